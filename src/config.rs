@@ -1,0 +1,87 @@
+//! Configuration from the environment (`REDPROP_*`, `DATABASE_URL`), overridable by CLI flags.
+//! Every setting has a default that runs: with nothing set, the service serves on
+//! 127.0.0.1:8080 with an SQLite file under ./data.
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://PATH` / a plain path. `None`: `<data_dir>/redprop.sqlite3`.
+    pub database_url: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub log_json: bool,
+    pub cors_origins: Vec<String>,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_ttl_secs: i64,
+    /// Lifetime of a refresh token family, in seconds.
+    pub refresh_token_ttl_secs: i64,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How often the background sealer chains new audit events, in milliseconds.
+    pub audit_seal_interval_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            jwt_secret: None,
+            log_json: false,
+            cors_origins: Vec::new(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            max_body_bytes: 1024 * 1024,
+            audit_seal_interval_ms: 500,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the environment; unset or empty variables keep their defaults.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let mut c = Config::default();
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        if let Some(v) = var("REDPROP_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = var("REDPROP_DATA_DIR") {
+            c.data_dir = PathBuf::from(v);
+        }
+        c.database_url = var("DATABASE_URL");
+        c.jwt_secret = var("REDPROP_JWT_SECRET");
+        c.log_json = var("REDPROP_LOG").is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        if let Some(v) = var("REDPROP_CORS_ORIGINS") {
+            c.cors_origins = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = var("REDPROP_ACCESS_TOKEN_TTL_SECS") {
+            c.access_token_ttl_secs = parse_positive("REDPROP_ACCESS_TOKEN_TTL_SECS", &v)?;
+        }
+        if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
+            c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
+        }
+        Ok(c)
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => self.data_dir.join("redprop.sqlite3").display().to_string(),
+        }
+    }
+}
+
+fn parse_positive(name: &str, v: &str) -> anyhow::Result<i64> {
+    match v.trim().parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => anyhow::bail!("{name} must be a positive integer, got {v:?}"),
+    }
+}

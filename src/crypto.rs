@@ -1,0 +1,172 @@
+//! Secrets and their hashes: passwords (argon2id), bearer tokens (JWT, HS256), refresh tokens
+//! and API keys (random, stored as SHA-256), and the signing key's storage.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail on a valid salt")
+        .to_string()
+}
+
+pub fn verify_password(stored_hash: &str, password: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends the same time as a real verification, for logins with unknown usernames, so that the
+/// response time does not tell whether the account exists.
+pub fn burn_password_check(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let h = DUMMY.get_or_init(|| hash_password("not-a-real-password-0000"));
+    let _ = verify_password(h, password);
+}
+
+/// `n` random bytes as unpadded base64url.
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// The claims of an access token. Roles travel in the token; changing a user's roles revokes
+/// their sessions, so a token never carries roles that were taken away.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// `role` or `role:scope`.
+    pub roles: Vec<String>,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8]) -> JwtKeys {
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    pub fn sign(&self, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .expect("HS256 signing of serialisable claims cannot fail")
+    }
+
+    /// The claims of a token that is well-formed, signed by us and not expired (no leeway).
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.leeway = 0;
+        v.set_required_spec_claims(&["exp", "sub"]);
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+/// The signing key: `REDPROP_JWT_SECRET` if set, else a key generated once and kept in
+/// `<data_dir>/jwt.secret` with 0600 permissions.
+pub fn load_or_create_jwt_secret(
+    configured: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = configured {
+        anyhow::ensure!(
+            s.len() >= 32,
+            "REDPROP_JWT_SECRET must be at least 32 characters"
+        );
+        return Ok(s.as_bytes().to_vec());
+    }
+    let path = data_dir.join("jwt.secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        anyhow::ensure!(
+            existing.len() >= 32,
+            "{} is too short to be a signing key",
+            path.display()
+        );
+        return Ok(existing.into_bytes());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let secret = random_token(48);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(&path) {
+        Ok(mut f) => {
+            f.write_all(secret.as_bytes())?;
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(&path)?.trim().as_bytes().to_vec())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "correct horse batterY"));
+        assert!(!verify_password("garbage", "x"));
+    }
+
+    #[test]
+    fn tokens_expire_and_resist_tampering() {
+        let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
+        let now = chrono::Utc::now().timestamp();
+        let c = Claims {
+            sub: "u".into(),
+            sid: "s".into(),
+            iat: now,
+            exp: now + 60,
+            roles: vec!["admin".into()],
+        };
+        let t = keys.sign(&c);
+        assert_eq!(keys.verify(&t).unwrap().sub, "u");
+        let expired = keys.sign(&Claims { exp: now - 1, ..c });
+        assert!(keys.verify(&expired).is_none());
+        let other = JwtKeys::new(b"another-secret-another-secret-xx");
+        assert!(other.verify(&t).is_none());
+    }
+}

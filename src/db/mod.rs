@@ -1,0 +1,257 @@
+//! Persistence: one connection enum over SQLite and PostgreSQL, the pools, and the one async
+//! helper through which every handler reaches the database (`Db::read` / `Db::write`).
+//!
+//! SQLite gets one writer connection and a pool of readers: with WAL, readers never block and
+//! writes are serialised in-process instead of failing with SQLITE_BUSY. PostgreSQL uses one pool
+//! for both. Per-backend SQL lives only in `Backend`-matching helpers, never in query code.
+
+pub mod api_keys;
+pub mod audit;
+pub mod introspect;
+pub mod migrate;
+pub mod schema;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::error::{AppError, AppResult};
+
+/// Runs one query builder on whichever inner connection this is, for the few statements that
+/// `MultiConnection` cannot express (upsert). The builder is written once; only dispatch differs.
+macro_rules! each_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use each_backend;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`. SQLite accepts any path, so the URL is
+/// parsed here rather than letting `MultiConnection::establish` guess.
+#[derive(Clone, Debug)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> DbUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbUrl::Postgres(url.to_string())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            DbUrl::Sqlite(path.to_string())
+        }
+    }
+}
+
+/// Per-connection SQLite settings. `foreign_keys` cannot change inside a transaction, so it is
+/// set here, at connect time.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+pub struct Manager(DbUrl);
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        use diesel::r2d2::Error as E;
+        match &self.0 {
+            DbUrl::Postgres(u) => PgConnection::establish(u)
+                .map(AnyConnection::Postgresql)
+                .map_err(E::ConnectionError),
+            DbUrl::Sqlite(p) => {
+                let mut c = SqliteConnection::establish(p).map_err(E::ConnectionError)?;
+                c.batch_execute(SQLITE_PRAGMAS).map_err(E::QueryError)?;
+                Ok(AnyConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+type AnyPool = Pool<Manager>;
+pub type Conn = PooledConnection<Manager>;
+
+/// The database handle that the app state carries. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the pools (creating the SQLite file's folder if needed). Does not migrate.
+    pub fn open(url: &str) -> anyhow::Result<Db> {
+        let url = DbUrl::parse(url);
+        let timeout = Duration::from_secs(5);
+        match &url {
+            DbUrl::Postgres(_) => {
+                let pool = Pool::builder()
+                    .max_size(16)
+                    .min_idle(Some(1))
+                    .connection_timeout(timeout)
+                    .build(Manager(url.clone()))?;
+                Ok(Db {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend: Backend::Postgres,
+                })
+            }
+            DbUrl::Sqlite(path) => {
+                if let Some(dir) = std::path::Path::new(path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                }
+                let writer = Pool::builder()
+                    .max_size(1)
+                    .connection_timeout(timeout)
+                    .build(Manager(url.clone()))?;
+                let reader = Pool::builder()
+                    .max_size(8)
+                    .min_idle(Some(1))
+                    .connection_timeout(timeout)
+                    .build(Manager(url.clone()))?;
+                Ok(Db {
+                    reader,
+                    writer,
+                    backend: Backend::Sqlite,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` on a reader connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` in one write transaction, off the async runtime. `f` must not begin transactions
+    /// itself: this helper alone does (BEGIN IMMEDIATE on SQLite, so a read-then-write cannot
+    /// fail with SQLITE_BUSY halfway).
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
+    }
+
+    /// The blocking form of `write`, for the CLI and background workers already off the runtime.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = self.writer.get()?;
+        in_transaction(&mut conn, f)
+    }
+
+    /// The blocking form of `read`.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = self.reader.get()?;
+        f(&mut conn)
+    }
+
+    /// One connection outside the pools' transaction discipline: migrations and tests only.
+    pub fn raw_connection(&self) -> AppResult<Conn> {
+        Ok(self.writer.get()?)
+    }
+}
+
+fn in_transaction<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    let begin = match conn.backend() {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    };
+    conn.batch_execute(begin)?;
+    // A panic must not return the connection to the pool with a transaction still open.
+    let outcome = catch_unwind(AssertUnwindSafe(|| f(conn)));
+    match outcome {
+        Ok(Ok(value)) => match conn.batch_execute("COMMIT") {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = conn.batch_execute("ROLLBACK");
+                Err(e.into())
+            }
+        },
+        Ok(Err(e)) => {
+            conn.batch_execute("ROLLBACK")?;
+            Err(e)
+        }
+        Err(panic) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(AppError::Internal(format!("panic in transaction: {msg}")))
+        }
+    }
+}

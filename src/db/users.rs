@@ -1,0 +1,151 @@
+//! Accounts and their role grants.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{role_grants, sessions, users};
+use super::AnyConnection;
+use crate::domain::policy::{Grant, Role};
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+    pub password_changed_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = role_grants)]
+pub struct GrantRow {
+    pub id: String,
+    pub user_id: String,
+    pub role: String,
+    pub scope_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl GrantRow {
+    /// The policy's view of a stored grant; rows with an unknown role are skipped by callers.
+    pub fn to_grant(&self) -> Option<Grant> {
+        Some(Grant {
+            role: Role::parse(&self.role)?,
+            scope_id: (!self.scope_id.is_empty()).then(|| self.scope_id.clone()),
+        })
+    }
+}
+
+pub fn insert(conn: &mut AnyConnection, user: &UserRow) -> AppResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_grant(conn: &mut AnyConnection, grant: &GrantRow) -> AppResult<()> {
+    diesel::insert_into(role_grants::table)
+        .values(grant)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_grant(conn: &mut AnyConnection, user_id: &str, grant_id: &str) -> AppResult<bool> {
+    let n = diesel::delete(
+        role_grants::table
+            .filter(role_grants::id.eq(grant_id))
+            .filter(role_grants::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn by_username(conn: &mut AnyConnection, username: &str) -> AppResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UserRow>> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of users in id order, after the cursor.
+pub fn page(conn: &mut AnyConnection, after: Option<&str>, limit: i64) -> AppResult<Vec<UserRow>> {
+    let mut q = users::table
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(users::id.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn grants_of(conn: &mut AnyConnection, user_id: &str) -> AppResult<Vec<GrantRow>> {
+    Ok(role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .order(role_grants::id.asc())
+        .select(GrantRow::as_select())
+        .load(conn)?)
+}
+
+/// Grants of several users at once (one query for a page of users, not one per user).
+pub fn grants_of_many(conn: &mut AnyConnection, user_ids: &[String]) -> AppResult<Vec<GrantRow>> {
+    Ok(role_grants::table
+        .filter(role_grants::user_id.eq_any(user_ids))
+        .order(role_grants::id.asc())
+        .select(GrantRow::as_select())
+        .load(conn)?)
+}
+
+pub fn set_password(
+    conn: &mut AnyConnection,
+    id: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_disabled(conn: &mut AnyConnection, id: &str, disabled: bool) -> AppResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether a user with this id exists and is enabled (checked on every authenticated request
+/// together with the session).
+pub fn session_user_enabled(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let n: i64 = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(users::disabled.eq(false))
+        .count()
+        .get_result(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,43 @@
+//! Identifiers and instants as the whole service makes them.
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+
+/// A new opaque id: a UUIDv7 (time-ordered, so inserts stay index-friendly).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Now, in UTC, truncated to microseconds: PostgreSQL keeps microseconds, so anything that is
+/// hashed (audit events) must not carry nanoseconds that one backend would drop.
+pub fn now() -> NaiveDateTime {
+    truncate_micros(Utc::now().naive_utc())
+}
+
+pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
+    let nanos = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(nanos).unwrap_or(t)
+}
+
+/// RFC 3339 with a `Z`, microsecond precision: the one textual form of an instant.
+pub fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_has_no_sub_microsecond_part() {
+        assert_eq!(now().nanosecond() % 1_000, 0);
+    }
+
+    #[test]
+    fn ids_are_unique_and_ordered() {
+        let a = new_id();
+        let b = new_id();
+        assert_ne!(a, b);
+        assert!(a < b);
+    }
+}

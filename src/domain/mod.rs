@@ -1,0 +1,8 @@
+//! The rules, pure: no poem, no diesel, no IO. Each rule of RULES.md lives in exactly one module
+//! here; http and db call these and never re-implement them.
+
+pub mod audit;
+pub mod credentials;
+pub mod ids;
+pub mod policy;
+pub mod throttle;

@@ -1,0 +1,454 @@
+//! Accounts and role grants. Administrators only. Changing a person's roles or disabling the
+//! account ends their sessions, so no token keeps rights that were taken away.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+
+use super::auth::{field_error, NoContent};
+use super::body::JsonBody;
+use super::paging;
+use super::problem::ApiResult;
+use super::security::BearerAuth;
+use super::ApiTags;
+use crate::crypto;
+use crate::db::{self, audit, users::GrantRow, users::UserRow};
+use crate::domain::policy::{Action, Role};
+use crate::domain::{credentials, ids};
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+pub struct AccountsApi;
+
+/// A role (the scope it is limited to travels beside it).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    /// System administrator (系统管理员); no scope.
+    Admin,
+    /// Housing bureau (住建局); scope: the county.
+    Bureau,
+    /// Party organisation (党组织: 乡镇党委/社区党委/网格党支部); scope: the organisation.
+    PartyOrg,
+    /// Owners' committee or property management committee (业委会/物管会); scope: the estate.
+    Committee,
+    /// Property company (物业服务企业); scope: the company.
+    Company,
+    /// Owner (业主); scope: the owner record.
+    Owner,
+}
+
+impl From<RoleName> for Role {
+    fn from(r: RoleName) -> Role {
+        match r {
+            RoleName::Admin => Role::Admin,
+            RoleName::Bureau => Role::Bureau,
+            RoleName::PartyOrg => Role::PartyOrg,
+            RoleName::Committee => Role::Committee,
+            RoleName::Company => Role::Company,
+            RoleName::Owner => Role::Owner,
+        }
+    }
+}
+
+#[derive(Object, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub role: RoleName,
+    /// Required for every role but `admin`, which must not have one.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub scope_id: Option<String>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// 3–64 characters: a–z, 0–9, `.`, `_`, `-`; compared case-insensitively.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub username: String,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub display_name: String,
+    /// 12–128 characters.
+    #[oai(validator(min_length = 1, max_length = 128))]
+    pub password: String,
+    #[oai(validator(max_items = 20))]
+    #[serde(default)]
+    pub grants: Vec<GrantInput>,
+}
+
+#[derive(Object, Clone)]
+pub struct GrantOut {
+    pub id: String,
+    pub role: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub scope_id: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Object)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub grants: Vec<GrantOut>,
+}
+
+#[derive(Object)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum UserCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<User>),
+}
+
+#[derive(ApiResponse)]
+pub enum GrantCreated {
+    /// Granted; the person's sessions have ended.
+    #[oai(status = 201)]
+    Created(Json<GrantOut>),
+}
+
+fn grant_out(g: &GrantRow) -> GrantOut {
+    GrantOut {
+        id: g.id.clone(),
+        role: g.role.clone(),
+        scope_id: (!g.scope_id.is_empty()).then(|| g.scope_id.clone()),
+        created_at: g.created_at.and_utc(),
+    }
+}
+
+fn user_out(u: UserRow, grants: &[GrantRow]) -> User {
+    User {
+        grants: grants
+            .iter()
+            .filter(|g| g.user_id == u.id)
+            .map(grant_out)
+            .collect(),
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        disabled: u.disabled,
+        created_at: u.created_at.and_utc(),
+    }
+}
+
+/// Checks a grant's scope against its role and makes the row to store.
+fn grant_row(field: &str, user_id: &str, g: &GrantInput) -> AppResult<GrantRow> {
+    let role: Role = g.role.into();
+    let scope = g.scope_id.as_deref().map(str::trim).unwrap_or("");
+    if role.needs_scope() && scope.is_empty() {
+        return Err(AppError::invalid(
+            &format!("{field}.scope_id"),
+            "required",
+            format!("role `{role}` needs a scope_id"),
+        ));
+    }
+    if !role.needs_scope() && !scope.is_empty() {
+        return Err(AppError::invalid(
+            &format!("{field}.scope_id"),
+            "not_allowed",
+            format!("role `{role}` takes no scope_id"),
+        ));
+    }
+    Ok(GrantRow {
+        id: ids::new_id(),
+        user_id: user_id.into(),
+        role: role.as_str().into(),
+        scope_id: scope.into(),
+        created_at: ids::now(),
+    })
+}
+
+/// Creates an account with its grants and one audit event; shared by the API and the CLI.
+pub fn create_user(
+    conn: &mut db::AnyConnection,
+    actor: &audit::Actor,
+    input: &NewUser,
+    password_hash: String,
+) -> AppResult<(UserRow, Vec<GrantRow>)> {
+    let now = ids::now();
+    let user = UserRow {
+        id: ids::new_id(),
+        username: credentials::normalize_username(&input.username),
+        display_name: input.display_name.trim().to_string(),
+        password_hash,
+        disabled: false,
+        created_at: now,
+        password_changed_at: now,
+    };
+    let grants = input
+        .grants
+        .iter()
+        .enumerate()
+        .map(|(i, g)| grant_row(&format!("grants[{i}]"), &user.id, g))
+        .collect::<AppResult<Vec<_>>>()?;
+    if db::users::by_username(conn, &user.username)?.is_some() {
+        return Err(AppError::conflict(
+            "username_taken",
+            "an account with this username exists",
+        ));
+    }
+    db::users::insert(conn, &user)?;
+    for g in &grants {
+        db::users::insert_grant(conn, g)?;
+    }
+    let roles: Vec<String> = grants
+        .iter()
+        .map(|g| format!("{}:{}", g.role, g.scope_id))
+        .collect();
+    audit::append(
+        conn,
+        actor,
+        "user.create",
+        "user",
+        &user.id,
+        &serde_json::json!({ "username": user.username, "roles": roles }),
+    )?;
+    Ok((user, grants))
+}
+
+/// Validates the parts of a new account that the schema cannot express.
+pub fn check_new_user(input: &NewUser) -> AppResult<()> {
+    credentials::check_username(
+        "username",
+        &credentials::normalize_username(&input.username),
+    )
+    .map_err(field_error)?;
+    credentials::check_password("password", &input.password).map_err(field_error)?;
+    if input.display_name.trim().is_empty() {
+        return Err(AppError::invalid(
+            "display_name",
+            "required",
+            "must not be blank",
+        ));
+    }
+    Ok(())
+}
+
+#[OpenApi(prefix_path = "/users", tag = "ApiTags::Accounts")]
+impl AccountsApi {
+    /// Create an account, optionally with roles.
+    ///
+    /// Administrators only.
+    #[oai(path = "/", method = "post", operation_id = "createUser")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewUser>,
+    ) -> ApiResult<UserCreated> {
+        let actor = auth.0.may(&Action::ManageAccounts)?;
+        let input = body.0;
+        check_new_user(&input)?;
+        let pw = input.password.clone();
+        let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
+            .await
+            .map_err(AppError::from)?;
+        let (user, grants) = state
+            .db
+            .write(move |c| create_user(c, &actor, &input, hash))
+            .await?;
+        Ok(UserCreated::Created(Json(user_out(user, &grants))))
+    }
+
+    /// List accounts, in creation order.
+    ///
+    /// Administrators only.
+    #[oai(path = "/", method = "get", operation_id = "listUsers")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<UserPage>> {
+        auth.0.may(&Action::ManageAccounts)?;
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor(cursor.0.as_deref())?;
+        let (users, grants) = state
+            .db
+            .read(move |c| {
+                let users = db::users::page(c, after.as_deref(), limit)?;
+                let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+                Ok((users, db::users::grants_of_many(c, &ids)?))
+            })
+            .await?;
+        let next_cursor = paging::next_cursor(&users, limit, |u| u.id.clone());
+        Ok(Json(UserPage {
+            items: users.into_iter().map(|u| user_out(u, &grants)).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Read one account.
+    ///
+    /// Administrators only.
+    #[oai(path = "/:id", method = "get", operation_id = "getUser")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<User>> {
+        auth.0.may(&Action::ManageAccounts)?;
+        Ok(Json(load(&state, id.0).await?))
+    }
+
+    /// Grant a role to an account. The person's sessions end, so the next login carries it.
+    ///
+    /// Administrators only.
+    #[oai(path = "/:id/grants", method = "post", operation_id = "grantRole")]
+    async fn grant(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<GrantInput>,
+    ) -> ApiResult<GrantCreated> {
+        let actor = auth.0.may(&Action::ManageAccounts)?;
+        let row = grant_row("body", &id.0, &body.0)?;
+        let out = grant_out(&row);
+        state
+            .db
+            .write(move |c| {
+                db::users::by_id(c, &row.user_id)?.ok_or(AppError::NotFound { what: "user" })?;
+                if db::users::grants_of(c, &row.user_id)?.iter().any(|g| g.role == row.role && g.scope_id == row.scope_id) {
+                    return Err(AppError::conflict("already_granted", "the account already holds this role with this scope"));
+                }
+                db::users::insert_grant(c, &row)?;
+                db::sessions::revoke_all_for_user(c, &row.user_id, None, ids::now())?;
+                audit::append(c, &actor, "user.grant", "user", &row.user_id, &serde_json::json!({ "grant": row.id, "role": row.role, "scope": row.scope_id }))
+            })
+            .await?;
+        Ok(GrantCreated::Created(Json(out)))
+    }
+
+    /// Take a role away from an account. The person's sessions end.
+    ///
+    /// Administrators only.
+    #[oai(
+        path = "/:id/grants/:grant_id",
+        method = "delete",
+        operation_id = "revokeRole"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(max_length = 64))] grant_id: Path<String>,
+    ) -> ApiResult<NoContent> {
+        let actor = auth.0.may(&Action::ManageAccounts)?;
+        let (uid, gid) = (id.0, grant_id.0);
+        state
+            .db
+            .write(move |c| {
+                if !db::users::delete_grant(c, &uid, &gid)? {
+                    return Err(AppError::NotFound { what: "grant" });
+                }
+                db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;
+                audit::append(
+                    c,
+                    &actor,
+                    "user.revoke_grant",
+                    "user",
+                    &uid,
+                    &serde_json::json!({ "grant": gid }),
+                )
+            })
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Disable an account: it can no longer log in and its sessions end.
+    ///
+    /// Administrators only; not one's own account.
+    #[oai(path = "/:id/disable", method = "post", operation_id = "disableUser")]
+    async fn disable(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<User>> {
+        let actor = auth.0.may(&Action::ManageAccounts)?;
+        if auth.0.principal.actor_id() == id.0 {
+            return Err(AppError::conflict(
+                "cannot_disable_self",
+                "an administrator cannot disable their own account",
+            )
+            .into());
+        }
+        set_disabled(&state, actor, id.0, true).await
+    }
+
+    /// Enable a disabled account.
+    ///
+    /// Administrators only.
+    #[oai(path = "/:id/enable", method = "post", operation_id = "enableUser")]
+    async fn enable(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<User>> {
+        let actor = auth.0.may(&Action::ManageAccounts)?;
+        set_disabled(&state, actor, id.0, false).await
+    }
+}
+
+async fn load(state: &AppState, id: String) -> AppResult<User> {
+    let (user, grants) = state
+        .db
+        .read(move |c| {
+            let u = db::users::by_id(c, &id)?.ok_or(AppError::NotFound { what: "user" })?;
+            let g = db::users::grants_of(c, &id)?;
+            Ok((u, g))
+        })
+        .await?;
+    Ok(user_out(user, &grants))
+}
+
+async fn set_disabled(
+    state: &AppState,
+    actor: audit::Actor,
+    id: String,
+    disabled: bool,
+) -> ApiResult<Json<User>> {
+    let uid = id.clone();
+    state
+        .db
+        .write(move |c| {
+            db::users::by_id(c, &uid)?.ok_or(AppError::NotFound { what: "user" })?;
+            db::users::set_disabled(c, &uid, disabled)?;
+            if disabled {
+                db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;
+            }
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            audit::append(
+                c,
+                &actor,
+                action,
+                "user",
+                &uid,
+                &serde_json::json!({ "disabled": disabled }),
+            )
+        })
+        .await?;
+    Ok(Json(load(&state, id).await?))
+}

@@ -1,0 +1,242 @@
+//! API keys for property companies' integrations: issued for one company, shown once, stored
+//! hashed, with a visible prefix, last-used time and revocation.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+
+use super::auth::NoContent;
+use super::body::JsonBody;
+use super::paging;
+use super::problem::ApiResult;
+use super::security::AnyAuth;
+use super::ApiTags;
+use crate::crypto;
+use crate::db::{self, api_keys::ApiKeyRow, audit};
+use crate::domain::ids;
+use crate::domain::policy::Action;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+pub struct ApiKeysApi;
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    /// The property company the key acts for.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub company_id: String,
+    /// What the key is for, e.g. "work-order system".
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+}
+
+#[derive(Object)]
+pub struct ApiKey {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    /// The first characters of the key, to recognise it by.
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Updated at most once a minute.
+    #[oai(skip_serializing_if_is_none)]
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Object)]
+pub struct ApiKeyCreated {
+    #[oai(flatten)]
+    pub key_info: ApiKey,
+    /// The key itself, shown this once: send it as `X-API-Key`.
+    pub key: String,
+}
+
+#[derive(Object)]
+pub struct ApiKeyPage {
+    pub items: Vec<ApiKey>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum KeyCreated {
+    /// Issued. Store `key` now: it cannot be shown again.
+    #[oai(status = 201)]
+    Created(Json<ApiKeyCreated>),
+}
+
+fn out(k: ApiKeyRow) -> ApiKey {
+    ApiKey {
+        id: k.id,
+        company_id: k.company_id,
+        name: k.name,
+        prefix: k.prefix,
+        created_at: k.created_at.and_utc(),
+        last_used_at: k.last_used_at.map(|t| t.and_utc()),
+        revoked_at: k.revoked_at.map(|t| t.and_utc()),
+    }
+}
+
+/// A key: `rpk_` + 8-character prefix + `_` + 43 characters of secret (256 bits).
+fn generate() -> (String, String) {
+    let prefix: String = crypto::random_token(6)
+        .chars()
+        .map(|c| if c == '-' || c == '_' { 'x' } else { c })
+        .collect();
+    let prefix = format!("rpk_{prefix}");
+    let key = format!("{prefix}_{}", crypto::random_token(32));
+    (prefix, key)
+}
+
+#[OpenApi(prefix_path = "/api-keys", tag = "ApiTags::ApiKeys")]
+impl ApiKeysApi {
+    /// Issue an API key for a company. The key is in this response only.
+    ///
+    /// Administrators and the housing bureau.
+    #[oai(path = "/", method = "post", operation_id = "createApiKey")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        body: JsonBody<NewApiKey>,
+    ) -> ApiResult<KeyCreated> {
+        let input = body.0;
+        let actor = auth.caller().may(&Action::IssueApiKey {
+            company_id: &input.company_id,
+        })?;
+        if input.name.trim().is_empty() {
+            return Err(AppError::invalid("name", "required", "must not be blank").into());
+        }
+        let (prefix, key) = generate();
+        let row = ApiKeyRow {
+            id: ids::new_id(),
+            company_id: input.company_id.trim().to_string(),
+            name: input.name.trim().to_string(),
+            prefix,
+            key_hash: crypto::sha256_hex(&key),
+            created_by: actor.actor_id.clone(),
+            created_at: ids::now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let stored = row.clone();
+        state
+            .db
+            .write(move |c| {
+                db::api_keys::insert(c, &stored)?;
+                audit::append(c, &actor, "api_key.create", "api_key", &stored.id, &serde_json::json!({ "company": stored.company_id, "name": stored.name, "prefix": stored.prefix }))
+            })
+            .await?;
+        Ok(KeyCreated::Created(Json(ApiKeyCreated {
+            key_info: out(row),
+            key,
+        })))
+    }
+
+    /// List a company's API keys (never the keys themselves).
+    ///
+    /// Administrators, the housing bureau, and the company itself.
+    #[oai(path = "/", method = "get", operation_id = "listApiKeys")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(min_length = 1, max_length = 64))] company_id: Query<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<ApiKeyPage>> {
+        auth.caller().may(&Action::ViewApiKeys {
+            company_id: &company_id.0,
+        })?;
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor(cursor.0.as_deref())?;
+        let company = company_id.0;
+        let rows = state
+            .db
+            .read(move |c| db::api_keys::page_for_company(c, &company, after.as_deref(), limit))
+            .await?;
+        let next_cursor = paging::next_cursor(&rows, limit, |k| k.id.clone());
+        Ok(Json(ApiKeyPage {
+            items: rows.into_iter().map(out).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Read one API key's details.
+    ///
+    /// Administrators, the housing bureau, and the company the key belongs to; to anyone else
+    /// the key does not exist (404).
+    #[oai(path = "/:id", method = "get", operation_id = "getApiKey")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<ApiKey>> {
+        let row = visible(&state, &auth, id.0, |company_id| Action::ViewApiKeys {
+            company_id,
+        })
+        .await?
+        .0;
+        Ok(Json(out(row)))
+    }
+
+    /// Revoke an API key; calls with it fail from now on. Revoking twice is harmless.
+    ///
+    /// Administrators, the housing bureau, and the company the key belongs to.
+    #[oai(path = "/:id", method = "delete", operation_id = "revokeApiKey")]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<NoContent> {
+        let (row, actor) = visible(&state, &auth, id.0, |company_id| Action::RevokeApiKey {
+            company_id,
+        })
+        .await?;
+        if row.revoked_at.is_none() {
+            state
+                .db
+                .write(move |c| {
+                    if db::api_keys::revoke(c, &row.id, ids::now())? {
+                        audit::append(
+                            c,
+                            &actor,
+                            "api_key.revoke",
+                            "api_key",
+                            &row.id,
+                            &serde_json::json!({ "company": row.company_id }),
+                        )?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(NoContent::Done)
+    }
+}
+
+/// Loads a key and asks the policy; a key the caller may not see is reported absent.
+async fn visible(
+    state: &AppState,
+    auth: &AnyAuth,
+    id: String,
+    action: impl for<'a> Fn(&'a str) -> Action<'a>,
+) -> AppResult<(ApiKeyRow, audit::Actor)> {
+    let row = state
+        .db
+        .read(move |c| db::api_keys::get(c, &id))
+        .await?
+        .ok_or(AppError::NotFound { what: "api key" })?;
+    let actor = auth
+        .caller()
+        .may(&action(&row.company_id))
+        .map_err(|_| AppError::NotFound { what: "api key" })?;
+    Ok((row, actor))
+}

@@ -1,0 +1,161 @@
+//! Reading and verifying the audit log.
+
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::paging;
+use super::problem::ApiResult;
+use super::security::BearerAuth;
+use super::ApiTags;
+use crate::db::{self, audit::EventRow};
+use crate::domain::policy::Action;
+use crate::error::{AppError, FieldError};
+use crate::AppState;
+
+pub struct AuditApi;
+
+#[derive(Object)]
+pub struct AuditEvent {
+    /// Order of arrival.
+    pub seq: i64,
+    pub id: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// `user`, `api_key` or `system`.
+    pub actor_type: String,
+    pub actor_id: String,
+    /// The role under which the actor was allowed (`self` for one's own account).
+    pub actor_role: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub request_id: String,
+    /// SHA-256 of the canonical JSON of the change.
+    pub change_digest: String,
+    /// Position in the chain; absent until the sealer has chained the event (about a second).
+    #[oai(skip_serializing_if_is_none)]
+    pub chain_pos: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub prev_hash: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub hash: Option<String>,
+}
+
+#[derive(Object)]
+pub struct AuditEventPage {
+    pub items: Vec<AuditEvent>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub chain_pos: i64,
+    pub reason: String,
+}
+
+#[derive(Object)]
+pub struct AuditVerification {
+    /// True when every sealed event matches its hash and links to the one before.
+    pub ok: bool,
+    pub sealed: i64,
+    /// Events not yet chained.
+    pub pending: i64,
+    /// The first row that does not fit, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub first_break: Option<ChainBreak>,
+}
+
+fn out(e: EventRow) -> AuditEvent {
+    AuditEvent {
+        seq: e.seq,
+        id: e.id,
+        occurred_at: e.occurred_at.and_utc(),
+        actor_type: e.actor_type,
+        actor_id: e.actor_id,
+        actor_role: e.actor_role,
+        action: e.action,
+        target_type: e.target_type,
+        target_id: e.target_id,
+        request_id: e.request_id,
+        change_digest: e.change_digest,
+        chain_pos: e.chain_pos,
+        prev_hash: e.prev_hash,
+        hash: e.hash,
+    }
+}
+
+#[OpenApi(prefix_path = "/audit", tag = "ApiTags::Audit")]
+impl AuditApi {
+    /// List audit events, newest first, filtered by action, target or actor.
+    ///
+    /// Administrators only.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/events", method = "get", operation_id = "listAuditEvents")]
+    async fn events(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 100))] action: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] target_type: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] target_id: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] actor_id: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<AuditEventPage>> {
+        auth.0.may(&Action::ReadAudit)?;
+        let limit = paging::limit(limit.0);
+        let before = match paging::decode_cursor(cursor.0.as_deref())? {
+            Some(c) => Some(c.parse::<i64>().map_err(|_| AppError::BadRequest {
+                code: "invalid_parameter",
+                detail: "parameter `cursor`: not a cursor this service issued".into(),
+                errors: vec![FieldError::new(
+                    "cursor",
+                    "invalid",
+                    "not a cursor this service issued",
+                )],
+            })?),
+            None => None,
+        };
+        let filter = db::audit::Filter {
+            action: action.0,
+            target_type: target_type.0,
+            target_id: target_id.0,
+            actor_id: actor_id.0,
+        };
+        let rows = state
+            .db
+            .read(move |c| db::audit::page(c, &filter, before, limit))
+            .await?;
+        let next_cursor = paging::next_cursor(&rows, limit, |e| e.seq.to_string());
+        Ok(Json(AuditEventPage {
+            items: rows.into_iter().map(out).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Recompute the whole chain and name the first row that breaks it.
+    ///
+    /// Administrators only.
+    #[oai(path = "/verify", method = "get", operation_id = "verifyAudit")]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<AuditVerification>> {
+        auth.0.may(&Action::ReadAudit)?;
+        let r = state.db.read(db::audit::verify).await?;
+        Ok(Json(AuditVerification {
+            ok: r.first_break.is_none(),
+            sealed: r.sealed,
+            pending: r.pending,
+            first_break: r.first_break.map(|b| ChainBreak {
+                seq: b.seq,
+                chain_pos: b.chain_pos,
+                reason: b.reason.into(),
+            }),
+        }))
+    }
+}

@@ -1,0 +1,161 @@
+//! `JsonBody<T>`: the request-body extractor of every operation. It documents `T`'s schema like
+//! poem-openapi's `Json<T>`, but fails the way clients can act on: a size limit (413), 400 for
+//! bytes that are not JSON, and 422 naming the field path for a wrong type, a missing or unknown
+//! field (via serde_path_to_error) or a broken constraint (the `#[oai(validator)]`s).
+
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromJSON, Type};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, FieldError};
+use crate::AppState;
+
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+const DEFAULT_LIMIT: usize = 1024 * 1024;
+
+impl<T: Type + ParseFromJSON + DeserializeOwned> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let limit = request
+            .data::<AppState>()
+            .map_or(DEFAULT_LIMIT, |s| s.config.max_body_bytes);
+        let declared = request
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(AppError::PayloadTooLarge { limit }.into());
+        }
+        let bytes = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|e| match e {
+                poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
+                other => AppError::BadRequest {
+                    code: "unreadable_body",
+                    detail: other.to_string(),
+                    errors: vec![],
+                },
+            })?;
+        Ok(JsonBody(parse::<T>(&bytes)?))
+    }
+}
+
+/// The three stages of reading a body; public for unit tests and for CLI input.
+pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid JSON: {e}"),
+            errors: vec![],
+        })?;
+    // Types, missing and unknown fields, with the path to the field.
+    if let Err(e) = serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        let message = e.into_inner().to_string();
+        let code = if message.starts_with("missing field") {
+            "missing"
+        } else if message.starts_with("unknown field") {
+            "unknown_field"
+        } else {
+            "invalid_type"
+        };
+        // serde reports a missing field at its parent; name the field itself.
+        let field = match (code, message.split('`').nth(1)) {
+            ("missing" | "unknown_field", Some(name)) if field == "body" => name.to_string(),
+            ("missing" | "unknown_field", Some(name)) => format!("{field}.{name}"),
+            _ => field,
+        };
+        return Err(AppError::Unprocessable {
+            code: "validation_failed",
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError::new(field, code, message)],
+        });
+    }
+    // Constraints declared on the schema (lengths, ranges, patterns).
+    T::parse_from_json(Some(value)).map_err(|e| {
+        let message = e.into_message();
+        let field = message.split('`').nth(1).unwrap_or("body").to_string();
+        AppError::Unprocessable {
+            code: "validation_failed",
+            detail: message.clone(),
+            errors: vec![FieldError::new(field, "constraint", message)],
+        }
+    })
+}
+
+impl<'a, T: Type + ParseFromJSON + DeserializeOwned> ApiExtractor<'a> for JsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(ct) if Self::check_content_type(ct) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(ct) => Err(AppError::UnsupportedMediaType {
+                detail: format!("expected application/json, got {ct}"),
+            }
+            .into()),
+            None => Err(AppError::UnsupportedMediaType {
+                detail: "expected a Content-Type of application/json".into(),
+            }
+            .into()),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The HTTP API: one file per OpenAPI tag, plus the pieces they share (problem+json, the body
+//! extractor, security schemes, paging, the request middleware).
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod body;
+pub mod middleware;
+pub mod paging;
+pub mod problem;
+pub mod security;
+
+use poem_openapi::{OpenApiService, Tags};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Logging in and out, tokens, own password.
+    Auth,
+    /// Accounts and their roles (administrators).
+    Accounts,
+    /// API keys for property companies' integrations.
+    ApiKeys,
+    /// The append-only, hash-chained audit log.
+    Audit,
+}
+
+pub type Apis = (
+    auth::AuthApi,
+    accounts::AccountsApi,
+    api_keys::ApiKeysApi,
+    audit::AuditApi,
+);
+
+/// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (
+        auth::AuthApi,
+        accounts::AccountsApi,
+        api_keys::ApiKeysApi,
+        audit::AuditApi,
+    );
+    OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Red-property (红色物业) governance platform for residential estates: registry, committees, \
+             owners' voting under Civil Code Art. 278, joint meetings and ratings. Every error is \
+             RFC 9457 problem+json with a stable `code`.",
+        )
+        .url_prefix(API_PREFIX)
+}

@@ -1,0 +1,263 @@
+//! RFC 9457 problem+json: the one shape of every error the server returns, whether a handler
+//! raised it (`AppError`) or poem answered by itself (bad JSON, unknown route, wrong method...).
+
+use poem::error::{MethodNotAllowedError, NotFoundError, ReadBodyError};
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError,
+};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::error::{AppError, FieldError};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// A field that broke a rule.
+#[derive(Object, Clone, Debug)]
+pub struct ProblemField {
+    /// JSON path of the field in the request body, or the parameter name.
+    pub field: String,
+    /// Stable machine-readable reason (`length`, `invalid_type`, `missing`, ...).
+    pub code: String,
+    pub message: String,
+}
+
+/// An error, as RFC 9457 problem details, with a stable `code` to branch on.
+#[derive(Object, Clone, Debug)]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:redprop:problem:<code>`.
+    #[oai(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code.
+    pub code: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    /// For validation problems: every offending field.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<ProblemField>,
+}
+
+/// The error responses an operation may give.
+#[derive(ApiResponse, Debug)]
+pub enum ProblemResponse {
+    /// Malformed request: bad JSON or a parameter of the wrong form.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No credentials, or credentials not valid now.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// Authenticated, but not allowed to do this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// Absent, or not visible to the caller.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Conflicts with the current state.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The body is larger than the limit.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The body is not JSON.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed, but breaks a rule; `errors` names the fields.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many attempts; retry after the given number of seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// A fault on our side; the request id in `X-Request-Id` lets an operator find it.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The database is not answering; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+pub type ApiResult<T> = Result<T, ProblemResponse>;
+
+fn problem(
+    status: StatusCode,
+    code: &str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+) -> Json<Problem> {
+    Json(Problem {
+        type_: format!("urn:redprop:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        code: code.to_string(),
+        detail,
+        errors: errors
+            .into_iter()
+            .map(|e| ProblemField {
+                field: e.field,
+                code: e.code,
+                message: e.message,
+            })
+            .collect(),
+    })
+}
+
+impl From<AppError> for ProblemResponse {
+    fn from(e: AppError) -> Self {
+        use ProblemResponse as P;
+        match e {
+            AppError::BadRequest {
+                code,
+                detail,
+                errors,
+            } => P::BadRequest(problem(StatusCode::BAD_REQUEST, code, Some(detail), errors)),
+            AppError::Unauthorized { code, detail } => P::Unauthorized(problem(
+                StatusCode::UNAUTHORIZED,
+                code,
+                Some(detail),
+                vec![],
+            )),
+            AppError::Forbidden { detail } => P::Forbidden(problem(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                Some(detail),
+                vec![],
+            )),
+            AppError::NotFound { what } => P::NotFound(problem(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Some(format!("{what} not found")),
+                vec![],
+            )),
+            AppError::Conflict { code, detail } => {
+                P::Conflict(problem(StatusCode::CONFLICT, code, Some(detail), vec![]))
+            }
+            AppError::PayloadTooLarge { limit } => P::PayloadTooLarge(problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                Some(format!("the body may be at most {limit} bytes")),
+                vec![],
+            )),
+            AppError::UnsupportedMediaType { detail } => P::UnsupportedMediaType(problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                Some(detail),
+                vec![],
+            )),
+            AppError::Unprocessable {
+                code,
+                detail,
+                errors,
+            } => P::Unprocessable(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                Some(detail),
+                errors,
+            )),
+            AppError::TooManyRequests {
+                retry_after_secs,
+                detail,
+            } => P::TooManyRequests(
+                problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    Some(detail),
+                    vec![],
+                ),
+                retry_after_secs,
+            ),
+            AppError::Unavailable { detail } => {
+                tracing::warn!(%detail, "dependency unavailable");
+                P::Unavailable(problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    Some("try again shortly".into()),
+                    vec![],
+                ))
+            }
+            AppError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                P::Internal(problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    None,
+                    vec![],
+                ))
+            }
+        }
+    }
+}
+
+impl From<AppError> for poem::Error {
+    fn from(e: AppError) -> Self {
+        ProblemResponse::from(e).into()
+    }
+}
+
+/// The last stop for every error on its way out: typed errors that poem and poem-openapi raise
+/// before a handler runs become problem+json here; responses that already are one pass through.
+pub fn from_poem_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let app = if err.is::<NotFoundError>() {
+        AppError::NotFound { what: "route" }
+    } else if err.is::<MethodNotAllowedError>() {
+        return method_not_allowed();
+    } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        AppError::UnsupportedMediaType {
+            detail: e.to_string(),
+        }
+    } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        AppError::BadRequest {
+            code: "invalid_parameter",
+            detail: format!("parameter `{}`: {}", e.name, e.reason),
+            errors: vec![FieldError::new(e.name, "invalid", e.reason.clone())],
+        }
+    } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        AppError::BadRequest {
+            code: "invalid_body",
+            detail: e.reason.clone(),
+            errors: vec![],
+        }
+    } else if err.is::<AuthorizationError>() {
+        AppError::unauthorized(
+            "unauthenticated",
+            "this operation needs a valid bearer token or API key",
+        )
+    } else if matches!(
+        err.downcast_ref::<ReadBodyError>(),
+        Some(ReadBodyError::PayloadTooLarge)
+    ) {
+        AppError::PayloadTooLarge { limit: 0 }
+    } else if status.is_server_error() {
+        AppError::Internal(err.to_string())
+    } else {
+        // Any other client error poem raises: keep its status, give it the problem shape.
+        let body = problem(status, "bad_request", Some(err.to_string()), vec![]);
+        return json_response(status, &body.0);
+    };
+    ProblemResponse::from(app).into_response()
+}
+
+fn method_not_allowed() -> Response {
+    let status = StatusCode::METHOD_NOT_ALLOWED;
+    let body = problem(
+        status,
+        "method_not_allowed",
+        Some("this route does not take that method".into()),
+        vec![],
+    );
+    json_response(status, &body.0)
+}
+
+fn json_response(status: StatusCode, p: &Problem) -> Response {
+    use poem_openapi::types::ToJSON;
+    Response::builder()
+        .status(status)
+        .content_type(PROBLEM_CONTENT_TYPE)
+        .body(p.to_json_string())
+}

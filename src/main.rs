@@ -1,0 +1,199 @@
+//! The `redprop` command: serve, migrate, openapi, admin, audit.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use redprop::config::Config;
+use redprop::db::audit;
+use redprop::http::accounts::{check_new_user, create_user, GrantInput, NewUser, RoleName};
+use redprop::AppState;
+
+#[derive(Parser)]
+#[command(name = "redprop", version, about = "Red-property governance platform")]
+struct Cli {
+    /// Data folder (SQLite file, signing key). Overrides REDPROP_DATA_DIR.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        /// Address to listen on. Overrides REDPROP_BIND.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (YAML).
+    Openapi,
+    /// Administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. The password comes from REDPROP_ADMIN_PASSWORD or standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Chain any pending events, then recompute the whole chain; exit 1 on a break.
+    Verify,
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REDPROP_LOG_LEVEL")
+        .unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("REDPROP_ADMIN_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password("Password: ")?);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::from_env()?;
+    if let Some(d) = cli.data_dir {
+        config.data_dir = d;
+    }
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", redprop::openapi_yaml());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { bind } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let state = tokio::task::spawn_blocking(move || AppState::init(config)).await??;
+                redprop::serve(state).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            AppState::init(config)?;
+            eprintln!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    username,
+                    display_name,
+                },
+        } => {
+            let state = AppState::init(config)?;
+            let input = NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password: read_password()?,
+                grants: vec![GrantInput {
+                    role: RoleName::Admin,
+                    scope_id: None,
+                }],
+            };
+            check_new_user(&input).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let hash = redprop::crypto::hash_password(&input.password);
+            let actor = audit::Actor::system("cli:admin-create");
+            let (user, _) = state
+                .db
+                .write_blocking(|c| create_user(c, &actor, &input, hash))
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            state
+                .db
+                .write_blocking(|c| audit::seal_pending(c, 5000))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created administrator {} ({})", user.username, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = AppState::init(config)?;
+            let err = |e: redprop::error::AppError| anyhow::anyhow!("{e}");
+            while state
+                .db
+                .write_blocking(|c| audit::seal_pending(c, 5000))
+                .map_err(err)?
+                == 5000
+            {}
+            let report = state.db.read_blocking(audit::verify).map_err(err)?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "audit chain intact: {} events sealed, {} pending",
+                        report.sealed, report.pending
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN at seq {} (chain position {}): {}",
+                        b.seq, b.chain_pos, b.reason
+                    );
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+/// A one-line reason for the command line.
+fn describe(e: &redprop::error::AppError) -> String {
+    use redprop::error::AppError as E;
+    match e {
+        E::Unprocessable { detail, .. } | E::Conflict { detail, .. } => detail.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(std::env::var("REDPROP_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json")));
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
