@@ -93,7 +93,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Openapi => {
-            print!("{}", redprop::openapi_yaml());
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), redprop::openapi_yaml().as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { bind } => {
