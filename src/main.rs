@@ -94,7 +94,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Openapi => {
             // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), redprop::openapi_yaml().as_bytes());
+            let _ = std::io::Write::write_all(
+                &mut std::io::stdout(),
+                redprop::openapi_yaml().as_bytes(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { bind } => {

@@ -74,7 +74,7 @@ pub struct NewUser {
     /// 12–128 characters.
     #[oai(validator(min_length = 1, max_length = 128))]
     pub password: String,
-    #[oai(validator(max_items = 20))]
+    #[oai(validator(max_items = 20), default)]
     #[serde(default)]
     pub grants: Vec<GrantInput>,
 }
@@ -280,12 +280,12 @@ impl AccountsApi {
         let (users, grants) = state
             .db
             .read(move |c| {
-                let users = db::users::page(c, after.as_deref(), limit)?;
+                let users = db::users::page(c, after.as_deref(), paging::fetch(limit))?;
                 let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
                 Ok((users, db::users::grants_of_many(c, &ids)?))
             })
             .await?;
-        let next_cursor = paging::next_cursor(&users, limit, |u| u.id.clone());
+        let (users, next_cursor) = paging::page(users, limit, |u| u.id.clone());
         Ok(Json(UserPage {
             items: users.into_iter().map(|u| user_out(u, &grants)).collect(),
             next_cursor,

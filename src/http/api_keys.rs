@@ -158,9 +158,11 @@ impl ApiKeysApi {
         let company = company_id.0;
         let rows = state
             .db
-            .read(move |c| db::api_keys::page_for_company(c, &company, after.as_deref(), limit))
+            .read(move |c| {
+                db::api_keys::page_for_company(c, &company, after.as_deref(), paging::fetch(limit))
+            })
             .await?;
-        let next_cursor = paging::next_cursor(&rows, limit, |k| k.id.clone());
+        let (rows, next_cursor) = paging::page(rows, limit, |k| k.id.clone());
         Ok(Json(ApiKeyPage {
             items: rows.into_iter().map(out).collect(),
             next_cursor,

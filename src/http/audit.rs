@@ -127,9 +127,9 @@ impl AuditApi {
         };
         let rows = state
             .db
-            .read(move |c| db::audit::page(c, &filter, before, limit))
+            .read(move |c| db::audit::page(c, &filter, before, paging::fetch(limit)))
             .await?;
-        let next_cursor = paging::next_cursor(&rows, limit, |e| e.seq.to_string());
+        let (rows, next_cursor) = paging::page(rows, limit, |e| e.seq.to_string());
         Ok(Json(AuditEventPage {
             items: rows.into_iter().map(out).collect(),
             next_cursor,

@@ -97,8 +97,8 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
         };
         // serde reports a missing field at its parent; name the field itself.
         let field = match (code, message.split('`').nth(1)) {
-            ("missing" | "unknown_field", Some(name)) if field == "body" => name.to_string(),
-            ("missing" | "unknown_field", Some(name)) => format!("{field}.{name}"),
+            ("missing", Some(name)) if field == "body" => name.to_string(),
+            ("missing", Some(name)) => format!("{field}.{name}"),
             _ => field,
         };
         return Err(AppError::Unprocessable {

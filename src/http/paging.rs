@@ -33,9 +33,24 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<String>> {
         })
 }
 
-/// The cursor for the next page: present only when this page was full.
-pub fn next_cursor<T>(items: &[T], limit: i64, key: impl Fn(&T) -> String) -> Option<String> {
-    (items.len() as i64 == limit)
-        .then(|| items.last().map(|l| encode_cursor(&key(l))))
-        .flatten()
+/// How many rows to ask the database for: one more than the page, to learn whether more follow.
+pub fn fetch(limit: i64) -> i64 {
+    limit + 1
+}
+
+/// Cuts rows fetched with `fetch(limit)` to the page, with the cursor for the next page when
+/// there is one.
+pub fn page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|l| encode_cursor(&key(l)))
+    } else {
+        None
+    };
+    (rows, next)
 }

@@ -54,11 +54,12 @@ pub struct BearerAuth(pub Caller);
 )]
 pub struct ApiKeyAuth(pub Caller);
 
-/// Either scheme.
+/// Either scheme. The API key is tried first so that, when both fail, the error reported is the
+/// bearer token's (the common case), e.g. `invalid_token` rather than a missing key.
 #[derive(SecurityScheme)]
 pub enum AnyAuth {
-    Bearer(BearerAuth),
     ApiKey(ApiKeyAuth),
+    Bearer(BearerAuth),
 }
 
 impl AnyAuth {

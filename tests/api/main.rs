@@ -1,1 +1,10 @@
+//! Black-box tests over HTTP, one module per capability, one test binary. Each test runs on
+//! SQLite, and on PostgreSQL when REDPROP_TEST_POSTGRES_URL is set.
 
+mod support;
+
+mod access;
+mod audit;
+mod auth;
+mod errors;
+mod schema;

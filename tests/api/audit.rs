@@ -1,0 +1,180 @@
+//! The audit log: one event per state change, chained by the sealer, refused updates and
+//! deletes, and verification that names a tampered row.
+
+use redprop::db::{audit, Backend};
+use serde_json::json;
+
+use crate::both;
+use crate::support::{As, TestApp};
+
+async fn state_changes_are_audited_and_chained(app: TestApp) {
+    let admin = app.admin_token().await;
+    let created = app
+        .client
+        .post("/api/v1/users")
+        .header("authorization", format!("Bearer {admin}"))
+        .header("x-request-id", "req-create-clerk")
+        .body_json(&json!({ "username": "clerk", "display_name": "Clerk", "password": "clerk-password-01" }))
+        .send()
+        .await;
+    created.assert_status(poem::http::StatusCode::CREATED);
+    app.post(
+        "/api/v1/api-keys",
+        As::Bearer(&admin),
+        json!({ "company_id": "c1", "name": "k" }),
+    )
+    .await
+    .expect(201);
+    // A refused request writes nothing.
+    app.post(
+        "/api/v1/api-keys",
+        As::Nobody,
+        json!({ "company_id": "c1", "name": "k" }),
+    )
+    .await
+    .problem(401);
+
+    let events = app
+        .get(
+            "/api/v1/audit/events?action=user.create",
+            As::Bearer(&admin),
+        )
+        .await
+        .expect(200);
+    let items = events.body["items"].as_array().unwrap();
+    // The test's own administrator (created by the system) and the clerk.
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["request_id"], "req-create-clerk");
+    assert_eq!(items[0]["actor_role"], "admin");
+    assert_eq!(items[0]["actor_type"], "user");
+    // No personal data in the log: the change is only a digest.
+    assert!(!events.body.to_string().contains("clerk-password"));
+    assert_eq!(items[0]["change_digest"].as_str().unwrap().len(), 64);
+
+    let pending = app
+        .get("/api/v1/audit/verify", As::Bearer(&admin))
+        .await
+        .expect(200);
+    assert!(pending.body["pending"].as_i64().unwrap() > 0);
+    app.seal();
+    let v = app
+        .get("/api/v1/audit/verify", As::Bearer(&admin))
+        .await
+        .expect(200);
+    assert_eq!(v.body["ok"], true);
+    assert_eq!(v.body["pending"], 0);
+    let total = v.body["sealed"].as_i64().unwrap();
+    // admin create, login, user create, key create.
+    assert_eq!(total, 4);
+    let all = app
+        .get("/api/v1/audit/events", As::Bearer(&admin))
+        .await
+        .expect(200);
+    let positions: Vec<i64> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["chain_pos"].as_i64().unwrap())
+        .collect();
+    assert_eq!(positions, [4, 3, 2, 1]);
+    // Paging walks backwards through the log.
+    let p1 = app
+        .get("/api/v1/audit/events?limit=3", As::Bearer(&admin))
+        .await
+        .expect(200);
+    let c = p1.s("next_cursor");
+    let p2 = app
+        .get(
+            &format!("/api/v1/audit/events?limit=3&cursor={c}"),
+            As::Bearer(&admin),
+        )
+        .await
+        .expect(200);
+    assert_eq!(p2.body["items"].as_array().unwrap().len(), 1);
+}
+both!(state_changes_are_audited_and_chained);
+
+async fn the_database_refuses_to_rewrite_history(app: TestApp) {
+    app.admin_token().await;
+    app.seal();
+    let mut c = app.state.db.raw_connection().unwrap();
+    let update = audit::try_raw(
+        &mut c,
+        "UPDATE audit_events SET actor_id = 'mallory' WHERE chain_pos = 1",
+    );
+    assert!(update.is_err(), "update of a sealed row must fail");
+    let reseal = audit::try_raw(
+        &mut c,
+        "UPDATE audit_events SET hash = 'x' WHERE chain_pos = 1",
+    );
+    assert!(reseal.is_err(), "re-sealing must fail");
+    let delete = audit::try_raw(&mut c, "DELETE FROM audit_events");
+    assert!(delete.is_err(), "delete must fail");
+    if app.state.db.backend() == Backend::Postgres {
+        assert!(
+            audit::try_raw(&mut c, "TRUNCATE audit_events").is_err(),
+            "truncate must fail"
+        );
+    }
+    drop(c);
+    let admin = app.admin_token().await;
+    app.seal();
+    assert_eq!(
+        app.get("/api/v1/audit/verify", As::Bearer(&admin))
+            .await
+            .body["ok"],
+        true
+    );
+}
+both!(the_database_refuses_to_rewrite_history);
+
+async fn verification_names_the_tampered_row(app: TestApp) {
+    let admin = app.admin_token().await;
+    for i in 0..3 {
+        app.create_user(&admin, &format!("user-{i}"), "user-password-001", &[])
+            .await;
+    }
+    app.seal();
+    let events = app
+        .get(
+            "/api/v1/audit/events?action=user.create",
+            As::Bearer(&admin),
+        )
+        .await
+        .expect(200);
+    let victim = events.body["items"][1]["seq"].as_i64().unwrap();
+    let victim_pos = events.body["items"][1]["chain_pos"].as_i64().unwrap();
+
+    // Tamper past the trigger, as someone with raw database access could.
+    let mut c = app.state.db.raw_connection().unwrap();
+    let (off, on) = match app.state.db.backend() {
+        Backend::Sqlite => ("DROP TRIGGER audit_events_seal_once", None),
+        Backend::Postgres => (
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_guard_rows",
+            Some("ALTER TABLE audit_events ENABLE TRIGGER audit_events_guard_rows"),
+        ),
+    };
+    audit::try_raw(&mut c, off).unwrap();
+    audit::try_raw(
+        &mut c,
+        &format!("UPDATE audit_events SET actor_id = 'mallory' WHERE seq = {victim}"),
+    )
+    .unwrap();
+    if let Some(on) = on {
+        audit::try_raw(&mut c, on).unwrap();
+    }
+    drop(c);
+
+    let v = app
+        .get("/api/v1/audit/verify", As::Bearer(&admin))
+        .await
+        .expect(200);
+    assert_eq!(v.body["ok"], false);
+    assert_eq!(v.body["first_break"]["seq"], victim);
+    assert_eq!(v.body["first_break"]["chain_pos"], victim_pos);
+    assert_eq!(
+        v.body["first_break"]["reason"],
+        "content does not match its hash"
+    );
+}
+both!(verification_names_the_tampered_row);

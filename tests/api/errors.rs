@@ -1,0 +1,194 @@
+//! Every kind of bad input gets problem+json with a stable code, and changes nothing.
+
+use poem::http::Method;
+use serde_json::json;
+
+use crate::both;
+use crate::support::{As, TestApp};
+
+async fn user_count(app: &TestApp, admin: &str) -> usize {
+    app.get("/api/v1/users?limit=200", As::Bearer(admin))
+        .await
+        .expect(200)
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn bad_bodies_are_problems_and_change_nothing(app: TestApp) {
+    let admin = app.admin_token().await;
+    let before = user_count(&app, &admin).await;
+    let path = "/api/v1/users";
+    let send = |ct: Option<&'static str>, body: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.raw(
+                Method::POST,
+                path,
+                As::Bearer(&admin),
+                ct,
+                body.as_bytes().to_vec(),
+            )
+            .await
+        }
+    };
+
+    let r = send(Some("application/json"), "{\"username\": ").await;
+    assert_eq!(r.problem(400), "malformed_json");
+    let r = send(Some("application/json"), "").await;
+    assert_eq!(r.problem(400), "malformed_json");
+    let r = send(Some("text/plain"), "{}").await;
+    assert_eq!(r.problem(415), "unsupported_media_type");
+    let r = send(None, "{}").await;
+    assert_eq!(r.problem(415), "unsupported_media_type");
+
+    let r = send(
+        Some("application/json"),
+        r#"{"username": 5, "display_name": "x", "password": "x-password-0001"}"#,
+    )
+    .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "username");
+    assert_eq!(r.body["errors"][0]["code"], "invalid_type");
+
+    let r = send(
+        Some("application/json"),
+        r#"{"display_name": "x", "password": "x-password-0001"}"#,
+    )
+    .await;
+    assert_eq!(r.body["errors"][0]["field"], "username");
+    assert_eq!(r.body["errors"][0]["code"], "missing");
+
+    let r = send(Some("application/json"), r#"{"username": "abc", "display_name": "x", "password": "x-password-0001", "is_root": true}"#).await;
+    assert_eq!(r.body["errors"][0]["field"], "is_root");
+    assert_eq!(r.body["errors"][0]["code"], "unknown_field");
+
+    let r = send(Some("application/json"), r#"{"username": "abc", "display_name": "x", "password": "x-password-0001", "grants": [{"role": "owner", "scope_id": 7}]}"#).await;
+    assert_eq!(r.body["errors"][0]["field"], "grants[0].scope_id");
+
+    // Schema constraints (lengths) and rules beyond the schema both name the field.
+    let long = format!(
+        r#"{{"username": "{}", "display_name": "x", "password": "x-password-0001"}}"#,
+        "a".repeat(65)
+    );
+    let r = app
+        .raw(
+            Method::POST,
+            path,
+            As::Bearer(&admin),
+            Some("application/json"),
+            long.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "username");
+    let r = send(
+        Some("application/json"),
+        r#"{"username": "a b", "display_name": "x", "password": "x-password-0001"}"#,
+    )
+    .await;
+    assert_eq!(r.body["errors"][0]["field"], "username");
+    let r = send(
+        Some("application/json"),
+        r#"{"username": "abcd", "display_name": "x", "password": "short"}"#,
+    )
+    .await;
+    assert_eq!(r.body["errors"][0]["field"], "password");
+    assert_eq!(r.body["errors"][0]["code"], "length");
+    let r = send(Some("application/json"), r#"{"username": "abcd", "display_name": "x", "password": "x-password-0001", "grants": [{"role": "owner"}]}"#).await;
+    assert_eq!(r.body["errors"][0]["field"], "grants[0].scope_id");
+    let r = send(Some("application/json"), r#"[1, 2]"#).await;
+    assert_eq!(r.problem(422), "validation_failed");
+
+    assert_eq!(
+        user_count(&app, &admin).await,
+        before,
+        "nothing was written"
+    );
+}
+both!(bad_bodies_are_problems_and_change_nothing);
+
+async fn oversize_bodies_are_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    let huge = format!(
+        r#"{{"username": "abcd", "display_name": "{}", "password": "x-password-0001"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let r = app
+        .raw(
+            Method::POST,
+            "/api/v1/users",
+            As::Bearer(&admin),
+            Some("application/json"),
+            huge.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.problem(413), "payload_too_large");
+}
+both!(oversize_bodies_are_refused);
+
+async fn routes_methods_and_parameters(app: TestApp) {
+    assert_eq!(
+        app.get("/api/v1/no-such-thing", As::Nobody)
+            .await
+            .problem(404),
+        "not_found"
+    );
+    assert_eq!(
+        app.get("/nowhere", As::Nobody).await.problem(404),
+        "not_found"
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            "/api/v1/auth/login",
+            As::Nobody,
+            Some(json!({}))
+        )
+        .await
+        .problem(405),
+        "method_not_allowed"
+    );
+    let admin = app.admin_token().await;
+    assert_eq!(
+        app.get("/api/v1/users?limit=ten", As::Bearer(&admin))
+            .await
+            .problem(400),
+        "invalid_parameter"
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/audit/events?cursor=bm90LWEtbnVtYmVy",
+            As::Bearer(&admin)
+        )
+        .await
+        .problem(400),
+        "invalid_parameter"
+    );
+}
+both!(routes_methods_and_parameters);
+
+async fn every_response_has_a_request_id(app: TestApp) {
+    let r = app.get("/healthz", As::Nobody).await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(r.headers.contains_key("x-request-id"));
+    let given = app
+        .client
+        .get("/api/v1/nowhere")
+        .header("x-request-id", "abc-123")
+        .send()
+        .await;
+    assert_eq!(given.0.headers()["x-request-id"], "abc-123");
+    // An id with characters a log should not carry is replaced.
+    let odd = app
+        .client
+        .get("/healthz")
+        .header("x-request-id", "a b\"c")
+        .send()
+        .await;
+    assert_ne!(odd.0.headers()["x-request-id"], "a b\"c");
+    app.get("/readyz", As::Nobody).await.expect(200);
+}
+both!(every_response_has_a_request_id);

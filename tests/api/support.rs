@@ -1,0 +1,340 @@
+//! The test app: a fresh database per test (an SQLite file in its own folder, or a new
+//! PostgreSQL database when REDPROP_TEST_POSTGRES_URL is set), the real app in-process, and
+//! small helpers to call it.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use poem::endpoint::BoxEndpoint;
+use poem::http::{HeaderMap, Method, StatusCode};
+use poem::test::TestClient;
+use poem::{EndpointExt, Response};
+use redprop::config::Config;
+use redprop::AppState;
+use serde_json::{json, Value};
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-0001";
+
+type App = BoxEndpoint<'static, Response>;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub client: TestClient<App>,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Res {
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Res {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// The problem's `code`, after checking that the response is problem+json.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &str {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        let ct = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            ct.starts_with("application/problem+json"),
+            "content-type was {ct:?}; body {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], json!(status));
+        self.body["code"].as_str().expect("problem has a code")
+    }
+
+    pub fn s(&self, key: &str) -> String {
+        self.body[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string `{key}` in {}", self.body))
+            .to_string()
+    }
+}
+
+/// How a request authenticates.
+#[derive(Clone, Copy)]
+pub enum As<'a> {
+    Nobody,
+    Bearer(&'a str),
+    Key(&'a str),
+}
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("redprop-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `postgres://u@h:p/db?x` with the database name replaced.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map(|i| after_scheme + i)
+        .unwrap_or(base.len());
+    format!("{}/{db}{query}", &base[..host_end])
+}
+
+impl TestApp {
+    pub fn sqlite() -> TestApp {
+        Self::sqlite_with(|_| {})
+    }
+
+    pub fn sqlite_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = temp_dir();
+        let mut config = Config {
+            data_dir: dir.clone(),
+            ..Config::default()
+        };
+        tune(&mut config);
+        Self::start(config, dir, None)
+    }
+
+    /// `None` when REDPROP_TEST_POSTGRES_URL is not set (the PostgreSQL half of a test is then
+    /// skipped; CI sets it).
+    pub fn postgres() -> Option<TestApp> {
+        Self::postgres_with(|_| {})
+    }
+
+    pub fn postgres_with(tune: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let admin_url = std::env::var("REDPROP_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|s| !s.is_empty())?;
+        let name = format!("redprop_t_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("REDPROP_TEST_POSTGRES_URL must be reachable");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let dir = temp_dir();
+        let mut config = Config {
+            data_dir: dir.clone(),
+            database_url: Some(with_database(&admin_url, &name)),
+            ..Config::default()
+        };
+        tune(&mut config);
+        Some(Self::start(config, dir, Some((admin_url, name))))
+    }
+
+    fn start(config: Config, dir: PathBuf, pg: Option<(String, String)>) -> TestApp {
+        let state = AppState::init(config).expect("app starts");
+        let app: App = redprop::build_app(&state).boxed();
+        let client = TestClient::new(app);
+        let t = TestApp {
+            state,
+            client,
+            dir,
+            pg,
+        };
+        t.create_admin();
+        t
+    }
+
+    fn create_admin(&self) {
+        use redprop::http::accounts::{create_user, GrantInput, NewUser, RoleName};
+        let input = NewUser {
+            username: ADMIN.into(),
+            display_name: "Administrator".into(),
+            password: ADMIN_PASSWORD.into(),
+            grants: vec![GrantInput {
+                role: RoleName::Admin,
+                scope_id: None,
+            }],
+        };
+        let hash = redprop::crypto::hash_password(ADMIN_PASSWORD);
+        let actor = redprop::db::audit::Actor::system("test");
+        self.state
+            .db
+            .write_blocking(|c| create_user(c, &actor, &input, hash))
+            .unwrap();
+    }
+
+    pub async fn call(&self, method: Method, path: &str, auth: As<'_>, body: Option<Value>) -> Res {
+        let mut req = self.client.request(method, path);
+        req = match auth {
+            As::Nobody => req,
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Key(k) => req.header("x-api-key", k),
+        };
+        if let Some(b) = body {
+            req = req.body_json(&b);
+        }
+        Self::read(req.send().await.0).await
+    }
+
+    /// A request with a raw body and content type, for malformed-input tests.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        auth: As<'_>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Res {
+        let mut req = self.client.request(method, path).body(body);
+        if let Some(ct) = content_type {
+            req = req.content_type(ct);
+        }
+        if let As::Bearer(t) = auth {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        Self::read(req.send().await.0).await
+    }
+
+    async fn read(resp: Response) -> Res {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().into_vec().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: As<'_>) -> Res {
+        self.call(Method::GET, path, auth, None).await
+    }
+
+    pub async fn post(&self, path: &str, auth: As<'_>, body: Value) -> Res {
+        self.call(Method::POST, path, auth, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, auth: As<'_>) -> Res {
+        self.call(Method::DELETE, path, auth, None).await
+    }
+
+    pub async fn login_res(&self, username: &str, password: &str) -> Res {
+        self.post(
+            "/api/v1/auth/login",
+            As::Nobody,
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        self.login_res(username, password)
+            .await
+            .expect(200)
+            .s("access_token")
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN, ADMIN_PASSWORD).await
+    }
+
+    /// Creates an account with the given grants (role, scope) and returns its id.
+    pub async fn create_user(
+        &self,
+        admin: &str,
+        username: &str,
+        password: &str,
+        grants: &[(&str, Option<&str>)],
+    ) -> String {
+        let grants: Vec<Value> = grants
+            .iter()
+            .map(|(r, s)| json!({ "role": r, "scope_id": s }))
+            .collect();
+        self.post(
+            "/api/v1/users",
+            As::Bearer(admin),
+            json!({ "username": username, "display_name": username, "password": password, "grants": grants }),
+        )
+        .await
+        .expect(201)
+        .s("id")
+    }
+
+    /// Runs the audit sealer until nothing is pending (the server does this in the background).
+    pub fn seal(&self) {
+        while self
+            .state
+            .db
+            .write_blocking(|c| redprop::db::audit::seal_pending(c, 1000))
+            .unwrap()
+            > 0
+        {}
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = &self.pg {
+            if let Ok(mut c) = PgConnection::establish(admin_url) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// Runs an `async fn(TestApp)` once on SQLite and once on PostgreSQL (when configured).
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::support::TestApp::sqlite()).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::postgres() {
+                    super::$name(app).await
+                }
+            }
+        }
+    };
+}
+
+#[test]
+fn database_name_replacement() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1", "x"),
+        "postgres://postgres@127.0.0.1/x"
+    );
+    assert_eq!(
+        with_database("postgres://h/db?sslmode=disable", "x"),
+        "postgres://h/x?sslmode=disable"
+    );
+}
