@@ -117,7 +117,7 @@ pub fn spawn_audit_sealer(
             loop {
                 let sealed = db.write(|c| db::audit::seal_pending(c, 5000)).await;
                 match sealed {
-                    Ok(n) if n == 5000 => continue,
+                    Ok(5000) => continue,
                     Ok(_) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "audit sealing failed; will retry");

@@ -450,5 +450,5 @@ async fn set_disabled(
             )
         })
         .await?;
-    Ok(Json(load(&state, id).await?))
+    Ok(Json(load(state, id).await?))
 }
