@@ -23,7 +23,46 @@ pub struct TestApp {
     pub state: AppState,
     pub client: TestClient<App>,
     dir: PathBuf,
-    pg: Option<(String, String)>,
+    _pg: Option<PgDatabase>,
+}
+
+/// A fresh PostgreSQL database, dropped with this guard.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// `None` when REDPROP_TEST_POSTGRES_URL is not set.
+    pub fn create() -> Option<PgDatabase> {
+        let admin_url = std::env::var("REDPROP_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|s| !s.is_empty())?;
+        let name = format!("redprop_t_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("REDPROP_TEST_POSTGRES_URL must be reachable");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = with_database(&admin_url, &name);
+        Some(PgDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = PgConnection::establish(&self.admin_url) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 pub struct Res {
@@ -83,7 +122,7 @@ pub enum As<'a> {
     Key(&'a str),
 }
 
-fn temp_dir() -> PathBuf {
+pub fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("redprop-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -125,26 +164,18 @@ impl TestApp {
     }
 
     pub fn postgres_with(tune: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        let admin_url = std::env::var("REDPROP_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|s| !s.is_empty())?;
-        let name = format!("redprop_t_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = PgConnection::establish(&admin_url)
-            .expect("REDPROP_TEST_POSTGRES_URL must be reachable");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
+        let pg = PgDatabase::create()?;
         let dir = temp_dir();
         let mut config = Config {
             data_dir: dir.clone(),
-            database_url: Some(with_database(&admin_url, &name)),
+            database_url: Some(pg.url.clone()),
             ..Config::default()
         };
         tune(&mut config);
-        Some(Self::start(config, dir, Some((admin_url, name))))
+        Some(Self::start(config, dir, Some(pg)))
     }
 
-    fn start(config: Config, dir: PathBuf, pg: Option<(String, String)>) -> TestApp {
+    fn start(config: Config, dir: PathBuf, pg: Option<PgDatabase>) -> TestApp {
         let state = AppState::init(config).expect("app starts");
         let app: App = redprop::build_app(&state).boxed();
         let client = TestClient::new(app);
@@ -152,7 +183,7 @@ impl TestApp {
             state,
             client,
             dir,
-            pg,
+            _pg: pg,
         };
         t.create_admin();
         t
@@ -296,11 +327,6 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((admin_url, name)) = &self.pg {
-            if let Ok(mut c) = PgConnection::establish(admin_url) {
-                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
     }
 }
 
