@@ -21,6 +21,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How often the background sealer chains new audit events, in milliseconds.
     pub audit_seal_interval_ms: u64,
+    /// Behind a reverse proxy: the header in which the proxy puts the client's address
+    /// (e.g. `X-Real-IP`), used for login throttling per source. Unset: the peer address.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
             audit_seal_interval_ms: 500,
+            client_ip_header: None,
         }
     }
 }
@@ -64,6 +68,7 @@ impl Config {
         if let Some(v) = var("REDPROP_ACCESS_TOKEN_TTL_SECS") {
             c.access_token_ttl_secs = parse_positive("REDPROP_ACCESS_TOKEN_TTL_SECS", &v)?;
         }
+        c.client_ip_header = var("REDPROP_CLIENT_IP_HEADER");
         if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
             c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
         }

@@ -80,8 +80,9 @@ impl DbUrl {
 }
 
 /// Per-connection SQLite settings. `foreign_keys` cannot change inside a transaction, so it is
-/// set here, at connect time.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+/// set here, at connect time; `busy_timeout` comes first so that the one-time switch to WAL
+/// waits, rather than fails, when several connections open at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 pub struct Manager(DbUrl);

@@ -67,12 +67,12 @@ pub struct GrantInput {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 3–64 characters: a–z, 0–9, `.`, `_`, `-`; compared case-insensitively.
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 3, max_length = 64, pattern = r"^[A-Za-z0-9._-]+$"))]
     pub username: String,
     #[oai(validator(min_length = 1, max_length = 100))]
     pub display_name: String,
     /// 12–128 characters.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(min_length = 12, max_length = 128))]
     pub password: String,
     #[oai(validator(max_items = 20), default)]
     #[serde(default)]

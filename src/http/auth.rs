@@ -43,7 +43,7 @@ pub struct PasswordChange {
     #[oai(validator(min_length = 1, max_length = 128))]
     pub current_password: String,
     /// 12–128 characters.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(min_length = 12, max_length = 128))]
     pub new_password: String,
 }
 
@@ -212,7 +212,21 @@ pub fn field_error(e: crate::error::FieldError) -> AppError {
     }
 }
 
-fn source_of(req: &Request) -> String {
+/// The client's address for throttling: from the configured proxy header (its last entry,
+/// the one the nearest proxy wrote), else the peer address.
+fn source_of(req: &Request, config: &crate::config::Config) -> String {
+    if let Some(h) = &config.client_ip_header {
+        if let Some(v) = req.headers().get(h.as_str()).and_then(|v| v.to_str().ok()) {
+            if let Some(last) = v
+                .rsplit(',')
+                .next()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                return last.chars().take(64).collect();
+            }
+        }
+    }
     match req.remote_addr().as_socket_addr() {
         Some(a) => a.ip().to_string(),
         None => "unknown".into(),
@@ -224,7 +238,7 @@ const INVALID_CREDENTIALS: &str = "the username or password is wrong";
 async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<TokenResponse> {
     let username = credentials::normalize_username(&body.username);
     let user_key = format!("user:{username}");
-    let source_key = format!("source:{}", source_of(req));
+    let source_key = format!("source:{}", source_of(req, &st.config));
     let now = ids::now();
 
     let (uk, sk) = (user_key.clone(), source_key.clone());

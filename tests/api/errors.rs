@@ -96,7 +96,7 @@ async fn bad_bodies_are_problems_and_change_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(r.body["errors"][0]["field"], "password");
-    assert_eq!(r.body["errors"][0]["code"], "length");
+    assert_eq!(r.body["errors"][0]["code"], "constraint");
     let r = send(Some("application/json"), r#"{"username": "abcd", "display_name": "x", "password": "x-password-0001", "grants": [{"role": "owner"}]}"#).await;
     assert_eq!(r.body["errors"][0]["field"], "grants[0].scope_id");
     let r = send(Some("application/json"), r#"[1, 2]"#).await;
