@@ -276,7 +276,7 @@ impl AccountsApi {
     ) -> ApiResult<Json<UserPage>> {
         auth.0.may(&Action::ManageAccounts)?;
         let limit = paging::limit(limit.0);
-        let after = paging::decode_cursor(cursor.0.as_deref())?;
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let (users, grants) = state
             .db
             .read(move |c| {

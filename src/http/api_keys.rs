@@ -154,7 +154,7 @@ impl ApiKeysApi {
             company_id: &company_id.0,
         })?;
         let limit = paging::limit(limit.0);
-        let after = paging::decode_cursor(cursor.0.as_deref())?;
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let company = company_id.0;
         let rows = state
             .db

@@ -11,7 +11,6 @@ use super::security::BearerAuth;
 use super::ApiTags;
 use crate::db::{self, audit::EventRow};
 use crate::domain::policy::Action;
-use crate::error::{AppError, FieldError};
 use crate::AppState;
 
 pub struct AuditApi;
@@ -107,18 +106,7 @@ impl AuditApi {
     ) -> ApiResult<Json<AuditEventPage>> {
         auth.0.may(&Action::ReadAudit)?;
         let limit = paging::limit(limit.0);
-        let before = match paging::decode_cursor(cursor.0.as_deref())? {
-            Some(c) => Some(c.parse::<i64>().map_err(|_| AppError::BadRequest {
-                code: "invalid_parameter",
-                detail: "parameter `cursor`: not a cursor this service issued".into(),
-                errors: vec![FieldError::new(
-                    "cursor",
-                    "invalid",
-                    "not a cursor this service issued",
-                )],
-            })?),
-            None => None,
-        };
+        let before = paging::decode_cursor::<i64>(cursor.0.as_deref())?;
         let filter = db::audit::Filter {
             action: action.0,
             target_type: target_type.0,

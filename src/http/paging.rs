@@ -15,12 +15,15 @@ pub fn encode_cursor(key: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
 }
 
-pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<String>> {
+/// The key inside a cursor, parsed as the list's key type (`String` for ids, `i64` for
+/// sequence numbers).
+pub fn decode_cursor<K: std::str::FromStr>(cursor: Option<&str>) -> AppResult<Option<K>> {
     let Some(c) = cursor else { return Ok(None) };
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse::<K>().ok())
         .map(Some)
         .ok_or_else(|| AppError::BadRequest {
             code: "invalid_parameter",
