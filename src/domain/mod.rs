@@ -6,3 +6,8 @@ pub mod credentials;
 pub mod ids;
 pub mod policy;
 pub mod throttle;
+pub mod area;
+pub mod headcount;
+pub mod identity;
+pub mod registry;
+pub mod unit_import;

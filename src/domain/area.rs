@@ -1,0 +1,119 @@
+//! Areas of exclusive parts (专有部分面积), in integer hundredths of a square metre, and which
+//! of the recorded areas counts (SPC interpretation 法释〔2009〕7号 Art. 8): the real-estate
+//! register's; if not registered, the surveyed; if not surveyed, the purchase contract's.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AreaSource {
+    Registry,
+    Survey,
+    Contract,
+}
+
+impl AreaSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaSource::Registry => "registry",
+            AreaSource::Survey => "survey",
+            AreaSource::Contract => "contract",
+        }
+    }
+
+    /// The English name, or the Chinese terms county spreadsheets use.
+    pub fn parse(s: &str) -> Option<AreaSource> {
+        match s.trim() {
+            "registry" | "不动产登记" | "登记" | "产权登记" => Some(AreaSource::Registry),
+            "survey" | "实测" | "测绘" => Some(AreaSource::Survey),
+            "contract" | "合同" | "购房合同" | "预售合同" => Some(AreaSource::Contract),
+            _ => None,
+        }
+    }
+}
+
+/// The three areas a unit may have on record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordedAreas {
+    pub registry: Option<i64>,
+    pub survey: Option<i64>,
+    pub contract: Option<i64>,
+}
+
+impl RecordedAreas {
+    /// The area that counts, with its source.
+    pub fn best(&self) -> Option<(i64, AreaSource)> {
+        self.registry
+            .map(|a| (a, AreaSource::Registry))
+            .or(self.survey.map(|a| (a, AreaSource::Survey)))
+            .or(self.contract.map(|a| (a, AreaSource::Contract)))
+    }
+
+    pub fn set(&mut self, source: AreaSource, centi: i64) {
+        match source {
+            AreaSource::Registry => self.registry = Some(centi),
+            AreaSource::Survey => self.survey = Some(centi),
+            AreaSource::Contract => self.contract = Some(centi),
+        }
+    }
+}
+
+/// Largest area accepted for one unit: 100,000 m² (a whole commercial block), in centi-m².
+pub const MAX_UNIT_AREA_CENTI: i64 = 100_000 * 100;
+
+/// Parses "102.32", "102.3", "102" (m²) into hundredths, exactly, without floating point.
+/// More than two decimals, signs, exponents, zero or absurd sizes are refused.
+pub fn parse_m2(s: &str) -> Result<i64, &'static str> {
+    let s = s.trim();
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be a number of square metres such as 102.32");
+    }
+    if frac.len() > 2 {
+        return Err("at most two decimals (hundredths of a square metre)");
+    }
+    if int.len() > 9 {
+        return Err("too large");
+    }
+    let int: i64 = int.parse().map_err(|_| "must be a number")?;
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| "must be a number")? };
+    let centi = int * 100 + frac;
+    if centi <= 0 {
+        return Err("must be greater than zero");
+    }
+    if centi > MAX_UNIT_AREA_CENTI {
+        return Err("larger than any unit can be");
+    }
+    Ok(centi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_exactly() {
+        assert_eq!(parse_m2("102.32"), Ok(10232));
+        assert_eq!(parse_m2("102.3"), Ok(10230));
+        assert_eq!(parse_m2("102"), Ok(10200));
+        assert_eq!(parse_m2(" 0.01 "), Ok(1));
+        assert!(parse_m2("0").is_err());
+        assert!(parse_m2("0.00").is_err());
+        assert!(parse_m2("102.325").is_err());
+        assert!(parse_m2("-5").is_err());
+        assert!(parse_m2("1e3").is_err());
+        assert!(parse_m2("").is_err());
+        assert!(parse_m2(".5").is_err());
+        assert_eq!(parse_m2("100000"), Ok(MAX_UNIT_AREA_CENTI));
+        assert!(parse_m2("100000.01").is_err());
+    }
+
+    #[test]
+    fn registry_beats_survey_beats_contract() {
+        let mut a = RecordedAreas::default();
+        assert_eq!(a.best(), None);
+        a.set(AreaSource::Contract, 300);
+        assert_eq!(a.best(), Some((300, AreaSource::Contract)));
+        a.set(AreaSource::Survey, 200);
+        assert_eq!(a.best(), Some((200, AreaSource::Survey)));
+        a.set(AreaSource::Registry, 100);
+        assert_eq!(a.best(), Some((100, AreaSource::Registry)));
+    }
+}

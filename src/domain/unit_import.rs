@@ -1,0 +1,400 @@
+//! Reading a county office's unit-and-owner spreadsheet (CSV, UTF-8 with or without BOM, or
+//! GBK/GB18030 as Chinese Excel saves it) into validated rows, naming row, column and reason
+//! for every problem. All-or-nothing: any error and nothing is imported.
+
+use std::collections::HashMap;
+
+use super::area::{parse_m2, AreaSource};
+use super::identity::{is_valid_credit_code, is_valid_mobile, is_valid_national_id, normalize_code};
+use super::registry::{SaleStatus, UnitKind};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// Spreadsheet row: the header is row 1, the first unit row 2.
+    pub row: usize,
+    /// The column's header as written in the file.
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerKind {
+    Natural,
+    Legal,
+}
+
+impl OwnerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::Natural => "natural",
+            OwnerKind::Legal => "legal",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnerIn {
+    pub name: String,
+    /// National ID number or credit code, normalised (upper case, no spaces).
+    pub id_number: String,
+    pub kind: OwnerKind,
+    pub phone: Option<String>,
+    pub party_member: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportRow {
+    pub row: usize,
+    pub building: String,
+    pub entrance: String,
+    pub number: String,
+    pub kind: UnitKind,
+    pub area_centi: i64,
+    pub area_source: AreaSource,
+    pub sale_status: SaleStatus,
+    pub owner: Option<OwnerIn>,
+    /// Names of co-owners (共有人) beside the owner, who is the designated voter.
+    pub co_owners: Vec<String>,
+}
+
+/// Most rows one file may hold.
+pub const MAX_ROWS: usize = 50_000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Col {
+    Building,
+    Entrance,
+    Number,
+    Area,
+    AreaSource,
+    Kind,
+    OwnerName,
+    IdNumber,
+    Phone,
+    PartyMember,
+    CoOwners,
+    SaleStatus,
+}
+
+const REQUIRED: [Col; 5] = [Col::Building, Col::Number, Col::Area, Col::AreaSource, Col::SaleStatus];
+
+fn column_of(header: &str) -> Option<Col> {
+    let h = header.trim().to_lowercase();
+    let h = h.as_str();
+    Some(match h {
+        "楼栋" | "楼号" | "楼栋号" | "building" => Col::Building,
+        "单元" | "单元号" | "entrance" => Col::Entrance,
+        "房号" | "室号" | "门牌号" | "number" => Col::Number,
+        "面积来源" | "area_source" => Col::AreaSource,
+        "类型" | "房屋类型" | "kind" => Col::Kind,
+        "业主姓名" | "业主" | "业主名称" | "owner_name" => Col::OwnerName,
+        "身份证号" | "证件号码" | "身份证号码" | "统一社会信用代码" | "id_number" => Col::IdNumber,
+        "手机号" | "手机" | "电话" | "联系电话" | "phone" => Col::Phone,
+        "是否党员" | "党员" | "party_member" => Col::PartyMember,
+        "共有人" | "co_owners" => Col::CoOwners,
+        "销售状态" | "sale_status" => Col::SaleStatus,
+        _ if h.starts_with("建筑面积") || h.starts_with("面积") || h.starts_with("area") => Col::Area,
+        _ => return None,
+    })
+}
+
+fn col_label(c: Col) -> &'static str {
+    match c {
+        Col::Building => "楼栋",
+        Col::Entrance => "单元",
+        Col::Number => "房号",
+        Col::Area => "建筑面积(㎡)",
+        Col::AreaSource => "面积来源",
+        Col::Kind => "类型",
+        Col::OwnerName => "业主姓名",
+        Col::IdNumber => "身份证号",
+        Col::Phone => "手机号",
+        Col::PartyMember => "是否党员",
+        Col::CoOwners => "共有人",
+        Col::SaleStatus => "销售状态",
+    }
+}
+
+/// Text of the file: UTF-8 (a BOM is dropped), else GB18030 (a superset of GBK).
+pub fn decode(bytes: &[u8]) -> Result<String, RowError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(RowError { row: 1, column: String::new(), message: "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again".into() });
+    }
+    Ok(text.into_owned())
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s.trim() {
+        "是" | "yes" | "true" | "1" | "Y" | "y" => Some(true),
+        "否" | "no" | "false" | "0" | "N" | "n" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses and validates the whole file.
+pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let text = decode(bytes).map_err(|e| vec![e])?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+        Err(e) => return Err(vec![RowError { row: 1, column: String::new(), message: format!("unreadable header: {e}") }]),
+    };
+    let mut index: HashMap<Col, (usize, String)> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(c) = column_of(h) {
+            index.entry(c).or_insert((i, h.clone()));
+        }
+    }
+    let missing: Vec<RowError> = REQUIRED
+        .iter()
+        .filter(|c| !index.contains_key(c))
+        .map(|c| RowError { row: 1, column: col_label(*c).into(), message: "required column is missing".into() })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen_units: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        if rows.len() + errors.len() >= MAX_ROWS {
+            errors.push(RowError { row, column: String::new(), message: format!("a file may hold at most {MAX_ROWS} rows") });
+            break;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RowError { row, column: String::new(), message: format!("unreadable CSV row: {e}") });
+                continue;
+            }
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let get = |c: Col| index.get(&c).and_then(|(i, _)| record.get(*i)).map(str::trim).unwrap_or("");
+        let mut err = |c: Col, message: String| {
+            let column = index.get(&c).map(|(_, h)| h.clone()).unwrap_or_else(|| col_label(c).into());
+            errors.push(RowError { row, column, message });
+        };
+        let building = get(Col::Building).to_string();
+        let entrance = get(Col::Entrance).to_string();
+        let number = get(Col::Number).to_string();
+        let mut ok = true;
+        for (c, v, max) in [(Col::Building, &building, 50), (Col::Number, &number, 30)] {
+            if v.is_empty() {
+                err(c, "must not be empty".into());
+                ok = false;
+            } else if v.chars().count() > max {
+                err(c, format!("at most {max} characters"));
+                ok = false;
+            }
+        }
+        if entrance.chars().count() > 30 {
+            err(Col::Entrance, "at most 30 characters".into());
+            ok = false;
+        }
+        let area = parse_m2(get(Col::Area));
+        if let Err(m) = area {
+            err(Col::Area, m.into());
+            ok = false;
+        }
+        let source = AreaSource::parse(get(Col::AreaSource));
+        if source.is_none() {
+            err(Col::AreaSource, format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)));
+            ok = false;
+        }
+        let kind = match get(Col::Kind) {
+            "" => Some(UnitKind::Residential),
+            k => UnitKind::parse(k),
+        };
+        if kind.is_none() {
+            err(Col::Kind, format!("{:?} is not one of 住宅, 商业, 车位", get(Col::Kind)));
+            ok = false;
+        }
+        let status = SaleStatus::parse(get(Col::SaleStatus));
+        if status.is_none() {
+            err(Col::SaleStatus, format!("{:?} is not one of 已交付, 已售未交付, 未售", get(Col::SaleStatus)));
+            ok = false;
+        }
+
+        let name = get(Col::OwnerName).to_string();
+        let id_number = normalize_code(get(Col::IdNumber));
+        let phone = get(Col::Phone).to_string();
+        let co_owners: Vec<String> = get(Col::CoOwners)
+            .split(['、', ';', '；', ',', '，', '/'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        let party = yes_no(get(Col::PartyMember));
+        if party.is_none() {
+            err(Col::PartyMember, format!("{:?} is not 是 or 否", get(Col::PartyMember)));
+            ok = false;
+        }
+        let has_owner = !name.is_empty() || !id_number.is_empty();
+        let mut owner = None;
+        match status {
+            Some(SaleStatus::Unsold) if has_owner || !co_owners.is_empty() => {
+                err(Col::OwnerName, "an unsold unit has no owner: leave owner columns empty".into());
+                ok = false;
+            }
+            Some(SaleStatus::Delivered) if !has_owner => {
+                err(Col::OwnerName, "a delivered unit needs its owner's name and ID number".into());
+                ok = false;
+            }
+            _ => {}
+        }
+        if has_owner && status != Some(SaleStatus::Unsold) {
+            let kind = if is_valid_national_id(&id_number) {
+                Some(OwnerKind::Natural)
+            } else if is_valid_credit_code(&id_number) {
+                Some(OwnerKind::Legal)
+            } else {
+                None
+            };
+            if name.is_empty() || name.chars().count() > 100 {
+                err(Col::OwnerName, "the owner's name must be 1–100 characters".into());
+                ok = false;
+            }
+            if kind.is_none() {
+                // Never echo the number itself: it is personal data.
+                err(Col::IdNumber, "not a valid ID number or unified social credit code (check digit)".into());
+                ok = false;
+            }
+            if !phone.is_empty() && !is_valid_mobile(&phone) {
+                err(Col::Phone, "not an 11-digit mobile number".into());
+                ok = false;
+            }
+            if co_owners.iter().any(|c| c.chars().count() > 100) {
+                err(Col::CoOwners, "a co-owner's name may be at most 100 characters".into());
+                ok = false;
+            }
+            if let Some(kind) = kind {
+                match seen_ids.get(&id_number) {
+                    Some((other, first)) if *other != name => {
+                        err(Col::IdNumber, format!("the same ID number has another name in row {first}"));
+                        ok = false;
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen_ids.insert(id_number.clone(), (name.clone(), row));
+                    }
+                }
+                owner = Some(OwnerIn { name, id_number, kind, phone: (!phone.is_empty()).then_some(phone), party_member: party.unwrap_or(false) });
+            }
+        }
+        let key = (building.clone(), entrance.clone(), number.clone());
+        if !building.is_empty() && !number.is_empty() {
+            if let Some(first) = seen_units.get(&key) {
+                err(Col::Number, format!("the same unit is already in row {first}"));
+                ok = false;
+            } else {
+                seen_units.insert(key, row);
+            }
+        }
+        if ok {
+            rows.push(ImportRow {
+                row,
+                building,
+                entrance,
+                number,
+                kind: kind.unwrap_or(UnitKind::Residential),
+                area_centi: area.unwrap_or_default(),
+                area_source: source.unwrap_or(AreaSource::Contract),
+                sale_status: status.unwrap_or(SaleStatus::Unsold),
+                owner,
+                co_owners,
+            });
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError { row: 2, column: String::new(), message: "the file has no unit rows".into() });
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "楼栋,单元,房号,建筑面积(㎡),面积来源,业主姓名,身份证号,手机号,是否党员,共有人,销售状态\n";
+
+    fn file(rows: &[&str]) -> Vec<u8> {
+        let mut s = String::from(HEADER);
+        for r in rows {
+            s.push_str(r);
+            s.push('\n');
+        }
+        s.into_bytes()
+    }
+
+    #[test]
+    fn good_rows() {
+        let rows = parse(&file(&[
+            "1号楼,1单元,101,102.32,不动产登记,段强建,140425198111138173,18630779212,否,廖刚珍,已交付",
+            "6号楼,2单元,401,102.32,不动产登记,,,,,,未售",
+        ]))
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].area_centi, 10232);
+        assert_eq!(rows[0].co_owners, vec!["廖刚珍".to_string()]);
+        assert_eq!(rows[0].owner.as_ref().unwrap().kind, OwnerKind::Natural);
+        assert!(rows[1].owner.is_none());
+    }
+
+    #[test]
+    fn every_bad_row_is_named() {
+        let errs = parse(&file(&[
+            "1号楼,1单元,101,102.325,不动产登记,段强建,140425198111138173,18630779212,否,,已交付",
+            "1号楼,1单元,102,100,卫星,段强建,140425198111138173,,否,,已交付",
+            "1号楼,1单元,103,100,实测,某人,140425198111138174,,否,,已交付",
+            "1号楼,1单元,103,100,实测,,,,,,未售",
+            "1号楼,1单元,104,100,实测,张三,,,,,未售",
+        ]))
+        .unwrap_err();
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(got, vec![(2, "建筑面积(㎡)"), (3, "面积来源"), (4, "身份证号"), (5, "房号"), (6, "业主姓名")]);
+        assert!(!errs.iter().any(|e| e.message.contains("140425")), "ID numbers are never echoed");
+    }
+
+    #[test]
+    fn gbk_and_bom_are_read() {
+        let text = "楼栋,房号,建筑面积,面积来源,销售状态\n1号楼,101,88.5,实测,未售\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(parse(&gbk).unwrap()[0].building, "1号楼");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(parse(&bom).unwrap()[0].area_centi, 8850);
+    }
+
+    #[test]
+    fn missing_columns_and_junk() {
+        let errs = parse("楼栋,房号\n1,2\n".as_bytes()).unwrap_err();
+        assert_eq!(errs.len(), 3);
+        assert!(errs.iter().all(|e| e.row == 1));
+        assert!(parse(&[0xff, 0xfe, 0x00, 0x81]).is_err());
+    }
+
+    #[test]
+    fn one_id_one_name() {
+        let errs = parse(&file(&[
+            "1号楼,1单元,101,100,实测,段强建,140425198111138173,,否,,已交付",
+            "1号楼,1单元,102,100,实测,别人,140425198111138173,,否,,已交付",
+        ]))
+        .unwrap_err();
+        assert_eq!(errs[0].row, 3);
+        assert!(errs[0].message.contains("row 2"));
+    }
+}
