@@ -11,6 +11,9 @@ pub struct Config {
     /// `postgres://…` or `sqlite://PATH` / a plain path. `None`: `<data_dir>/redprop.sqlite3`.
     pub database_url: Option<String>,
     pub jwt_secret: Option<String>,
+    /// Key of the keyed hash of ID numbers (`REDPROP_ID_HASH_KEY`); generated into the data
+    /// folder if unset. Must never change once owners are registered.
+    pub id_hash_key: Option<String>,
     pub log_json: bool,
     pub cors_origins: Vec<String>,
     /// Lifetime of an access token, in seconds.
@@ -33,6 +36,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             jwt_secret: None,
+            id_hash_key: None,
             log_json: false,
             cors_origins: Vec::new(),
             access_token_ttl_secs: 15 * 60,
@@ -57,6 +61,7 @@ impl Config {
         }
         c.database_url = var("DATABASE_URL");
         c.jwt_secret = var("REDPROP_JWT_SECRET");
+        c.id_hash_key = var("REDPROP_ID_HASH_KEY");
         c.log_json = var("REDPROP_LOG").is_some_and(|v| v.eq_ignore_ascii_case("json"));
         if let Some(v) = var("REDPROP_CORS_ORIGINS") {
             c.cors_origins = v

@@ -5,9 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -25,11 +23,7 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -50,6 +44,26 @@ pub fn random_token(n: usize) -> String {
 
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Keyed hash of national ID numbers and credit codes: equal numbers match, but a stolen
+/// database alone does not give them back (an unkeyed hash of an 18-digit ID with a known
+/// structure is easily reversed). The key must stay the same for the life of the data.
+pub struct IdHasher {
+    key: Vec<u8>,
+}
+
+impl IdHasher {
+    pub fn new(key: &[u8]) -> IdHasher {
+        IdHasher { key: key.to_vec() }
+    }
+
+    pub fn hash(&self, normalized_id: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(normalized_id.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 /// The claims of an access token. Roles travel in the token; changing a user's roles revokes
@@ -93,20 +107,19 @@ impl JwtKeys {
     }
 }
 
-/// The signing key: `REDPROP_JWT_SECRET` if set, else a key generated once and kept in
-/// `<data_dir>/jwt.secret` with 0600 permissions.
-pub fn load_or_create_jwt_secret(
+/// A server secret: the configured value (from `env_name`) if set, else one generated once and
+/// kept in `<data_dir>/<file_name>` with 0600 permissions.
+pub fn load_or_create_secret(
     configured: Option<&str>,
+    env_name: &str,
     data_dir: &Path,
+    file_name: &str,
 ) -> anyhow::Result<Vec<u8>> {
     if let Some(s) = configured {
-        anyhow::ensure!(
-            s.len() >= 32,
-            "REDPROP_JWT_SECRET must be at least 32 characters"
-        );
+        anyhow::ensure!(s.len() >= 32, "{env_name} must be at least 32 characters");
         return Ok(s.as_bytes().to_vec());
     }
-    let path = data_dir.join("jwt.secret");
+    let path = data_dir.join(file_name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_string();
         anyhow::ensure!(

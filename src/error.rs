@@ -49,10 +49,7 @@ pub enum AppError {
         errors: Vec<FieldError>,
     },
     /// 429: slow down; retry after this many seconds.
-    TooManyRequests {
-        retry_after_secs: u64,
-        detail: String,
-    },
+    TooManyRequests { retry_after_secs: u64, detail: String },
     /// 503: the database or another dependency is not answering.
     Unavailable { detail: String },
     /// 500: a bug or an unexpected failure. The text is logged, not shown.
@@ -114,10 +111,7 @@ impl From<diesel::result::Error> for AppError {
             E::NotFound => AppError::NotFound { what: "resource" },
             E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict {
                 code: "already_exists",
-                detail: format!(
-                    "a record with the same unique value exists ({})",
-                    unique_target(&*info)
-                ),
+                detail: format!("a record with the same unique value exists ({})", unique_target(&*info)),
             },
             E::DatabaseError(K::ForeignKeyViolation, _) => {
                 AppError::rule("reference_not_found", "a referenced record does not exist")
@@ -136,11 +130,7 @@ fn unique_target(info: &dyn diesel::result::DatabaseErrorInformation) -> String 
     if let Some(c) = info.constraint_name() {
         return c.to_string();
     }
-    info.message()
-        .rsplit("failed: ")
-        .next()
-        .unwrap_or("unique")
-        .to_string()
+    info.message().rsplit("failed: ").next().unwrap_or("unique").to_string()
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {

@@ -16,7 +16,7 @@ use poem::web::{Data, Redirect};
 use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::config::Config;
-use crate::crypto::JwtKeys;
+use crate::crypto::{IdHasher, JwtKeys};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -27,6 +27,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
+    pub id_hasher: Arc<IdHasher>,
 }
 
 impl AppState {
@@ -38,14 +39,21 @@ impl AppState {
             tracing::info!(migrations = ?applied, "migrated");
         }
         let secret =
-            crypto::load_or_create_jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
-        if config.jwt_secret.is_none() && db.backend() == db::Backend::Postgres {
-            tracing::warn!("REDPROP_JWT_SECRET is not set: replicas must share one signing key, set it for all");
+            crypto::load_or_create_secret(config.jwt_secret.as_deref(), "REDPROP_JWT_SECRET", &config.data_dir, "jwt.secret")?;
+        let id_key = crypto::load_or_create_secret(
+            config.id_hash_key.as_deref(),
+            "REDPROP_ID_HASH_KEY",
+            &config.data_dir,
+            "id-hash.key",
+        )?;
+        if db.backend() == db::Backend::Postgres && (config.jwt_secret.is_none() || config.id_hash_key.is_none()) {
+            tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
         Ok(AppState {
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
+            id_hasher: Arc::new(IdHasher::new(&id_key)),
         })
     }
 }
@@ -158,8 +166,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

@@ -62,8 +62,7 @@ enum AuditCommand {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("REDPROP_LOG_LEVEL")
-        .unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REDPROP_LOG_LEVEL").unwrap_or_else(|_| "info".into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -94,19 +93,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Openapi => {
             // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = std::io::Write::write_all(
-                &mut std::io::stdout(),
-                redprop::openapi_yaml().as_bytes(),
-            );
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), redprop::openapi_yaml().as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { bind } => {
             if let Some(b) = bind {
                 config.bind = b;
             }
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async {
                 let state = tokio::task::spawn_blocking(move || AppState::init(config)).await??;
                 redprop::serve(state).await
@@ -119,11 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin {
-            command:
-                AdminCommand::Create {
-                    username,
-                    display_name,
-                },
+            command: AdminCommand::Create { username, display_name },
         } => {
             let state = AppState::init(config)?;
             let input = NewUser {
@@ -154,12 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let state = AppState::init(config)?;
             let err = |e: redprop::error::AppError| anyhow::anyhow!("{e}");
-            while state
-                .db
-                .write_blocking(|c| audit::seal_pending(c, 5000))
-                .map_err(err)?
-                == 5000
-            {}
+            while state.db.write_blocking(|c| audit::seal_pending(c, 5000)).map_err(err)? == 5000 {}
             let report = state.db.read_blocking(audit::verify).map_err(err)?;
             match report.first_break {
                 None => {

@@ -27,9 +27,7 @@ pub struct ApiKeyRow {
 pub const LAST_USED_GRANULARITY_SECS: i64 = 60;
 
 pub fn insert(conn: &mut AnyConnection, k: &ApiKeyRow) -> AppResult<()> {
-    diesel::insert_into(api_keys::table)
-        .values(k)
-        .execute(conn)?;
+    diesel::insert_into(api_keys::table).values(k).execute(conn)?;
     Ok(())
 }
 

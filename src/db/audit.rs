@@ -70,9 +70,7 @@ pub fn append(
         request_id: &actor.request_id,
         change_digest: crate::domain::audit::change_digest(change),
     };
-    diesel::insert_into(audit_events::table)
-        .values(&e)
-        .execute(conn)?;
+    diesel::insert_into(audit_events::table).values(&e).execute(conn)?;
     Ok(())
 }
 
@@ -126,10 +124,8 @@ struct Locked {
 /// once (one that does not get the lock returns 0 and tries again next round).
 pub fn seal_pending(conn: &mut AnyConnection, max: i64) -> AppResult<usize> {
     if conn.backend() == Backend::Postgres {
-        let got: Locked = diesel::sql_query(format!(
-            "SELECT pg_try_advisory_xact_lock({SEALER_LOCK_KEY}) AS locked"
-        ))
-        .get_result(conn)?;
+        let got: Locked = diesel::sql_query(format!("SELECT pg_try_advisory_xact_lock({SEALER_LOCK_KEY}) AS locked"))
+            .get_result(conn)?;
         if !got.locked {
             return Ok(0);
         }
@@ -249,12 +245,7 @@ pub struct Filter {
 }
 
 /// A page of events, newest first, before the cursor (a `seq`).
-pub fn page(
-    conn: &mut AnyConnection,
-    f: &Filter,
-    before_seq: Option<i64>,
-    limit: i64,
-) -> AppResult<Vec<EventRow>> {
+pub fn page(conn: &mut AnyConnection, f: &Filter, before_seq: Option<i64>, limit: i64) -> AppResult<Vec<EventRow>> {
     let mut q = audit_events::table
         .select(EventRow::as_select())
         .order(audit_events::seq.desc())

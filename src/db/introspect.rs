@@ -36,9 +36,7 @@ pub fn columns(conn: &mut AnyConnection) -> AppResult<BTreeMap<String, Vec<(Stri
     let rows: Vec<Column> = diesel::sql_query(sql).load(conn)?;
     let mut out: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
     for r in rows {
-        out.entry(r.table_name)
-            .or_default()
-            .push((r.column_name, r.nullable));
+        out.entry(r.table_name).or_default().push((r.column_name, r.nullable));
     }
     for cols in out.values_mut() {
         cols.sort();

@@ -106,8 +106,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
@@ -199,19 +198,13 @@ impl Db {
     }
 
     /// The blocking form of `write`, for the CLI and background workers already off the runtime.
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
-    ) -> AppResult<T> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.writer.get()?;
         in_transaction(&mut conn, f)
     }
 
     /// The blocking form of `read`.
-    pub fn read_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
-    ) -> AppResult<T> {
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.reader.get()?;
         f(&mut conn)
     }
@@ -222,10 +215,7 @@ impl Db {
     }
 }
 
-fn in_transaction<T>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
-) -> AppResult<T> {
+fn in_transaction<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
     let begin = match conn.backend() {
         Backend::Sqlite => "BEGIN IMMEDIATE",
         Backend::Postgres => "BEGIN",

@@ -22,9 +22,7 @@ pub struct SessionRow {
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &SessionRow) -> AppResult<()> {
-    diesel::insert_into(sessions::table)
-        .values(s)
-        .execute(conn)?;
+    diesel::insert_into(sessions::table).values(s).execute(conn)?;
     Ok(())
 }
 
@@ -38,12 +36,7 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<SessionRow>> 
 
 /// Moves the family to the next refresh token, only if it is still at `from_generation`
 /// (so two concurrent refreshes with the same token cannot both succeed).
-pub fn rotate(
-    conn: &mut AnyConnection,
-    id: &str,
-    from_generation: i64,
-    new_hash: &str,
-) -> AppResult<bool> {
+pub fn rotate(conn: &mut AnyConnection, id: &str, from_generation: i64, new_hash: &str) -> AppResult<bool> {
     let n = diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
@@ -83,9 +76,7 @@ pub fn revoke_all_for_user(
         Some(k) => diesel::update(q.filter(sessions::id.ne(k)))
             .set(sessions::revoked_at.eq(now))
             .execute(conn)?,
-        None => diesel::update(q)
-            .set(sessions::revoked_at.eq(now))
-            .execute(conn)?,
+        None => diesel::update(q).set(sessions::revoked_at.eq(now)).execute(conn)?,
     };
     Ok(n)
 }

@@ -41,16 +41,12 @@ impl GrantRow {
 }
 
 pub fn insert(conn: &mut AnyConnection, user: &UserRow) -> AppResult<()> {
-    diesel::insert_into(users::table)
-        .values(user)
-        .execute(conn)?;
+    diesel::insert_into(users::table).values(user).execute(conn)?;
     Ok(())
 }
 
 pub fn insert_grant(conn: &mut AnyConnection, grant: &GrantRow) -> AppResult<()> {
-    diesel::insert_into(role_grants::table)
-        .values(grant)
-        .execute(conn)?;
+    diesel::insert_into(role_grants::table).values(grant).execute(conn)?;
     Ok(())
 }
 
@@ -110,17 +106,9 @@ pub fn grants_of_many(conn: &mut AnyConnection, user_ids: &[String]) -> AppResul
         .load(conn)?)
 }
 
-pub fn set_password(
-    conn: &mut AnyConnection,
-    id: &str,
-    hash: &str,
-    now: NaiveDateTime,
-) -> AppResult<()> {
+pub fn set_password(conn: &mut AnyConnection, id: &str, hash: &str, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(users::table.find(id))
-        .set((
-            users::password_hash.eq(hash),
-            users::password_changed_at.eq(now),
-        ))
+        .set((users::password_hash.eq(hash), users::password_changed_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }
@@ -134,11 +122,7 @@ pub fn set_disabled(conn: &mut AnyConnection, id: &str, disabled: bool) -> AppRe
 
 /// Whether a user with this id exists and is enabled (checked on every authenticated request
 /// together with the session).
-pub fn session_user_enabled(
-    conn: &mut AnyConnection,
-    session_id: &str,
-    now: NaiveDateTime,
-) -> AppResult<bool> {
+pub fn session_user_enabled(conn: &mut AnyConnection, session_id: &str, now: NaiveDateTime) -> AppResult<bool> {
     let n: i64 = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))

@@ -73,7 +73,11 @@ pub fn parse_m2(s: &str) -> Result<i64, &'static str> {
         return Err("too large");
     }
     let int: i64 = int.parse().map_err(|_| "must be a number")?;
-    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| "must be a number")? };
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| "must be a number")?
+    };
     let centi = int * 100 + frac;
     if centi <= 0 {
         return Err("must be greater than zero");

@@ -46,11 +46,7 @@ pub fn canonical_json(v: &serde_json::Value) -> String {
             serde_json::Value::Object(m) => {
                 let mut keys: Vec<_> = m.keys().collect();
                 keys.sort();
-                serde_json::Value::Object(
-                    keys.into_iter()
-                        .map(|k| (k.clone(), sorted(&m[k])))
-                        .collect(),
-                )
+                serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect())
             }
             serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sorted).collect()),
             other => other.clone(),
@@ -189,10 +185,7 @@ mod tests {
     fn a_removed_row_is_found() {
         let mut rows = chain(5);
         rows.remove(1);
-        assert_eq!(
-            verify_rows(&rows, 1, GENESIS.into()).unwrap_err().chain_pos,
-            3
-        );
+        assert_eq!(verify_rows(&rows, 1, GENESIS.into()).unwrap_err().chain_pos, 3);
     }
 
     #[test]
@@ -200,10 +193,7 @@ mod tests {
         let mut rows = chain(5);
         rows[1].content.action = "x".into();
         rows[1].hash = chain_hash(2, &rows[1].prev_hash, &rows[1].content);
-        assert_eq!(
-            verify_rows(&rows, 1, GENESIS.into()).unwrap_err().chain_pos,
-            3
-        );
+        assert_eq!(verify_rows(&rows, 1, GENESIS.into()).unwrap_err().chain_pos, 3);
     }
 
     #[test]

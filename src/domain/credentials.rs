@@ -49,11 +49,7 @@ pub fn check_password(field: &str, password: &str) -> Result<(), FieldError> {
     let mut chars = password.chars();
     let first = chars.next();
     if chars.all(|c| Some(c) == first) {
-        return Err(FieldError::new(
-            field,
-            "weak",
-            "must not be one repeated character",
-        ));
+        return Err(FieldError::new(field, "weak", "must not be one repeated character"));
     }
     Ok(())
 }

@@ -56,7 +56,11 @@ pub fn voters(units: &[UnitInput]) -> Vec<Voter> {
             ids.dedup();
             VoterKey::Owners(ids)
         };
-        let v = by_key.entry(key.clone()).or_insert_with(|| Voter { key, area_centi: 0, unit_ids: Vec::new() });
+        let v = by_key.entry(key.clone()).or_insert_with(|| Voter {
+            key,
+            area_centi: 0,
+            unit_ids: Vec::new(),
+        });
         v.area_centi += u.area_centi;
         v.unit_ids.push(u.unit_id.clone());
     }
@@ -64,7 +68,10 @@ pub fn voters(units: &[UnitInput]) -> Vec<Voter> {
 }
 
 pub fn totals(voters: &[Voter]) -> Totals {
-    Totals { total_area_centi: voters.iter().map(|v| v.area_centi).sum(), total_heads: voters.len() as i64 }
+    Totals {
+        total_area_centi: voters.iter().map(|v| v.area_centi).sum(),
+        total_heads: voters.len() as i64,
+    }
 }
 
 #[cfg(test)]
@@ -72,33 +79,74 @@ mod tests {
     use super::*;
 
     fn unit(id: &str, area: i64, dev: bool, owners: &[&str]) -> UnitInput {
-        UnitInput { unit_id: id.into(), area_centi: area, developer_held: dev, owner_ids: owners.iter().map(|s| s.to_string()).collect() }
+        UnitInput {
+            unit_id: id.into(),
+            area_centi: area,
+            developer_held: dev,
+            owner_ids: owners.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn one_unit_one_head() {
         let v = voters(&[unit("u1", 100, false, &["a"]), unit("u2", 200, false, &["b"])]);
-        assert_eq!(totals(&v), Totals { total_area_centi: 300, total_heads: 2 });
+        assert_eq!(
+            totals(&v),
+            Totals {
+                total_area_centi: 300,
+                total_heads: 2
+            }
+        );
     }
 
     #[test]
     fn developer_units_together_are_one_head() {
-        let v = voters(&[unit("u1", 100, true, &[]), unit("u2", 200, true, &["dev"]), unit("u3", 50, false, &["a"])]);
-        assert_eq!(totals(&v), Totals { total_area_centi: 350, total_heads: 2 });
+        let v = voters(&[
+            unit("u1", 100, true, &[]),
+            unit("u2", 200, true, &["dev"]),
+            unit("u3", 50, false, &["a"]),
+        ]);
+        assert_eq!(
+            totals(&v),
+            Totals {
+                total_area_centi: 350,
+                total_heads: 2
+            }
+        );
         assert_eq!(v.iter().find(|x| x.key == VoterKey::Developer).unwrap().area_centi, 300);
     }
 
     #[test]
     fn one_buyer_with_several_units_is_one_head() {
-        let v = voters(&[unit("u1", 100, false, &["a"]), unit("u2", 200, false, &["a"]), unit("u3", 50, false, &["b"])]);
-        assert_eq!(totals(&v), Totals { total_area_centi: 350, total_heads: 2 });
+        let v = voters(&[
+            unit("u1", 100, false, &["a"]),
+            unit("u2", 200, false, &["a"]),
+            unit("u3", 50, false, &["b"]),
+        ]);
+        assert_eq!(
+            totals(&v),
+            Totals {
+                total_area_centi: 350,
+                total_heads: 2
+            }
+        );
     }
 
     #[test]
     fn co_owners_count_once_and_only_with_the_same_set() {
         // a+b own u1 and u2 (order of ids does not matter): one buyer. a alone owns u3: another.
-        let v = voters(&[unit("u1", 100, false, &["a", "b"]), unit("u2", 100, false, &["b", "a"]), unit("u3", 100, false, &["a"])]);
-        assert_eq!(totals(&v), Totals { total_area_centi: 300, total_heads: 2 });
+        let v = voters(&[
+            unit("u1", 100, false, &["a", "b"]),
+            unit("u2", 100, false, &["b", "a"]),
+            unit("u3", 100, false, &["a"]),
+        ]);
+        assert_eq!(
+            totals(&v),
+            Totals {
+                total_area_centi: 300,
+                total_heads: 2
+            }
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub fn is_valid_credit_code(code: &str) -> bool {
 
 /// Upper-cases and strips spaces, as people type these codes.
 pub fn normalize_code(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// The last four characters, the only part of an ID number that is ever shown.
@@ -69,7 +72,13 @@ mod tests {
 
     #[test]
     fn credit_codes() {
-        for ok in ["91140400M9198T3X56", "911404253W8RHHJY6T", "91140427MX63A8PP4Q", "91140429KJ6D1U0C3L", "91140000B1U5U1YE0Y"] {
+        for ok in [
+            "91140400M9198T3X56",
+            "911404253W8RHHJY6T",
+            "91140427MX63A8PP4Q",
+            "91140429KJ6D1U0C3L",
+            "91140000B1U5U1YE0Y",
+        ] {
             assert!(is_valid_credit_code(ok), "{ok}");
         }
         assert!(!is_valid_credit_code("91140400M9198T3X57"));

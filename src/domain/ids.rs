@@ -20,8 +20,7 @@ pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
 
 /// RFC 3339 with a `Z`, microsecond precision: the one textual form of an instant.
 pub fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The rules, pure: no poem, no diesel, no IO. Each rule of RULES.md lives in exactly one module
 //! here; http and db call these and never re-implement them.
 
+pub mod area;
 pub mod audit;
 pub mod credentials;
-pub mod ids;
-pub mod policy;
-pub mod throttle;
-pub mod area;
 pub mod headcount;
 pub mod identity;
+pub mod ids;
+pub mod policy;
 pub mod registry;
+pub mod throttle;
 pub mod unit_import;

@@ -93,10 +93,39 @@ impl Principal {
         }
     }
 
-    fn has(&self, role: Role, scope: Option<&str>) -> bool {
+    /// The scopes of this caller's grants of one role (owner ids for `Owner`, and so on).
+    pub fn scopes(&self, role: Role) -> Vec<String> {
         self.grants
             .iter()
-            .any(|g| g.role == role && (scope.is_none() || g.scope_id.as_deref() == scope))
+            .filter(|g| g.role == role)
+            .filter_map(|g| g.scope_id.clone())
+            .collect()
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+}
+
+/// Where a target stands, as far as scopes are concerned. Built by the caller of `authorize`
+/// from the database; the decision itself stays here.
+#[derive(Clone, Debug, Default)]
+pub struct Place<'a> {
+    /// Materialised paths (`/county/township/community/`) of the organisations the target
+    /// belongs to; for an estate, its community and its responsible organisation. Empty for
+    /// targets that belong to no organisation (companies, accounts).
+    pub org_paths: Vec<&'a str>,
+    /// The estate, for committee scopes.
+    pub estate_id: Option<&'a str>,
+    /// The company: the target's own (a company record, an API key) or the one serving the estate.
+    pub company_id: Option<&'a str>,
+    /// Whether one of the caller's owner records currently holds a unit here.
+    pub caller_owns_here: bool,
+}
+
+impl Place<'_> {
+    pub fn nowhere() -> Place<'static> {
+        Place::default()
     }
 }
 
@@ -113,30 +142,85 @@ pub enum Action<'a> {
     RevokeApiKey { company_id: &'a str },
     /// Read and verify the audit log.
     ReadAudit,
+    /// Create organisations and grids under a place (the parent's path), estates, buildings,
+    /// units, owners and ownerships; import spreadsheets.
+    ManageRegistry(Place<'a>),
+    /// See an organisation or estate and its public data (no personal data).
+    ViewPublic(Place<'a>),
+    /// See personal data in an estate: owners, their units, masked phones.
+    ViewPrivate(Place<'a>),
+    /// Issue an owner's one-time activation code.
+    IssueActivationCode(Place<'a>),
+    /// Register companies and service contracts.
+    ManageCompanies,
+    /// See a company's registry record.
+    ViewCompany { company_id: &'a str },
+    /// See coverage figures of an organisation's subtree.
+    ViewCoverage(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Denied;
 
+/// Whether a grant reaches a place.
+fn reaches(g: &Grant, place: &Place<'_>) -> bool {
+    let scope = g.scope_id.as_deref();
+    match g.role {
+        Role::Admin => true,
+        // The bureau is county-wide: places in its county, and places that belong to no
+        // organisation (companies).
+        Role::Bureau => {
+            place.org_paths.is_empty()
+                || place
+                    .org_paths
+                    .iter()
+                    .any(|p| scope.is_some_and(|s| crate::domain::registry::path_within(p, s)))
+        }
+        Role::PartyOrg => place
+            .org_paths
+            .iter()
+            .any(|p| scope.is_some_and(|s| crate::domain::registry::path_within(p, s))),
+        Role::Committee => place.estate_id.is_some() && place.estate_id == scope,
+        Role::Company => place.company_id.is_some() && place.company_id == scope,
+        Role::Owner => place.caller_owns_here,
+    }
+}
+
 /// Decides whether `p` may do `action`; on success names the role under which it may, which the
 /// audit log records.
 pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
     use Role::*;
-    let allowed: &[(Role, Option<&str>)] = match action {
-        Action::ManageAccounts | Action::ReadAudit => &[(Admin, None)],
-        Action::IssueApiKey { .. } => &[(Admin, None), (Bureau, None)],
-        Action::ViewApiKeys { company_id } | Action::RevokeApiKey { company_id } => {
-            return [(Admin, None), (Bureau, None), (Company, Some(*company_id))]
-                .into_iter()
-                .find(|(r, s)| p.has(*r, *s))
-                .map(|(r, _)| r)
-                .ok_or(Denied);
-        }
+    let company = |id| Place {
+        company_id: Some(id),
+        ..Place::default()
     };
-    allowed
+    let (roles, place): (&[Role], Place<'_>) = match action {
+        Action::ManageAccounts | Action::ReadAudit => (&[Admin], Place::nowhere()),
+        Action::IssueApiKey { .. } | Action::ManageCompanies => (&[Admin, Bureau], Place::nowhere()),
+        Action::ViewApiKeys { company_id } | Action::RevokeApiKey { company_id } => {
+            (&[Admin, Bureau, Company], company(company_id))
+        }
+        Action::ViewCompany { company_id } => {
+            // A company's registry record is public to everyone who works with companies;
+            // a company itself sees only its own.
+            if let Some(r) = [Admin, Bureau, PartyOrg, Committee, Owner]
+                .into_iter()
+                .find(|r| p.has_role(*r))
+            {
+                return Ok(r);
+            }
+            (&[Company], company(company_id))
+        }
+        Action::ManageRegistry(place) | Action::ViewCoverage(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
+        Action::ViewPrivate(place) | Action::IssueActivationCode(place) => {
+            (&[Admin, Bureau, PartyOrg, Committee], place.clone())
+        }
+        Action::ViewPublic(place) => (&[Admin, Bureau, PartyOrg, Committee, Company, Owner], place.clone()),
+    };
+    roles
         .iter()
-        .find(|(r, s)| p.has(*r, *s))
-        .map(|(r, _)| *r)
+        .copied()
+        .find(|r| p.grants.iter().any(|g| g.role == *r && reaches(g, &place)))
         .ok_or(Denied)
 }
 
@@ -183,14 +267,8 @@ mod tests {
             authorize(&p, &Action::ViewApiKeys { company_id: "c1" }),
             Ok(Role::Company)
         );
-        assert_eq!(
-            authorize(&p, &Action::ViewApiKeys { company_id: "c2" }),
-            Err(Denied)
-        );
-        assert_eq!(
-            authorize(&p, &Action::IssueApiKey { company_id: "c1" }),
-            Err(Denied)
-        );
+        assert_eq!(authorize(&p, &Action::ViewApiKeys { company_id: "c2" }), Err(Denied));
+        assert_eq!(authorize(&p, &Action::IssueApiKey { company_id: "c1" }), Err(Denied));
         assert_eq!(
             authorize(
                 &who(&[(Role::Bureau, Some("county"))]),
@@ -198,6 +276,83 @@ mod tests {
             ),
             Ok(Role::Bureau)
         );
+    }
+
+    #[test]
+    fn scopes_follow_the_organisation_tree() {
+        let community = "/county/town/comm/";
+        let estate = Place {
+            org_paths: vec![community],
+            estate_id: Some("e1"),
+            company_id: Some("c1"),
+            caller_owns_here: false,
+        };
+        let view = Action::ViewPrivate(estate.clone());
+        assert_eq!(
+            authorize(&who(&[(Role::PartyOrg, Some("town"))]), &view),
+            Ok(Role::PartyOrg)
+        );
+        assert_eq!(
+            authorize(&who(&[(Role::PartyOrg, Some("comm"))]), &view),
+            Ok(Role::PartyOrg)
+        );
+        assert_eq!(authorize(&who(&[(Role::PartyOrg, Some("other"))]), &view), Err(Denied));
+        assert_eq!(
+            authorize(&who(&[(Role::Bureau, Some("county"))]), &view),
+            Ok(Role::Bureau)
+        );
+        assert_eq!(authorize(&who(&[(Role::Bureau, Some("county-2"))]), &view), Err(Denied));
+        assert_eq!(
+            authorize(&who(&[(Role::Committee, Some("e1"))]), &view),
+            Ok(Role::Committee)
+        );
+        assert_eq!(authorize(&who(&[(Role::Committee, Some("e2"))]), &view), Err(Denied));
+        // The serving company sees public data, never personal data.
+        assert_eq!(authorize(&who(&[(Role::Company, Some("c1"))]), &view), Err(Denied));
+        assert_eq!(
+            authorize(
+                &who(&[(Role::Company, Some("c1"))]),
+                &Action::ViewPublic(estate.clone())
+            ),
+            Ok(Role::Company)
+        );
+        assert_eq!(
+            authorize(
+                &who(&[(Role::Company, Some("c2"))]),
+                &Action::ViewPublic(estate.clone())
+            ),
+            Err(Denied)
+        );
+        // Committees do not create registry records.
+        assert_eq!(
+            authorize(
+                &who(&[(Role::Committee, Some("e1"))]),
+                &Action::ManageRegistry(estate.clone())
+            ),
+            Err(Denied)
+        );
+        // An owner sees the public data of an estate where they hold a unit.
+        let mine = Place {
+            caller_owns_here: true,
+            ..estate.clone()
+        };
+        assert_eq!(
+            authorize(&who(&[(Role::Owner, Some("o1"))]), &Action::ViewPublic(mine)),
+            Ok(Role::Owner)
+        );
+        assert_eq!(
+            authorize(&who(&[(Role::Owner, Some("o1"))]), &Action::ViewPublic(estate)),
+            Err(Denied)
+        );
+    }
+
+    #[test]
+    fn company_records() {
+        let c1 = Action::ViewCompany { company_id: "c1" };
+        assert!(authorize(&who(&[(Role::Company, Some("c1"))]), &c1).is_ok());
+        assert!(authorize(&who(&[(Role::Company, Some("c2"))]), &c1).is_err());
+        assert!(authorize(&who(&[(Role::Owner, Some("o"))]), &c1).is_ok());
+        assert!(authorize(&who(&[(Role::Owner, Some("o"))]), &Action::ManageCompanies).is_err());
     }
 
     #[test]

@@ -66,7 +66,10 @@ impl OrgKind {
     /// also stands for its party committee (乡镇党委, 社区党委), as in the seeds.
     pub fn is_party(self) -> bool {
         use OrgKind::*;
-        matches!(self, Township | Street | Community | GridPartyBranch | BuildingPartyGroup | IndustryPartyCommittee)
+        matches!(
+            self,
+            Township | Street | Community | GridPartyBranch | BuildingPartyGroup | IndustryPartyCommittee
+        )
     }
 }
 
@@ -117,7 +120,9 @@ impl EstateKind {
     }
 
     pub fn parse(s: &str) -> Option<EstateKind> {
-        [EstateKind::Commercial, EstateKind::VillageBuilt, EstateKind::WorkUnit].into_iter().find(|k| k.as_str() == s)
+        [EstateKind::Commercial, EstateKind::VillageBuilt, EstateKind::WorkUnit]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     /// The kind of organisation responsible for an estate of this kind.
@@ -188,7 +193,11 @@ impl ContractKind {
 }
 
 /// A contract is current on `day` when it has started and not ended (both days included).
-pub fn contract_current(starts_on: chrono::NaiveDate, ends_on: Option<chrono::NaiveDate>, day: chrono::NaiveDate) -> bool {
+pub fn contract_current(
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+    day: chrono::NaiveDate,
+) -> bool {
     starts_on <= day && ends_on.is_none_or(|e| day <= e)
 }
 
@@ -202,7 +211,12 @@ pub enum PartyCoverage {
 }
 
 impl PartyCoverage {
-    pub const ALL: [PartyCoverage; 4] = [PartyCoverage::OwnBranch, PartyCoverage::JointBranch, PartyCoverage::Instructor, PartyCoverage::None];
+    pub const ALL: [PartyCoverage; 4] = [
+        PartyCoverage::OwnBranch,
+        PartyCoverage::JointBranch,
+        PartyCoverage::Instructor,
+        PartyCoverage::None,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -317,14 +331,28 @@ mod tests {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert!(!contract_current(d("2026-01-02"), None, d("2026-01-01")));
         assert!(contract_current(d("2026-01-02"), None, d("2026-01-02")));
-        assert!(contract_current(d("2026-01-02"), Some(d("2026-12-31")), d("2026-12-31")));
-        assert!(!contract_current(d("2026-01-02"), Some(d("2026-12-31")), d("2027-01-01")));
+        assert!(contract_current(
+            d("2026-01-02"),
+            Some(d("2026-12-31")),
+            d("2026-12-31")
+        ));
+        assert!(!contract_current(
+            d("2026-01-02"),
+            Some(d("2026-12-31")),
+            d("2027-01-01")
+        ));
     }
 
     #[test]
     fn management_mode_derivation() {
-        assert_eq!(ManagementMode::derive(Some(ContractKind::Service), true), ManagementMode::Contracted);
-        assert_eq!(ManagementMode::derive(Some(ContractKind::Entrusted), false), ManagementMode::Entrusted);
+        assert_eq!(
+            ManagementMode::derive(Some(ContractKind::Service), true),
+            ManagementMode::Contracted
+        );
+        assert_eq!(
+            ManagementMode::derive(Some(ContractKind::Entrusted), false),
+            ManagementMode::Entrusted
+        );
         assert_eq!(ManagementMode::derive(None, true), ManagementMode::SelfManaged);
         assert_eq!(ManagementMode::derive(None, false), ManagementMode::None);
     }

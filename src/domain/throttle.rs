@@ -67,9 +67,7 @@ pub fn gate(counter: Option<&Counter>, limits: &Limits, now: NaiveDateTime) -> G
     };
     if let Some(until) = c.locked_until.filter(|t| *t > now) {
         let secs = (until - now).num_seconds().max(1) as u64;
-        return Gate::Locked {
-            retry_after_secs: secs,
-        };
+        return Gate::Locked { retry_after_secs: secs };
     }
     if c.failures >= limits.slow_after {
         let over = (c.failures - limits.slow_after + 1) as u64;
@@ -103,9 +101,7 @@ mod tests {
     use super::*;
 
     fn t0() -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(1_800_000_000, 0)
-            .unwrap()
-            .naive_utc()
+        chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap().naive_utc()
     }
 
     fn fail_n(n: i32, limits: &Limits) -> Option<Counter> {
@@ -152,12 +148,7 @@ mod tests {
         let c = fail_n(l.lock_at, &l);
         let just_before = t0() + Duration::seconds(l.lock_secs - 1);
         let at = t0() + Duration::seconds(l.lock_secs);
-        assert_eq!(
-            gate(c.as_ref(), &l, just_before),
-            Gate::Locked {
-                retry_after_secs: 1
-            }
-        );
+        assert_eq!(gate(c.as_ref(), &l, just_before), Gate::Locked { retry_after_secs: 1 });
         assert_eq!(gate(c.as_ref(), &l, at), Gate::Open { delay_ms: 0 });
         // A failure after the window starts a fresh count.
         let fresh = after_failure(c.as_ref(), &l, at);

@@ -123,7 +123,11 @@ pub fn decode(bytes: &[u8]) -> Result<String, RowError> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err(RowError { row: 1, column: String::new(), message: "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again".into() });
+        return Err(RowError {
+            row: 1,
+            column: String::new(),
+            message: "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again".into(),
+        });
     }
     Ok(text.into_owned())
 }
@@ -139,10 +143,19 @@ fn yes_no(s: &str) -> Option<bool> {
 /// Parses and validates the whole file.
 pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let text = decode(bytes).map_err(|e| vec![e])?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => return Err(vec![RowError { row: 1, column: String::new(), message: format!("unreadable header: {e}") }]),
+        Err(e) => {
+            return Err(vec![RowError {
+                row: 1,
+                column: String::new(),
+                message: format!("unreadable header: {e}"),
+            }])
+        }
     };
     let mut index: HashMap<Col, (usize, String)> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
@@ -153,7 +166,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let missing: Vec<RowError> = REQUIRED
         .iter()
         .filter(|c| !index.contains_key(c))
-        .map(|c| RowError { row: 1, column: col_label(*c).into(), message: "required column is missing".into() })
+        .map(|c| RowError {
+            row: 1,
+            column: col_label(*c).into(),
+            message: "required column is missing".into(),
+        })
         .collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -166,22 +183,39 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
         if rows.len() + errors.len() >= MAX_ROWS {
-            errors.push(RowError { row, column: String::new(), message: format!("a file may hold at most {MAX_ROWS} rows") });
+            errors.push(RowError {
+                row,
+                column: String::new(),
+                message: format!("a file may hold at most {MAX_ROWS} rows"),
+            });
             break;
         }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError { row, column: String::new(), message: format!("unreadable CSV row: {e}") });
+                errors.push(RowError {
+                    row,
+                    column: String::new(),
+                    message: format!("unreadable CSV row: {e}"),
+                });
                 continue;
             }
         };
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let get = |c: Col| index.get(&c).and_then(|(i, _)| record.get(*i)).map(str::trim).unwrap_or("");
+        let get = |c: Col| {
+            index
+                .get(&c)
+                .and_then(|(i, _)| record.get(*i))
+                .map(str::trim)
+                .unwrap_or("")
+        };
         let mut err = |c: Col, message: String| {
-            let column = index.get(&c).map(|(_, h)| h.clone()).unwrap_or_else(|| col_label(c).into());
+            let column = index
+                .get(&c)
+                .map(|(_, h)| h.clone())
+                .unwrap_or_else(|| col_label(c).into());
             errors.push(RowError { row, column, message });
         };
         let building = get(Col::Building).to_string();
@@ -208,7 +242,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         }
         let source = AreaSource::parse(get(Col::AreaSource));
         if source.is_none() {
-            err(Col::AreaSource, format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)));
+            err(
+                Col::AreaSource,
+                format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)),
+            );
             ok = false;
         }
         let kind = match get(Col::Kind) {
@@ -216,12 +253,18 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             k => UnitKind::parse(k),
         };
         if kind.is_none() {
-            err(Col::Kind, format!("{:?} is not one of 住宅, 商业, 车位", get(Col::Kind)));
+            err(
+                Col::Kind,
+                format!("{:?} is not one of 住宅, 商业, 车位", get(Col::Kind)),
+            );
             ok = false;
         }
         let status = SaleStatus::parse(get(Col::SaleStatus));
         if status.is_none() {
-            err(Col::SaleStatus, format!("{:?} is not one of 已交付, 已售未交付, 未售", get(Col::SaleStatus)));
+            err(
+                Col::SaleStatus,
+                format!("{:?} is not one of 已交付, 已售未交付, 未售", get(Col::SaleStatus)),
+            );
             ok = false;
         }
 
@@ -243,11 +286,17 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         let mut owner = None;
         match status {
             Some(SaleStatus::Unsold) if has_owner || !co_owners.is_empty() => {
-                err(Col::OwnerName, "an unsold unit has no owner: leave owner columns empty".into());
+                err(
+                    Col::OwnerName,
+                    "an unsold unit has no owner: leave owner columns empty".into(),
+                );
                 ok = false;
             }
             Some(SaleStatus::Delivered) if !has_owner => {
-                err(Col::OwnerName, "a delivered unit needs its owner's name and ID number".into());
+                err(
+                    Col::OwnerName,
+                    "a delivered unit needs its owner's name and ID number".into(),
+                );
                 ok = false;
             }
             _ => {}
@@ -266,7 +315,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             }
             if kind.is_none() {
                 // Never echo the number itself: it is personal data.
-                err(Col::IdNumber, "not a valid ID number or unified social credit code (check digit)".into());
+                err(
+                    Col::IdNumber,
+                    "not a valid ID number or unified social credit code (check digit)".into(),
+                );
                 ok = false;
             }
             if !phone.is_empty() && !is_valid_mobile(&phone) {
@@ -280,7 +332,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             if let Some(kind) = kind {
                 match seen_ids.get(&id_number) {
                     Some((other, first)) if *other != name => {
-                        err(Col::IdNumber, format!("the same ID number has another name in row {first}"));
+                        err(
+                            Col::IdNumber,
+                            format!("the same ID number has another name in row {first}"),
+                        );
                         ok = false;
                     }
                     Some(_) => {}
@@ -288,7 +343,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                         seen_ids.insert(id_number.clone(), (name.clone(), row));
                     }
                 }
-                owner = Some(OwnerIn { name, id_number, kind, phone: (!phone.is_empty()).then_some(phone), party_member: party.unwrap_or(false) });
+                owner = Some(OwnerIn {
+                    name,
+                    id_number,
+                    kind,
+                    phone: (!phone.is_empty()).then_some(phone),
+                    party_member: party.unwrap_or(false),
+                });
             }
         }
         let key = (building.clone(), entrance.clone(), number.clone());
@@ -316,7 +377,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         }
     }
     if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError { row: 2, column: String::new(), message: "the file has no unit rows".into() });
+        errors.push(RowError {
+            row: 2,
+            column: String::new(),
+            message: "the file has no unit rows".into(),
+        });
     }
     if errors.is_empty() {
         Ok(rows)
@@ -365,8 +430,20 @@ mod tests {
         ]))
         .unwrap_err();
         let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
-        assert_eq!(got, vec![(2, "建筑面积(㎡)"), (3, "面积来源"), (4, "身份证号"), (5, "房号"), (6, "业主姓名")]);
-        assert!(!errs.iter().any(|e| e.message.contains("140425")), "ID numbers are never echoed");
+        assert_eq!(
+            got,
+            vec![
+                (2, "建筑面积(㎡)"),
+                (3, "面积来源"),
+                (4, "身份证号"),
+                (5, "房号"),
+                (6, "业主姓名")
+            ]
+        );
+        assert!(
+            !errs.iter().any(|e| e.message.contains("140425")),
+            "ID numbers are never echoed"
+        );
     }
 
     #[test]

@@ -131,11 +131,7 @@ fn grant_out(g: &GrantRow) -> GrantOut {
 
 fn user_out(u: UserRow, grants: &[GrantRow]) -> User {
     User {
-        grants: grants
-            .iter()
-            .filter(|g| g.user_id == u.id)
-            .map(grant_out)
-            .collect(),
+        grants: grants.iter().filter(|g| g.user_id == u.id).map(grant_out).collect(),
         id: u.id,
         username: u.username,
         display_name: u.display_name,
@@ -204,10 +200,7 @@ pub fn create_user(
     for g in &grants {
         db::users::insert_grant(conn, g)?;
     }
-    let roles: Vec<String> = grants
-        .iter()
-        .map(|g| format!("{}:{}", g.role, g.scope_id))
-        .collect();
+    let roles: Vec<String> = grants.iter().map(|g| format!("{}:{}", g.role, g.scope_id)).collect();
     audit::append(
         conn,
         actor,
@@ -221,18 +214,10 @@ pub fn create_user(
 
 /// Validates the parts of a new account that the schema cannot express.
 pub fn check_new_user(input: &NewUser) -> AppResult<()> {
-    credentials::check_username(
-        "username",
-        &credentials::normalize_username(&input.username),
-    )
-    .map_err(field_error)?;
+    credentials::check_username("username", &credentials::normalize_username(&input.username)).map_err(field_error)?;
     credentials::check_password("password", &input.password).map_err(field_error)?;
     if input.display_name.trim().is_empty() {
-        return Err(AppError::invalid(
-            "display_name",
-            "required",
-            "must not be blank",
-        ));
+        return Err(AppError::invalid("display_name", "required", "must not be blank"));
     }
     Ok(())
 }
@@ -256,10 +241,7 @@ impl AccountsApi {
         let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
             .await
             .map_err(AppError::from)?;
-        let (user, grants) = state
-            .db
-            .write(move |c| create_user(c, &actor, &input, hash))
-            .await?;
+        let (user, grants) = state.db.write(move |c| create_user(c, &actor, &input, hash)).await?;
         Ok(UserCreated::Created(Json(user_out(user, &grants))))
     }
 
@@ -324,12 +306,25 @@ impl AccountsApi {
             .db
             .write(move |c| {
                 db::users::by_id(c, &row.user_id)?.ok_or(AppError::NotFound { what: "user" })?;
-                if db::users::grants_of(c, &row.user_id)?.iter().any(|g| g.role == row.role && g.scope_id == row.scope_id) {
-                    return Err(AppError::conflict("already_granted", "the account already holds this role with this scope"));
+                if db::users::grants_of(c, &row.user_id)?
+                    .iter()
+                    .any(|g| g.role == row.role && g.scope_id == row.scope_id)
+                {
+                    return Err(AppError::conflict(
+                        "already_granted",
+                        "the account already holds this role with this scope",
+                    ));
                 }
                 db::users::insert_grant(c, &row)?;
                 db::sessions::revoke_all_for_user(c, &row.user_id, None, ids::now())?;
-                audit::append(c, &actor, "user.grant", "user", &row.user_id, &serde_json::json!({ "grant": row.id, "role": row.role, "scope": row.scope_id }))
+                audit::append(
+                    c,
+                    &actor,
+                    "user.grant",
+                    "user",
+                    &row.user_id,
+                    &serde_json::json!({ "grant": row.id, "role": row.role, "scope": row.scope_id }),
+                )
             })
             .await?;
         Ok(GrantCreated::Created(Json(out)))
@@ -338,11 +333,7 @@ impl AccountsApi {
     /// Take a role away from an account. The person's sessions end.
     ///
     /// Administrators only.
-    #[oai(
-        path = "/:id/grants/:grant_id",
-        method = "delete",
-        operation_id = "revokeRole"
-    )]
+    #[oai(path = "/:id/grants/:grant_id", method = "delete", operation_id = "revokeRole")]
     async fn revoke(
         &self,
         state: Data<&AppState>,
@@ -420,12 +411,7 @@ async fn load(state: &AppState, id: String) -> AppResult<User> {
     Ok(user_out(user, &grants))
 }
 
-async fn set_disabled(
-    state: &AppState,
-    actor: audit::Actor,
-    id: String,
-    disabled: bool,
-) -> ApiResult<Json<User>> {
+async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disabled: bool) -> ApiResult<Json<User>> {
     let uid = id.clone();
     state
         .db
@@ -435,11 +421,7 @@ async fn set_disabled(
             if disabled {
                 db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;
             }
-            let action = if disabled {
-                "user.disable"
-            } else {
-                "user.enable"
-            };
+            let action = if disabled { "user.disable" } else { "user.enable" };
             audit::append(
                 c,
                 &actor,

@@ -99,12 +99,7 @@ impl ApiKeysApi {
     ///
     /// Administrators and the housing bureau.
     #[oai(path = "/", method = "post", operation_id = "createApiKey")]
-    async fn create(
-        &self,
-        state: Data<&AppState>,
-        auth: AnyAuth,
-        body: JsonBody<NewApiKey>,
-    ) -> ApiResult<KeyCreated> {
+    async fn create(&self, state: Data<&AppState>, auth: AnyAuth, body: JsonBody<NewApiKey>) -> ApiResult<KeyCreated> {
         let input = body.0;
         let actor = auth.caller().may(&Action::IssueApiKey {
             company_id: &input.company_id,
@@ -129,7 +124,14 @@ impl ApiKeysApi {
             .db
             .write(move |c| {
                 db::api_keys::insert(c, &stored)?;
-                audit::append(c, &actor, "api_key.create", "api_key", &stored.id, &serde_json::json!({ "company": stored.company_id, "name": stored.name, "prefix": stored.prefix }))
+                audit::append(
+                    c,
+                    &actor,
+                    "api_key.create",
+                    "api_key",
+                    &stored.id,
+                    &serde_json::json!({ "company": stored.company_id, "name": stored.name, "prefix": stored.prefix }),
+                )
             })
             .await?;
         Ok(KeyCreated::Created(Json(ApiKeyCreated {
@@ -158,9 +160,7 @@ impl ApiKeysApi {
         let company = company_id.0;
         let rows = state
             .db
-            .read(move |c| {
-                db::api_keys::page_for_company(c, &company, after.as_deref(), paging::fetch(limit))
-            })
+            .read(move |c| db::api_keys::page_for_company(c, &company, after.as_deref(), paging::fetch(limit)))
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |k| k.id.clone());
         Ok(Json(ApiKeyPage {
@@ -180,11 +180,9 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<ApiKey>> {
-        let row = visible(&state, &auth, id.0, |company_id| Action::ViewApiKeys {
-            company_id,
-        })
-        .await?
-        .0;
+        let row = visible(&state, &auth, id.0, |company_id| Action::ViewApiKeys { company_id })
+            .await?
+            .0;
         Ok(Json(out(row)))
     }
 
@@ -198,10 +196,7 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<NoContent> {
-        let (row, actor) = visible(&state, &auth, id.0, |company_id| Action::RevokeApiKey {
-            company_id,
-        })
-        .await?;
+        let (row, actor) = visible(&state, &auth, id.0, |company_id| Action::RevokeApiKey { company_id }).await?;
         if row.revoked_at.is_none() {
             state
                 .db

@@ -128,11 +128,7 @@ impl AuditApi {
     ///
     /// Administrators only.
     #[oai(path = "/verify", method = "get", operation_id = "verifyAudit")]
-    async fn verify(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-    ) -> ApiResult<Json<AuditVerification>> {
+    async fn verify(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<AuditVerification>> {
         auth.0.may(&Action::ReadAudit)?;
         let r = state.db.read(db::audit::verify).await?;
         Ok(Json(AuditVerification {

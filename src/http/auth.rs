@@ -163,12 +163,7 @@ impl AuthApi {
         .await
         .map_err(AppError::from)?;
         let Some(new_hash) = new_hash.filter(|_| ok) else {
-            return Err(AppError::invalid(
-                "current_password",
-                "mismatch",
-                "the current password is wrong",
-            )
-            .into());
+            return Err(AppError::invalid("current_password", "mismatch", "the current password is wrong").into());
         };
         let actor = caller.actor_as("self");
         state
@@ -217,12 +212,7 @@ pub fn field_error(e: crate::error::FieldError) -> AppError {
 fn source_of(req: &Request, config: &crate::config::Config) -> String {
     if let Some(h) = &config.client_ip_header {
         if let Some(v) = req.headers().get(h.as_str()).and_then(|v| v.to_str().ok()) {
-            if let Some(last) = v
-                .rsplit(',')
-                .next()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
+            if let Some(last) = v.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty()) {
                 return last.chars().take(64).collect();
             }
         }
@@ -267,10 +257,7 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
     }
 
     let name = username.clone();
-    let user = st
-        .db
-        .read(move |c| db::users::by_username(c, &name))
-        .await?;
+    let user = st.db.read(move |c| db::users::by_username(c, &name)).await?;
     let password = body.password;
     let verified_user = tokio::task::spawn_blocking(move || match user {
         Some(u) if crypto::verify_password(&u.password_hash, &password) && !u.disabled => Some(u),
@@ -291,19 +278,12 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
                     (&source_key, &throttle::PER_SOURCE),
                 ] {
                     let current = db::throttle::get(c, key)?;
-                    db::throttle::put(
-                        c,
-                        key,
-                        &throttle::after_failure(current.as_ref(), limits, now),
-                    )?;
+                    db::throttle::put(c, key, &throttle::after_failure(current.as_ref(), limits, now))?;
                 }
                 Ok(())
             })
             .await?;
-        return Err(AppError::unauthorized(
-            "invalid_credentials",
-            INVALID_CREDENTIALS,
-        ));
+        return Err(AppError::unauthorized("invalid_credentials", INVALID_CREDENTIALS));
     };
 
     let rid = request_id(req);
@@ -367,15 +347,9 @@ fn issue_tokens(st: &AppState, s: &SessionRow, secret: &str, grants: &[Grant]) -
 }
 
 async fn refresh(st: &AppState, req: &Request, token: &str) -> AppResult<TokenResponse> {
-    let invalid = || {
-        AppError::unauthorized(
-            "invalid_refresh_token",
-            "the refresh token is invalid, used or expired",
-        )
-    };
+    let invalid = || AppError::unauthorized("invalid_refresh_token", "the refresh token is invalid, used or expired");
     let mut parts = token.splitn(3, '.');
-    let (Some(sid), Some(generation), Some(secret)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(sid), Some(generation), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid());
     };
     let generation: i64 = generation.parse().map_err(|_| invalid())?;

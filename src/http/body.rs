@@ -19,14 +19,8 @@ impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"))
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -55,38 +49,29 @@ impl<T: Type + ParseFromJSON + DeserializeOwned> ParsePayload for JsonBody<T> {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(AppError::PayloadTooLarge { limit }.into());
         }
-        let bytes = body
-            .take()?
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
-                other => AppError::BadRequest {
-                    code: "unreadable_body",
-                    detail: other.to_string(),
-                    errors: vec![],
-                },
-            })?;
+        let bytes = body.take()?.into_bytes_limit(limit).await.map_err(|e| match e {
+            poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
+            other => AppError::BadRequest {
+                code: "unreadable_body",
+                detail: other.to_string(),
+                errors: vec![],
+            },
+        })?;
         Ok(JsonBody(parse::<T>(&bytes)?))
     }
 }
 
 /// The three stages of reading a body; public for unit tests and for CLI input.
 pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-            code: "malformed_json",
-            detail: format!("the body is not valid JSON: {e}"),
-            errors: vec![],
-        })?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+        code: "malformed_json",
+        detail: format!("the body is not valid JSON: {e}"),
+        errors: vec![],
+    })?;
     // Types, missing and unknown fields, with the path to the field.
     if let Err(e) = serde_path_to_error::deserialize::<_, T>(value.clone()) {
         let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
+        let field = if path == "." { "body".to_string() } else { path };
         let message = e.into_inner().to_string();
         let code = if message.starts_with("missing field") {
             "missing"
@@ -145,9 +130,7 @@ impl<'a, T: Type + ParseFromJSON + DeserializeOwned> ApiExtractor<'a> for JsonBo
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         match request.content_type() {
-            Some(ct) if Self::check_content_type(ct) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
+            Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
             Some(ct) => Err(AppError::UnsupportedMediaType {
                 detail: format!("expected application/json, got {ct}"),
             }

@@ -28,11 +28,7 @@ pub fn decode_cursor<K: std::str::FromStr>(cursor: Option<&str>) -> AppResult<Op
         .ok_or_else(|| AppError::BadRequest {
             code: "invalid_parameter",
             detail: "parameter `cursor`: not a cursor this service issued".into(),
-            errors: vec![FieldError::new(
-                "cursor",
-                "invalid",
-                "not a cursor this service issued",
-            )],
+            errors: vec![FieldError::new("cursor", "invalid", "not a cursor this service issued")],
         })
 }
 
@@ -43,11 +39,7 @@ pub fn fetch(limit: i64) -> i64 {
 
 /// Cuts rows fetched with `fetch(limit)` to the page, with the cursor for the next page when
 /// there is one.
-pub fn page<T>(
-    mut rows: Vec<T>,
-    limit: i64,
-    key: impl Fn(&T) -> String,
-) -> (Vec<T>, Option<String>) {
+pub fn page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {

@@ -4,9 +4,7 @@
 use poem::error::{MethodNotAllowedError, NotFoundError, ReadBodyError};
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use poem_openapi::error::{
-    AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError,
-};
+use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
@@ -81,12 +79,7 @@ pub enum ProblemResponse {
 
 pub type ApiResult<T> = Result<T, ProblemResponse>;
 
-fn problem(
-    status: StatusCode,
-    code: &str,
-    detail: Option<String>,
-    errors: Vec<FieldError>,
-) -> Json<Problem> {
+fn problem(status: StatusCode, code: &str, detail: Option<String>, errors: Vec<FieldError>) -> Json<Problem> {
     Json(Problem {
         type_: format!("urn:redprop:problem:{code}"),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -108,23 +101,15 @@ impl From<AppError> for ProblemResponse {
     fn from(e: AppError) -> Self {
         use ProblemResponse as P;
         match e {
-            AppError::BadRequest {
-                code,
-                detail,
-                errors,
-            } => P::BadRequest(problem(StatusCode::BAD_REQUEST, code, Some(detail), errors)),
-            AppError::Unauthorized { code, detail } => P::Unauthorized(problem(
-                StatusCode::UNAUTHORIZED,
-                code,
-                Some(detail),
-                vec![],
-            )),
-            AppError::Forbidden { detail } => P::Forbidden(problem(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                Some(detail),
-                vec![],
-            )),
+            AppError::BadRequest { code, detail, errors } => {
+                P::BadRequest(problem(StatusCode::BAD_REQUEST, code, Some(detail), errors))
+            }
+            AppError::Unauthorized { code, detail } => {
+                P::Unauthorized(problem(StatusCode::UNAUTHORIZED, code, Some(detail), vec![]))
+            }
+            AppError::Forbidden { detail } => {
+                P::Forbidden(problem(StatusCode::FORBIDDEN, "forbidden", Some(detail), vec![]))
+            }
             AppError::NotFound { what } => P::NotFound(problem(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -146,26 +131,14 @@ impl From<AppError> for ProblemResponse {
                 Some(detail),
                 vec![],
             )),
-            AppError::Unprocessable {
-                code,
-                detail,
-                errors,
-            } => P::Unprocessable(problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                code,
-                Some(detail),
-                errors,
-            )),
+            AppError::Unprocessable { code, detail, errors } => {
+                P::Unprocessable(problem(StatusCode::UNPROCESSABLE_ENTITY, code, Some(detail), errors))
+            }
             AppError::TooManyRequests {
                 retry_after_secs,
                 detail,
             } => P::TooManyRequests(
-                problem(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_requests",
-                    Some(detail),
-                    vec![],
-                ),
+                problem(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Some(detail), vec![]),
                 retry_after_secs,
             ),
             AppError::Unavailable { detail } => {
@@ -179,12 +152,7 @@ impl From<AppError> for ProblemResponse {
             }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
-                P::Internal(problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    None,
-                    vec![],
-                ))
+                P::Internal(problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, vec![]))
             }
         }
     }
@@ -208,9 +176,7 @@ pub fn from_poem_error(err: poem::Error) -> Response {
     } else if err.is::<MethodNotAllowedError>() {
         return method_not_allowed();
     } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
-        AppError::UnsupportedMediaType {
-            detail: e.to_string(),
-        }
+        AppError::UnsupportedMediaType { detail: e.to_string() }
     } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
         AppError::BadRequest {
             code: "invalid_parameter",

@@ -46,12 +46,7 @@ pub struct BearerAuth(pub Caller);
 
 /// An integration's API key, issued for one property company.
 #[derive(SecurityScheme)]
-#[oai(
-    ty = "api_key",
-    key_name = "X-API-Key",
-    key_in = "header",
-    checker = "check_api_key"
-)]
+#[oai(ty = "api_key", key_name = "X-API-Key", key_in = "header", checker = "check_api_key")]
 pub struct ApiKeyAuth(pub Caller);
 
 /// Either scheme. The API key is tried first so that, when both fail, the error reported is the
@@ -96,12 +91,10 @@ pub fn format_grant(g: &Grant) -> String {
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let st = state(req)?;
-    let claims = st.jwt.verify(&bearer.token).ok_or_else(|| {
-        AppError::unauthorized(
-            "invalid_token",
-            "the bearer token is invalid or has expired",
-        )
-    })?;
+    let claims = st
+        .jwt
+        .verify(&bearer.token)
+        .ok_or_else(|| AppError::unauthorized("invalid_token", "the bearer token is invalid or has expired"))?;
     let sid = claims.sid.clone();
     let now = ids::now();
     let live = st
@@ -109,11 +102,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
         .read(move |c| db::users::session_user_enabled(c, &sid, now))
         .await?;
     if !live {
-        return Err(AppError::unauthorized(
-            "session_revoked",
-            "this session has ended; log in again",
-        )
-        .into());
+        return Err(AppError::unauthorized("session_revoked", "this session has ended; log in again").into());
     }
     Ok(Caller {
         principal: Principal {
@@ -134,18 +123,14 @@ async fn check_api_key(req: &Request, key: ApiKey) -> poem::Result<Caller> {
         .db
         .read(move |c| db::api_keys::active_by_hash(c, &hash))
         .await?
-        .ok_or_else(|| {
-            AppError::unauthorized("invalid_api_key", "the API key is unknown or revoked")
-        })?;
+        .ok_or_else(|| AppError::unauthorized("invalid_api_key", "the API key is unknown or revoked"))?;
     let now = ids::now();
     let stale = row
         .last_used_at
         .is_none_or(|t| (now - t).num_seconds() >= db::api_keys::LAST_USED_GRANULARITY_SECS);
     if stale {
         let id = row.id.clone();
-        st.db
-            .write(move |c| db::api_keys::touch(c, &id, now))
-            .await?;
+        st.db.write(move |c| db::api_keys::touch(c, &id, now)).await?;
     }
     Ok(Caller {
         principal: Principal {

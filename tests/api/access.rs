@@ -12,9 +12,7 @@ fn admin_only() -> Vec<(&'static str, String, Option<serde_json::Value>)> {
         (
             "POST",
             "/api/v1/users".into(),
-            Some(
-                json!({ "username": "x-user", "display_name": "x", "password": "x-password-0001" }),
-            ),
+            Some(json!({ "username": "x-user", "display_name": "x", "password": "x-password-0001" })),
         ),
         ("GET", "/api/v1/users".into(), None),
         ("GET", "/api/v1/users/some-id".into(), None),
@@ -52,13 +50,8 @@ async fn admin_operations_need_login_and_the_admin_role(app: TestApp) {
         &[("bureau", Some("county-1"))],
     )
     .await;
-    app.create_user(
-        &admin,
-        "owner-1",
-        "owner-password-01",
-        &[("owner", Some("o-1"))],
-    )
-    .await;
+    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some("o-1"))])
+        .await;
     let bureau = app.login("bureau-clerk", "bureau-password-1").await;
     let owner = app.login("owner-1", "owner-password-01").await;
     for (m, path, body) in admin_only() {
@@ -74,9 +67,7 @@ both!(admin_operations_need_login_and_the_admin_role);
 
 async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
     let admin = app.admin_token().await;
-    let id = app
-        .create_user(&admin, "clerk", "clerk-password-01", &[])
-        .await;
+    let id = app.create_user(&admin, "clerk", "clerk-password-01", &[]).await;
     let bad = app
         .post(
             &format!("/api/v1/users/{id}/grants"),
@@ -122,28 +113,17 @@ async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
         .await;
     assert_eq!(dup.problem(409), "already_granted");
     // The old session ended with the change; a new login carries the role.
-    app.get("/api/v1/auth/me", As::Bearer(&before))
-        .await
-        .problem(401);
+    app.get("/api/v1/auth/me", As::Bearer(&before)).await.problem(401);
     let after = app.login("clerk", "clerk-password-01").await;
-    let me = app
-        .get("/api/v1/auth/me", As::Bearer(&after))
-        .await
-        .expect(200);
+    let me = app.get("/api/v1/auth/me", As::Bearer(&after)).await.expect(200);
     assert_eq!(me.body["roles"], json!(["bureau:county-1"]));
     let gid = g.s("id");
-    app.delete(
-        &format!("/api/v1/users/{id}/grants/{gid}"),
-        As::Bearer(&admin),
-    )
-    .await
-    .expect(204);
-    app.delete(
-        &format!("/api/v1/users/{id}/grants/{gid}"),
-        As::Bearer(&admin),
-    )
-    .await
-    .problem(404);
+    app.delete(&format!("/api/v1/users/{id}/grants/{gid}"), As::Bearer(&admin))
+        .await
+        .expect(204);
+    app.delete(&format!("/api/v1/users/{id}/grants/{gid}"), As::Bearer(&admin))
+        .await
+        .problem(404);
     let again = app.login("clerk", "clerk-password-01").await;
     assert_eq!(
         app.get("/api/v1/auth/me", As::Bearer(&again)).await.body["roles"],
@@ -171,17 +151,11 @@ async fn accounts_list_and_read(app: TestApp) {
         )
         .await;
     }
-    let p1 = app
-        .get("/api/v1/users?limit=2", As::Bearer(&admin))
-        .await
-        .expect(200);
+    let p1 = app.get("/api/v1/users?limit=2", As::Bearer(&admin)).await.expect(200);
     assert_eq!(p1.body["items"].as_array().unwrap().len(), 2);
     let cursor = p1.s("next_cursor");
     let p2 = app
-        .get(
-            &format!("/api/v1/users?limit=2&cursor={cursor}"),
-            As::Bearer(&admin),
-        )
+        .get(&format!("/api/v1/users?limit=2&cursor={cursor}"), As::Bearer(&admin))
         .await
         .expect(200);
     assert_eq!(p2.body["items"].as_array().unwrap().len(), 2);
@@ -221,9 +195,7 @@ async fn accounts_list_and_read(app: TestApp) {
         "invalid_parameter"
     );
     assert_eq!(
-        app.get("/api/v1/users?limit=0", As::Bearer(&admin))
-            .await
-            .problem(400),
+        app.get("/api/v1/users?limit=0", As::Bearer(&admin)).await.problem(400),
         "invalid_parameter"
     );
 }
@@ -238,13 +210,8 @@ async fn api_key_lifecycle(app: TestApp) {
         &[("bureau", Some("county-1"))],
     )
     .await;
-    app.create_user(
-        &admin,
-        "owner-1",
-        "owner-password-01",
-        &[("owner", Some("o-1"))],
-    )
-    .await;
+    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some("o-1"))])
+        .await;
     let bureau = app.login("bureau-clerk", "bureau-password-1").await;
     let owner = app.login("owner-1", "owner-password-01").await;
 
@@ -330,9 +297,7 @@ async fn api_key_lifecycle(app: TestApp) {
         .await
         .expect(204);
     assert_eq!(
-        app.get("/api/v1/auth/me", As::Key(&key1))
-            .await
-            .problem(401),
+        app.get("/api/v1/auth/me", As::Key(&key1)).await.problem(401),
         "unauthenticated"
     );
     app.delete(&format!("/api/v1/api-keys/{id1}"), As::Bearer(&bureau))

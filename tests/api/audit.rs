@@ -35,10 +35,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
     .problem(401);
 
     let events = app
-        .get(
-            "/api/v1/audit/events?action=user.create",
-            As::Bearer(&admin),
-        )
+        .get("/api/v1/audit/events?action=user.create", As::Bearer(&admin))
         .await
         .expect(200);
     let items = events.body["items"].as_array().unwrap();
@@ -51,25 +48,16 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
     assert!(!events.body.to_string().contains("clerk-password"));
     assert_eq!(items[0]["change_digest"].as_str().unwrap().len(), 64);
 
-    let pending = app
-        .get("/api/v1/audit/verify", As::Bearer(&admin))
-        .await
-        .expect(200);
+    let pending = app.get("/api/v1/audit/verify", As::Bearer(&admin)).await.expect(200);
     assert!(pending.body["pending"].as_i64().unwrap() > 0);
     app.seal();
-    let v = app
-        .get("/api/v1/audit/verify", As::Bearer(&admin))
-        .await
-        .expect(200);
+    let v = app.get("/api/v1/audit/verify", As::Bearer(&admin)).await.expect(200);
     assert_eq!(v.body["ok"], true);
     assert_eq!(v.body["pending"], 0);
     let total = v.body["sealed"].as_i64().unwrap();
     // admin create, login, user create, key create.
     assert_eq!(total, 4);
-    let all = app
-        .get("/api/v1/audit/events", As::Bearer(&admin))
-        .await
-        .expect(200);
+    let all = app.get("/api/v1/audit/events", As::Bearer(&admin)).await.expect(200);
     let positions: Vec<i64> = all.body["items"]
         .as_array()
         .unwrap()
@@ -84,10 +72,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .expect(200);
     let c = p1.s("next_cursor");
     let p2 = app
-        .get(
-            &format!("/api/v1/audit/events?limit=3&cursor={c}"),
-            As::Bearer(&admin),
-        )
+        .get(&format!("/api/v1/audit/events?limit=3&cursor={c}"), As::Bearer(&admin))
         .await
         .expect(200);
     assert_eq!(p2.body["items"].as_array().unwrap().len(), 1);
@@ -103,10 +88,7 @@ async fn the_database_refuses_to_rewrite_history(app: TestApp) {
         "UPDATE audit_events SET actor_id = 'mallory' WHERE chain_pos = 1",
     );
     assert!(update.is_err(), "update of a sealed row must fail");
-    let reseal = audit::try_raw(
-        &mut c,
-        "UPDATE audit_events SET hash = 'x' WHERE chain_pos = 1",
-    );
+    let reseal = audit::try_raw(&mut c, "UPDATE audit_events SET hash = 'x' WHERE chain_pos = 1");
     assert!(reseal.is_err(), "re-sealing must fail");
     let delete = audit::try_raw(&mut c, "DELETE FROM audit_events");
     assert!(delete.is_err(), "delete must fail");
@@ -120,9 +102,7 @@ async fn the_database_refuses_to_rewrite_history(app: TestApp) {
     let admin = app.admin_token().await;
     app.seal();
     assert_eq!(
-        app.get("/api/v1/audit/verify", As::Bearer(&admin))
-            .await
-            .body["ok"],
+        app.get("/api/v1/audit/verify", As::Bearer(&admin)).await.body["ok"],
         true
     );
 }
@@ -136,10 +116,7 @@ async fn verification_names_the_tampered_row(app: TestApp) {
     }
     app.seal();
     let events = app
-        .get(
-            "/api/v1/audit/events?action=user.create",
-            As::Bearer(&admin),
-        )
+        .get("/api/v1/audit/events?action=user.create", As::Bearer(&admin))
         .await
         .expect(200);
     let victim = events.body["items"][1]["seq"].as_i64().unwrap();
@@ -165,16 +142,10 @@ async fn verification_names_the_tampered_row(app: TestApp) {
     }
     drop(c);
 
-    let v = app
-        .get("/api/v1/audit/verify", As::Bearer(&admin))
-        .await
-        .expect(200);
+    let v = app.get("/api/v1/audit/verify", As::Bearer(&admin)).await.expect(200);
     assert_eq!(v.body["ok"], false);
     assert_eq!(v.body["first_break"]["seq"], victim);
     assert_eq!(v.body["first_break"]["chain_pos"], victim_pos);
-    assert_eq!(
-        v.body["first_break"]["reason"],
-        "content does not match its hash"
-    );
+    assert_eq!(v.body["first_break"]["reason"], "content does not match its hash");
 }
 both!(verification_names_the_tampered_row);

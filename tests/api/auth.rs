@@ -10,10 +10,7 @@ async fn login_gives_a_bearer_token(app: TestApp) {
     assert_eq!(r.body["token_type"], "Bearer");
     assert_eq!(r.body["expires_in"], 900);
     let token = r.s("access_token");
-    let me = app
-        .get("/api/v1/auth/me", As::Bearer(&token))
-        .await
-        .expect(200);
+    let me = app.get("/api/v1/auth/me", As::Bearer(&token)).await.expect(200);
     assert_eq!(me.body["actor_type"], "user");
     assert_eq!(me.body["roles"], json!(["admin"]));
     // Usernames are case-insensitive.
@@ -42,22 +39,14 @@ async fn failures_are_slowed_then_refused(app: TestApp) {
     }
     let locked = app.login_res(ADMIN, ADMIN_PASSWORD).await;
     assert_eq!(locked.problem(429), "too_many_requests");
-    let retry: u64 = locked.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry > 800 && retry <= 900, "retry-after {retry}");
     // The same happens to a username that does not exist: no hint either way.
     for _ in 0..5 {
-        app.login_res("ghost", "wrong-password-xx")
-            .await
-            .problem(401);
+        app.login_res("ghost", "wrong-password-xx").await.problem(401);
     }
     assert_eq!(
-        app.login_res("ghost", "wrong-password-xx")
-            .await
-            .problem(429),
+        app.login_res("ghost", "wrong-password-xx").await.problem(429),
         "too_many_requests"
     );
 }
@@ -65,14 +54,10 @@ both!(failures_are_slowed_then_refused);
 
 async fn tokens_expire(app: TestApp) {
     let token = app.admin_token().await;
-    app.get("/api/v1/auth/me", As::Bearer(&token))
-        .await
-        .expect(200);
+    app.get("/api/v1/auth/me", As::Bearer(&token)).await.expect(200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(
-        app.get("/api/v1/auth/me", As::Bearer(&token))
-            .await
-            .problem(401),
+        app.get("/api/v1/auth/me", As::Bearer(&token)).await.problem(401),
         "invalid_token"
     );
 }
@@ -91,9 +76,7 @@ async fn tokens_expire_postgres() {
 
 async fn garbage_and_forged_tokens_are_refused(app: TestApp) {
     assert_eq!(
-        app.get("/api/v1/auth/me", As::Bearer("not-a-jwt"))
-            .await
-            .problem(401),
+        app.get("/api/v1/auth/me", As::Bearer("not-a-jwt")).await.problem(401),
         "invalid_token"
     );
     assert_eq!(
@@ -104,9 +87,7 @@ async fn garbage_and_forged_tokens_are_refused(app: TestApp) {
     let mut forged = token.clone();
     forged.pop();
     forged.push(if token.ends_with('A') { 'B' } else { 'A' });
-    app.get("/api/v1/auth/me", As::Bearer(&forged))
-        .await
-        .problem(401);
+    app.get("/api/v1/auth/me", As::Bearer(&forged)).await.problem(401);
 }
 both!(garbage_and_forged_tokens_are_refused);
 
@@ -114,52 +95,32 @@ async fn refresh_rotates_and_reuse_ends_the_family(app: TestApp) {
     let first = app.login_res(ADMIN, ADMIN_PASSWORD).await.expect(200);
     let r1 = first.s("refresh_token");
     let second = app
-        .post(
-            "/api/v1/auth/refresh",
-            As::Nobody,
-            json!({ "refresh_token": r1 }),
-        )
+        .post("/api/v1/auth/refresh", As::Nobody, json!({ "refresh_token": r1 }))
         .await
         .expect(200);
     let r2 = second.s("refresh_token");
     assert_ne!(r1, r2);
     let access2 = second.s("access_token");
-    app.get("/api/v1/auth/me", As::Bearer(&access2))
-        .await
-        .expect(200);
+    app.get("/api/v1/auth/me", As::Bearer(&access2)).await.expect(200);
     // The first refresh token comes back: someone copied it. The whole family ends.
     let reuse = app
-        .post(
-            "/api/v1/auth/refresh",
-            As::Nobody,
-            json!({ "refresh_token": r1 }),
-        )
+        .post("/api/v1/auth/refresh", As::Nobody, json!({ "refresh_token": r1 }))
         .await;
     assert_eq!(reuse.problem(401), "invalid_refresh_token");
     assert_eq!(
-        app.post(
-            "/api/v1/auth/refresh",
-            As::Nobody,
-            json!({ "refresh_token": r2 })
-        )
-        .await
-        .problem(401),
+        app.post("/api/v1/auth/refresh", As::Nobody, json!({ "refresh_token": r2 }))
+            .await
+            .problem(401),
         "invalid_refresh_token"
     );
     assert_eq!(
-        app.get("/api/v1/auth/me", As::Bearer(&access2))
-            .await
-            .problem(401),
+        app.get("/api/v1/auth/me", As::Bearer(&access2)).await.problem(401),
         "session_revoked"
     );
     // Nonsense tokens are simply invalid.
-    app.post(
-        "/api/v1/auth/refresh",
-        As::Nobody,
-        json!({ "refresh_token": "x.y.z" }),
-    )
-    .await
-    .problem(401);
+    app.post("/api/v1/auth/refresh", As::Nobody, json!({ "refresh_token": "x.y.z" }))
+        .await
+        .problem(401);
 }
 both!(refresh_rotates_and_reuse_ends_the_family);
 
@@ -170,9 +131,7 @@ async fn logout_ends_only_that_session(app: TestApp) {
         .await
         .expect(204);
     assert_eq!(
-        app.get("/api/v1/auth/me", As::Bearer(&a))
-            .await
-            .problem(401),
+        app.get("/api/v1/auth/me", As::Bearer(&a)).await.problem(401),
         "session_revoked"
     );
     app.get("/api/v1/auth/me", As::Bearer(&b)).await.expect(200);
@@ -181,13 +140,8 @@ both!(logout_ends_only_that_session);
 
 async fn password_change(app: TestApp) {
     let admin = app.admin_token().await;
-    app.create_user(
-        &admin,
-        "clerk",
-        "clerk-password-01",
-        &[("bureau", Some("county-1"))],
-    )
-    .await;
+    app.create_user(&admin, "clerk", "clerk-password-01", &[("bureau", Some("county-1"))])
+        .await;
     let s1 = app.login("clerk", "clerk-password-01").await;
     let s2 = app.login("clerk", "clerk-password-01").await;
     let wrong = app
@@ -215,48 +169,28 @@ async fn password_change(app: TestApp) {
     .await
     .expect(204);
     // The session that changed it goes on; the other ends; the old password is dead.
-    app.get("/api/v1/auth/me", As::Bearer(&s1))
-        .await
-        .expect(200);
-    app.get("/api/v1/auth/me", As::Bearer(&s2))
-        .await
-        .problem(401);
-    app.login_res("clerk", "clerk-password-01")
-        .await
-        .problem(401);
+    app.get("/api/v1/auth/me", As::Bearer(&s1)).await.expect(200);
+    app.get("/api/v1/auth/me", As::Bearer(&s2)).await.problem(401);
+    app.login_res("clerk", "clerk-password-01").await.problem(401);
     app.login("clerk", "clerk-password-02").await;
 }
 both!(password_change);
 
 async fn disabled_accounts_cannot_log_in(app: TestApp) {
     let admin = app.admin_token().await;
-    let id = app
-        .create_user(&admin, "leaver", "leaver-password-1", &[])
-        .await;
+    let id = app.create_user(&admin, "leaver", "leaver-password-1", &[]).await;
     let token = app.login("leaver", "leaver-password-1").await;
-    app.post(
-        &format!("/api/v1/users/{id}/disable"),
-        As::Bearer(&admin),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    app.get("/api/v1/auth/me", As::Bearer(&token))
+    app.post(&format!("/api/v1/users/{id}/disable"), As::Bearer(&admin), json!({}))
         .await
-        .problem(401);
+        .expect(200);
+    app.get("/api/v1/auth/me", As::Bearer(&token)).await.problem(401);
     assert_eq!(
-        app.login_res("leaver", "leaver-password-1")
-            .await
-            .problem(401),
+        app.login_res("leaver", "leaver-password-1").await.problem(401),
         "invalid_credentials"
     );
-    app.post(
-        &format!("/api/v1/users/{id}/enable"),
-        As::Bearer(&admin),
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.post(&format!("/api/v1/users/{id}/enable"), As::Bearer(&admin), json!({}))
+        .await
+        .expect(200);
     app.login("leaver", "leaver-password-1").await;
 }
 both!(disabled_accounts_cannot_log_in);

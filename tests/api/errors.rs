@@ -24,14 +24,8 @@ async fn bad_bodies_are_problems_and_change_nothing(app: TestApp) {
         let app = &app;
         let admin = admin.clone();
         async move {
-            app.raw(
-                Method::POST,
-                path,
-                As::Bearer(&admin),
-                ct,
-                body.as_bytes().to_vec(),
-            )
-            .await
+            app.raw(Method::POST, path, As::Bearer(&admin), ct, body.as_bytes().to_vec())
+                .await
         }
     };
 
@@ -61,7 +55,11 @@ async fn bad_bodies_are_problems_and_change_nothing(app: TestApp) {
     assert_eq!(r.body["errors"][0]["field"], "username");
     assert_eq!(r.body["errors"][0]["code"], "missing");
 
-    let r = send(Some("application/json"), r#"{"username": "abc", "display_name": "x", "password": "x-password-0001", "is_root": true}"#).await;
+    let r = send(
+        Some("application/json"),
+        r#"{"username": "abc", "display_name": "x", "password": "x-password-0001", "is_root": true}"#,
+    )
+    .await;
     assert_eq!(r.body["errors"][0]["field"], "is_root");
     assert_eq!(r.body["errors"][0]["code"], "unknown_field");
 
@@ -97,16 +95,16 @@ async fn bad_bodies_are_problems_and_change_nothing(app: TestApp) {
     .await;
     assert_eq!(r.body["errors"][0]["field"], "password");
     assert_eq!(r.body["errors"][0]["code"], "constraint");
-    let r = send(Some("application/json"), r#"{"username": "abcd", "display_name": "x", "password": "x-password-0001", "grants": [{"role": "owner"}]}"#).await;
+    let r = send(
+        Some("application/json"),
+        r#"{"username": "abcd", "display_name": "x", "password": "x-password-0001", "grants": [{"role": "owner"}]}"#,
+    )
+    .await;
     assert_eq!(r.body["errors"][0]["field"], "grants[0].scope_id");
     let r = send(Some("application/json"), r#"[1, 2]"#).await;
     assert_eq!(r.problem(422), "validation_failed");
 
-    assert_eq!(
-        user_count(&app, &admin).await,
-        before,
-        "nothing was written"
-    );
+    assert_eq!(user_count(&app, &admin).await, before, "nothing was written");
 }
 both!(bad_bodies_are_problems_and_change_nothing);
 
@@ -131,24 +129,14 @@ both!(oversize_bodies_are_refused);
 
 async fn routes_methods_and_parameters(app: TestApp) {
     assert_eq!(
-        app.get("/api/v1/no-such-thing", As::Nobody)
+        app.get("/api/v1/no-such-thing", As::Nobody).await.problem(404),
+        "not_found"
+    );
+    assert_eq!(app.get("/nowhere", As::Nobody).await.problem(404), "not_found");
+    assert_eq!(
+        app.call(Method::PUT, "/api/v1/auth/login", As::Nobody, Some(json!({})))
             .await
-            .problem(404),
-        "not_found"
-    );
-    assert_eq!(
-        app.get("/nowhere", As::Nobody).await.problem(404),
-        "not_found"
-    );
-    assert_eq!(
-        app.call(
-            Method::PUT,
-            "/api/v1/auth/login",
-            As::Nobody,
-            Some(json!({}))
-        )
-        .await
-        .problem(405),
+            .problem(405),
         "method_not_allowed"
     );
     let admin = app.admin_token().await;
@@ -159,12 +147,9 @@ async fn routes_methods_and_parameters(app: TestApp) {
         "invalid_parameter"
     );
     assert_eq!(
-        app.get(
-            "/api/v1/audit/events?cursor=bm90LWEtbnVtYmVy",
-            As::Bearer(&admin)
-        )
-        .await
-        .problem(400),
+        app.get("/api/v1/audit/events?cursor=bm90LWEtbnVtYmVy", As::Bearer(&admin))
+            .await
+            .problem(400),
         "invalid_parameter"
     );
 }
@@ -182,12 +167,7 @@ async fn every_response_has_a_request_id(app: TestApp) {
         .await;
     assert_eq!(given.0.headers()["x-request-id"], "abc-123");
     // An id with characters a log should not carry is replaced.
-    let odd = app
-        .client
-        .get("/healthz")
-        .header("x-request-id", "a b\"c")
-        .send()
-        .await;
+    let odd = app.client.get("/healthz").header("x-request-id", "a b\"c").send().await;
     assert_ne!(odd.0.headers()["x-request-id"], "a b\"c");
     app.get("/readyz", As::Nobody).await.expect(200);
 }

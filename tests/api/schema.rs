@@ -9,8 +9,7 @@ use crate::support::{temp_dir, As, PgDatabase, TestApp};
 #[test]
 fn committed_openapi_matches_the_code() {
     let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.yaml"))
-            .unwrap_or_default();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.yaml")).unwrap_or_default();
     let generated = redprop::openapi_yaml();
     assert!(
         committed == generated,
@@ -102,10 +101,7 @@ async fn cors_is_off_by_default_and_follows_the_configured_origins() {
         .header("origin", "https://county.example")
         .send()
         .await;
-    assert_eq!(
-        r.0.headers()["access-control-allow-origin"],
-        "https://county.example"
-    );
+    assert_eq!(r.0.headers()["access-control-allow-origin"], "https://county.example");
     let r = open.get("/api/v1/auth/me", As::Nobody).await;
     assert_eq!(r.problem(401), "unauthenticated");
 }

@@ -40,27 +40,17 @@ impl PgDatabase {
             .ok()
             .filter(|s| !s.is_empty())?;
         let name = format!("redprop_t_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = PgConnection::establish(&admin_url)
-            .expect("REDPROP_TEST_POSTGRES_URL must be reachable");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
+        let mut admin = PgConnection::establish(&admin_url).expect("REDPROP_TEST_POSTGRES_URL must be reachable");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let url = with_database(&admin_url, &name);
-        Some(PgDatabase {
-            admin_url,
-            name,
-            url,
-        })
+        Some(PgDatabase { admin_url, name, url })
     }
 }
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut c) = PgConnection::establish(&self.admin_url) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }
@@ -74,24 +64,14 @@ pub struct Res {
 impl Res {
     #[track_caller]
     pub fn expect(self, status: u16) -> Res {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
         self
     }
 
     /// The problem's `code`, after checking that the response is problem+json.
     #[track_caller]
     pub fn problem(&self, status: u16) -> &str {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
         let ct = self
             .headers
             .get("content-type")
@@ -247,14 +227,9 @@ impl TestApp {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Res {
-            status,
-            headers,
-            body,
-        }
+        Res { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, auth: As<'_>) -> Res {
@@ -280,10 +255,7 @@ impl TestApp {
 
     /// Logs in and returns the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        self.login_res(username, password)
-            .await
-            .expect(200)
-            .s("access_token")
+        self.login_res(username, password).await.expect(200).s("access_token")
     }
 
     pub async fn admin_token(&self) -> String {

@@ -1,0 +1,10 @@
+DROP TABLE activation_codes;
+DROP TABLE service_contracts;
+DROP TABLE ownerships;
+DROP TABLE owners;
+DROP TABLE units;
+DROP TABLE buildings;
+DROP TABLE estates;
+DROP TABLE companies;
+DROP TABLE grids;
+DROP TABLE organisations;
