@@ -6,6 +6,10 @@
 //! for both. Per-backend SQL lives only in `Backend`-matching helpers, never in query code.
 
 pub mod api_keys;
+pub mod companies;
+pub mod estates;
+pub mod orgs;
+pub mod owners;
 pub mod audit;
 pub mod introspect;
 pub mod migrate;
@@ -35,6 +39,23 @@ macro_rules! each_backend {
     };
 }
 pub(crate) use each_backend;
+
+/// Inserts many rows as multi-row INSERTs of `BATCH_ROWS` (under SQLite's bound-parameter
+/// limit). `MultiConnection` has no batch insert, so this dispatches to the inner connection.
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let mut inserted = 0usize;
+        for chunk in $rows.chunks($crate::db::BATCH_ROWS) {
+            inserted += $crate::db::each_backend!($conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        }
+        Ok::<usize, $crate::error::AppError>(inserted)
+    }};
+}
+pub(crate) use insert_batch;
+
+/// Rows per multi-row INSERT: 400 rows of up to 12 columns stay well under SQLite's limit of
+/// 32,766 bound parameters.
+pub const BATCH_ROWS: usize = 400;
 
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {

@@ -123,6 +123,8 @@ diesel::table! {
         kind -> Text,
         community_id -> Text,
         responsible_org_id -> Text,
+        community_path -> Text,
+        responsible_path -> Text,
         self_managed -> Bool,
         grid_id -> Nullable<Text>,
         address -> Nullable<Text>,

@@ -40,6 +40,10 @@ CREATE TABLE estates (
     kind TEXT NOT NULL,
     community_id TEXT NOT NULL REFERENCES organisations(id),
     responsible_org_id TEXT NOT NULL REFERENCES organisations(id),
+    -- Copies of the two organisations' paths (paths never change): scope checks and scoped
+    -- lists filter on these without joining the tree twice.
+    community_path TEXT NOT NULL,
+    responsible_path TEXT NOT NULL,
     self_managed BOOLEAN NOT NULL DEFAULT FALSE,
     grid_id TEXT REFERENCES grids(id),
     address TEXT,

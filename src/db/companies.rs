@@ -1,0 +1,100 @@
+//! Property companies and their service contracts with estates.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{companies, service_contracts};
+use super::AnyConnection;
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = companies)]
+pub struct CompanyRow {
+    pub id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub party_coverage: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = service_contracts)]
+pub struct ContractRow {
+    pub id: String,
+    pub company_id: String,
+    pub estate_id: String,
+    pub kind: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, c: &CompanyRow) -> AppResult<()> {
+    diesel::insert_into(companies::table).values(c).execute(conn)?;
+    Ok(())
+}
+
+pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<CompanyRow>> {
+    Ok(companies::table.find(id).select(CompanyRow::as_select()).first(conn).optional()?)
+}
+
+pub fn by_credit_code(conn: &mut AnyConnection, code: &str) -> AppResult<Option<CompanyRow>> {
+    Ok(companies::table.filter(companies::credit_code.eq(code)).select(CompanyRow::as_select()).first(conn).optional()?)
+}
+
+pub fn get_many(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<CompanyRow>> {
+    Ok(companies::table.filter(companies::id.eq_any(ids)).select(CompanyRow::as_select()).load(conn)?)
+}
+
+/// A page of companies in id order; `only` limits it to one company (a company's own view).
+pub fn page(conn: &mut AnyConnection, only: Option<&str>, after: Option<&str>, limit: i64) -> AppResult<Vec<CompanyRow>> {
+    let mut q = companies::table.select(CompanyRow::as_select()).order(companies::id.asc()).limit(limit).into_boxed();
+    if let Some(o) = only {
+        q = q.filter(companies::id.eq(o.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(companies::id.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn insert_contract(conn: &mut AnyConnection, c: &ContractRow) -> AppResult<()> {
+    diesel::insert_into(service_contracts::table).values(c).execute(conn)?;
+    Ok(())
+}
+
+pub fn contracts_of_estate(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<ContractRow>> {
+    Ok(service_contracts::table
+        .filter(service_contracts::estate_id.eq(estate_id))
+        .order(service_contracts::starts_on.desc())
+        .select(ContractRow::as_select())
+        .load(conn)?)
+}
+
+pub fn contracts_of_company(conn: &mut AnyConnection, company_id: &str) -> AppResult<Vec<ContractRow>> {
+    Ok(service_contracts::table
+        .filter(service_contracts::company_id.eq(company_id))
+        .order(service_contracts::starts_on.desc())
+        .select(ContractRow::as_select())
+        .load(conn)?)
+}
+
+/// Contracts of the estate that overlap [starts_on, ends_on] (both included; open ends run forever).
+pub fn overlapping(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+) -> AppResult<Vec<ContractRow>> {
+    let mut q = service_contracts::table
+        .filter(service_contracts::estate_id.eq(estate_id.to_string()))
+        .filter(service_contracts::ends_on.is_null().or(service_contracts::ends_on.ge(starts_on)))
+        .select(ContractRow::as_select())
+        .into_boxed();
+    if let Some(e) = ends_on {
+        q = q.filter(service_contracts::starts_on.le(e));
+    }
+    Ok(q.load(conn)?)
+}

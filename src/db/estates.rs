@@ -1,0 +1,271 @@
+//! Estates, buildings and units, and the facts about an estate that scope checks need.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::orgs::segment_pattern;
+use super::schema::{buildings, estates, ownerships, service_contracts, units};
+use super::AnyConnection;
+use crate::domain::area::RecordedAreas;
+use crate::domain::headcount::UnitInput;
+use crate::domain::registry::{ContractKind, SaleStatus, UnitKind};
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = estates)]
+pub struct EstateRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub community_id: String,
+    pub responsible_org_id: String,
+    pub community_path: String,
+    pub responsible_path: String,
+    pub self_managed: bool,
+    pub grid_id: Option<String>,
+    pub address: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = buildings)]
+pub struct BuildingRow {
+    pub id: String,
+    pub estate_id: String,
+    pub name: String,
+    pub grid_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = units)]
+pub struct UnitRow {
+    pub id: String,
+    pub estate_id: String,
+    pub building_id: String,
+    pub entrance: String,
+    pub number: String,
+    pub kind: String,
+    pub area_registry_centi: Option<i64>,
+    pub area_survey_centi: Option<i64>,
+    pub area_contract_centi: Option<i64>,
+    pub sale_status: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl UnitRow {
+    pub fn areas(&self) -> RecordedAreas {
+        RecordedAreas {
+            registry: self.area_registry_centi,
+            survey: self.area_survey_centi,
+            contract: self.area_contract_centi,
+        }
+    }
+}
+
+pub fn insert(conn: &mut AnyConnection, e: &EstateRow) -> AppResult<()> {
+    diesel::insert_into(estates::table).values(e).execute(conn)?;
+    Ok(())
+}
+
+pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<EstateRow>> {
+    Ok(estates::table.find(id).select(EstateRow::as_select()).first(conn).optional()?)
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = estates)]
+pub struct EstateChanges {
+    pub name: Option<String>,
+    pub address: Option<Option<String>>,
+    pub grid_id: Option<Option<String>>,
+    pub self_managed: Option<bool>,
+}
+
+pub fn update(conn: &mut AnyConnection, id: &str, c: &EstateChanges) -> AppResult<()> {
+    diesel::update(estates::table.find(id)).set(c).execute(conn)?;
+    Ok(())
+}
+
+/// Which estates a list may show.
+pub enum EstateFilter {
+    All,
+    /// Estates whose community or responsible organisation lies under one of these organisations.
+    Within(Vec<String>),
+    /// These estates only (committees, companies, owners).
+    Ids(Vec<String>),
+}
+
+pub fn page(
+    conn: &mut AnyConnection,
+    filter: &EstateFilter,
+    kind: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<EstateRow>> {
+    let mut q = estates::table.select(EstateRow::as_select()).order(estates::id.asc()).limit(limit).into_boxed();
+    match filter {
+        EstateFilter::All => {}
+        EstateFilter::Within(roots) => {
+            let mut cond: Box<dyn BoxableExpression<estates::table, _, SqlType = Bool>> =
+                Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
+            for r in roots {
+                let pat = segment_pattern(r);
+                cond = Box::new(cond.or(estates::community_path.like(pat.clone())).or(estates::responsible_path.like(pat)));
+            }
+            q = q.filter(cond);
+        }
+        EstateFilter::Ids(ids) => q = q.filter(estates::id.eq_any(ids.clone())),
+    }
+    if let Some(k) = kind {
+        q = q.filter(estates::kind.eq(k.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(estates::id.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn insert_building(conn: &mut AnyConnection, b: &BuildingRow) -> AppResult<()> {
+    diesel::insert_into(buildings::table).values(b).execute(conn)?;
+    Ok(())
+}
+
+pub fn buildings_of(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<BuildingRow>> {
+    Ok(buildings::table
+        .filter(buildings::estate_id.eq(estate_id))
+        .order(buildings::name.asc())
+        .select(BuildingRow::as_select())
+        .load(conn)?)
+}
+
+pub fn get_building(conn: &mut AnyConnection, id: &str) -> AppResult<Option<BuildingRow>> {
+    Ok(buildings::table.find(id).select(BuildingRow::as_select()).first(conn).optional()?)
+}
+
+/// Inserts many rows in chunks that stay under SQLite's bound-parameter limit.
+pub fn insert_units(conn: &mut AnyConnection, rows: &[UnitRow]) -> AppResult<()> {
+    super::insert_batch!(conn, units::table, rows)?;
+    Ok(())
+}
+
+pub fn insert_buildings(conn: &mut AnyConnection, rows: &[BuildingRow]) -> AppResult<()> {
+    super::insert_batch!(conn, buildings::table, rows)?;
+    Ok(())
+}
+
+pub fn get_unit(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>> {
+    Ok(units::table.find(id).select(UnitRow::as_select()).first(conn).optional()?)
+}
+
+pub fn units_page(conn: &mut AnyConnection, estate_id: &str, after: Option<&str>, limit: i64) -> AppResult<Vec<UnitRow>> {
+    let mut q = units::table
+        .filter(units::estate_id.eq(estate_id.to_string()))
+        .select(UnitRow::as_select())
+        .order(units::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(units::id.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// (building name, entrance, number) of every unit of an estate, to find rows of an import that
+/// are already registered.
+pub fn unit_keys(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<(String, String, String)>> {
+    Ok(units::table
+        .inner_join(buildings::table)
+        .filter(units::estate_id.eq(estate_id))
+        .select((buildings::name, units::entrance, units::number))
+        .load(conn)?)
+}
+
+/// The current company and contract kind of each estate on `day` (the latest-starting contract
+/// wins if several overlap).
+pub fn current_contracts(
+    conn: &mut AnyConnection,
+    estate_ids: &[String],
+    day: NaiveDate,
+) -> AppResult<Vec<(String, String, ContractKind)>> {
+    let rows: Vec<(String, String, String, NaiveDate)> = service_contracts::table
+        .filter(service_contracts::estate_id.eq_any(estate_ids))
+        .filter(service_contracts::starts_on.le(day))
+        .filter(service_contracts::ends_on.is_null().or(service_contracts::ends_on.ge(day)))
+        .order((service_contracts::estate_id.asc(), service_contracts::starts_on.desc()))
+        .select((
+            service_contracts::estate_id,
+            service_contracts::company_id,
+            service_contracts::kind,
+            service_contracts::starts_on,
+        ))
+        .load(conn)?;
+    let mut out: Vec<(String, String, ContractKind)> = Vec::new();
+    for (estate, company, kind, _) in rows {
+        if out.last().is_some_and(|(e, _, _)| *e == estate) {
+            continue;
+        }
+        if let Some(k) = ContractKind::parse(&kind) {
+            out.push((estate, company, k));
+        }
+    }
+    Ok(out)
+}
+
+/// Estates that `company_id` serves on `day`.
+pub fn served_by(conn: &mut AnyConnection, company_id: &str, day: NaiveDate) -> AppResult<Vec<String>> {
+    let candidates: Vec<String> = service_contracts::table
+        .filter(service_contracts::company_id.eq(company_id))
+        .select(service_contracts::estate_id)
+        .distinct()
+        .load(conn)?;
+    Ok(current_contracts(conn, &candidates, day)?
+        .into_iter()
+        .filter(|(_, c, _)| c == company_id)
+        .map(|(e, _, _)| e)
+        .collect())
+}
+
+/// Estates where one of these owners currently holds a unit.
+pub fn held_by(conn: &mut AnyConnection, owner_ids: &[String]) -> AppResult<Vec<String>> {
+    if owner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ownerships::table
+        .inner_join(units::table)
+        .filter(ownerships::owner_id.eq_any(owner_ids))
+        .filter(ownerships::ended_at.is_null())
+        .select(units::estate_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Everything the headcount rule needs: each unit's counted area, whether the developer holds
+/// it, and its current owners. Two queries, however large the estate.
+pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parking: bool) -> AppResult<Vec<UnitInput>> {
+    let rows: Vec<UnitRow> =
+        units::table.filter(units::estate_id.eq(estate_id)).select(UnitRow::as_select()).load(conn)?;
+    let owned: Vec<(String, String)> = ownerships::table
+        .inner_join(units::table)
+        .filter(units::estate_id.eq(estate_id))
+        .filter(ownerships::ended_at.is_null())
+        .select((ownerships::unit_id, ownerships::owner_id))
+        .load(conn)?;
+    let mut owners: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (u, o) in owned {
+        owners.entry(u).or_default().push(o);
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|u| include_parking || UnitKind::parse(&u.kind).is_none_or(|k| k.counts_by_default()))
+        .filter_map(|u| {
+            let (area, _) = u.areas().best()?;
+            Some(UnitInput {
+                developer_held: SaleStatus::parse(&u.sale_status).is_none_or(|s| s.developer_held()),
+                owner_ids: owners.remove(&u.id).unwrap_or_default(),
+                unit_id: u.id,
+                area_centi: area,
+            })
+        })
+        .collect())
+}

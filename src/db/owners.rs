@@ -1,0 +1,164 @@
+//! Owners, ownerships (with history: a transfer ends one and starts another) and owners'
+//! one-time activation codes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{activation_codes, owners, ownerships, units};
+use super::AnyConnection;
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = owners)]
+pub struct OwnerRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub id_hash: Option<String>,
+    pub id_last4: Option<String>,
+    pub phone: Option<String>,
+    pub party_member: bool,
+    pub party_org_id: Option<String>,
+    pub introduced_with: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ownerships)]
+pub struct OwnershipRow {
+    pub id: String,
+    pub unit_id: String,
+    pub owner_id: String,
+    pub designated_voter: bool,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activation_codes)]
+pub struct ActivationRow {
+    pub id: String,
+    pub owner_id: String,
+    pub code_hash: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_many(conn: &mut AnyConnection, rows: &[OwnerRow]) -> AppResult<()> {
+    super::insert_batch!(conn, owners::table, rows)?;
+    Ok(())
+}
+
+pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<OwnerRow>> {
+    Ok(owners::table.find(id).select(OwnerRow::as_select()).first(conn).optional()?)
+}
+
+/// Owners already registered under any of these keyed hashes.
+pub fn by_id_hashes(conn: &mut AnyConnection, hashes: &[String]) -> AppResult<Vec<OwnerRow>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(500) {
+        let found: Vec<OwnerRow> =
+            owners::table.filter(owners::id_hash.eq_any(chunk)).select(OwnerRow::as_select()).load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Owners without an ID number who came in with one of these owners (co-owners named on rows).
+pub fn introduced_with(conn: &mut AnyConnection, owner_ids: &[String]) -> AppResult<Vec<OwnerRow>> {
+    let mut out = Vec::new();
+    for chunk in owner_ids.chunks(500) {
+        let found: Vec<OwnerRow> =
+            owners::table.filter(owners::introduced_with.eq_any(chunk)).select(OwnerRow::as_select()).load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+pub fn insert_ownerships(conn: &mut AnyConnection, rows: &[OwnershipRow]) -> AppResult<()> {
+    super::insert_batch!(conn, ownerships::table, rows)?;
+    Ok(())
+}
+
+/// Ends the unit's current ownerships (a transfer); returns how many ended.
+pub fn end_current(conn: &mut AnyConnection, unit_id: &str, at: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(ownerships::table.filter(ownerships::unit_id.eq(unit_id)).filter(ownerships::ended_at.is_null()))
+        .set(ownerships::ended_at.eq(at))
+        .execute(conn)?)
+}
+
+/// Ownerships of a unit, current first, then history, newest first.
+pub fn of_unit(conn: &mut AnyConnection, unit_id: &str) -> AppResult<Vec<OwnershipRow>> {
+    let mut rows: Vec<OwnershipRow> = ownerships::table
+        .filter(ownerships::unit_id.eq(unit_id))
+        .order(ownerships::started_at.desc())
+        .select(OwnershipRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|r| r.ended_at.is_some());
+    Ok(rows)
+}
+
+/// Current ownerships of many units (a page of units), in one query.
+pub fn current_of_units(conn: &mut AnyConnection, unit_ids: &[String]) -> AppResult<Vec<OwnershipRow>> {
+    Ok(ownerships::table
+        .filter(ownerships::unit_id.eq_any(unit_ids))
+        .filter(ownerships::ended_at.is_null())
+        .select(OwnershipRow::as_select())
+        .load(conn)?)
+}
+
+/// Current ownerships of an owner.
+pub fn current_of_owner(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec<OwnershipRow>> {
+    Ok(ownerships::table
+        .filter(ownerships::owner_id.eq(owner_id))
+        .filter(ownerships::ended_at.is_null())
+        .select(OwnershipRow::as_select())
+        .load(conn)?)
+}
+
+/// A page of owners who currently hold a unit in the estate, in id order.
+pub fn page_in_estate(conn: &mut AnyConnection, estate_id: &str, after: Option<&str>, limit: i64) -> AppResult<Vec<OwnerRow>> {
+    let holders = ownerships::table
+        .inner_join(units::table)
+        .filter(units::estate_id.eq(estate_id.to_string()))
+        .filter(ownerships::ended_at.is_null())
+        .select(ownerships::owner_id);
+    let mut q = owners::table
+        .filter(owners::id.eq_any(holders))
+        .select(OwnerRow::as_select())
+        .order(owners::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(owners::id.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Estates where an owner currently holds a unit.
+pub fn estates_of(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec<String>> {
+    super::estates::held_by(conn, &[owner_id.to_string()])
+}
+
+pub fn insert_activation(conn: &mut AnyConnection, a: &ActivationRow) -> AppResult<()> {
+    diesel::insert_into(activation_codes::table).values(a).execute(conn)?;
+    Ok(())
+}
+
+pub fn activation_by_hash(conn: &mut AnyConnection, hash: &str) -> AppResult<Option<ActivationRow>> {
+    Ok(activation_codes::table
+        .filter(activation_codes::code_hash.eq(hash))
+        .select(ActivationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a code used, only if it still is unused (so it works once even under a race).
+pub fn use_activation(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> AppResult<bool> {
+    let n = diesel::update(activation_codes::table.filter(activation_codes::id.eq(id)).filter(activation_codes::used_at.is_null()))
+        .set(activation_codes::used_at.eq(at))
+        .execute(conn)?;
+    Ok(n == 1)
+}
