@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;
+pub mod unit_import;
 pub mod users;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

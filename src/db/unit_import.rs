@@ -1,0 +1,190 @@
+//! Writes a validated spreadsheet (domain::unit_import) into one estate: buildings, units,
+//! owners (matched by keyed ID hash across estates), co-owners and ownerships, with multi-row
+//! inserts inside the caller's one transaction. Rows that clash with what is already
+//! registered are reported like any other bad row, and then nothing is written.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::estates::{self, BuildingRow, UnitRow};
+use super::owners::{self, OwnerRow, OwnershipRow};
+use super::AnyConnection;
+use crate::crypto::IdHasher;
+use crate::domain::area::AreaSource;
+use crate::domain::identity::last4;
+use crate::domain::ids::new_id;
+use crate::domain::unit_import::{ImportRow, RowError};
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub units: usize,
+    pub buildings_created: usize,
+    pub owners_created: usize,
+    pub owners_matched: usize,
+    pub ownerships: usize,
+}
+
+/// Imports `rows` into `estate_id`; `Ok(Err(errors))` when a row clashes with the registry.
+pub fn apply(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    rows: &[ImportRow],
+    hasher: &IdHasher,
+    now: NaiveDateTime,
+) -> AppResult<Result<ImportReport, Vec<RowError>>> {
+    let mut errors = Vec::new();
+    let existing: std::collections::HashSet<(String, String, String)> =
+        estates::unit_keys(conn, estate_id)?.into_iter().collect();
+    for r in rows {
+        if existing.contains(&(r.building.clone(), r.entrance.clone(), r.number.clone())) {
+            errors.push(RowError { row: r.row, column: "房号".into(), message: "this unit is already registered in the estate".into() });
+        }
+    }
+
+    // Owners with ID numbers: match the registered ones, create the rest.
+    let hashes: HashMap<&str, String> = rows
+        .iter()
+        .filter_map(|r| r.owner.as_ref())
+        .map(|o| (o.id_number.as_str(), hasher.hash(&o.id_number)))
+        .collect();
+    let wanted: Vec<String> = hashes.values().cloned().collect();
+    let mut by_hash: HashMap<String, OwnerRow> =
+        owners::by_id_hashes(conn, &wanted)?.into_iter().filter_map(|o| Some((o.id_hash.clone()?, o))).collect();
+    let owners_matched = by_hash.len();
+    let mut new_owners: Vec<OwnerRow> = Vec::new();
+    for r in rows {
+        let Some(o) = &r.owner else { continue };
+        let hash = &hashes[o.id_number.as_str()];
+        match by_hash.get(hash) {
+            Some(found) if found.name != o.name => {
+                errors.push(RowError {
+                    row: r.row,
+                    column: "业主姓名".into(),
+                    message: "this ID number is registered under another name".into(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                let row = OwnerRow {
+                    id: new_id(),
+                    kind: o.kind.as_str().into(),
+                    name: o.name.clone(),
+                    id_hash: Some(hash.clone()),
+                    id_last4: Some(last4(&o.id_number)),
+                    phone: o.phone.clone(),
+                    party_member: o.party_member,
+                    party_org_id: None,
+                    introduced_with: None,
+                    created_at: now,
+                };
+                by_hash.insert(hash.clone(), row.clone());
+                new_owners.push(row);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Ok(Err(errors));
+    }
+
+    // Co-owners have only a name: the same name beside the same owner is the same person, so a
+    // couple holding two units stays one buyer.
+    let principal_ids: Vec<String> = by_hash.values().map(|o| o.id.clone()).collect();
+    let mut co_owner: HashMap<(String, String), String> = owners::introduced_with(conn, &principal_ids)?
+        .into_iter()
+        .filter_map(|o| Some(((o.introduced_with.clone()?, o.name.clone()), o.id)))
+        .collect();
+
+    // Buildings.
+    let mut building_ids: HashMap<String, String> =
+        estates::buildings_of(conn, estate_id)?.into_iter().map(|b| (b.name, b.id)).collect();
+    let mut new_buildings = Vec::new();
+    for r in rows {
+        if !building_ids.contains_key(&r.building) {
+            let b = BuildingRow { id: new_id(), estate_id: estate_id.into(), name: r.building.clone(), grid_id: None, created_at: now };
+            building_ids.insert(b.name.clone(), b.id.clone());
+            new_buildings.push(b);
+        }
+    }
+
+    let mut units = Vec::with_capacity(rows.len());
+    let mut holdings = Vec::new();
+    for r in rows {
+        let unit_id = new_id();
+        let mut areas = (None, None, None);
+        match r.area_source {
+            AreaSource::Registry => areas.0 = Some(r.area_centi),
+            AreaSource::Survey => areas.1 = Some(r.area_centi),
+            AreaSource::Contract => areas.2 = Some(r.area_centi),
+        }
+        units.push(UnitRow {
+            id: unit_id.clone(),
+            estate_id: estate_id.into(),
+            building_id: building_ids[&r.building].clone(),
+            entrance: r.entrance.clone(),
+            number: r.number.clone(),
+            kind: r.kind.as_str().into(),
+            area_registry_centi: areas.0,
+            area_survey_centi: areas.1,
+            area_contract_centi: areas.2,
+            sale_status: r.sale_status.as_str().into(),
+            created_at: now,
+        });
+        let Some(o) = &r.owner else { continue };
+        let principal = by_hash[&hashes[o.id_number.as_str()]].id.clone();
+        holdings.push(OwnershipRow {
+            id: new_id(),
+            unit_id: unit_id.clone(),
+            owner_id: principal.clone(),
+            designated_voter: true,
+            started_at: now,
+            ended_at: None,
+        });
+        for name in &r.co_owners {
+            let key = (principal.clone(), name.clone());
+            let id = match co_owner.get(&key) {
+                Some(id) => id.clone(),
+                None => {
+                    let row = OwnerRow {
+                        id: new_id(),
+                        kind: "natural".into(),
+                        name: name.clone(),
+                        id_hash: None,
+                        id_last4: None,
+                        phone: None,
+                        party_member: false,
+                        party_org_id: None,
+                        introduced_with: Some(principal.clone()),
+                        created_at: now,
+                    };
+                    co_owner.insert(key, row.id.clone());
+                    let id = row.id.clone();
+                    new_owners.push(row);
+                    id
+                }
+            };
+            holdings.push(OwnershipRow {
+                id: new_id(),
+                unit_id: unit_id.clone(),
+                owner_id: id,
+                designated_voter: false,
+                started_at: now,
+                ended_at: None,
+            });
+        }
+    }
+
+    estates::insert_buildings(conn, &new_buildings)?;
+    estates::insert_units(conn, &units)?;
+    owners::insert_many(conn, &new_owners)?;
+    owners::insert_ownerships(conn, &holdings)?;
+    Ok(Ok(ImportReport {
+        units: units.len(),
+        buildings_created: new_buildings.len(),
+        owners_created: new_owners.len(),
+        owners_matched,
+        ownerships: holdings.len(),
+    }))
+}
