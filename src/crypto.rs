@@ -42,8 +42,8 @@ pub fn random_token(n: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+pub fn sha256_hex(s: impl AsRef<[u8]>) -> String {
+    hex::encode(Sha256::digest(s.as_ref()))
 }
 
 /// Keyed hash of national ID numbers and credit codes: equal numbers match, but a stolen

@@ -10,14 +10,26 @@ pub struct FieldError {
     pub field: String,
     pub code: String,
     pub message: String,
+    /// For uploaded spreadsheets: the row (the header is row 1); `field` is then the column.
+    pub row: Option<usize>,
 }
 
 impl FieldError {
+    pub fn at_row(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: column.into(),
+            code: "invalid".into(),
+            message: message.into(),
+            row: Some(row),
+        }
+    }
+
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            row: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -38,8 +39,12 @@ impl AppState {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "migrated");
         }
-        let secret =
-            crypto::load_or_create_secret(config.jwt_secret.as_deref(), "REDPROP_JWT_SECRET", &config.data_dir, "jwt.secret")?;
+        let secret = crypto::load_or_create_secret(
+            config.jwt_secret.as_deref(),
+            "REDPROP_JWT_SECRET",
+            &config.data_dir,
+            "jwt.secret",
+        )?;
         let id_key = crypto::load_or_create_secret(
             config.id_hash_key.as_deref(),
             "REDPROP_ID_HASH_KEY",

@@ -42,6 +42,24 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Bulk imports from county spreadsheets.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Load a demo county shaped like the seed articles into an empty database.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Units and owners of one estate from a CSV file (UTF-8, with or without BOM, or GBK).
+    /// All-or-nothing: any bad row and nothing is imported; every bad row is listed.
+    Units {
+        file: PathBuf,
+        #[arg(long)]
+        estate: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,6 +155,56 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .write_blocking(|c| audit::seal_pending(c, 5000))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created administrator {} ({})", user.username, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            command: ImportCommand::Units { file, estate },
+        } => {
+            let state = AppState::init(config)?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let started = std::time::Instant::now();
+            match rt.block_on(redprop::http::estates::import_units(&state, None, &estate, bytes)) {
+                Ok(r) => {
+                    state
+                        .db
+                        .write_blocking(|c| audit::seal_pending(c, 5000))
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "imported {} units ({} buildings, {} owners new, {} matched, {} ownerships) in {} ms",
+                        r.units,
+                        r.buildings_created,
+                        r.owners_created,
+                        r.owners_matched,
+                        r.ownerships,
+                        started.elapsed().as_millis()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(redprop::error::AppError::Unprocessable { detail, errors, .. }) => {
+                    eprintln!("{detail}");
+                    for e in errors {
+                        match e.row {
+                            Some(row) => eprintln!("  row {row}, {}: {}", e.field, e.message),
+                            None => eprintln!("  {}: {}", e.field, e.message),
+                        }
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!("{}", describe(&e))),
+            }
+        }
+        Command::Demo => {
+            let state = AppState::init(config)?;
+            let s = redprop::demo::load(&state).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            state
+                .db
+                .write_blocking(|c| audit::seal_pending(c, 5000))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "demo county loaded: {} organisations, {} grids, {} estates, {} companies, {} units\ncounty {}\n和园小区 {}",
+                s.organisations, s.grids, s.estates, s.companies, s.units, s.county_id, s.heyuan_estate_id
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

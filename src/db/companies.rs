@@ -37,20 +37,40 @@ pub fn insert(conn: &mut AnyConnection, c: &CompanyRow) -> AppResult<()> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<CompanyRow>> {
-    Ok(companies::table.find(id).select(CompanyRow::as_select()).first(conn).optional()?)
+    Ok(companies::table
+        .find(id)
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn by_credit_code(conn: &mut AnyConnection, code: &str) -> AppResult<Option<CompanyRow>> {
-    Ok(companies::table.filter(companies::credit_code.eq(code)).select(CompanyRow::as_select()).first(conn).optional()?)
+    Ok(companies::table
+        .filter(companies::credit_code.eq(code))
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn get_many(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<CompanyRow>> {
-    Ok(companies::table.filter(companies::id.eq_any(ids)).select(CompanyRow::as_select()).load(conn)?)
+    Ok(companies::table
+        .filter(companies::id.eq_any(ids))
+        .select(CompanyRow::as_select())
+        .load(conn)?)
 }
 
 /// A page of companies in id order; `only` limits it to one company (a company's own view).
-pub fn page(conn: &mut AnyConnection, only: Option<&str>, after: Option<&str>, limit: i64) -> AppResult<Vec<CompanyRow>> {
-    let mut q = companies::table.select(CompanyRow::as_select()).order(companies::id.asc()).limit(limit).into_boxed();
+pub fn page(
+    conn: &mut AnyConnection,
+    only: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<CompanyRow>> {
+    let mut q = companies::table
+        .select(CompanyRow::as_select())
+        .order(companies::id.asc())
+        .limit(limit)
+        .into_boxed();
     if let Some(o) = only {
         q = q.filter(companies::id.eq(o.to_string()));
     }
@@ -90,7 +110,11 @@ pub fn overlapping(
 ) -> AppResult<Vec<ContractRow>> {
     let mut q = service_contracts::table
         .filter(service_contracts::estate_id.eq(estate_id.to_string()))
-        .filter(service_contracts::ends_on.is_null().or(service_contracts::ends_on.ge(starts_on)))
+        .filter(
+            service_contracts::ends_on
+                .is_null()
+                .or(service_contracts::ends_on.ge(starts_on)),
+        )
         .select(ContractRow::as_select())
         .into_boxed();
     if let Some(e) = ends_on {

@@ -70,7 +70,11 @@ pub fn insert(conn: &mut AnyConnection, e: &EstateRow) -> AppResult<()> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<EstateRow>> {
-    Ok(estates::table.find(id).select(EstateRow::as_select()).first(conn).optional()?)
+    Ok(estates::table
+        .find(id)
+        .select(EstateRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 #[derive(AsChangeset, Default)]
@@ -87,35 +91,39 @@ pub fn update(conn: &mut AnyConnection, id: &str, c: &EstateChanges) -> AppResul
     Ok(())
 }
 
-/// Which estates a list may show.
-pub enum EstateFilter {
-    All,
-    /// Estates whose community or responsible organisation lies under one of these organisations.
-    Within(Vec<String>),
-    /// These estates only (committees, companies, owners).
-    Ids(Vec<String>),
+/// Which estates a list may show: all, or those under some organisations plus some by id.
+#[derive(Clone, Debug, Default)]
+pub struct EstateScope {
+    pub all: bool,
+    /// Estates whose community or responsible organisation lies under one of these.
+    pub within: Vec<String>,
+    /// These estates (committees, serving companies, owners).
+    pub ids: Vec<String>,
 }
 
 pub fn page(
     conn: &mut AnyConnection,
-    filter: &EstateFilter,
+    scope: &EstateScope,
     kind: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<EstateRow>> {
-    let mut q = estates::table.select(EstateRow::as_select()).order(estates::id.asc()).limit(limit).into_boxed();
-    match filter {
-        EstateFilter::All => {}
-        EstateFilter::Within(roots) => {
-            let mut cond: Box<dyn BoxableExpression<estates::table, _, SqlType = Bool>> =
-                Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
-            for r in roots {
-                let pat = segment_pattern(r);
-                cond = Box::new(cond.or(estates::community_path.like(pat.clone())).or(estates::responsible_path.like(pat)));
-            }
-            q = q.filter(cond);
+    let mut q = estates::table
+        .select(EstateRow::as_select())
+        .order(estates::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if !scope.all {
+        let mut cond: Box<dyn BoxableExpression<estates::table, _, SqlType = Bool>> =
+            Box::new(estates::id.eq_any(scope.ids.clone()));
+        for r in &scope.within {
+            let pat = segment_pattern(r);
+            cond = Box::new(
+                cond.or(estates::community_path.like(pat.clone()))
+                    .or(estates::responsible_path.like(pat)),
+            );
         }
-        EstateFilter::Ids(ids) => q = q.filter(estates::id.eq_any(ids.clone())),
+        q = q.filter(cond);
     }
     if let Some(k) = kind {
         q = q.filter(estates::kind.eq(k.to_string()));
@@ -124,6 +132,19 @@ pub fn page(
         q = q.filter(estates::id.gt(a.to_string()));
     }
     Ok(q.load(conn)?)
+}
+
+/// Every estate under an organisation (for coverage figures).
+pub fn all_within(conn: &mut AnyConnection, org_id: &str) -> AppResult<Vec<EstateRow>> {
+    let pat = segment_pattern(org_id);
+    Ok(estates::table
+        .filter(
+            estates::community_path
+                .like(pat.clone())
+                .or(estates::responsible_path.like(pat)),
+        )
+        .select(EstateRow::as_select())
+        .load(conn)?)
 }
 
 pub fn insert_building(conn: &mut AnyConnection, b: &BuildingRow) -> AppResult<()> {
@@ -140,7 +161,11 @@ pub fn buildings_of(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<
 }
 
 pub fn get_building(conn: &mut AnyConnection, id: &str) -> AppResult<Option<BuildingRow>> {
-    Ok(buildings::table.find(id).select(BuildingRow::as_select()).first(conn).optional()?)
+    Ok(buildings::table
+        .find(id)
+        .select(BuildingRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Inserts many rows in chunks that stay under SQLite's bound-parameter limit.
@@ -155,10 +180,19 @@ pub fn insert_buildings(conn: &mut AnyConnection, rows: &[BuildingRow]) -> AppRe
 }
 
 pub fn get_unit(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>> {
-    Ok(units::table.find(id).select(UnitRow::as_select()).first(conn).optional()?)
+    Ok(units::table
+        .find(id)
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
-pub fn units_page(conn: &mut AnyConnection, estate_id: &str, after: Option<&str>, limit: i64) -> AppResult<Vec<UnitRow>> {
+pub fn units_page(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<UnitRow>> {
     let mut q = units::table
         .filter(units::estate_id.eq(estate_id.to_string()))
         .select(UnitRow::as_select())
@@ -191,7 +225,11 @@ pub fn current_contracts(
     let rows: Vec<(String, String, String, NaiveDate)> = service_contracts::table
         .filter(service_contracts::estate_id.eq_any(estate_ids))
         .filter(service_contracts::starts_on.le(day))
-        .filter(service_contracts::ends_on.is_null().or(service_contracts::ends_on.ge(day)))
+        .filter(
+            service_contracts::ends_on
+                .is_null()
+                .or(service_contracts::ends_on.ge(day)),
+        )
         .order((service_contracts::estate_id.asc(), service_contracts::starts_on.desc()))
         .select((
             service_contracts::estate_id,
@@ -243,8 +281,10 @@ pub fn held_by(conn: &mut AnyConnection, owner_ids: &[String]) -> AppResult<Vec<
 /// Everything the headcount rule needs: each unit's counted area, whether the developer holds
 /// it, and its current owners. Two queries, however large the estate.
 pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parking: bool) -> AppResult<Vec<UnitInput>> {
-    let rows: Vec<UnitRow> =
-        units::table.filter(units::estate_id.eq(estate_id)).select(UnitRow::as_select()).load(conn)?;
+    let rows: Vec<UnitRow> = units::table
+        .filter(units::estate_id.eq(estate_id))
+        .select(UnitRow::as_select())
+        .load(conn)?;
     let owned: Vec<(String, String)> = ownerships::table
         .inner_join(units::table)
         .filter(units::estate_id.eq(estate_id))

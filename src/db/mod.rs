@@ -6,13 +6,14 @@
 //! for both. Per-backend SQL lives only in `Backend`-matching helpers, never in query code.
 
 pub mod api_keys;
-pub mod companies;
-pub mod estates;
-pub mod orgs;
-pub mod owners;
 pub mod audit;
+pub mod companies;
+pub mod coverage;
+pub mod estates;
 pub mod introspect;
 pub mod migrate;
+pub mod orgs;
+pub mod owners;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;
@@ -207,9 +208,8 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` in one write transaction, off the async runtime. `f` must not begin transactions
-    /// itself: this helper alone does (BEGIN IMMEDIATE on SQLite, so a read-then-write cannot
-    /// fail with SQLITE_BUSY halfway).
+    /// Runs `f` in one write transaction, off the async runtime (BEGIN IMMEDIATE on SQLite, so a
+    /// read-then-write cannot fail with SQLITE_BUSY halfway).
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
@@ -237,28 +237,46 @@ impl Db {
     }
 }
 
+/// Transactions go through diesel's own transaction manager of the inner connection, so code
+/// inside may still call `transaction()` (diesel does, for SQLite batch inserts) and get a
+/// savepoint instead of a second BEGIN. SQLite begins IMMEDIATE: the write lock is taken up
+/// front, so a read-then-write cannot fail with SQLITE_BUSY halfway.
+fn begin(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+    }
+}
+
+fn commit(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    each_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))
+}
+
+fn rollback(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    each_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c))
+}
+
 fn in_transaction<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
-    let begin = match conn.backend() {
-        Backend::Sqlite => "BEGIN IMMEDIATE",
-        Backend::Postgres => "BEGIN",
-    };
-    conn.batch_execute(begin)?;
+    begin(conn)?;
     // A panic must not return the connection to the pool with a transaction still open.
     let outcome = catch_unwind(AssertUnwindSafe(|| f(conn)));
     match outcome {
-        Ok(Ok(value)) => match conn.batch_execute("COMMIT") {
+        Ok(Ok(value)) => match commit(conn) {
             Ok(()) => Ok(value),
             Err(e) => {
-                let _ = conn.batch_execute("ROLLBACK");
+                let _ = rollback(conn);
                 Err(e.into())
             }
         },
         Ok(Err(e)) => {
-            conn.batch_execute("ROLLBACK")?;
+            rollback(conn)?;
             Err(e)
         }
         Err(panic) => {
-            let _ = conn.batch_execute("ROLLBACK");
+            let _ = rollback(conn);
             let msg = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())

@@ -36,7 +36,11 @@ pub fn insert(conn: &mut AnyConnection, o: &OrgRow) -> AppResult<()> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<OrgRow>> {
-    Ok(organisations::table.find(id).select(OrgRow::as_select()).first(conn).optional()?)
+    Ok(organisations::table
+        .find(id)
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// `LIKE` pattern for "this id is a segment of the path". Ids are UUIDs, so they hold no
@@ -54,7 +58,11 @@ pub fn page_within(
     after: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<OrgRow>> {
-    let mut q = organisations::table.select(OrgRow::as_select()).order(organisations::id.asc()).limit(limit).into_boxed();
+    let mut q = organisations::table
+        .select(OrgRow::as_select())
+        .order(organisations::id.asc())
+        .limit(limit)
+        .into_boxed();
     if let Some(roots) = roots {
         let mut cond: Box<dyn BoxableExpression<organisations::table, _, SqlType = diesel::sql_types::Bool>> =
             Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"));
@@ -78,7 +86,11 @@ pub fn insert_grid(conn: &mut AnyConnection, g: &GridRow) -> AppResult<()> {
 }
 
 pub fn get_grid(conn: &mut AnyConnection, id: &str) -> AppResult<Option<GridRow>> {
-    Ok(grids::table.find(id).select(GridRow::as_select()).first(conn).optional()?)
+    Ok(grids::table
+        .find(id)
+        .select(GridRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn grids_of_community(conn: &mut AnyConnection, community_id: &str) -> AppResult<Vec<GridRow>> {

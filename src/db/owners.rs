@@ -52,15 +52,21 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[OwnerRow]) -> AppResult<()>
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<OwnerRow>> {
-    Ok(owners::table.find(id).select(OwnerRow::as_select()).first(conn).optional()?)
+    Ok(owners::table
+        .find(id)
+        .select(OwnerRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Owners already registered under any of these keyed hashes.
 pub fn by_id_hashes(conn: &mut AnyConnection, hashes: &[String]) -> AppResult<Vec<OwnerRow>> {
     let mut out = Vec::new();
     for chunk in hashes.chunks(500) {
-        let found: Vec<OwnerRow> =
-            owners::table.filter(owners::id_hash.eq_any(chunk)).select(OwnerRow::as_select()).load(conn)?;
+        let found: Vec<OwnerRow> = owners::table
+            .filter(owners::id_hash.eq_any(chunk))
+            .select(OwnerRow::as_select())
+            .load(conn)?;
         out.extend(found);
     }
     Ok(out)
@@ -70,8 +76,10 @@ pub fn by_id_hashes(conn: &mut AnyConnection, hashes: &[String]) -> AppResult<Ve
 pub fn introduced_with(conn: &mut AnyConnection, owner_ids: &[String]) -> AppResult<Vec<OwnerRow>> {
     let mut out = Vec::new();
     for chunk in owner_ids.chunks(500) {
-        let found: Vec<OwnerRow> =
-            owners::table.filter(owners::introduced_with.eq_any(chunk)).select(OwnerRow::as_select()).load(conn)?;
+        let found: Vec<OwnerRow> = owners::table
+            .filter(owners::introduced_with.eq_any(chunk))
+            .select(OwnerRow::as_select())
+            .load(conn)?;
         out.extend(found);
     }
     Ok(out)
@@ -84,9 +92,13 @@ pub fn insert_ownerships(conn: &mut AnyConnection, rows: &[OwnershipRow]) -> App
 
 /// Ends the unit's current ownerships (a transfer); returns how many ended.
 pub fn end_current(conn: &mut AnyConnection, unit_id: &str, at: NaiveDateTime) -> AppResult<usize> {
-    Ok(diesel::update(ownerships::table.filter(ownerships::unit_id.eq(unit_id)).filter(ownerships::ended_at.is_null()))
-        .set(ownerships::ended_at.eq(at))
-        .execute(conn)?)
+    Ok(diesel::update(
+        ownerships::table
+            .filter(ownerships::unit_id.eq(unit_id))
+            .filter(ownerships::ended_at.is_null()),
+    )
+    .set(ownerships::ended_at.eq(at))
+    .execute(conn)?)
 }
 
 /// Ownerships of a unit, current first, then history, newest first.
@@ -119,7 +131,12 @@ pub fn current_of_owner(conn: &mut AnyConnection, owner_id: &str) -> AppResult<V
 }
 
 /// A page of owners who currently hold a unit in the estate, in id order.
-pub fn page_in_estate(conn: &mut AnyConnection, estate_id: &str, after: Option<&str>, limit: i64) -> AppResult<Vec<OwnerRow>> {
+pub fn page_in_estate(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<OwnerRow>> {
     let holders = ownerships::table
         .inner_join(units::table)
         .filter(units::estate_id.eq(estate_id.to_string()))
@@ -157,8 +174,12 @@ pub fn activation_by_hash(conn: &mut AnyConnection, hash: &str) -> AppResult<Opt
 
 /// Marks a code used, only if it still is unused (so it works once even under a race).
 pub fn use_activation(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> AppResult<bool> {
-    let n = diesel::update(activation_codes::table.filter(activation_codes::id.eq(id)).filter(activation_codes::used_at.is_null()))
-        .set(activation_codes::used_at.eq(at))
-        .execute(conn)?;
+    let n = diesel::update(
+        activation_codes::table
+            .filter(activation_codes::id.eq(id))
+            .filter(activation_codes::used_at.is_null()),
+    )
+    .set(activation_codes::used_at.eq(at))
+    .execute(conn)?;
     Ok(n == 1)
 }

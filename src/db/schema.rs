@@ -209,6 +209,7 @@ diesel::table! {
 }
 
 diesel::joinable!(buildings -> estates (estate_id));
+diesel::joinable!(grids -> organisations (community_id));
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(ownerships -> units (unit_id));
 diesel::joinable!(ownerships -> owners (owner_id));

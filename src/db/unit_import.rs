@@ -39,7 +39,11 @@ pub fn apply(
         estates::unit_keys(conn, estate_id)?.into_iter().collect();
     for r in rows {
         if existing.contains(&(r.building.clone(), r.entrance.clone(), r.number.clone())) {
-            errors.push(RowError { row: r.row, column: "房号".into(), message: "this unit is already registered in the estate".into() });
+            errors.push(RowError {
+                row: r.row,
+                column: "房号".into(),
+                message: "this unit is already registered in the estate".into(),
+            });
         }
     }
 
@@ -50,8 +54,10 @@ pub fn apply(
         .map(|o| (o.id_number.as_str(), hasher.hash(&o.id_number)))
         .collect();
     let wanted: Vec<String> = hashes.values().cloned().collect();
-    let mut by_hash: HashMap<String, OwnerRow> =
-        owners::by_id_hashes(conn, &wanted)?.into_iter().filter_map(|o| Some((o.id_hash.clone()?, o))).collect();
+    let mut by_hash: HashMap<String, OwnerRow> = owners::by_id_hashes(conn, &wanted)?
+        .into_iter()
+        .filter_map(|o| Some((o.id_hash.clone()?, o)))
+        .collect();
     let owners_matched = by_hash.len();
     let mut new_owners: Vec<OwnerRow> = Vec::new();
     for r in rows {
@@ -98,12 +104,20 @@ pub fn apply(
         .collect();
 
     // Buildings.
-    let mut building_ids: HashMap<String, String> =
-        estates::buildings_of(conn, estate_id)?.into_iter().map(|b| (b.name, b.id)).collect();
+    let mut building_ids: HashMap<String, String> = estates::buildings_of(conn, estate_id)?
+        .into_iter()
+        .map(|b| (b.name, b.id))
+        .collect();
     let mut new_buildings = Vec::new();
     for r in rows {
         if !building_ids.contains_key(&r.building) {
-            let b = BuildingRow { id: new_id(), estate_id: estate_id.into(), name: r.building.clone(), grid_id: None, created_at: now };
+            let b = BuildingRow {
+                id: new_id(),
+                estate_id: estate_id.into(),
+                name: r.building.clone(),
+                grid_id: None,
+                created_at: now,
+            };
             building_ids.insert(b.name.clone(), b.id.clone());
             new_buildings.push(b);
         }

@@ -18,6 +18,12 @@ pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
     t.with_nanosecond(nanos).unwrap_or(t)
 }
 
+/// Today's date in China Standard Time (UTC+8, no daylight saving): the calendar of contracts,
+/// deadlines and notices.
+pub fn today() -> chrono::NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 /// RFC 3339 with a `Z`, microsecond precision: the one textual form of an instant.
 pub fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)

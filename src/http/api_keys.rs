@@ -123,6 +123,9 @@ impl ApiKeysApi {
         state
             .db
             .write(move |c| {
+                if db::companies::get(c, &stored.company_id)?.is_none() {
+                    return Err(AppError::invalid("company_id", "not_found", "no company with this id"));
+                }
                 db::api_keys::insert(c, &stored)?;
                 audit::append(
                     c,

@@ -41,24 +41,31 @@ impl<T: Type + ParseFromJSON + DeserializeOwned> ParsePayload for JsonBody<T> {
         let limit = request
             .data::<AppState>()
             .map_or(DEFAULT_LIMIT, |s| s.config.max_body_bytes);
-        let declared = request
-            .headers()
-            .get(poem::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
-            return Err(AppError::PayloadTooLarge { limit }.into());
-        }
-        let bytes = body.take()?.into_bytes_limit(limit).await.map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
-            other => AppError::BadRequest {
-                code: "unreadable_body",
-                detail: other.to_string(),
-                errors: vec![],
-            },
-        })?;
+        let bytes = read_limited(request, body, limit).await?;
         Ok(JsonBody(parse::<T>(&bytes)?))
     }
+}
+
+/// Reads the whole body, refusing (413) anything over `limit` bytes, whether declared in
+/// Content-Length or only found out while reading.
+async fn read_limited(request: &Request, body: &mut RequestBody, limit: usize) -> poem::Result<Vec<u8>> {
+    let declared = request
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(AppError::PayloadTooLarge { limit }.into());
+    }
+    let bytes = body.take()?.into_bytes_limit(limit).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
+        other => AppError::BadRequest {
+            code: "unreadable_body",
+            detail: other.to_string(),
+            errors: vec![],
+        },
+    })?;
+    Ok(bytes.to_vec())
 }
 
 /// The three stages of reading a body; public for unit tests and for CLI input.
@@ -137,6 +144,73 @@ impl<'a, T: Type + ParseFromJSON + DeserializeOwned> ApiExtractor<'a> for JsonBo
             .into()),
             None => Err(AppError::UnsupportedMediaType {
                 detail: "expected a Content-Type of application/json".into(),
+            }
+            .into()),
+        }
+    }
+}
+
+/// A spreadsheet upload: the raw bytes of a CSV file in whatever encoding the office saved it
+/// (decoding is the importer's job, since GBK is not UTF-8).
+pub struct CsvBody(pub Vec<u8>);
+
+/// Largest spreadsheet accepted: 20 MiB (about 200,000 rows of the county format).
+pub const MAX_CSV_BYTES: usize = 20 * 1024 * 1024;
+
+impl Payload for CsvBody {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        matches!(
+            essence.as_str(),
+            "text/csv" | "application/csv" | "application/vnd.ms-excel" | "application/octet-stream" | "text/plain"
+        )
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(poem_openapi::registry::MetaSchema {
+            format: Some("binary"),
+            ..poem_openapi::registry::MetaSchema::new("string")
+        }))
+    }
+}
+
+impl ParsePayload for CsvBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(CsvBody(read_limited(request, body, MAX_CSV_BYTES).await?))
+    }
+}
+
+impl<'a> ApiExtractor<'a> for CsvBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(_registry: &mut Registry) {}
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
+            other => Err(AppError::UnsupportedMediaType {
+                detail: format!("expected text/csv, got {}", other.unwrap_or("no Content-Type")),
             }
             .into()),
         }

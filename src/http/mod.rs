@@ -6,9 +6,15 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod companies;
+pub mod coverage;
+pub mod estates;
 pub mod middleware;
+pub mod orgs;
+pub mod owners;
 pub mod paging;
 pub mod problem;
+pub mod scope;
 pub mod security;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -25,6 +31,16 @@ pub enum ApiTags {
     ApiKeys,
     /// The append-only, hash-chained audit log.
     Audit,
+    /// The organisation tree (administrative and party chain) and grids.
+    Organisations,
+    /// Estates, buildings, units, spreadsheet import and headcount.
+    Estates,
+    /// Owners (业主), their units and accounts.
+    Owners,
+    /// Property companies (物业服务企业) and service contracts.
+    Companies,
+    /// Coverage figures for a county, township or community.
+    Coverage,
 }
 
 pub type Apis = (
@@ -32,6 +48,11 @@ pub type Apis = (
     accounts::AccountsApi,
     api_keys::ApiKeysApi,
     audit::AuditApi,
+    orgs::OrgsApi,
+    estates::EstatesApi,
+    owners::OwnersApi,
+    companies::CompaniesApi,
+    coverage::CoverageApi,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -41,6 +62,11 @@ pub fn service() -> OpenApiService<Apis, ()> {
         accounts::AccountsApi,
         api_keys::ApiKeysApi,
         audit::AuditApi,
+        orgs::OrgsApi,
+        estates::EstatesApi,
+        owners::OwnersApi,
+        companies::CompaniesApi,
+        coverage::CoverageApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(

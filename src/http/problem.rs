@@ -20,6 +20,9 @@ pub struct ProblemField {
     /// Stable machine-readable reason (`length`, `invalid_type`, `missing`, ...).
     pub code: String,
     pub message: String,
+    /// For an uploaded spreadsheet: the row (the header is row 1); `field` is then the column.
+    #[oai(skip_serializing_if_is_none)]
+    pub row: Option<u64>,
 }
 
 /// An error, as RFC 9457 problem details, with a stable `code` to branch on.
@@ -92,6 +95,7 @@ fn problem(status: StatusCode, code: &str, detail: Option<String>, errors: Vec<F
                 field: e.field,
                 code: e.code,
                 message: e.message,
+                row: e.row.map(|r| r as u64),
             })
             .collect(),
     })

@@ -203,6 +203,16 @@ both!(accounts_list_and_read);
 
 async fn api_key_lifecycle(app: TestApp) {
     let admin = app.admin_token().await;
+    let c1 = &app.create_company(&admin, 0).await;
+    let c2 = &app.create_company(&admin, 1).await;
+    let unknown = app
+        .post(
+            "/api/v1/api-keys",
+            As::Bearer(&admin),
+            json!({ "company_id": "no-such-company", "name": "n" }),
+        )
+        .await;
+    assert_eq!(unknown.body["errors"][0]["field"], "company_id");
     app.create_user(
         &admin,
         "bureau-clerk",
@@ -217,19 +227,15 @@ async fn api_key_lifecycle(app: TestApp) {
 
     // Only admin and bureau issue keys.
     assert_eq!(
-        app.post(
-            "/api/v1/api-keys",
-            As::Nobody,
-            json!({ "company_id": "c1", "name": "n" })
-        )
-        .await
-        .problem(401),
+        app.post("/api/v1/api-keys", As::Nobody, json!({ "company_id": c1, "name": "n" }))
+            .await
+            .problem(401),
         "unauthenticated"
     );
     app.post(
         "/api/v1/api-keys",
         As::Bearer(&owner),
-        json!({ "company_id": "c1", "name": "n" }),
+        json!({ "company_id": c1, "name": "n" }),
     )
     .await
     .problem(403);
@@ -237,7 +243,7 @@ async fn api_key_lifecycle(app: TestApp) {
         .post(
             "/api/v1/api-keys",
             As::Bearer(&bureau),
-            json!({ "company_id": "c1", "name": "work orders" }),
+            json!({ "company_id": c1, "name": "work orders" }),
         )
         .await
         .expect(201);
@@ -245,7 +251,7 @@ async fn api_key_lifecycle(app: TestApp) {
         .post(
             "/api/v1/api-keys",
             As::Bearer(&admin),
-            json!({ "company_id": "c2", "name": "other" }),
+            json!({ "company_id": c2, "name": "other" }),
         )
         .await
         .expect(201);
@@ -257,18 +263,18 @@ async fn api_key_lifecycle(app: TestApp) {
     // The key authenticates as its company.
     let me = app.get("/api/v1/auth/me", As::Key(&key1)).await.expect(200);
     assert_eq!(me.body["actor_type"], "api_key");
-    assert_eq!(me.body["roles"], json!(["company:c1"]));
+    assert_eq!(me.body["roles"], json!([format!("company:{c1}")]));
 
     // It sees its own company's keys, never the secrets, and never another company's.
     let list = app
-        .get("/api/v1/api-keys?company_id=c1", As::Key(&key1))
+        .get(&format!("/api/v1/api-keys?company_id={c1}"), As::Key(&key1))
         .await
         .expect(200);
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert!(list.body["items"][0].get("key").is_none());
     assert!(list.body["items"][0]["last_used_at"].is_string());
     assert!(!list.body.to_string().contains(&key1));
-    app.get("/api/v1/api-keys?company_id=c2", As::Key(&key1))
+    app.get(&format!("/api/v1/api-keys?company_id={c2}"), As::Key(&key1))
         .await
         .problem(403);
     app.get(&format!("/api/v1/api-keys/{id2}"), As::Key(&key1))
@@ -280,14 +286,14 @@ async fn api_key_lifecycle(app: TestApp) {
     app.get(&format!("/api/v1/api-keys/{id1}"), As::Key(&key1))
         .await
         .expect(200);
-    app.get("/api/v1/api-keys?company_id=c1", As::Bearer(&owner))
+    app.get(&format!("/api/v1/api-keys?company_id={c1}"), As::Bearer(&owner))
         .await
         .problem(403);
     // A key cannot issue keys, even for its own company.
     app.post(
         "/api/v1/api-keys",
         As::Key(&key1),
-        json!({ "company_id": "c1", "name": "n" }),
+        json!({ "company_id": c1, "name": "n" }),
     )
     .await
     .problem(403);

@@ -18,21 +18,18 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .send()
         .await;
     created.assert_status(poem::http::StatusCode::CREATED);
+    let c1 = app.create_company(&admin, 0).await;
     app.post(
         "/api/v1/api-keys",
         As::Bearer(&admin),
-        json!({ "company_id": "c1", "name": "k" }),
+        json!({ "company_id": c1, "name": "k" }),
     )
     .await
     .expect(201);
     // A refused request writes nothing.
-    app.post(
-        "/api/v1/api-keys",
-        As::Nobody,
-        json!({ "company_id": "c1", "name": "k" }),
-    )
-    .await
-    .problem(401);
+    app.post("/api/v1/api-keys", As::Nobody, json!({ "company_id": c1, "name": "k" }))
+        .await
+        .problem(401);
 
     let events = app
         .get("/api/v1/audit/events?action=user.create", As::Bearer(&admin))
@@ -55,8 +52,8 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
     assert_eq!(v.body["ok"], true);
     assert_eq!(v.body["pending"], 0);
     let total = v.body["sealed"].as_i64().unwrap();
-    // admin create, login, user create, key create.
-    assert_eq!(total, 4);
+    // admin create, login, user create, company create, key create.
+    assert_eq!(total, 5);
     let all = app.get("/api/v1/audit/events", As::Bearer(&admin)).await.expect(200);
     let positions: Vec<i64> = all.body["items"]
         .as_array()
@@ -64,7 +61,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .iter()
         .map(|e| e["chain_pos"].as_i64().unwrap())
         .collect();
-    assert_eq!(positions, [4, 3, 2, 1]);
+    assert_eq!(positions, [5, 4, 3, 2, 1]);
     // Paging walks backwards through the log.
     let p1 = app
         .get("/api/v1/audit/events?limit=3", As::Bearer(&admin))
@@ -75,7 +72,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .get(&format!("/api/v1/audit/events?limit=3&cursor={c}"), As::Bearer(&admin))
         .await
         .expect(200);
-    assert_eq!(p2.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(p2.body["items"].as_array().unwrap().len(), 2);
 }
 both!(state_changes_are_audited_and_chained);
 

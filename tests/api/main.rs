@@ -7,4 +7,5 @@ mod access;
 mod audit;
 mod auth;
 mod errors;
+mod registry;
 mod schema;

@@ -17,6 +17,15 @@ use serde_json::{json, Value};
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-0001";
 
+/// The sample companies (../shared/data/companies.csv), with valid credit codes.
+pub const COMPANIES: [(&str, &str, &str); 5] = [
+    ("长治市和顺物业服务有限公司", "91140400M9198T3X56", "own_branch"),
+    ("平顺县青羊物业管理有限公司", "911404253W8RHHJY6T", "joint_branch"),
+    ("壶关县凤凰城物业服务有限公司", "91140427MX63A8PP4Q", "instructor"),
+    ("武乡县阳光物业服务有限公司", "91140429KJ6D1U0C3L", "none"),
+    ("山西红盾物业管理有限公司", "91140000B1U5U1YE0Y", "own_branch"),
+];
+
 type App = BoxEndpoint<'static, Response>;
 
 pub struct TestApp {
@@ -53,6 +62,20 @@ impl Drop for PgDatabase {
             let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
+}
+
+pub struct County {
+    pub county: String,
+    pub bureau: String,
+    pub town: String,
+    pub comm_a: String,
+    pub comm_b: String,
+    pub work_unit: String,
+}
+
+/// A sample spreadsheet from tests/fixtures.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 pub struct Res {
@@ -282,6 +305,73 @@ impl TestApp {
         .await
         .expect(201)
         .s("id")
+    }
+
+    /// Registers the i-th company of the sample file (valid credit codes) and returns its id.
+    pub async fn create_company(&self, token: &str, i: usize) -> String {
+        let (name, code, coverage) = COMPANIES[i];
+        self.post(
+            "/api/v1/companies",
+            As::Bearer(token),
+            json!({ "name": name, "credit_code": code, "party_coverage": coverage }),
+        )
+        .await
+        .expect(201)
+        .s("id")
+    }
+
+    /// Creates an organisation and returns its id.
+    pub async fn org(&self, token: &str, kind: &str, name: &str, parent: Option<&str>) -> String {
+        self.post(
+            "/api/v1/orgs",
+            As::Bearer(token),
+            json!({ "kind": kind, "name": name, "parent_id": parent }),
+        )
+        .await
+        .expect(201)
+        .s("id")
+    }
+
+    /// A county with its housing bureau, a township with two communities, and a work unit.
+    pub async fn county(&self, admin: &str) -> County {
+        let county = self.org(admin, "county", "平顺县", None).await;
+        let bureau = self.org(admin, "housing_bureau", "住建局", Some(&county)).await;
+        let town = self.org(admin, "township", "青羊镇", Some(&county)).await;
+        let comm_a = self.org(admin, "community", "东街社区", Some(&town)).await;
+        let comm_b = self.org(admin, "community", "西街社区", Some(&town)).await;
+        let work_unit = self.org(admin, "work_unit", "供电公司", Some(&county)).await;
+        County {
+            county,
+            bureau,
+            town,
+            comm_a,
+            comm_b,
+            work_unit,
+        }
+    }
+
+    /// Creates a commercial estate in a community and returns its id.
+    pub async fn estate(&self, token: &str, name: &str, community: &str) -> String {
+        self.post(
+            "/api/v1/estates",
+            As::Bearer(token),
+            json!({ "name": name, "kind": "commercial", "community_id": community }),
+        )
+        .await
+        .expect(201)
+        .s("id")
+    }
+
+    /// Uploads a spreadsheet to an estate's import.
+    pub async fn import(&self, token: &str, estate: &str, bytes: Vec<u8>) -> Res {
+        self.raw(
+            Method::POST,
+            &format!("/api/v1/estates/{estate}/import"),
+            As::Bearer(token),
+            Some("text/csv"),
+            bytes,
+        )
+        .await
     }
 
     /// Runs the audit sealer until nothing is pending (the server does this in the background).

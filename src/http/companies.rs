@@ -1,0 +1,383 @@
+//! Property companies (物业服务企业): the registry with credit codes and party-building coverage
+//! (两个覆盖), and service contracts from which each estate's current company is derived.
+
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::paging;
+use super::problem::ApiResult;
+use super::scope::{check, estate_ctx};
+use super::security::AnyAuth;
+use super::ApiTags;
+use crate::db::companies::{CompanyRow, ContractRow};
+use crate::db::{self, audit};
+use crate::domain::identity::{is_valid_credit_code, is_valid_mobile, mask_phone, normalize_code};
+use crate::domain::ids;
+use crate::domain::policy::{Action, Role};
+use crate::domain::registry::{ContractKind, PartyCoverage};
+use crate::error::AppError;
+use crate::AppState;
+
+pub struct CompaniesApi;
+
+/// Party-building coverage of a company (两个覆盖).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PartyCoverageName {
+    /// Its own party branch (单独党支部).
+    OwnBranch,
+    /// A joint party branch with other companies (联合党支部).
+    JointBranch,
+    /// A party-building instructor assigned (党建工作指导员).
+    Instructor,
+    /// None (无).
+    None,
+}
+
+impl PartyCoverageName {
+    fn domain(self) -> PartyCoverage {
+        match self {
+            PartyCoverageName::OwnBranch => PartyCoverage::OwnBranch,
+            PartyCoverageName::JointBranch => PartyCoverage::JointBranch,
+            PartyCoverageName::Instructor => PartyCoverage::Instructor,
+            PartyCoverageName::None => PartyCoverage::None,
+        }
+    }
+}
+
+/// Kind of contract.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ContractKindName {
+    /// Property service contract (物业服务合同).
+    Service,
+    /// Entrusted management by a neighbouring company (代管).
+    Entrusted,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCompany {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// Unified social credit code (统一社会信用代码), 18 characters, checked by its check digit.
+    #[oai(validator(min_length = 18, max_length = 24))]
+    pub credit_code: String,
+    pub party_coverage: PartyCoverageName,
+    #[oai(validator(max_length = 50))]
+    pub contact_name: Option<String>,
+    #[oai(validator(max_length = 20))]
+    pub contact_phone: Option<String>,
+}
+
+#[derive(Object)]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub party_coverage: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub contact_name: Option<String>,
+    /// Masked except for administrators, the bureau and the company itself.
+    #[oai(skip_serializing_if_is_none)]
+    pub contact_phone: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Object)]
+pub struct CompanyPage {
+    pub items: Vec<Company>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewContract {
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub estate_id: String,
+    pub kind: ContractKindName,
+    /// First day (China Standard Time), included.
+    pub starts_on: NaiveDate,
+    /// Last day, included; open-ended if absent.
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Object)]
+pub struct Contract {
+    pub id: String,
+    pub company_id: String,
+    pub estate_id: String,
+    pub kind: String,
+    pub starts_on: NaiveDate,
+    #[oai(skip_serializing_if_is_none)]
+    pub ends_on: Option<NaiveDate>,
+    /// Whether it is in force today.
+    pub current: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum CompanyCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Company>),
+}
+
+#[derive(ApiResponse)]
+pub enum ContractCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Contract>),
+}
+
+fn company_out(c: CompanyRow, clear_phone: bool) -> Company {
+    Company {
+        contact_phone: c.contact_phone.map(|p| if clear_phone { p } else { mask_phone(&p) }),
+        id: c.id,
+        name: c.name,
+        credit_code: c.credit_code,
+        party_coverage: c.party_coverage,
+        contact_name: c.contact_name,
+        created_at: c.created_at.and_utc(),
+    }
+}
+
+fn contract_out(c: ContractRow) -> Contract {
+    let current = crate::domain::registry::contract_current(c.starts_on, c.ends_on, ids::today());
+    Contract {
+        id: c.id,
+        company_id: c.company_id,
+        estate_id: c.estate_id,
+        kind: c.kind,
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        current,
+    }
+}
+
+fn sees_contacts(caller: &super::security::Caller, company_id: &str) -> bool {
+    let p = &caller.principal;
+    p.has_role(Role::Admin) || p.has_role(Role::Bureau) || p.scopes(Role::Company).iter().any(|c| c == company_id)
+}
+
+#[OpenApi(tag = "ApiTags::Companies")]
+impl CompaniesApi {
+    /// Register a property company.
+    ///
+    /// Administrators and the housing bureau.
+    #[oai(path = "/companies", method = "post", operation_id = "createCompany")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        body: JsonBody<NewCompany>,
+    ) -> ApiResult<CompanyCreated> {
+        let actor = auth.caller().may(&Action::ManageCompanies)?;
+        let input = body.0;
+        let code = normalize_code(&input.credit_code);
+        if !is_valid_credit_code(&code) {
+            return Err(AppError::invalid(
+                "credit_code",
+                "check_digit",
+                "not a valid unified social credit code (GB 32100)",
+            )
+            .into());
+        }
+        if let Some(p) = &input.contact_phone {
+            if !is_valid_mobile(p) {
+                return Err(AppError::invalid("contact_phone", "format", "not an 11-digit mobile number").into());
+            }
+        }
+        let row = CompanyRow {
+            id: ids::new_id(),
+            name: input.name.trim().into(),
+            credit_code: code,
+            party_coverage: input.party_coverage.domain().as_str().into(),
+            contact_name: input.contact_name,
+            contact_phone: input.contact_phone,
+            created_at: ids::now(),
+        };
+        let stored = row.clone();
+        state
+            .db
+            .write(move |c| {
+                if db::companies::by_credit_code(c, &stored.credit_code)?.is_some() {
+                    return Err(AppError::conflict("credit_code_taken", "a company with this credit code is registered"));
+                }
+                db::companies::insert(c, &stored)?;
+                audit::append(c, &actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage }))
+            })
+            .await?;
+        Ok(CompanyCreated::Created(Json(company_out(row, true))))
+    }
+
+    /// List companies. A company (or its API key) sees only itself.
+    ///
+    /// Any authenticated caller.
+    #[oai(path = "/companies", method = "get", operation_id = "listCompanies")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<CompanyPage>> {
+        let caller = auth.caller().clone();
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        // Someone who may read any company's record sees the list; a company only itself.
+        let only = match caller.may(&Action::ViewCompany { company_id: "" }) {
+            Ok(_) => None,
+            Err(_) => Some(
+                caller
+                    .principal
+                    .scopes(Role::Company)
+                    .into_iter()
+                    .next()
+                    .ok_or_else(AppError::forbidden)?,
+            ),
+        };
+        let rows = state
+            .db
+            .read(move |c| db::companies::page(c, only.as_deref(), after.as_deref(), paging::fetch(limit)))
+            .await?;
+        let (rows, next_cursor) = paging::page(rows, limit, |c| c.id.clone());
+        let items = rows
+            .into_iter()
+            .map(|c| {
+                let clear = sees_contacts(&caller, &c.id);
+                company_out(c, clear)
+            })
+            .collect();
+        Ok(Json(CompanyPage { items, next_cursor }))
+    }
+
+    /// Read a company's registry record.
+    ///
+    /// Any authenticated caller but another company.
+    #[oai(path = "/companies/:id", method = "get", operation_id = "getCompany")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Company>> {
+        let caller = auth.caller().clone();
+        caller
+            .may(&Action::ViewCompany { company_id: &id.0 })
+            .map_err(|_| AppError::NotFound { what: "company" })?;
+        let row = state
+            .db
+            .read(move |c| db::companies::get(c, &id.0))
+            .await?
+            .ok_or(AppError::NotFound { what: "company" })?;
+        let clear = sees_contacts(&caller, &row.id);
+        Ok(Json(company_out(row, clear)))
+    }
+
+    /// Record a service contract between a company and an estate. Contracts of one estate may
+    /// not overlap in time.
+    ///
+    /// Administrators and the housing bureau (of the estate's county).
+    #[oai(path = "/companies/:id/contracts", method = "post", operation_id = "createContract")]
+    async fn create_contract(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewContract>,
+    ) -> ApiResult<ContractCreated> {
+        let caller = auth.caller().clone();
+        caller.may(&Action::ManageCompanies)?;
+        let input = body.0;
+        if input.ends_on.is_some_and(|e| e < input.starts_on) {
+            return Err(AppError::invalid("ends_on", "before_start", "the last day is before the first").into());
+        }
+        let row = state
+            .db
+            .write(move |c| {
+                let company = db::companies::get(c, &id.0)?.ok_or(AppError::NotFound { what: "company" })?;
+                let ctx = estate_ctx(c, &caller, &input.estate_id).map_err(|_| AppError::invalid("estate_id", "not_found", "no estate with this id"))?;
+                let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
+                if !db::companies::overlapping(c, &ctx.estate.id, input.starts_on, input.ends_on)?.is_empty() {
+                    return Err(AppError::conflict("contract_overlap", "the estate has another contract in this period"));
+                }
+                let kind = match input.kind {
+                    ContractKindName::Service => ContractKind::Service,
+                    ContractKindName::Entrusted => ContractKind::Entrusted,
+                };
+                let row = ContractRow {
+                    id: ids::new_id(),
+                    company_id: company.id,
+                    estate_id: ctx.estate.id.clone(),
+                    kind: kind.as_str().into(),
+                    starts_on: input.starts_on,
+                    ends_on: input.ends_on,
+                    created_at: ids::now(),
+                };
+                db::companies::insert_contract(c, &row)?;
+                audit::append(c, &actor, "contract.create", "estate", &row.estate_id, &serde_json::json!({ "contract": row.id, "company": row.company_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }))?;
+                Ok(row)
+            })
+            .await?;
+        Ok(ContractCreated::Created(Json(contract_out(row))))
+    }
+
+    /// A company's contracts.
+    ///
+    /// Administrators, the bureau and the company itself.
+    #[oai(
+        path = "/companies/:id/contracts",
+        method = "get",
+        operation_id = "listCompanyContracts"
+    )]
+    async fn company_contracts(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Contract>>> {
+        let caller = auth.caller().clone();
+        if !sees_contacts(&caller, &id.0) {
+            return Err(AppError::forbidden().into());
+        }
+        let rows = state
+            .db
+            .read(move |c| db::companies::contracts_of_company(c, &id.0))
+            .await?;
+        Ok(Json(rows.into_iter().map(contract_out).collect()))
+    }
+
+    /// An estate's contracts, current and past.
+    ///
+    /// Whoever may see the estate.
+    #[oai(
+        path = "/estates/:id/contracts",
+        method = "get",
+        operation_id = "listEstateContracts"
+    )]
+    async fn estate_contracts(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Contract>>> {
+        let caller = auth.caller().clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+                db::companies::contracts_of_estate(c, &ctx.estate.id)
+            })
+            .await?;
+        Ok(Json(rows.into_iter().map(contract_out).collect()))
+    }
+}

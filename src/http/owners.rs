@@ -1,0 +1,610 @@
+//! Owners (业主): natural or legal persons, their units (ownerships with history), and the
+//! one-time codes with which an owner opens an account.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+
+use super::auth::field_error;
+use super::body::JsonBody;
+use super::orgs::referenced_org;
+use super::paging;
+use super::problem::ApiResult;
+use super::scope::{check, estate_ctx, Need};
+use super::security::{AnyAuth, Caller};
+use super::ApiTags;
+use crate::db::owners::{ActivationRow, OwnerRow, OwnershipRow};
+use crate::db::users::GrantRow;
+use crate::db::{self, audit, AnyConnection};
+use crate::domain::identity::{
+    is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
+};
+use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::{credentials, ids};
+use crate::error::{AppError, AppResult};
+use crate::{crypto, AppState};
+
+pub struct OwnersApi;
+
+/// Natural or legal person.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerKindName {
+    /// Natural person (自然人), identified by national ID number.
+    Natural,
+    /// Legal person (法人, e.g. the developer), identified by unified social credit code.
+    Legal,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOwner {
+    pub kind: OwnerKindName,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// National ID number (natural) or credit code (legal); checked by its check digit, stored
+    /// only as a keyed hash plus the last four characters.
+    #[oai(validator(min_length = 18, max_length = 20))]
+    pub id_number: String,
+    #[oai(validator(max_length = 20))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    #[oai(default)]
+    pub party_member: bool,
+    /// The party organisation the member belongs to (e.g. a building party group).
+    #[oai(validator(max_length = 64))]
+    pub party_org_id: Option<String>,
+}
+
+#[derive(Object)]
+pub struct Owner {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    /// Last four characters of the ID number.
+    #[oai(skip_serializing_if_is_none)]
+    pub id_last4: Option<String>,
+    /// Masked (138****1234) for everyone but the owner and administrators.
+    #[oai(skip_serializing_if_is_none)]
+    pub phone: Option<String>,
+    pub party_member: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub party_org_id: Option<String>,
+}
+
+#[derive(Object)]
+pub struct OwnerPage {
+    pub items: Vec<Owner>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct Ownership {
+    pub id: String,
+    pub unit_id: String,
+    pub owner_id: String,
+    pub designated_voter: bool,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// The new owners of the unit (co-owners together); the current ownerships end.
+    #[oai(validator(min_items = 1, max_items = 10))]
+    pub owner_ids: Vec<String>,
+    /// Which of them casts the unit's ballot; must be one of `owner_ids`.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub designated_voter_id: String,
+}
+
+#[derive(Object)]
+pub struct ActivationCode {
+    /// Give this to the owner (print it, or send it through the county's SMS system). Shown once.
+    pub code: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activation {
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub code: String,
+    #[oai(validator(min_length = 3, max_length = 64, pattern = r"^[A-Za-z0-9._-]+$"))]
+    pub username: String,
+    #[oai(validator(min_length = 12, max_length = 128))]
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct Activated {
+    pub user_id: String,
+    pub username: String,
+    pub owner_id: String,
+}
+
+#[derive(ApiResponse)]
+pub enum OwnerCreated {
+    /// Created, or an owner with this ID number was already registered (then that owner).
+    #[oai(status = 201)]
+    Created(Json<Owner>),
+}
+
+#[derive(ApiResponse)]
+pub enum Transferred {
+    /// The unit's new ownerships.
+    #[oai(status = 201)]
+    Created(Json<Vec<Ownership>>),
+}
+
+#[derive(ApiResponse)]
+pub enum CodeIssued {
+    /// Issued; any earlier unused code of the owner stays valid until it expires.
+    #[oai(status = 201)]
+    Created(Json<ActivationCode>),
+}
+
+#[derive(ApiResponse)]
+pub enum AccountOpened {
+    /// The account exists; log in with it.
+    #[oai(status = 201)]
+    Created(Json<Activated>),
+}
+
+/// How long an activation code stays valid.
+pub const ACTIVATION_DAYS: i64 = 14;
+
+fn owner_out(o: OwnerRow, caller: &Caller) -> Owner {
+    let p = &caller.principal;
+    let clear = p.has_role(Role::Admin) || p.scopes(Role::Owner).contains(&o.id);
+    Owner {
+        phone: o.phone.map(|ph| if clear { ph } else { mask_phone(&ph) }),
+        id: o.id,
+        kind: o.kind,
+        name: o.name,
+        id_last4: o.id_last4,
+        party_member: o.party_member,
+        party_org_id: o.party_org_id,
+    }
+}
+
+fn ownership_out(s: OwnershipRow) -> Ownership {
+    Ownership {
+        id: s.id,
+        unit_id: s.unit_id,
+        owner_id: s.owner_id,
+        designated_voter: s.designated_voter,
+        started_at: s.started_at.and_utc(),
+        ended_at: s.ended_at.map(|t| t.and_utc()),
+    }
+}
+
+/// An owner is visible to the owner, and to whoever may see personal data in an estate where
+/// the owner holds a unit. Returns the audit actor for `action` (evaluated on those estates).
+fn owner_guard(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    owner_id: &str,
+    need: Need,
+) -> AppResult<(OwnerRow, audit::Actor)> {
+    let owner = db::owners::get(conn, owner_id)?.ok_or(AppError::NotFound { what: "owner" })?;
+    for estate_id in db::owners::estates_of(conn, owner_id)? {
+        let ctx = estate_ctx(conn, caller, &estate_id)?;
+        if authorize(&caller.principal, &Action::ViewPrivate(ctx.place())).is_ok() {
+            let actor = caller.may(&need.action(ctx.place()))?;
+            return Ok((owner, actor));
+        }
+    }
+    Err(AppError::NotFound { what: "owner" })
+}
+
+fn is_self(caller: &Caller, owner_id: &str) -> bool {
+    caller.principal.scopes(Role::Owner).iter().any(|o| o == owner_id)
+}
+
+#[OpenApi(tag = "ApiTags::Owners")]
+impl OwnersApi {
+    /// Register an owner for an estate (then give them units with a transfer). An ID number
+    /// that is already registered returns that owner.
+    ///
+    /// Administrators, the bureau, party organisations above the estate.
+    #[oai(path = "/estates/:id/owners", method = "post", operation_id = "createOwner")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewOwner>,
+    ) -> ApiResult<OwnerCreated> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let number = normalize_code(&input.id_number);
+        let valid = match input.kind {
+            OwnerKindName::Natural => is_valid_national_id(&number),
+            OwnerKindName::Legal => is_valid_credit_code(&number),
+        };
+        if !valid {
+            return Err(AppError::invalid(
+                "id_number",
+                "check_digit",
+                "not a valid ID number or credit code for this kind of owner",
+            )
+            .into());
+        }
+        if let Some(p) = &input.phone {
+            if !is_valid_mobile(p) {
+                return Err(AppError::invalid("phone", "format", "not an 11-digit mobile number").into());
+            }
+        }
+        let hash = state.id_hasher.hash(&number);
+        let out_caller = caller.clone();
+        let row = state
+            .db
+            .write(move |c| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
+                if let Some(org) = &input.party_org_id {
+                    referenced_org(c, "party_org_id", org, &[])?;
+                }
+                if let Some(existing) = db::owners::by_id_hashes(c, std::slice::from_ref(&hash))?
+                    .into_iter()
+                    .next()
+                {
+                    if existing.name != input.name.trim() {
+                        return Err(AppError::conflict(
+                            "id_number_taken",
+                            "this ID number is registered under another name",
+                        ));
+                    }
+                    return Ok(existing);
+                }
+                let row = OwnerRow {
+                    id: ids::new_id(),
+                    kind: match input.kind {
+                        OwnerKindName::Natural => "natural".into(),
+                        OwnerKindName::Legal => "legal".into(),
+                    },
+                    name: input.name.trim().into(),
+                    id_hash: Some(hash),
+                    id_last4: Some(last4(&number)),
+                    phone: input.phone.clone(),
+                    party_member: input.party_member,
+                    party_org_id: input.party_org_id.clone(),
+                    introduced_with: None,
+                    created_at: ids::now(),
+                };
+                db::owners::insert_many(c, std::slice::from_ref(&row))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "owner.create",
+                    "owner",
+                    &row.id,
+                    &serde_json::json!({ "estate": ctx.estate.id, "kind": row.kind }),
+                )?;
+                Ok(row)
+            })
+            .await?;
+        Ok(OwnerCreated::Created(Json(owner_out(row, &out_caller))))
+    }
+
+    /// List the owners who currently hold units in an estate. Phones are masked.
+    ///
+    /// Administrators, the bureau, party organisations above the estate, and its committee.
+    #[oai(path = "/estates/:id/owners", method = "get", operation_id = "listOwners")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<OwnerPage>> {
+        let caller = auth.caller().clone();
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        let c2 = caller.clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                let ctx = estate_ctx(c, &c2, &id.0)?;
+                check(&c2, &ctx.place(), &Action::ViewPrivate(ctx.place()))?;
+                db::owners::page_in_estate(c, &ctx.estate.id, after.as_deref(), paging::fetch(limit))
+            })
+            .await?;
+        let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
+        Ok(Json(OwnerPage {
+            items: rows.into_iter().map(|o| owner_out(o, &caller)).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Read an owner.
+    ///
+    /// The owner; administrators, the bureau, party organisations and committees of an estate
+    /// where the owner holds a unit.
+    #[oai(path = "/owners/:id", method = "get", operation_id = "getOwner")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Owner>> {
+        let caller = auth.caller().clone();
+        let c2 = caller.clone();
+        let row = state
+            .db
+            .read(move |c| {
+                if is_self(&c2, &id.0) {
+                    return db::owners::get(c, &id.0)?.ok_or(AppError::NotFound { what: "owner" });
+                }
+                Ok(owner_guard(c, &c2, &id.0, Need::Private)?.0)
+            })
+            .await?;
+        Ok(Json(owner_out(row, &caller)))
+    }
+
+    /// The units an owner currently holds.
+    ///
+    /// As for reading the owner.
+    #[oai(path = "/owners/:id/ownerships", method = "get", operation_id = "listOwnerships")]
+    async fn ownerships(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Ownership>>> {
+        let caller = auth.caller().clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                if !is_self(&caller, &id.0) {
+                    owner_guard(c, &caller, &id.0, Need::Private)?;
+                }
+                db::owners::current_of_owner(c, &id.0)
+            })
+            .await?;
+        Ok(Json(rows.into_iter().map(ownership_out).collect()))
+    }
+
+    /// Transfer a unit: its current ownerships end and the given owners hold it from now on.
+    /// History is kept.
+    ///
+    /// Administrators, the bureau, party organisations above the estate.
+    #[oai(path = "/units/:id/ownerships", method = "post", operation_id = "transferUnit")]
+    async fn transfer(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Transfer>,
+    ) -> ApiResult<Transferred> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let mut owner_ids = input.owner_ids.clone();
+        owner_ids.sort();
+        owner_ids.dedup();
+        if !owner_ids.contains(&input.designated_voter_id) {
+            return Err(AppError::invalid("designated_voter_id", "not_an_owner", "must be one of owner_ids").into());
+        }
+        let rows = state
+            .db
+            .write(move |c| {
+                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                let ctx = estate_ctx(c, &caller, &unit.estate_id)?;
+                let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
+                for (i, o) in owner_ids.iter().enumerate() {
+                    if db::owners::get(c, o)?.is_none() {
+                        return Err(AppError::invalid(
+                            &format!("owner_ids[{i}]"),
+                            "not_found",
+                            "no owner with this id",
+                        ));
+                    }
+                }
+                let now = ids::now();
+                let ended = db::owners::end_current(c, &unit.id, now)?;
+                let rows: Vec<OwnershipRow> = owner_ids
+                    .iter()
+                    .map(|o| OwnershipRow {
+                        id: ids::new_id(),
+                        unit_id: unit.id.clone(),
+                        owner_id: o.clone(),
+                        designated_voter: *o == input.designated_voter_id,
+                        started_at: now,
+                        ended_at: None,
+                    })
+                    .collect();
+                db::owners::insert_ownerships(c, &rows)?;
+                audit::append(
+                    c,
+                    &actor,
+                    "unit.transfer",
+                    "unit",
+                    &unit.id,
+                    &serde_json::json!({ "owners": owner_ids, "voter": input.designated_voter_id, "ended": ended }),
+                )?;
+                Ok(rows)
+            })
+            .await?;
+        Ok(Transferred::Created(Json(
+            rows.into_iter().map(ownership_out).collect(),
+        )))
+    }
+
+    /// A unit's ownerships, current first, then history.
+    ///
+    /// Administrators, the bureau, party organisations above the estate, and its committee.
+    #[oai(path = "/units/:id/ownerships", method = "get", operation_id = "unitOwnerships")]
+    async fn unit_ownerships(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Ownership>>> {
+        let caller = auth.caller().clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                let ctx = estate_ctx(c, &caller, &unit.estate_id)?;
+                check(&caller, &ctx.place(), &Action::ViewPrivate(ctx.place()))?;
+                db::owners::of_unit(c, &unit.id)
+            })
+            .await?;
+        Ok(Json(rows.into_iter().map(ownership_out).collect()))
+    }
+
+    /// Issue a one-time activation code with which the owner opens an account (valid 14 days).
+    ///
+    /// Administrators, the bureau, party organisations and committees of an estate where the
+    /// owner holds a unit.
+    #[oai(
+        path = "/owners/:id/activation-codes",
+        method = "post",
+        operation_id = "issueActivationCode"
+    )]
+    async fn issue_code(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<CodeIssued> {
+        let caller = auth.caller().clone();
+        // 10 characters of base32 without 0/O/1/I: easy to type from paper, 50 bits of entropy,
+        // which online guessing cannot exhaust in the code's 14 days; single use.
+        let code = activation_code();
+        let hash = crypto::sha256_hex(&code);
+        let expires = ids::now() + chrono::Duration::days(ACTIVATION_DAYS);
+        state
+            .db
+            .write(move |c| {
+                let (owner, actor) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
+                let row = ActivationRow {
+                    id: ids::new_id(),
+                    owner_id: owner.id.clone(),
+                    code_hash: hash,
+                    created_by: actor.actor_id.clone(),
+                    created_at: ids::now(),
+                    expires_at: expires,
+                    used_at: None,
+                };
+                db::owners::insert_activation(c, &row)?;
+                audit::append(
+                    c,
+                    &actor,
+                    "owner.activation_code",
+                    "owner",
+                    &owner.id,
+                    &serde_json::json!({ "code": row.id, "expires_at": ids::rfc3339(expires) }),
+                )
+            })
+            .await?;
+        Ok(CodeIssued::Created(Json(ActivationCode {
+            code,
+            expires_at: expires.and_utc(),
+        })))
+    }
+
+    /// Open an owner account with an activation code: choose a username and password.
+    ///
+    /// Anyone holding a valid, unused code.
+    #[oai(path = "/owners/activate", method = "post", operation_id = "activateOwner")]
+    async fn activate(
+        &self,
+        state: Data<&AppState>,
+        req: &poem::Request,
+        body: JsonBody<Activation>,
+    ) -> ApiResult<AccountOpened> {
+        let input = body.0;
+        let username = credentials::normalize_username(&input.username);
+        credentials::check_username("username", &username).map_err(field_error)?;
+        credentials::check_password("password", &input.password).map_err(field_error)?;
+        let hash = crypto::sha256_hex(normalize_activation(&input.code));
+        let pw = input.password.clone();
+        let password_hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
+            .await
+            .map_err(AppError::from)?;
+        let rid = super::middleware::request_id(req);
+        let out = state
+            .db
+            .write(move |c| {
+                let now = ids::now();
+                let invalid = || AppError::rule("invalid_activation_code", "the code is unknown, used or expired");
+                let code = db::owners::activation_by_hash(c, &hash)?.ok_or_else(invalid)?;
+                if code.used_at.is_some() || code.expires_at <= now || !db::owners::use_activation(c, &code.id, now)? {
+                    return Err(invalid());
+                }
+                if db::users::by_username(c, &username)?.is_some() {
+                    return Err(AppError::conflict(
+                        "username_taken",
+                        "an account with this username exists",
+                    ));
+                }
+                let owner = db::owners::get(c, &code.owner_id)?.ok_or_else(invalid)?;
+                let user = crate::db::users::UserRow {
+                    id: ids::new_id(),
+                    username: username.clone(),
+                    display_name: owner.name.clone(),
+                    password_hash,
+                    disabled: false,
+                    created_at: now,
+                    password_changed_at: now,
+                };
+                db::users::insert(c, &user)?;
+                db::users::insert_grant(
+                    c,
+                    &GrantRow {
+                        id: ids::new_id(),
+                        user_id: user.id.clone(),
+                        role: Role::Owner.as_str().into(),
+                        scope_id: owner.id.clone(),
+                        created_at: now,
+                    },
+                )?;
+                let actor = audit::Actor {
+                    actor_type: "user".into(),
+                    actor_id: user.id.clone(),
+                    role: "self".into(),
+                    request_id: rid,
+                };
+                audit::append(
+                    c,
+                    &actor,
+                    "owner.activate",
+                    "owner",
+                    &owner.id,
+                    &serde_json::json!({ "user": user.id, "code": code.id }),
+                )?;
+                Ok(Activated {
+                    user_id: user.id,
+                    username,
+                    owner_id: owner.id,
+                })
+            })
+            .await?;
+        Ok(AccountOpened::Created(Json(out)))
+    }
+}
+
+const CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+fn activation_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..10).map(|_| CODE_ALPHABET[rng.gen_range(0..32)] as char).collect()
+}
+
+/// People type codes in any case and with spaces or dashes.
+fn normalize_activation(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_uppercase()
+}
