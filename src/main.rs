@@ -202,9 +202,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .write_blocking(|c| audit::seal_pending(c, 5000))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "demo county loaded: {} organisations, {} grids, {} estates, {} companies, {} units\ncounty {}\n和园小区 {}",
-                s.organisations, s.grids, s.estates, s.companies, s.units, s.county_id, s.heyuan_estate_id
+                "demo county loaded: {} organisations, {} grids, {} estates, {} companies, {} units\ncounty {}",
+                s.organisations, s.grids, s.estates, s.companies, s.units, s.county_id
             );
+            for (name, id) in &s.estate_ids {
+                println!("estate {id} {name}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

@@ -33,6 +33,8 @@ const THIRD_LEVEL_TOTAL: usize = 121;
 #[derive(Debug)]
 pub struct DemoSummary {
     pub county_id: String,
+    /// (name, id) of every estate loaded.
+    pub estate_ids: Vec<(String, String)>,
     pub heyuan_estate_id: String,
     pub organisations: usize,
     pub grids: usize,
@@ -281,6 +283,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
         )?;
         Ok(DemoSummary {
             county_id: county.id,
+            estate_ids: estates.iter().map(|e| (e.name.clone(), e.id.clone())).collect(),
             heyuan_estate_id: heyuan.id,
             organisations: orgs,
             grids,
