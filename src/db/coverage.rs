@@ -7,8 +7,8 @@ use super::schema::{buildings, estates, grids, organisations, owners, ownerships
 use super::AnyConnection;
 use crate::error::AppResult;
 
-/// (owner, building's grid, estate's grid).
-pub type Holding = (String, Option<String>, Option<String>);
+/// (owner, owner's party post, building's grid, estate's grid).
+pub type Holding = (String, Option<String>, Option<String>, Option<String>);
 
 /// Every current holding of a party member in these estates.
 pub fn party_member_holdings(conn: &mut AnyConnection, estate_ids: &[String]) -> AppResult<Vec<Holding>> {
@@ -20,7 +20,7 @@ pub fn party_member_holdings(conn: &mut AnyConnection, estate_ids: &[String]) ->
             .filter(estates::id.eq_any(chunk))
             .filter(owners::party_member.eq(true))
             .filter(ownerships::ended_at.is_null())
-            .select((owners::id, buildings::grid_id, estates::grid_id))
+            .select((owners::id, owners::party_post, buildings::grid_id, estates::grid_id))
             .load(conn)?;
         out.extend(rows);
     }

@@ -19,6 +19,7 @@ pub struct OwnerRow {
     pub phone: Option<String>,
     pub party_member: bool,
     pub party_org_id: Option<String>,
+    pub party_post: Option<String>,
     pub introduced_with: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -48,6 +49,20 @@ pub struct ActivationRow {
 
 pub fn insert_many(conn: &mut AnyConnection, rows: &[OwnerRow]) -> AppResult<()> {
     super::insert_batch!(conn, owners::table, rows)?;
+    Ok(())
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = owners)]
+pub struct OwnerChanges {
+    pub phone: Option<Option<String>>,
+    pub party_member: Option<bool>,
+    pub party_org_id: Option<Option<String>>,
+    pub party_post: Option<Option<String>>,
+}
+
+pub fn update(conn: &mut AnyConnection, id: &str, c: &OwnerChanges) -> AppResult<()> {
+    diesel::update(owners::table.find(id)).set(c).execute(conn)?;
     Ok(())
 }
 

@@ -168,6 +168,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         party_member -> Bool,
         party_org_id -> Nullable<Text>,
+        party_post -> Nullable<Text>,
         introduced_with -> Nullable<Text>,
         created_at -> Timestamp,
     }

@@ -82,6 +82,7 @@ pub fn apply(
                     phone: o.phone.clone(),
                     party_member: o.party_member,
                     party_org_id: None,
+                    party_post: None,
                     introduced_with: None,
                     created_at: now,
                 };
@@ -170,6 +171,7 @@ pub fn apply(
                         phone: None,
                         party_member: false,
                         party_org_id: None,
+                        party_post: None,
                         introduced_with: Some(principal.clone()),
                         created_at: now,
                     };

@@ -239,6 +239,40 @@ impl PartyCoverage {
     }
 }
 
+/// A party member's post at the end of the five-level chain (五级组织体系).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartyPost {
+    /// 党员单元长: a party member leading one entrance.
+    UnitLeader,
+    /// 党员中心户: a party-member household others turn to.
+    CentralHousehold,
+}
+
+impl PartyPost {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyPost::UnitLeader => "unit_leader",
+            PartyPost::CentralHousehold => "central_household",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PartyPost> {
+        match s {
+            "unit_leader" => Some(PartyPost::UnitLeader),
+            "central_household" => Some(PartyPost::CentralHousehold),
+            _ => None,
+        }
+    }
+}
+
+/// Only party members hold party posts.
+pub fn check_party_post(party_member: bool, post: Option<PartyPost>) -> Result<(), &'static str> {
+    match (party_member, post) {
+        (false, Some(_)) => Err("only a party member can hold a party post"),
+        _ => Ok(()),
+    }
+}
+
 /// Sale and delivery status of a unit; the developer holds it until delivery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SaleStatus {

@@ -14,7 +14,7 @@ use super::ApiTags;
 use crate::db;
 use crate::domain::ids;
 use crate::domain::policy::Action;
-use crate::domain::registry::{EstateKind, ManagementMode, PartyCoverage};
+use crate::domain::registry::{EstateKind, ManagementMode, PartyCoverage, PartyPost};
 use crate::error::AppError;
 use crate::AppState;
 
@@ -67,6 +67,10 @@ pub struct Coverage {
     pub party_members_by_grid: Vec<GridPartyMembers>,
     /// Party members holding units in estates and buildings not assigned to a grid.
     pub party_members_without_grid: u64,
+    /// Party-member unit leaders (党员单元长) holding units here.
+    pub unit_leaders: u64,
+    /// Party-member central households (党员中心户) holding units here.
+    pub central_households: u64,
 }
 
 #[OpenApi(tag = "ApiTags::Coverage")]
@@ -129,7 +133,11 @@ impl CoverageApi {
                 let grids = db::coverage::grids_within(c, &org.id)?;
                 let mut members: BTreeMap<String, HashSet<String>> = BTreeMap::new();
                 let mut without_grid: HashSet<String> = HashSet::new();
-                for (owner, building_grid, estate_grid) in db::coverage::party_member_holdings(c, &ids)? {
+                let mut posts: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+                for (owner, post, building_grid, estate_grid) in db::coverage::party_member_holdings(c, &ids)? {
+                    if let Some(p) = post {
+                        posts.entry(p).or_default().insert(owner.clone());
+                    }
                     match building_grid.or(estate_grid) {
                         Some(g) => {
                             members.entry(g).or_default().insert(owner);
@@ -158,6 +166,10 @@ impl CoverageApi {
                         })
                         .collect(),
                     party_members_without_grid: without_grid.len() as u64,
+                    unit_leaders: posts.get(PartyPost::UnitLeader.as_str()).map_or(0, |s| s.len() as u64),
+                    central_households: posts
+                        .get(PartyPost::CentralHousehold.as_str())
+                        .map_or(0, |s| s.len() as u64),
                 })
             })
             .await?;

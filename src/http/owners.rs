@@ -22,6 +22,7 @@ use crate::domain::identity::{
     is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
 };
 use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::registry::{check_party_post, PartyPost};
 use crate::domain::{credentials, ids};
 use crate::error::{AppError, AppResult};
 use crate::{crypto, AppState};
@@ -37,6 +38,42 @@ pub enum OwnerKindName {
     Natural,
     /// Legal person (法人, e.g. the developer), identified by unified social credit code.
     Legal,
+}
+
+/// A party member's post (五级组织体系).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PartyPostName {
+    /// Party-member unit leader (党员单元长).
+    UnitLeader,
+    /// Party-member central household (党员中心户).
+    CentralHousehold,
+}
+
+impl PartyPostName {
+    fn domain(self) -> PartyPost {
+        match self {
+            PartyPostName::UnitLeader => PartyPost::UnitLeader,
+            PartyPostName::CentralHousehold => PartyPost::CentralHousehold,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        self.domain().as_str()
+    }
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerPatch {
+    #[oai(validator(max_length = 20))]
+    pub phone: Option<String>,
+    pub party_member: Option<bool>,
+    /// The party organisation the member belongs to (e.g. a building party group).
+    #[oai(validator(max_length = 64))]
+    pub party_org_id: Option<String>,
+    pub party_post: Option<PartyPostName>,
 }
 
 #[derive(Object, Deserialize)]
@@ -57,6 +94,7 @@ pub struct NewOwner {
     /// The party organisation the member belongs to (e.g. a building party group).
     #[oai(validator(max_length = 64))]
     pub party_org_id: Option<String>,
+    pub party_post: Option<PartyPostName>,
 }
 
 #[derive(Object)]
@@ -73,6 +111,9 @@ pub struct Owner {
     pub party_member: bool,
     #[oai(skip_serializing_if_is_none)]
     pub party_org_id: Option<String>,
+    /// `unit_leader` (党员单元长) or `central_household` (党员中心户).
+    #[oai(skip_serializing_if_is_none)]
+    pub party_post: Option<String>,
 }
 
 #[derive(Object)]
@@ -171,6 +212,7 @@ fn owner_out(o: OwnerRow, caller: &Caller) -> Owner {
         id_last4: o.id_last4,
         party_member: o.party_member,
         party_org_id: o.party_org_id,
+        party_post: o.party_post,
     }
 }
 
@@ -202,6 +244,13 @@ fn owner_guard(
         }
     }
     Err(AppError::NotFound { what: "owner" })
+}
+
+fn check_phone(phone: Option<&str>) -> AppResult<()> {
+    match phone {
+        Some(p) if !is_valid_mobile(p) => Err(AppError::invalid("phone", "format", "not an 11-digit mobile number")),
+        _ => Ok(()),
+    }
 }
 
 fn is_self(caller: &Caller, owner_id: &str) -> bool {
@@ -237,11 +286,9 @@ impl OwnersApi {
             )
             .into());
         }
-        if let Some(p) = &input.phone {
-            if !is_valid_mobile(p) {
-                return Err(AppError::invalid("phone", "format", "not an 11-digit mobile number").into());
-            }
-        }
+        check_phone(input.phone.as_deref())?;
+        check_party_post(input.party_member, input.party_post.map(PartyPostName::domain))
+            .map_err(|m| AppError::invalid("party_post", "not_a_member", m))?;
         let hash = state.id_hasher.hash(&number);
         let out_caller = caller.clone();
         let row = state
@@ -276,6 +323,7 @@ impl OwnersApi {
                     phone: input.phone.clone(),
                     party_member: input.party_member,
                     party_org_id: input.party_org_id.clone(),
+                    party_post: input.party_post.map(|p| p.as_str().to_string()),
                     introduced_with: None,
                     created_at: ids::now(),
                 };
@@ -345,6 +393,49 @@ impl OwnersApi {
                     return db::owners::get(c, &id.0)?.ok_or(AppError::NotFound { what: "owner" });
                 }
                 Ok(owner_guard(c, &c2, &id.0, Need::Private)?.0)
+            })
+            .await?;
+        Ok(Json(owner_out(row, &caller)))
+    }
+
+    /// Change an owner's phone or party-building details (membership, organisation, post).
+    ///
+    /// Administrators, the bureau, party organisations above an estate where the owner holds a unit.
+    #[oai(path = "/owners/:id", method = "patch", operation_id = "updateOwner")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<OwnerPatch>,
+    ) -> ApiResult<Json<Owner>> {
+        let caller = auth.caller().clone();
+        let p = body.0;
+        check_phone(p.phone.as_deref())?;
+        let c2 = caller.clone();
+        let row = state
+            .db
+            .write(move |c| {
+                let (owner, actor) = owner_guard(c, &c2, &id.0, Need::Manage)?;
+                let member = p.party_member.unwrap_or(owner.party_member);
+                let post = match p.party_post {
+                    Some(post) => Some(post.domain()),
+                    None if member => owner.party_post.as_deref().and_then(PartyPost::parse),
+                    None => None,
+                };
+                check_party_post(member, post).map_err(|m| AppError::invalid("party_post", "not_a_member", m))?;
+                if let Some(org) = &p.party_org_id {
+                    referenced_org(c, "party_org_id", org, &[])?;
+                }
+                let changes = db::owners::OwnerChanges {
+                    phone: p.phone.clone().map(Some),
+                    party_member: p.party_member,
+                    party_org_id: if member { p.party_org_id.clone().map(Some) } else { Some(None) },
+                    party_post: Some(post.map(|x| x.as_str().to_string())),
+                };
+                db::owners::update(c, &owner.id, &changes)?;
+                audit::append(c, &actor, "owner.update", "owner", &owner.id, &serde_json::json!({ "phone_changed": p.phone.is_some(), "party_member": member, "party_org": p.party_org_id, "party_post": post.map(|x| x.as_str()) }))?;
+                db::owners::get(c, &owner.id)?.ok_or(AppError::NotFound { what: "owner" })
             })
             .await?;
         Ok(Json(owner_out(row, &caller)))

@@ -87,6 +87,9 @@ CREATE TABLE owners (
     phone TEXT,
     party_member BOOLEAN NOT NULL DEFAULT FALSE,
     party_org_id TEXT REFERENCES organisations(id),
+    -- A party member's post in the building chain: unit_leader (党员单元长) or
+    -- central_household (党员中心户); NULL for none.
+    party_post TEXT,
     -- For owners without an ID number (co-owners named on a row): the owner they came with.
     introduced_with TEXT REFERENCES owners(id),
     created_at TIMESTAMP NOT NULL
