@@ -23,6 +23,16 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A person acting on their own account (logging in, opening it) before any role applies.
+    pub fn own_account(user_id: String, request_id: String) -> Actor {
+        Actor {
+            actor_type: "user".into(),
+            actor_id: user_id,
+            role: "self".into(),
+            request_id,
+        }
+    }
+
     /// The actor for work the system does on its own or from the command line.
     pub fn system(what: &str) -> Actor {
         Actor {

@@ -308,12 +308,7 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
                 .iter()
                 .filter_map(|g| g.to_grant())
                 .collect();
-            let actor = audit::Actor {
-                actor_type: "user".into(),
-                actor_id: user.id.clone(),
-                role: "self".into(),
-                request_id: rid,
-            };
+            let actor = audit::Actor::own_account(user.id.clone(), rid);
             audit::append(
                 c,
                 &actor,
@@ -370,12 +365,7 @@ async fn refresh(st: &AppState, req: &Request, token: &str) -> AppResult<TokenRe
             if s.revoked_at.is_some() || s.expires_at <= now {
                 return Ok(Outcome::Invalid);
             }
-            let actor = audit::Actor {
-                actor_type: "user".into(),
-                actor_id: s.user_id.clone(),
-                role: "self".into(),
-                request_id: rid,
-            };
+            let actor = audit::Actor::own_account(s.user_id.clone(), rid);
             if generation < s.refresh_generation {
                 // An older token came back: someone kept a copy. End the family.
                 db::sessions::revoke(c, &s.id, now)?;

@@ -15,6 +15,49 @@ use crate::AppState;
 
 pub struct JsonBody<T>(pub T);
 
+/// Makes a payload an operation parameter: documented as the request body, with a 415 problem
+/// for any other content type. (poem-openapi's own macro for this is private.)
+macro_rules! body_extractor {
+    ($ty:ty, $expected:literal $(, $($bounds:tt)*)?) => {
+        impl<'a, $($($bounds)*)?> ApiExtractor<'a> for $ty {
+            const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+            type ParamType = ();
+            type ParamRawType = ();
+
+            fn register(registry: &mut Registry) {
+                <Self as Payload>::register(registry);
+            }
+
+            fn request_meta() -> Option<MetaRequest> {
+                Some(MetaRequest {
+                    description: None,
+                    content: vec![MetaMediaType {
+                        content_type: <Self as Payload>::CONTENT_TYPE,
+                        schema: <Self as Payload>::schema_ref(),
+                    }],
+                    required: true,
+                })
+            }
+
+            async fn from_request(
+                request: &'a Request,
+                body: &mut RequestBody,
+                _param_opts: ExtractParamOptions<Self::ParamType>,
+            ) -> poem::Result<Self> {
+                match request.content_type() {
+                    Some(ct) if <Self as Payload>::check_content_type(ct) => {
+                        <Self as ParsePayload>::from_request(request, body).await
+                    }
+                    other => Err(AppError::UnsupportedMediaType {
+                        detail: format!(concat!("expected ", $expected, ", got {}"), other.unwrap_or("no Content-Type")),
+                    }
+                    .into()),
+                }
+            }
+        }
+    };
+}
+
 impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
@@ -111,44 +154,7 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
     })
 }
 
-impl<'a, T: Type + ParseFromJSON + DeserializeOwned> ApiExtractor<'a> for JsonBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
-            Some(ct) => Err(AppError::UnsupportedMediaType {
-                detail: format!("expected application/json, got {ct}"),
-            }
-            .into()),
-            None => Err(AppError::UnsupportedMediaType {
-                detail: "expected a Content-Type of application/json".into(),
-            }
-            .into()),
-        }
-    }
-}
+body_extractor!(JsonBody<T>, "application/json", T: Type + ParseFromJSON + DeserializeOwned);
 
 /// A spreadsheet upload: the raw bytes of a CSV file in whatever encoding the office saved it
 /// (decoding is the importer's job, since GBK is not UTF-8).
@@ -184,35 +190,4 @@ impl ParsePayload for CsvBody {
     }
 }
 
-impl<'a> ApiExtractor<'a> for CsvBody {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(_registry: &mut Registry) {}
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(ct) if Self::check_content_type(ct) => <Self as ParsePayload>::from_request(request, body).await,
-            other => Err(AppError::UnsupportedMediaType {
-                detail: format!("expected text/csv, got {}", other.unwrap_or("no Content-Type")),
-            }
-            .into()),
-        }
-    }
-}
+body_extractor!(CsvBody, "text/csv");

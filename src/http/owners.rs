@@ -659,12 +659,7 @@ impl OwnersApi {
                         created_at: now,
                     },
                 )?;
-                let actor = audit::Actor {
-                    actor_type: "user".into(),
-                    actor_id: user.id.clone(),
-                    role: "self".into(),
-                    request_id: rid,
-                };
+                let actor = audit::Actor::own_account(user.id.clone(), rid);
                 audit::append(
                     c,
                     &actor,
