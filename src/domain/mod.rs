@@ -3,6 +3,7 @@
 
 pub mod area;
 pub mod audit;
+pub mod committee;
 pub mod credentials;
 pub mod headcount;
 pub mod identity;
@@ -11,3 +12,4 @@ pub mod policy;
 pub mod registry;
 pub mod throttle;
 pub mod unit_import;
+pub mod vetting;

@@ -1,0 +1,403 @@
+//! Owners' committees (业主委员会) and property management committees (物业管理委员会):
+//! composition rules, deadlines, alternates and party-building figures (RULES.md §3).
+//! The numbers are a county's configuration (`CommitteeRules`), with the defaults of RULES.md.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A county's configurable rules for committees and their vetting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommitteeRules {
+    /// Owners' committee size: at least, at most; always odd.
+    pub oc_min: u32,
+    pub oc_max: u32,
+    /// Estates of at most this many households may have `small_estate_min` members (Hangzhou).
+    pub small_estate_households: u32,
+    pub small_estate_min: u32,
+    /// Term of an owners' committee, in years: allowed range.
+    pub term_min_years: u32,
+    pub term_max_years: u32,
+    /// Owners' representatives in a preparatory group: at least num/den of the group.
+    pub prep_owner_share_num: u32,
+    pub prep_owner_share_den: u32,
+    /// Whether members of the preparatory group may not sit on the first committee (Shenzhen).
+    pub prep_members_barred_from_first: bool,
+    /// Property management committee: at least this many, odd (Guangzhou: 9).
+    pub pmc_min: u32,
+    /// Target share of party members, in percent (reported, never blocking).
+    pub party_target_percent: u32,
+    /// Days the qualified candidate list is published (7–10).
+    pub publicity_days: u32,
+    /// Days within which an objection is answered.
+    pub objection_answer_days: u32,
+    /// Departments whose review every candidate needs (codes of department organisations).
+    pub required_departments: Vec<String>,
+}
+
+impl Default for CommitteeRules {
+    fn default() -> Self {
+        CommitteeRules {
+            oc_min: 5,
+            oc_max: 11,
+            small_estate_households: 100,
+            small_estate_min: 3,
+            term_min_years: 3,
+            term_max_years: 5,
+            prep_owner_share_num: 1,
+            prep_owner_share_den: 2,
+            prep_members_barred_from_first: false,
+            pmc_min: 9,
+            party_target_percent: 50,
+            publicity_days: 7,
+            objection_answer_days: 7,
+            required_departments: ["community_party", "police", "discipline", "petitions", "housing"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+impl CommitteeRules {
+    /// Checks that the configuration itself makes sense.
+    pub fn check(&self) -> Result<(), String> {
+        let odd = |n: u32| n % 2 == 1;
+        if !(odd(self.oc_min) && odd(self.oc_max) && self.oc_min <= self.oc_max) {
+            return Err("oc_min and oc_max must be odd, oc_min <= oc_max".into());
+        }
+        if !odd(self.small_estate_min) || self.small_estate_min > self.oc_min {
+            return Err("small_estate_min must be odd and at most oc_min".into());
+        }
+        if !(1 <= self.term_min_years && self.term_min_years <= self.term_max_years && self.term_max_years <= 5) {
+            return Err("terms must satisfy 1 <= term_min_years <= term_max_years <= 5".into());
+        }
+        if self.prep_owner_share_den == 0 || self.prep_owner_share_num > self.prep_owner_share_den {
+            return Err("the owners' share of a preparatory group must be a fraction of at most 1".into());
+        }
+        if !odd(self.pmc_min) {
+            return Err("pmc_min must be odd".into());
+        }
+        if self.party_target_percent > 100 {
+            return Err("party_target_percent is a percentage".into());
+        }
+        if !(7..=10).contains(&self.publicity_days) {
+            return Err("publicity_days must be 7–10".into());
+        }
+        if self.objection_answer_days == 0 || self.objection_answer_days > 30 {
+            return Err("objection_answer_days must be 1–30".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitteeKind {
+    OwnersCommittee,
+    PropertyManagementCommittee,
+}
+
+impl CommitteeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitteeKind::OwnersCommittee => "owners_committee",
+            CommitteeKind::PropertyManagementCommittee => "property_management_committee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommitteeKind> {
+        match s {
+            "owners_committee" => Some(CommitteeKind::OwnersCommittee),
+            "property_management_committee" => Some(CommitteeKind::PropertyManagementCommittee),
+            _ => None,
+        }
+    }
+}
+
+/// Size of an owners' committee: odd, between the minimum (lower for small estates) and maximum.
+pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Result<(), String> {
+    let min = if households <= r.small_estate_households { r.small_estate_min } else { r.oc_min };
+    if members % 2 == 0 {
+        return Err(format!("an owners' committee has an odd number of members, not {members}"));
+    }
+    if members < min || members > r.oc_max {
+        return Err(format!("an owners' committee of this estate has {min}–{} members, not {members}", r.oc_max));
+    }
+    Ok(())
+}
+
+/// Size of a property management committee: odd, at least the minimum.
+pub fn check_pmc_size(members: u32, r: &CommitteeRules) -> Result<(), String> {
+    if members % 2 == 0 || members < r.pmc_min {
+        return Err(format!("a property management committee has an odd number of at least {} members, not {members}", r.pmc_min));
+    }
+    Ok(())
+}
+
+pub fn check_term(years: u32, r: &CommitteeRules) -> Result<(), String> {
+    if years < r.term_min_years || years > r.term_max_years {
+        return Err(format!("the term is {}–{} years, not {years}", r.term_min_years, r.term_max_years));
+    }
+    Ok(())
+}
+
+/// Preparatory group (筹备组): odd size, led by the street office or township, owners'
+/// representatives at least the configured share (integer cross-multiplication).
+pub fn check_preparatory_group(size: u32, owner_reps: u32, led_by_street_office: bool, r: &CommitteeRules) -> Result<(), String> {
+    if size % 2 == 0 || size == 0 {
+        return Err(format!("a preparatory group has an odd number of members, not {size}"));
+    }
+    if !led_by_street_office {
+        return Err("a preparatory group is led by the street office or township representative".into());
+    }
+    if owner_reps * r.prep_owner_share_den < size * r.prep_owner_share_num {
+        return Err(format!(
+            "owners' representatives must be at least {}/{} of the group: {owner_reps} of {size}",
+            r.prep_owner_share_num, r.prep_owner_share_den
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a committee whose seats are `seats` needs a by-election with `serving` members left:
+/// below half of the seats, or below the minimum size (RULES.md §3).
+pub fn by_election_required(serving: u32, seats: u32, min: u32) -> bool {
+    serving * 2 < seats || serving < min
+}
+
+/// Calendar arithmetic on whole days and months (months clamp to the month's end).
+pub fn add_days(d: NaiveDate, days: u32) -> NaiveDate {
+    d + chrono::Duration::days(days as i64)
+}
+
+pub fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(months)).unwrap_or(d)
+}
+
+pub fn sub_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(months)).unwrap_or(d)
+}
+
+/// The last day of a term that starts on `from` and lasts `years` (the day before the anniversary).
+pub fn term_end(from: NaiveDate, years: u32) -> NaiveDate {
+    add_months(from, years * 12) - chrono::Duration::days(1)
+}
+
+/// Deadlines of RULES.md §3, counted in days after the event ("within 30 days" includes day 30).
+pub const FILING_DAYS: u32 = 30;
+pub const FIRST_MEETING_DAYS: u32 = 7;
+pub const HANDOVER_DAYS: u32 = 10;
+/// Re-election starts this many months before the term ends; a warning is due at the latest this many.
+pub const REELECTION_START_MONTHS: u32 = 6;
+pub const REELECTION_WARN_MONTHS: u32 = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineKind {
+    Filing,
+    FirstMeeting,
+    ReelectionStart,
+    Handover,
+}
+
+impl DeadlineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::Filing => "filing",
+            DeadlineKind::FirstMeeting => "first_meeting",
+            DeadlineKind::ReelectionStart => "reelection_start",
+            DeadlineKind::Handover => "handover",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub kind: DeadlineKind,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
+impl Deadline {
+    /// Overdue: not done and `today` is after the due day.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.done_on.is_none() && today > self.due_on
+    }
+}
+
+/// The facts of a committee that its deadlines follow from.
+#[derive(Clone, Debug, Default)]
+pub struct CommitteeFacts {
+    pub formed_on: Option<NaiveDate>,
+    pub term_ends_on: Option<NaiveDate>,
+    /// Filing is complete when both the bureau and the street office/township have it.
+    pub filed_on: Option<NaiveDate>,
+    pub first_meeting_on: Option<NaiveDate>,
+    pub handover_due_on: Option<NaiveDate>,
+    pub handed_over_on: Option<NaiveDate>,
+    /// A successor committee's election has started (re-election under way).
+    pub reelection_started_on: Option<NaiveDate>,
+}
+
+/// Deadlines of an owners' committee (filing, first meeting, re-election) or of a property
+/// management committee being replaced (handover).
+pub fn deadlines(kind: CommitteeKind, f: &CommitteeFacts) -> Vec<Deadline> {
+    let mut out = Vec::new();
+    if kind == CommitteeKind::OwnersCommittee {
+        if let Some(formed) = f.formed_on {
+            out.push(Deadline { kind: DeadlineKind::Filing, due_on: add_days(formed, FILING_DAYS), done_on: f.filed_on });
+            out.push(Deadline { kind: DeadlineKind::FirstMeeting, due_on: add_days(formed, FIRST_MEETING_DAYS), done_on: f.first_meeting_on });
+        }
+        if let Some(end) = f.term_ends_on {
+            out.push(Deadline {
+                kind: DeadlineKind::ReelectionStart,
+                due_on: sub_months(end, REELECTION_START_MONTHS),
+                done_on: f.reelection_started_on,
+            });
+        }
+    }
+    if let Some(due) = f.handover_due_on {
+        out.push(Deadline { kind: DeadlineKind::Handover, due_on: due, done_on: f.handed_over_on });
+    }
+    out
+}
+
+/// Whether the re-election warning is due: within the last `REELECTION_WARN_MONTHS` of the
+/// term and no re-election started.
+pub fn reelection_warning(f: &CommitteeFacts, today: NaiveDate) -> bool {
+    match f.term_ends_on {
+        Some(end) => f.reelection_started_on.is_none() && today >= sub_months(end, REELECTION_WARN_MONTHS) && today <= end,
+        None => false,
+    }
+}
+
+/// Party-building figures of a committee (RULES.md §3; reported, never blocking).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartyFigures {
+    pub members: u32,
+    pub party_members: u32,
+    /// A party group (党小组) is formed with at least 3 party members.
+    pub party_group: bool,
+    /// Whether the party-member share reaches the target: party * 100 >= target * members.
+    pub meets_target: bool,
+    pub cross_appointed: u32,
+}
+
+pub fn party_figures(members: u32, party_members: u32, cross_appointed: u32, target_percent: u32) -> PartyFigures {
+    PartyFigures {
+        members,
+        party_members,
+        party_group: party_members >= 3,
+        meets_target: members > 0 && party_members * 100 >= target_percent * members,
+        cross_appointed,
+    }
+}
+
+/// Age in whole years on `on` (for "full civil capacity": adult at 18).
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn owners_committee_sizes() {
+        let r = CommitteeRules::default();
+        for (n, ok) in [(3, false), (4, false), (5, true), (6, false), (7, true), (11, true), (12, false), (13, false)] {
+            assert_eq!(check_oc_size(n, 240, &r).is_ok(), ok, "{n} members");
+        }
+        // Small estates (<= 100 households) may have 3; 101 households may not.
+        assert!(check_oc_size(3, 100, &r).is_ok());
+        assert!(check_oc_size(3, 101, &r).is_err());
+        assert!(check_oc_size(1, 50, &r).is_err());
+    }
+
+    #[test]
+    fn pmc_sizes_and_terms() {
+        let r = CommitteeRules::default();
+        assert!(check_pmc_size(7, &r).is_err());
+        assert!(check_pmc_size(8, &r).is_err());
+        assert!(check_pmc_size(9, &r).is_ok());
+        assert!(check_pmc_size(10, &r).is_err());
+        assert!(check_pmc_size(11, &r).is_ok());
+        assert!(check_term(2, &r).is_err());
+        assert!(check_term(3, &r).is_ok());
+        assert!(check_term(5, &r).is_ok());
+        assert!(check_term(6, &r).is_err());
+    }
+
+    #[test]
+    fn preparatory_group_owner_share() {
+        let r = CommitteeRules::default();
+        // 7 members: 4 owners (>= 1/2) yes, 3 no.
+        assert!(check_preparatory_group(7, 4, true, &r).is_ok());
+        assert!(check_preparatory_group(7, 3, true, &r).is_err());
+        assert!(check_preparatory_group(8, 4, true, &r).is_err());
+        assert!(check_preparatory_group(7, 4, false, &r).is_err());
+        let two_thirds = CommitteeRules { prep_owner_share_num: 2, prep_owner_share_den: 3, ..r };
+        // 9 members: 6 owners is exactly 2/3, 5 is below.
+        assert!(check_preparatory_group(9, 6, true, &two_thirds).is_ok());
+        assert!(check_preparatory_group(9, 5, true, &two_thirds).is_err());
+    }
+
+    #[test]
+    fn by_elections() {
+        // 7 seats: 4 serving is more than half and not below 5? 4 < 5: by-election.
+        assert!(by_election_required(4, 7, 5));
+        assert!(!by_election_required(5, 7, 5));
+        // 11 seats: 5 serving is below half (5*2 < 11); 6 is not.
+        assert!(by_election_required(5, 11, 5));
+        assert!(!by_election_required(6, 11, 5));
+    }
+
+    #[test]
+    fn deadline_boundaries() {
+        let f = CommitteeFacts { formed_on: Some(d("2026-03-01")), term_ends_on: Some(term_end(d("2026-03-01"), 5)), ..Default::default() };
+        let ds = deadlines(CommitteeKind::OwnersCommittee, &f);
+        let filing = ds.iter().find(|x| x.kind == DeadlineKind::Filing).unwrap();
+        assert_eq!(filing.due_on, d("2026-03-31"));
+        assert!(!filing.overdue(d("2026-03-31")), "day 30 is still in time");
+        assert!(filing.overdue(d("2026-04-01")));
+        let meeting = ds.iter().find(|x| x.kind == DeadlineKind::FirstMeeting).unwrap();
+        assert_eq!(meeting.due_on, d("2026-03-08"));
+        assert!(!meeting.overdue(d("2026-03-08")));
+        assert!(meeting.overdue(d("2026-03-09")));
+        assert_eq!(f.term_ends_on, Some(d("2031-02-28")));
+        let re = ds.iter().find(|x| x.kind == DeadlineKind::ReelectionStart).unwrap();
+        assert_eq!(re.due_on, d("2030-08-28"));
+        assert!(!reelection_warning(&f, d("2030-11-27")));
+        assert!(reelection_warning(&f, d("2030-11-28")));
+        assert!(reelection_warning(&f, d("2031-02-28")));
+        assert!(!reelection_warning(&f, d("2031-03-01")));
+        let done = CommitteeFacts { filed_on: Some(d("2026-04-15")), ..f };
+        assert!(!deadlines(CommitteeKind::OwnersCommittee, &done)[0].overdue(d("2026-05-01")));
+    }
+
+    #[test]
+    fn party_group_and_target() {
+        assert!(!party_figures(7, 2, 0, 50).party_group);
+        assert!(party_figures(7, 3, 0, 50).party_group);
+        // 50% of 7 is 3.5: 3 misses, 4 meets.
+        assert!(!party_figures(7, 3, 0, 50).meets_target);
+        assert!(party_figures(7, 4, 0, 50).meets_target);
+        assert!(party_figures(10, 3, 0, 30).meets_target);
+        assert!(!party_figures(0, 0, 0, 0).meets_target);
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age_on(d("2008-11-27"), d("2026-11-26")), 17);
+        assert_eq!(age_on(d("2008-11-27"), d("2026-11-27")), 18);
+        assert!(CommitteeRules::default().check().is_ok());
+        assert!(CommitteeRules { oc_min: 4, ..Default::default() }.check().is_err());
+        assert!(CommitteeRules { publicity_days: 6, ..Default::default() }.check().is_err());
+    }
+}

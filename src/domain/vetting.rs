@@ -1,0 +1,127 @@
+//! Candidate vetting (候选人负面清单, 资格联审; RULES.md §4): the default negative-list catalogue,
+//! when a record is in force, who is qualified, and the publicity and objection windows.
+
+use chrono::NaiveDate;
+
+use super::committee::{add_days, add_months};
+
+/// One item of the default catalogue: code, text, legal basis, evidence department, how many
+/// months a record stays in force (None: until ended), enabled by default.
+pub struct DefaultItem {
+    pub code: &'static str,
+    pub text: &'static str,
+    pub legal_basis: &'static str,
+    pub evidence_department: &'static str,
+    pub duration_months: Option<u32>,
+    pub enabled: bool,
+}
+
+pub const DEFAULT_CATALOGUE: [DefaultItem; 9] = [
+    DefaultItem { code: "N1", text: "本人、配偶或近亲属在本小区物业服务企业或其关联企业任职", legal_basis: "业主大会和业主委员会指导规则第三十一条", evidence_department: "housing", duration_months: None, enabled: true },
+    DefaultItem { code: "N2", text: "违法搭建、损坏房屋承重结构、擅自改变房屋用途且未整改", legal_basis: "民法典第二百七十九条、第二百八十六条", evidence_department: "housing", duration_months: None, enabled: true },
+    DefaultItem { code: "N3", text: "近三年内受过刑事处罚或正在被立案侦查", legal_basis: "地方物业管理条例", evidence_department: "police", duration_months: Some(36), enabled: true },
+    DefaultItem { code: "N4", text: "近三年内受到留党察看以上党纪处分或正在接受审查", legal_basis: "中国共产党纪律处分条例", evidence_department: "discipline", duration_months: Some(36), enabled: true },
+    DefaultItem { code: "N5", text: "被列为失信被执行人", legal_basis: "最高人民法院关于公布失信被执行人名单信息的若干规定", evidence_department: "court", duration_months: None, enabled: true },
+    DefaultItem { code: "N6", text: "收受物业服务企业或利害关系人财物、泄露业主信息", legal_basis: "业主大会和业主委员会指导规则", evidence_department: "community_party", duration_months: None, enabled: true },
+    DefaultItem { code: "N7", text: "以不正当手段干扰业主大会、选举，组织违法活动", legal_basis: "治安管理处罚法", evidence_department: "police", duration_months: None, enabled: true },
+    DefaultItem { code: "N8", text: "与本小区存在经营关系（如承租共有部分商铺）", legal_basis: "地方物业管理条例", evidence_department: "housing", duration_months: None, enabled: true },
+    // Dropped by many regulations after the national legislature's 2022 review: off by default.
+    DefaultItem { code: "N9", text: "拖欠物业费或专项维修资金", legal_basis: "地方物业管理条例（2022年备案审查后多地删除）", evidence_department: "housing", duration_months: None, enabled: false },
+];
+
+/// The last day a record is in force, from its item's duration; None: until ended.
+pub fn expiry(effective_from: NaiveDate, duration_months: Option<u32>) -> Option<NaiveDate> {
+    duration_months.map(|m| add_months(effective_from, m) - chrono::Duration::days(1))
+}
+
+/// In force on `on`: started, and not past its last day (both days included).
+pub fn in_force(effective_from: NaiveDate, expires_on: Option<NaiveDate>, on: NaiveDate) -> bool {
+    effective_from <= on && expires_on.is_none_or(|e| on <= e)
+}
+
+/// A department's decision on a candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Review {
+    pub department: String,
+    pub passed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Qualification {
+    pub qualified: bool,
+    /// Why not, in plain words; empty when qualified.
+    pub reasons: Vec<String>,
+}
+
+/// Qualified only when every required department passed and no enabled item has a record in
+/// force on the review date (`blocking_items`: codes of such records, already filtered).
+pub fn qualify(required: &[String], reviews: &[Review], blocking_items: &[String]) -> Qualification {
+    let mut reasons = Vec::new();
+    for code in blocking_items {
+        reasons.push(format!("negative-list record in force: {code}"));
+    }
+    for dept in required {
+        match reviews.iter().find(|r| &r.department == dept) {
+            None => reasons.push(format!("no review yet by {dept}")),
+            Some(r) if !r.passed => reasons.push(format!("rejected by {dept}")),
+            Some(_) => {}
+        }
+    }
+    Qualification { qualified: reasons.is_empty(), reasons }
+}
+
+/// The publicity window: from the publishing day through `days` days (both ends included).
+pub fn publicity_window(published_on: NaiveDate, days: u32) -> (NaiveDate, NaiveDate) {
+    (published_on, add_days(published_on, days.saturating_sub(1)))
+}
+
+pub fn answer_due(filed_on: NaiveDate, days: u32) -> NaiveDate {
+    add_days(filed_on, days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn records_in_force_at_the_boundaries() {
+        let review = d("2026-11-27");
+        // Expired the day before: does not block. Expires that day or the day after: blocks.
+        assert!(!in_force(d("2020-01-01"), Some(d("2026-11-26")), review));
+        assert!(in_force(d("2020-01-01"), Some(d("2026-11-27")), review));
+        assert!(in_force(d("2020-01-01"), Some(d("2026-11-28")), review));
+        // Starting the day after the review: not yet.
+        assert!(!in_force(d("2026-11-28"), None, review));
+        assert!(in_force(d("2026-11-27"), None, review));
+    }
+
+    #[test]
+    fn three_years_means_36_months() {
+        assert_eq!(expiry(d("2023-11-28"), Some(36)), Some(d("2026-11-27")));
+        assert_eq!(expiry(d("2023-11-28"), None), None);
+    }
+
+    #[test]
+    fn qualification_needs_every_review_and_no_record() {
+        let req = vec!["police".to_string(), "housing".to_string()];
+        let pass = |d: &str| Review { department: d.into(), passed: true };
+        assert!(qualify(&req, &[pass("police"), pass("housing")], &[]).qualified);
+        let missing = qualify(&req, &[pass("police")], &[]);
+        assert!(!missing.qualified);
+        assert_eq!(missing.reasons, vec!["no review yet by housing".to_string()]);
+        let rejected = qualify(&req, &[pass("police"), Review { department: "housing".into(), passed: false }], &[]);
+        assert_eq!(rejected.reasons, vec!["rejected by housing".to_string()]);
+        assert!(!qualify(&req, &[pass("police"), pass("housing")], &["N3".into()]).qualified);
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(publicity_window(d("2026-11-01"), 7), (d("2026-11-01"), d("2026-11-07")));
+        assert_eq!(answer_due(d("2026-11-07"), 7), d("2026-11-14"));
+        assert!(DEFAULT_CATALOGUE.iter().filter(|i| !i.enabled).map(|i| i.code).eq(["N9"]));
+    }
+}
