@@ -16,6 +16,8 @@ pub struct OrgRow {
     pub name: String,
     pub path: String,
     pub created_at: NaiveDateTime,
+    /// For department organisations: the code the county's rules name (police, discipline, ...).
+    pub department_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

@@ -22,6 +22,7 @@ pub struct OwnerRow {
     pub party_post: Option<String>,
     pub introduced_with: Option<String>,
     pub created_at: NaiveDateTime,
+    pub birth_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

@@ -89,6 +89,7 @@ diesel::table! {
         name -> Text,
         path -> Text,
         created_at -> Timestamp,
+        department_code -> Nullable<Text>,
     }
 }
 
@@ -171,6 +172,7 @@ diesel::table! {
         party_post -> Nullable<Text>,
         introduced_with -> Nullable<Text>,
         created_at -> Timestamp,
+        birth_date -> Nullable<Date>,
     }
 }
 
@@ -227,4 +229,156 @@ diesel::allow_tables_to_appear_in_same_query!(
     ownerships,
     service_contracts,
     activation_codes
+);
+
+diesel::table! {
+    county_rules (county_id) {
+        county_id -> Text,
+        rules -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committees (id) {
+        id -> Text,
+        estate_id -> Text,
+        kind -> Text,
+        status -> Text,
+        term_years -> Integer,
+        seats -> Integer,
+        formed_on -> Nullable<Date>,
+        term_ends_on -> Nullable<Date>,
+        filed_bureau_on -> Nullable<Date>,
+        filed_street_on -> Nullable<Date>,
+        first_meeting_on -> Nullable<Date>,
+        handover_due_on -> Nullable<Date>,
+        handed_over_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        by_election_required -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committee_members (id) {
+        id -> Text,
+        committee_id -> Text,
+        owner_id -> Nullable<Text>,
+        name -> Text,
+        affiliation -> Text,
+        role -> Text,
+        alternate_rank -> Nullable<Integer>,
+        votes -> Nullable<BigInt>,
+        party_member -> Bool,
+        two_committees -> Bool,
+        grid_secretary -> Bool,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    negative_items (id) {
+        id -> Text,
+        county_id -> Text,
+        code -> Text,
+        text -> Text,
+        legal_basis -> Text,
+        evidence_department -> Text,
+        duration_months -> Nullable<Integer>,
+        enabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    negative_records (id) {
+        id -> Text,
+        county_id -> Text,
+        owner_id -> Text,
+        item_code -> Text,
+        evidence_ref -> Text,
+        department_id -> Text,
+        recorded_by -> Text,
+        effective_from -> Date,
+        expires_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    elections (id) {
+        id -> Text,
+        committee_id -> Text,
+        seats -> Integer,
+        status -> Text,
+        published_on -> Nullable<Date>,
+        publicity_ends_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidates (id) {
+        id -> Text,
+        election_id -> Text,
+        owner_id -> Text,
+        nominated_by -> Text,
+        nominator_id -> Text,
+        party_member -> Bool,
+        status -> Text,
+        screening -> Nullable<Text>,
+        reasons -> Nullable<Text>,
+        screened_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_reviews (id) {
+        id -> Text,
+        candidate_id -> Text,
+        department_code -> Text,
+        passed -> Bool,
+        reason -> Text,
+        reviewer_id -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        candidate_id -> Text,
+        filed_by -> Text,
+        statement -> Text,
+        filed_on -> Date,
+        answer_due_on -> Date,
+        answer -> Nullable<Text>,
+        upheld -> Nullable<Bool>,
+        answered_by -> Nullable<Text>,
+        answered_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(committee_members -> committees (committee_id));
+diesel::joinable!(elections -> committees (committee_id));
+diesel::joinable!(candidates -> elections (election_id));
+diesel::joinable!(candidate_reviews -> candidates (candidate_id));
+diesel::joinable!(objections -> candidates (candidate_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    county_rules,
+    committees,
+    committee_members,
+    negative_items,
+    negative_records,
+    elections,
+    candidates,
+    candidate_reviews,
+    objections
 );

@@ -12,9 +12,9 @@ use super::owners::{self, OwnerRow, OwnershipRow};
 use super::AnyConnection;
 use crate::crypto::IdHasher;
 use crate::domain::area::AreaSource;
-use crate::domain::identity::last4;
+use crate::domain::identity::{birth_date, last4};
 use crate::domain::ids::new_id;
-use crate::domain::unit_import::{ImportRow, RowError};
+use crate::domain::unit_import::{ImportRow, OwnerKind, RowError};
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -85,6 +85,10 @@ pub fn apply(
                     party_post: None,
                     introduced_with: None,
                     created_at: now,
+                    birth_date: match o.kind {
+                        OwnerKind::Natural => birth_date(&o.id_number),
+                        OwnerKind::Legal => None,
+                    },
                 };
                 by_hash.insert(hash.clone(), row.clone());
                 new_owners.push(row);
@@ -174,6 +178,7 @@ pub fn apply(
                         party_post: None,
                         introduced_with: Some(principal.clone()),
                         created_at: now,
+                        birth_date: None,
                     };
                     co_owner.insert(key, row.id.clone());
                     let id = row.id.clone();

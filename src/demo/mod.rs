@@ -52,6 +52,7 @@ fn org(conn: &mut AnyConnection, parent: Option<&OrgRow>, kind: OrgKind, name: &
         kind: kind.as_str().into(),
         name: name.into(),
         created_at: ids::now(),
+        department_code: None,
     };
     db::orgs::insert(conn, &row)?;
     Ok(row)

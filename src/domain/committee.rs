@@ -115,12 +115,21 @@ impl CommitteeKind {
 
 /// Size of an owners' committee: odd, between the minimum (lower for small estates) and maximum.
 pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Result<(), String> {
-    let min = if households <= r.small_estate_households { r.small_estate_min } else { r.oc_min };
+    let min = if households <= r.small_estate_households {
+        r.small_estate_min
+    } else {
+        r.oc_min
+    };
     if members % 2 == 0 {
-        return Err(format!("an owners' committee has an odd number of members, not {members}"));
+        return Err(format!(
+            "an owners' committee has an odd number of members, not {members}"
+        ));
     }
     if members < min || members > r.oc_max {
-        return Err(format!("an owners' committee of this estate has {min}–{} members, not {members}", r.oc_max));
+        return Err(format!(
+            "an owners' committee of this estate has {min}–{} members, not {members}",
+            r.oc_max
+        ));
     }
     Ok(())
 }
@@ -128,21 +137,32 @@ pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Resul
 /// Size of a property management committee: odd, at least the minimum.
 pub fn check_pmc_size(members: u32, r: &CommitteeRules) -> Result<(), String> {
     if members % 2 == 0 || members < r.pmc_min {
-        return Err(format!("a property management committee has an odd number of at least {} members, not {members}", r.pmc_min));
+        return Err(format!(
+            "a property management committee has an odd number of at least {} members, not {members}",
+            r.pmc_min
+        ));
     }
     Ok(())
 }
 
 pub fn check_term(years: u32, r: &CommitteeRules) -> Result<(), String> {
     if years < r.term_min_years || years > r.term_max_years {
-        return Err(format!("the term is {}–{} years, not {years}", r.term_min_years, r.term_max_years));
+        return Err(format!(
+            "the term is {}–{} years, not {years}",
+            r.term_min_years, r.term_max_years
+        ));
     }
     Ok(())
 }
 
 /// Preparatory group (筹备组): odd size, led by the street office or township, owners'
 /// representatives at least the configured share (integer cross-multiplication).
-pub fn check_preparatory_group(size: u32, owner_reps: u32, led_by_street_office: bool, r: &CommitteeRules) -> Result<(), String> {
+pub fn check_preparatory_group(
+    size: u32,
+    owner_reps: u32,
+    led_by_street_office: bool,
+    r: &CommitteeRules,
+) -> Result<(), String> {
     if size % 2 == 0 || size == 0 {
         return Err(format!("a preparatory group has an odd number of members, not {size}"));
     }
@@ -243,8 +263,16 @@ pub fn deadlines(kind: CommitteeKind, f: &CommitteeFacts) -> Vec<Deadline> {
     let mut out = Vec::new();
     if kind == CommitteeKind::OwnersCommittee {
         if let Some(formed) = f.formed_on {
-            out.push(Deadline { kind: DeadlineKind::Filing, due_on: add_days(formed, FILING_DAYS), done_on: f.filed_on });
-            out.push(Deadline { kind: DeadlineKind::FirstMeeting, due_on: add_days(formed, FIRST_MEETING_DAYS), done_on: f.first_meeting_on });
+            out.push(Deadline {
+                kind: DeadlineKind::Filing,
+                due_on: add_days(formed, FILING_DAYS),
+                done_on: f.filed_on,
+            });
+            out.push(Deadline {
+                kind: DeadlineKind::FirstMeeting,
+                due_on: add_days(formed, FIRST_MEETING_DAYS),
+                done_on: f.first_meeting_on,
+            });
         }
         if let Some(end) = f.term_ends_on {
             out.push(Deadline {
@@ -255,7 +283,11 @@ pub fn deadlines(kind: CommitteeKind, f: &CommitteeFacts) -> Vec<Deadline> {
         }
     }
     if let Some(due) = f.handover_due_on {
-        out.push(Deadline { kind: DeadlineKind::Handover, due_on: due, done_on: f.handed_over_on });
+        out.push(Deadline {
+            kind: DeadlineKind::Handover,
+            due_on: due,
+            done_on: f.handed_over_on,
+        });
     }
     out
 }
@@ -264,7 +296,9 @@ pub fn deadlines(kind: CommitteeKind, f: &CommitteeFacts) -> Vec<Deadline> {
 /// term and no re-election started.
 pub fn reelection_warning(f: &CommitteeFacts, today: NaiveDate) -> bool {
     match f.term_ends_on {
-        Some(end) => f.reelection_started_on.is_none() && today >= sub_months(end, REELECTION_WARN_MONTHS) && today <= end,
+        Some(end) => {
+            f.reelection_started_on.is_none() && today >= sub_months(end, REELECTION_WARN_MONTHS) && today <= end
+        }
         None => false,
     }
 }
@@ -311,7 +345,16 @@ mod tests {
     #[test]
     fn owners_committee_sizes() {
         let r = CommitteeRules::default();
-        for (n, ok) in [(3, false), (4, false), (5, true), (6, false), (7, true), (11, true), (12, false), (13, false)] {
+        for (n, ok) in [
+            (3, false),
+            (4, false),
+            (5, true),
+            (6, false),
+            (7, true),
+            (11, true),
+            (12, false),
+            (13, false),
+        ] {
             assert_eq!(check_oc_size(n, 240, &r).is_ok(), ok, "{n} members");
         }
         // Small estates (<= 100 households) may have 3; 101 households may not.
@@ -342,7 +385,11 @@ mod tests {
         assert!(check_preparatory_group(7, 3, true, &r).is_err());
         assert!(check_preparatory_group(8, 4, true, &r).is_err());
         assert!(check_preparatory_group(7, 4, false, &r).is_err());
-        let two_thirds = CommitteeRules { prep_owner_share_num: 2, prep_owner_share_den: 3, ..r };
+        let two_thirds = CommitteeRules {
+            prep_owner_share_num: 2,
+            prep_owner_share_den: 3,
+            ..r
+        };
         // 9 members: 6 owners is exactly 2/3, 5 is below.
         assert!(check_preparatory_group(9, 6, true, &two_thirds).is_ok());
         assert!(check_preparatory_group(9, 5, true, &two_thirds).is_err());
@@ -360,7 +407,11 @@ mod tests {
 
     #[test]
     fn deadline_boundaries() {
-        let f = CommitteeFacts { formed_on: Some(d("2026-03-01")), term_ends_on: Some(term_end(d("2026-03-01"), 5)), ..Default::default() };
+        let f = CommitteeFacts {
+            formed_on: Some(d("2026-03-01")),
+            term_ends_on: Some(term_end(d("2026-03-01"), 5)),
+            ..Default::default()
+        };
         let ds = deadlines(CommitteeKind::OwnersCommittee, &f);
         let filing = ds.iter().find(|x| x.kind == DeadlineKind::Filing).unwrap();
         assert_eq!(filing.due_on, d("2026-03-31"));
@@ -377,7 +428,10 @@ mod tests {
         assert!(reelection_warning(&f, d("2030-11-28")));
         assert!(reelection_warning(&f, d("2031-02-28")));
         assert!(!reelection_warning(&f, d("2031-03-01")));
-        let done = CommitteeFacts { filed_on: Some(d("2026-04-15")), ..f };
+        let done = CommitteeFacts {
+            filed_on: Some(d("2026-04-15")),
+            ..f
+        };
         assert!(!deadlines(CommitteeKind::OwnersCommittee, &done)[0].overdue(d("2026-05-01")));
     }
 
@@ -397,7 +451,17 @@ mod tests {
         assert_eq!(age_on(d("2008-11-27"), d("2026-11-26")), 17);
         assert_eq!(age_on(d("2008-11-27"), d("2026-11-27")), 18);
         assert!(CommitteeRules::default().check().is_ok());
-        assert!(CommitteeRules { oc_min: 4, ..Default::default() }.check().is_err());
-        assert!(CommitteeRules { publicity_days: 6, ..Default::default() }.check().is_err());
+        assert!(CommitteeRules {
+            oc_min: 4,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
+        assert!(CommitteeRules {
+            publicity_days: 6,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
     }
 }

@@ -27,6 +27,12 @@ pub fn is_valid_credit_code(code: &str) -> bool {
     (31 - sum % 31) % 31 == v[17]
 }
 
+/// The birth date inside an 18-digit national ID number (characters 7–14, YYYYMMDD).
+pub fn birth_date(id: &str) -> Option<chrono::NaiveDate> {
+    let digits = id.get(6..14)?;
+    chrono::NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
+}
+
 /// Upper-cases and strips spaces, as people type these codes.
 pub fn normalize_code(raw: &str) -> String {
     raw.chars()
@@ -84,6 +90,15 @@ mod tests {
         assert!(!is_valid_credit_code("91140400M9198T3X57"));
         assert!(!is_valid_credit_code("91140400M9198T3X5"));
         assert!(!is_valid_credit_code("91140400M9198T3XI6"), "I is not in the alphabet");
+    }
+
+    #[test]
+    fn birth_dates() {
+        assert_eq!(
+            birth_date("140425198111138173"),
+            chrono::NaiveDate::from_ymd_opt(1981, 11, 13)
+        );
+        assert_eq!(birth_date("91140400M9198T3X56"), None);
     }
 
     #[test]

@@ -18,10 +18,14 @@ pub enum Role {
     Company,
     /// An owner (业主); scope: the owner record.
     Owner,
+    /// A county department (派出所, 纪委监委, 信访局, ...) that records negative-list evidence
+    /// and reviews candidates; scope: the department organisation.
+    Department,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
+        Role::Department,
         Role::Admin,
         Role::Bureau,
         Role::PartyOrg,
@@ -38,6 +42,7 @@ impl Role {
             Role::Committee => "committee",
             Role::Company => "company",
             Role::Owner => "owner",
+            Role::Department => "department",
         }
     }
 
@@ -121,6 +126,9 @@ pub struct Place<'a> {
     pub company_id: Option<&'a str>,
     /// Whether one of the caller's owner records currently holds a unit here.
     pub caller_owns_here: bool,
+    /// Department organisations entitled to act here (e.g. the county's departments with the
+    /// code a review needs).
+    pub department_ids: Vec<&'a str>,
 }
 
 impl Place<'_> {
@@ -157,6 +165,22 @@ pub enum Action<'a> {
     ViewCompany { company_id: &'a str },
     /// See coverage figures of an organisation's subtree.
     ViewCoverage(Place<'a>),
+    /// Form committees and record their elections, appointments, filings, meetings, vacancies.
+    ManageCommittee(Place<'a>),
+    /// Change a county's committee rules and negative-list catalogue.
+    ManageCountyRules(Place<'a>),
+    /// Record (or end) a negative-list record about a person.
+    RecordNegative(Place<'a>),
+    /// Read negative-list records (the person reads their own through `is_self` checks).
+    ViewNegativeRecords(Place<'a>),
+    /// Open an election, screen candidates, publish the list, answer objections, finalise.
+    ManageElection(Place<'a>),
+    /// Nominate a candidate (party organisations; owners for themselves or jointly).
+    Nominate(Place<'a>),
+    /// Give a department's review of a candidate.
+    ReviewCandidate(Place<'a>),
+    /// File a signed objection to a published candidate.
+    FileObjection(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -183,6 +207,7 @@ fn reaches(g: &Grant, place: &Place<'_>) -> bool {
         Role::Committee => place.estate_id.is_some() && place.estate_id == scope,
         Role::Company => place.company_id.is_some() && place.company_id == scope,
         Role::Owner => place.caller_owns_here,
+        Role::Department => scope.is_some_and(|s| place.department_ids.contains(&s)),
     }
 }
 
@@ -216,6 +241,14 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
             (&[Admin, Bureau, PartyOrg, Committee], place.clone())
         }
         Action::ViewPublic(place) => (&[Admin, Bureau, PartyOrg, Committee, Company, Owner], place.clone()),
+        Action::ManageCommittee(place) | Action::ManageElection(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
+        Action::ManageCountyRules(place) => (&[Admin, Bureau], place.clone()),
+        Action::RecordNegative(place) => (&[Admin, Department], place.clone()),
+        Action::ViewNegativeRecords(place) => (&[Admin, Bureau, Department], place.clone()),
+        Action::Nominate(place) => (&[Admin, Bureau, PartyOrg, Owner], place.clone()),
+        // Only the department itself speaks for the department: not even an administrator.
+        Action::ReviewCandidate(place) => (&[Department], place.clone()),
+        Action::FileObjection(place) => (&[Owner], place.clone()),
     };
     roles
         .iter()
@@ -286,6 +319,7 @@ mod tests {
             estate_id: Some("e1"),
             company_id: Some("c1"),
             caller_owns_here: false,
+            department_ids: vec![],
         };
         let view = Action::ViewPrivate(estate.clone());
         assert_eq!(

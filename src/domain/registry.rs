@@ -16,10 +16,14 @@ pub enum OrgKind {
     HousingBureau,
     IndustryPartyCommittee,
     WorkUnit,
+    /// A county department that vets candidates or supplies negative-list evidence (派出所,
+    /// 纪委监委, 信访局, ...), identified by a department code the county's rules name.
+    Department,
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 9] = [
+    pub const ALL: [OrgKind; 10] = [
+        OrgKind::Department,
         OrgKind::County,
         OrgKind::Township,
         OrgKind::Street,
@@ -42,6 +46,7 @@ impl OrgKind {
             OrgKind::HousingBureau => "housing_bureau",
             OrgKind::IndustryPartyCommittee => "industry_party_committee",
             OrgKind::WorkUnit => "work_unit",
+            OrgKind::Department => "department",
         }
     }
 
@@ -54,7 +59,7 @@ impl OrgKind {
         use OrgKind::*;
         match self {
             County => &[],
-            Township | Street | HousingBureau | WorkUnit => &[County],
+            Township | Street | HousingBureau | WorkUnit | Department => &[County],
             Community => &[Township, Street],
             GridPartyBranch => &[Community],
             BuildingPartyGroup => &[GridPartyBranch],

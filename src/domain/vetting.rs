@@ -17,16 +17,79 @@ pub struct DefaultItem {
 }
 
 pub const DEFAULT_CATALOGUE: [DefaultItem; 9] = [
-    DefaultItem { code: "N1", text: "本人、配偶或近亲属在本小区物业服务企业或其关联企业任职", legal_basis: "业主大会和业主委员会指导规则第三十一条", evidence_department: "housing", duration_months: None, enabled: true },
-    DefaultItem { code: "N2", text: "违法搭建、损坏房屋承重结构、擅自改变房屋用途且未整改", legal_basis: "民法典第二百七十九条、第二百八十六条", evidence_department: "housing", duration_months: None, enabled: true },
-    DefaultItem { code: "N3", text: "近三年内受过刑事处罚或正在被立案侦查", legal_basis: "地方物业管理条例", evidence_department: "police", duration_months: Some(36), enabled: true },
-    DefaultItem { code: "N4", text: "近三年内受到留党察看以上党纪处分或正在接受审查", legal_basis: "中国共产党纪律处分条例", evidence_department: "discipline", duration_months: Some(36), enabled: true },
-    DefaultItem { code: "N5", text: "被列为失信被执行人", legal_basis: "最高人民法院关于公布失信被执行人名单信息的若干规定", evidence_department: "court", duration_months: None, enabled: true },
-    DefaultItem { code: "N6", text: "收受物业服务企业或利害关系人财物、泄露业主信息", legal_basis: "业主大会和业主委员会指导规则", evidence_department: "community_party", duration_months: None, enabled: true },
-    DefaultItem { code: "N7", text: "以不正当手段干扰业主大会、选举，组织违法活动", legal_basis: "治安管理处罚法", evidence_department: "police", duration_months: None, enabled: true },
-    DefaultItem { code: "N8", text: "与本小区存在经营关系（如承租共有部分商铺）", legal_basis: "地方物业管理条例", evidence_department: "housing", duration_months: None, enabled: true },
+    DefaultItem {
+        code: "N1",
+        text: "本人、配偶或近亲属在本小区物业服务企业或其关联企业任职",
+        legal_basis: "业主大会和业主委员会指导规则第三十一条",
+        evidence_department: "housing",
+        duration_months: None,
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N2",
+        text: "违法搭建、损坏房屋承重结构、擅自改变房屋用途且未整改",
+        legal_basis: "民法典第二百七十九条、第二百八十六条",
+        evidence_department: "housing",
+        duration_months: None,
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N3",
+        text: "近三年内受过刑事处罚或正在被立案侦查",
+        legal_basis: "地方物业管理条例",
+        evidence_department: "police",
+        duration_months: Some(36),
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N4",
+        text: "近三年内受到留党察看以上党纪处分或正在接受审查",
+        legal_basis: "中国共产党纪律处分条例",
+        evidence_department: "discipline",
+        duration_months: Some(36),
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N5",
+        text: "被列为失信被执行人",
+        legal_basis: "最高人民法院关于公布失信被执行人名单信息的若干规定",
+        evidence_department: "court",
+        duration_months: None,
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N6",
+        text: "收受物业服务企业或利害关系人财物、泄露业主信息",
+        legal_basis: "业主大会和业主委员会指导规则",
+        evidence_department: "community_party",
+        duration_months: None,
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N7",
+        text: "以不正当手段干扰业主大会、选举，组织违法活动",
+        legal_basis: "治安管理处罚法",
+        evidence_department: "police",
+        duration_months: None,
+        enabled: true,
+    },
+    DefaultItem {
+        code: "N8",
+        text: "与本小区存在经营关系（如承租共有部分商铺）",
+        legal_basis: "地方物业管理条例",
+        evidence_department: "housing",
+        duration_months: None,
+        enabled: true,
+    },
     // Dropped by many regulations after the national legislature's 2022 review: off by default.
-    DefaultItem { code: "N9", text: "拖欠物业费或专项维修资金", legal_basis: "地方物业管理条例（2022年备案审查后多地删除）", evidence_department: "housing", duration_months: None, enabled: false },
+    DefaultItem {
+        code: "N9",
+        text: "拖欠物业费或专项维修资金",
+        legal_basis: "地方物业管理条例（2022年备案审查后多地删除）",
+        evidence_department: "housing",
+        duration_months: None,
+        enabled: false,
+    },
 ];
 
 /// The last day a record is in force, from its item's duration; None: until ended.
@@ -67,7 +130,10 @@ pub fn qualify(required: &[String], reviews: &[Review], blocking_items: &[String
             Some(_) => {}
         }
     }
-    Qualification { qualified: reasons.is_empty(), reasons }
+    Qualification {
+        qualified: reasons.is_empty(),
+        reasons,
+    }
 }
 
 /// The publicity window: from the publishing day through `days` days (both ends included).
@@ -108,12 +174,25 @@ mod tests {
     #[test]
     fn qualification_needs_every_review_and_no_record() {
         let req = vec!["police".to_string(), "housing".to_string()];
-        let pass = |d: &str| Review { department: d.into(), passed: true };
+        let pass = |d: &str| Review {
+            department: d.into(),
+            passed: true,
+        };
         assert!(qualify(&req, &[pass("police"), pass("housing")], &[]).qualified);
         let missing = qualify(&req, &[pass("police")], &[]);
         assert!(!missing.qualified);
         assert_eq!(missing.reasons, vec!["no review yet by housing".to_string()]);
-        let rejected = qualify(&req, &[pass("police"), Review { department: "housing".into(), passed: false }], &[]);
+        let rejected = qualify(
+            &req,
+            &[
+                pass("police"),
+                Review {
+                    department: "housing".into(),
+                    passed: false,
+                },
+            ],
+            &[],
+        );
         assert_eq!(rejected.reasons, vec!["rejected by housing".to_string()]);
         assert!(!qualify(&req, &[pass("police"), pass("housing")], &["N3".into()]).qualified);
     }
@@ -122,6 +201,10 @@ mod tests {
     fn windows() {
         assert_eq!(publicity_window(d("2026-11-01"), 7), (d("2026-11-01"), d("2026-11-07")));
         assert_eq!(answer_due(d("2026-11-07"), 7), d("2026-11-14"));
-        assert!(DEFAULT_CATALOGUE.iter().filter(|i| !i.enabled).map(|i| i.code).eq(["N9"]));
+        assert!(DEFAULT_CATALOGUE
+            .iter()
+            .filter(|i| !i.enabled)
+            .map(|i| i.code)
+            .eq(["N9"]));
     }
 }

@@ -39,6 +39,8 @@ pub enum RoleName {
     Company,
     /// Owner (业主); scope: the owner record.
     Owner,
+    /// County department (派出所/纪委监委/信访局...); scope: the department organisation.
+    Department,
 }
 
 impl From<RoleName> for Role {
@@ -50,6 +52,7 @@ impl From<RoleName> for Role {
             RoleName::Committee => Role::Committee,
             RoleName::Company => Role::Company,
             RoleName::Owner => Role::Owner,
+            RoleName::Department => Role::Department,
         }
     }
 }

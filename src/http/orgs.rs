@@ -46,6 +46,9 @@ pub enum OrgKindName {
     IndustryPartyCommittee,
     /// Work unit (单位) owning work-unit estates; under a county.
     WorkUnit,
+    /// A county department that reviews candidates or records negative-list evidence (派出所,
+    /// 纪委监委, 信访局, 住建局, 社区党委 as reviewer); under a county, with a `department_code`.
+    Department,
 }
 
 impl OrgKindName {
@@ -60,6 +63,7 @@ impl OrgKindName {
             OrgKindName::HousingBureau => OrgKind::HousingBureau,
             OrgKindName::IndustryPartyCommittee => OrgKind::IndustryPartyCommittee,
             OrgKindName::WorkUnit => OrgKind::WorkUnit,
+            OrgKindName::Department => OrgKind::Department,
         }
     }
 }
@@ -73,6 +77,10 @@ pub struct NewOrg {
     /// Required for every kind but `county`.
     #[oai(validator(max_length = 64))]
     pub parent_id: Option<String>,
+    /// For departments only, and required there: the code the county's rules name
+    /// (e.g. `police`, `discipline`, `petitions`, `housing`, `community_party`).
+    #[oai(validator(pattern = r"^[a-z_]{2,32}$"))]
+    pub department_code: Option<String>,
 }
 
 #[derive(Object)]
@@ -84,6 +92,8 @@ pub struct Org {
     pub parent_id: Option<String>,
     /// Ids from the root down to this organisation.
     pub ancestors: Vec<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub department_code: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -151,6 +161,7 @@ pub fn org_out(o: OrgRow) -> Org {
         name: o.name,
         parent_id: o.parent_id,
         ancestors,
+        department_code: o.department_code,
         created_at: o.created_at.and_utc(),
     }
 }
@@ -206,6 +217,23 @@ impl OrgsApi {
                 };
                 registry::check_parent(kind, parent.as_ref().and_then(|p| OrgKind::parse(&p.kind)))
                     .map_err(|m| AppError::invalid("parent_id", "wrong_parent", m))?;
+                match (kind == OrgKind::Department, &input.department_code) {
+                    (true, None) => {
+                        return Err(AppError::invalid(
+                            "department_code",
+                            "required",
+                            "a department needs its code",
+                        ))
+                    }
+                    (false, Some(_)) => {
+                        return Err(AppError::invalid(
+                            "department_code",
+                            "not_allowed",
+                            "only departments have a code",
+                        ))
+                    }
+                    _ => {}
+                }
                 let id = ids::new_id();
                 let row = OrgRow {
                     path: registry::child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
@@ -214,6 +242,7 @@ impl OrgsApi {
                     kind: kind.as_str().into(),
                     name: input.name.trim().into(),
                     created_at: ids::now(),
+                    department_code: input.department_code.clone(),
                 };
                 db::orgs::insert(c, &row)?;
                 audit::append(

@@ -19,7 +19,7 @@ use crate::db::owners::{ActivationRow, OwnerRow, OwnershipRow};
 use crate::db::users::GrantRow;
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::identity::{
-    is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
+    birth_date, is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
 };
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::registry::{check_party_post, PartyPost};
@@ -326,6 +326,10 @@ impl OwnersApi {
                     party_post: input.party_post.map(|p| p.as_str().to_string()),
                     introduced_with: None,
                     created_at: ids::now(),
+                    birth_date: match input.kind {
+                        OwnerKindName::Natural => birth_date(&number),
+                        OwnerKindName::Legal => None,
+                    },
                 };
                 db::owners::insert_many(c, std::slice::from_ref(&row))?;
                 audit::append(

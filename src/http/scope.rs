@@ -26,6 +26,7 @@ impl EstateCtx {
             estate_id: Some(&self.estate.id),
             company_id: self.company.as_ref().map(|(c, _)| c.as_str()),
             caller_owns_here: self.caller_owns_here,
+            department_ids: Vec::new(),
         }
     }
 

@@ -1,0 +1,11 @@
+DROP TABLE objections;
+DROP TABLE candidate_reviews;
+DROP TABLE candidates;
+DROP TABLE elections;
+DROP TABLE negative_records;
+DROP TABLE negative_items;
+DROP TABLE committee_members;
+DROP TABLE committees;
+DROP TABLE county_rules;
+ALTER TABLE owners DROP COLUMN birth_date;
+ALTER TABLE organisations DROP COLUMN department_code;
