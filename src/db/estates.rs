@@ -205,6 +205,10 @@ pub fn units_page(
     Ok(q.load(conn)?)
 }
 
+pub fn count_units(conn: &mut AnyConnection, estate_id: &str, kind: &str) -> AppResult<i64> {
+    Ok(units::table.filter(units::estate_id.eq(estate_id)).filter(units::kind.eq(kind)).count().get_result(conn)?)
+}
+
 /// (building name, entrance, number) of every unit of an estate, to find rows of an import that
 /// are already registered.
 pub fn unit_keys(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<(String, String, String)>> {

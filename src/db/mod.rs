@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
@@ -19,6 +20,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod unit_import;
 pub mod users;
+pub mod vetting;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
@@ -41,6 +42,10 @@ pub enum ApiTags {
     Companies,
     /// Coverage figures for a county, township or community.
     Coverage,
+    /// Owners' committees and property management committees: formation, rosters, deadlines.
+    Committees,
+    /// Candidate vetting: negative lists, joint review, publicity and objections.
+    Vetting,
 }
 
 pub type Apis = (
@@ -53,6 +58,7 @@ pub type Apis = (
     owners::OwnersApi,
     companies::CompaniesApi,
     coverage::CoverageApi,
+    committees::CommitteesApi,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -67,6 +73,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         owners::OwnersApi,
         companies::CompaniesApi,
         coverage::CoverageApi,
+        committees::CommitteesApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(
