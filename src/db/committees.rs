@@ -62,7 +62,11 @@ pub fn save(conn: &mut AnyConnection, c: &CommitteeRow) -> AppResult<()> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<CommitteeRow>> {
-    Ok(committees::table.find(id).select(CommitteeRow::as_select()).first(conn).optional()?)
+    Ok(committees::table
+        .find(id)
+        .select(CommitteeRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn of_estate(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<CommitteeRow>> {
@@ -93,7 +97,9 @@ pub fn insert_members(conn: &mut AnyConnection, rows: &[MemberRow]) -> AppResult
 }
 
 pub fn save_member(conn: &mut AnyConnection, m: &MemberRow) -> AppResult<()> {
-    diesel::update(committee_members::table.find(&m.id)).set(m).execute(conn)?;
+    diesel::update(committee_members::table.find(&m.id))
+        .set(m)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -116,18 +122,32 @@ pub fn members_of_many(conn: &mut AnyConnection, committee_ids: &[String]) -> Ap
 
 /// The county's rules, or the defaults if it has set none.
 pub fn rules(conn: &mut AnyConnection, county_id: &str) -> AppResult<CommitteeRules> {
-    let stored: Option<String> =
-        county_rules::table.find(county_id).select(county_rules::rules).first(conn).optional()?;
+    let stored: Option<String> = county_rules::table
+        .find(county_id)
+        .select(county_rules::rules)
+        .first(conn)
+        .optional()?;
     match stored {
-        Some(json) => serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("stored rules unreadable: {e}"))),
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("stored rules unreadable: {e}")))
+        }
         None => Ok(CommitteeRules::default()),
     }
 }
 
-pub fn put_rules(conn: &mut AnyConnection, county_id: &str, rules: &CommitteeRules, now: NaiveDateTime) -> AppResult<()> {
+pub fn put_rules(
+    conn: &mut AnyConnection,
+    county_id: &str,
+    rules: &CommitteeRules,
+    now: NaiveDateTime,
+) -> AppResult<()> {
     let json = serde_json::to_string(rules).map_err(AppError::internal)?;
     let q = diesel::insert_into(county_rules::table)
-        .values((county_rules::county_id.eq(county_id), county_rules::rules.eq(&json), county_rules::updated_at.eq(now)))
+        .values((
+            county_rules::county_id.eq(county_id),
+            county_rules::rules.eq(&json),
+            county_rules::updated_at.eq(now),
+        ))
         .on_conflict(county_rules::county_id)
         .do_update()
         .set((county_rules::rules.eq(&json), county_rules::updated_at.eq(now)));

@@ -206,7 +206,11 @@ pub fn units_page(
 }
 
 pub fn count_units(conn: &mut AnyConnection, estate_id: &str, kind: &str) -> AppResult<i64> {
-    Ok(units::table.filter(units::estate_id.eq(estate_id)).filter(units::kind.eq(kind)).count().get_result(conn)?)
+    Ok(units::table
+        .filter(units::estate_id.eq(estate_id))
+        .filter(units::kind.eq(kind))
+        .count()
+        .get_result(conn)?)
 }
 
 /// (building name, entrance, number) of every unit of an estate, to find rows of an import that

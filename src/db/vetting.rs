@@ -122,10 +122,20 @@ pub fn catalogue(conn: &mut AnyConnection, county_id: &str) -> AppResult<Vec<Ite
     Ok(defaults)
 }
 
-pub fn set_item_enabled(conn: &mut AnyConnection, county_id: &str, code: &str, enabled: bool, now: NaiveDateTime) -> AppResult<bool> {
-    let n = diesel::update(negative_items::table.filter(negative_items::county_id.eq(county_id)).filter(negative_items::code.eq(code)))
-        .set((negative_items::enabled.eq(enabled), negative_items::updated_at.eq(now)))
-        .execute(conn)?;
+pub fn set_item_enabled(
+    conn: &mut AnyConnection,
+    county_id: &str,
+    code: &str,
+    enabled: bool,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let n = diesel::update(
+        negative_items::table
+            .filter(negative_items::county_id.eq(county_id))
+            .filter(negative_items::code.eq(code)),
+    )
+    .set((negative_items::enabled.eq(enabled), negative_items::updated_at.eq(now)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -135,11 +145,17 @@ pub fn insert_record(conn: &mut AnyConnection, r: &RecordRow) -> AppResult<()> {
 }
 
 pub fn get_record(conn: &mut AnyConnection, id: &str) -> AppResult<Option<RecordRow>> {
-    Ok(negative_records::table.find(id).select(RecordRow::as_select()).first(conn).optional()?)
+    Ok(negative_records::table
+        .find(id)
+        .select(RecordRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_record(conn: &mut AnyConnection, r: &RecordRow) -> AppResult<()> {
-    diesel::update(negative_records::table.find(&r.id)).set(r).execute(conn)?;
+    diesel::update(negative_records::table.find(&r.id))
+        .set(r)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -157,7 +173,11 @@ pub fn insert_election(conn: &mut AnyConnection, e: &ElectionRow) -> AppResult<(
 }
 
 pub fn get_election(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ElectionRow>> {
-    Ok(elections::table.find(id).select(ElectionRow::as_select()).first(conn).optional()?)
+    Ok(elections::table
+        .find(id)
+        .select(ElectionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_election(conn: &mut AnyConnection, e: &ElectionRow) -> AppResult<()> {
@@ -166,7 +186,10 @@ pub fn save_election(conn: &mut AnyConnection, e: &ElectionRow) -> AppResult<()>
 }
 
 pub fn elections_of(conn: &mut AnyConnection, committee_id: &str) -> AppResult<Vec<ElectionRow>> {
-    Ok(elections::table.filter(elections::committee_id.eq(committee_id)).select(ElectionRow::as_select()).load(conn)?)
+    Ok(elections::table
+        .filter(elections::committee_id.eq(committee_id))
+        .select(ElectionRow::as_select())
+        .load(conn)?)
 }
 
 pub fn insert_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> AppResult<()> {
@@ -175,7 +198,11 @@ pub fn insert_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> AppResult
 }
 
 pub fn get_candidate(conn: &mut AnyConnection, id: &str) -> AppResult<Option<CandidateRow>> {
-    Ok(candidates::table.find(id).select(CandidateRow::as_select()).first(conn).optional()?)
+    Ok(candidates::table
+        .find(id)
+        .select(CandidateRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> AppResult<()> {
@@ -210,7 +237,11 @@ pub fn insert_objection(conn: &mut AnyConnection, o: &ObjectionRow) -> AppResult
 }
 
 pub fn get_objection(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ObjectionRow>> {
-    Ok(objections::table.find(id).select(ObjectionRow::as_select()).first(conn).optional()?)
+    Ok(objections::table
+        .find(id)
+        .select(ObjectionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_objection(conn: &mut AnyConnection, o: &ObjectionRow) -> AppResult<()> {

@@ -410,7 +410,10 @@ const SEATED: [&str; 3] = ["chair", "vice_chair", "member"];
 
 /// The party-building figures of the serving members.
 pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuilding {
-    let serving: Vec<&MemberRow> = members.iter().filter(|m| m.ended_on.is_none() && SEATED.contains(&m.role.as_str())).collect();
+    let serving: Vec<&MemberRow> = members
+        .iter()
+        .filter(|m| m.ended_on.is_none() && SEATED.contains(&m.role.as_str()))
+        .collect();
     let n = serving.len() as u32;
     let party = serving.iter().filter(|m| m.party_member).count() as u32;
     let cross = serving.iter().filter(|m| m.two_committees || m.grid_secretary).count() as u32;
@@ -429,11 +432,20 @@ pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuildi
 fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) -> AppResult<Committee> {
     let today = ids::today();
     let all = db::committees::members(conn, &c.id)?;
-    let reelection = db::vetting::elections_of(conn, &c.id)?.iter().map(|e| e.created_at.date()).min().filter(|_| c.status != "preparing");
+    let reelection = db::vetting::elections_of(conn, &c.id)?
+        .iter()
+        .map(|e| e.created_at.date())
+        .min()
+        .filter(|_| c.status != "preparing");
     let f = facts(&c, reelection);
     let deadlines = rules::deadlines(kind_of(&c), &f)
         .into_iter()
-        .map(|d| DeadlineOut { kind: d.kind.as_str().into(), due_on: d.due_on, done_on: d.done_on, overdue: d.overdue(today) })
+        .map(|d| DeadlineOut {
+            kind: d.kind.as_str().into(),
+            due_on: d.due_on,
+            done_on: d.done_on,
+            overdue: d.overdue(today),
+        })
         .collect();
     let party = party_building(&all, r.party_target_percent);
     let (mut current, former): (Vec<MemberRow>, Vec<MemberRow>) = all.into_iter().partition(|m| m.ended_on.is_none());
@@ -470,22 +482,47 @@ fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) 
 }
 
 /// Turns member inputs into rows; owners must hold a unit in the estate.
-fn member_rows(conn: &mut AnyConnection, field: &str, committee: &CommitteeRow, inputs: &[MemberInput], role: impl Fn(usize, &MemberInput) -> (String, Option<i32>), on: NaiveDate) -> AppResult<Vec<MemberRow>> {
+fn member_rows(
+    conn: &mut AnyConnection,
+    field: &str,
+    committee: &CommitteeRow,
+    inputs: &[MemberInput],
+    role: impl Fn(usize, &MemberInput) -> (String, Option<i32>),
+    on: NaiveDate,
+) -> AppResult<Vec<MemberRow>> {
     let holders = db::estates::headcount_inputs(conn, &committee.estate_id, true)?;
     let mut rows = Vec::new();
     for (i, m) in inputs.iter().enumerate() {
         let (name, party) = match (&m.affiliation, &m.owner_id) {
             (Affiliation::Owner, Some(owner_id)) => {
-                let owner = db::owners::get(conn, owner_id)?.ok_or_else(|| AppError::invalid(&format!("{field}[{i}].owner_id"), "not_found", "no owner with this id"))?;
+                let owner = db::owners::get(conn, owner_id)?.ok_or_else(|| {
+                    AppError::invalid(&format!("{field}[{i}].owner_id"), "not_found", "no owner with this id")
+                })?;
                 if !holders.iter().any(|u| u.owner_ids.contains(owner_id)) {
-                    return Err(AppError::invalid(&format!("{field}[{i}].owner_id"), "not_an_owner_here", "the person holds no unit in this estate"));
+                    return Err(AppError::invalid(
+                        &format!("{field}[{i}].owner_id"),
+                        "not_an_owner_here",
+                        "the person holds no unit in this estate",
+                    ));
                 }
                 (owner.name, m.party_member.unwrap_or(owner.party_member))
             }
-            (Affiliation::Owner, None) => return Err(AppError::invalid(&format!("{field}[{i}].owner_id"), "required", "an owner member names the owner record")),
+            (Affiliation::Owner, None) => {
+                return Err(AppError::invalid(
+                    &format!("{field}[{i}].owner_id"),
+                    "required",
+                    "an owner member names the owner record",
+                ))
+            }
             (_, _) => match &m.name {
                 Some(n) => (n.trim().to_string(), m.party_member.unwrap_or(false)),
-                None => return Err(AppError::invalid(&format!("{field}[{i}].name"), "required", "a member who is not an owner needs a name")),
+                None => {
+                    return Err(AppError::invalid(
+                        &format!("{field}[{i}].name"),
+                        "required",
+                        "a member who is not an owner needs a name",
+                    ))
+                }
             },
         };
         let (role, rank) = role(i, m);
@@ -523,10 +560,19 @@ fn households(conn: &mut AnyConnection, estate_id: &str) -> AppResult<u32> {
 }
 
 /// Loads a committee with its estate and the caller's right to `need` on it.
-fn guard(conn: &mut AnyConnection, caller: &Caller, committee_id: &str, manage: bool) -> AppResult<(CommitteeRow, EstateCtx, audit::Actor)> {
+fn guard(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    committee_id: &str,
+    manage: bool,
+) -> AppResult<(CommitteeRow, EstateCtx, audit::Actor)> {
     let c = db::committees::get(conn, committee_id)?.ok_or(AppError::NotFound { what: "committee" })?;
     let ctx = estate_ctx(conn, caller, &c.estate_id)?;
-    let action = if manage { Action::ManageCommittee(ctx.place()) } else { Action::ViewPublic(ctx.place()) };
+    let action = if manage {
+        Action::ManageCommittee(ctx.place())
+    } else {
+        Action::ViewPublic(ctx.place())
+    };
     let actor = check(caller, &ctx.place(), &action)?;
     Ok((c, ctx, actor))
 }
@@ -556,13 +602,24 @@ impl CommitteesApi {
     /// A county's committee and vetting rules (the defaults of RULES.md until changed).
     ///
     /// Administrators, the bureau and party organisations of the county.
-    #[oai(path = "/orgs/:id/committee-rules", method = "get", operation_id = "getCommitteeRules")]
-    async fn get_rules(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<RulesBody>> {
+    #[oai(
+        path = "/orgs/:id/committee-rules",
+        method = "get",
+        operation_id = "getCommitteeRules"
+    )]
+    async fn get_rules(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<RulesBody>> {
         let caller = auth.caller().clone();
         let r = state
             .db
             .read(move |c| {
-                let org = db::orgs::get(c, &id.0)?.filter(|o| o.kind == OrgKind::County.as_str()).ok_or(AppError::NotFound { what: "county" })?;
+                let org = db::orgs::get(c, &id.0)?
+                    .filter(|o| o.kind == OrgKind::County.as_str())
+                    .ok_or(AppError::NotFound { what: "county" })?;
                 check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
                 db::committees::rules(c, &org.id)
             })
@@ -573,8 +630,18 @@ impl CommitteesApi {
     /// Change a county's committee and vetting rules. Past decisions are not re-evaluated.
     ///
     /// Administrators and the bureau of the county.
-    #[oai(path = "/orgs/:id/committee-rules", method = "put", operation_id = "putCommitteeRules")]
-    async fn put_rules(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<RulesBody>) -> ApiResult<Json<RulesBody>> {
+    #[oai(
+        path = "/orgs/:id/committee-rules",
+        method = "put",
+        operation_id = "putCommitteeRules"
+    )]
+    async fn put_rules(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<RulesBody>,
+    ) -> ApiResult<Json<RulesBody>> {
         let caller = auth.caller().clone();
         let r: CommitteeRules = body.0.into();
         r.check().map_err(|m| AppError::rule("invalid_rules", m))?;
@@ -582,10 +649,19 @@ impl CommitteesApi {
         state
             .db
             .write(move |c| {
-                let org = db::orgs::get(c, &id.0)?.filter(|o| o.kind == OrgKind::County.as_str()).ok_or(AppError::NotFound { what: "county" })?;
+                let org = db::orgs::get(c, &id.0)?
+                    .filter(|o| o.kind == OrgKind::County.as_str())
+                    .ok_or(AppError::NotFound { what: "county" })?;
                 let actor = check(&caller, &org_place(&org), &Action::ManageCountyRules(org_place(&org)))?;
                 db::committees::put_rules(c, &org.id, &stored, ids::now())?;
-                audit::append(c, &actor, "county.rules", "org", &org.id, &serde_json::to_value(&stored).unwrap_or_default())
+                audit::append(
+                    c,
+                    &actor,
+                    "county.rules",
+                    "org",
+                    &org.id,
+                    &serde_json::to_value(&stored).unwrap_or_default(),
+                )
             })
             .await?;
         Ok(Json(r.into()))
@@ -596,7 +672,13 @@ impl CommitteesApi {
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(path = "/estates/:id/committees", method = "post", operation_id = "createCommittee")]
-    async fn create(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<NewCommittee>) -> ApiResult<CommitteeCreated> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewCommittee>,
+    ) -> ApiResult<CommitteeCreated> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -610,14 +692,25 @@ impl CommitteesApi {
                     CommitteeKindName::PropertyManagementCommittee => CommitteeKind::PropertyManagementCommittee,
                 };
                 if kind == CommitteeKind::OwnersCommittee {
-                    rules::check_term(input.term_years as u32, &r).map_err(|m| AppError::invalid("term_years", "out_of_range", m))?;
+                    rules::check_term(input.term_years as u32, &r)
+                        .map_err(|m| AppError::invalid("term_years", "out_of_range", m))?;
                 }
                 let live = db::committees::live_of_estates(c, std::slice::from_ref(&ctx.estate.id))?;
                 if live.iter().any(|x| x.kind == kind.as_str()) {
-                    return Err(AppError::conflict("committee_exists", "the estate already has a committee of this kind in progress or in office"));
+                    return Err(AppError::conflict(
+                        "committee_exists",
+                        "the estate already has a committee of this kind in progress or in office",
+                    ));
                 }
-                if kind == CommitteeKind::PropertyManagementCommittee && live.iter().any(|x| x.kind == CommitteeKind::OwnersCommittee.as_str() && x.status != "preparing") {
-                    return Err(AppError::conflict("owners_committee_exists", "an owners' committee is in office: no property management committee"));
+                if kind == CommitteeKind::PropertyManagementCommittee
+                    && live
+                        .iter()
+                        .any(|x| x.kind == CommitteeKind::OwnersCommittee.as_str() && x.status != "preparing")
+                {
+                    return Err(AppError::conflict(
+                        "owners_committee_exists",
+                        "an owners' committee is in office: no property management committee",
+                    ));
                 }
                 let row = CommitteeRow {
                     id: ids::new_id(),
@@ -640,18 +733,37 @@ impl CommitteesApi {
                 };
                 if !input.preparatory_group.is_empty() {
                     if kind != CommitteeKind::OwnersCommittee {
-                        return Err(AppError::invalid("preparatory_group", "not_allowed", "only an owners' committee election has a preparatory group"));
+                        return Err(AppError::invalid(
+                            "preparatory_group",
+                            "not_allowed",
+                            "only an owners' committee election has a preparatory group",
+                        ));
                     }
                     let g = &input.preparatory_group;
                     let leaders: Vec<&MemberInput> = g.iter().filter(|m| m.leader).collect();
                     let led = leaders.len() == 1 && leaders[0].affiliation == Affiliation::StreetOffice;
                     let owners = g.iter().filter(|m| m.affiliation == Affiliation::Owner).count() as u32;
-                    rules::check_preparatory_group(g.len() as u32, owners, led, &r).map_err(|m| AppError::invalid("preparatory_group", "composition", m))?;
+                    rules::check_preparatory_group(g.len() as u32, owners, led, &r)
+                        .map_err(|m| AppError::invalid("preparatory_group", "composition", m))?;
                 }
                 db::committees::insert(c, &row)?;
-                let group = member_rows(c, "preparatory_group", &row, &input.preparatory_group, |_, m| ((if m.leader { "group_leader" } else { "group_member" }).into(), None), ids::today())?;
+                let group = member_rows(
+                    c,
+                    "preparatory_group",
+                    &row,
+                    &input.preparatory_group,
+                    |_, m| ((if m.leader { "group_leader" } else { "group_member" }).into(), None),
+                    ids::today(),
+                )?;
                 db::committees::insert_members(c, &group)?;
-                audit::append(c, &actor, "committee.create", "committee", &row.id, &serde_json::json!({ "estate": row.estate_id, "kind": row.kind, "group": group.len() }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.create",
+                    "committee",
+                    &row.id,
+                    &serde_json::json!({ "estate": row.estate_id, "kind": row.kind, "group": group.len() }),
+                )?;
                 respond(c, row, &ctx)
             })
             .await?;
@@ -662,8 +774,18 @@ impl CommitteesApi {
     /// property management committee of the estate starts its 10-day handover.
     ///
     /// Administrators, the bureau, party organisations above the estate.
-    #[oai(path = "/committees/:id/election-result", method = "post", operation_id = "recordElection")]
-    async fn elect(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<ElectionResult>) -> ApiResult<Json<Committee>> {
+    #[oai(
+        path = "/committees/:id/election-result",
+        method = "post",
+        operation_id = "recordElection"
+    )]
+    async fn elect(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<ElectionResult>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -730,8 +852,18 @@ impl CommitteesApi {
     /// Appoint a property management committee (chair from the street office or township).
     ///
     /// Administrators, the bureau, party organisations above the estate.
-    #[oai(path = "/committees/:id/appointment", method = "post", operation_id = "appointCommittee")]
-    async fn appoint(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Appointment>) -> ApiResult<Json<Committee>> {
+    #[oai(
+        path = "/committees/:id/appointment",
+        method = "post",
+        operation_id = "appointCommittee"
+    )]
+    async fn appoint(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Appointment>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -739,22 +871,44 @@ impl CommitteesApi {
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 if com.kind != CommitteeKind::PropertyManagementCommittee.as_str() || com.status != "preparing" {
-                    return Err(AppError::conflict("wrong_state", "only a property management committee in preparation is appointed"));
+                    return Err(AppError::conflict(
+                        "wrong_state",
+                        "only a property management committee in preparation is appointed",
+                    ));
                 }
                 let r = estate_rules(c, &ctx)?;
-                rules::check_pmc_size(input.members.len() as u32, &r).map_err(|m| AppError::invalid("members", "size", m))?;
+                rules::check_pmc_size(input.members.len() as u32, &r)
+                    .map_err(|m| AppError::invalid("members", "size", m))?;
                 if input.members[0].affiliation != Affiliation::StreetOffice {
-                    return Err(AppError::invalid("members[0].affiliation", "chair", "the chair comes from the street office or township"));
+                    return Err(AppError::invalid(
+                        "members[0].affiliation",
+                        "chair",
+                        "the chair comes from the street office or township",
+                    ));
                 }
                 let on = input.appointed_on;
-                let rows = member_rows(c, "members", &com, &input.members, |i, _| ((if i == 0 { "chair" } else { "member" }).into(), None), on)?;
+                let rows = member_rows(
+                    c,
+                    "members",
+                    &com,
+                    &input.members,
+                    |i, _| ((if i == 0 { "chair" } else { "member" }).into(), None),
+                    on,
+                )?;
                 db::committees::insert_members(c, &rows)?;
                 com.status = "active".into();
                 com.seats = rows.len() as i32;
                 com.formed_on = Some(on);
                 com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.appointed", "committee", &com.id, &serde_json::json!({ "on": on, "members": rows.len() }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.appointed",
+                    "committee",
+                    &com.id,
+                    &serde_json::json!({ "on": on, "members": rows.len() }),
+                )?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -765,18 +919,33 @@ impl CommitteesApi {
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(path = "/committees/:id/filings", method = "post", operation_id = "recordFiling")]
-    async fn filing(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Filing>) -> ApiResult<Json<Committee>> {
+    async fn filing(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Filing>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if !matches!(com.status.as_str(), "elected" | "filed" | "active") || com.kind != CommitteeKind::OwnersCommittee.as_str() {
-                    return Err(AppError::conflict("wrong_state", "only an elected owners' committee is filed"));
+                if !matches!(com.status.as_str(), "elected" | "filed" | "active")
+                    || com.kind != CommitteeKind::OwnersCommittee.as_str()
+                {
+                    return Err(AppError::conflict(
+                        "wrong_state",
+                        "only an elected owners' committee is filed",
+                    ));
                 }
                 if com.formed_on.is_some_and(|f| input.filed_on < f) {
-                    return Err(AppError::invalid("filed_on", "before_election", "a committee is filed after its election"));
+                    return Err(AppError::invalid(
+                        "filed_on",
+                        "before_election",
+                        "a committee is filed after its election",
+                    ));
                 }
                 match input.authority {
                     FilingAuthority::HousingBureau => com.filed_bureau_on = Some(input.filed_on),
@@ -784,7 +953,14 @@ impl CommitteesApi {
                 }
                 settle_status(&mut com);
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.filed", "committee", &com.id, &serde_json::json!({ "authority": format!("{:?}", input.authority), "on": input.filed_on }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.filed",
+                    "committee",
+                    &com.id,
+                    &serde_json::json!({ "authority": format!("{:?}", input.authority), "on": input.filed_on }),
+                )?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -794,8 +970,18 @@ impl CommitteesApi {
     /// Record the first meeting, where the chair and vice-chairs are chosen.
     ///
     /// Administrators, the bureau, party organisations above the estate.
-    #[oai(path = "/committees/:id/first-meeting", method = "post", operation_id = "recordFirstMeeting")]
-    async fn first_meeting(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<FirstMeeting>) -> ApiResult<Json<Committee>> {
+    #[oai(
+        path = "/committees/:id/first-meeting",
+        method = "post",
+        operation_id = "recordFirstMeeting"
+    )]
+    async fn first_meeting(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<FirstMeeting>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -842,7 +1028,13 @@ impl CommitteesApi {
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(path = "/committees/:id/vacancies", method = "post", operation_id = "recordVacancy")]
-    async fn vacancy(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Vacancy>) -> ApiResult<Json<Committee>> {
+    async fn vacancy(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Vacancy>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -895,7 +1087,13 @@ impl CommitteesApi {
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(path = "/committees/:id/handover", method = "post", operation_id = "recordHandover")]
-    async fn handover(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Handover>) -> ApiResult<Json<Committee>> {
+    async fn handover(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Handover>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let on = body.0.on;
         let out = state
@@ -903,14 +1101,24 @@ impl CommitteesApi {
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 if com.status != "dissolving" {
-                    return Err(AppError::conflict("wrong_state", "only a committee standing down hands over"));
+                    return Err(AppError::conflict(
+                        "wrong_state",
+                        "only a committee standing down hands over",
+                    ));
                 }
                 com.handed_over_on = Some(on);
                 com.status = "dissolved".into();
                 com.ended_on = Some(on);
                 com.end_reason = Some("handed over to the elected owners' committee".into());
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.handover", "committee", &com.id, &serde_json::json!({ "on": on }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.handover",
+                    "committee",
+                    &com.id,
+                    &serde_json::json!({ "on": on }),
+                )?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -920,8 +1128,18 @@ impl CommitteesApi {
     /// Dissolve a committee (e.g. dismissed by the owners' assembly) or close it at the end of its term.
     ///
     /// Administrators, the bureau, party organisations above the estate.
-    #[oai(path = "/committees/:id/dissolution", method = "post", operation_id = "dissolveCommittee")]
-    async fn dissolve(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Ending>) -> ApiResult<Json<Committee>> {
+    #[oai(
+        path = "/committees/:id/dissolution",
+        method = "post",
+        operation_id = "dissolveCommittee"
+    )]
+    async fn dissolve(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Ending>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -936,7 +1154,14 @@ impl CommitteesApi {
                 com.ended_on = Some(input.on);
                 com.end_reason = Some(input.reason.clone());
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.ended", "committee", &com.id, &serde_json::json!({ "on": input.on, "reason": input.reason, "status": com.status }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.ended",
+                    "committee",
+                    &com.id,
+                    &serde_json::json!({ "on": input.on, "reason": input.reason, "status": com.status }),
+                )?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -947,7 +1172,12 @@ impl CommitteesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/committees/:id", method = "get", operation_id = "getCommittee")]
-    async fn get(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Committee>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -963,14 +1193,22 @@ impl CommitteesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/estates/:id/committees", method = "get", operation_id = "listCommittees")]
-    async fn list(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vec<Committee>>> {
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Committee>>> {
         let caller = auth.caller().clone();
         let out = state
             .db
             .read(move |c| {
                 let (ctx, _) = guard_estate(c, &caller, &id.0, Need::Public)?;
                 let r = estate_rules(c, &ctx)?;
-                db::committees::of_estate(c, &ctx.estate.id)?.into_iter().map(|x| committee_out(c, x, &r)).collect()
+                db::committees::of_estate(c, &ctx.estate.id)?
+                    .into_iter()
+                    .map(|x| committee_out(c, x, &r))
+                    .collect()
             })
             .await?;
         Ok(Json(out))
@@ -1001,7 +1239,10 @@ impl CommitteesApi {
                 let today = ids::today();
                 let mut items = Vec::new();
                 for com in db::committees::live_of_estates(c, &estates)? {
-                    let reelection = db::vetting::elections_of(c, &com.id)?.iter().map(|e| e.created_at.date()).min();
+                    let reelection = db::vetting::elections_of(c, &com.id)?
+                        .iter()
+                        .map(|e| e.created_at.date())
+                        .min();
                     for d in rules::deadlines(kind_of(&com), &facts(&com, reelection)) {
                         let overdue = d.overdue(today);
                         if d.done_on.is_some() || (only_overdue && !overdue) {
@@ -1010,7 +1251,12 @@ impl CommitteesApi {
                         items.push(DeadlineItem {
                             committee_id: com.id.clone(),
                             estate_id: com.estate_id.clone(),
-                            deadline: DeadlineOut { kind: d.kind.as_str().into(), due_on: d.due_on, done_on: d.done_on, overdue },
+                            deadline: DeadlineOut {
+                                kind: d.kind.as_str().into(),
+                                due_on: d.due_on,
+                                done_on: d.done_on,
+                                overdue,
+                            },
                         });
                     }
                 }

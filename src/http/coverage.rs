@@ -7,11 +7,13 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use super::committees::party_building;
 use super::problem::ApiResult;
 use super::scope::{check, org_place};
 use super::security::AnyAuth;
 use super::ApiTags;
 use crate::db;
+use crate::domain::committee::CommitteeKind;
 use crate::domain::ids;
 use crate::domain::policy::Action;
 use crate::domain::registry::{EstateKind, ManagementMode, PartyCoverage, PartyPost};
@@ -71,6 +73,25 @@ pub struct Coverage {
     pub unit_leaders: u64,
     /// Party-member central households (党员中心户) holding units here.
     pub central_households: u64,
+    /// Committees in office (elected, filed or active owners' committees; active or standing-down
+    /// property management committees).
+    pub committees: CommitteeCoverage,
+}
+
+#[derive(Object, Default)]
+pub struct CommitteeCoverage {
+    pub owners_committees: u64,
+    pub property_management_committees: u64,
+    /// Estates with a committee in office.
+    pub estates_covered: u64,
+    /// Their share of all estates in basis points, rounded down.
+    pub coverage_bp: u64,
+    /// Committees with a party group (党小组, >= 3 party members).
+    pub party_groups: u64,
+    pub members: u64,
+    pub party_members: u64,
+    /// Members cross-appointed (双向进入、交叉任职).
+    pub cross_appointed: u64,
 }
 
 #[OpenApi(tag = "ApiTags::Coverage")]
@@ -148,6 +169,33 @@ impl CoverageApi {
                     }
                 }
                 let total = estates.len() as u64;
+                let mut committees = CommitteeCoverage::default();
+                let in_office: Vec<_> = db::committees::live_of_estates(c, &ids)?
+                    .into_iter()
+                    .filter(|x| matches!(x.status.as_str(), "elected" | "filed" | "active" | "dissolving"))
+                    .collect();
+                let committee_members =
+                    db::committees::members_of_many(c, &in_office.iter().map(|x| x.id.clone()).collect::<Vec<_>>())?;
+                let mut covered: HashSet<&str> = HashSet::new();
+                for com in &in_office {
+                    match CommitteeKind::parse(&com.kind) {
+                        Some(CommitteeKind::OwnersCommittee) => committees.owners_committees += 1,
+                        _ => committees.property_management_committees += 1,
+                    }
+                    covered.insert(com.estate_id.as_str());
+                    let mine: Vec<_> = committee_members
+                        .iter()
+                        .filter(|m| m.committee_id == com.id)
+                        .cloned()
+                        .collect();
+                    let pb = party_building(&mine, 0);
+                    committees.party_groups += pb.party_group as u64;
+                    committees.members += pb.members as u64;
+                    committees.party_members += pb.party_members as u64;
+                    committees.cross_appointed += pb.cross_appointed as u64;
+                }
+                committees.estates_covered = covered.len() as u64;
+                committees.coverage_bp = (committees.estates_covered * 10_000).checked_div(total).unwrap_or(0);
                 Ok(Coverage {
                     org_id: org.id,
                     estates_total: total,
@@ -170,6 +218,7 @@ impl CoverageApi {
                     central_households: posts
                         .get(PartyPost::CentralHousehold.as_str())
                         .map_or(0, |s| s.len() as u64),
+                    committees,
                 })
             })
             .await?;

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod problem;
 pub mod scope;
 pub mod security;
+pub mod vetting;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -59,6 +60,7 @@ pub type Apis = (
     companies::CompaniesApi,
     coverage::CoverageApi,
     committees::CommitteesApi,
+    vetting::VettingApi,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -74,6 +76,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         companies::CompaniesApi,
         coverage::CoverageApi,
         committees::CommitteesApi,
+        vetting::VettingApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(
