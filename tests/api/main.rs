@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod audit;
 mod auth;
+mod committees;
 mod errors;
 mod registry;
 mod schema;
