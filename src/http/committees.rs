@@ -173,7 +173,7 @@ pub struct FirstMeeting {
 pub struct Vacancy {
     #[oai(validator(min_length = 1, max_length = 64))]
     pub member_id: String,
-    pub on: NaiveDate,
+    pub date: NaiveDate,
     #[oai(validator(min_length = 1, max_length = 500))]
     pub reason: String,
 }
@@ -181,7 +181,7 @@ pub struct Vacancy {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ending {
-    pub on: NaiveDate,
+    pub date: NaiveDate,
     #[oai(validator(min_length = 1, max_length = 500))]
     pub reason: String,
 }
@@ -189,7 +189,7 @@ pub struct Ending {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Handover {
-    pub on: NaiveDate,
+    pub date: NaiveDate,
 }
 
 #[derive(Object)]
@@ -1050,7 +1050,7 @@ impl CommitteesApi {
                     .find(|m| m.id == input.member_id && m.ended_on.is_none() && SEATED.contains(&m.role.as_str()))
                     .cloned()
                     .ok_or_else(|| AppError::invalid("member_id", "not_a_member", "no serving member with this id"))?;
-                leaving.ended_on = Some(input.on);
+                leaving.ended_on = Some(input.date);
                 leaving.end_reason = Some(input.reason.clone());
                 db::committees::save_member(c, &leaving)?;
                 let next = members
@@ -1061,10 +1061,10 @@ impl CommitteesApi {
                 let mut filled_by = None;
                 if let Some(mut alt) = next {
                     // The alternate's time as alternate ends; the seat starts now (history kept).
-                    alt.ended_on = Some(input.on);
+                    alt.ended_on = Some(input.date);
                     alt.end_reason = Some("filled a vacancy".into());
                     db::committees::save_member(c, &alt)?;
-                    let seated = MemberRow { id: ids::new_id(), role: "member".into(), alternate_rank: None, started_on: input.on, ended_on: None, end_reason: None, created_at: ids::now(), ..alt };
+                    let seated = MemberRow { id: ids::new_id(), role: "member".into(), alternate_rank: None, started_on: input.date, ended_on: None, end_reason: None, created_at: ids::now(), ..alt };
                     filled_by = Some(seated.id.clone());
                     db::committees::insert_members(c, std::slice::from_ref(&seated))?;
                 }
@@ -1076,7 +1076,7 @@ impl CommitteesApi {
                 };
                 com.by_election_required = rules::by_election_required(serving, com.seats as u32, min);
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.vacancy", "committee", &com.id, &serde_json::json!({ "member": leaving.id, "on": input.on, "filled_by": filled_by, "by_election": com.by_election_required }))?;
+                audit::append(c, &actor, "committee.vacancy", "committee", &com.id, &serde_json::json!({ "member": leaving.id, "on": input.date, "filled_by": filled_by, "by_election": com.by_election_required }))?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -1095,7 +1095,7 @@ impl CommitteesApi {
         body: JsonBody<Handover>,
     ) -> ApiResult<Json<Committee>> {
         let caller = auth.caller().clone();
-        let on = body.0.on;
+        let on = body.0.date;
         let out = state
             .db
             .write(move |c| {
@@ -1149,9 +1149,9 @@ impl CommitteesApi {
                 if matches!(com.status.as_str(), "dissolved" | "term_ended") {
                     return Err(AppError::conflict("wrong_state", "the committee has already ended"));
                 }
-                let past_term = com.term_ends_on.is_some_and(|e| input.on > e);
+                let past_term = com.term_ends_on.is_some_and(|e| input.date > e);
                 com.status = (if past_term { "term_ended" } else { "dissolved" }).into();
-                com.ended_on = Some(input.on);
+                com.ended_on = Some(input.date);
                 com.end_reason = Some(input.reason.clone());
                 db::committees::save(c, &com)?;
                 audit::append(
@@ -1160,7 +1160,7 @@ impl CommitteesApi {
                     "committee.ended",
                     "committee",
                     &com.id,
-                    &serde_json::json!({ "on": input.on, "reason": input.reason, "status": com.status }),
+                    &serde_json::json!({ "on": input.date, "reason": input.reason, "status": com.status }),
                 )?;
                 respond(c, com, &ctx)
             })

@@ -71,7 +71,7 @@ pub struct NewRecord {
 #[serde(deny_unknown_fields)]
 pub struct RecordEnd {
     /// Last day in force (e.g. the day the violation was corrected).
-    pub on: NaiveDate,
+    pub date: NaiveDate,
 }
 
 #[derive(Object)]
@@ -123,7 +123,7 @@ pub struct Nomination {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnDay {
-    pub on: NaiveDate,
+    pub date: NaiveDate,
 }
 
 #[derive(Object, Deserialize)]
@@ -572,7 +572,7 @@ impl VettingApi {
         body: JsonBody<RecordEnd>,
     ) -> ApiResult<Json<NegativeRecord>> {
         let caller = auth.caller().clone();
-        let on = body.0.on;
+        let on = body.0.date;
         let row = state
             .db
             .write(move |c| {
@@ -583,7 +583,7 @@ impl VettingApi {
                     .map_err(|_| AppError::NotFound { what: "record" })?;
                 if on < r.effective_from {
                     return Err(AppError::invalid(
-                        "on",
+                        "date",
                         "before_start",
                         "a record cannot end before it starts",
                     ));
@@ -868,7 +868,7 @@ impl VettingApi {
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
         let caller = auth.caller().clone();
-        let on = body.0.on;
+        let on = body.0.date;
         let out = state
             .db
             .write(move |c| {
@@ -991,10 +991,10 @@ impl VettingApi {
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
         let caller = auth.caller().clone();
-        let on = body.0.on;
+        let on = body.0.date;
         if on > ids::today() {
             return Err(AppError::invalid(
-                "on",
+                "date",
                 "future",
                 "the list is published today or was published on an earlier day",
             )

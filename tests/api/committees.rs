@@ -127,7 +127,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
             app.post(
                 &format!("/api/v1/committees/{id}/dissolution"),
                 As::Bearer(&admin),
-                json!({ "on": day(0), "reason": "test" }),
+                json!({ "date": day(0), "reason": "test" }),
             )
             .await
             .expect(200);
@@ -339,7 +339,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
 
     // Vacancies: alternates fill seats in vote order; a third vacancy leaves 4 of 5: by-election.
     let vacate =
-        |owner: &str, c: &Value| json!({ "member_id": member_id(c, owner), "on": day(-1), "reason": "moved away" });
+        |owner: &str, c: &Value| json!({ "member_id": member_id(c, owner), "date": day(-1), "reason": "moved away" });
     let c = app
         .post(
             &format!("/api/v1/committees/{cid}/vacancies"),
@@ -520,7 +520,7 @@ async fn property_management_committee_hands_over(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{pmc}/handover"),
             As::Bearer(&admin),
-            json!({ "on": day(0) }),
+            json!({ "date": day(0) }),
         )
         .await
         .expect(200);
@@ -528,7 +528,7 @@ async fn property_management_committee_hands_over(app: TestApp) {
     app.post(
         &format!("/api/v1/committees/{pmc}/handover"),
         As::Bearer(&admin),
-        json!({ "on": day(0) }),
+        json!({ "date": day(0) }),
     )
     .await
     .problem(409);
@@ -737,14 +737,14 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
     app.post(
         &format!("/api/v1/negative-records/{}/end", n3.s("id")),
         As::Bearer(&housing),
-        json!({ "on": day(-2) }),
+        json!({ "date": day(-2) }),
     )
     .await
     .expect(200);
     app.post(
         &format!("/api/v1/negative-records/{}/end", n3.s("id")),
         As::Bearer(&police),
-        json!({ "on": day(-2) }),
+        json!({ "date": day(-2) }),
     )
     .await
     .problem(404);
@@ -767,7 +767,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .post(
             &format!("/api/v1/elections/{eid}/screening"),
             As::Bearer(&admin),
-            json!({ "on": day(0) }),
+            json!({ "date": day(0) }),
         )
         .await
         .expect(200);
@@ -834,7 +834,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .post(
             &format!("/api/v1/elections/{eid}/publication"),
             As::Bearer(&admin),
-            json!({ "on": day(0) }),
+            json!({ "date": day(0) }),
         )
         .await
         .expect(200);
@@ -1018,7 +1018,7 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
         app.post(
             &format!("/api/v1/elections/{eid}/screening"),
             As::Bearer(&admin),
-            json!({ "on": day(published) }),
+            json!({ "date": day(published) }),
         )
         .await
         .expect(200);
@@ -1026,14 +1026,14 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
             .post(
                 &format!("/api/v1/elections/{eid}/publication"),
                 As::Bearer(&admin),
-                json!({ "on": day(1) }),
+                json!({ "date": day(1) }),
             )
             .await;
-        assert_eq!(future.body["errors"][0]["field"], "on");
+        assert_eq!(future.body["errors"][0]["field"], "date");
         app.post(
             &format!("/api/v1/elections/{eid}/publication"),
             As::Bearer(&admin),
-            json!({ "on": day(published) }),
+            json!({ "date": day(published) }),
         )
         .await
         .expect(200);
