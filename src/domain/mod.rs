@@ -13,3 +13,4 @@ pub mod registry;
 pub mod throttle;
 pub mod unit_import;
 pub mod vetting;
+pub mod voting;

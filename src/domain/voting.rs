@@ -1,0 +1,239 @@
+//! Owners' joint decisions (业主共同决定事项), Civil Code Art. 278, exactly (RULES.md §1):
+//! participation AND approval, by area AND by heads, with integer cross-multiplication only.
+
+/// The nine matter categories of Art. 278 (the numbers are the article's order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// 1 制定和修改业主大会议事规则
+    AssemblyRules = 1,
+    /// 2 制定和修改管理规约
+    ManagementCovenant = 2,
+    /// 3 选举业主委员会或者更换业主委员会成员
+    CommitteeElection = 3,
+    /// 4 选聘和解聘物业服务企业或者其他管理人
+    HireOrDismissManager = 4,
+    /// 5 使用建筑物及其附属设施的维修资金
+    UseMaintenanceFund = 5,
+    /// 6 筹集建筑物及其附属设施的维修资金
+    RaiseMaintenanceFund = 6,
+    /// 7 改建、重建建筑物及其附属设施
+    RebuildOrReconstruct = 7,
+    /// 8 改变共有部分的用途或者利用共有部分从事经营活动
+    ChangeUseOfCommonParts = 8,
+    /// 9 有关共有和共同管理权利的其他重大事项
+    OtherMajorMatters = 9,
+}
+
+impl Category {
+    pub fn from_number(n: i32) -> Option<Category> {
+        use Category::*;
+        Some(match n {
+            1 => AssemblyRules,
+            2 => ManagementCovenant,
+            3 => CommitteeElection,
+            4 => HireOrDismissManager,
+            5 => UseMaintenanceFund,
+            6 => RaiseMaintenanceFund,
+            7 => RebuildOrReconstruct,
+            8 => ChangeUseOfCommonParts,
+            9 => OtherMajorMatters,
+            _ => return None,
+        })
+    }
+
+    pub fn number(self) -> i32 {
+        self as i32
+    }
+
+    /// Categories 6–8 need three quarters of the voters, by area and by heads.
+    pub fn needs_three_quarters(self) -> bool {
+        matches!(self, Category::RaiseMaintenanceFund | Category::RebuildOrReconstruct | Category::ChangeUseOfCommonParts)
+    }
+}
+
+/// Figures of a tally, by area (hundredths of m²) and by heads. "Voted" is every valid ballot:
+/// yes, no and abstain. Owners who did not vote are never counted as voting or agreeing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub total_area: i64,
+    pub total_heads: i64,
+    pub yes_area: i64,
+    pub yes_heads: i64,
+    pub no_area: i64,
+    pub no_heads: i64,
+    pub abstain_area: i64,
+    pub abstain_heads: i64,
+}
+
+impl Figures {
+    pub fn voted_area(&self) -> i64 {
+        self.yes_area + self.no_area + self.abstain_area
+    }
+
+    pub fn voted_heads(&self) -> i64 {
+        self.yes_heads + self.no_heads + self.abstain_heads
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    /// Participation below two thirds of area or of heads.
+    FailedQuorum,
+    /// Quorum met, approval not met.
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::FailedQuorum => "failed_quorum",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+/// Participation, every category: voted >= 2/3 of total, by area AND by heads.
+/// i128 keeps the products exact whatever the sizes.
+pub fn quorum_met(f: &Figures) -> bool {
+    let (va, vh) = (f.voted_area() as i128, f.voted_heads() as i128);
+    va * 3 >= f.total_area as i128 * 2 && vh * 3 >= f.total_heads as i128 * 2 && f.total_heads > 0
+}
+
+/// Approval: categories 6–8 at least 3/4 of the voters; the others more than half; both by area
+/// AND by heads.
+pub fn approved(category: Category, f: &Figures) -> bool {
+    let (ya, yh) = (f.yes_area as i128, f.yes_heads as i128);
+    let (va, vh) = (f.voted_area() as i128, f.voted_heads() as i128);
+    if category.needs_three_quarters() {
+        ya * 4 >= va * 3 && yh * 4 >= vh * 3
+    } else {
+        ya * 2 > va && yh * 2 > vh
+    }
+}
+
+pub fn outcome(category: Category, f: &Figures) -> Outcome {
+    if !quorum_met(f) {
+        Outcome::FailedQuorum
+    } else if approved(category, f) {
+        Outcome::Passed
+    } else {
+        Outcome::Rejected
+    }
+}
+
+/// A candidate's support in a committee election (category 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Support {
+    pub candidate_id: String,
+    pub yes_area: i64,
+    pub yes_heads: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ElectionOutcome {
+    /// Quorum of the election as a whole.
+    pub quorum_met: bool,
+    pub elected: Vec<String>,
+    /// Runners-up with at least half the votes (by area and heads), in vote order.
+    pub alternates: Vec<String>,
+}
+
+/// Elected: candidates meeting the category-3 rule (more than half of the voters' area and
+/// heads), ranked by heads then area, up to the seats. Alternates: the remaining candidates with
+/// at least half, in the same order.
+pub fn elect(seats: usize, total: &Figures, supports: &[Support]) -> ElectionOutcome {
+    let quorum = quorum_met(total);
+    let (va, vh) = (total.voted_area() as i128, total.voted_heads() as i128);
+    let mut ranked: Vec<&Support> = supports.iter().collect();
+    ranked.sort_by(|a, b| (b.yes_heads, b.yes_area, &a.candidate_id).cmp(&(a.yes_heads, a.yes_area, &b.candidate_id)));
+    let mut elected = Vec::new();
+    let mut alternates = Vec::new();
+    for s in ranked {
+        let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
+        let majority = ya * 2 > va && yh * 2 > vh;
+        let half = ya * 2 >= va && yh * 2 >= vh;
+        if quorum && majority && elected.len() < seats {
+            elected.push(s.candidate_id.clone());
+        } else if quorum && half && vh > 0 {
+            alternates.push(s.candidate_id.clone());
+        }
+    }
+    ElectionOutcome { quorum_met: quorum, elected, alternates }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 300 heads, 30000 area; voters split as given.
+    fn fig(yes: (i64, i64), no: (i64, i64), abstain: (i64, i64)) -> Figures {
+        Figures { total_area: 30000, total_heads: 300, yes_area: yes.0, yes_heads: yes.1, no_area: no.0, no_heads: no.1, abstain_area: abstain.0, abstain_heads: abstain.1 }
+    }
+
+    #[test]
+    fn quorum_is_two_thirds_of_area_and_of_heads() {
+        // Exactly 2/3: 20000 area and 200 heads.
+        assert!(quorum_met(&fig((20000, 200), (0, 0), (0, 0))));
+        // One below in area, or one below in heads: no quorum.
+        assert!(!quorum_met(&fig((19999, 200), (0, 0), (0, 0))));
+        assert!(!quorum_met(&fig((20000, 199), (0, 0), (0, 0))));
+        // Abstentions and noes count toward participation.
+        assert!(quorum_met(&fig((1, 1), (9999, 99), (10000, 100))));
+    }
+
+    #[test]
+    fn simple_majority_is_strictly_more_than_half_of_voters() {
+        let c = Category::HireOrDismissManager;
+        // Voted: 20000 area, 200 heads. Half is 10000 / 100: not enough; one more passes.
+        assert_eq!(outcome(c, &fig((10000, 101), (10000, 99), (0, 0))), Outcome::Rejected);
+        assert_eq!(outcome(c, &fig((10001, 100), (9999, 100), (0, 0))), Outcome::Rejected);
+        assert_eq!(outcome(c, &fig((10001, 101), (9999, 99), (0, 0))), Outcome::Passed);
+        // Abstentions are in the denominator and are not yes.
+        assert_eq!(outcome(c, &fig((10001, 101), (0, 0), (9999, 99))), Outcome::Passed);
+        assert_eq!(outcome(c, &fig((10000, 100), (0, 0), (10000, 100))), Outcome::Rejected);
+    }
+
+    #[test]
+    fn three_quarters_for_categories_6_to_8() {
+        for c in [Category::RaiseMaintenanceFund, Category::RebuildOrReconstruct, Category::ChangeUseOfCommonParts] {
+            // Voted 20000 / 200: three quarters is 15000 / 150 (included).
+            assert_eq!(outcome(c, &fig((15000, 150), (5000, 50), (0, 0))), Outcome::Passed);
+            assert_eq!(outcome(c, &fig((14999, 150), (5001, 50), (0, 0))), Outcome::Rejected);
+            assert_eq!(outcome(c, &fig((15000, 149), (5000, 51), (0, 0))), Outcome::Rejected);
+            assert_eq!(outcome(c, &fig((15001, 151), (4999, 49), (0, 0))), Outcome::Passed);
+        }
+        // The same split passes a simple-majority category.
+        assert_eq!(outcome(Category::OtherMajorMatters, &fig((14999, 149), (5001, 51), (0, 0))), Outcome::Passed);
+    }
+
+    #[test]
+    fn no_quorum_wins_over_approval() {
+        assert_eq!(outcome(Category::AssemblyRules, &fig((19999, 199), (0, 0), (0, 0))), Outcome::FailedQuorum);
+        assert_eq!(outcome(Category::AssemblyRules, &Figures::default()), Outcome::FailedQuorum);
+    }
+
+    #[test]
+    fn categories_by_number() {
+        for n in 1..=9 {
+            assert_eq!(Category::from_number(n).unwrap().number(), n);
+        }
+        assert_eq!(Category::from_number(0), None);
+        assert_eq!(Category::from_number(10), None);
+        assert!(!Category::UseMaintenanceFund.needs_three_quarters());
+        assert!(Category::RaiseMaintenanceFund.needs_three_quarters());
+    }
+
+    #[test]
+    fn elections_rank_and_keep_alternates() {
+        let total = fig((0, 0), (0, 0), (20000, 200)); // voted 20000 / 200
+        let s = |id: &str, a, h| Support { candidate_id: id.into(), yes_area: a, yes_heads: h };
+        let out = elect(2, &total, &[s("a", 15000, 150), s("b", 10001, 101), s("c", 12000, 120), s("d", 10000, 100), s("e", 9999, 100)]);
+        assert_eq!(out.elected, vec!["a", "c"]);
+        // b has a majority but no seat is left; d has exactly half; e is below half by area.
+        assert_eq!(out.alternates, vec!["b", "d"]);
+        let no_quorum = elect(2, &fig((0, 0), (0, 0), (100, 1)), &[s("a", 100, 1)]);
+        assert!(no_quorum.elected.is_empty() && !no_quorum.quorum_met);
+    }
+}
