@@ -293,14 +293,18 @@ pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parki
         .filter(units::estate_id.eq(estate_id))
         .select(UnitRow::as_select())
         .load(conn)?;
-    let owned: Vec<(String, String)> = ownerships::table
+    let owned: Vec<(String, String, bool)> = ownerships::table
         .inner_join(units::table)
         .filter(units::estate_id.eq(estate_id))
         .filter(ownerships::ended_at.is_null())
-        .select((ownerships::unit_id, ownerships::owner_id))
+        .select((ownerships::unit_id, ownerships::owner_id, ownerships::designated_voter))
         .load(conn)?;
     let mut owners: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for (u, o) in owned {
+    let mut designated: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (u, o, d) in owned {
+        if d {
+            designated.insert(u.clone(), o.clone());
+        }
         owners.entry(u).or_default().push(o);
     }
     Ok(rows
@@ -311,6 +315,7 @@ pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parki
             Some(UnitInput {
                 developer_held: SaleStatus::parse(&u.sale_status).is_none_or(|s| s.developer_held()),
                 owner_ids: owners.remove(&u.id).unwrap_or_default(),
+                designated_owner_id: designated.remove(&u.id),
                 unit_id: u.id,
                 area_centi: area,
             })

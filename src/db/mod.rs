@@ -21,6 +21,7 @@ pub mod throttle;
 pub mod unit_import;
 pub mod users;
 pub mod vetting;
+pub mod votes;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;

@@ -382,3 +382,116 @@ diesel::allow_tables_to_appear_in_same_query!(
     candidate_reviews,
     objections
 );
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        estate_id -> Text,
+        title -> Text,
+        summary -> Text,
+        category -> Integer,
+        status -> Text,
+        mobilised_by -> Text,
+        mobilised_at -> Timestamp,
+        branch_endorsed_by -> Nullable<Text>,
+        branch_endorsed_at -> Nullable<Timestamp>,
+        committee_endorsed_by -> Nullable<Text>,
+        committee_endorsed_at -> Nullable<Timestamp>,
+        company_endorsed_by -> Nullable<Text>,
+        company_endorsed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_reasons -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> Text,
+        estate_id -> Text,
+        category -> Integer,
+        title -> Text,
+        question -> Text,
+        kind -> Text,
+        seats -> Nullable<Integer>,
+        election_id -> Nullable<Text>,
+        proposal_id -> Nullable<Text>,
+        convenor -> Text,
+        include_parking -> Bool,
+        notice_posted_on -> Date,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        extension_reason -> Nullable<Text>,
+        opened_at -> Nullable<Timestamp>,
+        roll_fingerprint -> Nullable<Text>,
+        total_area -> Nullable<BigInt>,
+        total_heads -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vote_options (vote_id, option_id) {
+        vote_id -> Text,
+        option_id -> Text,
+        label -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    roll_entries (vote_id, voter_id) {
+        vote_id -> Text,
+        voter_id -> Text,
+        voter_key -> Text,
+        area_centi -> BigInt,
+        unit_count -> Integer,
+        designated_owner_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    current_ballots (vote_id, voter_id) {
+        vote_id -> Text,
+        voter_id -> Text,
+        ballot_id -> Text,
+        choice -> Text,
+        channel -> Text,
+        receipt -> Text,
+        cast_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ballot_history (id) {
+        id -> Text,
+        vote_id -> Text,
+        voter_id -> Text,
+        choice -> Text,
+        selections -> Text,
+        channel -> Text,
+        paper_ref -> Nullable<Text>,
+        cast_by -> Text,
+        receipt -> Text,
+        cast_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ballot_selections (vote_id, voter_id, option_id) {
+        vote_id -> Text,
+        voter_id -> Text,
+        option_id -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    proposals,
+    votes,
+    vote_options,
+    roll_entries,
+    current_ballots,
+    ballot_history,
+    ballot_selections
+);

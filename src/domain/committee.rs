@@ -33,6 +33,8 @@ pub struct CommitteeRules {
     pub objection_answer_days: u32,
     /// Departments whose review every candidate needs (codes of department organisations).
     pub required_departments: Vec<String>,
+    /// Days between the notice of a vote and its opening (assembly notice: at least 15).
+    pub vote_notice_days: u32,
 }
 
 impl Default for CommitteeRules {
@@ -54,6 +56,7 @@ impl Default for CommitteeRules {
             required_departments: ["community_party", "police", "discipline", "petitions", "housing"]
                 .map(String::from)
                 .to_vec(),
+            vote_notice_days: 15,
         }
     }
 }
@@ -82,6 +85,9 @@ impl CommitteeRules {
         }
         if !(7..=10).contains(&self.publicity_days) {
             return Err("publicity_days must be 7–10".into());
+        }
+        if !(15..=60).contains(&self.vote_notice_days) {
+            return Err("vote_notice_days must be 15–60 (notice of an assembly: at least 15 days)".into());
         }
         if self.objection_answer_days == 0 || self.objection_answer_days > 30 {
             return Err("objection_answer_days must be 1–30".into());

@@ -16,6 +16,8 @@ pub struct UnitInput {
     pub developer_held: bool,
     /// Ids of the unit's current owners (co-owners together); empty if none is registered.
     pub owner_ids: Vec<String>,
+    /// The co-owner designated to cast the unit's ballot.
+    pub designated_owner_id: Option<String>,
 }
 
 /// Who a voter is.
@@ -34,6 +36,8 @@ pub struct Voter {
     pub key: VoterKey,
     pub area_centi: i64,
     pub unit_ids: Vec<String>,
+    /// Who casts the voter's ballot online (the designated co-owner of its first unit).
+    pub designated_owner_id: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,11 +64,41 @@ pub fn voters(units: &[UnitInput]) -> Vec<Voter> {
             key,
             area_centi: 0,
             unit_ids: Vec::new(),
+            designated_owner_id: None,
         });
         v.area_centi += u.area_centi;
         v.unit_ids.push(u.unit_id.clone());
+        if v.designated_owner_id.is_none() && matches!(v.key, VoterKey::Owners(_)) {
+            v.designated_owner_id = u.designated_owner_id.clone();
+        }
     }
     by_key.into_values().collect()
+}
+
+impl VoterKey {
+    /// The canonical text of a key, as the roll's fingerprint covers it.
+    pub fn canonical(&self) -> String {
+        match self {
+            VoterKey::Developer => "developer".into(),
+            VoterKey::Owners(ids) => format!("owners:{}", ids.join(",")),
+            VoterKey::UnregisteredUnit(u) => format!("unit:{u}"),
+        }
+    }
+}
+
+/// The roll's fingerprint: SHA-256 over its canonical text, one line per voter in key order:
+/// `key<TAB>area<TAB>unit ids (sorted, comma-separated)`. Anyone holding the roll can recompute it.
+pub fn fingerprint(voters: &[Voter]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&Voter> = voters.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut h = Sha256::new();
+    for v in sorted {
+        let mut units = v.unit_ids.clone();
+        units.sort();
+        h.update(format!("{}\t{}\t{}\n", v.key.canonical(), v.area_centi, units.join(",")).as_bytes());
+    }
+    hex::encode(h.finalize())
 }
 
 pub fn totals(voters: &[Voter]) -> Totals {
@@ -84,6 +118,7 @@ mod tests {
             area_centi: area,
             developer_held: dev,
             owner_ids: owners.iter().map(|s| s.to_string()).collect(),
+            designated_owner_id: owners.first().map(|s| s.to_string()),
         }
     }
 
@@ -147,6 +182,16 @@ mod tests {
                 total_heads: 2
             }
         );
+    }
+
+    #[test]
+    fn fingerprints_change_with_any_figure_and_not_with_order() {
+        let a = voters(&[unit("u1", 100, false, &["a"]), unit("u2", 200, false, &["b"])]);
+        let b = voters(&[unit("u2", 200, false, &["b"]), unit("u1", 100, false, &["a"])]);
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        let c = voters(&[unit("u1", 101, false, &["a"]), unit("u2", 200, false, &["b"])]);
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        assert_eq!(a[0].designated_owner_id.as_deref(), Some("a"));
     }
 
     #[test]

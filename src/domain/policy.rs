@@ -181,6 +181,13 @@ pub enum Action<'a> {
     ReviewCandidate(Place<'a>),
     /// File a signed objection to a published candidate.
     FileObjection(Place<'a>),
+    /// Convene a vote, open it, enter paper ballots, watch turnout, extend it once.
+    ConveneVote(Place<'a>),
+    /// Cast one's own ballot.
+    CastBallot(Place<'a>),
+    /// Endorse a major-matter proposal as one of its three parties, or review it.
+    EndorseProposal(Place<'a>),
+    ReviewProposal(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -248,7 +255,10 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::Nominate(place) => (&[Admin, Bureau, PartyOrg, Owner], place.clone()),
         // Only the department itself speaks for the department: not even an administrator.
         Action::ReviewCandidate(place) => (&[Department], place.clone()),
-        Action::FileObjection(place) => (&[Owner], place.clone()),
+        Action::FileObjection(place) | Action::CastBallot(place) => (&[Owner], place.clone()),
+        Action::ConveneVote(place) => (&[Admin, PartyOrg, Committee], place.clone()),
+        Action::EndorseProposal(place) => (&[PartyOrg, Committee, Company], place.clone()),
+        Action::ReviewProposal(place) => (&[PartyOrg], place.clone()),
     };
     roles
         .iter()

@@ -301,6 +301,8 @@ pub struct RulesBody {
     pub objection_answer_days: u32,
     #[oai(validator(max_items = 20))]
     pub required_departments: Vec<String>,
+    /// Days between a vote's notice and its opening (15–60).
+    pub vote_notice_days: u32,
 }
 
 impl From<CommitteeRules> for RulesBody {
@@ -320,6 +322,7 @@ impl From<CommitteeRules> for RulesBody {
             publicity_days: r.publicity_days,
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
+            vote_notice_days: r.vote_notice_days,
         }
     }
 }
@@ -341,6 +344,7 @@ impl From<RulesBody> for CommitteeRules {
             publicity_days: r.publicity_days,
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
+            vote_notice_days: r.vote_notice_days,
         }
     }
 }
