@@ -18,6 +18,7 @@ pub mod problem;
 pub mod scope;
 pub mod security;
 pub mod vetting;
+pub mod votes;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -47,6 +48,8 @@ pub enum ApiTags {
     Committees,
     /// Candidate vetting: negative lists, joint review, publicity and objections.
     Vetting,
+    /// Owners' votes under Civil Code Art. 278, and the major-matter procedure.
+    Votes,
 }
 
 pub type Apis = (
@@ -61,6 +64,7 @@ pub type Apis = (
     coverage::CoverageApi,
     committees::CommitteesApi,
     vetting::VettingApi,
+    votes::VotesApi,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -77,6 +81,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         coverage::CoverageApi,
         committees::CommitteesApi,
         vetting::VettingApi,
+        votes::VotesApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(

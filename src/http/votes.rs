@@ -1,0 +1,1060 @@
+//! Owners' votes (表决) under Civil Code Art. 278: announcement with notice, the roll frozen at
+//! opening (totals and fingerprint published), online and paper ballots with receipts, turnout
+//! for the convenor while open, and the tally by area AND heads when closed. Also the
+//! major-matter procedure (重大事项): mobilise → three-party proposal → community review → vote.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::committees::estate_rules;
+use super::paging;
+use super::problem::ApiResult;
+use super::scope::{check, estate_ctx, EstateCtx};
+use super::security::{AnyAuth, Caller};
+use super::ApiTags;
+use crate::db::votes::{HistoryRow, OptionRow, ProposalRow, RollRow, VoteRow};
+use crate::db::{self, audit, AnyConnection};
+use crate::domain::headcount;
+use crate::domain::ids;
+use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::voting::{self, Category, Figures, Support};
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+pub struct VotesApi;
+
+/// Who convenes the vote.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Convenor {
+    /// Owners' committee (业主委员会).
+    OwnersCommittee,
+    /// Property management committee (物业管理委员会).
+    PropertyManagementCommittee,
+    /// Street office or township (街道办事处/乡镇人民政府).
+    StreetOffice,
+}
+
+/// What owners answer.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum VoteKind {
+    /// One question: yes, no or abstain.
+    Question,
+    /// A committee election (category 3): choose up to `seats` of the final candidate list.
+    Election,
+}
+
+/// A ballot's answer to a question.
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// 同意
+    Yes,
+    /// 反对
+    No,
+    /// 弃权: counts as voting, not as agreeing.
+    Abstain,
+}
+
+impl Choice {
+    fn as_str(self) -> &'static str {
+        match self {
+            Choice::Yes => "yes",
+            Choice::No => "no",
+            Choice::Abstain => "abstain",
+        }
+    }
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVote {
+    /// Matter category of Civil Code Art. 278, 1–9: 1 rules of procedure (议事规则), 2 management
+    /// covenant (管理规约), 3 electing the owners' committee (选举业委会), 4 hiring or dismissing the
+    /// property company (选聘解聘物业), 5 using the maintenance fund (使用维修资金), 6 raising it
+    /// (筹集维修资金), 7 rebuilding (改建重建), 8 changing the use of common parts (改变共有部分用途),
+    /// 9 other major matters (其他重大事项). 6–8 need three quarters; the others more than half.
+    #[oai(validator(minimum(value = "1"), maximum(value = "9")))]
+    pub category: i32,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: String,
+    #[oai(validator(min_length = 1, max_length = 5000))]
+    pub question: String,
+    pub kind: VoteKind,
+    /// For elections: the vetting election whose final list is on the ballot.
+    #[oai(validator(max_length = 64))]
+    pub election_id: Option<String>,
+    /// For major matters: the approved proposal this vote decides.
+    #[oai(validator(max_length = 64))]
+    pub proposal_id: Option<String>,
+    pub convenor: Convenor,
+    /// Whether parking spaces count as exclusive parts in this vote (default: no).
+    #[serde(default)]
+    #[oai(default)]
+    pub include_parking: bool,
+    /// The day the notice was posted (公告); the vote opens at least the county's notice period
+    /// (default 15 days) later.
+    pub notice_posted_on: NaiveDate,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+}
+
+#[derive(Object)]
+pub struct VoteOption {
+    pub option_id: String,
+    pub label: String,
+}
+
+#[derive(Object)]
+pub struct Vote {
+    pub id: String,
+    pub estate_id: String,
+    pub category: i32,
+    pub title: String,
+    pub question: String,
+    pub kind: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub seats: Option<i32>,
+    pub options: Vec<VoteOption>,
+    #[oai(skip_serializing_if_is_none)]
+    pub proposal_id: Option<String>,
+    pub convenor: String,
+    pub include_parking: bool,
+    pub notice_posted_on: NaiveDate,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub extension_reason: Option<String>,
+    /// announced, open, closed.
+    pub status: String,
+    /// Published when the roll is frozen at opening.
+    #[oai(skip_serializing_if_is_none)]
+    pub roll_fingerprint: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub total_area_centi_m2: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub total_heads: Option<i64>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BallotInput {
+    /// For a question.
+    pub choice: Option<Choice>,
+    /// For an election: the chosen candidates (option ids), at most the seats; none is a blank
+    /// ballot, which counts as voting.
+    #[oai(validator(max_items = 31))]
+    pub selections: Option<Vec<String>>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperBallotInput {
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub voter_id: String,
+    pub choice: Option<Choice>,
+    #[oai(validator(max_items = 31))]
+    pub selections: Option<Vec<String>>,
+    /// Reference to the signed paper ballot (its scan).
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub paper_ref: String,
+}
+
+#[derive(Object)]
+pub struct Receipt {
+    pub ballot_id: String,
+    pub voter_id: String,
+    /// SHA-256 of the canonical ballot record; it appears in the published list when counted.
+    pub receipt: String,
+    pub cast_at: DateTime<Utc>,
+    /// online or paper.
+    pub channel: String,
+}
+
+#[derive(Object)]
+pub struct MyBallot {
+    pub voter_id: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub current: Option<Receipt>,
+    /// Every ballot cast for this voter, oldest first (the last one counts).
+    pub history: Vec<Receipt>,
+}
+
+#[derive(Object)]
+pub struct RollEntry {
+    pub voter_id: String,
+    /// `owners:<ids>`, `developer` or `unit:<id>`.
+    pub voter_key: String,
+    pub area_centi_m2: i64,
+    pub unit_count: i32,
+    #[oai(skip_serializing_if_is_none)]
+    pub designated_owner_id: Option<String>,
+}
+
+#[derive(Object)]
+pub struct RollPage {
+    pub items: Vec<RollEntry>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct Turnout {
+    pub total_area_centi_m2: i64,
+    pub total_heads: i64,
+    pub voted_area_centi_m2: i64,
+    pub voted_heads: i64,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub closes_at: DateTime<Utc>,
+    #[oai(validator(min_length = 1, max_length = 1000))]
+    pub reason: String,
+}
+
+/// A fraction, exact: numerator over denominator, plus basis points rounded down for display.
+#[derive(Object)]
+pub struct Fraction {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub basis_points: i64,
+}
+
+fn fraction(n: i64, d: i64) -> Fraction {
+    Fraction { numerator: n, denominator: d, basis_points: ((n as i128 * 10_000).checked_div(d as i128).unwrap_or(0)) as i64 }
+}
+
+#[derive(Object)]
+pub struct Tally {
+    pub total_area_centi_m2: i64,
+    pub total_heads: i64,
+    pub voted_area_centi_m2: i64,
+    pub voted_heads: i64,
+    pub yes_area_centi_m2: i64,
+    pub yes_heads: i64,
+    pub no_area_centi_m2: i64,
+    pub no_heads: i64,
+    pub abstain_area_centi_m2: i64,
+    pub abstain_heads: i64,
+    pub participation_area: Fraction,
+    pub participation_heads: Fraction,
+    pub approval_area: Fraction,
+    pub approval_heads: Fraction,
+}
+
+#[derive(Object)]
+pub struct CandidateResult {
+    pub option_id: String,
+    pub label: String,
+    pub yes_area_centi_m2: i64,
+    pub yes_heads: i64,
+    /// elected, alternate, or not_elected.
+    pub result: String,
+}
+
+#[derive(Object)]
+pub struct VoteResult {
+    pub vote_id: String,
+    pub category: i32,
+    /// passed, failed_quorum, rejected; for elections: passed when at least one is elected.
+    pub outcome: String,
+    pub tally: Tally,
+    #[oai(skip_serializing_if_is_empty)]
+    pub candidates: Vec<CandidateResult>,
+    pub roll_fingerprint: String,
+    /// Receipts of every counted ballot, sorted.
+    pub receipts: Vec<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum VoteCreated {
+    /// Announced.
+    #[oai(status = 201)]
+    Created(Json<Vote>),
+}
+
+#[derive(ApiResponse)]
+pub enum BallotAccepted {
+    /// Accepted; keep the receipt.
+    #[oai(status = 201)]
+    Created(Json<Receipt>),
+}
+
+/// The three parties of a major-matter proposal (三方).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalParty {
+    /// The estate party branch (小区党支部): a party organisation of the estate's community.
+    EstatePartyBranch,
+    /// The owners' committee (业委会).
+    OwnersCommittee,
+    /// The property company serving the estate (物业服务企业).
+    PropertyCompany,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposal {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: String,
+    #[oai(validator(min_length = 1, max_length = 10000))]
+    pub summary: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "9")))]
+    pub category: i32,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endorsement {
+    pub party: ProposalParty,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalReview {
+    pub approved: bool,
+    #[oai(validator(min_length = 1, max_length = 5000))]
+    pub reasons: String,
+}
+
+#[derive(Object)]
+pub struct Proposal {
+    pub id: String,
+    pub estate_id: String,
+    pub title: String,
+    pub summary: String,
+    pub category: i32,
+    /// mobilised, proposed (all three parties endorsed), approved, rejected.
+    pub status: String,
+    pub mobilised_by: String,
+    pub mobilised_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub branch_endorsed_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub committee_endorsed_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub company_endorsed_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub reviewed_by: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub review_reasons: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum ProposalCreated {
+    /// Mobilised.
+    #[oai(status = 201)]
+    Created(Json<Proposal>),
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// announced before the roll is frozen; open until the closing time; closed after it.
+pub fn status(v: &VoteRow, now: NaiveDateTime) -> &'static str {
+    match v.opened_at {
+        None => "announced",
+        Some(_) if now < v.closes_at => "open",
+        Some(_) => "closed",
+    }
+}
+
+fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
+    let options = db::votes::options_of(conn, &v.id)?.into_iter().map(|o| VoteOption { option_id: o.option_id, label: o.label }).collect();
+    Ok(Vote {
+        status: status(&v, ids::now()).into(),
+        options,
+        id: v.id,
+        estate_id: v.estate_id,
+        category: v.category,
+        title: v.title,
+        question: v.question,
+        kind: v.kind,
+        seats: v.seats,
+        proposal_id: v.proposal_id,
+        convenor: v.convenor,
+        include_parking: v.include_parking,
+        notice_posted_on: v.notice_posted_on,
+        opens_at: utc(v.opens_at),
+        closes_at: utc(v.closes_at),
+        extension_reason: v.extension_reason,
+        roll_fingerprint: v.roll_fingerprint,
+        total_area_centi_m2: v.total_area,
+        total_heads: v.total_heads,
+    })
+}
+
+fn receipt_out(h: &HistoryRow) -> Receipt {
+    Receipt { ballot_id: h.id.clone(), voter_id: h.voter_id.clone(), receipt: h.receipt.clone(), cast_at: utc(h.cast_at), channel: h.channel.clone() }
+}
+
+/// A vote with its estate, visible to the caller (404 otherwise).
+fn load(conn: &mut AnyConnection, caller: &Caller, vote_id: &str) -> AppResult<(VoteRow, EstateCtx)> {
+    let v = db::votes::get(conn, vote_id)?.ok_or(AppError::NotFound { what: "vote" })?;
+    let ctx = estate_ctx(conn, caller, &v.estate_id)?;
+    check(caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+    Ok((v, ctx))
+}
+
+/// The receipt of a ballot: SHA-256 over its canonical record.
+fn receipt(vote_id: &str, voter_id: &str, ballot_id: &str, choice: &str, selections: &str, cast_at: NaiveDateTime) -> String {
+    let canonical = serde_json::json!([vote_id, voter_id, ballot_id, choice, selections, ids::rfc3339(cast_at)]);
+    crate::crypto::sha256_hex(canonical.to_string())
+}
+
+/// Checks a ballot's content against the vote and returns (choice, selections).
+fn ballot_content(conn: &mut AnyConnection, v: &VoteRow, choice: Option<Choice>, selections: Option<Vec<String>>) -> AppResult<(String, Vec<String>)> {
+    match (v.kind.as_str(), choice, selections) {
+        ("question", Some(c), None) => Ok((c.as_str().into(), Vec::new())),
+        ("question", _, _) => Err(AppError::invalid("choice", "required", "answer with a choice: yes, no or abstain")),
+        ("election", None, Some(mut s)) => {
+            s.sort();
+            s.dedup();
+            if s.len() > v.seats.unwrap_or(0) as usize {
+                return Err(AppError::invalid("selections", "too_many", "choose at most as many candidates as there are seats"));
+            }
+            let options = db::votes::options_of(conn, &v.id)?;
+            if let Some(bad) = s.iter().find(|x| !options.iter().any(|o| &o.option_id == *x)) {
+                return Err(AppError::invalid("selections", "not_a_candidate", format!("{bad} is not on the ballot")));
+            }
+            Ok(("election".into(), s))
+        }
+        _ => Err(AppError::invalid("selections", "required", "an election ballot lists its selections")),
+    }
+}
+
+/// Records one ballot for a voter of an open vote; returns its receipt. The rule for online and
+/// paper: a signed paper ballot prevails — once one is recorded, online ballots are refused for
+/// that voter; a paper ballot entered after an online one replaces it.
+fn cast(conn: &mut AnyConnection, v: &VoteRow, entry: &RollRow, content: (String, Vec<String>), channel: &str, paper_ref: Option<String>, cast_by: &str) -> AppResult<HistoryRow> {
+    let now = ids::now();
+    if status(v, now) != "open" {
+        return Err(AppError::conflict("vote_not_open", "ballots are accepted only while the vote is open"));
+    }
+    if channel == "online" && db::votes::current(conn, &v.id, &entry.voter_id)?.is_some_and(|c| c.channel == "paper") {
+        return Err(AppError::conflict("paper_ballot_recorded", "a signed paper ballot has been recorded for this voter and prevails"));
+    }
+    let (choice, selections) = content;
+    let joined = selections.join(",");
+    let id = ids::new_id();
+    let h = HistoryRow {
+        receipt: receipt(&v.id, &entry.voter_id, &id, &choice, &joined, now),
+        id,
+        vote_id: v.id.clone(),
+        voter_id: entry.voter_id.clone(),
+        choice,
+        selections: joined,
+        channel: channel.into(),
+        paper_ref,
+        cast_by: cast_by.into(),
+        cast_at: now,
+    };
+    db::votes::cast(conn, &h, &selections)?;
+    Ok(h)
+}
+
+/// The figures of a vote's current ballots (aggregate queries) against its frozen totals.
+fn figures(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<Figures> {
+    let mut f = Figures { total_area: v.total_area.unwrap_or(0), total_heads: v.total_heads.unwrap_or(0), ..Figures::default() };
+    for (choice, heads, area) in db::votes::tally(conn, &v.id)? {
+        match choice.as_str() {
+            "yes" => (f.yes_heads, f.yes_area) = (heads, area),
+            "no" => (f.no_heads, f.no_area) = (heads, area),
+            // Election ballots count toward participation; their support is per candidate.
+            _ => (f.abstain_heads, f.abstain_area) = (f.abstain_heads + heads, f.abstain_area + area),
+        }
+    }
+    Ok(f)
+}
+
+fn convene(caller: &Caller, ctx: &EstateCtx) -> AppResult<audit::Actor> {
+    check(caller, &ctx.place(), &Action::ConveneVote(ctx.place()))
+}
+
+fn proposal_out(p: ProposalRow) -> Proposal {
+    Proposal {
+        id: p.id,
+        estate_id: p.estate_id,
+        title: p.title,
+        summary: p.summary,
+        category: p.category,
+        status: p.status,
+        mobilised_by: p.mobilised_by,
+        mobilised_at: utc(p.mobilised_at),
+        branch_endorsed_at: p.branch_endorsed_at.map(utc),
+        committee_endorsed_at: p.committee_endorsed_at.map(utc),
+        company_endorsed_at: p.company_endorsed_at.map(utc),
+        reviewed_by: p.reviewed_by,
+        reviewed_at: p.reviewed_at.map(utc),
+        review_reasons: p.review_reasons,
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Votes")]
+impl VotesApi {
+    /// Announce a vote of the owners: its matter category, question or candidates, times and
+    /// convenor. It may open no earlier than the county's notice period after the notice was posted.
+    ///
+    /// The estate's committee, party organisations above it (street office/township), administrators.
+    #[oai(path = "/estates/:id/votes", method = "post", operation_id = "announceVote")]
+    async fn announce(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<NewVote>) -> ApiResult<VoteCreated> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let category = Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", "range", "1–9"))?;
+        if input.closes_at <= input.opens_at {
+            return Err(AppError::invalid("closes_at", "before_opening", "a vote closes after it opens").into());
+        }
+        if input.notice_posted_on > ids::today() {
+            return Err(AppError::invalid("notice_posted_on", "future", "the notice must have been posted").into());
+        }
+        let out = state
+            .db
+            .write(move |c| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                let rules = estate_rules(c, &ctx)?;
+                let opens_day = (input.opens_at + chrono::Duration::hours(8)).date_naive();
+                let earliest = crate::domain::committee::add_days(input.notice_posted_on, rules.vote_notice_days);
+                if opens_day < earliest {
+                    return Err(AppError::invalid("opens_at", "notice_too_short", format!("the vote may open on {earliest} at the earliest ({} days after the notice)", rules.vote_notice_days)));
+                }
+                let vote_id = ids::new_id();
+                let mut options = Vec::new();
+                let mut seats = None;
+                match (input.kind, &input.election_id) {
+                    (VoteKind::Election, Some(eid)) => {
+                        if category != Category::CommitteeElection {
+                            return Err(AppError::invalid("category", "election", "a committee election is category 3"));
+                        }
+                        let e = db::vetting::get_election(c, eid)?.ok_or_else(|| AppError::invalid("election_id", "not_found", "no election with this id"))?;
+                        let com = db::committees::get(c, &e.committee_id)?.ok_or_else(|| AppError::invalid("election_id", "not_found", "no election with this id"))?;
+                        if com.estate_id != ctx.estate.id || e.status != "final" {
+                            return Err(AppError::invalid("election_id", "not_final", "the ballot takes the final candidate list of an election of this estate"));
+                        }
+                        for (i, cand) in db::vetting::candidates_of(c, &e.id)?.into_iter().filter(|x| x.status == "qualified").enumerate() {
+                            let name = db::owners::get(c, &cand.owner_id)?.map(|o| o.name).unwrap_or_default();
+                            options.push(OptionRow { vote_id: vote_id.clone(), option_id: cand.id, label: name, position: i as i32 });
+                        }
+                        if options.is_empty() {
+                            return Err(AppError::invalid("election_id", "no_candidates", "the final list is empty"));
+                        }
+                        seats = Some(e.seats);
+                    }
+                    (VoteKind::Election, None) => return Err(AppError::invalid("election_id", "required", "an election vote names its election")),
+                    (VoteKind::Question, Some(_)) => return Err(AppError::invalid("election_id", "not_allowed", "only election votes name an election")),
+                    (VoteKind::Question, None) => {}
+                }
+                if let Some(pid) = &input.proposal_id {
+                    let p = db::votes::get_proposal(c, pid)?.ok_or_else(|| AppError::invalid("proposal_id", "not_found", "no proposal with this id"))?;
+                    if p.estate_id != ctx.estate.id || p.category != input.category {
+                        return Err(AppError::invalid("proposal_id", "mismatch", "the proposal belongs to another estate or category"));
+                    }
+                    if p.status != "approved" {
+                        return Err(AppError::rule("proposal_not_approved", "a major matter goes to the vote only after the community party committee approved it"));
+                    }
+                }
+                let row = VoteRow {
+                    id: vote_id,
+                    estate_id: ctx.estate.id.clone(),
+                    category: input.category,
+                    title: input.title.clone(),
+                    question: input.question.clone(),
+                    kind: match input.kind {
+                        VoteKind::Question => "question",
+                        VoteKind::Election => "election",
+                    }
+                    .into(),
+                    seats,
+                    election_id: input.election_id.clone(),
+                    proposal_id: input.proposal_id.clone(),
+                    convenor: match input.convenor {
+                        Convenor::OwnersCommittee => "owners_committee",
+                        Convenor::PropertyManagementCommittee => "property_management_committee",
+                        Convenor::StreetOffice => "street_office",
+                    }
+                    .into(),
+                    include_parking: input.include_parking,
+                    notice_posted_on: input.notice_posted_on,
+                    opens_at: ids::truncate_micros(input.opens_at.naive_utc()),
+                    closes_at: ids::truncate_micros(input.closes_at.naive_utc()),
+                    extension_reason: None,
+                    opened_at: None,
+                    roll_fingerprint: None,
+                    total_area: None,
+                    total_heads: None,
+                    created_by: actor.actor_id.clone(),
+                    created_at: ids::now(),
+                };
+                db::votes::insert(c, &row)?;
+                db::votes::insert_options(c, &options)?;
+                audit::append(c, &actor, "vote.announce", "vote", &row.id, &serde_json::json!({ "estate": row.estate_id, "category": row.category, "kind": row.kind, "opens_at": row.opens_at, "closes_at": row.closes_at }))?;
+                vote_out(c, row)
+            })
+            .await?;
+        Ok(VoteCreated::Created(Json(out)))
+    }
+
+    /// An estate's votes, newest first.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/estates/:id/votes", method = "get", operation_id = "listVotes")]
+    async fn list(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vec<Vote>>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+                db::votes::of_estate(c, &ctx.estate.id)?.into_iter().map(|v| vote_out(c, v)).collect()
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// A vote: status, and once open the frozen roll's totals and fingerprint.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/votes/:id", method = "get", operation_id = "getVote")]
+    async fn get(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vote>> {
+        let caller = auth.caller().clone();
+        let out = state.db.read(move |c| { let (v, _) = load(c, &caller, &id.0)?; vote_out(c, v) }).await?;
+        Ok(Json(out))
+    }
+
+    /// Open the vote: the roll is frozen from the registry by the SPC rules and its totals and
+    /// fingerprint are published.
+    ///
+    /// The convenor (the estate's committee, party organisations above it, administrators).
+    #[oai(path = "/votes/:id/opening", method = "post", operation_id = "openVote")]
+    async fn open(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vote>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .write(move |c| {
+                let (mut v, ctx) = load(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                let now = ids::now();
+                if v.opened_at.is_some() {
+                    return Err(AppError::conflict("already_open", "the vote is already open"));
+                }
+                if now < v.opens_at {
+                    return Err(AppError::rule("too_early", "the vote opens at its announced time, not before"));
+                }
+                if now >= v.closes_at {
+                    return Err(AppError::rule("too_late", "the closing time has passed"));
+                }
+                let inputs = db::estates::headcount_inputs(c, &v.estate_id, v.include_parking)?;
+                let voters = headcount::voters(&inputs);
+                let totals = headcount::totals(&voters);
+                let rows: Vec<RollRow> = voters
+                    .iter()
+                    .map(|x| RollRow {
+                        vote_id: v.id.clone(),
+                        voter_id: ids::new_id(),
+                        voter_key: x.key.canonical(),
+                        area_centi: x.area_centi,
+                        unit_count: x.unit_ids.len() as i32,
+                        designated_owner_id: x.designated_owner_id.clone(),
+                    })
+                    .collect();
+                db::votes::insert_roll(c, &rows)?;
+                v.opened_at = Some(now);
+                v.roll_fingerprint = Some(headcount::fingerprint(&voters));
+                v.total_area = Some(totals.total_area_centi);
+                v.total_heads = Some(totals.total_heads);
+                db::votes::save(c, &v)?;
+                audit::append(c, &actor, "vote.open", "vote", &v.id, &serde_json::json!({ "fingerprint": v.roll_fingerprint, "total_area": v.total_area, "total_heads": v.total_heads }))?;
+                vote_out(c, v)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// Cast (or change) one's ballot while the vote is open; the last ballot counts.
+    ///
+    /// An owner who casts a voter's ballot on the roll (the designated co-owner).
+    #[oai(path = "/votes/:id/ballots", method = "post", operation_id = "castBallot")]
+    async fn ballot(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<BallotInput>) -> ApiResult<BallotAccepted> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let owners = caller.principal.scopes(Role::Owner);
+        if owners.is_empty() {
+            return Err(AppError::forbidden().into());
+        }
+        let out = state
+            .db
+            .write(move |c| {
+                let v = db::votes::get(c, &id.0)?.ok_or(AppError::NotFound { what: "vote" })?;
+                // The roll decides who votes here; no roll entry means not visible to this owner.
+                let entry = db::votes::entry_for_owner(c, &v.id, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
+                let content = ballot_content(c, &v, input.choice, input.selections)?;
+                let h = cast(c, &v, &entry, content, "online", None, caller.principal.actor_id())?;
+                audit::append(c, &caller.actor_as(Role::Owner.as_str()), "ballot.cast", "vote", &v.id, &serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }))?;
+                Ok(receipt_out(&h))
+            })
+            .await?;
+        Ok(BallotAccepted::Created(Json(out)))
+    }
+
+    /// Enter a signed paper ballot collected door to door, with a reference to its scan. A paper
+    /// ballot prevails over online ones for the same voter.
+    ///
+    /// The convenor.
+    #[oai(path = "/votes/:id/paper-ballots", method = "post", operation_id = "enterPaperBallot")]
+    async fn paper(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<PaperBallotInput>) -> ApiResult<BallotAccepted> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let out = state
+            .db
+            .write(move |c| {
+                let (v, ctx) = load(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                let entry = db::votes::entry(c, &v.id, &input.voter_id)?.ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
+                let content = ballot_content(c, &v, input.choice, input.selections)?;
+                let h = cast(c, &v, &entry, content, "paper", Some(input.paper_ref.clone()), &actor.actor_id)?;
+                audit::append(c, &actor, "ballot.paper", "vote", &v.id, &serde_json::json!({ "voter": h.voter_id, "paper_ref": input.paper_ref, "receipt": h.receipt }))?;
+                Ok(receipt_out(&h))
+            })
+            .await?;
+        Ok(BallotAccepted::Created(Json(out)))
+    }
+
+    /// The caller's ballot: the one that counts and every earlier one, with receipts.
+    ///
+    /// An owner on the roll.
+    #[oai(path = "/votes/:id/my-ballot", method = "get", operation_id = "myBallot")]
+    async fn my_ballot(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<MyBallot>> {
+        let owners = auth.caller().principal.scopes(Role::Owner);
+        let out = state
+            .db
+            .read(move |c| {
+                let entry = db::votes::entry_for_owner(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
+                let history = db::votes::history(c, &id.0, &entry.voter_id)?;
+                let current = db::votes::current(c, &id.0, &entry.voter_id)?;
+                Ok(MyBallot {
+                    current: current.and_then(|cur| history.iter().find(|h| h.id == cur.ballot_id).map(receipt_out)),
+                    history: history.iter().map(receipt_out).collect(),
+                    voter_id: entry.voter_id,
+                })
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// The frozen roll (voters with their areas): for entering paper ballots and checking.
+    ///
+    /// The convenor and whoever may see the estate's personal data.
+    #[oai(path = "/votes/:id/roll", method = "get", operation_id = "voteRoll")]
+    async fn roll(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<RollPage>> {
+        let caller = auth.caller().clone();
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .read(move |c| {
+                let (v, ctx) = load(c, &caller, &id.0)?;
+                if authorize(&caller.principal, &Action::ConveneVote(ctx.place())).is_err() {
+                    check(&caller, &ctx.place(), &Action::ViewPrivate(ctx.place()))?;
+                }
+                db::votes::roll_page(c, &v.id, after.as_deref(), paging::fetch(limit))
+            })
+            .await?;
+        let (rows, next_cursor) = paging::page(rows, limit, |r| r.voter_id.clone());
+        let items = rows
+            .into_iter()
+            .map(|r| RollEntry { voter_id: r.voter_id, voter_key: r.voter_key, area_centi_m2: r.area_centi, unit_count: r.unit_count, designated_owner_id: r.designated_owner_id })
+            .collect();
+        Ok(Json(RollPage { items, next_cursor }))
+    }
+
+    /// Turnout so far: how many have voted, by area and heads — never how.
+    ///
+    /// The convenor.
+    #[oai(path = "/votes/:id/turnout", method = "get", operation_id = "voteTurnout")]
+    async fn turnout(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Turnout>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let (v, ctx) = load(c, &caller, &id.0)?;
+                convene(&caller, &ctx)?;
+                let f = figures(c, &v)?;
+                Ok(Turnout { total_area_centi_m2: f.total_area, total_heads: f.total_heads, voted_area_centi_m2: f.voted_area(), voted_heads: f.voted_heads() })
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// Extend the closing time, once, with a reason (e.g. turnout is short).
+    ///
+    /// The convenor.
+    #[oai(path = "/votes/:id/extension", method = "post", operation_id = "extendVote")]
+    async fn extend(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Extension>) -> ApiResult<Json<Vote>> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let out = state
+            .db
+            .write(move |c| {
+                let (mut v, ctx) = load(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                if status(&v, ids::now()) != "open" {
+                    return Err(AppError::conflict("vote_not_open", "only an open vote is extended"));
+                }
+                if v.extension_reason.is_some() {
+                    return Err(AppError::conflict("already_extended", "a vote is extended once"));
+                }
+                let new_close = ids::truncate_micros(input.closes_at.naive_utc());
+                if new_close <= v.closes_at {
+                    return Err(AppError::invalid("closes_at", "not_later", "an extension moves the closing time later"));
+                }
+                let old = v.closes_at;
+                v.closes_at = new_close;
+                v.extension_reason = Some(input.reason.clone());
+                db::votes::save(c, &v)?;
+                audit::append(c, &actor, "vote.extend", "vote", &v.id, &serde_json::json!({ "from": old, "to": new_close, "reason": input.reason }))?;
+                vote_out(c, v)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// The result, published when the vote closes: every figure by area and heads, the fractions,
+    /// the outcome, the roll's fingerprint and the receipts of the counted ballots.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/votes/:id/result", method = "get", operation_id = "voteResult")]
+    async fn result(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<VoteResult>> {
+        let caller = auth.caller().clone();
+        let out = state.db.read(move |c| { let (v, _) = load(c, &caller, &id.0)?; result_of(c, &v) }).await?;
+        Ok(Json(out))
+    }
+
+    /// Mobilise a major matter (重大事项), e.g. a differentiated fee standard: the owners'
+    /// committee starts the procedure.
+    ///
+    /// The estate's committee; administrators.
+    #[oai(path = "/estates/:id/proposals", method = "post", operation_id = "mobiliseProposal")]
+    async fn propose(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<NewProposal>) -> ApiResult<ProposalCreated> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let out = state
+            .db
+            .write(move |c| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+                let p = &caller.principal;
+                let role = if p.has_role(Role::Admin) {
+                    Role::Admin
+                } else if p.scopes(Role::Committee).contains(&ctx.estate.id) {
+                    Role::Committee
+                } else {
+                    return Err(AppError::forbidden());
+                };
+                let actor = caller.actor_as(role.as_str());
+                let row = ProposalRow {
+                    id: ids::new_id(),
+                    estate_id: ctx.estate.id.clone(),
+                    title: input.title.clone(),
+                    summary: input.summary.clone(),
+                    category: input.category,
+                    status: "mobilised".into(),
+                    mobilised_by: actor.actor_id.clone(),
+                    mobilised_at: ids::now(),
+                    branch_endorsed_by: None,
+                    branch_endorsed_at: None,
+                    committee_endorsed_by: None,
+                    committee_endorsed_at: None,
+                    company_endorsed_by: None,
+                    company_endorsed_at: None,
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    review_reasons: None,
+                };
+                db::votes::insert_proposal(c, &row)?;
+                audit::append(c, &actor, "proposal.mobilise", "proposal", &row.id, &serde_json::json!({ "estate": row.estate_id, "title": row.title, "category": row.category }))?;
+                Ok(proposal_out(row))
+            })
+            .await?;
+        Ok(ProposalCreated::Created(Json(out)))
+    }
+
+    /// Endorse the proposal as one of the three parties: the estate party branch, the owners'
+    /// committee, the property company. With all three it is proposed.
+    ///
+    /// Each party for itself: a party organisation above the estate, its committee, its serving company.
+    #[oai(path = "/proposals/:id/endorsements", method = "post", operation_id = "endorseProposal")]
+    async fn endorse(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Endorsement>) -> ApiResult<Json<Proposal>> {
+        let caller = auth.caller().clone();
+        let party = body.0.party;
+        let out = state
+            .db
+            .write(move |c| {
+                let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
+                let ctx = estate_ctx(c, &caller, &p.estate_id)?;
+                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+                let needed = match party {
+                    ProposalParty::EstatePartyBranch => Role::PartyOrg,
+                    ProposalParty::OwnersCommittee => Role::Committee,
+                    ProposalParty::PropertyCompany => Role::Company,
+                };
+                let role = authorize(&caller.principal, &Action::EndorseProposal(ctx.place())).map_err(|_| AppError::forbidden())?;
+                if role != needed {
+                    return Err(AppError::forbidden());
+                }
+                if p.status != "mobilised" {
+                    return Err(AppError::conflict("wrong_state", "endorsements come before the review"));
+                }
+                let now = Some(ids::now());
+                let who = Some(caller.principal.actor_id().to_string());
+                match party {
+                    ProposalParty::EstatePartyBranch => (p.branch_endorsed_by, p.branch_endorsed_at) = (who, now),
+                    ProposalParty::OwnersCommittee => (p.committee_endorsed_by, p.committee_endorsed_at) = (who, now),
+                    ProposalParty::PropertyCompany => (p.company_endorsed_by, p.company_endorsed_at) = (who, now),
+                }
+                if p.branch_endorsed_at.is_some() && p.committee_endorsed_at.is_some() && p.company_endorsed_at.is_some() {
+                    p.status = "proposed".into();
+                }
+                db::votes::save_proposal(c, &p)?;
+                audit::append(c, &caller.actor_as(role.as_str()), "proposal.endorse", "proposal", &p.id, &serde_json::json!({ "party": format!("{party:?}") }))?;
+                Ok(proposal_out(p))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// The community party committee's review of a proposed major matter: approved (it may go to
+    /// a vote) or rejected with reasons (it returns to the committee).
+    ///
+    /// Party organisations above the estate.
+    #[oai(path = "/proposals/:id/review", method = "post", operation_id = "reviewProposal")]
+    async fn review(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<ProposalReview>) -> ApiResult<Json<Proposal>> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let out = state
+            .db
+            .write(move |c| {
+                let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
+                let ctx = estate_ctx(c, &caller, &p.estate_id)?;
+                let actor = check(&caller, &ctx.place(), &Action::ReviewProposal(ctx.place()))?;
+                if p.status != "proposed" {
+                    return Err(AppError::conflict("wrong_state", "only a proposal endorsed by all three parties is reviewed"));
+                }
+                p.status = (if input.approved { "approved" } else { "rejected" }).into();
+                p.reviewed_by = Some(actor.actor_id.clone());
+                p.reviewed_at = Some(ids::now());
+                p.review_reasons = Some(input.reasons.clone());
+                db::votes::save_proposal(c, &p)?;
+                audit::append(c, &actor, "proposal.review", "proposal", &p.id, &serde_json::json!({ "approved": input.approved, "reasons": input.reasons }))?;
+                Ok(proposal_out(p))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// A proposal with every step: who and when.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/proposals/:id", method = "get", operation_id = "getProposal")]
+    async fn proposal(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Proposal>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
+                let ctx = estate_ctx(c, &caller, &p.estate_id)?;
+                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+                Ok(proposal_out(p))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+}
+
+/// The published result of a closed vote (computed from its frozen roll and final ballots, so
+/// every reading gives the same figures).
+pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
+    if status(v, ids::now()) != "closed" {
+        return Err(AppError::conflict("vote_not_closed", "the result is published when the vote closes"));
+    }
+    let category = Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
+    let f = figures(conn, v)?;
+    let mut candidates = Vec::new();
+    let outcome = if v.kind == "election" {
+        let options = db::votes::options_of(conn, &v.id)?;
+        let support: Vec<(String, i64, i64)> = db::votes::selection_tally(conn, &v.id)?;
+        let supports: Vec<Support> = options
+            .iter()
+            .map(|o| {
+                let (h, a) = support.iter().find(|(id, _, _)| *id == o.option_id).map(|(_, h, a)| (*h, *a)).unwrap_or((0, 0));
+                Support { candidate_id: o.option_id.clone(), yes_area: a, yes_heads: h }
+            })
+            .collect();
+        let e = voting::elect(v.seats.unwrap_or(0) as usize, &f, &supports);
+        for s in &supports {
+            let label = options.iter().find(|o| o.option_id == s.candidate_id).map(|o| o.label.clone()).unwrap_or_default();
+            let result = if e.elected.contains(&s.candidate_id) {
+                "elected"
+            } else if e.alternates.contains(&s.candidate_id) {
+                "alternate"
+            } else {
+                "not_elected"
+            };
+            candidates.push(CandidateResult { option_id: s.candidate_id.clone(), label, yes_area_centi_m2: s.yes_area, yes_heads: s.yes_heads, result: result.into() });
+        }
+        if !e.quorum_met {
+            "failed_quorum"
+        } else if e.elected.is_empty() {
+            "rejected"
+        } else {
+            "passed"
+        }
+    } else {
+        voting::outcome(category, &f).as_str()
+    };
+    Ok(VoteResult {
+        vote_id: v.id.clone(),
+        category: v.category,
+        outcome: outcome.into(),
+        tally: Tally {
+            total_area_centi_m2: f.total_area,
+            total_heads: f.total_heads,
+            voted_area_centi_m2: f.voted_area(),
+            voted_heads: f.voted_heads(),
+            yes_area_centi_m2: f.yes_area,
+            yes_heads: f.yes_heads,
+            no_area_centi_m2: f.no_area,
+            no_heads: f.no_heads,
+            abstain_area_centi_m2: f.abstain_area,
+            abstain_heads: f.abstain_heads,
+            participation_area: fraction(f.voted_area(), f.total_area),
+            participation_heads: fraction(f.voted_heads(), f.total_heads),
+            approval_area: fraction(f.yes_area, f.voted_area()),
+            approval_heads: fraction(f.yes_heads, f.voted_heads()),
+        },
+        candidates,
+        roll_fingerprint: v.roll_fingerprint.clone().unwrap_or_default(),
+        receipts: db::votes::receipts(conn, &v.id)?,
+    })
+}
