@@ -111,7 +111,11 @@ pub fn insert(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<()> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<VoteRow>> {
-    Ok(votes::table.find(id).select(VoteRow::as_select()).first(conn).optional()?)
+    Ok(votes::table
+        .find(id)
+        .select(VoteRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<()> {
@@ -156,7 +160,11 @@ pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[Str
 }
 
 pub fn entry(conn: &mut AnyConnection, vote_id: &str, voter_id: &str) -> AppResult<Option<RollRow>> {
-    Ok(roll_entries::table.find((vote_id, voter_id)).select(RollRow::as_select()).first(conn).optional()?)
+    Ok(roll_entries::table
+        .find((vote_id, voter_id))
+        .select(RollRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn roll_page(conn: &mut AnyConnection, vote_id: &str, after: Option<&str>, limit: i64) -> AppResult<Vec<RollRow>> {
@@ -173,7 +181,11 @@ pub fn roll_page(conn: &mut AnyConnection, vote_id: &str, after: Option<&str>, l
 }
 
 pub fn current(conn: &mut AnyConnection, vote_id: &str, voter_id: &str) -> AppResult<Option<CurrentRow>> {
-    Ok(current_ballots::table.find((vote_id, voter_id)).select(CurrentRow::as_select()).first(conn).optional()?)
+    Ok(current_ballots::table
+        .find((vote_id, voter_id))
+        .select(CurrentRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn history(conn: &mut AnyConnection, vote_id: &str, voter_id: &str) -> AppResult<Vec<HistoryRow>> {
@@ -205,12 +217,25 @@ pub fn cast(conn: &mut AnyConnection, h: &HistoryRow, selections: &[String]) -> 
         .set(&cur);
     super::each_backend!(conn, c => q.execute(c))?;
     if h.choice == "election" {
-        diesel::delete(ballot_selections::table.filter(ballot_selections::vote_id.eq(&h.vote_id)).filter(ballot_selections::voter_id.eq(&h.voter_id)))
-            .execute(conn)?;
-        let rows: Vec<(String, String, String)> = selections.iter().map(|o| (h.vote_id.clone(), h.voter_id.clone(), o.clone())).collect();
+        diesel::delete(
+            ballot_selections::table
+                .filter(ballot_selections::vote_id.eq(&h.vote_id))
+                .filter(ballot_selections::voter_id.eq(&h.voter_id)),
+        )
+        .execute(conn)?;
+        let rows: Vec<(String, String, String)> = selections
+            .iter()
+            .map(|o| (h.vote_id.clone(), h.voter_id.clone(), o.clone()))
+            .collect();
         let values: Vec<_> = rows
             .iter()
-            .map(|(v, w, o)| (ballot_selections::vote_id.eq(v), ballot_selections::voter_id.eq(w), ballot_selections::option_id.eq(o)))
+            .map(|(v, w, o)| {
+                (
+                    ballot_selections::vote_id.eq(v),
+                    ballot_selections::voter_id.eq(w),
+                    ballot_selections::option_id.eq(o),
+                )
+            })
             .collect();
         if !values.is_empty() {
             super::insert_batch!(conn, ballot_selections::table, values)?;
@@ -223,12 +248,17 @@ pub fn cast(conn: &mut AnyConnection, h: &HistoryRow, selections: &[String]) -> 
 pub fn tally(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<(String, i64, i64)>> {
     Ok(current_ballots::table
         .inner_join(
-            roll_entries::table
-                .on(roll_entries::vote_id.eq(current_ballots::vote_id).and(roll_entries::voter_id.eq(current_ballots::voter_id))),
+            roll_entries::table.on(roll_entries::vote_id
+                .eq(current_ballots::vote_id)
+                .and(roll_entries::voter_id.eq(current_ballots::voter_id))),
         )
         .filter(current_ballots::vote_id.eq(vote_id))
         .group_by(current_ballots::choice)
-        .select((current_ballots::choice, count_star(), sql::<BigInt>("CAST(COALESCE(SUM(roll_entries.area_centi), 0) AS BIGINT)")))
+        .select((
+            current_ballots::choice,
+            count_star(),
+            sql::<BigInt>("CAST(COALESCE(SUM(roll_entries.area_centi), 0) AS BIGINT)"),
+        ))
         .load(conn)?)
 }
 
@@ -236,12 +266,17 @@ pub fn tally(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<(String, 
 pub fn selection_tally(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<(String, i64, i64)>> {
     Ok(ballot_selections::table
         .inner_join(
-            roll_entries::table
-                .on(roll_entries::vote_id.eq(ballot_selections::vote_id).and(roll_entries::voter_id.eq(ballot_selections::voter_id))),
+            roll_entries::table.on(roll_entries::vote_id
+                .eq(ballot_selections::vote_id)
+                .and(roll_entries::voter_id.eq(ballot_selections::voter_id))),
         )
         .filter(ballot_selections::vote_id.eq(vote_id))
         .group_by(ballot_selections::option_id)
-        .select((ballot_selections::option_id, count_star(), sql::<BigInt>("CAST(COALESCE(SUM(roll_entries.area_centi), 0) AS BIGINT)")))
+        .select((
+            ballot_selections::option_id,
+            count_star(),
+            sql::<BigInt>("CAST(COALESCE(SUM(roll_entries.area_centi), 0) AS BIGINT)"),
+        ))
         .load(conn)?)
 }
 
@@ -260,7 +295,11 @@ pub fn insert_proposal(conn: &mut AnyConnection, p: &ProposalRow) -> AppResult<(
 }
 
 pub fn get_proposal(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ProposalRow>> {
-    Ok(proposals::table.find(id).select(ProposalRow::as_select()).first(conn).optional()?)
+    Ok(proposals::table
+        .find(id)
+        .select(ProposalRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn save_proposal(conn: &mut AnyConnection, p: &ProposalRow) -> AppResult<()> {

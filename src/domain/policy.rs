@@ -143,11 +143,17 @@ pub enum Action<'a> {
     /// Create accounts, grant and revoke roles, list accounts.
     ManageAccounts,
     /// Issue an API key for a company.
-    IssueApiKey { company_id: &'a str },
+    IssueApiKey {
+        company_id: &'a str,
+    },
     /// List or read a company's API keys (metadata only; the secret is never shown again).
-    ViewApiKeys { company_id: &'a str },
+    ViewApiKeys {
+        company_id: &'a str,
+    },
     /// Revoke a company's API key.
-    RevokeApiKey { company_id: &'a str },
+    RevokeApiKey {
+        company_id: &'a str,
+    },
     /// Read and verify the audit log.
     ReadAudit,
     /// Create organisations and grids under a place (the parent's path), estates, buildings,
@@ -162,7 +168,9 @@ pub enum Action<'a> {
     /// Register companies and service contracts.
     ManageCompanies,
     /// See a company's registry record.
-    ViewCompany { company_id: &'a str },
+    ViewCompany {
+        company_id: &'a str,
+    },
     /// See coverage figures of an organisation's subtree.
     ViewCoverage(Place<'a>),
     /// Form committees and record their elections, appointments, filings, meetings, vacancies.

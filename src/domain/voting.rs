@@ -47,7 +47,10 @@ impl Category {
 
     /// Categories 6–8 need three quarters of the voters, by area and by heads.
     pub fn needs_three_quarters(self) -> bool {
-        matches!(self, Category::RaiseMaintenanceFund | Category::RebuildOrReconstruct | Category::ChangeUseOfCommonParts)
+        matches!(
+            self,
+            Category::RaiseMaintenanceFund | Category::RebuildOrReconstruct | Category::ChangeUseOfCommonParts
+        )
     }
 }
 
@@ -160,7 +163,11 @@ pub fn elect(seats: usize, total: &Figures, supports: &[Support]) -> ElectionOut
             alternates.push(s.candidate_id.clone());
         }
     }
-    ElectionOutcome { quorum_met: quorum, elected, alternates }
+    ElectionOutcome {
+        quorum_met: quorum,
+        elected,
+        alternates,
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +176,16 @@ mod tests {
 
     /// 300 heads, 30000 area; voters split as given.
     fn fig(yes: (i64, i64), no: (i64, i64), abstain: (i64, i64)) -> Figures {
-        Figures { total_area: 30000, total_heads: 300, yes_area: yes.0, yes_heads: yes.1, no_area: no.0, no_heads: no.1, abstain_area: abstain.0, abstain_heads: abstain.1 }
+        Figures {
+            total_area: 30000,
+            total_heads: 300,
+            yes_area: yes.0,
+            yes_heads: yes.1,
+            no_area: no.0,
+            no_heads: no.1,
+            abstain_area: abstain.0,
+            abstain_heads: abstain.1,
+        }
     }
 
     #[test]
@@ -197,7 +213,11 @@ mod tests {
 
     #[test]
     fn three_quarters_for_categories_6_to_8() {
-        for c in [Category::RaiseMaintenanceFund, Category::RebuildOrReconstruct, Category::ChangeUseOfCommonParts] {
+        for c in [
+            Category::RaiseMaintenanceFund,
+            Category::RebuildOrReconstruct,
+            Category::ChangeUseOfCommonParts,
+        ] {
             // Voted 20000 / 200: three quarters is 15000 / 150 (included).
             assert_eq!(outcome(c, &fig((15000, 150), (5000, 50), (0, 0))), Outcome::Passed);
             assert_eq!(outcome(c, &fig((14999, 150), (5001, 50), (0, 0))), Outcome::Rejected);
@@ -205,13 +225,22 @@ mod tests {
             assert_eq!(outcome(c, &fig((15001, 151), (4999, 49), (0, 0))), Outcome::Passed);
         }
         // The same split passes a simple-majority category.
-        assert_eq!(outcome(Category::OtherMajorMatters, &fig((14999, 149), (5001, 51), (0, 0))), Outcome::Passed);
+        assert_eq!(
+            outcome(Category::OtherMajorMatters, &fig((14999, 149), (5001, 51), (0, 0))),
+            Outcome::Passed
+        );
     }
 
     #[test]
     fn no_quorum_wins_over_approval() {
-        assert_eq!(outcome(Category::AssemblyRules, &fig((19999, 199), (0, 0), (0, 0))), Outcome::FailedQuorum);
-        assert_eq!(outcome(Category::AssemblyRules, &Figures::default()), Outcome::FailedQuorum);
+        assert_eq!(
+            outcome(Category::AssemblyRules, &fig((19999, 199), (0, 0), (0, 0))),
+            Outcome::FailedQuorum
+        );
+        assert_eq!(
+            outcome(Category::AssemblyRules, &Figures::default()),
+            Outcome::FailedQuorum
+        );
     }
 
     #[test]
@@ -228,8 +257,22 @@ mod tests {
     #[test]
     fn elections_rank_and_keep_alternates() {
         let total = fig((0, 0), (0, 0), (20000, 200)); // voted 20000 / 200
-        let s = |id: &str, a, h| Support { candidate_id: id.into(), yes_area: a, yes_heads: h };
-        let out = elect(2, &total, &[s("a", 15000, 150), s("b", 10001, 101), s("c", 12000, 120), s("d", 10000, 100), s("e", 9999, 100)]);
+        let s = |id: &str, a, h| Support {
+            candidate_id: id.into(),
+            yes_area: a,
+            yes_heads: h,
+        };
+        let out = elect(
+            2,
+            &total,
+            &[
+                s("a", 15000, 150),
+                s("b", 10001, 101),
+                s("c", 12000, 120),
+                s("d", 10000, 100),
+                s("e", 9999, 100),
+            ],
+        );
         assert_eq!(out.elected, vec!["a", "c"]);
         // b has a majority but no seat is left; d has exactly half; e is below half by area.
         assert_eq!(out.alternates, vec!["b", "d"]);

@@ -232,7 +232,11 @@ pub struct Fraction {
 }
 
 fn fraction(n: i64, d: i64) -> Fraction {
-    Fraction { numerator: n, denominator: d, basis_points: ((n as i128 * 10_000).checked_div(d as i128).unwrap_or(0)) as i64 }
+    Fraction {
+        numerator: n,
+        denominator: d,
+        basis_points: ((n as i128 * 10_000).checked_div(d as i128).unwrap_or(0)) as i64,
+    }
 }
 
 #[derive(Object)]
@@ -375,7 +379,13 @@ pub fn status(v: &VoteRow, now: NaiveDateTime) -> &'static str {
 }
 
 fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
-    let options = db::votes::options_of(conn, &v.id)?.into_iter().map(|o| VoteOption { option_id: o.option_id, label: o.label }).collect();
+    let options = db::votes::options_of(conn, &v.id)?
+        .into_iter()
+        .map(|o| VoteOption {
+            option_id: o.option_id,
+            label: o.label,
+        })
+        .collect();
     Ok(Vote {
         status: status(&v, ids::now()).into(),
         options,
@@ -400,7 +410,13 @@ fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
 }
 
 fn receipt_out(h: &HistoryRow) -> Receipt {
-    Receipt { ballot_id: h.id.clone(), voter_id: h.voter_id.clone(), receipt: h.receipt.clone(), cast_at: utc(h.cast_at), channel: h.channel.clone() }
+    Receipt {
+        ballot_id: h.id.clone(),
+        voter_id: h.voter_id.clone(),
+        receipt: h.receipt.clone(),
+        cast_at: utc(h.cast_at),
+        channel: h.channel.clone(),
+    }
 }
 
 /// A vote with its estate, visible to the caller (404 otherwise).
@@ -412,42 +428,84 @@ fn load(conn: &mut AnyConnection, caller: &Caller, vote_id: &str) -> AppResult<(
 }
 
 /// The receipt of a ballot: SHA-256 over its canonical record.
-fn receipt(vote_id: &str, voter_id: &str, ballot_id: &str, choice: &str, selections: &str, cast_at: NaiveDateTime) -> String {
+fn receipt(
+    vote_id: &str,
+    voter_id: &str,
+    ballot_id: &str,
+    choice: &str,
+    selections: &str,
+    cast_at: NaiveDateTime,
+) -> String {
     let canonical = serde_json::json!([vote_id, voter_id, ballot_id, choice, selections, ids::rfc3339(cast_at)]);
     crate::crypto::sha256_hex(canonical.to_string())
 }
 
 /// Checks a ballot's content against the vote and returns (choice, selections).
-fn ballot_content(conn: &mut AnyConnection, v: &VoteRow, choice: Option<Choice>, selections: Option<Vec<String>>) -> AppResult<(String, Vec<String>)> {
+fn ballot_content(
+    conn: &mut AnyConnection,
+    v: &VoteRow,
+    choice: Option<Choice>,
+    selections: Option<Vec<String>>,
+) -> AppResult<(String, Vec<String>)> {
     match (v.kind.as_str(), choice, selections) {
         ("question", Some(c), None) => Ok((c.as_str().into(), Vec::new())),
-        ("question", _, _) => Err(AppError::invalid("choice", "required", "answer with a choice: yes, no or abstain")),
+        ("question", _, _) => Err(AppError::invalid(
+            "choice",
+            "required",
+            "answer with a choice: yes, no or abstain",
+        )),
         ("election", None, Some(mut s)) => {
             s.sort();
             s.dedup();
             if s.len() > v.seats.unwrap_or(0) as usize {
-                return Err(AppError::invalid("selections", "too_many", "choose at most as many candidates as there are seats"));
+                return Err(AppError::invalid(
+                    "selections",
+                    "too_many",
+                    "choose at most as many candidates as there are seats",
+                ));
             }
             let options = db::votes::options_of(conn, &v.id)?;
             if let Some(bad) = s.iter().find(|x| !options.iter().any(|o| &o.option_id == *x)) {
-                return Err(AppError::invalid("selections", "not_a_candidate", format!("{bad} is not on the ballot")));
+                return Err(AppError::invalid(
+                    "selections",
+                    "not_a_candidate",
+                    format!("{bad} is not on the ballot"),
+                ));
             }
             Ok(("election".into(), s))
         }
-        _ => Err(AppError::invalid("selections", "required", "an election ballot lists its selections")),
+        _ => Err(AppError::invalid(
+            "selections",
+            "required",
+            "an election ballot lists its selections",
+        )),
     }
 }
 
 /// Records one ballot for a voter of an open vote; returns its receipt. The rule for online and
 /// paper: a signed paper ballot prevails — once one is recorded, online ballots are refused for
 /// that voter; a paper ballot entered after an online one replaces it.
-fn cast(conn: &mut AnyConnection, v: &VoteRow, entry: &RollRow, content: (String, Vec<String>), channel: &str, paper_ref: Option<String>, cast_by: &str) -> AppResult<HistoryRow> {
+fn cast(
+    conn: &mut AnyConnection,
+    v: &VoteRow,
+    entry: &RollRow,
+    content: (String, Vec<String>),
+    channel: &str,
+    paper_ref: Option<String>,
+    cast_by: &str,
+) -> AppResult<HistoryRow> {
     let now = ids::now();
     if status(v, now) != "open" {
-        return Err(AppError::conflict("vote_not_open", "ballots are accepted only while the vote is open"));
+        return Err(AppError::conflict(
+            "vote_not_open",
+            "ballots are accepted only while the vote is open",
+        ));
     }
     if channel == "online" && db::votes::current(conn, &v.id, &entry.voter_id)?.is_some_and(|c| c.channel == "paper") {
-        return Err(AppError::conflict("paper_ballot_recorded", "a signed paper ballot has been recorded for this voter and prevails"));
+        return Err(AppError::conflict(
+            "paper_ballot_recorded",
+            "a signed paper ballot has been recorded for this voter and prevails",
+        ));
     }
     let (choice, selections) = content;
     let joined = selections.join(",");
@@ -470,7 +528,11 @@ fn cast(conn: &mut AnyConnection, v: &VoteRow, entry: &RollRow, content: (String
 
 /// The figures of a vote's current ballots (aggregate queries) against its frozen totals.
 fn figures(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<Figures> {
-    let mut f = Figures { total_area: v.total_area.unwrap_or(0), total_heads: v.total_heads.unwrap_or(0), ..Figures::default() };
+    let mut f = Figures {
+        total_area: v.total_area.unwrap_or(0),
+        total_heads: v.total_heads.unwrap_or(0),
+        ..Figures::default()
+    };
     for (choice, heads, area) in db::votes::tally(conn, &v.id)? {
         match choice.as_str() {
             "yes" => (f.yes_heads, f.yes_area) = (heads, area),
@@ -512,10 +574,17 @@ impl VotesApi {
     ///
     /// The estate's committee, party organisations above it (street office/township), administrators.
     #[oai(path = "/estates/:id/votes", method = "post", operation_id = "announceVote")]
-    async fn announce(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<NewVote>) -> ApiResult<VoteCreated> {
+    async fn announce(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewVote>,
+    ) -> ApiResult<VoteCreated> {
         let caller = auth.caller().clone();
         let input = body.0;
-        let category = Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", "range", "1–9"))?;
+        let category =
+            Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", "range", "1–9"))?;
         if input.closes_at <= input.opens_at {
             return Err(AppError::invalid("closes_at", "before_opening", "a vote closes after it opens").into());
         }
@@ -613,14 +682,22 @@ impl VotesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/estates/:id/votes", method = "get", operation_id = "listVotes")]
-    async fn list(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vec<Vote>>> {
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Vote>>> {
         let caller = auth.caller().clone();
         let out = state
             .db
             .read(move |c| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
-                db::votes::of_estate(c, &ctx.estate.id)?.into_iter().map(|v| vote_out(c, v)).collect()
+                db::votes::of_estate(c, &ctx.estate.id)?
+                    .into_iter()
+                    .map(|v| vote_out(c, v))
+                    .collect()
             })
             .await?;
         Ok(Json(out))
@@ -630,9 +707,20 @@ impl VotesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/votes/:id", method = "get", operation_id = "getVote")]
-    async fn get(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vote>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vote>> {
         let caller = auth.caller().clone();
-        let out = state.db.read(move |c| { let (v, _) = load(c, &caller, &id.0)?; vote_out(c, v) }).await?;
+        let out = state
+            .db
+            .read(move |c| {
+                let (v, _) = load(c, &caller, &id.0)?;
+                vote_out(c, v)
+            })
+            .await?;
         Ok(Json(out))
     }
 
@@ -641,7 +729,12 @@ impl VotesApi {
     ///
     /// The convenor (the estate's committee, party organisations above it, administrators).
     #[oai(path = "/votes/:id/opening", method = "post", operation_id = "openVote")]
-    async fn open(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Vote>> {
+    async fn open(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vote>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -689,7 +782,13 @@ impl VotesApi {
     ///
     /// An owner who casts a voter's ballot on the roll (the designated co-owner).
     #[oai(path = "/votes/:id/ballots", method = "post", operation_id = "castBallot")]
-    async fn ballot(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<BallotInput>) -> ApiResult<BallotAccepted> {
+    async fn ballot(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<BallotInput>,
+    ) -> ApiResult<BallotAccepted> {
         let caller = auth.caller().clone();
         let input = body.0;
         let owners = caller.principal.scopes(Role::Owner);
@@ -701,10 +800,18 @@ impl VotesApi {
             .write(move |c| {
                 let v = db::votes::get(c, &id.0)?.ok_or(AppError::NotFound { what: "vote" })?;
                 // The roll decides who votes here; no roll entry means not visible to this owner.
-                let entry = db::votes::entry_for_owner(c, &v.id, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
+                let entry =
+                    db::votes::entry_for_owner(c, &v.id, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
                 let content = ballot_content(c, &v, input.choice, input.selections)?;
                 let h = cast(c, &v, &entry, content, "online", None, caller.principal.actor_id())?;
-                audit::append(c, &caller.actor_as(Role::Owner.as_str()), "ballot.cast", "vote", &v.id, &serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }))?;
+                audit::append(
+                    c,
+                    &caller.actor_as(Role::Owner.as_str()),
+                    "ballot.cast",
+                    "vote",
+                    &v.id,
+                    &serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }),
+                )?;
                 Ok(receipt_out(&h))
             })
             .await?;
@@ -715,8 +822,18 @@ impl VotesApi {
     /// ballot prevails over online ones for the same voter.
     ///
     /// The convenor.
-    #[oai(path = "/votes/:id/paper-ballots", method = "post", operation_id = "enterPaperBallot")]
-    async fn paper(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<PaperBallotInput>) -> ApiResult<BallotAccepted> {
+    #[oai(
+        path = "/votes/:id/paper-ballots",
+        method = "post",
+        operation_id = "enterPaperBallot"
+    )]
+    async fn paper(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<PaperBallotInput>,
+    ) -> ApiResult<BallotAccepted> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -724,10 +841,26 @@ impl VotesApi {
             .write(move |c| {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
-                let entry = db::votes::entry(c, &v.id, &input.voter_id)?.ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
+                let entry = db::votes::entry(c, &v.id, &input.voter_id)?
+                    .ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
                 let content = ballot_content(c, &v, input.choice, input.selections)?;
-                let h = cast(c, &v, &entry, content, "paper", Some(input.paper_ref.clone()), &actor.actor_id)?;
-                audit::append(c, &actor, "ballot.paper", "vote", &v.id, &serde_json::json!({ "voter": h.voter_id, "paper_ref": input.paper_ref, "receipt": h.receipt }))?;
+                let h = cast(
+                    c,
+                    &v,
+                    &entry,
+                    content,
+                    "paper",
+                    Some(input.paper_ref.clone()),
+                    &actor.actor_id,
+                )?;
+                audit::append(
+                    c,
+                    &actor,
+                    "ballot.paper",
+                    "vote",
+                    &v.id,
+                    &serde_json::json!({ "voter": h.voter_id, "paper_ref": input.paper_ref, "receipt": h.receipt }),
+                )?;
                 Ok(receipt_out(&h))
             })
             .await?;
@@ -738,12 +871,18 @@ impl VotesApi {
     ///
     /// An owner on the roll.
     #[oai(path = "/votes/:id/my-ballot", method = "get", operation_id = "myBallot")]
-    async fn my_ballot(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<MyBallot>> {
+    async fn my_ballot(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<MyBallot>> {
         let owners = auth.caller().principal.scopes(Role::Owner);
         let out = state
             .db
             .read(move |c| {
-                let entry = db::votes::entry_for_owner(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
+                let entry =
+                    db::votes::entry_for_owner(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
                 let history = db::votes::history(c, &id.0, &entry.voter_id)?;
                 let current = db::votes::current(c, &id.0, &entry.voter_id)?;
                 Ok(MyBallot {
@@ -784,7 +923,13 @@ impl VotesApi {
         let (rows, next_cursor) = paging::page(rows, limit, |r| r.voter_id.clone());
         let items = rows
             .into_iter()
-            .map(|r| RollEntry { voter_id: r.voter_id, voter_key: r.voter_key, area_centi_m2: r.area_centi, unit_count: r.unit_count, designated_owner_id: r.designated_owner_id })
+            .map(|r| RollEntry {
+                voter_id: r.voter_id,
+                voter_key: r.voter_key,
+                area_centi_m2: r.area_centi,
+                unit_count: r.unit_count,
+                designated_owner_id: r.designated_owner_id,
+            })
             .collect();
         Ok(Json(RollPage { items, next_cursor }))
     }
@@ -793,7 +938,12 @@ impl VotesApi {
     ///
     /// The convenor.
     #[oai(path = "/votes/:id/turnout", method = "get", operation_id = "voteTurnout")]
-    async fn turnout(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Turnout>> {
+    async fn turnout(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Turnout>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -801,7 +951,12 @@ impl VotesApi {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 convene(&caller, &ctx)?;
                 let f = figures(c, &v)?;
-                Ok(Turnout { total_area_centi_m2: f.total_area, total_heads: f.total_heads, voted_area_centi_m2: f.voted_area(), voted_heads: f.voted_heads() })
+                Ok(Turnout {
+                    total_area_centi_m2: f.total_area,
+                    total_heads: f.total_heads,
+                    voted_area_centi_m2: f.voted_area(),
+                    voted_heads: f.voted_heads(),
+                })
             })
             .await?;
         Ok(Json(out))
@@ -811,7 +966,13 @@ impl VotesApi {
     ///
     /// The convenor.
     #[oai(path = "/votes/:id/extension", method = "post", operation_id = "extendVote")]
-    async fn extend(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Extension>) -> ApiResult<Json<Vote>> {
+    async fn extend(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Extension>,
+    ) -> ApiResult<Json<Vote>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -827,13 +988,24 @@ impl VotesApi {
                 }
                 let new_close = ids::truncate_micros(input.closes_at.naive_utc());
                 if new_close <= v.closes_at {
-                    return Err(AppError::invalid("closes_at", "not_later", "an extension moves the closing time later"));
+                    return Err(AppError::invalid(
+                        "closes_at",
+                        "not_later",
+                        "an extension moves the closing time later",
+                    ));
                 }
                 let old = v.closes_at;
                 v.closes_at = new_close;
                 v.extension_reason = Some(input.reason.clone());
                 db::votes::save(c, &v)?;
-                audit::append(c, &actor, "vote.extend", "vote", &v.id, &serde_json::json!({ "from": old, "to": new_close, "reason": input.reason }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "vote.extend",
+                    "vote",
+                    &v.id,
+                    &serde_json::json!({ "from": old, "to": new_close, "reason": input.reason }),
+                )?;
                 vote_out(c, v)
             })
             .await?;
@@ -845,9 +1017,20 @@ impl VotesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/votes/:id/result", method = "get", operation_id = "voteResult")]
-    async fn result(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<VoteResult>> {
+    async fn result(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<VoteResult>> {
         let caller = auth.caller().clone();
-        let out = state.db.read(move |c| { let (v, _) = load(c, &caller, &id.0)?; result_of(c, &v) }).await?;
+        let out = state
+            .db
+            .read(move |c| {
+                let (v, _) = load(c, &caller, &id.0)?;
+                result_of(c, &v)
+            })
+            .await?;
         Ok(Json(out))
     }
 
@@ -856,7 +1039,13 @@ impl VotesApi {
     ///
     /// The estate's committee; administrators.
     #[oai(path = "/estates/:id/proposals", method = "post", operation_id = "mobiliseProposal")]
-    async fn propose(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<NewProposal>) -> ApiResult<ProposalCreated> {
+    async fn propose(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewProposal>,
+    ) -> ApiResult<ProposalCreated> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -893,7 +1082,14 @@ impl VotesApi {
                     review_reasons: None,
                 };
                 db::votes::insert_proposal(c, &row)?;
-                audit::append(c, &actor, "proposal.mobilise", "proposal", &row.id, &serde_json::json!({ "estate": row.estate_id, "title": row.title, "category": row.category }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "proposal.mobilise",
+                    "proposal",
+                    &row.id,
+                    &serde_json::json!({ "estate": row.estate_id, "title": row.title, "category": row.category }),
+                )?;
                 Ok(proposal_out(row))
             })
             .await?;
@@ -904,8 +1100,18 @@ impl VotesApi {
     /// committee, the property company. With all three it is proposed.
     ///
     /// Each party for itself: a party organisation above the estate, its committee, its serving company.
-    #[oai(path = "/proposals/:id/endorsements", method = "post", operation_id = "endorseProposal")]
-    async fn endorse(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<Endorsement>) -> ApiResult<Json<Proposal>> {
+    #[oai(
+        path = "/proposals/:id/endorsements",
+        method = "post",
+        operation_id = "endorseProposal"
+    )]
+    async fn endorse(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<Endorsement>,
+    ) -> ApiResult<Json<Proposal>> {
         let caller = auth.caller().clone();
         let party = body.0.party;
         let out = state
@@ -919,7 +1125,8 @@ impl VotesApi {
                     ProposalParty::OwnersCommittee => Role::Committee,
                     ProposalParty::PropertyCompany => Role::Company,
                 };
-                let role = authorize(&caller.principal, &Action::EndorseProposal(ctx.place())).map_err(|_| AppError::forbidden())?;
+                let role = authorize(&caller.principal, &Action::EndorseProposal(ctx.place()))
+                    .map_err(|_| AppError::forbidden())?;
                 if role != needed {
                     return Err(AppError::forbidden());
                 }
@@ -933,11 +1140,21 @@ impl VotesApi {
                     ProposalParty::OwnersCommittee => (p.committee_endorsed_by, p.committee_endorsed_at) = (who, now),
                     ProposalParty::PropertyCompany => (p.company_endorsed_by, p.company_endorsed_at) = (who, now),
                 }
-                if p.branch_endorsed_at.is_some() && p.committee_endorsed_at.is_some() && p.company_endorsed_at.is_some() {
+                if p.branch_endorsed_at.is_some()
+                    && p.committee_endorsed_at.is_some()
+                    && p.company_endorsed_at.is_some()
+                {
                     p.status = "proposed".into();
                 }
                 db::votes::save_proposal(c, &p)?;
-                audit::append(c, &caller.actor_as(role.as_str()), "proposal.endorse", "proposal", &p.id, &serde_json::json!({ "party": format!("{party:?}") }))?;
+                audit::append(
+                    c,
+                    &caller.actor_as(role.as_str()),
+                    "proposal.endorse",
+                    "proposal",
+                    &p.id,
+                    &serde_json::json!({ "party": format!("{party:?}") }),
+                )?;
                 Ok(proposal_out(p))
             })
             .await?;
@@ -949,7 +1166,13 @@ impl VotesApi {
     ///
     /// Party organisations above the estate.
     #[oai(path = "/proposals/:id/review", method = "post", operation_id = "reviewProposal")]
-    async fn review(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>, body: JsonBody<ProposalReview>) -> ApiResult<Json<Proposal>> {
+    async fn review(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<ProposalReview>,
+    ) -> ApiResult<Json<Proposal>> {
         let caller = auth.caller().clone();
         let input = body.0;
         let out = state
@@ -959,14 +1182,24 @@ impl VotesApi {
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::ReviewProposal(ctx.place()))?;
                 if p.status != "proposed" {
-                    return Err(AppError::conflict("wrong_state", "only a proposal endorsed by all three parties is reviewed"));
+                    return Err(AppError::conflict(
+                        "wrong_state",
+                        "only a proposal endorsed by all three parties is reviewed",
+                    ));
                 }
                 p.status = (if input.approved { "approved" } else { "rejected" }).into();
                 p.reviewed_by = Some(actor.actor_id.clone());
                 p.reviewed_at = Some(ids::now());
                 p.review_reasons = Some(input.reasons.clone());
                 db::votes::save_proposal(c, &p)?;
-                audit::append(c, &actor, "proposal.review", "proposal", &p.id, &serde_json::json!({ "approved": input.approved, "reasons": input.reasons }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "proposal.review",
+                    "proposal",
+                    &p.id,
+                    &serde_json::json!({ "approved": input.approved, "reasons": input.reasons }),
+                )?;
                 Ok(proposal_out(p))
             })
             .await?;
@@ -977,7 +1210,12 @@ impl VotesApi {
     ///
     /// Whoever may see the estate.
     #[oai(path = "/proposals/:id", method = "get", operation_id = "getProposal")]
-    async fn proposal(&self, state: Data<&AppState>, auth: AnyAuth, #[oai(validator(max_length = 64))] id: Path<String>) -> ApiResult<Json<Proposal>> {
+    async fn proposal(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Proposal>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -996,9 +1234,13 @@ impl VotesApi {
 /// every reading gives the same figures).
 pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
     if status(v, ids::now()) != "closed" {
-        return Err(AppError::conflict("vote_not_closed", "the result is published when the vote closes"));
+        return Err(AppError::conflict(
+            "vote_not_closed",
+            "the result is published when the vote closes",
+        ));
     }
-    let category = Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
+    let category =
+        Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
     let f = figures(conn, v)?;
     let mut candidates = Vec::new();
     let outcome = if v.kind == "election" {
@@ -1007,13 +1249,25 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
         let supports: Vec<Support> = options
             .iter()
             .map(|o| {
-                let (h, a) = support.iter().find(|(id, _, _)| *id == o.option_id).map(|(_, h, a)| (*h, *a)).unwrap_or((0, 0));
-                Support { candidate_id: o.option_id.clone(), yes_area: a, yes_heads: h }
+                let (h, a) = support
+                    .iter()
+                    .find(|(id, _, _)| *id == o.option_id)
+                    .map(|(_, h, a)| (*h, *a))
+                    .unwrap_or((0, 0));
+                Support {
+                    candidate_id: o.option_id.clone(),
+                    yes_area: a,
+                    yes_heads: h,
+                }
             })
             .collect();
         let e = voting::elect(v.seats.unwrap_or(0) as usize, &f, &supports);
         for s in &supports {
-            let label = options.iter().find(|o| o.option_id == s.candidate_id).map(|o| o.label.clone()).unwrap_or_default();
+            let label = options
+                .iter()
+                .find(|o| o.option_id == s.candidate_id)
+                .map(|o| o.label.clone())
+                .unwrap_or_default();
             let result = if e.elected.contains(&s.candidate_id) {
                 "elected"
             } else if e.alternates.contains(&s.candidate_id) {
@@ -1021,7 +1275,13 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
             } else {
                 "not_elected"
             };
-            candidates.push(CandidateResult { option_id: s.candidate_id.clone(), label, yes_area_centi_m2: s.yes_area, yes_heads: s.yes_heads, result: result.into() });
+            candidates.push(CandidateResult {
+                option_id: s.candidate_id.clone(),
+                label,
+                yes_area_centi_m2: s.yes_area,
+                yes_heads: s.yes_heads,
+                result: result.into(),
+            });
         }
         if !e.quorum_met {
             "failed_quorum"

@@ -10,3 +10,4 @@ mod committees;
 mod errors;
 mod registry;
 mod schema;
+mod votes;
