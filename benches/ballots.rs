@@ -33,12 +33,20 @@ use redprop::AppState;
 const SECRET: &str = "benchmark-signing-key-benchmark-signing-key";
 
 fn env(name: &str, default: &str) -> String {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
 fn national_id(i: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let body = format!("1404251980{:02}{:02}{:03}", 1 + (i / 28 / 1000) % 12, 1 + (i / 1000) % 28, i % 1000);
+    let body = format!(
+        "1404251980{:02}{:02}{:03}",
+        1 + (i / 28 / 1000) % 12,
+        1 + (i / 1000) % 28,
+        i % 1000
+    );
     let sum: u32 = body.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
@@ -54,7 +62,10 @@ fn main() -> anyhow::Result<()> {
             let name = format!("redprop_bench_{}", uuid::Uuid::now_v7().simple());
             let mut c = diesel::PgConnection::establish(&admin_url)?;
             c.batch_execute(&format!("CREATE DATABASE {name}"))?;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin_url.clone());
             (format!("{base}/{name}"), "postgres")
         }
         None => (work.join("bench.sqlite3").display().to_string(), "sqlite"),
@@ -69,9 +80,25 @@ fn main() -> anyhow::Result<()> {
     let state = AppState::init(config)?;
     let now = ids::now();
     let county_id = ids::new_id();
-    let county = OrgRow { path: child_path(None, &county_id), id: county_id, parent_id: None, kind: "county".into(), name: "县".into(), created_at: now, department_code: None };
+    let county = OrgRow {
+        path: child_path(None, &county_id),
+        id: county_id,
+        parent_id: None,
+        kind: "county".into(),
+        name: "县".into(),
+        created_at: now,
+        department_code: None,
+    };
     let comm_id = ids::new_id();
-    let community = OrgRow { path: child_path(Some(&county.path), &comm_id), id: comm_id, parent_id: Some(county.id.clone()), kind: "community".into(), name: "社区".into(), created_at: now, department_code: None };
+    let community = OrgRow {
+        path: child_path(Some(&county.path), &comm_id),
+        id: comm_id,
+        parent_id: Some(county.id.clone()),
+        kind: "community".into(),
+        name: "社区".into(),
+        created_at: now,
+        department_code: None,
+    };
     let estate = EstateRow {
         id: ids::new_id(),
         name: "基准小区".into(),
@@ -95,43 +122,123 @@ fn main() -> anyhow::Result<()> {
             area_centi: 6_000 + (i as i64 % 9_000),
             area_source: AreaSource::Registry,
             sale_status: SaleStatus::Delivered,
-            owner: Some(OwnerIn { name: format!("业主{i}"), id_number: national_id(i), kind: OwnerKind::Natural, phone: None, party_member: false }),
+            owner: Some(OwnerIn {
+                name: format!("业主{i}"),
+                id_number: national_id(i),
+                kind: OwnerKind::Natural,
+                phone: None,
+                party_member: false,
+            }),
             co_owners: vec![],
         })
         .collect();
     let started = Instant::now();
-    state.db.write_blocking(|c| {
-        redprop::db::orgs::insert(c, &county)?;
-        redprop::db::orgs::insert(c, &community)?;
-        redprop::db::estates::insert(c, &estate)?;
-        redprop::db::unit_import::apply(c, &estate.id, &rows, &state.id_hasher, now)?.map_err(|e| redprop::error::AppError::Internal(format!("{e:?}")))?;
-        Ok(())
-    }).map_err(|e| anyhow::anyhow!("{e}"))?;
+    state
+        .db
+        .write_blocking(|c| {
+            redprop::db::orgs::insert(c, &county)?;
+            redprop::db::orgs::insert(c, &community)?;
+            redprop::db::estates::insert(c, &estate)?;
+            redprop::db::unit_import::apply(c, &estate.id, &rows, &state.id_hasher, now)?
+                .map_err(|e| redprop::error::AppError::Internal(format!("{e:?}")))?;
+            Ok(())
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let owner_ids: Vec<String> = state
         .db
-        .read_blocking(|c| Ok(redprop::db::owners::page_in_estate(c, &estate.id, None, i64::MAX)?.into_iter().map(|o| o.id).collect()))
+        .read_blocking(|c| {
+            Ok(redprop::db::owners::page_in_estate(c, &estate.id, None, i64::MAX)?
+                .into_iter()
+                .map(|o| o.id)
+                .collect())
+        })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = crypto::hash_password("benchmark-password");
     let keys = crypto::JwtKeys::new(SECRET.as_bytes());
     let exp = Utc::now().timestamp() + 3600;
     let mut tokens = Vec::with_capacity(owner_ids.len());
-    state.db.write_blocking(|c| {
-        for (i, owner) in owner_ids.iter().enumerate() {
-            let user = UserRow { id: ids::new_id(), username: format!("owner{i}"), display_name: format!("业主{i}"), password_hash: hash.clone(), disabled: false, created_at: now, password_changed_at: now };
-            redprop::db::users::insert(c, &user)?;
-            redprop::db::users::insert_grant(c, &GrantRow { id: ids::new_id(), user_id: user.id.clone(), role: "owner".into(), scope_id: owner.clone(), created_at: now })?;
-            let session = SessionRow { id: ids::new_id(), user_id: user.id.clone(), created_at: now, expires_at: now + chrono::Duration::days(1), revoked_at: None, refresh_generation: 1, refresh_hash: "x".into() };
+    state
+        .db
+        .write_blocking(|c| {
+            for (i, owner) in owner_ids.iter().enumerate() {
+                let user = UserRow {
+                    id: ids::new_id(),
+                    username: format!("owner{i}"),
+                    display_name: format!("业主{i}"),
+                    password_hash: hash.clone(),
+                    disabled: false,
+                    created_at: now,
+                    password_changed_at: now,
+                };
+                redprop::db::users::insert(c, &user)?;
+                redprop::db::users::insert_grant(
+                    c,
+                    &GrantRow {
+                        id: ids::new_id(),
+                        user_id: user.id.clone(),
+                        role: "owner".into(),
+                        scope_id: owner.clone(),
+                        created_at: now,
+                    },
+                )?;
+                let session = SessionRow {
+                    id: ids::new_id(),
+                    user_id: user.id.clone(),
+                    created_at: now,
+                    expires_at: now + chrono::Duration::days(1),
+                    revoked_at: None,
+                    refresh_generation: 1,
+                    refresh_hash: "x".into(),
+                };
+                redprop::db::sessions::insert(c, &session)?;
+                tokens.push(keys.sign(&Claims {
+                    sub: user.id,
+                    sid: session.id,
+                    iat: exp - 3600,
+                    exp,
+                    roles: vec![format!("owner:{owner}")],
+                }));
+            }
+            let admin = UserRow {
+                id: ids::new_id(),
+                username: "bench-admin".into(),
+                display_name: "admin".into(),
+                password_hash: hash.clone(),
+                disabled: false,
+                created_at: now,
+                password_changed_at: now,
+            };
+            redprop::db::users::insert(c, &admin)?;
+            redprop::db::users::insert_grant(
+                c,
+                &GrantRow {
+                    id: ids::new_id(),
+                    user_id: admin.id.clone(),
+                    role: "admin".into(),
+                    scope_id: String::new(),
+                    created_at: now,
+                },
+            )?;
+            let session = SessionRow {
+                id: ids::new_id(),
+                user_id: admin.id.clone(),
+                created_at: now,
+                expires_at: now + chrono::Duration::days(1),
+                revoked_at: None,
+                refresh_generation: 1,
+                refresh_hash: "x".into(),
+            };
             redprop::db::sessions::insert(c, &session)?;
-            tokens.push(keys.sign(&Claims { sub: user.id, sid: session.id, iat: exp - 3600, exp, roles: vec![format!("owner:{owner}")] }));
-        }
-        let admin = UserRow { id: ids::new_id(), username: "bench-admin".into(), display_name: "admin".into(), password_hash: hash.clone(), disabled: false, created_at: now, password_changed_at: now };
-        redprop::db::users::insert(c, &admin)?;
-        redprop::db::users::insert_grant(c, &GrantRow { id: ids::new_id(), user_id: admin.id.clone(), role: "admin".into(), scope_id: String::new(), created_at: now })?;
-        let session = SessionRow { id: ids::new_id(), user_id: admin.id.clone(), created_at: now, expires_at: now + chrono::Duration::days(1), revoked_at: None, refresh_generation: 1, refresh_hash: "x".into() };
-        redprop::db::sessions::insert(c, &session)?;
-        tokens.push(keys.sign(&Claims { sub: admin.id, sid: session.id, iat: exp - 3600, exp, roles: vec!["admin".into()] }));
-        Ok(())
-    }).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tokens.push(keys.sign(&Claims {
+                sub: admin.id,
+                sid: session.id,
+                iat: exp - 3600,
+                exp,
+                roles: vec!["admin".into()],
+            }));
+            Ok(())
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin_token = tokens.pop().unwrap();
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
     drop(state);
@@ -152,7 +259,16 @@ fn main() -> anyhow::Result<()> {
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
     let curl = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new("curl").args(["-s", "-H", &format!("authorization: Bearer {admin_token}"), "-H", "content-type: application/json"]).args(args).output()?;
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-H",
+                &format!("authorization: Bearer {admin_token}"),
+                "-H",
+                "content-type: application/json",
+            ])
+            .args(args)
+            .output()?;
         Ok(String::from_utf8_lossy(&out.stdout).to_string())
     };
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -162,11 +278,31 @@ fn main() -> anyhow::Result<()> {
     }
     let notice = (Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Duration::days(20);
     let body = serde_json::json!({ "category": 4, "title": "bench", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": notice, "opens_at": Utc::now() - chrono::Duration::minutes(1), "closes_at": Utc::now() + chrono::Duration::hours(1) });
-    let vote: serde_json::Value = serde_json::from_str(&curl(&["-X", "POST", &format!("{base}/api/v1/estates/{}/votes", estate.id), "-d", &body.to_string()])?)?;
-    let vote_id = vote["id"].as_str().ok_or_else(|| anyhow::anyhow!("announce failed: {vote}"))?.to_string();
+    let vote: serde_json::Value = serde_json::from_str(&curl(&[
+        "-X",
+        "POST",
+        &format!("{base}/api/v1/estates/{}/votes", estate.id),
+        "-d",
+        &body.to_string(),
+    ])?)?;
+    let vote_id = vote["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("announce failed: {vote}"))?
+        .to_string();
     let t = Instant::now();
-    let opened: serde_json::Value = serde_json::from_str(&curl(&["-X", "POST", &format!("{base}/api/v1/votes/{vote_id}/opening"), "-d", "{}"])?)?;
-    eprintln!("roll frozen in {} ms: {} heads, fingerprint {}", t.elapsed().as_millis(), opened["total_heads"], opened["roll_fingerprint"]);
+    let opened: serde_json::Value = serde_json::from_str(&curl(&[
+        "-X",
+        "POST",
+        &format!("{base}/api/v1/votes/{vote_id}/opening"),
+        "-d",
+        "{}",
+    ])?)?;
+    eprintln!(
+        "roll frozen in {} ms: {} heads, fingerprint {}",
+        t.elapsed().as_millis(),
+        opened["total_heads"],
+        opened["roll_fingerprint"]
+    );
 
     let tokens_file = work.join("tokens.txt");
     std::fs::write(&tokens_file, tokens.join("\n"))?;
@@ -191,25 +327,66 @@ end
     )?;
     drop(f);
     eprintln!("wrk: {connections} connections for {seconds} s …");
-    let wrk = Command::new("wrk").args(["-t2", "-c", &connections, "-d", &format!("{seconds}s"), "--latency", "-s"]).arg(&script).arg(&base).output()?;
+    let wrk = Command::new("wrk")
+        .args([
+            "-t2",
+            "-c",
+            &connections,
+            "-d",
+            &format!("{seconds}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(&base)
+        .output()?;
     let report = String::from_utf8_lossy(&wrk.stdout).to_string();
     println!("{report}");
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", server.id()))?.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("").to_string();
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", server.id()))?
+        .lines()
+        .find(|l| l.starts_with("VmRSS"))
+        .unwrap_or("")
+        .to_string();
     println!("server memory after the run: {rss}");
 
     // Every acknowledged ballot is in the history; exactly one counts per voter.
-    let total: u64 = report.lines().find_map(|l| l.trim().split_once(" requests in ").map(|(n, _)| n.trim().parse().unwrap_or(0))).unwrap_or(0);
-    let non2xx: u64 = report.lines().find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:").map(|n| n.trim().parse().unwrap_or(0))).unwrap_or(0);
+    let total: u64 = report
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .map(|(n, _)| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let non2xx: u64 = report
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Non-2xx or 3xx responses:")
+                .map(|n| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
     let _ = server.kill();
     let _ = server.wait();
-    let state = AppState::init(Config { data_dir: work.clone(), database_url: Some(database_url.clone()), jwt_secret: Some(SECRET.into()), ..Config::default() })?;
+    let state = AppState::init(Config {
+        data_dir: work.clone(),
+        database_url: Some(database_url.clone()),
+        jwt_secret: Some(SECRET.into()),
+        ..Config::default()
+    })?;
     let vid = vote_id.clone();
     let (history, current): (i64, i64) = state
         .db
         .read_blocking(|c| {
             use redprop::db::schema::{ballot_history, current_ballots};
-            let h = ballot_history::table.filter(ballot_history::vote_id.eq(&vid)).count().get_result(c)?;
-            let cur = current_ballots::table.filter(current_ballots::vote_id.eq(&vid)).count().get_result(c)?;
+            let h = ballot_history::table
+                .filter(ballot_history::vote_id.eq(&vid))
+                .count()
+                .get_result(c)?;
+            let cur = current_ballots::table
+                .filter(current_ballots::vote_id.eq(&vid))
+                .count()
+                .get_result(c)?;
             Ok((h, cur))
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -222,11 +399,18 @@ end
     for _ in 0..21 {
         let vid = vote_id.clone();
         let t = Instant::now();
-        state.db.read_blocking(move |c| redprop::db::votes::tally(c, &vid)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        state
+            .db
+            .read_blocking(move |c| redprop::db::votes::tally(c, &vid))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(t.elapsed().as_micros());
     }
     times.sort();
-    println!("tally over {voters} voters ({current} ballots): median {} µs, max {} µs", times[times.len() / 2], times[times.len() - 1]);
+    println!(
+        "tally over {voters} voters ({current} ballots): median {} µs, max {} µs",
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }

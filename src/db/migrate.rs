@@ -16,7 +16,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x7265_6470_726f_7001;
 /// Applies pending migrations; returns the versions applied.
 pub fn run(db: &Db) -> anyhow::Result<Vec<String>> {
     let mut conn = db.raw_connection().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let applied = match &mut *conn {
+    let applied = match &mut conn {
         AnyConnection::Sqlite(c) => c
             .run_pending_migrations(SQLITE)
             .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?

@@ -11,6 +11,7 @@ pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
+pub mod group_commit;
 pub mod introspect;
 pub mod migrate;
 pub mod orgs;
@@ -28,7 +29,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{ManageConnection, Pool};
 use diesel::{PgConnection, SqliteConnection};
 
 use crate::error::{AppError, AppResult};
@@ -141,14 +142,18 @@ impl ManageConnection for Manager {
 }
 
 type AnyPool = Pool<Manager>;
-pub type Conn = PooledConnection<Manager>;
 
 /// The database handle that the app state carries. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     reader: AnyPool,
-    writer: AnyPool,
+    /// PostgreSQL: writes run in parallel on pooled connections. SQLite: one connection for
+    /// `write_blocking` (CLI, tests), which waits on the database lock like any other process.
+    writer: Option<AnyPool>,
+    /// SQLite: one writer thread with group commit.
+    group: Option<group_commit::GroupWriter>,
     backend: Backend,
+    url: DbUrl,
 }
 
 impl Db {
@@ -165,8 +170,10 @@ impl Db {
                     .build(Manager(url.clone()))?;
                 Ok(Db {
                     reader: pool.clone(),
-                    writer: pool,
+                    writer: Some(pool),
+                    group: None,
                     backend: Backend::Postgres,
+                    url,
                 })
             }
             DbUrl::Sqlite(path) => {
@@ -175,19 +182,24 @@ impl Db {
                         std::fs::create_dir_all(dir)?;
                     }
                 }
-                let writer = Pool::builder()
-                    .max_size(1)
-                    .connection_timeout(timeout)
-                    .build(Manager(url.clone()))?;
+                let writer_conn = Manager(url.clone()).connect()?;
                 let reader = Pool::builder()
                     .max_size(8)
                     .min_idle(Some(1))
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
+                let group = Some(group_commit::GroupWriter::start(writer_conn));
+                let side = Pool::builder()
+                    .max_size(1)
+                    .min_idle(Some(0))
+                    .connection_timeout(timeout)
+                    .build(Manager(url.clone()))?;
                 Ok(Db {
                     reader,
-                    writer,
+                    writer: Some(side),
+                    group,
                     backend: Backend::Sqlite,
+                    url,
                 })
             }
         }
@@ -218,13 +230,29 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
+        match (&self.group, &self.writer) {
+            (Some(g), _) => g.write(f).await,
+            (None, Some(pool)) => {
+                let pool = pool.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut conn = pool.get()?;
+                    in_transaction(&mut conn, f)
+                })
+                .await?
+            }
+            (None, None) => Err(AppError::Internal("no writer configured".into())),
+        }
     }
 
-    /// The blocking form of `write`, for the CLI and background workers already off the runtime.
+    /// The blocking form of `write`, for the CLI, the demo loader and tests, already off the
+    /// runtime. On SQLite it takes the database lock beside the writer thread (BEGIN IMMEDIATE
+    /// waits up to the busy timeout), as a second process would.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
-        let mut conn = self.writer.get()?;
+        let pool = self
+            .writer
+            .as_ref()
+            .ok_or_else(|| AppError::Internal("no writer configured".into()))?;
+        let mut conn = pool.get()?;
         in_transaction(&mut conn, f)
     }
 
@@ -234,9 +262,11 @@ impl Db {
         f(&mut conn)
     }
 
-    /// One connection outside the pools' transaction discipline: migrations and tests only.
-    pub fn raw_connection(&self) -> AppResult<Conn> {
-        Ok(self.writer.get()?)
+    /// A fresh connection outside the pools and the writer: migrations and tests only.
+    pub fn raw_connection(&self) -> AppResult<AnyConnection> {
+        Manager(self.url.clone()).connect().map_err(|e| AppError::Unavailable {
+            detail: format!("cannot connect: {e}"),
+        })
     }
 }
 

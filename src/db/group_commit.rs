@@ -1,0 +1,114 @@
+//! SQLite's writer: one thread owns the one write connection and commits the writes that arrive
+//! together in one transaction (group commit), each inside its own savepoint so that one write's
+//! failure does not undo the others. Callers get their result only after the COMMIT succeeded.
+//!
+//! Why: SQLite has one writer at a time anyway. Handing each write to a pool of one connection
+//! from a blocking thread costs a thread hand-off, a lock and a BEGIN/COMMIT per request; at the
+//! close of a vote (thousands of ballots a second) that overhead, not the inserts, is the limit.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+
+use diesel::Connection;
+
+use super::{begin, commit, rollback, AnyConnection};
+use crate::error::{AppError, AppResult};
+
+/// Runs one write inside the batch's transaction and returns what to do once the batch's fate
+/// is known (commit error or not).
+type Job = Box<dyn FnOnce(&mut AnyConnection) -> Box<dyn FnOnce(Option<&AppError>) + Send> + Send>;
+
+/// Most writes committed together.
+const MAX_BATCH: usize = 256;
+
+#[derive(Clone)]
+pub struct GroupWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupWriter {
+    /// Starts the writer thread on `conn`; it stops when every handle is dropped.
+    pub fn start(mut conn: AnyConnection) -> GroupWriter {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("redprop-sqlite-writer".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(j) => batch.push(j),
+                            Err(_) => break,
+                        }
+                    }
+                    run_batch(&mut conn, batch);
+                }
+            })
+            .expect("spawning the SQLite writer thread");
+        GroupWriter { jobs: tx }
+    }
+
+    /// Queues `f` and returns a receiver of its result (after commit).
+    fn submit<T, F>(&self, f: F) -> AppResult<tokio::sync::oneshot::Receiver<AppResult<T>>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            // A savepoint per write: its failure rolls back only itself.
+            let outcome = catch_unwind(AssertUnwindSafe(|| conn.transaction::<T, AppError, _>(f)));
+            let result: AppResult<T> = match outcome {
+                Ok(r) => r,
+                Err(panic) => Err(AppError::Internal(format!("panic in write: {}", panic_text(&panic)))),
+            };
+            Box::new(move |commit_error: Option<&AppError>| {
+                let _ = tx.send(match (commit_error, result) {
+                    (Some(e), Ok(_)) => Err(AppError::Internal(format!("commit failed: {e}"))),
+                    (_, r) => r,
+                });
+            })
+        });
+        self.jobs.send(job).map_err(|_| AppError::Unavailable {
+            detail: "the database writer has stopped".into(),
+        })?;
+        Ok(rx)
+    }
+
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        self.submit(f)?
+            .await
+            .map_err(|_| AppError::Internal("the database writer dropped a write".into()))?
+    }
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+fn run_batch(conn: &mut AnyConnection, batch: Vec<Job>) {
+    if let Err(e) = begin(conn) {
+        // Dropping the jobs closes their reply channels: each caller gets an error.
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        drop(batch);
+        return;
+    }
+    let finishers: Vec<_> = batch.into_iter().map(|job| job(conn)).collect();
+    let commit_error = match commit(conn) {
+        Ok(()) => None,
+        Err(e) => {
+            let _ = rollback(conn);
+            Some(AppError::from(e))
+        }
+    };
+    for finish in finishers {
+        finish(commit_error.as_ref());
+    }
+}
