@@ -151,6 +151,15 @@ pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> 
 
 /// The roll entry whose ballot one of these owners casts.
 pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Option<RollRow>> {
+    // One owner record is the common case: a plain `=` keeps the prepared statement cached.
+    if let [one] = owner_ids {
+        return Ok(roll_entries::table
+            .filter(roll_entries::vote_id.eq(vote_id))
+            .filter(roll_entries::designated_owner_id.eq(one))
+            .select(RollRow::as_select())
+            .first(conn)
+            .optional()?);
+    }
     Ok(roll_entries::table
         .filter(roll_entries::vote_id.eq(vote_id))
         .filter(roll_entries::designated_owner_id.eq_any(owner_ids))

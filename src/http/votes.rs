@@ -795,14 +795,23 @@ impl VotesApi {
         if owners.is_empty() {
             return Err(AppError::forbidden().into());
         }
-        let out = state
+        // Everything that only reads runs on a reader, in parallel; the single writer only writes.
+        // Reading the vote before the write is safe: its closing time can only move later, and
+        // `cast` checks it again at the moment of writing.
+        let (v, entry, content) = state
             .db
-            .write(move |c| {
+            .read(move |c| {
                 let v = db::votes::get(c, &id.0)?.ok_or(AppError::NotFound { what: "vote" })?;
                 // The roll decides who votes here; no roll entry means not visible to this owner.
                 let entry =
                     db::votes::entry_for_owner(c, &v.id, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
                 let content = ballot_content(c, &v, input.choice, input.selections)?;
+                Ok((v, entry, content))
+            })
+            .await?;
+        let out = state
+            .db
+            .write(move |c| {
                 let h = cast(c, &v, &entry, content, "online", None, caller.principal.actor_id())?;
                 audit::append(
                     c,
