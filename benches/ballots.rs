@@ -254,6 +254,7 @@ fn main() -> anyhow::Result<()> {
         .env("REDPROP_JWT_SECRET", SECRET)
         .env("REDPROP_BIND", format!("127.0.0.1:{port}"))
         .env("REDPROP_LOG_LEVEL", "warn")
+        .env("REDPROP_AUDIT_SEAL_INTERVAL_MS", env("BENCH_SEAL_INTERVAL_MS", "500"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;

@@ -74,6 +74,9 @@ impl Config {
             c.access_token_ttl_secs = parse_positive("REDPROP_ACCESS_TOKEN_TTL_SECS", &v)?;
         }
         c.client_ip_header = var("REDPROP_CLIENT_IP_HEADER");
+        if let Some(v) = var("REDPROP_AUDIT_SEAL_INTERVAL_MS") {
+            c.audit_seal_interval_ms = parse_positive("REDPROP_AUDIT_SEAL_INTERVAL_MS", &v)? as u64;
+        }
         if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
             c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
         }
