@@ -565,27 +565,6 @@ async fn object(app: &TestApp, token: &str, cand: &str, signature: &str) -> Res 
     .await
 }
 
-/// Opens an account for an owner (activation code) and logs in.
-async fn owner_login(app: &TestApp, admin: &str, owner_id: &str, username: &str) -> String {
-    let code = app
-        .post(
-            &format!("/api/v1/owners/{owner_id}/activation-codes"),
-            As::Bearer(admin),
-            json!({}),
-        )
-        .await
-        .expect(201)
-        .s("code");
-    app.post(
-        "/api/v1/owners/activate",
-        As::Nobody,
-        json!({ "code": code, "username": username, "password": "owner-password-1" }),
-    )
-    .await
-    .expect(201);
-    app.login(username, "owner-password-1").await
-}
-
 /// Creates a department organisation and a user for it; returns (department id, token).
 async fn department(app: &TestApp, admin: &str, county: &str, code: &str) -> (String, String) {
     let id = app
@@ -685,8 +664,8 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
             .problem(409),
         "already_nominated"
     );
-    let owner_e = owner_login(&app, &admin, &o[4], "owner-e").await;
-    let owner_f = owner_login(&app, &admin, &o[5], "owner-f").await;
+    let owner_e = app.owner_account(&admin, &o[4], "owner-e").await;
+    let owner_f = app.owner_account(&admin, &o[5], "owner-f").await;
     nominate(&app, &eid, &owner_e, &o[5], "self_nomination", vec![])
         .await
         .problem(403);
@@ -1037,7 +1016,7 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
         )
         .await
         .expect(200);
-        let token = owner_login(&app, &admin, &e.owners[1], &format!("objector-{i}")).await;
+        let token = app.owner_account(&admin, &e.owners[1], &format!("objector-{i}")).await;
         ids.push((eid, cand, token, e.names[1].clone()));
     }
     object(&app, &ids[0].2, &ids[0].1, &ids[0].3).await.expect(201);

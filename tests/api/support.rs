@@ -374,6 +374,27 @@ impl TestApp {
         .await
     }
 
+    /// Opens an account for an owner with an activation code and logs in; returns the token.
+    pub async fn owner_account(&self, admin: &str, owner_id: &str, username: &str) -> String {
+        let code = self
+            .post(
+                &format!("/api/v1/owners/{owner_id}/activation-codes"),
+                As::Bearer(admin),
+                json!({}),
+            )
+            .await
+            .expect(201)
+            .s("code");
+        self.post(
+            "/api/v1/owners/activate",
+            As::Nobody,
+            json!({ "code": code, "username": username, "password": "owner-password-1" }),
+        )
+        .await
+        .expect(201);
+        self.login(username, "owner-password-1").await
+    }
+
     /// Runs the audit sealer until nothing is pending (the server does this in the background).
     pub fn seal(&self) {
         while self

@@ -355,32 +355,9 @@ async fn the_whole_flow_over_http(app: TestApp) {
             .unwrap()
             .to_string()
     };
-    let login_owner = |owner: String, user: &'static str| {
-        let app = &app;
-        let admin = admin.clone();
-        async move {
-            let code = app
-                .post(
-                    &format!("/api/v1/owners/{owner}/activation-codes"),
-                    As::Bearer(&admin),
-                    json!({}),
-                )
-                .await
-                .expect(201)
-                .s("code");
-            app.post(
-                "/api/v1/owners/activate",
-                As::Nobody,
-                json!({ "code": code, "username": user, "password": "owner-password-1" }),
-            )
-            .await
-            .expect(201);
-            app.login(user, "owner-password-1").await
-        }
-    };
-    let duan = login_owner(id_of("段强建"), "duan").await;
-    let cai = login_owner(id_of("蔡敏"), "cai").await;
-    let liao = login_owner(id_of("廖刚珍"), "liao").await;
+    let duan = app.owner_account(&admin, &id_of("段强建"), "duan").await;
+    let cai = app.owner_account(&admin, &id_of("蔡敏"), "cai").await;
+    let liao = app.owner_account(&admin, &id_of("廖刚珍"), "liao").await;
     let other_owner_id = app
         .get(&format!("/api/v1/estates/{other}/owners"), As::Bearer(&admin))
         .await
@@ -388,7 +365,7 @@ async fn the_whole_flow_over_http(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let wen = login_owner(other_owner_id, "wen").await;
+    let wen = app.owner_account(&admin, &other_owner_id, "wen").await;
 
     let votes_path = format!("/api/v1/estates/{estate}/votes");
     let announce = |body: Value| app.post(&votes_path, As::Bearer(&committee), body);
@@ -656,22 +633,7 @@ async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let code = app
-        .post(
-            &format!("/api/v1/owners/{owner}/activation-codes"),
-            As::Bearer(&admin),
-            json!({}),
-        )
-        .await
-        .s("code");
-    app.post(
-        "/api/v1/owners/activate",
-        As::Nobody,
-        json!({ "code": code, "username": "wenlan", "password": "owner-password-1" }),
-    )
-    .await
-    .expect(201);
-    let token = app.login("wenlan", "owner-password-1").await;
+    let token = app.owner_account(&admin, &owner, "wenlan").await;
     let vid = app
         .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": in_minutes(60) }))
         .await
