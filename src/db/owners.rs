@@ -75,6 +75,15 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<OwnerRow>> {
         .optional()?)
 }
 
+/// Names of many owners at once (for lists that show them).
+pub fn names(conn: &mut AnyConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = owners::table
+        .filter(owners::id.eq_any(ids))
+        .select((owners::id, owners::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Owners already registered under any of these keyed hashes.
 pub fn by_id_hashes(conn: &mut AnyConnection, hashes: &[String]) -> AppResult<Vec<OwnerRow>> {
     let mut out = Vec::new();

@@ -192,6 +192,14 @@ pub fn elections_of(conn: &mut AnyConnection, committee_id: &str) -> AppResult<V
         .load(conn)?)
 }
 
+/// (committee, opened at) of every election of these committees, in one query.
+pub fn election_starts(conn: &mut AnyConnection, committee_ids: &[String]) -> AppResult<Vec<(String, NaiveDateTime)>> {
+    Ok(elections::table
+        .filter(elections::committee_id.eq_any(committee_ids))
+        .select((elections::committee_id, elections::created_at))
+        .load(conn)?)
+}
+
 pub fn insert_candidate(conn: &mut AnyConnection, c: &CandidateRow) -> AppResult<()> {
     diesel::insert_into(candidates::table).values(c).execute(conn)?;
     Ok(())

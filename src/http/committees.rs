@@ -2,6 +2,8 @@
 //! meeting, vacancies and term end; property management committees (物业管理委员会) appointed
 //! where none exists and dissolved with a handover when an owners' committee is elected.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -433,14 +435,26 @@ pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuildi
     }
 }
 
+/// The day a re-election started for each committee in office: the first election opened for it
+/// (a committee in preparation holds its first election, which is no re-election). One query.
+fn reelections(conn: &mut AnyConnection, committees: &[CommitteeRow]) -> AppResult<HashMap<String, NaiveDate>> {
+    let in_office: Vec<String> = committees
+        .iter()
+        .filter(|c| c.status != "preparing")
+        .map(|c| c.id.clone())
+        .collect();
+    let mut out: HashMap<String, NaiveDate> = HashMap::new();
+    for (committee, at) in db::vetting::election_starts(conn, &in_office)? {
+        let day = at.date();
+        out.entry(committee).and_modify(|d| *d = (*d).min(day)).or_insert(day);
+    }
+    Ok(out)
+}
+
 fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) -> AppResult<Committee> {
     let today = ids::today();
     let all = db::committees::members(conn, &c.id)?;
-    let reelection = db::vetting::elections_of(conn, &c.id)?
-        .iter()
-        .map(|e| e.created_at.date())
-        .min()
-        .filter(|_| c.status != "preparing");
+    let reelection = reelections(conn, std::slice::from_ref(&c))?.remove(&c.id);
     let f = facts(&c, reelection);
     let deadlines = rules::deadlines(kind_of(&c), &f)
         .into_iter()
@@ -1242,12 +1256,10 @@ impl CommitteesApi {
                 let estates: Vec<String> = db::estates::all_within(c, &org.id)?.into_iter().map(|e| e.id).collect();
                 let today = ids::today();
                 let mut items = Vec::new();
-                for com in db::committees::live_of_estates(c, &estates)? {
-                    let reelection = db::vetting::elections_of(c, &com.id)?
-                        .iter()
-                        .map(|e| e.created_at.date())
-                        .min();
-                    for d in rules::deadlines(kind_of(&com), &facts(&com, reelection)) {
+                let committees = db::committees::live_of_estates(c, &estates)?;
+                let started = reelections(c, &committees)?;
+                for com in committees {
+                    for d in rules::deadlines(kind_of(&com), &facts(&com, started.get(&com.id).copied())) {
                         let overdue = d.overdue(today);
                         if d.done_on.is_some() || (only_overdue && !overdue) {
                             continue;

@@ -314,8 +314,15 @@ fn candidate_out(
     reviews: &[ReviewRow],
     objections: &[ObjectionRow],
 ) -> AppResult<Candidate> {
-    let name = db::owners::get(conn, &c.owner_id)?.map(|o| o.name).unwrap_or_default();
-    Ok(Candidate {
+    let name = db::owners::names(conn, std::slice::from_ref(&c.owner_id))?
+        .remove(&c.owner_id)
+        .unwrap_or_default();
+    Ok(candidate_with_name(c, name, reviews, objections))
+}
+
+/// The view of a candidate whose name is already known (lists fetch names in one query).
+fn candidate_with_name(c: CandidateRow, name: String, reviews: &[ReviewRow], objections: &[ObjectionRow]) -> Candidate {
+    Candidate {
         screening_hits: c
             .screening
             .as_deref()
@@ -345,7 +352,7 @@ fn candidate_out(
         nominated_by: c.nominated_by,
         party_member: c.party_member,
         status: c.status,
-    })
+    }
 }
 
 fn objection_out(o: ObjectionRow) -> ObjectionOut {
@@ -376,10 +383,15 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
     } else {
         (Vec::new(), Vec::new())
     };
+    let owners: Vec<String> = cands.iter().map(|c| c.owner_id.clone()).collect();
+    let mut names = db::owners::names(conn, &owners)?;
     let candidates = cands
         .into_iter()
-        .map(|c| candidate_out(conn, c, &reviews, &objections))
-        .collect::<AppResult<Vec<_>>>()?;
+        .map(|c| {
+            let name = names.remove(&c.owner_id).unwrap_or_default();
+            candidate_with_name(c, name, &reviews, &objections)
+        })
+        .collect();
     Ok(Election {
         id: e.id,
         committee_id: e.committee_id,
@@ -391,7 +403,7 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
     })
 }
 
-/// Records in force on `on` for enabled items of the county.
+/// Records in force on the day `on` for enabled items of the county.
 fn blocking_items(conn: &mut AnyConnection, county_id: &str, owner_id: &str, on: NaiveDate) -> AppResult<Vec<String>> {
     let enabled: Vec<String> = db::vetting::catalogue(conn, county_id)?
         .into_iter()
@@ -556,7 +568,7 @@ impl VettingApi {
         Ok(Created::Created(Json(record_out(row))))
     }
 
-    /// End a record (corrected, delisted): its last day in force becomes `on`.
+    /// End a record (corrected, delisted): its last day in force becomes `date`.
     ///
     /// The department that recorded it; administrators.
     #[oai(
@@ -852,7 +864,7 @@ impl VettingApi {
     }
 
     /// Close nominations and screen every candidate automatically against the negative-list
-    /// records in force on `on` (enabled items only). Departments review next.
+    /// records in force on `date` (enabled items only). Departments review next.
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(
@@ -974,7 +986,7 @@ impl VettingApi {
     }
 
     /// Decide and publish: a candidate is qualified only when every required department passed
-    /// and no enabled item has a record in force on `on`. The list is then published for the
+    /// and no enabled item has a record in force on `date`. The list is then published for the
     /// county's publicity period (7–10 days), during which owners may object.
     ///
     /// Administrators, the bureau, party organisations above the estate.
