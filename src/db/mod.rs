@@ -114,11 +114,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = 
 
 pub struct Manager(DbUrl);
 
-impl ManageConnection for Manager {
-    type Connection = AnyConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+impl Manager {
+    fn establish(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
         use diesel::r2d2::Error as E;
         match &self.0 {
             DbUrl::Postgres(u) => PgConnection::establish(u)
@@ -131,13 +128,51 @@ impl ManageConnection for Manager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+/// A pooled connection that remembers whether its last use failed.
+///
+/// Why: the pool does not test connections on checkout (a `SELECT 1` per request is a round
+/// trip on PostgreSQL and a statement parse on SQLite, on every request). Instead a connection
+/// whose work failed is pinged when it comes back, and dropped if the ping fails — so a
+/// PostgreSQL restart costs the requests that were in flight, not every request afterwards.
+pub struct Pooled {
+    conn: AnyConnection,
+    failed: bool,
+}
+
+impl Pooled {
+    /// Runs `f` on the connection, noting failure for the pool's check on return.
+    fn run<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
+        let result = f(&mut self.conn);
+        self.failed = result.is_err();
+        result
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        Ok(Pooled {
+            conn: self.establish()?,
+            failed: false,
+        })
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
+        c.conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        if c.conn.is_broken() {
+            return true;
+        }
+        // Most failures are the caller's (not found, a rule refused); only a failed ping means
+        // the connection itself is gone.
+        std::mem::take(&mut c.failed) && c.conn.ping().is_err()
     }
 }
 
@@ -166,6 +201,7 @@ impl Db {
                 let pool = Pool::builder()
                     .max_size(16)
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
                 Ok(Db {
@@ -182,16 +218,18 @@ impl Db {
                         std::fs::create_dir_all(dir)?;
                     }
                 }
-                let writer_conn = Manager(url.clone()).connect()?;
+                let writer_conn = Manager(url.clone()).establish()?;
                 let reader = Pool::builder()
                     .max_size(8)
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
                 let group = Some(group_commit::GroupWriter::start(writer_conn));
                 let side = Pool::builder()
                     .max_size(1)
                     .min_idle(Some(0))
+                    .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
                 Ok(Db {
@@ -216,11 +254,27 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
     {
         let pool = self.reader.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
+        tokio::task::spawn_blocking(move || pool.get()?.run(f)).await?
+    }
+
+    /// Runs a point read (a few rows by key) — on SQLite right here on the calling thread when
+    /// a reader is free, otherwise like `read`.
+    ///
+    /// Why: an indexed SQLite read takes microseconds, less than handing it to a blocking thread
+    /// and back; on the hot paths (every authenticated request checks its session) the hand-offs,
+    /// not the reads, used up the CPU. Only for reads that touch a handful of rows by key: a long
+    /// read here would hold up the other requests of this runtime thread.
+    pub async fn lookup<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.reader.try_get() {
+                return conn.run(f);
+            }
+        }
+        self.read(f).await
     }
 
     /// Runs `f` in one write transaction, off the async runtime (BEGIN IMMEDIATE on SQLite, so a
@@ -234,11 +288,7 @@ impl Db {
             (Some(g), _) => g.write(f).await,
             (None, Some(pool)) => {
                 let pool = pool.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut conn = pool.get()?;
-                    in_transaction(&mut conn, f)
-                })
-                .await?
+                tokio::task::spawn_blocking(move || pool.get()?.run(|c| in_transaction(c, f))).await?
             }
             (None, None) => Err(AppError::Internal("no writer configured".into())),
         }
@@ -252,19 +302,17 @@ impl Db {
             .writer
             .as_ref()
             .ok_or_else(|| AppError::Internal("no writer configured".into()))?;
-        let mut conn = pool.get()?;
-        in_transaction(&mut conn, f)
+        pool.get()?.run(|c| in_transaction(c, f))
     }
 
     /// The blocking form of `read`.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
-        let mut conn = self.reader.get()?;
-        f(&mut conn)
+        self.reader.get()?.run(f)
     }
 
     /// A fresh connection outside the pools and the writer: migrations and tests only.
     pub fn raw_connection(&self) -> AppResult<AnyConnection> {
-        Manager(self.url.clone()).connect().map_err(|e| AppError::Unavailable {
+        Manager(self.url.clone()).establish().map_err(|e| AppError::Unavailable {
             detail: format!("cannot connect: {e}"),
         })
     }

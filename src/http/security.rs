@@ -99,7 +99,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let now = ids::now();
     let live = st
         .db
-        .read(move |c| db::users::session_user_enabled(c, &sid, now))
+        .lookup(move |c| db::users::session_user_enabled(c, &sid, now))
         .await?;
     if !live {
         return Err(AppError::unauthorized("session_revoked", "this session has ended; log in again").into());
@@ -121,7 +121,7 @@ async fn check_api_key(req: &Request, key: ApiKey) -> poem::Result<Caller> {
     let hash = sha256_hex(&key.key);
     let row = st
         .db
-        .read(move |c| db::api_keys::active_by_hash(c, &hash))
+        .lookup(move |c| db::api_keys::active_by_hash(c, &hash))
         .await?
         .ok_or_else(|| AppError::unauthorized("invalid_api_key", "the API key is unknown or revoked"))?;
     let now = ids::now();

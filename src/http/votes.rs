@@ -800,7 +800,7 @@ impl VotesApi {
         // `cast` checks it again at the moment of writing.
         let (v, entry, content) = state
             .db
-            .read(move |c| {
+            .lookup(move |c| {
                 let v = db::votes::get(c, &id.0)?.ok_or(AppError::NotFound { what: "vote" })?;
                 // The roll decides who votes here; no roll entry means not visible to this owner.
                 let entry =
