@@ -26,6 +26,8 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Online ballots, written in batches (the hot path at the close of a vote).
+    pub ballots: db::batcher::Batcher<db::votes::NewBallot, ()>,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub id_hasher: Arc<IdHasher>,
@@ -55,6 +57,7 @@ impl AppState {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
         Ok(AppState {
+            ballots: db::batcher::Batcher::start("redprop-ballots", db.clone(), 256, http::votes::record_ballots),
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),

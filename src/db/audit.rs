@@ -45,7 +45,8 @@ impl Actor {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+// Plain values (no DEFAULT): SQLite can then insert many rows in one statement.
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     id: String,
     occurred_at: NaiveDateTime,
@@ -59,6 +60,23 @@ struct NewEvent<'a> {
     change_digest: String,
 }
 
+impl<'a> NewEvent<'a> {
+    fn new(actor: &'a Actor, action: &'a str, target_type: &'a str, target_id: &'a str, change: &serde_json::Value) -> Self {
+        NewEvent {
+            id: ids::new_id(),
+            occurred_at: ids::now(),
+            actor_type: &actor.actor_type,
+            actor_id: &actor.actor_id,
+            actor_role: &actor.role,
+            action,
+            target_type,
+            target_id,
+            request_id: &actor.request_id,
+            change_digest: crate::domain::audit::change_digest(change),
+        }
+    }
+}
+
 /// Appends one event. Call inside the transaction that makes the change.
 pub fn append(
     conn: &mut AnyConnection,
@@ -68,19 +86,29 @@ pub fn append(
     target_id: &str,
     change: &serde_json::Value,
 ) -> AppResult<()> {
-    let e = NewEvent {
-        id: ids::new_id(),
-        occurred_at: ids::now(),
-        actor_type: &actor.actor_type,
-        actor_id: &actor.actor_id,
-        actor_role: &actor.role,
-        action,
-        target_type,
-        target_id,
-        request_id: &actor.request_id,
-        change_digest: crate::domain::audit::change_digest(change),
-    };
+    let e = NewEvent::new(actor, action, target_type, target_id, change);
     diesel::insert_into(audit_events::table).values(&e).execute(conn)?;
+    Ok(())
+}
+
+/// An event to append later, with the rest of a batch.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub actor: Actor,
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub target_id: String,
+    pub change: serde_json::Value,
+}
+
+/// Appends many events with multi-row inserts (batched writes). Call inside the transaction
+/// that makes the changes.
+pub fn append_many(conn: &mut AnyConnection, events: &[&Event]) -> AppResult<()> {
+    let rows: Vec<NewEvent> = events
+        .iter()
+        .map(|e| NewEvent::new(&e.actor, e.action, e.target_type, &e.target_id, &e.change))
+        .collect();
+    super::insert_batch!(conn, audit_events::table, rows)?;
     Ok(())
 }
 

@@ -75,6 +75,17 @@ impl GroupWriter {
         Ok(rx)
     }
 
+    /// `write` for a thread outside the async runtime.
+    pub fn write_wait<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        self.submit(f)?
+            .blocking_recv()
+            .map_err(|_| AppError::Internal("the database writer dropped a write".into()))?
+    }
+
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,

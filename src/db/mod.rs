@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod batcher;
 pub mod committees;
 pub mod companies;
 pub mod coverage;
@@ -290,6 +291,20 @@ impl Db {
                 let pool = pool.clone();
                 tokio::task::spawn_blocking(move || pool.get()?.run(|c| in_transaction(c, f))).await?
             }
+            (None, None) => Err(AppError::Internal("no writer configured".into())),
+        }
+    }
+
+    /// `write` for a thread of our own outside the async runtime (the batch writers): on SQLite
+    /// it goes through the writer thread like any request's write.
+    pub fn write_wait<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+    {
+        match (&self.group, &self.writer) {
+            (Some(g), _) => g.write_wait(f),
+            (None, Some(pool)) => pool.get()?.run(|c| in_transaction(c, f)),
             (None, None) => Err(AppError::Internal("no writer configured".into())),
         }
     }

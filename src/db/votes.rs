@@ -6,6 +6,9 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use std::collections::HashSet;
+
+use super::audit;
 use super::schema::{ballot_history, ballot_selections, current_ballots, proposals, roll_entries, vote_options, votes};
 use super::AnyConnection;
 use crate::error::AppResult;
@@ -57,7 +60,7 @@ pub struct RollRow {
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = current_ballots)]
+#[diesel(table_name = current_ballots, treat_none_as_default_value = false)]
 pub struct CurrentRow {
     pub vote_id: String,
     pub voter_id: String,
@@ -69,7 +72,8 @@ pub struct CurrentRow {
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ballot_history)]
+// NULL, not DEFAULT, for a missing paper reference: SQLite can then insert many rows at once.
+#[diesel(table_name = ballot_history, treat_none_as_default_value = false)]
 pub struct HistoryRow {
     pub id: String,
     pub vote_id: String,
@@ -149,6 +153,26 @@ pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> 
     Ok(())
 }
 
+/// A vote and the roll entry whose ballot one of these owners casts there, in one query: what a
+/// ballot needs to be checked. `None` when there is no such vote or the owners are not on its
+/// roll.
+pub fn ballot_context(
+    conn: &mut AnyConnection,
+    vote_id: &str,
+    owner_ids: &[String],
+) -> AppResult<Option<(VoteRow, RollRow)>> {
+    let q = votes::table
+        .inner_join(roll_entries::table.on(roll_entries::vote_id.eq(votes::id)))
+        .filter(votes::id.eq(vote_id))
+        .select((VoteRow::as_select(), RollRow::as_select()));
+    // One owner record is the common case: a plain `=` keeps the prepared statement cached.
+    Ok(match owner_ids {
+        [one] => q.filter(roll_entries::designated_owner_id.eq(one)).first(conn),
+        many => q.filter(roll_entries::designated_owner_id.eq_any(many)).first(conn),
+    }
+    .optional()?)
+}
+
 /// The roll entry whose ballot one of these owners casts.
 pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Option<RollRow>> {
     // One owner record is the common case: a plain `=` keeps the prepared statement cached.
@@ -206,51 +230,150 @@ pub fn history(conn: &mut AnyConnection, vote_id: &str, voter_id: &str) -> AppRe
         .load(conn)?)
 }
 
-/// Records a ballot: appended to the history, and made the voter's current ballot (an upsert on
-/// the voter's key, so concurrent ballots of one voter leave exactly one).
-pub fn cast(conn: &mut AnyConnection, h: &HistoryRow, selections: &[String]) -> AppResult<()> {
-    diesel::insert_into(ballot_history::table).values(h).execute(conn)?;
-    let cur = CurrentRow {
-        vote_id: h.vote_id.clone(),
-        voter_id: h.voter_id.clone(),
-        ballot_id: h.id.clone(),
-        choice: h.choice.clone(),
-        channel: h.channel.clone(),
-        receipt: h.receipt.clone(),
-        cast_at: h.cast_at,
-    };
-    let q = diesel::insert_into(current_ballots::table)
-        .values(&cur)
-        .on_conflict((current_ballots::vote_id, current_ballots::voter_id))
-        .do_update()
-        .set(&cur);
-    super::each_backend!(conn, c => q.execute(c))?;
-    if h.choice == "election" {
+/// A ballot ready to be recorded, with the audit event that records it.
+#[derive(Clone, Debug)]
+pub struct NewBallot {
+    pub history: HistoryRow,
+    /// Election ballots: the chosen candidates (sorted, distinct).
+    pub selections: Vec<String>,
+    /// The vote's closing time as read when the ballot was checked.
+    pub closes_at: NaiveDateTime,
+    pub event: audit::Event,
+}
+
+/// Why a checked ballot was not recorded after all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotRecorded {
+    /// The vote closed before the ballot reached the database.
+    Closed,
+    /// A signed paper ballot is recorded for this voter and prevails over online ones.
+    PaperPrevails,
+}
+
+/// Records ballots, any number, with a few multi-row statements (see `batcher`): each becomes
+/// its voter's current ballot (an upsert on the voter's key, so concurrent ballots of one voter
+/// leave exactly one), is appended to the history, and is audited.
+///
+/// The rule for online and paper ballots lives here, in the upsert's condition: a signed paper
+/// ballot prevails — once one is current, online ballots are refused for that voter; a paper
+/// ballot entered after an online one replaces it.
+pub fn record(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<Result<(), NotRecorded>>> {
+    let now = crate::domain::ids::now();
+    let mut outcomes: Vec<Result<(), NotRecorded>> = ballots
+        .iter()
+        .map(|b| if now < b.closes_at { Ok(()) } else { Err(NotRecorded::Closed) })
+        .collect();
+    // One upsert cannot touch a row twice: a voter's second ballot in the batch goes in the next
+    // round, after the first, as it would have arrived.
+    let mut pending: Vec<usize> = (0..ballots.len()).filter(|&i| outcomes[i].is_ok()).collect();
+    while !pending.is_empty() {
+        let mut seen = HashSet::new();
+        let (round, later): (Vec<usize>, Vec<usize>) = pending
+            .into_iter()
+            .partition(|&i| seen.insert((&ballots[i].history.vote_id, &ballots[i].history.voter_id)));
+        let accepted = record_round(conn, &round.iter().map(|&i| &ballots[i]).collect::<Vec<_>>())?;
+        for (&i, ok) in round.iter().zip(accepted) {
+            if !ok {
+                outcomes[i] = Err(NotRecorded::PaperPrevails);
+            }
+        }
+        pending = later;
+    }
+    Ok(outcomes)
+}
+
+/// Makes these rows their voters' current ballots unless a paper ballot prevails; returns the
+/// keys of the rows written.
+fn upsert_current(conn: &mut AnyConnection, rows: &[CurrentRow]) -> AppResult<Vec<(String, String)>> {
+    use diesel::query_dsl::methods::FilterDsl;
+    use diesel::upsert::excluded;
+    // The statement, for one row or many.
+    macro_rules! upsert {
+        ($values:expr) => {
+            diesel::insert_into(current_ballots::table)
+                .values($values)
+                .on_conflict((current_ballots::vote_id, current_ballots::voter_id))
+                .do_update()
+                .set((
+                    current_ballots::ballot_id.eq(excluded(current_ballots::ballot_id)),
+                    current_ballots::choice.eq(excluded(current_ballots::choice)),
+                    current_ballots::channel.eq(excluded(current_ballots::channel)),
+                    current_ballots::receipt.eq(excluded(current_ballots::receipt)),
+                    current_ballots::cast_at.eq(excluded(current_ballots::cast_at)),
+                ))
+                // The paper rule: a current paper ballot is replaced only by another paper one.
+                .filter(current_ballots::channel.ne("paper").or(excluded(current_ballots::channel).eq("paper")))
+                .returning((current_ballots::vote_id, current_ballots::voter_id))
+        };
+    }
+    let mut written = Vec::with_capacity(rows.len());
+    match conn {
+        // One statement per chunk: a round trip saved per row.
+        AnyConnection::Postgresql(c) => {
+            for chunk in rows.chunks(super::BATCH_ROWS) {
+                written.extend(upsert!(chunk).get_results::<(String, String)>(c)?);
+            }
+        }
+        // Diesel has no multi-row upsert with a condition for SQLite; a cached single-row
+        // statement in-process costs microseconds.
+        AnyConnection::Sqlite(c) => {
+            for row in rows {
+                written.extend(upsert!(row).get_result::<(String, String)>(c).optional()?);
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// One round of `record`, each voter at most once; returns which ballots were accepted.
+fn record_round(conn: &mut AnyConnection, round: &[&NewBallot]) -> AppResult<Vec<bool>> {
+    let current: Vec<CurrentRow> = round
+        .iter()
+        .map(|b| {
+            let h = &b.history;
+            CurrentRow {
+                vote_id: h.vote_id.clone(),
+                voter_id: h.voter_id.clone(),
+                ballot_id: h.id.clone(),
+                choice: h.choice.clone(),
+                channel: h.channel.clone(),
+                receipt: h.receipt.clone(),
+                cast_at: h.cast_at,
+            }
+        })
+        .collect();
+    let written: HashSet<(String, String)> = upsert_current(conn, &current)?.into_iter().collect();
+    let accepted: Vec<bool> = round
+        .iter()
+        .map(|b| written.contains(&(b.history.vote_id.clone(), b.history.voter_id.clone())))
+        .collect();
+    let kept: Vec<&NewBallot> = round.iter().zip(&accepted).filter(|(_, ok)| **ok).map(|(b, _)| *b).collect();
+    let history: Vec<HistoryRow> = kept.iter().map(|b| b.history.clone()).collect();
+    super::insert_batch!(conn, ballot_history::table, history)?;
+    for b in kept.iter().filter(|b| b.history.choice == "election") {
+        let h = &b.history;
         diesel::delete(
             ballot_selections::table
                 .filter(ballot_selections::vote_id.eq(&h.vote_id))
                 .filter(ballot_selections::voter_id.eq(&h.voter_id)),
         )
         .execute(conn)?;
-        let rows: Vec<(String, String, String)> = selections
+        let values: Vec<_> = b
+            .selections
             .iter()
-            .map(|o| (h.vote_id.clone(), h.voter_id.clone(), o.clone()))
-            .collect();
-        let values: Vec<_> = rows
-            .iter()
-            .map(|(v, w, o)| {
+            .map(|o| {
                 (
-                    ballot_selections::vote_id.eq(v),
-                    ballot_selections::voter_id.eq(w),
+                    ballot_selections::vote_id.eq(&h.vote_id),
+                    ballot_selections::voter_id.eq(&h.voter_id),
                     ballot_selections::option_id.eq(o),
                 )
             })
             .collect();
-        if !values.is_empty() {
-            super::insert_batch!(conn, ballot_selections::table, values)?;
-        }
+        super::insert_batch!(conn, ballot_selections::table, values)?;
     }
-    Ok(())
+    let events: Vec<&audit::Event> = kept.iter().map(|b| &b.event).collect();
+    audit::append_many(conn, &events)?;
+    Ok(accepted)
 }
 
 /// (choice, heads, area) over current ballots.

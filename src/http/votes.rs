@@ -17,7 +17,7 @@ use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, EstateCtx};
 use super::security::{AnyAuth, Caller};
 use super::ApiTags;
-use crate::db::votes::{HistoryRow, OptionRow, ProposalRow, RollRow, VoteRow};
+use crate::db::votes::{HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, VoteRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::headcount;
 use crate::domain::ids;
@@ -482,30 +482,18 @@ fn ballot_content(
     }
 }
 
-/// Records one ballot for a voter of an open vote; returns its receipt. The rule for online and
-/// paper: a signed paper ballot prevails — once one is recorded, online ballots are refused for
-/// that voter; a paper ballot entered after an online one replaces it.
-fn cast(
-    conn: &mut AnyConnection,
+/// A ballot for a voter of an open vote, ready to be recorded with the event that audits it.
+/// (Whether a paper ballot prevails is decided as it is written: `db::votes::record`.)
+fn new_ballot(
     v: &VoteRow,
     entry: &RollRow,
     content: (String, Vec<String>),
-    channel: &str,
     paper_ref: Option<String>,
-    cast_by: &str,
-) -> AppResult<HistoryRow> {
+    actor: audit::Actor,
+) -> AppResult<NewBallot> {
     let now = ids::now();
     if status(v, now) != "open" {
-        return Err(AppError::conflict(
-            "vote_not_open",
-            "ballots are accepted only while the vote is open",
-        ));
-    }
-    if channel == "online" && db::votes::current(conn, &v.id, &entry.voter_id)?.is_some_and(|c| c.channel == "paper") {
-        return Err(AppError::conflict(
-            "paper_ballot_recorded",
-            "a signed paper ballot has been recorded for this voter and prevails",
-        ));
+        return Err(refused(NotRecorded::Closed));
     }
     let (choice, selections) = content;
     let joined = selections.join(",");
@@ -517,13 +505,49 @@ fn cast(
         voter_id: entry.voter_id.clone(),
         choice,
         selections: joined,
-        channel: channel.into(),
-        paper_ref,
-        cast_by: cast_by.into(),
+        channel: if paper_ref.is_some() { "paper" } else { "online" }.into(),
+        paper_ref: paper_ref.clone(),
+        cast_by: actor.actor_id.clone(),
         cast_at: now,
     };
-    db::votes::cast(conn, &h, &selections)?;
-    Ok(h)
+    let (action, change) = match paper_ref {
+        None => ("ballot.cast", serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt })),
+        Some(r) => (
+            "ballot.paper",
+            serde_json::json!({ "voter": h.voter_id, "paper_ref": r, "receipt": h.receipt }),
+        ),
+    };
+    Ok(NewBallot {
+        event: audit::Event {
+            actor,
+            action,
+            target_type: "vote",
+            target_id: v.id.clone(),
+            change,
+        },
+        history: h,
+        selections,
+        closes_at: v.closes_at,
+    })
+}
+
+/// The problem for a ballot that was checked but not recorded.
+fn refused(why: NotRecorded) -> AppError {
+    match why {
+        NotRecorded::Closed => AppError::conflict("vote_not_open", "ballots are accepted only while the vote is open"),
+        NotRecorded::PaperPrevails => AppError::conflict(
+            "paper_ballot_recorded",
+            "a signed paper ballot has been recorded for this voter and prevails",
+        ),
+    }
+}
+
+/// Records a batch of ballots (the batch writer of `AppState::ballots`).
+pub fn record_ballots(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<AppResult<()>>> {
+    Ok(db::votes::record(conn, ballots)?
+        .into_iter()
+        .map(|r| r.map_err(refused))
+        .collect())
 }
 
 /// The figures of a vote's current ballots (aggregate queries) against its frozen totals.
@@ -795,35 +819,22 @@ impl VotesApi {
         if owners.is_empty() {
             return Err(AppError::forbidden().into());
         }
-        // Everything that only reads runs on a reader, in parallel; the single writer only writes.
-        // Reading the vote before the write is safe: its closing time can only move later, and
-        // `cast` checks it again at the moment of writing.
+        // The checks read (a point read, in parallel with other requests); only the write is
+        // queued, for the batch writer. Reading the vote before the write is safe: its closing
+        // time can only move later, and `db::votes::record` checks it again as it writes.
         let (v, entry, content) = state
             .db
             .lookup(move |c| {
-                let v = db::votes::get(c, &id.0)?.ok_or(AppError::NotFound { what: "vote" })?;
                 // The roll decides who votes here; no roll entry means not visible to this owner.
-                let entry =
-                    db::votes::entry_for_owner(c, &v.id, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
+                let (v, entry) =
+                    db::votes::ballot_context(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
                 let content = ballot_content(c, &v, input.choice, input.selections)?;
                 Ok((v, entry, content))
             })
             .await?;
-        let out = state
-            .db
-            .write(move |c| {
-                let h = cast(c, &v, &entry, content, "online", None, caller.principal.actor_id())?;
-                audit::append(
-                    c,
-                    &caller.actor_as(Role::Owner.as_str()),
-                    "ballot.cast",
-                    "vote",
-                    &v.id,
-                    &serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }),
-                )?;
-                Ok(receipt_out(&h))
-            })
-            .await?;
+        let ballot = new_ballot(&v, &entry, content, None, caller.actor_as(Role::Owner.as_str()))?;
+        let out = receipt_out(&ballot.history);
+        state.ballots.submit(ballot).await?;
         Ok(BallotAccepted::Created(Json(out)))
     }
 
@@ -853,24 +864,11 @@ impl VotesApi {
                 let entry = db::votes::entry(c, &v.id, &input.voter_id)?
                     .ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
                 let content = ballot_content(c, &v, input.choice, input.selections)?;
-                let h = cast(
-                    c,
-                    &v,
-                    &entry,
-                    content,
-                    "paper",
-                    Some(input.paper_ref.clone()),
-                    &actor.actor_id,
-                )?;
-                audit::append(
-                    c,
-                    &actor,
-                    "ballot.paper",
-                    "vote",
-                    &v.id,
-                    &serde_json::json!({ "voter": h.voter_id, "paper_ref": input.paper_ref, "receipt": h.receipt }),
-                )?;
-                Ok(receipt_out(&h))
+                let ballot = new_ballot(&v, &entry, content, Some(input.paper_ref), actor)?;
+                record_ballots(c, std::slice::from_ref(&ballot))?
+                    .pop()
+                    .unwrap_or(Ok(()))?;
+                Ok(receipt_out(&ballot.history))
             })
             .await?;
         Ok(BallotAccepted::Created(Json(out)))
