@@ -118,6 +118,9 @@ pub fn openapi_yaml() -> String {
     http::service().spec_yaml()
 }
 
+/// Events the background sealer chains per write transaction.
+const SEAL_ROUND: i64 = 1000;
+
 /// Chains pending audit events every `interval` until `stop` fires, then once more.
 pub fn spawn_audit_sealer(
     db: Db,
@@ -131,9 +134,10 @@ pub fn spawn_audit_sealer(
                 _ = stop.changed() => true,
             };
             loop {
-                let sealed = db.write(|c| db::audit::seal_pending(c, 5000)).await;
+                // Small rounds, so that requests' writes queued behind one never wait long.
+                let sealed = db.write(|c| db::audit::seal_pending(c, SEAL_ROUND)).await;
                 match sealed {
-                    Ok(5000) => continue,
+                    Ok(n) if n == SEAL_ROUND as usize => continue,
                     Ok(_) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "audit sealing failed; will retry");
