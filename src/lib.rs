@@ -28,6 +28,8 @@ pub struct AppState {
     pub db: Db,
     /// Online ballots, written in batches (the hot path at the close of a vote).
     pub ballots: db::batcher::Batcher<db::votes::NewBallot, ()>,
+    /// Frozen rolls of open votes, for checking ballots without a read each.
+    pub rolls: Arc<db::rolls::Rolls>,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub id_hasher: Arc<IdHasher>,
@@ -57,6 +59,7 @@ impl AppState {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
         Ok(AppState {
+            rolls: Arc::default(),
             ballots: db::batcher::Batcher::start("redprop-ballots", db.clone(), 256, http::votes::record_ballots),
             db,
             config: Arc::new(config),

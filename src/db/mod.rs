@@ -17,6 +17,7 @@ pub mod introspect;
 pub mod migrate;
 pub mod orgs;
 pub mod owners;
+pub mod rolls;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;

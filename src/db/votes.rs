@@ -6,7 +6,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::audit;
 use super::schema::{ballot_history, ballot_selections, current_ballots, proposals, roll_entries, vote_options, votes};
@@ -153,33 +153,15 @@ pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> 
     Ok(())
 }
 
-/// A vote and the roll entry whose ballot one of these owners casts there, in one query: what a
-/// ballot needs to be checked. `None` when there is no such vote or the owners are not on its
-/// roll.
-pub fn ballot_context(
-    conn: &mut AnyConnection,
-    vote_id: &str,
-    owner_ids: &[String],
-) -> AppResult<Option<(VoteRow, RollRow)>> {
-    let q = votes::table
-        .inner_join(roll_entries::table.on(roll_entries::vote_id.eq(votes::id)))
-        .filter(votes::id.eq(vote_id))
-        .select((VoteRow::as_select(), RollRow::as_select()));
-    // One owner record is the common case: a plain `=` keeps the prepared statement cached.
-    Ok(match owner_ids {
-        [one] => q.filter(roll_entries::designated_owner_id.eq(one)).first(conn),
-        many => q.filter(roll_entries::designated_owner_id.eq_any(many)).first(conn),
-    }
-    .optional()?)
-}
-
-/// The roll entry whose ballot one of these owners casts.
+/// The roll entry whose ballot one of these owners casts (the first by voter id if an owner is
+/// designated for several, as in `rolls`).
 pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Option<RollRow>> {
     // One owner record is the common case: a plain `=` keeps the prepared statement cached.
     if let [one] = owner_ids {
         return Ok(roll_entries::table
             .filter(roll_entries::vote_id.eq(vote_id))
             .filter(roll_entries::designated_owner_id.eq(one))
+            .order(roll_entries::voter_id.asc())
             .select(RollRow::as_select())
             .first(conn)
             .optional()?);
@@ -187,6 +169,7 @@ pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[Str
     Ok(roll_entries::table
         .filter(roll_entries::vote_id.eq(vote_id))
         .filter(roll_entries::designated_owner_id.eq_any(owner_ids))
+        .order(roll_entries::voter_id.asc())
         .select(RollRow::as_select())
         .first(conn)
         .optional()?)
@@ -236,8 +219,6 @@ pub struct NewBallot {
     pub history: HistoryRow,
     /// Election ballots: the chosen candidates (sorted, distinct).
     pub selections: Vec<String>,
-    /// The vote's closing time as read when the ballot was checked.
-    pub closes_at: NaiveDateTime,
     pub event: audit::Event,
 }
 
@@ -258,10 +239,24 @@ pub enum NotRecorded {
 /// ballot prevails — once one is current, online ballots are refused for that voter; a paper
 /// ballot entered after an online one replaces it.
 pub fn record(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<Result<(), NotRecorded>>> {
+    // The closing time as it is now, inside the writing transaction: it may have been extended
+    // since the ballots were checked, and no ballot is written once the vote has closed.
+    let mut vote_ids: Vec<&str> = ballots.iter().map(|b| b.history.vote_id.as_str()).collect();
+    vote_ids.sort_unstable();
+    vote_ids.dedup();
+    let closing: HashMap<String, NaiveDateTime> = votes::table
+        .filter(votes::id.eq_any(&vote_ids))
+        .select((votes::id, votes::closes_at))
+        .load(conn)?
+        .into_iter()
+        .collect();
     let now = crate::domain::ids::now();
     let mut outcomes: Vec<Result<(), NotRecorded>> = ballots
         .iter()
-        .map(|b| if now < b.closes_at { Ok(()) } else { Err(NotRecorded::Closed) })
+        .map(|b| match closing.get(&b.history.vote_id) {
+            Some(closes_at) if now < *closes_at => Ok(()),
+            _ => Err(NotRecorded::Closed),
+        })
         .collect();
     // One upsert cannot touch a row twice: a voter's second ballot in the batch goes in the next
     // round, after the first, as it would have arrived.

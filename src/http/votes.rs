@@ -442,8 +442,8 @@ fn receipt(
 
 /// Checks a ballot's content against the vote and returns (choice, selections).
 fn ballot_content(
-    conn: &mut AnyConnection,
     v: &VoteRow,
+    options: &[OptionRow],
     choice: Option<Choice>,
     selections: Option<Vec<String>>,
 ) -> AppResult<(String, Vec<String>)> {
@@ -464,7 +464,6 @@ fn ballot_content(
                     "choose at most as many candidates as there are seats",
                 ));
             }
-            let options = db::votes::options_of(conn, &v.id)?;
             if let Some(bad) = s.iter().find(|x| !options.iter().any(|o| &o.option_id == *x)) {
                 return Err(AppError::invalid(
                     "selections",
@@ -527,7 +526,6 @@ fn new_ballot(
         },
         history: h,
         selections,
-        closes_at: v.closes_at,
     })
 }
 
@@ -822,17 +820,16 @@ impl VotesApi {
         // The checks read (a point read, in parallel with other requests); only the write is
         // queued, for the batch writer. Reading the vote before the write is safe: its closing
         // time can only move later, and `db::votes::record` checks it again as it writes.
-        let (v, entry, content) = state
-            .db
-            .lookup(move |c| {
-                // The roll decides who votes here; no roll entry means not visible to this owner.
-                let (v, entry) =
-                    db::votes::ballot_context(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
-                let content = ballot_content(c, &v, input.choice, input.selections)?;
-                Ok((v, entry, content))
-            })
-            .await?;
-        let ballot = new_ballot(&v, &entry, content, None, caller.actor_as(Role::Owner.as_str()))?;
+        // The checks need only the frozen roll (kept in memory, see `db::rolls`); the write is
+        // queued for the batch writer, which checks the closing time again as it writes.
+        let (roll, entry) = state
+            .rolls
+            .context(&state.db, &id.0, &owners)
+            .await?
+            // The roll decides who votes here; no roll entry means not visible to this owner.
+            .ok_or(AppError::NotFound { what: "vote" })?;
+        let content = ballot_content(&roll.vote, &roll.options, input.choice, input.selections)?;
+        let ballot = new_ballot(&roll.vote, &entry, content, None, caller.actor_as(Role::Owner.as_str()))?;
         let out = receipt_out(&ballot.history);
         state.ballots.submit(ballot).await?;
         Ok(BallotAccepted::Created(Json(out)))
@@ -863,7 +860,8 @@ impl VotesApi {
                 let actor = convene(&caller, &ctx)?;
                 let entry = db::votes::entry(c, &v.id, &input.voter_id)?
                     .ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
-                let content = ballot_content(c, &v, input.choice, input.selections)?;
+                let options = db::votes::options_of(c, &v.id)?;
+                let content = ballot_content(&v, &options, input.choice, input.selections)?;
                 let ballot = new_ballot(&v, &entry, content, Some(input.paper_ref), actor)?;
                 record_ballots(c, std::slice::from_ref(&ballot))?
                     .pop()

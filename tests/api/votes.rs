@@ -16,7 +16,6 @@ fn seed_ballot(
     let ballot = NewBallot {
         history: h.clone(),
         selections: selections.to_vec(),
-        closes_at: chrono::NaiveDateTime::MAX,
         event: redprop::db::audit::Event {
             actor: redprop::db::audit::Actor::system("test"),
             action: "ballot.cast",
@@ -25,7 +24,15 @@ fn seed_ballot(
             change: json!({}),
         },
     };
+    // Seeded votes are usually closed already; `record` refuses ballots for those, so the vote
+    // is reopened for the moment of writing and closed again.
+    let mut v = redprop::db::votes::get(c, &h.vote_id)?.expect("the vote is seeded first");
+    let closes_at = v.closes_at;
+    v.closes_at = chrono::NaiveDateTime::MAX;
+    redprop::db::votes::save(c, &v)?;
     let outcome = redprop::db::votes::record(c, &[ballot])?;
+    v.closes_at = closes_at;
+    redprop::db::votes::save(c, &v)?;
     assert_eq!(outcome, vec![Ok(())]);
     Ok(())
 }
@@ -691,6 +698,64 @@ async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
     assert_eq!(mine.body["history"].as_array().unwrap().len(), 16);
 }
 both!(concurrent_ballots_of_one_owner_leave_one);
+
+/// Open votes' rolls are kept in memory for checking ballots; an extension must still be seen:
+/// ballots are taken after the first closing time, and refused after the extended one.
+async fn ballots_follow_an_extended_closing_time(app: TestApp) {
+    let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
+    let estate = app.estate(&admin, "延期", &k.comm_a).await;
+    app.import(&admin, &estate, "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n".as_bytes().to_vec()).await.expect(201);
+    let owner = app
+        .get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(&admin))
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app.owner_account(&admin, &owner, "wenlan").await;
+    let closes = |secs: i64| (Utc::now() + Duration::seconds(secs)).to_rfc3339();
+    let vid = app
+        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": closes(2) }))
+        .await
+        .expect(201)
+        .s("id");
+    app.post(&format!("/api/v1/votes/{vid}/opening"), As::Bearer(&admin), json!({}))
+        .await
+        .expect(200);
+    let path = format!("/api/v1/votes/{vid}/ballots");
+    app.post(&path, As::Bearer(&token), json!({ "choice": "yes" }))
+        .await
+        .expect(201);
+    app.post(
+        &format!("/api/v1/votes/{vid}/extension"),
+        As::Bearer(&admin),
+        json!({ "closes_at": closes(4), "reason": "turnout is short" }),
+    )
+    .await
+    .expect(200);
+    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    app.post(&path, As::Bearer(&token), json!({ "choice": "no" }))
+        .await
+        .expect(201);
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    assert_eq!(
+        app.post(&path, As::Bearer(&token), json!({ "choice": "yes" }))
+            .await
+            .problem(409),
+        "vote_not_open"
+    );
+    let r = app
+        .get(&format!("/api/v1/votes/{vid}/result"), As::Bearer(&token))
+        .await
+        .expect(200);
+    assert_eq!(
+        (r.body["tally"]["yes_heads"].as_i64(), r.body["tally"]["no_heads"].as_i64()),
+        (Some(0), Some(1)),
+        "the ballot cast in the extension counts"
+    );
+}
+both!(ballots_follow_an_extended_closing_time);
 
 /// Runs futures concurrently on the current task.
 async fn futures_join<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
