@@ -28,6 +28,8 @@ pub struct AppState {
     pub db: Db,
     /// Online ballots, written in batches (the hot path at the close of a vote).
     pub ballots: db::batcher::Batcher<db::votes::NewBallot, ()>,
+    /// Whether a request's session is live (every authenticated request asks).
+    pub sessions: db::users::SessionCheck,
     /// Frozen rolls of open votes, for checking ballots without a read each.
     pub rolls: Arc<db::rolls::Rolls>,
     pub config: Arc<Config>,
@@ -60,6 +62,7 @@ impl AppState {
         }
         Ok(AppState {
             rolls: Arc::default(),
+            sessions: db::users::SessionCheck::new(db.clone()),
             ballots: db::batcher::Batcher::start("redprop-ballots", db.clone(), 256, http::votes::record_ballots),
             db,
             config: Arc::new(config),
@@ -122,7 +125,7 @@ pub fn openapi_yaml() -> String {
 }
 
 /// Events the background sealer chains per write transaction.
-const SEAL_ROUND: i64 = 1000;
+const SEAL_ROUND: i64 = 250;
 
 /// Chains pending audit events every `interval` until `stop` fires, then once more.
 pub fn spawn_audit_sealer(

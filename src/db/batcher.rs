@@ -16,7 +16,7 @@ use std::sync::{mpsc, Arc};
 use super::{AnyConnection, Db};
 use crate::error::{AppError, AppResult};
 
-/// Writes a batch; returns one result per item, in order. An `Err` of the whole fails the batch
+/// Writes (or reads) a batch; returns one result per item, in order. An `Err` of the whole fails the batch
 /// (and triggers the one-by-one retry); per-item refusals go in the item's own result.
 pub type WriteBatch<I, O> = fn(&mut AnyConnection, &[I]) -> AppResult<Vec<AppResult<O>>>;
 
@@ -39,8 +39,18 @@ where
     I: Send + Sync + 'static,
     O: Send + 'static,
 {
-    /// Starts the batching thread; it stops when every handle is dropped.
+    /// Starts a batching thread for writes; it stops when every handle is dropped.
     pub fn start(name: &str, db: Db, max_batch: usize, write: WriteBatch<I, O>) -> Batcher<I, O> {
+        Self::spawn(name, db, max_batch, Mode::Write, write)
+    }
+
+    /// Starts a batching thread for reads: `read` runs on a reader connection, outside any
+    /// transaction.
+    pub fn start_reads(name: &str, db: Db, max_batch: usize, read: WriteBatch<I, O>) -> Batcher<I, O> {
+        Self::spawn(name, db, max_batch, Mode::Read, read)
+    }
+
+    fn spawn(name: &str, db: Db, max_batch: usize, mode: Mode, write: WriteBatch<I, O>) -> Batcher<I, O> {
         let (queue, incoming) = mpsc::channel::<(I, Reply<O>)>();
         std::thread::Builder::new()
             .name(name.into())
@@ -54,7 +64,7 @@ where
                         }
                     }
                     let (items, replies): (Vec<I>, Vec<Reply<O>>) = batch.into_iter().unzip();
-                    for (reply, result) in replies.into_iter().zip(run(&db, write, items)) {
+                    for (reply, result) in replies.into_iter().zip(run(&db, mode, write, items)) {
                         let _ = reply.send(result);
                     }
                 }
@@ -75,8 +85,26 @@ where
     }
 }
 
-/// Writes the batch; on failure of the whole, each item alone.
-fn run<I, O>(db: &Db, write: WriteBatch<I, O>, items: Vec<I>) -> Vec<AppResult<O>>
+#[derive(Clone, Copy)]
+enum Mode {
+    Read,
+    Write,
+}
+
+/// Runs `f` as this mode says: in a write transaction, or on a reader.
+fn on_db<T, F>(db: &Db, mode: Mode, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+{
+    match mode {
+        Mode::Write => db.write_wait(f),
+        Mode::Read => db.read_blocking(f),
+    }
+}
+
+/// Runs the batch; on failure of the whole, each item alone.
+fn run<I, O>(db: &Db, mode: Mode, write: WriteBatch<I, O>, items: Vec<I>) -> Vec<AppResult<O>>
 where
     I: Send + Sync + 'static,
     O: Send + 'static,
@@ -84,7 +112,7 @@ where
     let items = Arc::new(items);
     let n = items.len();
     let all = Arc::clone(&items);
-    match db.write_wait(move |c| write(c, &all)) {
+    match on_db(db, mode, move |c| write(c, &all)) {
         Ok(results) if results.len() == n => return results,
         // Committed, but the answers cannot be matched to the items: a bug, never retried.
         Ok(_) => return (0..n).map(|_| Err(AppError::Internal("batch result count".into()))).collect(),
@@ -94,7 +122,7 @@ where
     (0..n)
         .map(|i| {
             let items = Arc::clone(&items);
-            db.write_wait(move |c| write(c, &items[i..=i]))
+            on_db(db, mode, move |c| write(c, &items[i..=i]))
                 .and_then(|mut r| r.pop().unwrap_or_else(|| Err(AppError::Internal("no result".into()))))
         })
         .collect()

@@ -7,7 +7,8 @@
 //! close of a vote (thousands of ballots a second) that overhead, not the inserts, is the limit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use diesel::Connection;
 
@@ -27,12 +28,15 @@ pub struct GroupWriter {
 }
 
 impl GroupWriter {
-    /// Starts the writer thread on `conn`; it stops when every handle is dropped.
-    pub fn start(mut conn: AnyConnection) -> GroupWriter {
+    /// Starts the writer thread on `conn`, and the checkpointer on `checkpoints`; they stop when
+    /// every handle is dropped.
+    pub fn start(mut conn: AnyConnection, checkpoints: AnyConnection) -> GroupWriter {
         let (tx, rx) = mpsc::channel::<Job>();
+        let alive = start_checkpointer(checkpoints);
         std::thread::Builder::new()
             .name("redprop-sqlite-writer".into())
             .spawn(move || {
+                let _alive = alive;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while batch.len() < MAX_BATCH {
@@ -95,6 +99,34 @@ impl GroupWriter {
             .await
             .map_err(|_| AppError::Internal("the database writer dropped a write".into()))?
     }
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Copies the WAL back into the database on a thread of its own; the writer connection has
+/// automatic checkpoints turned off.
+///
+/// Why: an automatic checkpoint runs inside the COMMIT of whichever write crosses the threshold,
+/// so every few hundred milliseconds under load one batch (and every request queued behind it)
+/// waited for megabytes to be copied and synced. A PASSIVE checkpoint on another connection runs
+/// beside the writer instead of in its way. Returns the sender whose drop stops the thread.
+fn start_checkpointer(mut conn: AnyConnection) -> mpsc::Sender<()> {
+    use diesel::connection::SimpleConnection;
+    let (alive, stop) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("redprop-sqlite-checkpoint".into())
+        .spawn(move || loop {
+            let last = matches!(stop.recv_timeout(CHECKPOINT_EVERY), Err(RecvTimeoutError::Disconnected));
+            if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            }
+            if last {
+                break;
+            }
+        })
+        .expect("spawning the SQLite checkpointer thread");
+    alive
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

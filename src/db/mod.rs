@@ -220,14 +220,17 @@ impl Db {
                         std::fs::create_dir_all(dir)?;
                     }
                 }
-                let writer_conn = Manager(url.clone()).establish()?;
+                let mut writer_conn = Manager(url.clone()).establish()?;
+                // Checkpoints run on their own thread (see `group_commit`).
+                writer_conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+                let checkpoints = Manager(url.clone()).establish()?;
                 let reader = Pool::builder()
                     .max_size(8)
                     .min_idle(Some(1))
                     .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
-                let group = Some(group_commit::GroupWriter::start(writer_conn));
+                let group = Some(group_commit::GroupWriter::start(writer_conn, checkpoints));
                 let side = Pool::builder()
                     .max_size(1)
                     .min_idle(Some(0))

@@ -95,12 +95,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
         .jwt
         .verify(&bearer.token)
         .ok_or_else(|| AppError::unauthorized("invalid_token", "the bearer token is invalid or has expired"))?;
-    let sid = claims.sid.clone();
-    let now = ids::now();
-    let live = st
-        .db
-        .lookup(move |c| db::users::session_user_enabled(c, &sid, now))
-        .await?;
+    let live = st.sessions.is_live(claims.sid.clone()).await?;
     if !live {
         return Err(AppError::unauthorized("session_revoked", "this session has ended; log in again").into());
     }
