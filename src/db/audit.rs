@@ -61,7 +61,13 @@ struct NewEvent<'a> {
 }
 
 impl<'a> NewEvent<'a> {
-    fn new(actor: &'a Actor, action: &'a str, target_type: &'a str, target_id: &'a str, change: &serde_json::Value) -> Self {
+    fn new(
+        actor: &'a Actor,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: &'a str,
+        change: &serde_json::Value,
+    ) -> Self {
         NewEvent {
             id: ids::new_id(),
             occurred_at: ids::now(),

@@ -115,7 +115,11 @@ where
     match on_db(db, mode, move |c| write(c, &all)) {
         Ok(results) if results.len() == n => return results,
         // Committed, but the answers cannot be matched to the items: a bug, never retried.
-        Ok(_) => return (0..n).map(|_| Err(AppError::Internal("batch result count".into()))).collect(),
+        Ok(_) => {
+            return (0..n)
+                .map(|_| Err(AppError::Internal("batch result count".into())))
+                .collect()
+        }
         Err(e) if n == 1 => return vec![Err(e)],
         Err(e) => tracing::warn!(error = %e, items = n, "a batch write failed; retrying one by one"),
     }

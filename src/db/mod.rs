@@ -164,7 +164,9 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
-        c.conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+        c.conn
+            .batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, c: &mut Pooled) -> bool {
@@ -331,9 +333,11 @@ impl Db {
 
     /// A fresh connection outside the pools and the writer: migrations and tests only.
     pub fn raw_connection(&self) -> AppResult<AnyConnection> {
-        Manager(self.url.clone()).establish().map_err(|e| AppError::Unavailable {
-            detail: format!("cannot connect: {e}"),
-        })
+        Manager(self.url.clone())
+            .establish()
+            .map_err(|e| AppError::Unavailable {
+                detail: format!("cannot connect: {e}"),
+            })
     }
 }
 

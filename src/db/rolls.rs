@@ -21,7 +21,7 @@ use crate::domain::ids;
 use crate::error::AppResult;
 
 /// Open votes kept at most; beyond that one is dropped (and read again when next needed).
-const MAX_VOTES: usize = 64;
+const MAX_VOTES: usize = 32;
 
 /// An open vote with its frozen roll, indexed by the owner who casts each entry's ballot.
 #[derive(Clone)]
@@ -49,7 +49,12 @@ pub struct Rolls {
 impl Rolls {
     /// The open vote and the roll entry of one of `owner_ids`; `None` when there is no such
     /// vote, it has no roll yet, or these owners are not on it.
-    pub async fn context(&self, db: &Db, vote_id: &str, owner_ids: &[String]) -> AppResult<Option<(Arc<Roll>, RollRow)>> {
+    pub async fn context(
+        &self,
+        db: &Db,
+        vote_id: &str,
+        owner_ids: &[String],
+    ) -> AppResult<Option<(Arc<Roll>, RollRow)>> {
         let slot = self.slot(vote_id);
         let loaded = slot.get_or_try_init(|| load(db, vote_id.to_string())).await?.clone();
         let Some(mut roll) = loaded else {
@@ -65,7 +70,10 @@ impl Rolls {
                 return Ok(None);
             };
             if vote.closes_at != roll.vote.closes_at {
-                roll = Arc::new(Roll { vote, ..(*roll).clone() });
+                roll = Arc::new(Roll {
+                    vote,
+                    ..(*roll).clone()
+                });
                 self.replace(vote_id, Arc::clone(&roll));
             }
         }

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{role_grants, sessions, users};
 use super::batcher::Batcher;
+use super::schema::{role_grants, sessions, users};
 use super::{AnyConnection, Backend, Db};
 use crate::domain::ids;
 use crate::domain::policy::{Grant, Role};
@@ -126,7 +126,11 @@ pub fn set_disabled(conn: &mut AnyConnection, id: &str, disabled: bool) -> AppRe
 
 /// Which of these sessions are live: not revoked, not expired, their user enabled. Checked on
 /// every authenticated request (one query for many requests when batched, see `SessionCheck`).
-pub fn live_sessions(conn: &mut AnyConnection, session_ids: &[String], now: NaiveDateTime) -> AppResult<HashSet<String>> {
+pub fn live_sessions(
+    conn: &mut AnyConnection,
+    session_ids: &[String],
+    now: NaiveDateTime,
+) -> AppResult<HashSet<String>> {
     let q = sessions::table
         .inner_join(users::table)
         .filter(sessions::revoked_at.is_null())

@@ -297,7 +297,11 @@ fn upsert_current(conn: &mut AnyConnection, rows: &[CurrentRow]) -> AppResult<Ve
                     current_ballots::cast_at.eq(excluded(current_ballots::cast_at)),
                 ))
                 // The paper rule: a current paper ballot is replaced only by another paper one.
-                .filter(current_ballots::channel.ne("paper").or(excluded(current_ballots::channel).eq("paper")))
+                .filter(
+                    current_ballots::channel
+                        .ne("paper")
+                        .or(excluded(current_ballots::channel).eq("paper")),
+                )
                 .returning((current_ballots::vote_id, current_ballots::voter_id))
         };
     }
@@ -342,7 +346,12 @@ fn record_round(conn: &mut AnyConnection, round: &[&NewBallot]) -> AppResult<Vec
         .iter()
         .map(|b| written.contains(&(b.history.vote_id.clone(), b.history.voter_id.clone())))
         .collect();
-    let kept: Vec<&NewBallot> = round.iter().zip(&accepted).filter(|(_, ok)| **ok).map(|(b, _)| *b).collect();
+    let kept: Vec<&NewBallot> = round
+        .iter()
+        .zip(&accepted)
+        .filter(|(_, ok)| **ok)
+        .map(|(b, _)| *b)
+        .collect();
     let history: Vec<HistoryRow> = kept.iter().map(|b| b.history.clone()).collect();
     super::insert_batch!(conn, ballot_history::table, history)?;
     for b in kept.iter().filter(|b| b.history.choice == "election") {

@@ -510,7 +510,10 @@ fn new_ballot(
         cast_at: now,
     };
     let (action, change) = match paper_ref {
-        None => ("ballot.cast", serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt })),
+        None => (
+            "ballot.cast",
+            serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }),
+        ),
         Some(r) => (
             "ballot.paper",
             serde_json::json!({ "voter": h.voter_id, "paper_ref": r, "receipt": h.receipt }),

@@ -705,7 +705,15 @@ async fn ballots_follow_an_extended_closing_time(app: TestApp) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
     let estate = app.estate(&admin, "延期", &k.comm_a).await;
-    app.import(&admin, &estate, "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n".as_bytes().to_vec()).await.expect(201);
+    app.import(
+        &admin,
+        &estate,
+        "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n"
+            .as_bytes()
+            .to_vec(),
+    )
+    .await
+    .expect(201);
     let owner = app
         .get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(&admin))
         .await
@@ -750,7 +758,10 @@ async fn ballots_follow_an_extended_closing_time(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(
-        (r.body["tally"]["yes_heads"].as_i64(), r.body["tally"]["no_heads"].as_i64()),
+        (
+            r.body["tally"]["yes_heads"].as_i64(),
+            r.body["tally"]["no_heads"].as_i64()
+        ),
         (Some(0), Some(1)),
         "the ballot cast in the extension counts"
     );
