@@ -651,10 +651,12 @@ async fn the_whole_flow_over_http(app: TestApp) {
 }
 both!(the_whole_flow_over_http);
 
-async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
+/// An estate with one owner (with an account) and an open question vote closing at
+/// `closes_at`: (admin token, vote id, the owner's token).
+async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, closes_at: String) -> (String, String, String) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
-    let estate = app.estate(&admin, "并发", &k.comm_a).await;
+    let estate = app.estate(&admin, estate_name, &k.comm_a).await;
     app.import(&admin, &estate, "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n1号楼,102,90,实测,蔡敏,140425197802218020,已交付\n".as_bytes().to_vec()).await.expect(201);
     let owner = app
         .get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(&admin))
@@ -665,13 +667,18 @@ async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
         .to_string();
     let token = app.owner_account(&admin, &owner, "wenlan").await;
     let vid = app
-        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": in_minutes(60) }))
+        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": closes_at }))
         .await
         .expect(201)
         .s("id");
     app.post(&format!("/api/v1/votes/{vid}/opening"), As::Bearer(&admin), json!({}))
         .await
         .expect(200);
+    (admin, vid, token)
+}
+
+async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
+    let (admin, vid, token) = open_vote_with_one_owner(&app, "并发", in_minutes(60)).await;
     let path = format!("/api/v1/votes/{vid}/ballots");
     let sends = (0..16).map(|i| {
         app.post(
@@ -702,35 +709,8 @@ both!(concurrent_ballots_of_one_owner_leave_one);
 /// Open votes' rolls are kept in memory for checking ballots; an extension must still be seen:
 /// ballots are taken after the first closing time, and refused after the extended one.
 async fn ballots_follow_an_extended_closing_time(app: TestApp) {
-    let admin = app.admin_token().await;
-    let k = app.county(&admin).await;
-    let estate = app.estate(&admin, "延期", &k.comm_a).await;
-    app.import(
-        &admin,
-        &estate,
-        "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n"
-            .as_bytes()
-            .to_vec(),
-    )
-    .await
-    .expect(201);
-    let owner = app
-        .get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(&admin))
-        .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let token = app.owner_account(&admin, &owner, "wenlan").await;
     let closes = |secs: i64| (Utc::now() + Duration::seconds(secs)).to_rfc3339();
-    let vid = app
-        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": closes(2) }))
-        .await
-        .expect(201)
-        .s("id");
-    app.post(&format!("/api/v1/votes/{vid}/opening"), As::Bearer(&admin), json!({}))
-        .await
-        .expect(200);
+    let (admin, vid, token) = open_vote_with_one_owner(&app, "延期", closes(2)).await;
     let path = format!("/api/v1/votes/{vid}/ballots");
     app.post(&path, As::Bearer(&token), json!({ "choice": "yes" }))
         .await
