@@ -1,5 +1,6 @@
 //! Benchmark of the hot path: casting ballots at the close of a vote, and the tally.
 //!
+//!   scripts/bench/ballots   (installs wrk, builds the release server, then runs this)
 //!   cargo bench --bench ballots                      # SQLite
 //!   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/postgres cargo bench --bench ballots
 //!
