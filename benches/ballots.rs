@@ -419,6 +419,13 @@ end
         times[times.len() / 2],
         times[times.len() - 1]
     );
+    drop(state);
     let _ = std::fs::remove_dir_all(&work);
+    // A PostgreSQL run leaves no database behind.
+    if let Some(admin_url) = std::env::var("BENCH_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
+        let name = database_url.rsplit('/').next().unwrap_or_default();
+        let mut c = diesel::PgConnection::establish(&admin_url)?;
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+    }
     Ok(())
 }

@@ -63,7 +63,14 @@ impl AppState {
         Ok(AppState {
             rolls: Arc::default(),
             sessions: db::users::SessionCheck::new(db.clone()),
-            ballots: db::batcher::Batcher::start("redprop-ballots", db.clone(), 256, http::votes::record_ballots),
+            // SQLite has one writer anyway; PostgreSQL overlaps a few batches' commits.
+            ballots: db::batcher::Batcher::start(
+                "redprop-ballots",
+                db.clone(),
+                if db.backend() == db::Backend::Postgres { 3 } else { 1 },
+                256,
+                http::votes::record_ballots,
+            ),
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),

@@ -7,11 +7,11 @@
 //! batch is being written, a batch costs the same handful of statements whether it holds one
 //! ballot or two hundred, so the busier it gets the cheaper each write becomes.
 //!
-//! One batch is in flight at a time; what arrives meanwhile forms the next. A caller gets its own
+//! Each worker thread has one batch in flight; what arrives meanwhile forms the next. A caller gets its own
 //! result only after the batch's transaction committed. If a batch fails as a whole, each of its
 //! items is retried in a transaction of its own, so that one bad item cannot fail the others.
 
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 
 use super::{AnyConnection, Db};
 use crate::error::{AppError, AppResult};
@@ -39,37 +39,42 @@ where
     I: Send + Sync + 'static,
     O: Send + 'static,
 {
-    /// Starts a batching thread for writes; it stops when every handle is dropped.
-    pub fn start(name: &str, db: Db, max_batch: usize, write: WriteBatch<I, O>) -> Batcher<I, O> {
-        Self::spawn(name, db, max_batch, Mode::Write, write)
+    /// Starts batching writes on `workers` threads; they stop when every handle is dropped.
+    pub fn start(name: &str, db: Db, workers: usize, max_batch: usize, write: WriteBatch<I, O>) -> Batcher<I, O> {
+        Self::spawn(name, db, workers, max_batch, Mode::Write, write)
     }
 
-    /// Starts a batching thread for reads: `read` runs on a reader connection, outside any
-    /// transaction.
-    pub fn start_reads(name: &str, db: Db, max_batch: usize, read: WriteBatch<I, O>) -> Batcher<I, O> {
-        Self::spawn(name, db, max_batch, Mode::Read, read)
+    /// Starts batching reads: `read` runs on a reader connection, outside any transaction.
+    pub fn start_reads(name: &str, db: Db, workers: usize, max_batch: usize, read: WriteBatch<I, O>) -> Batcher<I, O> {
+        Self::spawn(name, db, workers, max_batch, Mode::Read, read)
     }
 
-    fn spawn(name: &str, db: Db, max_batch: usize, mode: Mode, write: WriteBatch<I, O>) -> Batcher<I, O> {
+    fn spawn(
+        name: &str,
+        db: Db,
+        workers: usize,
+        max_batch: usize,
+        mode: Mode,
+        write: WriteBatch<I, O>,
+    ) -> Batcher<I, O> {
         let (queue, incoming) = mpsc::channel::<(I, Reply<O>)>();
-        std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                while let Ok(first) = incoming.recv() {
-                    let mut batch = vec![first];
-                    while batch.len() < max_batch {
-                        match incoming.try_recv() {
-                            Ok(next) => batch.push(next),
-                            Err(_) => break,
+        // Several workers keep several batches in flight: while one waits for its commit to
+        // reach the disk, the next is already being written.
+        let incoming = Arc::new(Mutex::new(incoming));
+        for n in 0..workers.max(1) {
+            let (db, incoming) = (db.clone(), Arc::clone(&incoming));
+            std::thread::Builder::new()
+                .name(format!("{name}-{n}"))
+                .spawn(move || {
+                    while let Some(batch) = next_batch(&incoming, max_batch) {
+                        let (items, replies): (Vec<I>, Vec<Reply<O>>) = batch.into_iter().unzip();
+                        for (reply, result) in replies.into_iter().zip(run(&db, mode, write, items)) {
+                            let _ = reply.send(result);
                         }
                     }
-                    let (items, replies): (Vec<I>, Vec<Reply<O>>) = batch.into_iter().unzip();
-                    for (reply, result) in replies.into_iter().zip(run(&db, mode, write, items)) {
-                        let _ = reply.send(result);
-                    }
-                }
-            })
-            .expect("spawning a batch writer thread");
+                })
+                .expect("spawning a batch writer thread");
+        }
         Batcher { queue }
     }
 
@@ -83,6 +88,20 @@ where
             .await
             .map_err(|_| AppError::Internal("the batch writer dropped a write".into()))?
     }
+}
+
+/// Waits for the next item and takes what else is queued, up to `max`; `None` once every handle
+/// is dropped.
+fn next_batch<T>(incoming: &Mutex<mpsc::Receiver<T>>, max: usize) -> Option<Vec<T>> {
+    let incoming = incoming.lock().unwrap_or_else(|p| p.into_inner());
+    let mut batch = vec![incoming.recv().ok()?];
+    while batch.len() < max {
+        match incoming.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
 }
 
 #[derive(Clone, Copy)]
