@@ -67,7 +67,7 @@ impl AppState {
             ballots: db::batcher::Batcher::start(
                 "redprop-ballots",
                 db.clone(),
-                if db.backend() == db::Backend::Postgres { 3 } else { 1 },
+                if db.backend() == db::Backend::Postgres { 2 } else { 1 },
                 256,
                 http::votes::record_ballots,
             ),

@@ -162,7 +162,7 @@ pub struct SessionCheck {
 impl SessionCheck {
     pub fn new(db: Db) -> SessionCheck {
         let batched = (db.backend() == Backend::Postgres)
-            .then(|| Batcher::start_reads("redprop-sessions", db.clone(), 2, 256, live_batch));
+            .then(|| Batcher::start_reads("redprop-sessions", db.clone(), 1, 256, live_batch));
         SessionCheck { db, batched }
     }
 
