@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use diesel::Connection;
 
-use super::{begin, commit, rollback, AnyConnection};
+use super::{begin, commit, panic_text, rollback, AnyConnection};
 use crate::error::{AppError, AppResult};
 
 /// Runs one write inside the batch's transaction and returns what to do once the batch's fate
@@ -127,13 +127,6 @@ fn start_checkpointer(mut conn: AnyConnection) -> mpsc::Sender<()> {
         })
         .expect("spawning the SQLite checkpointer thread");
     alive
-}
-
-fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
 
 fn run_batch(conn: &mut AnyConnection, batch: Vec<Job>) {

@@ -293,11 +293,10 @@ impl Db {
     {
         match (&self.group, &self.writer) {
             (Some(g), _) => g.write(f).await,
-            (None, Some(pool)) => {
-                let pool = pool.clone();
-                tokio::task::spawn_blocking(move || pool.get()?.run(|c| in_transaction(c, f))).await?
+            (None, _) => {
+                let db = self.clone();
+                tokio::task::spawn_blocking(move || db.write_wait(f)).await?
             }
-            (None, None) => Err(AppError::Internal("no writer configured".into())),
         }
     }
 
@@ -381,12 +380,18 @@ fn in_transaction<T>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection
         }
         Err(panic) => {
             let _ = rollback(conn);
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(AppError::Internal(format!("panic in transaction: {msg}")))
+            Err(AppError::Internal(format!(
+                "panic in transaction: {}",
+                panic_text(&panic)
+            )))
         }
     }
+}
+
+/// The message of a caught panic, for the error that replaces it.
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }

@@ -1,12 +1,12 @@
 //! Votes, their frozen rolls, ballots and tallies. Tallies are aggregate queries over the
 //! current ballots joined with the roll: no ballot is loaded into memory to count it.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-
-use std::collections::{HashMap, HashSet};
 
 use super::audit;
 use super::schema::{ballot_history, ballot_selections, current_ballots, proposals, roll_entries, vote_options, votes};

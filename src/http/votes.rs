@@ -820,9 +820,6 @@ impl VotesApi {
         if owners.is_empty() {
             return Err(AppError::forbidden().into());
         }
-        // The checks read (a point read, in parallel with other requests); only the write is
-        // queued, for the batch writer. Reading the vote before the write is safe: its closing
-        // time can only move later, and `db::votes::record` checks it again as it writes.
         // The checks need only the frozen roll (kept in memory, see `db::rolls`); the write is
         // queued for the batch writer, which checks the closing time again as it writes.
         let (roll, entry) = state
