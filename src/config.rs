@@ -27,6 +27,13 @@ pub struct Config {
     /// Behind a reverse proxy: the header in which the proxy puts the client's address
     /// (e.g. `X-Real-IP`), used for login throttling per source. Unset: the peer address.
     pub client_ip_header: Option<String>,
+    /// Connections served at once (`REDPROP_MAX_CONNECTIONS`).
+    pub max_connections: usize,
+    /// Seconds to receive a request head, and the longest idle time of a kept-alive connection
+    /// (`REDPROP_HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout_secs: u64,
+    /// Seconds from a request's head to its response (`REDPROP_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -44,6 +51,9 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             audit_seal_interval_ms: 500,
             client_ip_header: None,
+            max_connections: 4096,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 60,
         }
     }
 }
@@ -80,7 +90,26 @@ impl Config {
         if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
             c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
         }
+        if let Some(v) = var("REDPROP_MAX_CONNECTIONS") {
+            c.max_connections = parse_positive("REDPROP_MAX_CONNECTIONS", &v)? as usize;
+        }
+        if let Some(v) = var("REDPROP_HEADER_READ_TIMEOUT_SECS") {
+            c.header_read_timeout_secs = parse_positive("REDPROP_HEADER_READ_TIMEOUT_SECS", &v)? as u64;
+        }
+        if let Some(v) = var("REDPROP_REQUEST_TIMEOUT_SECS") {
+            c.request_timeout_secs = parse_positive("REDPROP_REQUEST_TIMEOUT_SECS", &v)? as u64;
+        }
         Ok(c)
+    }
+
+    /// What one client may cost the server.
+    pub fn server_limits(&self) -> crate::http::server::Limits {
+        crate::http::server::Limits {
+            max_connections: self.max_connections,
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            ..crate::http::server::Limits::default()
+        }
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data folder.

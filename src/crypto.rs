@@ -107,29 +107,72 @@ impl JwtKeys {
     }
 }
 
+/// Where a server secret came from, for messages that tell an operator what to fix.
+#[derive(Clone, Debug)]
+pub struct Secret {
+    pub bytes: Vec<u8>,
+    /// `REDPROP_JWT_SECRET`, or the path of the generated file.
+    pub source: String,
+}
+
+/// Refuses a secret that is short or plainly not random: fewer than 32 characters, fewer than 8
+/// distinct characters (32 zeros), or one short run repeated (`abcd` × 8, `0123456789abcdef` × 2).
+pub fn check_secret_strength(name: &str, s: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(s.len() >= 32, "{name} must be at least 32 characters (it has {})", s.len());
+    let mut distinct: Vec<char> = s.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    anyhow::ensure!(
+        distinct.len() >= 8,
+        "{name} is too weak: it uses only {} different characters; use a random value, e.g. `openssl rand -base64 48`",
+        distinct.len()
+    );
+    let b = s.as_bytes();
+    let periodic = (1..=b.len() / 2).any(|p| b.iter().enumerate().skip(p).all(|(i, c)| *c == b[i - p]));
+    anyhow::ensure!(
+        !periodic,
+        "{name} is too weak: it repeats a shorter pattern; use a random value, e.g. `openssl rand -base64 48`"
+    );
+    Ok(())
+}
+
+/// A fingerprint of a key that tells whether two processes hold the same key without revealing
+/// it: HMAC-SHA256 keyed by the key itself over a fixed label.
+pub fn key_fingerprint(key: &[u8], label: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(b"redprop key fingerprint v1: ");
+    mac.update(label.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
 /// A server secret: the configured value (from `env_name`) if set, else one generated once and
-/// kept in `<data_dir>/<file_name>` with 0600 permissions.
+/// kept in `<data_dir>/<file_name>` with 0600 permissions (the folder made private first).
 pub fn load_or_create_secret(
     configured: Option<&str>,
     env_name: &str,
     data_dir: &Path,
     file_name: &str,
-) -> anyhow::Result<Vec<u8>> {
+) -> anyhow::Result<Secret> {
     if let Some(s) = configured {
-        anyhow::ensure!(s.len() >= 32, "{env_name} must be at least 32 characters");
-        return Ok(s.as_bytes().to_vec());
+        check_secret_strength(env_name, s)?;
+        return Ok(Secret {
+            bytes: s.as_bytes().to_vec(),
+            source: env_name.to_string(),
+        });
     }
     let path = data_dir.join(file_name);
+    let source = path.display().to_string();
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_string();
-        anyhow::ensure!(
-            existing.len() >= 32,
-            "{} is too short to be a signing key",
-            path.display()
-        );
-        return Ok(existing.into_bytes());
+        check_secret_strength(&source, &existing)?;
+        crate::data_dir::private_file(&path)?;
+        return Ok(Secret {
+            bytes: existing.into_bytes(),
+            source,
+        });
     }
-    std::fs::create_dir_all(data_dir)?;
+    crate::data_dir::prepare(data_dir)?;
     let secret = random_token(48);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -138,17 +181,17 @@ pub fn load_or_create_secret(
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    match opts.open(&path) {
+    let bytes = match opts.open(&path) {
         Ok(mut f) => {
             f.write_all(secret.as_bytes())?;
-            Ok(secret.into_bytes())
+            secret.into_bytes()
         }
         // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(&path)?.trim().as_bytes().to_vec())
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(&path)?.trim().as_bytes().to_vec(),
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(file = %source, "generated a new server key");
+    Ok(Secret { bytes, source })
 }
 
 #[cfg(test)]
@@ -162,6 +205,27 @@ mod tests {
         assert!(verify_password(&h, "correct horse battery"));
         assert!(!verify_password(&h, "correct horse batterY"));
         assert!(!verify_password("garbage", "x"));
+    }
+
+    #[test]
+    fn weak_secrets_are_refused() {
+        assert!(check_secret_strength("S", &"0".repeat(32)).is_err());
+        assert!(check_secret_strength("S", &"x".repeat(31)).is_err());
+        assert!(check_secret_strength("S", &"0123456789abcdef".repeat(2)).is_err());
+        assert!(check_secret_strength("S", &"abcdefgh".repeat(4)).is_err());
+        assert!(check_secret_strength("S", &"abc".repeat(11)).is_err());
+        assert!(check_secret_strength("S", "Zq3v9L0pXe7TbN2kRw5HyU8mJc4Ds6Ga").is_ok());
+        let generated = random_token(48);
+        assert!(check_secret_strength("S", &generated).is_ok());
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_without_showing_them() {
+        let a = key_fingerprint(b"key-one-key-one-key-one-key-one-1", "jwt");
+        assert_eq!(a, key_fingerprint(b"key-one-key-one-key-one-key-one-1", "jwt"));
+        assert_ne!(a, key_fingerprint(b"key-two-key-two-key-two-key-two-2", "jwt"));
+        assert_ne!(a, key_fingerprint(b"key-one-key-one-key-one-key-one-1", "id-hash"));
+        assert_eq!(a.len(), 32);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod crypto;
+pub mod data_dir;
 pub mod db;
 pub mod demo;
 pub mod domain;
@@ -38,13 +39,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens and migrates the database and loads the signing key.
+    /// Loads and checks the server keys, then opens and migrates the database and checks that
+    /// the keys are the ones it was set up with. A weak or short key is refused before anything
+    /// touches the database.
     pub fn init(config: Config) -> anyhow::Result<AppState> {
-        let db = Db::open(&config.effective_database_url())?;
-        let applied = db::migrate::run(&db)?;
-        if !applied.is_empty() {
-            tracing::info!(migrations = ?applied, "migrated");
-        }
         let secret = crypto::load_or_create_secret(
             config.jwt_secret.as_deref(),
             "REDPROP_JWT_SECRET",
@@ -57,9 +55,19 @@ impl AppState {
             &config.data_dir,
             "id-hash.key",
         )?;
+        if config.database_url.is_none() {
+            data_dir::prepare(&config.data_dir)?;
+        }
+        let db = Db::open(&config.effective_database_url())?;
+        let applied = db::migrate::run(&db)?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "migrated");
+        }
+        check_keys(&db, &[("jwt", "REDPROP_JWT_SECRET", &secret), ("id-hash", "REDPROP_ID_HASH_KEY", &id_key)])?;
         if db.backend() == db::Backend::Postgres && (config.jwt_secret.is_none() || config.id_hash_key.is_none()) {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
+        let (secret, id_key) = (secret.bytes, id_key.bytes);
         Ok(AppState {
             rolls: Arc::default(),
             sessions: db::users::SessionCheck::new(db.clone()),
@@ -77,6 +85,31 @@ impl AppState {
             id_hasher: Arc::new(IdHasher::new(&id_key)),
         })
     }
+}
+
+/// Refuses to go on with a key other than the one the database was set up with.
+fn check_keys(db: &Db, keys: &[(&str, &str, &crypto::Secret)]) -> anyhow::Result<()> {
+    for (name, env, secret) in keys {
+        let fingerprint = crypto::key_fingerprint(&secret.bytes, name);
+        let check = db
+            .write_blocking(|c| db::instance_keys::check_or_record(c, name, &fingerprint))
+            .map_err(|e| anyhow::anyhow!("cannot check the server keys: {e}"))?;
+        if let db::instance_keys::KeyCheck::Differs { expected } = check {
+            anyhow::bail!(
+                "the key from {} is not the one this database was set up with (fingerprint {fingerprint}, \
+                 the database expects {expected}). Give every process the same key: set {env} as on the \
+                 other replicas, or use the data folder that holds the original key file. Going on would \
+                 {}.",
+                secret.source,
+                if *name == "jwt" {
+                    "issue tokens the other replicas reject"
+                } else {
+                    "make registered ID numbers unmatchable and count people twice"
+                }
+            );
+        }
+    }
+    Ok(())
 }
 
 #[handler]
@@ -104,7 +137,6 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let api = http::service();
     let docs = api.swagger_ui();
     let spec_json = api.spec_endpoint();
-    let spec_yaml = api.spec_endpoint_yaml();
     let mut cors = Cors::new();
     for origin in &state.config.cors_origins {
         cors = cors.allow_origin(origin.as_str());
@@ -113,7 +145,7 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
         .nest(http::API_PREFIX, api)
         .nest("/docs", docs)
         .at("/openapi.json", spec_json)
-        .at("/openapi.yaml", spec_yaml)
+        .at("/openapi.yaml", get(spec_yaml))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/", make_sync(|_| Redirect::see_other("/docs")));
@@ -126,9 +158,23 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     routes.data(state.clone()).around(http::middleware::observe)
 }
 
-/// The OpenAPI document as YAML: what `redprop openapi` prints and `openapi/openapi.yaml` holds.
+/// The OpenAPI document as YAML: what `redprop openapi` prints, `openapi/openapi.yaml` holds
+/// and `/openapi.yaml` serves (every string quoted, so YAML 1.1 parsers read it right too).
 pub fn openapi_yaml() -> String {
-    http::service().spec_yaml()
+    http::spec_yaml::document()
+}
+
+/// The OpenAPI document as JSON (`redprop openapi --json`, `/openapi.json`).
+pub fn openapi_json() -> String {
+    http::service().spec()
+}
+
+#[handler]
+fn spec_yaml() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Response::builder()
+        .content_type("application/yaml; charset=utf-8")
+        .body(DOC.get_or_init(openapi_yaml).clone())
 }
 
 /// Events the background sealer chains per write transaction.
@@ -169,18 +215,27 @@ pub fn spawn_audit_sealer(
 /// seals the last audit events and closes the pools.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind.clone();
-    let listener = poem::listener::TcpListener::bind(bind.clone());
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    serve_on(state, listener, shutdown_signal()).await
+}
+
+/// `serve` on a listener already bound (tests bind port 0), until `shutdown` resolves.
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sealer = spawn_audit_sealer(
         state.db.clone(),
         Duration::from_millis(state.config.audit_seal_interval_ms),
         stop_rx,
     );
-    let app = build_app(&state);
-    tracing::info!(bind = %bind, backend = ?state.db.backend(), "redprop listening; API docs at /docs");
-    poem::Server::new(listener)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30)))
-        .await?;
+    let app = build_app(&state).boxed();
+    tracing::info!(bind = %listener.local_addr()?, backend = ?state.db.backend(), "redprop listening; API docs at /docs");
+    http::server::run(listener, app, state.config.server_limits(), shutdown, Duration::from_secs(30)).await?;
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     tracing::info!("stopped");

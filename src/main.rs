@@ -30,8 +30,11 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Print the OpenAPI document (YAML).
-    Openapi,
+    /// Print the OpenAPI document (YAML; JSON with --json).
+    Openapi {
+        #[arg(long)]
+        json: bool,
+    },
     /// Administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -109,9 +112,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         config.data_dir = d;
     }
     match cli.command {
-        Command::Openapi => {
+        Command::Openapi { json } => {
+            let doc = if json { redprop::openapi_json() } else { redprop::openapi_yaml() };
             // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), redprop::openapi_yaml().as_bytes());
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), doc.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { bind } => {

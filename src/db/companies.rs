@@ -3,7 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{companies, service_contracts};
+use super::estates::EstateScope;
+use super::orgs::segment_pattern;
+use super::schema::{companies, estates, service_contracts};
 use super::AnyConnection;
 use crate::error::AppResult;
 
@@ -17,6 +19,9 @@ pub struct CompanyRow {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The county where the company is registered (its home); `None` for companies registered
+    /// before homes were recorded.
+    pub county_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -59,10 +64,55 @@ pub fn get_many(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<Compa
         .load(conn)?)
 }
 
-/// A page of companies in id order; `only` limits it to one company (a company's own view).
+/// Which companies a list may show: all, those registered in some counties, those with a
+/// contract (current or past) with an estate in an estate scope, and some by id.
+#[derive(Clone, Debug, Default)]
+pub struct CompanyScope {
+    pub all: bool,
+    pub home_counties: Vec<String>,
+    pub contracted_in: EstateScope,
+    pub ids: Vec<String>,
+}
+
+/// The estates a company has (or had) a contract with, with the paths scope checks need:
+/// (estate id, community path, responsible organisation's path).
+pub fn contract_estates(conn: &mut AnyConnection, company_id: &str) -> AppResult<Vec<(String, String, String)>> {
+    Ok(service_contracts::table
+        .inner_join(estates::table)
+        .filter(service_contracts::company_id.eq(company_id))
+        .select((estates::id, estates::community_path, estates::responsible_path))
+        .distinct()
+        .load(conn)?)
+}
+
+/// Companies with a contract with an estate of the scope (an estate scope is never `all` here:
+/// that case needs no list).
+fn contracted_within(conn: &mut AnyConnection, scope: &EstateScope) -> AppResult<Vec<String>> {
+    if scope.within.is_empty() && scope.ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = service_contracts::table
+        .inner_join(estates::table)
+        .select(service_contracts::company_id)
+        .distinct()
+        .into_boxed();
+    let mut cond: Box<dyn BoxableExpression<_, _, SqlType = diesel::sql_types::Bool>> =
+        Box::new(estates::id.eq_any(scope.ids.clone()));
+    for r in &scope.within {
+        let pat = segment_pattern(r);
+        cond = Box::new(
+            cond.or(estates::community_path.like(pat.clone()))
+                .or(estates::responsible_path.like(pat)),
+        );
+    }
+    q = q.filter(cond);
+    Ok(q.load(conn)?)
+}
+
+/// A page of the companies in `scope`, in id order.
 pub fn page(
     conn: &mut AnyConnection,
-    only: Option<&str>,
+    scope: &CompanyScope,
     after: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<CompanyRow>> {
@@ -71,8 +121,14 @@ pub fn page(
         .order(companies::id.asc())
         .limit(limit)
         .into_boxed();
-    if let Some(o) = only {
-        q = q.filter(companies::id.eq(o.to_string()));
+    if !scope.all {
+        let mut ids = contracted_within(conn, &scope.contracted_in)?;
+        ids.extend(scope.ids.iter().cloned());
+        q = q.filter(
+            companies::id
+                .eq_any(ids)
+                .or(companies::county_id.eq_any(scope.home_counties.clone())),
+        );
     }
     if let Some(a) = after {
         q = q.filter(companies::id.gt(a.to_string()));

@@ -13,6 +13,7 @@ pub mod companies;
 pub mod coverage;
 pub mod estates;
 pub mod group_commit;
+pub mod instance_keys;
 pub mod introspect;
 pub mod migrate;
 pub mod orgs;
@@ -217,10 +218,15 @@ impl Db {
                 })
             }
             DbUrl::Sqlite(path) => {
-                if let Some(dir) = std::path::Path::new(path).parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir)?;
+                if path != ":memory:" && !path.starts_with("file:") {
+                    if let Some(dir) = std::path::Path::new(path).parent() {
+                        if !dir.as_os_str().is_empty() && !dir.exists() {
+                            crate::data_dir::prepare(dir)?;
+                        }
                     }
+                    // Personal data goes in here: 0600 before SQLite creates it (its -wal and
+                    // -shm files take the same permissions).
+                    crate::data_dir::private_file(std::path::Path::new(path))?;
                 }
                 let mut writer_conn = Manager(url.clone()).establish()?;
                 // Checkpoints run on their own thread (see `group_commit`).

@@ -179,6 +179,23 @@ pub fn page_in_estate(
     Ok(q.load(conn)?)
 }
 
+/// The community paths of the estates where an owner holds or has held a unit: where the
+/// owner's records belong (its counties are the first segments).
+pub fn estate_paths_ever(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec<String>> {
+    use super::schema::{estates, units};
+    let estate_ids: Vec<String> = ownerships::table
+        .inner_join(units::table)
+        .filter(ownerships::owner_id.eq(owner_id))
+        .select(units::estate_id)
+        .distinct()
+        .load(conn)?;
+    Ok(estates::table
+        .filter(estates::id.eq_any(estate_ids))
+        .select(estates::community_path)
+        .distinct()
+        .load(conn)?)
+}
+
 /// Estates where an owner currently holds a unit.
 pub fn estates_of(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec<String>> {
     super::estates::held_by(conn, &[owner_id.to_string()])

@@ -114,6 +114,15 @@ diesel::table! {
         contact_name -> Nullable<Text>,
         contact_phone -> Nullable<Text>,
         created_at -> Timestamp,
+        county_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    instance_keys (name) {
+        name -> Text,
+        fingerprint -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -220,6 +229,7 @@ diesel::joinable!(service_contracts -> companies (company_id));
 diesel::joinable!(service_contracts -> estates (estate_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
+    instance_keys,
     grids,
     companies,
     estates,

@@ -64,6 +64,17 @@ pub fn delete_grant(conn: &mut AnyConnection, user_id: &str, grant_id: &str) -> 
     Ok(n == 1)
 }
 
+/// How many enabled accounts other than `user_id` hold the admin role.
+pub fn enabled_admins_other_than(conn: &mut AnyConnection, user_id: &str) -> AppResult<i64> {
+    Ok(role_grants::table
+        .inner_join(users::table)
+        .filter(role_grants::role.eq(Role::Admin.as_str()))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(user_id))
+        .select(diesel::dsl::count(users::id).aggregate_distinct())
+        .first(conn)?)
+}
+
 pub fn by_username(conn: &mut AnyConnection, username: &str) -> AppResult<Option<UserRow>> {
     Ok(users::table
         .filter(users::username.eq(username))

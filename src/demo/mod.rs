@@ -249,6 +249,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
                 contact_name: None,
                 contact_phone: None,
                 created_at: ids::now(),
+                county_id: Some(county.id.clone()),
             };
             db::companies::insert(c, &row)?;
             companies.push(row);

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ids;
 pub mod policy;
 pub mod registry;
+pub mod text;
 pub mod throttle;
 pub mod unit_import;
 pub mod vetting;

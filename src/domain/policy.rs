@@ -54,6 +54,39 @@ impl Role {
     pub fn needs_scope(self) -> bool {
         self != Role::Admin
     }
+
+    /// What a grant of this role must be scoped to. A grant pointing at nothing, or at the wrong
+    /// kind of place (a committee grant on a county), is refused when it is made.
+    pub fn scope_kind(self) -> ScopeKind {
+        use crate::domain::registry::OrgKind::*;
+        match self {
+            Role::Admin => ScopeKind::Nothing,
+            Role::Bureau => ScopeKind::Org(&[County]),
+            Role::PartyOrg => ScopeKind::Org(&[
+                Township,
+                Street,
+                Community,
+                GridPartyBranch,
+                BuildingPartyGroup,
+                IndustryPartyCommittee,
+            ]),
+            Role::Department => ScopeKind::Org(&[Department]),
+            Role::Committee => ScopeKind::Estate,
+            Role::Company => ScopeKind::Company,
+            Role::Owner => ScopeKind::Owner,
+        }
+    }
+}
+
+/// The kind of record a role's grant is scoped to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Nothing,
+    /// An organisation of one of these kinds.
+    Org(&'static [crate::domain::registry::OrgKind]),
+    Estate,
+    Company,
+    Owner,
 }
 
 impl fmt::Display for Role {
@@ -120,11 +153,12 @@ pub struct Place<'a> {
     /// belongs to; for an estate, its community and its responsible organisation. Empty for
     /// targets that belong to no organisation (companies, accounts).
     pub org_paths: Vec<&'a str>,
-    /// The estate, for committee scopes.
-    pub estate_id: Option<&'a str>,
+    /// The estates the target belongs to, for committee scopes: the estate itself, or the
+    /// estates a company has (or had) a contract with.
+    pub estate_ids: Vec<&'a str>,
     /// The company: the target's own (a company record, an API key) or the one serving the estate.
     pub company_id: Option<&'a str>,
-    /// Whether one of the caller's owner records currently holds a unit here.
+    /// Whether one of the caller's owner records currently holds a unit in one of `estate_ids`.
     pub caller_owns_here: bool,
     /// Department organisations entitled to act here (e.g. the county's departments with the
     /// code a review needs).
@@ -142,18 +176,15 @@ impl Place<'_> {
 pub enum Action<'a> {
     /// Create accounts, grant and revoke roles, list accounts.
     ManageAccounts,
-    /// Issue an API key for a company.
-    IssueApiKey {
-        company_id: &'a str,
-    },
-    /// List or read a company's API keys (metadata only; the secret is never shown again).
-    ViewApiKeys {
-        company_id: &'a str,
-    },
-    /// Revoke a company's API key.
-    RevokeApiKey {
-        company_id: &'a str,
-    },
+    /// Issue an API key for a company. The place is the company's home: the county where it is
+    /// registered (a key acts for the company everywhere, so only its home county's bureau, an
+    /// administrator or the company's own people may mint one — never a key itself).
+    IssueApiKey(Place<'a>),
+    /// List or read a company's API keys (metadata only; the secret is never shown again);
+    /// the company's home place.
+    ViewApiKeys(Place<'a>),
+    /// Revoke a company's API key; the company's home place.
+    RevokeApiKey(Place<'a>),
     /// Read and verify the audit log.
     ReadAudit,
     /// Create organisations and grids under a place (the parent's path), estates, buildings,
@@ -165,11 +196,19 @@ pub enum Action<'a> {
     ViewPrivate(Place<'a>),
     /// Issue an owner's one-time activation code.
     IssueActivationCode(Place<'a>),
-    /// Register companies and service contracts.
-    ManageCompanies,
-    /// See a company's registry record.
-    ViewCompany {
-        company_id: &'a str,
+    /// Register a company in a county (the county's place).
+    RegisterCompany(Place<'a>),
+    /// Record a service contract for an estate (the estate's place).
+    ManageContracts(Place<'a>),
+    /// See a company's registry record. The place is where the company belongs: its home county
+    /// and the estates (and so the counties) of its contracts.
+    ViewCompany(Place<'a>),
+    /// See a company's contact details in clear (the same place as `ViewCompany`).
+    ViewCompanyContacts(Place<'a>),
+    /// See a service contract: whoever sees its estate, and the company that holds it.
+    ViewContract {
+        estate: Place<'a>,
+        company: Place<'a>,
     },
     /// See coverage figures of an organisation's subtree.
     ViewCoverage(Place<'a>),
@@ -206,20 +245,17 @@ fn reaches(g: &Grant, place: &Place<'_>) -> bool {
     let scope = g.scope_id.as_deref();
     match g.role {
         Role::Admin => true,
-        // The bureau is county-wide: places in its county, and places that belong to no
-        // organisation (companies).
-        Role::Bureau => {
-            place.org_paths.is_empty()
-                || place
-                    .org_paths
-                    .iter()
-                    .any(|p| scope.is_some_and(|s| crate::domain::registry::path_within(p, s)))
-        }
+        // The bureau is county-wide: places in its county. A place in no organisation (a company
+        // registered before companies had a home county, with no contract) is nobody's county.
+        Role::Bureau => place
+            .org_paths
+            .iter()
+            .any(|p| scope.is_some_and(|s| crate::domain::registry::path_within(p, s))),
         Role::PartyOrg => place
             .org_paths
             .iter()
             .any(|p| scope.is_some_and(|s| crate::domain::registry::path_within(p, s))),
-        Role::Committee => place.estate_id.is_some() && place.estate_id == scope,
+        Role::Committee => scope.is_some_and(|s| place.estate_ids.contains(&s)),
         Role::Company => place.company_id.is_some() && place.company_id == scope,
         Role::Owner => place.caller_owns_here,
         Role::Department => scope.is_some_and(|s| place.department_ids.contains(&s)),
@@ -230,27 +266,24 @@ fn reaches(g: &Grant, place: &Place<'_>) -> bool {
 /// audit log records.
 pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
     use Role::*;
-    let company = |id| Place {
-        company_id: Some(id),
-        ..Place::default()
-    };
     let (roles, place): (&[Role], Place<'_>) = match action {
         Action::ManageAccounts | Action::ReadAudit => (&[Admin], Place::nowhere()),
-        Action::IssueApiKey { .. } | Action::ManageCompanies => (&[Admin, Bureau], Place::nowhere()),
-        Action::ViewApiKeys { company_id } | Action::RevokeApiKey { company_id } => {
-            (&[Admin, Bureau, Company], company(company_id))
-        }
-        Action::ViewCompany { company_id } => {
-            // A company's registry record is public to everyone who works with companies;
-            // a company itself sees only its own.
-            if let Some(r) = [Admin, Bureau, PartyOrg, Committee, Owner]
-                .into_iter()
-                .find(|r| p.has_role(*r))
-            {
-                return Ok(r);
-            }
-            (&[Company], company(company_id))
-        }
+        // A key may look after its company's keys but not mint new ones: a leaked key must not
+        // be able to make itself permanent.
+        Action::IssueApiKey(place) => match p.actor {
+            Actor::User { .. } => (&[Admin, Bureau, Company], place.clone()),
+            Actor::ApiKey { .. } => (&[Admin, Bureau], place.clone()),
+        },
+        Action::ViewApiKeys(place) | Action::RevokeApiKey(place) => (&[Admin, Bureau, Company], place.clone()),
+        Action::RegisterCompany(place) | Action::ManageContracts(place) => (&[Admin, Bureau], place.clone()),
+        // Everyone who works with a company where it works: the bureaus of its counties, the
+        // party organisations, committees and owners of its estates, and the company itself.
+        Action::ViewCompany(place) => (&[Admin, Bureau, PartyOrg, Committee, Owner, Company], place.clone()),
+        Action::ViewCompanyContacts(place) => (&[Admin, Bureau, Company], place.clone()),
+        Action::ViewContract { estate, company } => match authorize(p, &Action::ViewPublic(estate.clone())) {
+            Ok(role) => return Ok(role),
+            Err(Denied) => (&[Company], company.clone()),
+        },
         Action::ManageRegistry(place) | Action::ViewCoverage(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
         Action::ViewPrivate(place) | Action::IssueActivationCode(place) => {
             (&[Admin, Bureau, PartyOrg, Committee], place.clone())
@@ -311,22 +344,80 @@ mod tests {
         );
     }
 
+    fn company_home<'a>(county_path: &'a str, id: &'a str) -> Place<'a> {
+        Place {
+            org_paths: vec![county_path],
+            company_id: Some(id),
+            ..Place::default()
+        }
+    }
+
     #[test]
-    fn a_company_sees_only_its_own_keys() {
-        let p = who(&[(Role::Company, Some("c1"))]);
+    fn keys_follow_the_company_home_county() {
+        let home = company_home("/county-a/", "c1");
+        let own = who(&[(Role::Company, Some("c1"))]);
+        assert_eq!(authorize(&own, &Action::ViewApiKeys(home.clone())), Ok(Role::Company));
+        assert_eq!(authorize(&own, &Action::IssueApiKey(home.clone())), Ok(Role::Company));
+        let other = who(&[(Role::Company, Some("c2"))]);
+        assert_eq!(authorize(&other, &Action::ViewApiKeys(home.clone())), Err(Denied));
         assert_eq!(
-            authorize(&p, &Action::ViewApiKeys { company_id: "c1" }),
-            Ok(Role::Company)
-        );
-        assert_eq!(authorize(&p, &Action::ViewApiKeys { company_id: "c2" }), Err(Denied));
-        assert_eq!(authorize(&p, &Action::IssueApiKey { company_id: "c1" }), Err(Denied));
-        assert_eq!(
-            authorize(
-                &who(&[(Role::Bureau, Some("county"))]),
-                &Action::IssueApiKey { company_id: "c1" }
-            ),
+            authorize(&who(&[(Role::Bureau, Some("county-a"))]), &Action::IssueApiKey(home.clone())),
             Ok(Role::Bureau)
         );
+        // Another county's bureau reaches neither the keys nor the company's home.
+        let bureau_b = who(&[(Role::Bureau, Some("county-b"))]);
+        assert_eq!(authorize(&bureau_b, &Action::IssueApiKey(home.clone())), Err(Denied));
+        assert_eq!(authorize(&bureau_b, &Action::RevokeApiKey(home.clone())), Err(Denied));
+        // A company nobody registered in a county is nobody's: only administrators.
+        let homeless = Place {
+            company_id: Some("c1"),
+            ..Place::default()
+        };
+        assert_eq!(authorize(&bureau_b, &Action::ViewApiKeys(homeless)), Err(Denied));
+        // A key itself may list and revoke its company's keys, never mint one.
+        let key = Principal {
+            actor: Actor::ApiKey { id: "k".into() },
+            grants: vec![Grant {
+                role: Role::Company,
+                scope_id: Some("c1".into()),
+            }],
+        };
+        assert_eq!(authorize(&key, &Action::RevokeApiKey(home.clone())), Ok(Role::Company));
+        assert_eq!(authorize(&key, &Action::IssueApiKey(home)), Err(Denied));
+    }
+
+    #[test]
+    fn a_company_is_seen_where_it_works() {
+        let place = Place {
+            org_paths: vec!["/county-a/", "/county-b/town/comm/"],
+            estate_ids: vec!["e1"],
+            company_id: Some("c1"),
+            caller_owns_here: false,
+            department_ids: vec![],
+        };
+        let view = Action::ViewCompany(place.clone());
+        for g in [
+            (Role::Bureau, Some("county-a")),
+            (Role::Bureau, Some("county-b")),
+            (Role::PartyOrg, Some("comm")),
+            (Role::Committee, Some("e1")),
+            (Role::Company, Some("c1")),
+        ] {
+            assert!(authorize(&who(&[g]), &view).is_ok(), "{g:?}");
+        }
+        for g in [
+            (Role::Bureau, Some("county-c")),
+            (Role::PartyOrg, Some("other")),
+            (Role::Committee, Some("e2")),
+            (Role::Company, Some("c2")),
+            (Role::Owner, Some("o")),
+            (Role::Department, Some("d")),
+        ] {
+            assert_eq!(authorize(&who(&[g]), &view), Err(Denied), "{g:?}");
+        }
+        let contacts = Action::ViewCompanyContacts(place);
+        assert!(authorize(&who(&[(Role::Bureau, Some("county-b"))]), &contacts).is_ok());
+        assert_eq!(authorize(&who(&[(Role::Committee, Some("e1"))]), &contacts), Err(Denied));
     }
 
     #[test]
@@ -334,7 +425,7 @@ mod tests {
         let community = "/county/town/comm/";
         let estate = Place {
             org_paths: vec![community],
-            estate_id: Some("e1"),
+            estate_ids: vec!["e1"],
             company_id: Some("c1"),
             caller_owns_here: false,
             department_ids: vec![],
@@ -396,15 +487,6 @@ mod tests {
             authorize(&who(&[(Role::Owner, Some("o1"))]), &Action::ViewPublic(estate)),
             Err(Denied)
         );
-    }
-
-    #[test]
-    fn company_records() {
-        let c1 = Action::ViewCompany { company_id: "c1" };
-        assert!(authorize(&who(&[(Role::Company, Some("c1"))]), &c1).is_ok());
-        assert!(authorize(&who(&[(Role::Company, Some("c2"))]), &c1).is_err());
-        assert!(authorize(&who(&[(Role::Owner, Some("o"))]), &c1).is_ok());
-        assert!(authorize(&who(&[(Role::Owner, Some("o"))]), &Action::ManageCompanies).is_err());
     }
 
     #[test]

@@ -218,6 +218,21 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 .unwrap_or_else(|| col_label(c).into());
             errors.push(RowError { row, column, message });
         };
+        // Control characters in any recognised cell (PostgreSQL cannot store NUL; no cell of the
+        // county format may hold one).
+        let mut controls = false;
+        let mut columns: Vec<(&Col, &usize)> = index.iter().map(|(c, (i, _))| (c, i)).collect();
+        columns.sort_by_key(|(_, i)| **i);
+        for (c, i) in columns {
+            let cell = record.get(*i).unwrap_or("").trim();
+            if let Some(ch) = crate::domain::text::forbidden_char(cell, false) {
+                err(*c, crate::domain::text::refusal(ch, false));
+                controls = true;
+            }
+        }
+        if controls {
+            continue;
+        }
         let building = get(Col::Building).to_string();
         let entrance = get(Col::Entrance).to_string();
         let number = get(Col::Number).to_string();

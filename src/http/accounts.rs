@@ -15,7 +15,8 @@ use super::security::BearerAuth;
 use super::ApiTags;
 use crate::crypto;
 use crate::db::{self, audit, users::GrantRow, users::UserRow};
-use crate::domain::policy::{Action, Role};
+use crate::domain::policy::{Action, Role, ScopeKind};
+use crate::domain::registry::OrgKind;
 use crate::domain::{credentials, ids};
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -170,6 +171,46 @@ fn grant_row(field: &str, user_id: &str, g: &GrantInput) -> AppResult<GrantRow> 
     })
 }
 
+/// Refuses a grant whose scope does not exist or is the wrong kind of record for the role.
+fn check_scope(conn: &mut db::AnyConnection, field: &str, g: &GrantRow) -> AppResult<()> {
+    let Some(role) = Role::parse(&g.role) else {
+        return Err(AppError::invalid(&format!("{field}.role"), "unknown", "no such role"));
+    };
+    let field = format!("{field}.scope_id");
+    let id = g.scope_id.as_str();
+    let missing = |what: &str| AppError::invalid(&field, "not_found", format!("no {what} with this id"));
+    match role.scope_kind() {
+        ScopeKind::Nothing => Ok(()),
+        ScopeKind::Org(kinds) => {
+            let org = db::orgs::get(conn, id)?.ok_or_else(|| missing("organisation"))?;
+            if OrgKind::parse(&org.kind).is_some_and(|k| kinds.contains(&k)) {
+                return Ok(());
+            }
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            Err(AppError::invalid(
+                &field,
+                "wrong_kind",
+                format!("role `{role}` is scoped to a {}, not a {}", names.join(" or "), org.kind),
+            ))
+        }
+        ScopeKind::Estate => db::estates::get(conn, id)?.map(drop).ok_or_else(|| missing("estate")),
+        ScopeKind::Company => db::companies::get(conn, id)?.map(drop).ok_or_else(|| missing("company")),
+        ScopeKind::Owner => db::owners::get(conn, id)?.map(drop).ok_or_else(|| missing("owner")),
+    }
+}
+
+/// Refuses a change that would leave no enabled administrator: the service could then never
+/// be administered again without direct database access.
+fn keep_an_admin(conn: &mut db::AnyConnection, user_id: &str) -> AppResult<()> {
+    if db::users::enabled_admins_other_than(conn, user_id)? == 0 {
+        return Err(AppError::conflict(
+            "last_admin",
+            "this is the last enabled administrator; make another one first",
+        ));
+    }
+    Ok(())
+}
+
 /// Creates an account with its grants and one audit event; shared by the API and the CLI.
 pub fn create_user(
     conn: &mut db::AnyConnection,
@@ -193,6 +234,9 @@ pub fn create_user(
         .enumerate()
         .map(|(i, g)| grant_row(&format!("grants[{i}]"), &user.id, g))
         .collect::<AppResult<Vec<_>>>()?;
+    for (i, g) in grants.iter().enumerate() {
+        check_scope(conn, &format!("grants[{i}]"), g)?;
+    }
     if db::users::by_username(conn, &user.username)?.is_some() {
         return Err(AppError::conflict(
             "username_taken",
@@ -309,6 +353,7 @@ impl AccountsApi {
             .db
             .write(move |c| {
                 db::users::by_id(c, &row.user_id)?.ok_or(AppError::NotFound { what: "user" })?;
+                check_scope(c, "body", &row)?;
                 if db::users::grants_of(c, &row.user_id)?
                     .iter()
                     .any(|g| g.role == row.role && g.scope_id == row.scope_id)
@@ -333,7 +378,8 @@ impl AccountsApi {
         Ok(GrantCreated::Created(Json(out)))
     }
 
-    /// Take a role away from an account. The person's sessions end.
+    /// Take a role away from an account. The person's sessions end. The admin role of the last
+    /// enabled administrator cannot be taken away (409 `last_admin`).
     ///
     /// Administrators only.
     #[oai(path = "/:id/grants/:grant_id", method = "delete", operation_id = "revokeRole")]
@@ -349,6 +395,13 @@ impl AccountsApi {
         state
             .db
             .write(move |c| {
+                let grant = db::users::grants_of(c, &uid)?
+                    .into_iter()
+                    .find(|g| g.id == gid)
+                    .ok_or(AppError::NotFound { what: "grant" })?;
+                if grant.role == Role::Admin.as_str() {
+                    keep_an_admin(c, &uid)?;
+                }
                 if !db::users::delete_grant(c, &uid, &gid)? {
                     return Err(AppError::NotFound { what: "grant" });
                 }
@@ -420,6 +473,12 @@ async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disable
         .db
         .write(move |c| {
             db::users::by_id(c, &uid)?.ok_or(AppError::NotFound { what: "user" })?;
+            if disabled {
+                let is_admin = db::users::grants_of(c, &uid)?.iter().any(|g| g.role == Role::Admin.as_str());
+                if is_admin {
+                    keep_an_admin(c, &uid)?;
+                }
+            }
             db::users::set_disabled(c, &uid, disabled)?;
             if disabled {
                 db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;

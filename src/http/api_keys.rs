@@ -16,7 +16,8 @@ use super::ApiTags;
 use crate::crypto;
 use crate::db::{self, api_keys::ApiKeyRow, audit};
 use crate::domain::ids;
-use crate::domain::policy::Action;
+use crate::domain::policy::{Action, Place};
+use super::scope::company_ctx;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -97,36 +98,38 @@ fn generate() -> (String, String) {
 impl ApiKeysApi {
     /// Issue an API key for a company. The key is in this response only.
     ///
-    /// Administrators and the housing bureau.
+    /// Administrators; the housing bureau of the county where the company is registered (its
+    /// home; not the bureaus of counties where it only has contracts, since a key acts for the
+    /// company everywhere); and the company's own accounts (role `company`) — not an API key.
+    /// A company the caller may not see is reported as `company_id` not found (422).
     #[oai(path = "/", method = "post", operation_id = "createApiKey")]
     async fn create(&self, state: Data<&AppState>, auth: AnyAuth, body: JsonBody<NewApiKey>) -> ApiResult<KeyCreated> {
         let input = body.0;
-        let actor = auth.caller().may(&Action::IssueApiKey {
-            company_id: &input.company_id,
-        })?;
+        let caller = auth.caller().clone();
         if input.name.trim().is_empty() {
             return Err(AppError::invalid("name", "required", "must not be blank").into());
         }
         let (prefix, key) = generate();
-        let row = ApiKeyRow {
+        let mut row = ApiKeyRow {
             id: ids::new_id(),
             company_id: input.company_id.trim().to_string(),
             name: input.name.trim().to_string(),
             prefix,
             key_hash: crypto::sha256_hex(&key),
-            created_by: actor.actor_id.clone(),
+            created_by: String::new(),
             created_at: ids::now(),
             last_used_at: None,
             revoked_at: None,
         };
-        let stored = row.clone();
-        state
+        let row = state
             .db
             .write(move |c| {
-                if db::companies::get(c, &stored.company_id)?.is_none() {
-                    return Err(AppError::invalid("company_id", "not_found", "no company with this id"));
-                }
-                db::api_keys::insert(c, &stored)?;
+                let ctx = company_ctx(c, &caller, &row.company_id)
+                    .map_err(|_| AppError::invalid("company_id", "not_found", "no company with this id"))?;
+                let actor = caller.may(&Action::IssueApiKey(ctx.home_place()))?;
+                row.created_by = actor.actor_id.clone();
+                let stored = &row;
+                db::api_keys::insert(c, stored)?;
                 audit::append(
                     c,
                     &actor,
@@ -134,7 +137,8 @@ impl ApiKeysApi {
                     "api_key",
                     &stored.id,
                     &serde_json::json!({ "company": stored.company_id, "name": stored.name, "prefix": stored.prefix }),
-                )
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(KeyCreated::Created(Json(ApiKeyCreated {
@@ -145,7 +149,8 @@ impl ApiKeysApi {
 
     /// List a company's API keys (never the keys themselves).
     ///
-    /// Administrators, the housing bureau, and the company itself.
+    /// Administrators, the housing bureau of the company's home county, and the company itself
+    /// (its accounts and its keys). Others: 404 for a company they may not see, else 403.
     #[oai(path = "/", method = "get", operation_id = "listApiKeys")]
     async fn list(
         &self,
@@ -155,15 +160,17 @@ impl ApiKeysApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ApiKeyPage>> {
-        auth.caller().may(&Action::ViewApiKeys {
-            company_id: &company_id.0,
-        })?;
+        let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let company = company_id.0;
         let rows = state
             .db
-            .read(move |c| db::api_keys::page_for_company(c, &company, after.as_deref(), paging::fetch(limit)))
+            .read(move |c| {
+                let ctx = company_ctx(c, &caller, &company)?;
+                caller.may(&Action::ViewApiKeys(ctx.home_place()))?;
+                db::api_keys::page_for_company(c, &company, after.as_deref(), paging::fetch(limit))
+            })
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |k| k.id.clone());
         Ok(Json(ApiKeyPage {
@@ -174,8 +181,8 @@ impl ApiKeysApi {
 
     /// Read one API key's details.
     ///
-    /// Administrators, the housing bureau, and the company the key belongs to; to anyone else
-    /// the key does not exist (404).
+    /// Administrators, the housing bureau of the company's home county, and the company the key
+    /// belongs to (its accounts and its keys); to anyone else the key does not exist (404).
     #[oai(path = "/:id", method = "get", operation_id = "getApiKey")]
     async fn get(
         &self,
@@ -183,15 +190,14 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<ApiKey>> {
-        let row = visible(&state, &auth, id.0, |company_id| Action::ViewApiKeys { company_id })
-            .await?
-            .0;
+        let row = visible(&state, &auth, id.0, |p| Action::ViewApiKeys(p)).await?.0;
         Ok(Json(out(row)))
     }
 
     /// Revoke an API key; calls with it fail from now on. Revoking twice is harmless.
     ///
-    /// Administrators, the housing bureau, and the company the key belongs to.
+    /// Administrators, the housing bureau of the company's home county, and the company the key
+    /// belongs to (its accounts and its keys); to anyone else the key does not exist (404).
     #[oai(path = "/:id", method = "delete", operation_id = "revokeApiKey")]
     async fn revoke(
         &self,
@@ -199,7 +205,7 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<NoContent> {
-        let (row, actor) = visible(&state, &auth, id.0, |company_id| Action::RevokeApiKey { company_id }).await?;
+        let (row, actor) = visible(&state, &auth, id.0, |p| Action::RevokeApiKey(p)).await?;
         if row.revoked_at.is_none() {
             state
                 .db
@@ -222,21 +228,23 @@ impl ApiKeysApi {
     }
 }
 
-/// Loads a key and asks the policy; a key the caller may not see is reported absent.
+/// Loads a key and asks the policy about its company's home; a key the caller may not see is
+/// reported absent.
 async fn visible(
     state: &AppState,
     auth: &AnyAuth,
     id: String,
-    action: impl for<'a> Fn(&'a str) -> Action<'a>,
+    action: for<'a> fn(Place<'a>) -> Action<'a>,
 ) -> AppResult<(ApiKeyRow, audit::Actor)> {
-    let row = state
+    let caller = auth.caller().clone();
+    state
         .db
-        .read(move |c| db::api_keys::get(c, &id))
-        .await?
-        .ok_or(AppError::NotFound { what: "api key" })?;
-    let actor = auth
-        .caller()
-        .may(&action(&row.company_id))
-        .map_err(|_| AppError::NotFound { what: "api key" })?;
-    Ok((row, actor))
+        .read(move |c| {
+            let not_found = || AppError::NotFound { what: "api key" };
+            let row = db::api_keys::get(c, &id)?.ok_or_else(not_found)?;
+            let ctx = company_ctx(c, &caller, &row.company_id).map_err(|_| not_found())?;
+            let actor = caller.may(&action(ctx.home_place())).map_err(|_| not_found())?;
+            Ok((row, actor))
+        })
+        .await
 }

@@ -118,6 +118,18 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
         detail: format!("the body is not valid JSON: {e}"),
         errors: vec![],
     })?;
+    // Characters no field may hold, in every field at once (before types: a NUL in an unknown
+    // field is still named).
+    let mut bad = Vec::new();
+    refuse_controls(&value, &mut String::new(), None, &mut bad);
+    if !bad.is_empty() {
+        let detail = bad.iter().map(|e: &FieldError| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        return Err(AppError::Unprocessable {
+            code: "validation_failed",
+            detail,
+            errors: bad,
+        });
+    }
     // Types, missing and unknown fields, with the path to the field.
     if let Err(e) = serde_path_to_error::deserialize::<_, T>(value.clone()) {
         let path = e.path().to_string();
@@ -155,6 +167,63 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
 }
 
 body_extractor!(JsonBody<T>, "application/json", T: Type + ParseFromJSON + DeserializeOwned);
+
+/// Free-text fields that may run over several lines (tab and line breaks allowed); every other
+/// string is single-line. One list for the whole API, by field name.
+pub const MULTILINE_FIELDS: &[&str] = &[
+    "question",
+    "summary",
+    "reason",
+    "reasons",
+    "statement",
+    "answer",
+    "description",
+    "discussion",
+    "agenda",
+    "text",
+    "notes",
+    "comment",
+    "content",
+];
+
+/// Collects every string (and object key) in `v` holding a character no field may hold, with
+/// its JSON path in the form the other validation errors use (`grants[0].scope_id`).
+fn refuse_controls(v: &serde_json::Value, path: &mut String, key: Option<&str>, out: &mut Vec<FieldError>) {
+    use crate::domain::text::{forbidden_char, refusal};
+    let field = |path: &str| if path.is_empty() { "body".to_string() } else { path.to_string() };
+    match v {
+        serde_json::Value::String(s) => {
+            let multiline = key.is_some_and(|k| MULTILINE_FIELDS.contains(&k));
+            if let Some(c) = forbidden_char(s, multiline) {
+                out.push(FieldError::new(field(path), "control_character", refusal(c, multiline)));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                refuse_controls(item, path, key, out);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                let len = path.len();
+                if let Some(c) = forbidden_char(k, false) {
+                    out.push(FieldError::new(field(path), "control_character", format!("a key {}", refusal(c, false))));
+                    continue;
+                }
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                refuse_controls(item, path, Some(k), out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// A spreadsheet upload: the raw bytes of a CSV file in whatever encoding the office saved it
 /// (decoding is the importer's job, since GBK is not UTF-8).

@@ -513,16 +513,19 @@ fn member_rows(
     for (i, m) in inputs.iter().enumerate() {
         let (name, party) = match (&m.affiliation, &m.owner_id) {
             (Affiliation::Owner, Some(owner_id)) => {
-                let owner = db::owners::get(conn, owner_id)?.ok_or_else(|| {
-                    AppError::invalid(&format!("{field}[{i}].owner_id"), "not_found", "no owner with this id")
-                })?;
-                if !holders.iter().any(|u| u.owner_ids.contains(owner_id)) {
-                    return Err(AppError::invalid(
+                // A missing owner and an owner elsewhere get the same answer: nothing is told
+                // about people outside the estate.
+                let not_here = || {
+                    AppError::invalid(
                         &format!("{field}[{i}].owner_id"),
                         "not_an_owner_here",
                         "the person holds no unit in this estate",
-                    ));
+                    )
+                };
+                if !holders.iter().any(|u| u.owner_ids.contains(owner_id)) {
+                    return Err(not_here());
                 }
+                let owner = db::owners::get(conn, owner_id)?.ok_or_else(not_here)?;
                 (owner.name, m.party_member.unwrap_or(owner.party_member))
             }
             (Affiliation::Owner, None) => {

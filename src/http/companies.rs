@@ -11,16 +11,17 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::paging;
 use super::problem::ApiResult;
-use super::scope::{check, estate_ctx};
-use super::security::AnyAuth;
+use super::scope::{check, company_ctx, company_scope, estate_ctx, org_place, CompanyCtx};
+use super::security::{AnyAuth, Caller};
 use super::ApiTags;
 use crate::db::companies::{CompanyRow, ContractRow};
-use crate::db::{self, audit};
+use crate::db::orgs::OrgRow;
+use crate::db::{self, audit, AnyConnection};
 use crate::domain::identity::{is_valid_credit_code, is_valid_mobile, mask_phone, normalize_code};
 use crate::domain::ids;
-use crate::domain::policy::{Action, Role};
-use crate::domain::registry::{ContractKind, PartyCoverage};
-use crate::error::AppError;
+use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::registry::{ContractKind, OrgKind, PartyCoverage};
+use crate::error::{AppError, AppResult};
 use crate::AppState;
 
 pub struct CompaniesApi;
@@ -75,6 +76,11 @@ pub struct NewCompany {
     pub contact_name: Option<String>,
     #[oai(validator(max_length = 20))]
     pub contact_phone: Option<String>,
+    /// The county (an organisation of kind `county`) where the company is registered: its home,
+    /// whose housing bureau issues its API keys. A bureau may leave it out (its own county);
+    /// administrators name it.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub county_id: Option<String>,
 }
 
 #[derive(Object)]
@@ -83,6 +89,10 @@ pub struct Company {
     pub name: String,
     pub credit_code: String,
     pub party_coverage: String,
+    /// The county where the company is registered; absent for companies registered before
+    /// homes were recorded.
+    #[oai(skip_serializing_if_is_none)]
+    pub county_id: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub contact_name: Option<String>,
     /// Masked except for administrators, the bureau and the company itself.
@@ -146,6 +156,7 @@ fn company_out(c: CompanyRow, clear_phone: bool) -> Company {
         party_coverage: c.party_coverage,
         contact_name: c.contact_name,
         created_at: c.created_at.and_utc(),
+        county_id: c.county_id,
     }
 }
 
@@ -162,16 +173,36 @@ fn contract_out(c: ContractRow) -> Contract {
     }
 }
 
-fn sees_contacts(caller: &super::security::Caller, company_id: &str) -> bool {
-    let p = &caller.principal;
-    p.has_role(Role::Admin) || p.has_role(Role::Bureau) || p.scopes(Role::Company).iter().any(|c| c == company_id)
+/// Whether the caller sees the company's contacts in clear (the policy decides).
+fn sees_contacts(caller: &Caller, ctx: &CompanyCtx) -> bool {
+    authorize(&caller.principal, &Action::ViewCompanyContacts(ctx.place())).is_ok()
+}
+
+/// The county a new company is registered in: the one named, or the bureau's own.
+fn home_county(conn: &mut AnyConnection, caller: &Caller, named: Option<&str>) -> AppResult<OrgRow> {
+    let id = match named {
+        Some(id) => id.to_string(),
+        None => match caller.principal.scopes(Role::Bureau).as_slice() {
+            [only] => only.clone(),
+            _ => {
+                return Err(AppError::invalid(
+                    "county_id",
+                    "required",
+                    "name the county where the company is registered",
+                ))
+            }
+        },
+    };
+    db::orgs::get(conn, &id)?
+        .filter(|o| o.kind == OrgKind::County.as_str())
+        .ok_or_else(|| AppError::invalid("county_id", "not_found", "no county with this id"))
 }
 
 #[OpenApi(tag = "ApiTags::Companies")]
 impl CompaniesApi {
-    /// Register a property company.
+    /// Register a property company in a county (its home).
     ///
-    /// Administrators and the housing bureau.
+    /// Administrators, and the housing bureau of that county.
     #[oai(path = "/companies", method = "post", operation_id = "createCompany")]
     async fn create(
         &self,
@@ -179,7 +210,7 @@ impl CompaniesApi {
         auth: AnyAuth,
         body: JsonBody<NewCompany>,
     ) -> ApiResult<CompanyCreated> {
-        let actor = auth.caller().may(&Action::ManageCompanies)?;
+        let caller = auth.caller().clone();
         let input = body.0;
         let code = normalize_code(&input.credit_code);
         if !is_valid_credit_code(&code) {
@@ -195,7 +226,7 @@ impl CompaniesApi {
                 return Err(AppError::invalid("contact_phone", "format", "not an 11-digit mobile number").into());
             }
         }
-        let row = CompanyRow {
+        let mut row = CompanyRow {
             id: ids::new_id(),
             name: input.name.trim().into(),
             credit_code: code,
@@ -203,24 +234,32 @@ impl CompaniesApi {
             contact_name: input.contact_name,
             contact_phone: input.contact_phone,
             created_at: ids::now(),
+            county_id: None,
         };
-        let stored = row.clone();
-        state
+        let row = state
             .db
             .write(move |c| {
+                let county = home_county(c, &caller, input.county_id.as_deref())?;
+                let actor = caller.may(&Action::RegisterCompany(org_place(&county)))?;
+                row.county_id = Some(county.id);
+                let stored = &row;
                 if db::companies::by_credit_code(c, &stored.credit_code)?.is_some() {
                     return Err(AppError::conflict("credit_code_taken", "a company with this credit code is registered"));
                 }
-                db::companies::insert(c, &stored)?;
-                audit::append(c, &actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage }))
+                db::companies::insert(c, stored)?;
+                audit::append(c, &actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage, "county": stored.county_id }))?;
+                Ok(row)
             })
             .await?;
         Ok(CompanyCreated::Created(Json(company_out(row, true))))
     }
 
-    /// List companies. A company (or its API key) sees only itself.
+    /// List the companies the caller works with.
     ///
-    /// Any authenticated caller.
+    /// Any authenticated caller, who sees: administrators, every company; a housing bureau, the
+    /// companies registered in its county or with a contract there; a party organisation, a
+    /// committee or an owner, the companies with a contract (current or past) with an estate they
+    /// reach; a company (or its API key), itself.
     #[oai(path = "/companies", method = "get", operation_id = "listCompanies")]
     async fn list(
         &self,
@@ -232,36 +271,32 @@ impl CompaniesApi {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
-        // Someone who may read any company's record sees the list; a company only itself.
-        let only = match caller.may(&Action::ViewCompany { company_id: "" }) {
-            Ok(_) => None,
-            Err(_) => Some(
-                caller
-                    .principal
-                    .scopes(Role::Company)
-                    .into_iter()
-                    .next()
-                    .ok_or_else(AppError::forbidden)?,
-            ),
-        };
-        let rows = state
+        let (rows, next_cursor) = state
             .db
-            .read(move |c| db::companies::page(c, only.as_deref(), after.as_deref(), paging::fetch(limit)))
-            .await?;
-        let (rows, next_cursor) = paging::page(rows, limit, |c| c.id.clone());
-        let items = rows
-            .into_iter()
-            .map(|c| {
-                let clear = sees_contacts(&caller, &c.id);
-                company_out(c, clear)
+            .read(move |c| {
+                let scope = company_scope(c, &caller)?;
+                let rows = db::companies::page(c, &scope, after.as_deref(), paging::fetch(limit))?;
+                let (rows, next_cursor) = paging::page(rows, limit, |c| c.id.clone());
+                let mut items = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let ctx = company_ctx(c, &caller, &row.id)?;
+                    let clear = sees_contacts(&caller, &ctx);
+                    items.push(company_out(ctx.company, clear));
+                }
+                Ok((items, next_cursor))
             })
-            .collect();
-        Ok(Json(CompanyPage { items, next_cursor }))
+            .await?;
+        Ok(Json(CompanyPage {
+            items: rows,
+            next_cursor,
+        }))
     }
 
     /// Read a company's registry record.
     ///
-    /// Any authenticated caller but another company.
+    /// Whoever works with the company (see `listCompanies`); to anyone else it does not exist
+    /// (404). Contact phones are in clear for administrators, the bureaus of the company's
+    /// counties and the company itself.
     #[oai(path = "/companies/:id", method = "get", operation_id = "getCompany")]
     async fn get(
         &self,
@@ -270,22 +305,22 @@ impl CompaniesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Company>> {
         let caller = auth.caller().clone();
-        caller
-            .may(&Action::ViewCompany { company_id: &id.0 })
-            .map_err(|_| AppError::NotFound { what: "company" })?;
-        let row = state
+        let out = state
             .db
-            .read(move |c| db::companies::get(c, &id.0))
-            .await?
-            .ok_or(AppError::NotFound { what: "company" })?;
-        let clear = sees_contacts(&caller, &row.id);
-        Ok(Json(company_out(row, clear)))
+            .read(move |c| {
+                let ctx = company_ctx(c, &caller, &id.0)?;
+                let clear = sees_contacts(&caller, &ctx);
+                Ok(company_out(ctx.company, clear))
+            })
+            .await?;
+        Ok(Json(out))
     }
 
     /// Record a service contract between a company and an estate. Contracts of one estate may
     /// not overlap in time.
     ///
-    /// Administrators and the housing bureau (of the estate's county).
+    /// Administrators and the housing bureau of the estate's county. The company may be registered
+    /// in another county: the contract makes this county one of its counties.
     #[oai(path = "/companies/:id/contracts", method = "post", operation_id = "createContract")]
     async fn create_contract(
         &self,
@@ -295,7 +330,6 @@ impl CompaniesApi {
         body: JsonBody<NewContract>,
     ) -> ApiResult<ContractCreated> {
         let caller = auth.caller().clone();
-        caller.may(&Action::ManageCompanies)?;
         let input = body.0;
         if input.ends_on.is_some_and(|e| e < input.starts_on) {
             return Err(AppError::invalid("ends_on", "before_start", "the last day is before the first").into());
@@ -305,7 +339,7 @@ impl CompaniesApi {
             .write(move |c| {
                 let company = db::companies::get(c, &id.0)?.ok_or(AppError::NotFound { what: "company" })?;
                 let ctx = estate_ctx(c, &caller, &input.estate_id).map_err(|_| AppError::invalid("estate_id", "not_found", "no estate with this id"))?;
-                let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
+                let actor = check(&caller, &ctx.place(), &Action::ManageContracts(ctx.place()))?;
                 if !db::companies::overlapping(c, &ctx.estate.id, input.starts_on, input.ends_on)?.is_empty() {
                     return Err(AppError::conflict("contract_overlap", "the estate has another contract in this period"));
                 }
@@ -330,9 +364,11 @@ impl CompaniesApi {
         Ok(ContractCreated::Created(Json(contract_out(row))))
     }
 
-    /// A company's contracts.
+    /// A company's contracts: those with estates the caller may see.
     ///
-    /// Administrators, the bureau and the company itself.
+    /// Whoever may read the company (see `getCompany`). Administrators and the company itself see
+    /// every contract; a bureau those in its county; party organisations, committees and owners
+    /// those of the estates they reach.
     #[oai(
         path = "/companies/:id/contracts",
         method = "get",
@@ -345,12 +381,23 @@ impl CompaniesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Vec<Contract>>> {
         let caller = auth.caller().clone();
-        if !sees_contacts(&caller, &id.0) {
-            return Err(AppError::forbidden().into());
-        }
         let rows = state
             .db
-            .read(move |c| db::companies::contracts_of_company(c, &id.0))
+            .read(move |c| {
+                let ctx = company_ctx(c, &caller, &id.0)?;
+                let mut out = Vec::new();
+                for row in db::companies::contracts_of_company(c, &ctx.company.id)? {
+                    let estate = estate_ctx(c, &caller, &row.estate_id)?;
+                    let action = Action::ViewContract {
+                        estate: estate.place(),
+                        company: ctx.home_place(),
+                    };
+                    if authorize(&caller.principal, &action).is_ok() {
+                        out.push(row);
+                    }
+                }
+                Ok(out)
+            })
             .await?;
         Ok(Json(rows.into_iter().map(contract_out).collect()))
     }

@@ -17,6 +17,8 @@ pub mod paging;
 pub mod problem;
 pub mod scope;
 pub mod security;
+pub mod server;
+pub mod spec_yaml;
 pub mod vetting;
 pub mod votes;
 

@@ -224,6 +224,18 @@ fn method_not_allowed() -> Response {
     json_response(status, &body.0)
 }
 
+/// A problem's JSON text, for answers written outside poem (the server's own refusals).
+pub fn body(status: StatusCode, code: &str, detail: &str) -> String {
+    use poem_openapi::types::ToJSON;
+    problem(status, code, Some(detail.to_string()), vec![]).0.to_json_string()
+}
+
+/// A problem+json response for a status no `AppError` names (414, a timeout).
+pub fn simple(status: StatusCode, code: &str, detail: &str) -> Response {
+    let body = problem(status, code, Some(detail.to_string()), vec![]);
+    json_response(status, &body.0)
+}
+
 fn json_response(status: StatusCode, p: &Problem) -> Response {
     use poem_openapi::types::ToJSON;
     Response::builder()

@@ -2,6 +2,7 @@
 //! convention of the API: a record the caller may not even see publicly is absent (404); one it
 //! sees but may not act on is forbidden (403).
 
+use crate::db::companies::{CompanyRow, CompanyScope};
 use crate::db::estates::{EstateRow, EstateScope};
 use crate::db::orgs::OrgRow;
 use crate::db::{self, audit, AnyConnection};
@@ -23,7 +24,7 @@ impl EstateCtx {
     pub fn place(&self) -> Place<'_> {
         Place {
             org_paths: vec![&self.estate.community_path, &self.estate.responsible_path],
-            estate_id: Some(&self.estate.id),
+            estate_ids: vec![&self.estate.id],
             company_id: self.company.as_ref().map(|(c, _)| c.as_str()),
             caller_owns_here: self.caller_owns_here,
             department_ids: Vec::new(),
@@ -48,6 +49,86 @@ pub fn estate_ctx(conn: &mut AnyConnection, caller: &Caller, estate_id: &str) ->
         estate,
         company,
         caller_owns_here,
+    })
+}
+
+/// A company with where it belongs: its home county (where it is registered) and the estates of
+/// its contracts, current or past.
+#[derive(Clone, Debug)]
+pub struct CompanyCtx {
+    pub company: CompanyRow,
+    pub home_path: Option<String>,
+    /// (estate id, community path, responsible organisation's path) of each contracted estate.
+    pub estates: Vec<(String, String, String)>,
+    pub caller_owns_here: bool,
+}
+
+impl CompanyCtx {
+    /// Everywhere the company works: its home county and its contracted estates.
+    pub fn place(&self) -> Place<'_> {
+        let mut org_paths: Vec<&str> = self.home_path.iter().map(String::as_str).collect();
+        for (_, community, responsible) in &self.estates {
+            org_paths.push(community);
+            org_paths.push(responsible);
+        }
+        Place {
+            org_paths,
+            estate_ids: self.estates.iter().map(|(e, _, _)| e.as_str()).collect(),
+            company_id: Some(&self.company.id),
+            caller_owns_here: self.caller_owns_here,
+            department_ids: Vec::new(),
+        }
+    }
+
+    /// Only the company's home: what its API keys fall under.
+    pub fn home_place(&self) -> Place<'_> {
+        Place {
+            org_paths: self.home_path.iter().map(String::as_str).collect(),
+            company_id: Some(&self.company.id),
+            ..Place::default()
+        }
+    }
+}
+
+/// Loads a company's context for `caller`; a company the caller may not see is absent (404).
+pub fn company_ctx(conn: &mut AnyConnection, caller: &Caller, company_id: &str) -> AppResult<CompanyCtx> {
+    let not_found = || AppError::NotFound { what: "company" };
+    let company = db::companies::get(conn, company_id)?.ok_or_else(not_found)?;
+    let home_path = match &company.county_id {
+        Some(c) => db::orgs::get(conn, c)?.map(|o| o.path),
+        None => None,
+    };
+    let estates = db::companies::contract_estates(conn, &company.id)?;
+    let owner_ids = caller.principal.scopes(Role::Owner);
+    let caller_owns_here = !owner_ids.is_empty() && {
+        let held = db::estates::held_by(conn, &owner_ids)?;
+        estates.iter().any(|(e, _, _)| held.contains(e))
+    };
+    let ctx = CompanyCtx {
+        company,
+        home_path,
+        estates,
+        caller_owns_here,
+    };
+    authorize(&caller.principal, &Action::ViewCompany(ctx.place())).map_err(|_| not_found())?;
+    Ok(ctx)
+}
+
+/// The companies a caller may list: the union of what each of its grants reaches.
+pub fn company_scope(conn: &mut AnyConnection, caller: &Caller) -> AppResult<CompanyScope> {
+    let p = &caller.principal;
+    // The estates whose companies the caller may see. Not a company's own estates: serving an
+    // estate does not open the other companies that served it.
+    let mut contracted_in = EstateScope::default();
+    contracted_in.within.extend(p.scopes(Role::Bureau));
+    contracted_in.within.extend(p.scopes(Role::PartyOrg));
+    contracted_in.ids.extend(p.scopes(Role::Committee));
+    contracted_in.ids.extend(db::estates::held_by(conn, &p.scopes(Role::Owner))?);
+    Ok(CompanyScope {
+        all: p.has_role(Role::Admin),
+        home_counties: p.scopes(Role::Bureau),
+        contracted_in,
+        ids: p.scopes(Role::Company),
     })
 }
 

@@ -442,6 +442,42 @@ fn acting_department(conn: &mut AnyConnection, caller: &Caller, named: Option<&s
         .ok_or_else(|| AppError::invalid("department_id", "not_found", "no department with this id"))
 }
 
+/// Where an owner's records belong: the counties of the estates where the owner holds or held a
+/// unit, with their departments. Built from the registry, judged by the policy.
+struct OwnerReach {
+    county_ids: Vec<String>,
+    county_paths: Vec<String>,
+    department_ids: Vec<String>,
+}
+
+impl OwnerReach {
+    fn load(conn: &mut AnyConnection, owner_id: &str) -> AppResult<OwnerReach> {
+        let mut county_ids: Vec<String> = db::owners::estate_paths_ever(conn, owner_id)?
+            .iter()
+            .map(|p| county_of(p))
+            .collect();
+        county_ids.sort();
+        county_ids.dedup();
+        let mut reach = OwnerReach {
+            county_paths: county_ids.iter().map(|c| format!("/{c}/")).collect(),
+            county_ids,
+            department_ids: Vec::new(),
+        };
+        for c in &reach.county_ids {
+            reach.department_ids.extend(departments(conn, c, None)?.into_iter().map(|d| d.id));
+        }
+        Ok(reach)
+    }
+
+    fn place(&self) -> Place<'_> {
+        Place {
+            org_paths: self.county_paths.iter().map(String::as_str).collect(),
+            department_ids: self.department_ids.iter().map(String::as_str).collect(),
+            ..Place::default()
+        }
+    }
+}
+
 fn department_place(dept: &OrgRow) -> Place<'_> {
     Place {
         org_paths: vec![&dept.path],
@@ -524,7 +560,9 @@ impl VettingApi {
 
     /// Record that a person matches a negative-list item, with a reference to the evidence.
     ///
-    /// A department of the county (as itself); administrators naming the department.
+    /// A department of the county (as itself); administrators naming the department. The owner
+    /// must hold or have held a unit in the department's county: any other owner is not found
+    /// (404), exactly like an owner id that does not exist.
     #[oai(path = "/negative-records", method = "post", operation_id = "createNegativeRecord")]
     async fn record(
         &self,
@@ -541,9 +579,17 @@ impl VettingApi {
             .db
             .write(move |c| {
                 let dept = acting_department(c, &caller, input.department_id.as_deref())?;
-                let actor = caller.may(&Action::RecordNegative(department_place(&dept)))?;
+                caller.may(&Action::RecordNegative(department_place(&dept)))?;
                 let county_id = county_of(&dept.path);
-                db::owners::get(c, &input.owner_id)?.ok_or_else(|| AppError::invalid("owner_id", "not_found", "no owner with this id"))?;
+                // A department acts only on owners of its county: any other owner is as absent as
+                // a missing one, so the answer tells nothing about other counties' people.
+                let owner = OwnerReach::load(c, &input.owner_id)?;
+                if !owner.county_ids.contains(&county_id) {
+                    return Err(AppError::NotFound { what: "owner" });
+                }
+                let actor = caller
+                    .may(&Action::RecordNegative(owner.place()))
+                    .map_err(|_| AppError::NotFound { what: "owner" })?;
                 let item = db::vetting::catalogue(c, &county_id)?
                     .into_iter()
                     .find(|i| i.code == input.item_code)
@@ -618,7 +664,9 @@ impl VettingApi {
 
     /// Negative-list records about a person.
     ///
-    /// The person themself; administrators, the bureau and departments of the record's county.
+    /// The person themself; administrators; the bureau and departments of a county where the
+    /// owner holds or held a unit, who see that county's records. To anyone else the owner is
+    /// not found (404).
     #[oai(
         path = "/owners/:id/negative-records",
         method = "get",
@@ -635,6 +683,15 @@ impl VettingApi {
             .db
             .read(move |c| {
                 let own = caller.principal.scopes(Role::Owner).contains(&id.0);
+                // Someone who may not see the owner's records at all gets the answer a missing
+                // owner gets: existence is not told across counties.
+                let reach = OwnerReach::load(c, &id.0)?;
+                if db::owners::get(c, &id.0)?.is_none() {
+                    return Err(AppError::NotFound { what: "owner" });
+                }
+                if !own && authorize(&caller.principal, &Action::ViewNegativeRecords(reach.place())).is_err() {
+                    return Err(AppError::NotFound { what: "owner" });
+                }
                 let mut visible = Vec::new();
                 for r in db::vetting::records_of(c, &id.0)? {
                     let county = county(c, &r.county_id)?;
@@ -647,9 +704,6 @@ impl VettingApi {
                     if own || authorize(&caller.principal, &Action::ViewNegativeRecords(place)).is_ok() {
                         visible.push(r);
                     }
-                }
-                if visible.is_empty() && !own && db::owners::get(c, &id.0)?.is_none() {
-                    return Err(AppError::NotFound { what: "owner" });
                 }
                 Ok(visible)
             })
@@ -801,15 +855,12 @@ impl VettingApi {
                     }
                     _ => return Err(AppError::forbidden()),
                 };
-                let owner = db::owners::get(c, &input.owner_id)?
-                    .ok_or_else(|| AppError::invalid("owner_id", "not_found", "no owner with this id"))?;
-                if !holds(&owner.id) {
-                    return Err(AppError::invalid(
-                        "owner_id",
-                        "not_an_owner_here",
-                        "a candidate holds a unit in the estate",
-                    ));
+                // A missing owner and an owner elsewhere get the same answer.
+                let not_here = || AppError::invalid("owner_id", "not_an_owner_here", "a candidate holds a unit in the estate");
+                if !holds(&input.owner_id) {
+                    return Err(not_here());
                 }
+                let owner = db::owners::get(c, &input.owner_id)?.ok_or_else(not_here)?;
                 match owner.birth_date {
                     Some(b) if age_on(b, ids::today()) >= 18 => {}
                     Some(_) => {

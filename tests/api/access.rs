@@ -43,14 +43,16 @@ async fn call(
 
 async fn admin_operations_need_login_and_the_admin_role(app: TestApp) {
     let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
+    let o = app.lone_owner(&admin, &k).await;
     app.create_user(
         &admin,
         "bureau-clerk",
         "bureau-password-1",
-        &[("bureau", Some("county-1"))],
+        &[("bureau", Some(&k.county))],
     )
     .await;
-    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some("o-1"))])
+    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some(&o))])
         .await;
     let bureau = app.login("bureau-clerk", "bureau-password-1").await;
     let owner = app.login("owner-1", "owner-password-01").await;
@@ -67,6 +69,7 @@ both!(admin_operations_need_login_and_the_admin_role);
 
 async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
     let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
     let id = app.create_user(&admin, "clerk", "clerk-password-01", &[]).await;
     let bad = app
         .post(
@@ -100,7 +103,7 @@ async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
         .post(
             &format!("/api/v1/users/{id}/grants"),
             As::Bearer(&admin),
-            json!({ "role": "bureau", "scope_id": "county-1" }),
+            json!({ "role": "bureau", "scope_id": k.county }),
         )
         .await
         .expect(201);
@@ -108,7 +111,7 @@ async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
         .post(
             &format!("/api/v1/users/{id}/grants"),
             As::Bearer(&admin),
-            json!({ "role": "bureau", "scope_id": "county-1" }),
+            json!({ "role": "bureau", "scope_id": k.county }),
         )
         .await;
     assert_eq!(dup.problem(409), "already_granted");
@@ -116,7 +119,7 @@ async fn grants_are_checked_and_take_effect_at_next_login(app: TestApp) {
     app.get("/api/v1/auth/me", As::Bearer(&before)).await.problem(401);
     let after = app.login("clerk", "clerk-password-01").await;
     let me = app.get("/api/v1/auth/me", As::Bearer(&after)).await.expect(200);
-    assert_eq!(me.body["roles"], json!(["bureau:county-1"]));
+    assert_eq!(me.body["roles"], json!([format!("bureau:{}", k.county)]));
     let gid = g.s("id");
     app.delete(&format!("/api/v1/users/{id}/grants/{gid}"), As::Bearer(&admin))
         .await
@@ -142,14 +145,11 @@ async fn accounts_list_and_read(app: TestApp) {
         )
         .await;
     assert_eq!(taken.problem(409), "username_taken");
+    let k = app.county(&admin).await;
+    let o = app.lone_owner(&admin, &k).await;
     for i in 0..3 {
-        app.create_user(
-            &admin,
-            &format!("user-{i}"),
-            "user-password-001",
-            &[("owner", Some("o"))],
-        )
-        .await;
+        app.create_user(&admin, &format!("user-{i}"), "user-password-001", &[("owner", Some(&o))])
+            .await;
     }
     let p1 = app.get("/api/v1/users?limit=2", As::Bearer(&admin)).await.expect(200);
     assert_eq!(p1.body["items"].as_array().unwrap().len(), 2);
@@ -203,8 +203,10 @@ both!(accounts_list_and_read);
 
 async fn api_key_lifecycle(app: TestApp) {
     let admin = app.admin_token().await;
-    let c1 = &app.create_company(&admin, 0).await;
-    let c2 = &app.create_company(&admin, 1).await;
+    let k = app.county(&admin).await;
+    let c1 = &app.create_company(&admin, 0, &k.county).await;
+    let c2 = &app.create_company(&admin, 1, &k.county).await;
+    let o = app.lone_owner(&admin, &k).await;
     let unknown = app
         .post(
             "/api/v1/api-keys",
@@ -217,15 +219,16 @@ async fn api_key_lifecycle(app: TestApp) {
         &admin,
         "bureau-clerk",
         "bureau-password-1",
-        &[("bureau", Some("county-1"))],
+        &[("bureau", Some(&k.county))],
     )
     .await;
-    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some("o-1"))])
+    app.create_user(&admin, "owner-1", "owner-password-01", &[("owner", Some(&o))])
         .await;
     let bureau = app.login("bureau-clerk", "bureau-password-1").await;
     let owner = app.login("owner-1", "owner-password-01").await;
 
-    // Only admin and bureau issue keys.
+    // Only admin, the home county's bureau and the company issue keys; to an owner who does
+    // not work with the company, it is not there.
     assert_eq!(
         app.post("/api/v1/api-keys", As::Nobody, json!({ "company_id": c1, "name": "n" }))
             .await
@@ -238,7 +241,7 @@ async fn api_key_lifecycle(app: TestApp) {
         json!({ "company_id": c1, "name": "n" }),
     )
     .await
-    .problem(403);
+    .problem(422);
     let k1 = app
         .post(
             "/api/v1/api-keys",
@@ -276,7 +279,7 @@ async fn api_key_lifecycle(app: TestApp) {
     assert!(!list.body.to_string().contains(&key1));
     app.get(&format!("/api/v1/api-keys?company_id={c2}"), As::Key(&key1))
         .await
-        .problem(403);
+        .problem(404);
     app.get(&format!("/api/v1/api-keys/{id2}"), As::Key(&key1))
         .await
         .problem(404);
@@ -288,7 +291,7 @@ async fn api_key_lifecycle(app: TestApp) {
         .expect(200);
     app.get(&format!("/api/v1/api-keys?company_id={c1}"), As::Bearer(&owner))
         .await
-        .problem(403);
+        .problem(404);
     // A key cannot issue keys, even for its own company.
     app.post(
         "/api/v1/api-keys",

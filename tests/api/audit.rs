@@ -18,7 +18,8 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .send()
         .await;
     created.assert_status(poem::http::StatusCode::CREATED);
-    let c1 = app.create_company(&admin, 0).await;
+    let k = app.county(&admin).await;
+    let c1 = app.create_company(&admin, 0, &k.county).await;
     app.post(
         "/api/v1/api-keys",
         As::Bearer(&admin),
@@ -52,8 +53,8 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
     assert_eq!(v.body["ok"], true);
     assert_eq!(v.body["pending"], 0);
     let total = v.body["sealed"].as_i64().unwrap();
-    // admin create, login, user create, company create, key create.
-    assert_eq!(total, 5);
+    // admin create, login, user create, the county's six organisations, company, key.
+    assert_eq!(total, 11);
     let all = app.get("/api/v1/audit/events", As::Bearer(&admin)).await.expect(200);
     let positions: Vec<i64> = all.body["items"]
         .as_array()
@@ -61,7 +62,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .iter()
         .map(|e| e["chain_pos"].as_i64().unwrap())
         .collect();
-    assert_eq!(positions, [5, 4, 3, 2, 1]);
+    assert_eq!(positions, (1..=11).rev().collect::<Vec<i64>>());
     // Paging walks backwards through the log.
     let p1 = app
         .get("/api/v1/audit/events?limit=3", As::Bearer(&admin))
@@ -72,7 +73,7 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
         .get(&format!("/api/v1/audit/events?limit=3&cursor={c}"), As::Bearer(&admin))
         .await
         .expect(200);
-    assert_eq!(p2.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(p2.body["items"].as_array().unwrap().len(), 3);
 }
 both!(state_changes_are_audited_and_chained);
 

@@ -140,7 +140,8 @@ both!(logout_ends_only_that_session);
 
 async fn password_change(app: TestApp) {
     let admin = app.admin_token().await;
-    app.create_user(&admin, "clerk", "clerk-password-01", &[("bureau", Some("county-1"))])
+    let k = app.county(&admin).await;
+    app.create_user(&admin, "clerk", "clerk-password-01", &[("bureau", Some(&k.county))])
         .await;
     let s1 = app.login("clerk", "clerk-password-01").await;
     let s2 = app.login("clerk", "clerk-password-01").await;

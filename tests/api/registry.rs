@@ -241,7 +241,7 @@ async fn a_community_sees_only_its_own_estates(app: TestApp) {
         &admin,
         "other-bureau",
         "bureau-password-2",
-        &[("bureau", Some("another-county"))],
+        &[("bureau", Some(&app.org(&admin, "county", "壶关县", None).await))],
     )
     .await;
     app.create_user(&admin, "committee-b", "committee-b-pass", &[("committee", Some(&eb))])
@@ -574,6 +574,7 @@ both!(parking_and_transfers);
 
 async fn companies_and_credit_codes(app: TestApp) {
     let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
     let bad = app
         .post(
             "/api/v1/companies",
@@ -583,12 +584,12 @@ async fn companies_and_credit_codes(app: TestApp) {
         .await;
     assert_eq!(bad.body["errors"][0]["field"], "credit_code");
     assert_eq!(bad.body["errors"][0]["code"], "check_digit");
-    let id = app.create_company(&admin, 0).await;
+    let id = app.create_company(&admin, 0, &k.county).await;
     let dup = app
         .post(
             "/api/v1/companies",
             As::Bearer(&admin),
-            json!({ "name": "y", "credit_code": "91140400 m9198t3x56", "party_coverage": "none" }),
+            json!({ "name": "y", "credit_code": "91140400 m9198t3x56", "party_coverage": "none", "county_id": k.county }),
         )
         .await;
     assert_eq!(dup.problem(409), "credit_code_taken");
@@ -597,19 +598,22 @@ async fn companies_and_credit_codes(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(c.body["party_coverage"], "own_branch");
-    app.create_user(&admin, "owner-x", "owner-x-password", &[("owner", Some("o"))])
+    let o = app.lone_owner(&admin, &k).await;
+    app.create_user(&admin, "owner-x", "owner-x-password", &[("owner", Some(&o))])
         .await;
     let owner = app.login("owner-x", "owner-x-password").await;
     app.post(
         "/api/v1/companies",
         As::Bearer(&owner),
-        json!({ "name": "z", "credit_code": "911404253W8RHHJY6T", "party_coverage": "none" }),
+        json!({ "name": "z", "credit_code": "911404253W8RHHJY6T", "party_coverage": "none", "county_id": k.county }),
     )
     .await
     .problem(403);
+    // An owner sees a company that serves (or served) an estate where they hold a unit; before
+    // that, it is not there for them.
     app.get(&format!("/api/v1/companies/{id}"), As::Bearer(&owner))
         .await
-        .expect(200);
+        .problem(404);
 }
 both!(companies_and_credit_codes);
 
@@ -625,8 +629,8 @@ async fn a_company_key_sees_its_estates_public_data_only(app: TestApp) {
     )
     .await
     .expect(201);
-    let c1 = app.create_company(&admin, 0).await;
-    let c2 = app.create_company(&admin, 1).await;
+    let c1 = app.create_company(&admin, 0, &k.county).await;
+    let c2 = app.create_company(&admin, 1, &k.county).await;
     let key = app
         .post(
             "/api/v1/api-keys",
@@ -710,7 +714,7 @@ async fn a_company_key_sees_its_estates_public_data_only(app: TestApp) {
         .problem(404);
     app.get(&format!("/api/v1/companies/{c2}/contracts"), As::Key(&key))
         .await
-        .problem(403);
+        .problem(404);
     app.get(&format!("/api/v1/companies/{c1}/contracts"), As::Key(&key))
         .await
         .expect(200);
@@ -923,7 +927,7 @@ async fn the_demo_county_and_its_coverage(app: TestApp) {
         &admin,
         "outsider",
         "outsider-password",
-        &[("party_org", Some("elsewhere"))],
+        &[("party_org", Some(&app.county(&admin).await.comm_b))],
     )
     .await;
     let outsider = app.login("outsider", "outsider-password").await;

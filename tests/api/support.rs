@@ -307,13 +307,14 @@ impl TestApp {
         .s("id")
     }
 
-    /// Registers the i-th company of the sample file (valid credit codes) and returns its id.
-    pub async fn create_company(&self, token: &str, i: usize) -> String {
+    /// Registers the i-th company of the sample file (valid credit codes) in a county and
+    /// returns its id.
+    pub async fn create_company(&self, token: &str, i: usize, county: &str) -> String {
         let (name, code, coverage) = COMPANIES[i];
         self.post(
             "/api/v1/companies",
             As::Bearer(token),
-            json!({ "name": name, "credit_code": code, "party_coverage": coverage }),
+            json!({ "name": name, "credit_code": code, "party_coverage": coverage, "county_id": county }),
         )
         .await
         .expect(201)
@@ -348,6 +349,27 @@ impl TestApp {
             comm_b,
             work_unit,
         }
+    }
+
+    /// An owner of a one-unit estate of its own in the county's first community; returns the
+    /// owner's id (for accounts that need a real owner to be scoped to).
+    pub async fn lone_owner(&self, admin: &str, k: &County) -> String {
+        let estate = self.estate(admin, &format!("散户{}", uuid::Uuid::now_v7().simple()), &k.comm_a).await;
+        self.import(
+            admin,
+            &estate,
+            "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .await
+        .expect(201);
+        self.get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(admin))
+            .await
+            .body["items"][0]["id"]
+            .as_str()
+            .expect("the imported owner")
+            .to_string()
     }
 
     /// Creates a commercial estate in a community and returns its id.

@@ -776,7 +776,7 @@ async fn major_matters_follow_every_step(app: TestApp) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
     let estate = app.estate(&admin, "德胜苑", &k.comm_a).await;
-    let company = app.create_company(&admin, 0).await;
+    let company = app.create_company(&admin, 0, &k.county).await;
     app.post(
         &format!("/api/v1/companies/{company}/contracts"),
         As::Bearer(&admin),

@@ -1,0 +1,3 @@
+DROP TABLE instance_keys;
+DROP INDEX companies_county;
+ALTER TABLE companies DROP COLUMN county_id;

@@ -1,0 +1,317 @@
+//! The HTTP server: our own accept loop over hyper's HTTP/1.1 connections, in front of the poem
+//! app. poem's `Server` offers no header-read timeout, no connection limit and no hook for the
+//! responses hyper writes by itself, and every one of those matters to a service that anyone may
+//! connect to:
+//! - a client that sends its request head slowly (or sits idle on a kept-alive connection) is
+//!   cut off after `header_read_timeout`; a request that takes longer than `request_timeout`
+//!   (a body trickling in, a handler stuck) gets a 503 problem;
+//! - at most `max_connections` connections are served at once; one more gets a 503 problem and
+//!   is closed, so file descriptors and memory stay bounded;
+//! - a request head hyper refuses to parse (too many headers, too long, malformed) is answered
+//!   by hyper with a bare status line; those answers are rewritten on the wire into RFC 9457
+//!   problem+json like every other error (`ProblemHeads`).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use poem::endpoint::BoxEndpoint;
+use poem::http::StatusCode;
+use poem::web::{LocalAddr, RemoteAddr};
+use poem::{Addr, Endpoint, Response};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+
+use crate::domain::ids;
+use crate::http::problem;
+
+/// What one client may cost the server.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Connections served at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// Time to receive a whole request head, counted from when the server starts waiting for it
+    /// (so also the longest a kept-alive connection may sit idle between requests).
+    pub header_read_timeout: Duration,
+    /// Time from a request's head to the end of its response's head (reading the body included).
+    pub request_timeout: Duration,
+    /// Largest request head (request line and headers) in bytes; more is 431.
+    pub max_head_bytes: usize,
+    /// Most header lines in a request; more is 431.
+    pub max_headers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_head_bytes: 64 * 1024,
+            max_headers: 100,
+        }
+    }
+}
+
+type App = Arc<BoxEndpoint<'static, Response>>;
+type HyperBody = http_body_util::combinators::BoxBody<hyper::body::Bytes, io::Error>;
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting, lets the requests
+/// in flight finish (up to `grace`) and returns.
+pub async fn run(
+    listener: TcpListener,
+    app: BoxEndpoint<'static, Response>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) -> io::Result<()> {
+    let app: App = Arc::new(app);
+    let local = listener.local_addr()?;
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let limits = Arc::new(limits);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors or a connection reset before accept: wait a
+                        // moment instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tokio::spawn(refuse_busy(stream));
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let (app, limits, stop) = (app.clone(), limits.clone(), stop_rx.clone());
+                tokio::spawn(async move {
+                    serve_connection(stream, local, peer, app, &limits, stop).await;
+                    drop(slot);
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // Every connection holds a slot: when all slots are back, every connection has finished.
+    let all = limits.max_connections as u32;
+    if tokio::time::timeout(grace, slots.acquire_many(all)).await.is_err() {
+        tracing::warn!("connections still open after the grace period; closing them");
+    }
+    Ok(())
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    local: SocketAddr,
+    peer: SocketAddr,
+    app: App,
+    limits: &Limits,
+    mut stop: watch::Receiver<bool>,
+) {
+    let request_timeout = limits.request_timeout;
+    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let app = app.clone();
+        async move {
+            let req: poem::Request = (
+                req,
+                LocalAddr(Addr::SocketAddr(local)),
+                RemoteAddr(Addr::SocketAddr(peer)),
+                poem::http::uri::Scheme::HTTP,
+            )
+                .into();
+            let resp = match tokio::time::timeout(request_timeout, app.get_response(req)).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(peer = %peer.ip(), "request timed out");
+                    let mut r = problem::simple(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "request_timeout",
+                        "the request took too long (a slow body, or the server is overloaded); retry",
+                    );
+                    r.headers_mut()
+                        .insert(poem::http::header::CONNECTION, "close".parse().expect("a valid header"));
+                    r
+                }
+            };
+            Ok::<_, Infallible>(hyper::Response::<HyperBody>::from(resp))
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true)
+        .max_buf_size(limits.max_head_bytes.max(8192))
+        .max_headers(limits.max_headers);
+    let conn = builder.serve_connection(TokioIo::new(ProblemHeads::new(stream)), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopping(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Resolves when the server starts to stop.
+async fn stopping(stop: &mut watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow_and_update() {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Over the connection limit: a 503 problem, then close.
+async fn refuse_busy(mut stream: TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let bytes = raw_problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_connections",
+        "the server is serving as many connections as it may; retry shortly",
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&bytes)).await;
+    let _ = stream.shutdown().await;
+}
+
+/// A complete HTTP/1.1 problem+json response that closes the connection, as bytes.
+fn raw_problem(status: StatusCode, code: &str, detail: &str) -> Vec<u8> {
+    let body = problem::body(status, code, detail);
+    let rid = ids::new_id();
+    tracing::info!(request_id = %rid, status = status.as_u16(), code, "refused before routing");
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\nx-request-id: {rid}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        problem::PROBLEM_CONTENT_TYPE,
+        body.len()
+    );
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        out.push_str("retry-after: 1\r\n");
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    bytes
+}
+
+/// The status of a response head that hyper wrote by itself for a request it could not parse:
+/// a 4xx head without the `x-request-id` that every response of the app carries.
+fn bare_error_status(buf: &[u8]) -> Option<StatusCode> {
+    if !(buf.starts_with(b"HTTP/1.1 4") || buf.starts_with(b"HTTP/1.0 4")) || buf.len() < 12 {
+        return None;
+    }
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    if head.contains("\r\nx-request-id:") || !head.contains("\r\ncontent-length: 0") {
+        return None;
+    }
+    StatusCode::from_bytes(&buf[9..12]).ok()
+}
+
+fn parse_error_problem(status: StatusCode) -> Vec<u8> {
+    let (code, detail) = match status {
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "headers_too_large",
+            "the request has too many header lines, or its request line and headers are too long",
+        ),
+        _ => ("malformed_request", "the request is not well-formed HTTP/1.1"),
+    };
+    raw_problem(status, code, detail)
+}
+
+/// The connection's socket, with hyper's bare answers to unparsable requests replaced by
+/// problem+json. Reports itself as not vectored, so hyper hands over each response whole.
+struct ProblemHeads<S> {
+    inner: S,
+    /// A replacement being written: (bytes, written so far, length of hyper's buffer to claim).
+    replacing: Option<(Vec<u8>, usize, usize)>,
+}
+
+impl<S> ProblemHeads<S> {
+    fn new(inner: S) -> Self {
+        ProblemHeads { inner, replacing: None }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for ProblemHeads<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemHeads<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.replacing.is_none() {
+            if let Some(status) = bare_error_status(buf) {
+                self.replacing = Some((parse_error_problem(status), 0, buf.len()));
+            }
+        }
+        let this = &mut *self;
+        if let Some((bytes, written, claim)) = &mut this.replacing {
+            while *written < bytes.len() {
+                let n = ready!(Pin::new(&mut this.inner).poll_write(cx, &bytes[*written..]))?;
+                if n == 0 {
+                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                }
+                *written += n;
+            }
+            let claim = *claim;
+            this.replacing = None;
+            return Poll::Ready(Ok(claim));
+        }
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hyper_heads_are_told_from_ours() {
+        let bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        assert_eq!(bare_error_status(bare), Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        let ours = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nx-request-id: abc\r\n\r\n";
+        assert_eq!(bare_error_status(ours), None);
+        let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 12\r\n\r\n{\"a\":1}";
+        assert_eq!(bare_error_status(with_body), None);
+        assert_eq!(bare_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
+        let p = String::from_utf8(parse_error_problem(StatusCode::URI_TOO_LONG)).unwrap();
+        assert!(p.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{p}");
+        assert!(p.contains("application/problem+json") && p.contains("\"code\":\"uri_too_long\""), "{p}");
+    }
+}
