@@ -118,7 +118,11 @@ pub struct Secret {
 /// Refuses a secret that is short or plainly not random: fewer than 32 characters, fewer than 8
 /// distinct characters (32 zeros), or one short run repeated (`abcd` × 8, `0123456789abcdef` × 2).
 pub fn check_secret_strength(name: &str, s: &str) -> anyhow::Result<()> {
-    anyhow::ensure!(s.len() >= 32, "{name} must be at least 32 characters (it has {})", s.len());
+    anyhow::ensure!(
+        s.len() >= 32,
+        "{name} must be at least 32 characters (it has {})",
+        s.len()
+    );
     let mut distinct: Vec<char> = s.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
@@ -187,7 +191,9 @@ pub fn load_or_create_secret(
             secret.into_bytes()
         }
         // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(&path)?.trim().as_bytes().to_vec(),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(&path)?.trim().as_bytes().to_vec()
+        }
         Err(e) => return Err(e.into()),
     };
     tracing::info!(file = %source, "generated a new server key");

@@ -63,7 +63,13 @@ impl AppState {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "migrated");
         }
-        check_keys(&db, &[("jwt", "REDPROP_JWT_SECRET", &secret), ("id-hash", "REDPROP_ID_HASH_KEY", &id_key)])?;
+        check_keys(
+            &db,
+            &[
+                ("jwt", "REDPROP_JWT_SECRET", &secret),
+                ("id-hash", "REDPROP_ID_HASH_KEY", &id_key),
+            ],
+        )?;
         if db.backend() == db::Backend::Postgres && (config.jwt_secret.is_none() || config.id_hash_key.is_none()) {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
@@ -91,9 +97,13 @@ impl AppState {
 fn check_keys(db: &Db, keys: &[(&str, &str, &crypto::Secret)]) -> anyhow::Result<()> {
     for (name, env, secret) in keys {
         let fingerprint = crypto::key_fingerprint(&secret.bytes, name);
-        let check = db
-            .write_blocking(|c| db::instance_keys::check_or_record(c, name, &fingerprint))
-            .map_err(|e| anyhow::anyhow!("cannot check the server keys: {e}"))?;
+        let attempt = || db.write_blocking(|c| db::instance_keys::check_or_record(c, name, &fingerprint));
+        // Replicas starting together may both try to record it first: the loser reads it.
+        let check = match attempt() {
+            Err(error::AppError::Conflict { .. }) => attempt(),
+            other => other,
+        }
+        .map_err(|e| anyhow::anyhow!("cannot check the server keys: {e}"))?;
         if let db::instance_keys::KeyCheck::Differs { expected } = check {
             anyhow::bail!(
                 "the key from {} is not the one this database was set up with (fingerprint {fingerprint}, \
@@ -235,7 +245,14 @@ pub async fn serve_on(
     );
     let app = build_app(&state).boxed();
     tracing::info!(bind = %listener.local_addr()?, backend = ?state.db.backend(), "redprop listening; API docs at /docs");
-    http::server::run(listener, app, state.config.server_limits(), shutdown, Duration::from_secs(30)).await?;
+    http::server::run(
+        listener,
+        app,
+        state.config.server_limits(),
+        shutdown,
+        Duration::from_secs(30),
+    )
+    .await?;
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     tracing::info!("stopped");

@@ -113,7 +113,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Openapi { json } => {
-            let doc = if json { redprop::openapi_json() } else { redprop::openapi_yaml() };
+            let doc = if json {
+                redprop::openapi_json()
+            } else {
+                redprop::openapi_yaml()
+            };
             // A closed pipe (`| head`) is not an error worth a panic.
             let _ = std::io::Write::write_all(&mut std::io::stdout(), doc.as_bytes());
             Ok(ExitCode::SUCCESS)

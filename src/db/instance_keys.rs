@@ -17,7 +17,9 @@ pub enum KeyCheck {
     Recorded,
     Matches,
     /// Another key wrote this database; its fingerprint.
-    Differs { expected: String },
+    Differs {
+        expected: String,
+    },
 }
 
 /// Records `fingerprint` for `name` on first use, else compares it with the recorded one.

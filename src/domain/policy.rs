@@ -361,7 +361,10 @@ mod tests {
         let other = who(&[(Role::Company, Some("c2"))]);
         assert_eq!(authorize(&other, &Action::ViewApiKeys(home.clone())), Err(Denied));
         assert_eq!(
-            authorize(&who(&[(Role::Bureau, Some("county-a"))]), &Action::IssueApiKey(home.clone())),
+            authorize(
+                &who(&[(Role::Bureau, Some("county-a"))]),
+                &Action::IssueApiKey(home.clone())
+            ),
             Ok(Role::Bureau)
         );
         // Another county's bureau reaches neither the keys nor the company's home.
@@ -417,7 +420,10 @@ mod tests {
         }
         let contacts = Action::ViewCompanyContacts(place);
         assert!(authorize(&who(&[(Role::Bureau, Some("county-b"))]), &contacts).is_ok());
-        assert_eq!(authorize(&who(&[(Role::Committee, Some("e1"))]), &contacts), Err(Denied));
+        assert_eq!(
+            authorize(&who(&[(Role::Committee, Some("e1"))]), &contacts),
+            Err(Denied)
+        );
     }
 
     #[test]

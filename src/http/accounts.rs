@@ -190,11 +190,17 @@ fn check_scope(conn: &mut db::AnyConnection, field: &str, g: &GrantRow) -> AppRe
             Err(AppError::invalid(
                 &field,
                 "wrong_kind",
-                format!("role `{role}` is scoped to a {}, not a {}", names.join(" or "), org.kind),
+                format!(
+                    "role `{role}` is scoped to a {}, not a {}",
+                    names.join(" or "),
+                    org.kind
+                ),
             ))
         }
         ScopeKind::Estate => db::estates::get(conn, id)?.map(drop).ok_or_else(|| missing("estate")),
-        ScopeKind::Company => db::companies::get(conn, id)?.map(drop).ok_or_else(|| missing("company")),
+        ScopeKind::Company => db::companies::get(conn, id)?
+            .map(drop)
+            .ok_or_else(|| missing("company")),
         ScopeKind::Owner => db::owners::get(conn, id)?.map(drop).ok_or_else(|| missing("owner")),
     }
 }
@@ -474,7 +480,9 @@ async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disable
         .write(move |c| {
             db::users::by_id(c, &uid)?.ok_or(AppError::NotFound { what: "user" })?;
             if disabled {
-                let is_admin = db::users::grants_of(c, &uid)?.iter().any(|g| g.role == Role::Admin.as_str());
+                let is_admin = db::users::grants_of(c, &uid)?
+                    .iter()
+                    .any(|g| g.role == Role::Admin.as_str());
                 if is_admin {
                     keep_an_admin(c, &uid)?;
                 }

@@ -11,13 +11,13 @@ use super::auth::NoContent;
 use super::body::JsonBody;
 use super::paging;
 use super::problem::ApiResult;
+use super::scope::company_ctx;
 use super::security::AnyAuth;
 use super::ApiTags;
 use crate::crypto;
 use crate::db::{self, api_keys::ApiKeyRow, audit};
 use crate::domain::ids;
-use crate::domain::policy::{Action, Place};
-use super::scope::company_ctx;
+use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -190,7 +190,7 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<ApiKey>> {
-        let row = visible(&state, &auth, id.0, |p| Action::ViewApiKeys(p)).await?.0;
+        let row = visible(&state, &auth, id.0, KeyUse::View).await?.0;
         Ok(Json(out(row)))
     }
 
@@ -205,7 +205,7 @@ impl ApiKeysApi {
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<NoContent> {
-        let (row, actor) = visible(&state, &auth, id.0, |p| Action::RevokeApiKey(p)).await?;
+        let (row, actor) = visible(&state, &auth, id.0, KeyUse::Revoke).await?;
         if row.revoked_at.is_none() {
             state
                 .db
@@ -228,14 +228,15 @@ impl ApiKeysApi {
     }
 }
 
+/// What is done with an existing key.
+enum KeyUse {
+    View,
+    Revoke,
+}
+
 /// Loads a key and asks the policy about its company's home; a key the caller may not see is
 /// reported absent.
-async fn visible(
-    state: &AppState,
-    auth: &AnyAuth,
-    id: String,
-    action: for<'a> fn(Place<'a>) -> Action<'a>,
-) -> AppResult<(ApiKeyRow, audit::Actor)> {
+async fn visible(state: &AppState, auth: &AnyAuth, id: String, used: KeyUse) -> AppResult<(ApiKeyRow, audit::Actor)> {
     let caller = auth.caller().clone();
     state
         .db
@@ -243,7 +244,11 @@ async fn visible(
             let not_found = || AppError::NotFound { what: "api key" };
             let row = db::api_keys::get(c, &id)?.ok_or_else(not_found)?;
             let ctx = company_ctx(c, &caller, &row.company_id).map_err(|_| not_found())?;
-            let actor = caller.may(&action(ctx.home_place())).map_err(|_| not_found())?;
+            let action = match used {
+                KeyUse::View => Action::ViewApiKeys(ctx.home_place()),
+                KeyUse::Revoke => Action::RevokeApiKey(ctx.home_place()),
+            };
+            let actor = caller.may(&action).map_err(|_| not_found())?;
             Ok((row, actor))
         })
         .await

@@ -123,7 +123,11 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
     let mut bad = Vec::new();
     refuse_controls(&value, &mut String::new(), None, &mut bad);
     if !bad.is_empty() {
-        let detail = bad.iter().map(|e: &FieldError| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        let detail = bad
+            .iter()
+            .map(|e: &FieldError| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(AppError::Unprocessable {
             code: "validation_failed",
             detail,
@@ -190,7 +194,13 @@ pub const MULTILINE_FIELDS: &[&str] = &[
 /// its JSON path in the form the other validation errors use (`grants[0].scope_id`).
 fn refuse_controls(v: &serde_json::Value, path: &mut String, key: Option<&str>, out: &mut Vec<FieldError>) {
     use crate::domain::text::{forbidden_char, refusal};
-    let field = |path: &str| if path.is_empty() { "body".to_string() } else { path.to_string() };
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
     match v {
         serde_json::Value::String(s) => {
             let multiline = key.is_some_and(|k| MULTILINE_FIELDS.contains(&k));
@@ -210,7 +220,11 @@ fn refuse_controls(v: &serde_json::Value, path: &mut String, key: Option<&str>, 
             for (k, item) in map {
                 let len = path.len();
                 if let Some(c) = forbidden_char(k, false) {
-                    out.push(FieldError::new(field(path), "control_character", format!("a key {}", refusal(c, false))));
+                    out.push(FieldError::new(
+                        field(path),
+                        "control_character",
+                        format!("a key {}", refusal(c, false)),
+                    ));
                     continue;
                 }
                 if !path.is_empty() {

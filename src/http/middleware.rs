@@ -69,7 +69,7 @@ fn path_templates() -> &'static [Vec<String>] {
             .map(|paths| {
                 paths
                     .keys()
-                    .map(|p| format!("{}{p}", crate::http::API_PREFIX).split('/').map(str::to_string).collect())
+                    .map(|p| p.split('/').map(str::to_string).collect())
                     .collect()
             })
             .unwrap_or_default()
@@ -87,7 +87,12 @@ fn path_param_name(segments: &[&str], at: usize) -> String {
                 .enumerate()
                 .all(|(i, (t, s))| i == at || t.starts_with('{') || t == s)
         })
-        .and_then(|t| t[at].strip_prefix('{').and_then(|n| n.strip_suffix('}')).map(str::to_string))
+        .and_then(|t| {
+            t[at]
+                .strip_prefix('{')
+                .and_then(|n| n.strip_suffix('}'))
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "path".into())
 }
 
@@ -114,7 +119,9 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let name = String::from_utf8_lossy(&percent_decode(k, true)).into_owned();
             let name_ok = forbidden_char(&name, false).is_none();
-            if let Some(why) = check(&percent_decode(v, true)).or_else(|| (!name_ok).then(|| "a parameter name holds a control character".into())) {
+            if let Some(why) = check(&percent_decode(v, true))
+                .or_else(|| (!name_ok).then(|| "a parameter name holds a control character".into()))
+            {
                 let field = if name_ok { name } else { "query".into() };
                 errors.push(FieldError::new(field, "control_character", why));
             }
@@ -123,7 +130,11 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
     if errors.is_empty() {
         return None;
     }
-    let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+    let detail = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
     Some(AppError::Unprocessable {
         code: "validation_failed",
         detail,

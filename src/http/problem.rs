@@ -227,7 +227,9 @@ fn method_not_allowed() -> Response {
 /// A problem's JSON text, for answers written outside poem (the server's own refusals).
 pub fn body(status: StatusCode, code: &str, detail: &str) -> String {
     use poem_openapi::types::ToJSON;
-    problem(status, code, Some(detail.to_string()), vec![]).0.to_json_string()
+    problem(status, code, Some(detail.to_string()), vec![])
+        .0
+        .to_json_string()
 }
 
 /// A problem+json response for a status no `AppError` names (414, a timeout).

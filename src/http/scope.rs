@@ -123,7 +123,9 @@ pub fn company_scope(conn: &mut AnyConnection, caller: &Caller) -> AppResult<Com
     contracted_in.within.extend(p.scopes(Role::Bureau));
     contracted_in.within.extend(p.scopes(Role::PartyOrg));
     contracted_in.ids.extend(p.scopes(Role::Committee));
-    contracted_in.ids.extend(db::estates::held_by(conn, &p.scopes(Role::Owner))?);
+    contracted_in
+        .ids
+        .extend(db::estates::held_by(conn, &p.scopes(Role::Owner))?);
     Ok(CompanyScope {
         all: p.has_role(Role::Admin),
         home_counties: p.scopes(Role::Bureau),

@@ -158,6 +158,7 @@ async fn serve_connection(
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true)
         .max_buf_size(limits.max_head_bytes.max(8192))
+        .max_header_size(limits.max_head_bytes)
         .max_headers(limits.max_headers);
     let conn = builder.serve_connection(TokioIo::new(ProblemHeads::new(stream)), service);
     tokio::pin!(conn);
@@ -229,7 +230,13 @@ fn bare_error_status(buf: &[u8]) -> Option<StatusCode> {
     StatusCode::from_bytes(&buf[9..12]).ok()
 }
 
-fn parse_error_problem(status: StatusCode) -> Vec<u8> {
+/// `long_line`: whether the request line alone was too long (or had not ended) when hyper gave
+/// up. hyper reports any head over its limit as 431, even when it is the URI that is too long.
+fn parse_error_problem(status: StatusCode, long_line: bool) -> Vec<u8> {
+    let status = match status {
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE if long_line => StatusCode::URI_TOO_LONG,
+        s => s,
+    };
     let (code, detail) = match status {
         StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
@@ -247,17 +254,38 @@ struct ProblemHeads<S> {
     inner: S,
     /// A replacement being written: (bytes, written so far, length of hyper's buffer to claim).
     replacing: Option<(Vec<u8>, usize, usize)>,
+    /// Bytes of the request line read since the last response was written, and whether it has
+    /// ended.
+    line_len: usize,
+    line_complete: bool,
 }
 
 impl<S> ProblemHeads<S> {
     fn new(inner: S) -> Self {
-        ProblemHeads { inner, replacing: None }
+        ProblemHeads {
+            inner,
+            replacing: None,
+            line_len: 0,
+            line_complete: false,
+        }
     }
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for ProblemHeads<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let result = ready!(Pin::new(&mut self.inner).poll_read(cx, buf));
+        if !self.line_complete {
+            let fresh = &buf.filled()[before..];
+            match fresh.iter().position(|b| *b == b'\n') {
+                Some(i) => {
+                    self.line_len += i;
+                    self.line_complete = true;
+                }
+                None => self.line_len += fresh.len(),
+            }
+        }
+        Poll::Ready(result)
     }
 }
 
@@ -265,8 +293,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemHeads<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if self.replacing.is_none() {
             if let Some(status) = bare_error_status(buf) {
-                self.replacing = Some((parse_error_problem(status), 0, buf.len()));
+                let long_line = !self.line_complete || self.line_len > crate::http::middleware::MAX_URI_BYTES;
+                let bytes = parse_error_problem(status, long_line);
+                self.replacing = Some((bytes, 0, buf.len()));
             }
+            // A response starts: the next request's line is yet to come.
+            self.line_complete = false;
+            self.line_len = 0;
         }
         let this = &mut *self;
         if let Some((bytes, written, claim)) = &mut this.replacing {
@@ -304,14 +337,24 @@ mod tests {
     #[test]
     fn hyper_heads_are_told_from_ours() {
         let bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
-        assert_eq!(bare_error_status(bare), Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        assert_eq!(
+            bare_error_status(bare),
+            Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        );
         let ours = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nx-request-id: abc\r\n\r\n";
         assert_eq!(bare_error_status(ours), None);
         let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 12\r\n\r\n{\"a\":1}";
         assert_eq!(bare_error_status(with_body), None);
         assert_eq!(bare_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
-        let p = String::from_utf8(parse_error_problem(StatusCode::URI_TOO_LONG)).unwrap();
+        let p = String::from_utf8(parse_error_problem(StatusCode::URI_TOO_LONG, false)).unwrap();
         assert!(p.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{p}");
-        assert!(p.contains("application/problem+json") && p.contains("\"code\":\"uri_too_long\""), "{p}");
+        assert!(
+            p.contains("application/problem+json") && p.contains("\"code\":\"uri_too_long\""),
+            "{p}"
+        );
+        let p = String::from_utf8(parse_error_problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, true)).unwrap();
+        assert!(p.starts_with("HTTP/1.1 414 "), "{p}");
+        let p = String::from_utf8(parse_error_problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, false)).unwrap();
+        assert!(p.starts_with("HTTP/1.1 431 "), "{p}");
     }
 }

@@ -464,7 +464,9 @@ impl OwnerReach {
             department_ids: Vec::new(),
         };
         for c in &reach.county_ids {
-            reach.department_ids.extend(departments(conn, c, None)?.into_iter().map(|d| d.id));
+            reach
+                .department_ids
+                .extend(departments(conn, c, None)?.into_iter().map(|d| d.id));
         }
         Ok(reach)
     }
@@ -856,7 +858,13 @@ impl VettingApi {
                     _ => return Err(AppError::forbidden()),
                 };
                 // A missing owner and an owner elsewhere get the same answer.
-                let not_here = || AppError::invalid("owner_id", "not_an_owner_here", "a candidate holds a unit in the estate");
+                let not_here = || {
+                    AppError::invalid(
+                        "owner_id",
+                        "not_an_owner_here",
+                        "a candidate holds a unit in the estate",
+                    )
+                };
                 if !holds(&input.owner_id) {
                     return Err(not_here());
                 }

@@ -148,8 +148,13 @@ async fn accounts_list_and_read(app: TestApp) {
     let k = app.county(&admin).await;
     let o = app.lone_owner(&admin, &k).await;
     for i in 0..3 {
-        app.create_user(&admin, &format!("user-{i}"), "user-password-001", &[("owner", Some(&o))])
-            .await;
+        app.create_user(
+            &admin,
+            &format!("user-{i}"),
+            "user-password-001",
+            &[("owner", Some(&o))],
+        )
+        .await;
     }
     let p1 = app.get("/api/v1/users?limit=2", As::Bearer(&admin)).await.expect(200);
     assert_eq!(p1.body["items"].as_array().unwrap().len(), 2);

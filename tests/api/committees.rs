@@ -565,30 +565,13 @@ async fn object(app: &TestApp, token: &str, cand: &str, signature: &str) -> Res 
     .await
 }
 
-/// Creates a department organisation and a user for it; returns (department id, token).
-async fn department(app: &TestApp, admin: &str, county: &str, code: &str) -> (String, String) {
-    let id = app
-        .post(
-            "/api/v1/orgs",
-            As::Bearer(admin),
-            json!({ "kind": "department", "name": code, "parent_id": county, "department_code": code }),
-        )
-        .await
-        .expect(201)
-        .s("id");
-    let user = format!("dept-{code}-{}", &id[id.len() - 6..]);
-    app.create_user(admin, &user, "department-password", &[("department", Some(&id))])
-        .await;
-    (id.clone(), app.login(&user, "department-password").await)
-}
-
 async fn vetting_from_nomination_to_final_list(app: TestApp) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
     let e = estate(&app, &admin, &k.comm_a, "和园", 8, 4).await;
     let o = &e.owners;
-    let (_, police) = department(&app, &admin, &k.county, "police").await;
-    let (_, housing) = department(&app, &admin, &k.county, "housing").await;
+    let (_, police) = app.department(&admin, &k.county, "police").await;
+    let (_, housing) = app.department(&admin, &k.county, "housing").await;
     let mut rules = app
         .get(
             &format!("/api/v1/orgs/{}/committee-rules", k.county),
@@ -800,7 +783,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
     .await
     .problem(404);
     let county2 = app.org(&admin, "county", "另一县", None).await;
-    let (_, foreign) = department(&app, &admin, &county2, "housing").await;
+    let (_, foreign) = app.department(&admin, &county2, "housing").await;
     app.post(
         &format!("/api/v1/candidates/{}/reviews", cand[3]),
         As::Bearer(&foreign),

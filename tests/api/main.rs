@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod committees;
 mod errors;
+mod hardening;
 mod registry;
 mod schema;
 mod votes;

@@ -73,9 +73,103 @@ pub struct County {
     pub work_unit: String,
 }
 
+/// A valid national ID number (GB 11643 check digit) of an adult, distinct for each `n` < 1000.
+pub fn id_number(n: u32) -> String {
+    let body = format!("14042519800101{:03}", n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
 /// A sample spreadsheet from tests/fixtures.
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A server on a real socket; stops when dropped.
+pub struct Listening {
+    pub addr: std::net::SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Listening {
+    /// Sends raw bytes on a new connection and reads one response (head and body).
+    pub async fn raw(&self, request: &[u8]) -> RawResponse {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        // The server may answer (and close) before all of a huge request is written.
+        let _ = s.write_all(request).await;
+        let mut buf = Vec::new();
+        let read = async {
+            let mut chunk = [0u8; 8192];
+            loop {
+                match s.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+                if let Some(r) = RawResponse::parse(&buf) {
+                    return Some(r);
+                }
+            }
+            RawResponse::parse(&buf)
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .expect("an answer within 10 s")
+            .unwrap_or_else(|| panic!("no complete response: {:?}", String::from_utf8_lossy(&buf)))
+    }
+}
+
+/// An HTTP/1.1 response read off a socket.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    fn parse(buf: &[u8]) -> Option<RawResponse> {
+        let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+        let mut lines = head.split("\r\n");
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let body = buf.get(end + 4..end + 4 + len)?.to_vec();
+        Some(RawResponse { status, headers, body })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The problem's `code`, after checking the status and that the body is problem+json.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> String {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{self:?}"
+        );
+        let v: Value = serde_json::from_slice(&self.body).expect("a JSON body");
+        assert_eq!(v["status"], json!(status));
+        v["code"].as_str().expect("a code").to_string()
+    }
 }
 
 pub struct Res {
@@ -354,13 +448,16 @@ impl TestApp {
     /// An owner of a one-unit estate of its own in the county's first community; returns the
     /// owner's id (for accounts that need a real owner to be scoped to).
     pub async fn lone_owner(&self, admin: &str, k: &County) -> String {
-        let estate = self.estate(admin, &format!("散户{}", uuid::Uuid::now_v7().simple()), &k.comm_a).await;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+        let id = id_number(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let estate = self
+            .estate(admin, &format!("散户{}", uuid::Uuid::now_v7().simple()), &k.comm_a)
+            .await;
         self.import(
             admin,
             &estate,
-            "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n"
-                .as_bytes()
-                .to_vec(),
+            format!("楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,{id},已交付\n")
+                .into_bytes(),
         )
         .await
         .expect(201);
@@ -370,6 +467,40 @@ impl TestApp {
             .as_str()
             .expect("the imported owner")
             .to_string()
+    }
+
+    /// Creates a department organisation of a county and a user for it; returns (department id,
+    /// token).
+    pub async fn department(&self, admin: &str, county: &str, code: &str) -> (String, String) {
+        let id = self
+            .post(
+                "/api/v1/orgs",
+                As::Bearer(admin),
+                json!({ "kind": "department", "name": code, "parent_id": county, "department_code": code }),
+            )
+            .await
+            .expect(201)
+            .s("id");
+        let user = format!("dept-{code}-{}", &id[id.len() - 6..]);
+        self.create_user(admin, &user, "department-password", &[("department", Some(&id))])
+            .await;
+        (id.clone(), self.login(&user, "department-password").await)
+    }
+
+    /// Serves the app on a real socket (127.0.0.1, a free port) until the returned guard drops:
+    /// for what only a real connection shows (limits, parse errors, timeouts).
+    pub async fn listen(&self) -> Listening {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let _ = redprop::serve_on(state, listener, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Listening { addr, _stop: stop }
     }
 
     /// Creates a commercial estate in a community and returns its id.
