@@ -177,7 +177,10 @@ pub fn load_or_create_secret(
         });
     }
     crate::data_dir::prepare(data_dir)?;
+    // Written whole to a file of our own, then linked into place: another process starting at
+    // the same moment either links first (and we read its complete key) or finds ours complete.
     let secret = random_token(48);
+    let tmp = data_dir.join(format!(".{file_name}.{}.{}", std::process::id(), random_token(6)));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -185,12 +188,11 @@ pub fn load_or_create_secret(
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let bytes = match opts.open(&path) {
-        Ok(mut f) => {
-            f.write_all(secret.as_bytes())?;
-            secret.into_bytes()
-        }
-        // Another process created it first: use theirs.
+    opts.open(&tmp)?.write_all(secret.as_bytes())?;
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    let bytes = match linked {
+        Ok(()) => secret.into_bytes(),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             std::fs::read_to_string(&path)?.trim().as_bytes().to_vec()
         }
