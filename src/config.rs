@@ -34,6 +34,9 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
     /// Seconds from a request's head to its response (`REDPROP_REQUEST_TIMEOUT_SECS`).
     pub request_timeout_secs: u64,
+    /// Seconds after a refresh in which the replaced refresh token still yields the current
+    /// pair (two tabs refreshing at once) instead of ending the session.
+    pub refresh_grace_secs: i64,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             max_connections: 4096,
             header_read_timeout_secs: 10,
             request_timeout_secs: 60,
+            refresh_grace_secs: crate::domain::session::REFRESH_GRACE_SECS,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::Argon2;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -13,26 +13,102 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub fn hash_password(password: &str) -> String {
+/// Passwords are compared in Unicode normal form C: the same password typed where the system
+/// composes characters differently (NFD on some keyboards and systems) is the same password.
+pub fn normalize_password(password: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    password.nfc().collect()
+}
+
+/// Argon2id with the default parameters (m = 19 MiB, t = 2, p = 1), in PHC string form, using
+/// `memory` as the work area (grown once to the size needed and then reused, so that a worker
+/// thread hashing all day allocates nothing).
+pub fn hash_password_with(memory: &mut Vec<argon2::Block>, password: &str) -> String {
+    use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+    use argon2::{Algorithm, Params, Version};
+    let params = Params::default();
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters cannot fail on a valid salt")
-        .to_string()
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt.decode_b64(&mut salt_bytes).expect("a generated salt decodes");
+    let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    fill(memory, params.block_count());
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            normalize_password(password).as_bytes(),
+            salt_raw,
+            &mut out,
+            &mut memory[..params.block_count()],
+        )
+        .expect("argon2 with default parameters cannot fail on a valid salt");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).expect("default parameters are valid"),
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).expect("32 bytes is a valid output")),
+    }
+    .to_string()
 }
 
+/// Whether `password` matches a stored PHC string, with `memory` as the work area.
+pub fn verify_password_with(memory: &mut Vec<argon2::Block>, stored_hash: &str, password: &str) -> bool {
+    use argon2::password_hash::PasswordHash;
+    use argon2::{Algorithm, Params, Version};
+    let Ok(h) = PasswordHash::new(stored_hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) =
+        (Algorithm::try_from(h.algorithm), Params::try_from(&h), h.salt, h.hash)
+    else {
+        return false;
+    };
+    let version = h.version.and_then(|v| Version::try_from(v).ok()).unwrap_or_default();
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    // Stored hashes come from this service; a huge cost in one would be an operator's doing.
+    if params.block_count() > 1 << 20 {
+        return false;
+    }
+    let mut out = vec![0u8; expected.len()];
+    fill(memory, params.block_count());
+    let ok = Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(
+            normalize_password(password).as_bytes(),
+            salt_raw,
+            &mut out,
+            &mut memory[..params.block_count()],
+        )
+        .is_ok();
+    ok && out
+        .iter()
+        .zip(expected.as_bytes())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
+
+fn fill(memory: &mut Vec<argon2::Block>, blocks: usize) {
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::new());
+    }
+}
+
+/// `hash_password_with` on a fresh work area (the CLI, tests).
+pub fn hash_password(password: &str) -> String {
+    hash_password_with(&mut Vec::new(), password)
+}
+
+/// `verify_password_with` on a fresh work area (the CLI, tests).
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    verify_password_with(&mut Vec::new(), stored_hash, password)
 }
 
-/// Spends the same time as a real verification, for logins with unknown usernames, so that the
-/// response time does not tell whether the account exists.
-pub fn burn_password_check(password: &str) {
+/// A stored hash that no password matches, verified for logins with unknown usernames so that
+/// they take as long as real ones and do not tell whether the account exists.
+pub fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let h = DUMMY.get_or_init(|| hash_password("not-a-real-password-0000"));
-    let _ = verify_password(h, password);
+    DUMMY.get_or_init(|| hash_password("not-a-real-password-0000"))
 }
 
 /// `n` random bytes as unpadded base64url.
@@ -66,6 +142,13 @@ impl IdHasher {
     }
 }
 
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(msg);
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// The claims of an access token. Roles travel in the token; changing a user's roles revokes
 /// their sessions, so a token never carries roles that were taken away.
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,6 +164,8 @@ pub struct Claims {
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Key of the refresh-token MACs (derived from the signing key, so one secret to manage).
+    refresh_key: Vec<u8>,
 }
 
 impl JwtKeys {
@@ -88,7 +173,24 @@ impl JwtKeys {
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            refresh_key: hmac_sha256(secret, b"redprop refresh tokens v1"),
         }
+    }
+
+    /// The refresh token of generation `generation` of session `sid`: `<sid>.<generation>.<mac>`.
+    pub fn refresh_token(&self, sid: &str, generation: i64, nonce: &str) -> String {
+        format!("{sid}.{generation}.{}", self.refresh_mac(sid, generation, nonce))
+    }
+
+    fn refresh_mac(&self, sid: &str, generation: i64, nonce: &str) -> String {
+        let msg = format!("{sid}:{generation}:{nonce}");
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hmac_sha256(&self.refresh_key, msg.as_bytes()))
+    }
+
+    /// Whether `mac` is the one the server made for this session and generation (constant time).
+    pub fn refresh_mac_ok(&self, sid: &str, generation: i64, nonce: &str, mac: &str) -> bool {
+        let expected = self.refresh_mac(sid, generation, nonce);
+        expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 
     pub fn sign(&self, claims: &Claims) -> String {
@@ -209,10 +311,30 @@ mod tests {
     #[test]
     fn passwords_verify_only_themselves() {
         let h = hash_password("correct horse battery");
-        assert!(h.starts_with("$argon2id$"));
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify_password(&h, "correct horse battery"));
         assert!(!verify_password(&h, "correct horse batterY"));
         assert!(!verify_password("garbage", "x"));
+        // Interoperates with the argon2 crate's own PHC strings, both ways.
+        use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify_password(&theirs, "correct horse battery"));
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &PasswordHash::new(&h).unwrap())
+            .is_ok());
+    }
+
+    #[test]
+    fn passwords_compare_in_normal_form_c() {
+        // "é" composed (NFC) and decomposed (NFD).
+        let h = hash_password("caf\u{e9}-password-1");
+        assert!(verify_password(&h, "cafe\u{301}-password-1"));
+        let mut memory = Vec::new();
+        assert!(verify_password_with(&mut memory, &h, "caf\u{e9}-password-1"));
+        assert!(!verify_password_with(&mut memory, &h, "cafe-password-1"));
     }
 
     #[test]

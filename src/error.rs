@@ -64,6 +64,8 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64, detail: String },
     /// 503: the database or another dependency is not answering.
     Unavailable { detail: String },
+    /// 503: too much work of this kind right now; retry after this many seconds.
+    Busy { retry_after_secs: u64, detail: String },
     /// 500: a bug or an unexpected failure. The text is logged, not shown.
     Internal(String),
 }

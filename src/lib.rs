@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod passwords;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub id_hasher: Arc<IdHasher>,
+    /// Password hashing on a fixed pool of threads, bounded per source.
+    pub passwords: Arc<passwords::Passwords>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
             id_hasher: Arc::new(IdHasher::new(&id_key)),
+            passwords: passwords::Passwords::for_this_machine(),
         })
     }
 }
@@ -147,9 +151,13 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let api = http::service();
     let docs = api.swagger_ui();
     let spec_json = api.spec_endpoint();
-    let mut cors = Cors::new();
-    for origin in &state.config.cors_origins {
-        cors = cors.allow_origin(origin.as_str());
+    // `*` means any origin — without credentials (bearer tokens are sent explicitly, never as
+    // cookies, so a page of another origin still needs the token to do anything).
+    let mut cors = Cors::new().allow_credentials(false);
+    if !state.config.cors_origins.iter().any(|o| o == "*") {
+        for origin in &state.config.cors_origins {
+            cors = cors.allow_origin(origin.as_str());
+        }
     }
     let routes = Route::new()
         .nest(http::API_PREFIX, api)
@@ -245,18 +253,30 @@ pub async fn serve_on(
     );
     let app = build_app(&state).boxed();
     tracing::info!(bind = %listener.local_addr()?, backend = ?state.db.backend(), "redprop listening; API docs at /docs");
-    http::server::run(
-        listener,
-        app,
-        state.config.server_limits(),
-        shutdown,
-        Duration::from_secs(30),
-    )
-    .await?;
+    let mut limits = state.config.server_limits();
+    limits.max_connections = connections_within_open_files(limits.max_connections);
+    http::server::run(listener, app, limits, shutdown, Duration::from_secs(30)).await?;
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Raises the open-files limit as far as the system allows, and keeps the connection limit
+/// under it (with room for the database, log and key files): running out of file descriptors
+/// would stop the server from accepting anyone, health checks included.
+fn connections_within_open_files(wanted: usize) -> usize {
+    const RESERVED: u64 = 256;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let fits = limit.saturating_sub(RESERVED).max(16) as usize;
+    if fits < wanted {
+        tracing::warn!(
+            open_files = limit,
+            max_connections = fits,
+            "the open-files limit caps the connections"
+        );
+    }
+    wanted.min(fits)
 }
 
 async fn shutdown_signal() {

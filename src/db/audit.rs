@@ -19,17 +19,21 @@ pub struct Actor {
     pub actor_type: String,
     pub actor_id: String,
     pub role: String,
+    /// The server's id of the request (always minted by the server).
     pub request_id: String,
+    /// The id the client sent in `X-Request-Id`, if any, verbatim.
+    pub client_request_id: Option<String>,
 }
 
 impl Actor {
     /// A person acting on their own account (logging in, opening it) before any role applies.
-    pub fn own_account(user_id: String, request_id: String) -> Actor {
+    pub fn own_account(user_id: String, request_id: String, client_request_id: Option<String>) -> Actor {
         Actor {
             actor_type: "user".into(),
             actor_id: user_id,
             role: "self".into(),
             request_id,
+            client_request_id,
         }
     }
 
@@ -40,6 +44,7 @@ impl Actor {
             actor_id: what.into(),
             role: "system".into(),
             request_id: ids::new_id(),
+            client_request_id: None,
         }
     }
 }
@@ -58,6 +63,7 @@ struct NewEvent<'a> {
     target_id: &'a str,
     request_id: &'a str,
     change_digest: String,
+    client_request_id: Option<&'a str>,
 }
 
 impl<'a> NewEvent<'a> {
@@ -79,6 +85,7 @@ impl<'a> NewEvent<'a> {
             target_id,
             request_id: &actor.request_id,
             change_digest: crate::domain::audit::change_digest(change),
+            client_request_id: actor.client_request_id.as_deref(),
         }
     }
 }
@@ -135,6 +142,7 @@ pub struct EventRow {
     pub chain_pos: Option<i64>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    pub client_request_id: Option<String>,
 }
 
 impl EventRow {
@@ -150,6 +158,7 @@ impl EventRow {
             target_id: self.target_id.clone(),
             request_id: self.request_id.clone(),
             change_digest: self.change_digest.clone(),
+            client_request_id: self.client_request_id.clone(),
         }
     }
 }

@@ -46,6 +46,7 @@ pub struct ActivationRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 pub fn insert_many(conn: &mut AnyConnection, rows: &[OwnerRow]) -> AppResult<()> {
@@ -206,6 +207,33 @@ pub fn insert_activation(conn: &mut AnyConnection, a: &ActivationRow) -> AppResu
     Ok(())
 }
 
+/// An owner's activation codes, newest first.
+pub fn activations_of(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec<ActivationRow>> {
+    Ok(activation_codes::table
+        .filter(activation_codes::owner_id.eq(owner_id))
+        .order(activation_codes::created_at.desc())
+        .select(ActivationRow::as_select())
+        .load(conn)?)
+}
+
+/// Revokes an owner's outstanding codes (all, or one); returns how many.
+pub fn revoke_activations(
+    conn: &mut AnyConnection,
+    owner_id: &str,
+    only: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<usize> {
+    let mut q = diesel::update(activation_codes::table)
+        .filter(activation_codes::owner_id.eq(owner_id.to_string()))
+        .filter(activation_codes::used_at.is_null())
+        .filter(activation_codes::revoked_at.is_null())
+        .into_boxed();
+    if let Some(id) = only {
+        q = q.filter(activation_codes::id.eq(id.to_string()));
+    }
+    Ok(q.set(activation_codes::revoked_at.eq(at)).execute(conn)?)
+}
+
 pub fn activation_by_hash(conn: &mut AnyConnection, hash: &str) -> AppResult<Option<ActivationRow>> {
     Ok(activation_codes::table
         .filter(activation_codes::code_hash.eq(hash))
@@ -214,12 +242,15 @@ pub fn activation_by_hash(conn: &mut AnyConnection, hash: &str) -> AppResult<Opt
         .optional()?)
 }
 
-/// Marks a code used, only if it still is unused (so it works once even under a race).
+/// Marks a code used, only if it still is unused, unrevoked and unexpired (so it works once even
+/// under a race).
 pub fn use_activation(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> AppResult<bool> {
     let n = diesel::update(
         activation_codes::table
             .filter(activation_codes::id.eq(id))
-            .filter(activation_codes::used_at.is_null()),
+            .filter(activation_codes::used_at.is_null())
+            .filter(activation_codes::revoked_at.is_null())
+            .filter(activation_codes::expires_at.gt(at)),
     )
     .set(activation_codes::used_at.eq(at))
     .execute(conn)?;

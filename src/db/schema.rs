@@ -31,7 +31,8 @@ diesel::table! {
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         refresh_generation -> BigInt,
-        refresh_hash -> Text,
+        refresh_nonce -> Text,
+        rotated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -74,6 +75,7 @@ diesel::table! {
         chain_pos -> Nullable<BigInt>,
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
+        client_request_id -> Nullable<Text>,
     }
 }
 
@@ -217,6 +219,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,6 +1,5 @@
 //! Sessions: one row per token family. A login starts a family; each refresh rotates its refresh
-//! token (generation + 1). Presenting an older generation means the token was copied: the whole
-//! family is revoked.
+//! token (generation + 1). What a presented token means is decided in `domain::session`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -18,7 +17,11 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     pub refresh_generation: i64,
-    pub refresh_hash: String,
+    /// Secret per session from which every generation's refresh token is derived (a MAC under
+    /// the server key); never sent to anyone.
+    pub refresh_nonce: String,
+    /// When the family last moved to a new generation.
+    pub rotated_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &SessionRow) -> AppResult<()> {
@@ -36,7 +39,7 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<SessionRow>> 
 
 /// Moves the family to the next refresh token, only if it is still at `from_generation`
 /// (so two concurrent refreshes with the same token cannot both succeed).
-pub fn rotate(conn: &mut AnyConnection, id: &str, from_generation: i64, new_hash: &str) -> AppResult<bool> {
+pub fn rotate(conn: &mut AnyConnection, id: &str, from_generation: i64, now: NaiveDateTime) -> AppResult<bool> {
     let n = diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
@@ -45,7 +48,7 @@ pub fn rotate(conn: &mut AnyConnection, id: &str, from_generation: i64, new_hash
     )
     .set((
         sessions::refresh_generation.eq(from_generation + 1),
-        sessions::refresh_hash.eq(new_hash),
+        sessions::rotated_at.eq(now),
     ))
     .execute(conn)?;
     Ok(n == 1)

@@ -1,11 +1,12 @@
-//! Stored login-failure counters (the rules are in domain::throttle). Kept in the database so
-//! that every replica sees the same counts.
+//! Stored attempt counters (the rules are in domain::throttle). Kept in the database so that
+//! every replica sees the same counts; counted under a row lock so that concurrent attempts
+//! cannot both read the same count.
 
 use diesel::prelude::*;
 
 use super::schema::login_throttle;
 use super::AnyConnection;
-use crate::domain::throttle::Counter;
+use crate::domain::throttle::{self, Counter, Gate, Limits, OnSuccess};
 use crate::error::AppResult;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -44,6 +45,47 @@ pub fn put(conn: &mut AnyConnection, key: &str, c: &Counter) -> AppResult<()> {
         .set(&row);
     super::each_backend!(conn, c => q.execute(c))?;
     Ok(())
+}
+
+/// Counts one attempt on `key` and says whether it may go ahead — atomically: the row is
+/// created if missing, then read under a lock (PostgreSQL `FOR UPDATE`; SQLite writes are
+/// serialised anyway), then written back, in the caller's write transaction.
+pub fn attempt(conn: &mut AnyConnection, key: &str, limits: &Limits, now: chrono::NaiveDateTime) -> AppResult<Gate> {
+    let blank = Row {
+        throttle_key: key.to_string(),
+        failures: 0,
+        window_start: now,
+        locked_until: None,
+    };
+    let insert = diesel::insert_into(login_throttle::table)
+        .values(&blank)
+        .on_conflict(login_throttle::throttle_key)
+        .do_nothing();
+    super::each_backend!(conn, c => insert.execute(c))?;
+    let row: Row = match conn {
+        AnyConnection::Postgresql(c) => login_throttle::table
+            .find(key)
+            .select(Row::as_select())
+            .for_update()
+            .first(c)?,
+        AnyConnection::Sqlite(c) => login_throttle::table.find(key).select(Row::as_select()).first(c)?,
+    };
+    let current = (row.failures > 0 || row.locked_until.is_some()).then(|| Counter {
+        failures: row.failures,
+        window_start: row.window_start,
+        locked_until: row.locked_until,
+    });
+    let (next, gate) = throttle::attempt(current.as_ref(), limits, now);
+    put(conn, key, &next)?;
+    Ok(gate)
+}
+
+/// Applies a success to `key`'s count.
+pub fn succeeded(conn: &mut AnyConnection, key: &str, on: OnSuccess) -> AppResult<()> {
+    match throttle::after_success(get(conn, key)?.as_ref(), on) {
+        Some(c) => put(conn, key, &c),
+        None => clear(conn, key),
+    }
 }
 
 pub fn clear(conn: &mut AnyConnection, key: &str) -> AppResult<()> {

@@ -64,6 +64,17 @@ pub fn delete_grant(conn: &mut AnyConnection, user_id: &str, grant_id: &str) -> 
     Ok(n == 1)
 }
 
+/// The account of an owner record (the one account with the `owner` role scoped to it).
+pub fn account_of_owner(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Option<UserRow>> {
+    Ok(role_grants::table
+        .inner_join(users::table)
+        .filter(role_grants::role.eq(Role::Owner.as_str()))
+        .filter(role_grants::scope_id.eq(owner_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// How many enabled accounts other than `user_id` hold the admin role.
 pub fn enabled_admins_other_than(conn: &mut AnyConnection, user_id: &str) -> AppResult<i64> {
     Ok(role_grants::table

@@ -29,6 +29,9 @@ pub struct EventContent {
     pub target_id: String,
     pub request_id: String,
     pub change_digest: String,
+    /// The client's own request id; hashed only when present, so that events recorded before
+    /// the field existed keep their hashes.
+    pub client_request_id: Option<String>,
 }
 
 /// A digest of what changed: SHA-256 over the canonical JSON of the change. The change itself
@@ -57,7 +60,7 @@ pub fn canonical_json(v: &serde_json::Value) -> String {
 
 /// The hash of an event at `chain_pos` that follows `prev_hash`.
 pub fn chain_hash(chain_pos: i64, prev_hash: &str, e: &EventContent) -> String {
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         chain_pos,
         prev_hash,
         e.id,
@@ -71,6 +74,9 @@ pub fn chain_hash(chain_pos: i64, prev_hash: &str, e: &EventContent) -> String {
         e.request_id,
         e.change_digest,
     ]);
+    if let (Some(c), Some(fields)) = (&e.client_request_id, canonical.as_array_mut()) {
+        fields.push(serde_json::json!(c));
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -137,6 +143,7 @@ mod tests {
             target_id: format!("t{i}"),
             request_id: "r".into(),
             change_digest: change_digest(&serde_json::json!({"b": 1, "a": [i]})),
+            client_request_id: (i % 2 == 0).then(|| format!("c{i}")),
         }
     }
 

@@ -36,8 +36,60 @@ pub fn check_username(field: &str, canonical: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A password: 12–128 characters, not only one repeated character.
-pub fn check_password(field: &str, password: &str) -> Result<(), FieldError> {
+/// Passwords of 12 characters or more that lists of leaked passwords are full of (compared
+/// ignoring case). Short on purpose: the length rule already excludes the bulk of such lists.
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456789123",
+    "123123123123",
+    "123412341234",
+    "147258369147",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "1qaz2wsx3edc4rfv",
+    "zaq12wsxcde3",
+    "qwertyuiop12",
+    "qwertyuiop123",
+    "qwerty123456",
+    "qwerty12345678",
+    "qwertyuiopasdf",
+    "asdfghjkl123",
+    "password1234",
+    "password12345",
+    "password123456",
+    "passw0rd1234",
+    "p@ssw0rd1234",
+    "p@ssword1234",
+    "iloveyou1234",
+    "abc123456789",
+    "abcd12345678",
+    "abcdefghijkl",
+    "admin1234567",
+    "admin123456789",
+    "administrator",
+    "welcome12345",
+    "letmein12345",
+    "changeme1234",
+    "football1234",
+    "sunshine1234",
+    "princess1234",
+    "woaini1314520",
+    "woaini520520",
+    "woaini123456",
+    "5201314520520",
+    "1314520520520",
+    "zhang123456789",
+    "wang123456789",
+    "li123456789012",
+];
+
+/// A password: 12–128 characters (in Unicode normal form C), at least 4 different characters,
+/// not the username, not one of the most common passwords.
+pub fn check_password(field: &str, password: &str, username: &str) -> Result<(), FieldError> {
+    use unicode_normalization::UnicodeNormalization;
+    let password: String = password.nfc().collect();
     let n = password.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
         return Err(FieldError::new(
@@ -46,10 +98,22 @@ pub fn check_password(field: &str, password: &str) -> Result<(), FieldError> {
             format!("must be {PASSWORD_MIN}–{PASSWORD_MAX} characters"),
         ));
     }
-    let mut chars = password.chars();
-    let first = chars.next();
-    if chars.all(|c| Some(c) == first) {
-        return Err(FieldError::new(field, "weak", "must not be one repeated character"));
+    let mut distinct: Vec<char> = password.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Err(FieldError::new(
+            field,
+            "weak",
+            "must use at least 4 different characters",
+        ));
+    }
+    let lower = password.to_lowercase();
+    if !username.is_empty() && lower == username.to_lowercase() {
+        return Err(FieldError::new(field, "weak", "must not be the username"));
+    }
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return Err(FieldError::new(field, "weak", "is one of the most common passwords"));
     }
     Ok(())
 }
@@ -70,10 +134,25 @@ mod tests {
 
     #[test]
     fn password_length_boundaries() {
-        assert!(check_password("p", "abcdefghijk").is_err()); // 11
-        assert!(check_password("p", "abcdefghijkl").is_ok()); // 12
-        assert!(check_password("p", &"ab".repeat(64)).is_ok()); // 128
-        assert!(check_password("p", &"ab".repeat(64).replace("ab", "abc")).is_err()); // 192
-        assert!(check_password("p", &"a".repeat(20)).is_err());
+        assert!(check_password("p", "abcdefghijm", "u").is_err()); // 11
+        assert!(check_password("p", "abcdefghijmx", "u").is_ok()); // 12
+        assert!(check_password("p", &"abcd".repeat(32), "u").is_ok()); // 128
+        assert!(check_password("p", &"abcd".repeat(32).replace("ab", "abc"), "u").is_err()); // 160
+                                                                                             // Counted in characters after NFC: 12 composed characters, typed decomposed.
+        assert!(check_password("p", &"e\u{301}bcd".repeat(3), "u").is_ok());
+    }
+
+    #[test]
+    fn weak_passwords() {
+        assert_eq!(check_password("p", &"a".repeat(20), "u").unwrap_err().code, "weak");
+        assert_eq!(check_password("p", &"ab".repeat(10), "u").unwrap_err().code, "weak");
+        assert_eq!(check_password("p", "abcabcabcabc", "u").unwrap_err().code, "weak");
+        assert!(check_password("p", "abcdabcdabcd", "u").is_ok());
+        assert_eq!(check_password("p", "Password1234", "u").unwrap_err().code, "weak");
+        assert_eq!(
+            check_password("p", "WANG.XIAOMING", "wang.xiaoming").unwrap_err().code,
+            "weak"
+        );
+        assert!(check_password("p", "wang.xiaoming-2026", "wang.xiaoming").is_ok());
     }
 }

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ids;
 pub mod policy;
 pub mod registry;
+pub mod session;
 pub mod text;
 pub mod throttle;
 pub mod unit_import;

@@ -13,7 +13,6 @@ use super::paging;
 use super::problem::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
-use crate::crypto;
 use crate::db::{self, audit, users::GrantRow, users::UserRow};
 use crate::domain::policy::{Action, Role, ScopeKind};
 use crate::domain::registry::OrgKind;
@@ -268,7 +267,12 @@ pub fn create_user(
 /// Validates the parts of a new account that the schema cannot express.
 pub fn check_new_user(input: &NewUser) -> AppResult<()> {
     credentials::check_username("username", &credentials::normalize_username(&input.username)).map_err(field_error)?;
-    credentials::check_password("password", &input.password).map_err(field_error)?;
+    credentials::check_password(
+        "password",
+        &input.password,
+        &credentials::normalize_username(&input.username),
+    )
+    .map_err(field_error)?;
     if input.display_name.trim().is_empty() {
         return Err(AppError::invalid("display_name", "required", "must not be blank"));
     }
@@ -290,10 +294,7 @@ impl AccountsApi {
         let actor = auth.0.may(&Action::ManageAccounts)?;
         let input = body.0;
         check_new_user(&input)?;
-        let pw = input.password.clone();
-        let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
-            .await
-            .map_err(AppError::from)?;
+        let hash = state.passwords.hash(&actor.actor_id, &input.password).await?;
         let (user, grants) = state.db.write(move |c| create_user(c, &actor, &input, hash)).await?;
         Ok(UserCreated::Created(Json(user_out(user, &grants))))
     }

@@ -29,7 +29,11 @@ pub struct AuditEvent {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
+    /// The server's id of the request (also in the `X-Request-Id` response header).
     pub request_id: String,
+    /// The id the client sent in `X-Request-Id`, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub client_request_id: Option<String>,
     /// SHA-256 of the canonical JSON of the change.
     pub change_digest: String,
     /// Position in the chain; absent until the sealer has chained the event (about a second).
@@ -79,6 +83,7 @@ fn out(e: EventRow) -> AuditEvent {
         target_type: e.target_type,
         target_id: e.target_id,
         request_id: e.request_id,
+        client_request_id: e.client_request_id,
         change_digest: e.change_digest,
         chain_pos: e.chain_pos,
         prev_hash: e.prev_hash,

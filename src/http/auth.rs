@@ -13,10 +13,10 @@ use super::ApiTags;
 use crate::crypto::{self, Claims};
 use crate::db::{self, audit, sessions::SessionRow};
 use crate::domain::policy::{Actor, Grant};
-use crate::domain::throttle::{self, Gate};
-use crate::domain::{credentials, ids};
+use crate::domain::throttle::{self, Gate, OnSuccess};
+use crate::domain::{credentials, ids, session};
 use crate::error::{AppError, AppResult};
-use crate::http::middleware::request_id;
+use crate::http::middleware::{client_request_id, request_id};
 use crate::AppState;
 
 pub struct AuthApi;
@@ -147,24 +147,22 @@ impl AuthApi {
             return Err(AppError::forbidden().into());
         };
         let body = body.0;
-        credentials::check_password("new_password", &body.new_password).map_err(field_error)?;
         let uid = id.clone();
         let user = state
             .db
             .read(move |c| db::users::by_id(c, &uid))
             .await?
             .ok_or(AppError::NotFound { what: "user" })?;
-        let current = body.current_password;
-        let new = body.new_password;
-        let (ok, new_hash) = tokio::task::spawn_blocking(move || {
-            let ok = crypto::verify_password(&user.password_hash, &current);
-            (ok, ok.then(|| crypto::hash_password(&new)))
-        })
-        .await
-        .map_err(AppError::from)?;
-        let Some(new_hash) = new_hash.filter(|_| ok) else {
+        credentials::check_password("new_password", &body.new_password, &user.username).map_err(field_error)?;
+        // The account's own work: its id is its "source" for the fair share of hashing.
+        let ok = state
+            .passwords
+            .verify(&id, Some(user.password_hash), &body.current_password)
+            .await?;
+        if !ok {
             return Err(AppError::invalid("current_password", "mismatch", "the current password is wrong").into());
-        };
+        }
+        let new_hash = state.passwords.hash(&id, &body.new_password).await?;
         let actor = caller.actor_as("self");
         state
             .db
@@ -209,7 +207,7 @@ pub fn field_error(e: crate::error::FieldError) -> AppError {
 
 /// The client's address for throttling: from the configured proxy header (its last entry,
 /// the one the nearest proxy wrote), else the peer address.
-fn source_of(req: &Request, config: &crate::config::Config) -> String {
+pub fn source_of(req: &Request, config: &crate::config::Config) -> String {
     if let Some(h) = &config.client_ip_header {
         if let Some(v) = req.headers().get(h.as_str()).and_then(|v| v.to_str().ok()) {
             if let Some(last) = v.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty()) {
@@ -225,75 +223,166 @@ fn source_of(req: &Request, config: &crate::config::Config) -> String {
 
 const INVALID_CREDENTIALS: &str = "the username or password is wrong";
 
-async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<TokenResponse> {
-    let username = credentials::normalize_username(&body.username);
-    let user_key = format!("user:{username}");
-    let source_key = format!("source:{}", source_of(req, &st.config));
-    let now = ids::now();
+/// The throttle keys of a login: (key, limits, what a success does to it). Usernames appear
+/// only as a keyed hash: a password typed into the username field must not be stored.
+fn login_keys(st: &AppState, username: &str, source: &str) -> [(String, &'static throttle::Limits, OnSuccess); 3] {
+    let who = st.id_hasher.hash(&format!("username:{username}"));
+    [
+        (
+            format!("login:{who}@{source}"),
+            &throttle::PER_ACCOUNT_AND_SOURCE,
+            OnSuccess::Reset,
+        ),
+        (
+            format!("login-source:{source}"),
+            &throttle::PER_SOURCE,
+            OnSuccess::GiveBack,
+        ),
+        (format!("login-user:{who}"), &throttle::PER_USERNAME, OnSuccess::Reset),
+    ]
+}
 
-    let (uk, sk) = (user_key.clone(), source_key.clone());
-    let (by_user, by_source) = st
+/// The audit actor of something an unauthenticated request did (a failed login, a lockout).
+pub fn anonymous(source: &str, req: &Request) -> audit::Actor {
+    audit::Actor {
+        actor_type: "source".into(),
+        actor_id: source.to_string(),
+        role: "anonymous".into(),
+        request_id: request_id(req),
+        client_request_id: client_request_id(req),
+    }
+}
+
+/// Counts an attempt on every key at once (atomically); refuses while any key is locked. A
+/// lock that this attempt set is recorded in the audit log, once.
+pub async fn throttle_attempt(
+    st: &AppState,
+    keys: Vec<(String, &'static throttle::Limits)>,
+    actor: audit::Actor,
+    what: &'static str,
+) -> AppResult<()> {
+    // The common case under a flood: already locked. Refuse without a write.
+    let read_keys: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    let now = ids::now();
+    let counters = st
         .db
-        .read(move |c| Ok((db::throttle::get(c, &uk)?, db::throttle::get(c, &sk)?)))
+        .lookup(move |c| {
+            read_keys
+                .iter()
+                .map(|k| db::throttle::get(c, k))
+                .collect::<AppResult<Vec<_>>>()
+        })
         .await?;
-    let gates = [
-        throttle::gate(by_user.as_ref(), &throttle::PER_USERNAME, now),
-        throttle::gate(by_source.as_ref(), &throttle::PER_SOURCE, now),
-    ];
+    if let Some(until) = counters
+        .iter()
+        .flatten()
+        .filter_map(|c| c.locked_until)
+        .filter(|t| *t > now)
+        .max()
+    {
+        return Err(too_many((until - now).num_seconds().max(1) as u64));
+    }
+    let gates = st
+        .db
+        .write(move |c| {
+            let now = ids::now();
+            let mut gates = Vec::new();
+            for (key, limits) in &keys {
+                let gate = db::throttle::attempt(c, key, limits, now)?;
+                if let Gate::Locked { newly: true, .. } = gate {
+                    tracing::warn!(source = %actor.actor_id, what, "locked out after repeated failures");
+                    audit::append(
+                        c,
+                        &actor,
+                        "auth.lockout",
+                        "throttle",
+                        key.split(':').next().unwrap_or(key),
+                        &serde_json::json!({ "what": what, "key": key }),
+                    )?;
+                }
+                gates.push(gate);
+            }
+            Ok(gates)
+        })
+        .await?;
     let mut delay_ms = 0;
     for g in gates {
         match g {
-            Gate::Locked { retry_after_secs } => {
-                return Err(AppError::TooManyRequests {
-                    retry_after_secs,
-                    detail: "too many failed logins; try again later".into(),
-                })
-            }
+            Gate::Locked { retry_after_secs, .. } => return Err(too_many(retry_after_secs)),
             Gate::Open { delay_ms: d } => delay_ms = delay_ms.max(d),
         }
     }
     if delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
     }
+    Ok(())
+}
+
+fn too_many(retry_after_secs: u64) -> AppError {
+    AppError::TooManyRequests {
+        retry_after_secs,
+        detail: "too many failed attempts; try again later".into(),
+    }
+}
+
+async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<TokenResponse> {
+    let username = credentials::normalize_username(&body.username);
+    let source = source_of(req, &st.config);
+    let keys = login_keys(st, &username, &source);
+    throttle_attempt(
+        st,
+        keys.iter().map(|(k, l, _)| (k.clone(), *l)).collect(),
+        anonymous(&source, req),
+        "login",
+    )
+    .await?;
 
     let name = username.clone();
     let user = st.db.read(move |c| db::users::by_username(c, &name)).await?;
-    let password = body.password;
-    let verified_user = tokio::task::spawn_blocking(move || match user {
-        Some(u) if crypto::verify_password(&u.password_hash, &password) && !u.disabled => Some(u),
-        Some(_) => None,
-        None => {
-            crypto::burn_password_check(&password);
-            None
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = st.passwords.verify(&source, stored, &body.password).await?;
+    let user = match user {
+        Some(u) if matches && !u.disabled => u,
+        other => {
+            // Who failed: the account if there is one, else a keyed hash of the name typed (it
+            // may be a password typed into the wrong field).
+            let (target_type, target) = match &other {
+                Some(u) => ("user", u.id.clone()),
+                None => ("username", st.id_hasher.hash(&format!("username:{username}"))),
+            };
+            let shown = if other.is_some() {
+                username.clone()
+            } else {
+                target.clone()
+            };
+            tracing::warn!(username = %shown, source = %source, "login failed");
+            let actor = anonymous(&source, req);
+            st.db
+                .write(move |c| {
+                    audit::append(
+                        c,
+                        &actor,
+                        "auth.login_failed",
+                        target_type,
+                        &target,
+                        &serde_json::json!({ "source": actor.actor_id }),
+                    )
+                })
+                .await?;
+            return Err(AppError::unauthorized("invalid_credentials", INVALID_CREDENTIALS));
         }
-    })
-    .await?;
-
-    let Some(user) = verified_user else {
-        st.db
-            .write(move |c| {
-                let now = ids::now();
-                for (key, limits) in [
-                    (&user_key, &throttle::PER_USERNAME),
-                    (&source_key, &throttle::PER_SOURCE),
-                ] {
-                    let current = db::throttle::get(c, key)?;
-                    db::throttle::put(c, key, &throttle::after_failure(current.as_ref(), limits, now))?;
-                }
-                Ok(())
-            })
-            .await?;
-        return Err(AppError::unauthorized("invalid_credentials", INVALID_CREDENTIALS));
     };
 
     let rid = request_id(req);
+    let crid = client_request_id(req);
     let ttl = st.config.refresh_token_ttl_secs;
-    let (session, secret, grants) = st
+    let (session, grants) = st
         .db
         .write(move |c| {
-            db::throttle::clear(c, &user_key)?;
+            for (key, _, on) in &keys {
+                db::throttle::succeeded(c, key, *on)?;
+            }
             let now = ids::now();
-            let secret = crypto::random_token(32);
             let session = SessionRow {
                 id: ids::new_id(),
                 user_id: user.id.clone(),
@@ -301,14 +390,15 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
                 expires_at: now + chrono::Duration::seconds(ttl),
                 revoked_at: None,
                 refresh_generation: 1,
-                refresh_hash: crypto::sha256_hex(&secret),
+                refresh_nonce: crypto::random_token(32),
+                rotated_at: None,
             };
             db::sessions::insert(c, &session)?;
             let grants: Vec<Grant> = db::users::grants_of(c, &user.id)?
                 .iter()
                 .filter_map(|g| g.to_grant())
                 .collect();
-            let actor = audit::Actor::own_account(user.id.clone(), rid);
+            let actor = audit::Actor::own_account(user.id.clone(), rid, crid);
             audit::append(
                 c,
                 &actor,
@@ -317,13 +407,13 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
                 &session.id,
                 &serde_json::json!({ "user": user.id }),
             )?;
-            Ok((session, secret, grants))
+            Ok((session, grants))
         })
         .await?;
-    Ok(issue_tokens(st, &session, &secret, &grants))
+    Ok(issue_tokens(st, &session, &grants))
 }
 
-fn issue_tokens(st: &AppState, s: &SessionRow, secret: &str, grants: &[Grant]) -> TokenResponse {
+fn issue_tokens(st: &AppState, s: &SessionRow, grants: &[Grant]) -> TokenResponse {
     let now = chrono::Utc::now().timestamp();
     let ttl = st.config.access_token_ttl_secs;
     let claims = Claims {
@@ -337,80 +427,89 @@ fn issue_tokens(st: &AppState, s: &SessionRow, secret: &str, grants: &[Grant]) -
         access_token: st.jwt.sign(&claims),
         token_type: "Bearer".into(),
         expires_in: ttl,
-        refresh_token: format!("{}.{}.{}", s.id, s.refresh_generation, secret),
+        refresh_token: st.jwt.refresh_token(&s.id, s.refresh_generation, &s.refresh_nonce),
     }
 }
 
 async fn refresh(st: &AppState, req: &Request, token: &str) -> AppResult<TokenResponse> {
     let invalid = || AppError::unauthorized("invalid_refresh_token", "the refresh token is invalid, used or expired");
     let mut parts = token.splitn(3, '.');
-    let (Some(sid), Some(generation), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(sid), Some(generation), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid());
     };
     let generation: i64 = generation.parse().map_err(|_| invalid())?;
-    let (sid, secret) = (sid.to_string(), secret.to_string());
-    let rid = request_id(req);
-    enum Outcome {
-        Rotated(SessionRow, String, Vec<Grant>),
-        Reused,
-        Invalid,
-    }
+    let (sid, mac) = (sid.to_string(), mac.to_string());
+    let (rid, crid) = (request_id(req), client_request_id(req));
+    let jwt = st.jwt.clone();
+    let grace = st.config.refresh_grace_secs;
     let outcome = st
         .db
         .write(move |c| {
-            let now = ids::now();
-            let Some(s) = db::sessions::get(c, &sid)? else {
-                return Ok(Outcome::Invalid);
-            };
-            if s.revoked_at.is_some() || s.expires_at <= now {
-                return Ok(Outcome::Invalid);
+            // Twice at most: a rotation that lost a race is judged again on the fresh row.
+            for _ in 0..2 {
+                let now = ids::now();
+                let Some(s) = db::sessions::get(c, &sid)? else {
+                    return Ok(None);
+                };
+                let family = session::Family {
+                    generation: s.refresh_generation,
+                    rotated_at: s.rotated_at,
+                    live: s.revoked_at.is_none() && s.expires_at > now,
+                };
+                let mac_ok = jwt.refresh_mac_ok(&s.id, generation, &s.refresh_nonce, &mac);
+                let actor = audit::Actor::own_account(s.user_id.clone(), rid.clone(), crid.clone());
+                match session::judge(generation, mac_ok, family, now, grace) {
+                    session::Refresh::Invalid => return Ok(None),
+                    session::Refresh::Reused => {
+                        // A genuine older token came back: someone kept a copy. End the family.
+                        db::sessions::revoke(c, &s.id, now)?;
+                        audit::append(
+                            c,
+                            &actor,
+                            "auth.refresh_reuse",
+                            "session",
+                            &s.id,
+                            &serde_json::json!({ "generation": generation }),
+                        )?;
+                        return Ok(None);
+                    }
+                    decision => {
+                        if db::users::by_id(c, &s.user_id)?.is_none_or(|u| u.disabled) {
+                            return Ok(None);
+                        }
+                        let current = if decision == session::Refresh::Rotate {
+                            if !db::sessions::rotate(c, &s.id, generation, now)? {
+                                continue;
+                            }
+                            audit::append(
+                                c,
+                                &actor,
+                                "auth.refresh",
+                                "session",
+                                &s.id,
+                                &serde_json::json!({ "generation": generation + 1 }),
+                            )?;
+                            SessionRow {
+                                refresh_generation: generation + 1,
+                                rotated_at: Some(now),
+                                ..s
+                            }
+                        } else {
+                            s
+                        };
+                        let grants: Vec<Grant> = db::users::grants_of(c, &current.user_id)?
+                            .iter()
+                            .filter_map(|g| g.to_grant())
+                            .collect();
+                        return Ok(Some((current, grants)));
+                    }
+                }
             }
-            let actor = audit::Actor::own_account(s.user_id.clone(), rid);
-            if generation < s.refresh_generation {
-                // An older token came back: someone kept a copy. End the family.
-                db::sessions::revoke(c, &s.id, now)?;
-                audit::append(
-                    c,
-                    &actor,
-                    "auth.refresh_reuse",
-                    "session",
-                    &s.id,
-                    &serde_json::json!({ "generation": generation }),
-                )?;
-                return Ok(Outcome::Reused);
-            }
-            if generation != s.refresh_generation || crypto::sha256_hex(&secret) != s.refresh_hash {
-                return Ok(Outcome::Invalid);
-            }
-            let user = db::users::by_id(c, &s.user_id)?;
-            if user.is_none_or(|u| u.disabled) {
-                return Ok(Outcome::Invalid);
-            }
-            let new_secret = crypto::random_token(32);
-            if !db::sessions::rotate(c, &s.id, generation, &crypto::sha256_hex(&new_secret))? {
-                return Ok(Outcome::Invalid);
-            }
-            let grants = db::users::grants_of(c, &s.user_id)?
-                .iter()
-                .filter_map(|g| g.to_grant())
-                .collect();
-            audit::append(
-                c,
-                &actor,
-                "auth.refresh",
-                "session",
-                &s.id,
-                &serde_json::json!({ "generation": generation + 1 }),
-            )?;
-            let rotated = SessionRow {
-                refresh_generation: generation + 1,
-                ..s
-            };
-            Ok(Outcome::Rotated(rotated, new_secret, grants))
+            Ok(None)
         })
         .await?;
     match outcome {
-        Outcome::Rotated(s, secret, grants) => Ok(issue_tokens(st, &s, &secret, &grants)),
-        Outcome::Reused | Outcome::Invalid => Err(invalid()),
+        Some((s, grants)) => Ok(issue_tokens(st, &s, &grants)),
+        None => Err(invalid()),
     }
 }

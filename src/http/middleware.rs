@@ -1,5 +1,7 @@
-//! The outermost layer of every request: a request id (accepted from `X-Request-Id` or made),
-//! one log line per request, and the conversion of any error into problem+json.
+//! The outermost layer of every request: the server's own request id (always minted here; a
+//! client's `X-Request-Id` is kept beside it, never in its place), one log line per request, the
+//! checks every request passes before routing, and the conversion of any error into
+//! problem+json.
 
 use std::time::Instant;
 
@@ -12,6 +14,10 @@ use crate::http::problem;
 
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
+
+/// The id a client sent in `X-Request-Id` (if short and plain), kept for correlation only.
+#[derive(Clone, Debug)]
+pub struct ClientRequestId(pub String);
 
 /// Longest request target (path and query) served; longer is 414.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
@@ -26,8 +32,13 @@ pub fn request_id(req: &Request) -> String {
         .unwrap_or_default()
 }
 
-/// A client-supplied id is kept if it is short and plain; anything else is replaced, so the
-/// log never carries what a client chose to smuggle into it.
+/// The id the client sent, if it was short and plain.
+pub fn client_request_id(req: &Request) -> Option<String> {
+    req.extensions().get::<ClientRequestId>().map(|r| r.0.clone())
+}
+
+/// A client-supplied id is kept (beside the server's) if it is short and plain; anything else
+/// is dropped, so the log never carries what a client chose to smuggle into it.
 fn accept_request_id(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
     let ok = !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
@@ -142,19 +153,49 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
     })
 }
 
+/// Headers every response carries: no sniffing, no referrer, never framed, a content security
+/// policy (the API documents need script and style of their own; nothing else needs anything),
+/// and API answers are never stored by caches (they carry tokens and personal data).
+fn protect(path: &str, h: &mut poem::http::HeaderMap) {
+    use poem::http::header;
+    let csp = if path.starts_with("/docs") {
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if path.starts_with(crate::http::API_PREFIX) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+}
+
 pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
-    let rid = req
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(accept_request_id)
-        .unwrap_or_else(ids::new_id);
+    let rid = ids::new_id();
+    let client_rid = req.headers().get(REQUEST_ID_HEADER).and_then(accept_request_id);
     req.extensions_mut().insert(RequestId(rid.clone()));
+    if let Some(c) = &client_rid {
+        req.extensions_mut().insert(ClientRequestId(c.clone()));
+    }
     let method = req.method().clone();
     // The path only: query strings may carry names or numbers that are personal data.
     let path = req.uri().path().to_string();
     let started = Instant::now();
     let target_len = req.uri().path().len() + req.uri().query().map_or(0, |q| q.len() + 1);
-    let outcome = if target_len > MAX_URI_BYTES {
+    let both_credentials =
+        req.headers().contains_key("x-api-key") && req.headers().contains_key(poem::http::header::AUTHORIZATION);
+    let outcome = if both_credentials {
+        // Two identities in one request: refuse rather than guess which one was meant.
+        Ok(problem::simple(
+            poem::http::StatusCode::BAD_REQUEST,
+            "ambiguous_credentials",
+            "send either an X-API-Key or an Authorization header, not both",
+        ))
+    } else if target_len > MAX_URI_BYTES {
         Ok(problem::simple(
             poem::http::StatusCode::URI_TOO_LONG,
             "uri_too_long",
@@ -180,9 +221,11 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    protect(&path, resp.headers_mut());
     let operation = resp.data::<OperationId>().map(|o| o.0).unwrap_or("-");
     tracing::info!(
         request_id = %rid,
+        client_request_id = client_rid.as_deref().unwrap_or("-"),
         method = %method,
         path = %path,
         operation,

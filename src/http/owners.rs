@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
-use super::auth::field_error;
+use super::auth::{field_error, NoContent};
 use super::body::JsonBody;
 use super::orgs::referenced_org;
 use super::paging;
@@ -23,6 +23,7 @@ use crate::domain::identity::{
 };
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::registry::{check_party_post, PartyPost};
+use crate::domain::throttle::{self, OnSuccess};
 use crate::domain::{credentials, ids};
 use crate::error::{AppError, AppResult};
 use crate::{crypto, AppState};
@@ -147,9 +148,40 @@ pub struct Transfer {
 
 #[derive(Object)]
 pub struct ActivationCode {
+    /// Names the code in lists and revocation (not the code itself).
+    pub id: String,
     /// Give this to the owner (print it, or send it through the county's SMS system). Shown once.
     pub code: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Where an activation code stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum CodeStatus {
+    /// Not yet used, revoked or expired (待使用).
+    Outstanding,
+    /// Used to open an account or set its password (已使用).
+    Used,
+    /// Revoked, or replaced by a newer code (已作废).
+    Revoked,
+    /// Past its 14 days (已过期).
+    Expired,
+}
+
+/// An activation code as listed: never the code itself.
+#[derive(Object)]
+pub struct ActivationCodeInfo {
+    pub id: String,
+    pub status: CodeStatus,
+    /// Who issued it (account id).
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub used_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Object, Deserialize)]
@@ -557,6 +589,8 @@ impl OwnersApi {
     }
 
     /// Issue a one-time activation code with which the owner opens an account (valid 14 days).
+    /// A new code replaces any outstanding one. If the owner already has an account, the code
+    /// sets a new password for it (and ends its sessions) instead of opening a second one.
     ///
     /// Administrators, the bureau, party organisations and committees of an estate where the
     /// owner holds a unit.
@@ -577,18 +611,21 @@ impl OwnersApi {
         let code = activation_code();
         let hash = crypto::sha256_hex(&code);
         let expires = ids::now() + chrono::Duration::days(ACTIVATION_DAYS);
-        state
+        let row = state
             .db
             .write(move |c| {
                 let (owner, actor) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
+                let now = ids::now();
+                let replaced = db::owners::revoke_activations(c, &owner.id, None, now)?;
                 let row = ActivationRow {
                     id: ids::new_id(),
                     owner_id: owner.id.clone(),
                     code_hash: hash,
                     created_by: actor.actor_id.clone(),
-                    created_at: ids::now(),
+                    created_at: now,
                     expires_at: expires,
                     used_at: None,
+                    revoked_at: None,
                 };
                 db::owners::insert_activation(c, &row)?;
                 audit::append(
@@ -597,19 +634,97 @@ impl OwnersApi {
                     "owner.activation_code",
                     "owner",
                     &owner.id,
-                    &serde_json::json!({ "code": row.id, "expires_at": ids::rfc3339(expires) }),
-                )
+                    &serde_json::json!({ "code": row.id, "expires_at": ids::rfc3339(expires), "replaced": replaced }),
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(CodeIssued::Created(Json(ActivationCode {
+            id: row.id,
             code,
             expires_at: expires.and_utc(),
         })))
     }
 
-    /// Open an owner account with an activation code: choose a username and password.
+    /// An owner's activation codes (never the codes themselves), newest first, with their state.
     ///
-    /// Anyone holding a valid, unused code.
+    /// Administrators, the bureau, party organisations and committees of an estate where the
+    /// owner holds a unit.
+    #[oai(
+        path = "/owners/:id/activation-codes",
+        method = "get",
+        operation_id = "listActivationCodes"
+    )]
+    async fn list_codes(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<ActivationCodeInfo>>> {
+        let caller = auth.caller().clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                let (owner, _) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
+                db::owners::activations_of(c, &owner.id)
+            })
+            .await?;
+        let now = ids::now();
+        Ok(Json(rows.into_iter().map(|r| code_info(r, now)).collect()))
+    }
+
+    /// Revoke an outstanding activation code (it was lost, or given to the wrong person).
+    /// Revoking a used, expired or revoked code is harmless.
+    ///
+    /// Administrators, the bureau, party organisations and committees of an estate where the
+    /// owner holds a unit.
+    #[oai(
+        path = "/owners/:id/activation-codes/:code_id",
+        method = "delete",
+        operation_id = "revokeActivationCode"
+    )]
+    async fn revoke_code(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(max_length = 64))] code_id: Path<String>,
+    ) -> ApiResult<NoContent> {
+        let caller = auth.caller().clone();
+        state
+            .db
+            .write(move |c| {
+                let (owner, actor) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
+                if !db::owners::activations_of(c, &owner.id)?
+                    .iter()
+                    .any(|a| a.id == code_id.0)
+                {
+                    return Err(AppError::NotFound {
+                        what: "activation code",
+                    });
+                }
+                if db::owners::revoke_activations(c, &owner.id, Some(&code_id.0), ids::now())? > 0 {
+                    audit::append(
+                        c,
+                        &actor,
+                        "owner.activation_code_revoke",
+                        "owner",
+                        &owner.id,
+                        &serde_json::json!({ "code": code_id.0 }),
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Open an owner account with an activation code: choose a username and password. If the
+    /// owner already has an account, the code sets its new password instead (give the account's
+    /// username) and ends its sessions: one account per owner.
+    ///
+    /// Anyone holding a valid, unused code. Wrong codes from one source address are counted,
+    /// slowed and then refused for a while (429), like failed logins.
     #[oai(path = "/owners/activate", method = "post", operation_id = "activateOwner")]
     async fn activate(
         &self,
@@ -617,70 +732,152 @@ impl OwnersApi {
         req: &poem::Request,
         body: JsonBody<Activation>,
     ) -> ApiResult<AccountOpened> {
-        let input = body.0;
-        let username = credentials::normalize_username(&input.username);
-        credentials::check_username("username", &username).map_err(field_error)?;
-        credentials::check_password("password", &input.password).map_err(field_error)?;
-        let hash = crypto::sha256_hex(normalize_activation(&input.code));
-        let pw = input.password.clone();
-        let password_hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
-            .await
-            .map_err(AppError::from)?;
-        let rid = super::middleware::request_id(req);
-        let out = state
-            .db
-            .write(move |c| {
-                let now = ids::now();
-                let invalid = || AppError::rule("invalid_activation_code", "the code is unknown, used or expired");
-                let code = db::owners::activation_by_hash(c, &hash)?.ok_or_else(invalid)?;
-                if code.used_at.is_some() || code.expires_at <= now || !db::owners::use_activation(c, &code.id, now)? {
-                    return Err(invalid());
-                }
-                if db::users::by_username(c, &username)?.is_some() {
-                    return Err(AppError::conflict(
-                        "username_taken",
-                        "an account with this username exists",
-                    ));
-                }
-                let owner = db::owners::get(c, &code.owner_id)?.ok_or_else(invalid)?;
-                let user = crate::db::users::UserRow {
-                    id: ids::new_id(),
-                    username: username.clone(),
-                    display_name: owner.name.clone(),
-                    password_hash,
-                    disabled: false,
-                    created_at: now,
-                    password_changed_at: now,
-                };
-                db::users::insert(c, &user)?;
-                db::users::insert_grant(
-                    c,
-                    &GrantRow {
-                        id: ids::new_id(),
-                        user_id: user.id.clone(),
-                        role: Role::Owner.as_str().into(),
-                        scope_id: owner.id.clone(),
-                        created_at: now,
-                    },
-                )?;
-                let actor = audit::Actor::own_account(user.id.clone(), rid);
-                audit::append(
-                    c,
-                    &actor,
-                    "owner.activate",
-                    "owner",
-                    &owner.id,
-                    &serde_json::json!({ "user": user.id, "code": code.id }),
-                )?;
-                Ok(Activated {
-                    user_id: user.id,
-                    username,
-                    owner_id: owner.id,
-                })
-            })
-            .await?;
-        Ok(AccountOpened::Created(Json(out)))
+        Ok(AccountOpened::Created(Json(activate(&state, req, body.0).await?)))
     }
+}
+
+fn code_info(r: ActivationRow, now: chrono::NaiveDateTime) -> ActivationCodeInfo {
+    let status = match (r.used_at, r.revoked_at) {
+        (Some(_), _) => CodeStatus::Used,
+        (None, Some(_)) => CodeStatus::Revoked,
+        (None, None) if r.expires_at <= now => CodeStatus::Expired,
+        (None, None) => CodeStatus::Outstanding,
+    };
+    ActivationCodeInfo {
+        id: r.id,
+        status,
+        created_by: r.created_by,
+        created_at: r.created_at.and_utc(),
+        expires_at: r.expires_at.and_utc(),
+        used_at: r.used_at.map(|t| t.and_utc()),
+        revoked_at: r.revoked_at.map(|t| t.and_utc()),
+    }
+}
+
+/// Checks the code first (cheap) and only then spends a password hash: a flood of wrong codes
+/// costs a lookup each, and is throttled per source like logins.
+async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> AppResult<Activated> {
+    let source = super::auth::source_of(req, &state.config);
+    let key = format!("activate-source:{source}");
+    super::auth::throttle_attempt(
+        state,
+        vec![(key.clone(), &throttle::ACTIVATION_PER_SOURCE)],
+        super::auth::anonymous(&source, req),
+        "activation",
+    )
+    .await?;
+    let invalid = || {
+        AppError::rule(
+            "invalid_activation_code",
+            "the code is unknown, used, revoked or expired",
+        )
+    };
+    let hash = crypto::sha256_hex(normalize_activation(&input.code));
+    let (code, existing) = state
+        .db
+        .read(move |c| {
+            let now = ids::now();
+            let code = db::owners::activation_by_hash(c, &hash)?
+                .filter(|a| a.used_at.is_none() && a.revoked_at.is_none() && a.expires_at > now);
+            let existing = match &code {
+                Some(a) => db::users::account_of_owner(c, &a.owner_id)?,
+                None => None,
+            };
+            Ok((code, existing))
+        })
+        .await?;
+    let code = code.ok_or_else(invalid)?;
+    let username = credentials::normalize_username(&input.username);
+    credentials::check_username("username", &username).map_err(field_error)?;
+    if let Some(u) = &existing {
+        if u.username != username {
+            return Err(AppError::invalid(
+                "username",
+                "owner_has_account",
+                format!(
+                    "this owner already has the account `{}`: give that username to set its new password",
+                    u.username
+                ),
+            ));
+        }
+    }
+    credentials::check_password("password", &input.password, &username).map_err(field_error)?;
+    let password_hash = state.passwords.hash(&source, &input.password).await?;
+    let (rid, crid) = (
+        super::middleware::request_id(req),
+        super::middleware::client_request_id(req),
+    );
+    state
+        .db
+        .write(move |c| {
+            let now = ids::now();
+            if !db::owners::use_activation(c, &code.id, now)? {
+                return Err(invalid());
+            }
+            db::throttle::succeeded(c, &key, OnSuccess::GiveBack)?;
+            let owner = db::owners::get(c, &code.owner_id)?.ok_or_else(invalid)?;
+            let user = match existing {
+                Some(u) => {
+                    // One account per owner: the code resets the password and ends the sessions.
+                    db::users::set_password(c, &u.id, &password_hash, now)?;
+                    let ended = db::sessions::revoke_all_for_user(c, &u.id, None, now)?;
+                    let actor = audit::Actor::own_account(u.id.clone(), rid, crid);
+                    audit::append(
+                        c,
+                        &actor,
+                        "owner.password_reset",
+                        "owner",
+                        &owner.id,
+                        &serde_json::json!({ "user": u.id, "code": code.id, "sessions_ended": ended }),
+                    )?;
+                    u
+                }
+                None => {
+                    if db::users::by_username(c, &username)?.is_some() {
+                        return Err(AppError::conflict(
+                            "username_taken",
+                            "an account with this username exists",
+                        ));
+                    }
+                    let user = crate::db::users::UserRow {
+                        id: ids::new_id(),
+                        username: username.clone(),
+                        display_name: owner.name.clone(),
+                        password_hash,
+                        disabled: false,
+                        created_at: now,
+                        password_changed_at: now,
+                    };
+                    db::users::insert(c, &user)?;
+                    db::users::insert_grant(
+                        c,
+                        &GrantRow {
+                            id: ids::new_id(),
+                            user_id: user.id.clone(),
+                            role: Role::Owner.as_str().into(),
+                            scope_id: owner.id.clone(),
+                            created_at: now,
+                        },
+                    )?;
+                    let actor = audit::Actor::own_account(user.id.clone(), rid, crid);
+                    audit::append(
+                        c,
+                        &actor,
+                        "owner.activate",
+                        "owner",
+                        &owner.id,
+                        &serde_json::json!({ "user": user.id, "code": code.id }),
+                    )?;
+                    user
+                }
+            };
+            Ok(Activated {
+                user_id: user.id,
+                username: user.username,
+                owner_id: owner.id,
+            })
+        })
+        .await
 }
 
 const CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";

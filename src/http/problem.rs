@@ -75,9 +75,10 @@ pub enum ProblemResponse {
     /// A fault on our side; the request id in `X-Request-Id` lets an operator find it.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The database is not answering; retry later.
+    /// The database is not answering, or the server is busy; retry after the given number of
+    /// seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 pub type ApiResult<T> = Result<T, ProblemResponse>;
@@ -147,13 +148,23 @@ impl From<AppError> for ProblemResponse {
             ),
             AppError::Unavailable { detail } => {
                 tracing::warn!(%detail, "dependency unavailable");
-                P::Unavailable(problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    Some("try again shortly".into()),
-                    vec![],
-                ))
+                P::Unavailable(
+                    problem(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        Some("try again shortly".into()),
+                        vec![],
+                    ),
+                    1,
+                )
             }
+            AppError::Busy {
+                retry_after_secs,
+                detail,
+            } => P::Unavailable(
+                problem(StatusCode::SERVICE_UNAVAILABLE, "busy", Some(detail), vec![]),
+                retry_after_secs,
+            ),
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 P::Internal(problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, vec![]))

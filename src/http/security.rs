@@ -11,7 +11,7 @@ use crate::db::{self, audit};
 use crate::domain::ids;
 use crate::domain::policy::{authorize, Action, Actor, Grant, Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::http::middleware::request_id;
+use crate::http::middleware::{client_request_id, request_id};
 use crate::AppState;
 
 /// An authenticated request: who, and which request (for the audit log).
@@ -19,6 +19,7 @@ use crate::AppState;
 pub struct Caller {
     pub principal: Principal,
     pub request_id: String,
+    pub client_request_id: Option<String>,
 }
 
 impl Caller {
@@ -35,6 +36,7 @@ impl Caller {
             actor_id: self.principal.actor_id().into(),
             role: role.into(),
             request_id: self.request_id.clone(),
+            client_request_id: self.client_request_id.clone(),
         }
     }
 }
@@ -108,6 +110,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
             grants: claims.roles.iter().filter_map(|r| parse_grant(r)).collect(),
         },
         request_id: request_id(req),
+        client_request_id: client_request_id(req),
     })
 }
 
@@ -136,5 +139,6 @@ async fn check_api_key(req: &Request, key: ApiKey) -> poem::Result<Caller> {
             }],
         },
         request_id: request_id(req),
+        client_request_id: client_request_id(req),
     })
 }

@@ -128,6 +128,20 @@ async fn serve_connection(
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let app = app.clone();
         async move {
+            // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host header.
+            if req.version() == poem::http::Version::HTTP_11
+                && req.headers().get_all(poem::http::header::HOST).iter().count() != 1
+            {
+                let mut r = problem::simple(
+                    StatusCode::BAD_REQUEST,
+                    "bad_host",
+                    "an HTTP/1.1 request must carry exactly one Host header",
+                );
+                if let Ok(v) = ids::new_id().parse() {
+                    r.headers_mut().insert("x-request-id", v);
+                }
+                return Ok::<_, Infallible>(hyper::Response::<HyperBody>::from(r));
+            }
             let req: poem::Request = (
                 req,
                 LocalAddr(Addr::SocketAddr(local)),

@@ -39,7 +39,10 @@ async fn state_changes_are_audited_and_chained(app: TestApp) {
     let items = events.body["items"].as_array().unwrap();
     // The test's own administrator (created by the system) and the clerk.
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0]["request_id"], "req-create-clerk");
+    // The client's id is kept verbatim beside the server's own.
+    assert_eq!(items[0]["client_request_id"], "req-create-clerk");
+    assert_ne!(items[0]["request_id"], "req-create-clerk");
+    assert_eq!(items[0]["request_id"].as_str().unwrap().len(), 36);
     assert_eq!(items[0]["actor_role"], "admin");
     assert_eq!(items[0]["actor_type"], "user");
     // No personal data in the log: the change is only a digest.

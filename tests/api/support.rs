@@ -272,6 +272,15 @@ impl TestApp {
         Some(Self::start(config, dir, Some(pg)))
     }
 
+    /// The same database and keys, served with a changed configuration.
+    pub fn with_config(mut self, tune: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        tune(&mut config);
+        self.state = AppState::init(config).expect("app restarts");
+        self.client = TestClient::new(redprop::build_app(&self.state).boxed());
+        self
+    }
+
     fn start(config: Config, dir: PathBuf, pg: Option<PgDatabase>) -> TestApp {
         let state = AppState::init(config).expect("app starts");
         let app: App = redprop::build_app(&state).boxed();
