@@ -70,12 +70,12 @@ pub fn attempt(conn: &mut AnyConnection, key: &str, limits: &Limits, now: chrono
             .first(c)?,
         AnyConnection::Sqlite(c) => login_throttle::table.find(key).select(Row::as_select()).first(c)?,
     };
-    let current = (row.failures > 0 || row.locked_until.is_some()).then(|| Counter {
+    let current = Counter {
         failures: row.failures,
         window_start: row.window_start,
         locked_until: row.locked_until,
-    });
-    let (next, gate) = throttle::attempt(current.as_ref(), limits, now);
+    };
+    let (next, gate) = throttle::attempt(Some(&current), limits, now);
     put(conn, key, &next)?;
     Ok(gate)
 }
