@@ -195,7 +195,8 @@ fn main() -> anyhow::Result<()> {
                     expires_at: now + chrono::Duration::days(1),
                     revoked_at: None,
                     refresh_generation: 1,
-                    refresh_hash: "x".into(),
+                    refresh_nonce: "x".into(),
+                    rotated_at: None,
                 };
                 redprop::db::sessions::insert(c, &session)?;
                 tokens.push(keys.sign(&Claims {
@@ -233,7 +234,8 @@ fn main() -> anyhow::Result<()> {
                 expires_at: now + chrono::Duration::days(1),
                 revoked_at: None,
                 refresh_generation: 1,
-                refresh_hash: "x".into(),
+                refresh_nonce: "x".into(),
+                rotated_at: None,
             };
             redprop::db::sessions::insert(c, &session)?;
             tokens.push(keys.sign(&Claims {
