@@ -253,6 +253,7 @@ fn parse_error_problem(status: StatusCode, long_line: bool) -> Vec<u8> {
     };
     let (code, detail) = match status {
         StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
+        StatusCode::REQUEST_TIMEOUT => ("header_timeout", "the request head did not arrive in time"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
             "headers_too_large",
             "the request has too many header lines, or its request line and headers are too long",

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod audit;
+mod authentication;
 mod auth;
 mod committees;
 mod errors;

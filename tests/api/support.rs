@@ -358,6 +358,42 @@ impl TestApp {
         Res { status, headers, body }
     }
 
+    /// A request with extra headers (a source address in `x-real-ip`, two credentials, ...).
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Res {
+        let mut req = self.client.request(method, path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.body_json(&b);
+        }
+        Self::read(req.send().await.0).await
+    }
+
+    /// Logs in from a source address (the app must be configured with
+    /// `client_ip_header = "x-real-ip"`, see `with_sources`).
+    pub async fn login_from(&self, source: &str, username: &str, password: &str) -> Res {
+        self.call_with(
+            Method::POST,
+            "/api/v1/auth/login",
+            &[("x-real-ip", source)],
+            Some(json!({ "username": username, "password": password })),
+        )
+        .await
+    }
+
+    /// The app told to take the client's address from `x-real-ip`, so that tests can speak from
+    /// several addresses.
+    pub fn with_sources(self) -> TestApp {
+        self.with_config(|c| c.client_ip_header = Some("x-real-ip".into()))
+    }
+
     pub async fn get(&self, path: &str, auth: As<'_>) -> Res {
         self.call(Method::GET, path, auth, None).await
     }
@@ -608,4 +644,28 @@ fn database_name_replacement() {
         with_database("postgres://h/db?sslmode=disable", "x"),
         "postgres://h/x?sslmode=disable"
     );
+}
+
+/// Runs futures concurrently on the current task.
+pub async fn futures_join<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = fs.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(|o| o.unwrap()).collect()
 }

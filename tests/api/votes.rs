@@ -38,6 +38,7 @@ fn seed_ballot(
 }
 
 use crate::both;
+use crate::support::futures_join;
 use crate::support::{As, TestApp};
 
 /// A closed vote of `category` written straight into the database with a roll of `voters`
@@ -748,29 +749,6 @@ async fn ballots_follow_an_extended_closing_time(app: TestApp) {
 }
 both!(ballots_follow_an_extended_closing_time);
 
-/// Runs futures concurrently on the current task.
-async fn futures_join<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut pinned: Vec<std::pin::Pin<Box<F>>> = fs.map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in pinned.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().map(|o| o.unwrap()).collect()
-}
 
 async fn major_matters_follow_every_step(app: TestApp) {
     let admin = app.admin_token().await;
