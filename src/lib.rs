@@ -39,6 +39,8 @@ pub struct AppState {
     pub id_hasher: Arc<IdHasher>,
     /// Password hashing on a fixed pool of threads, bounded per source.
     pub passwords: Arc<passwords::Passwords>,
+    /// Throttle locks already seen (a cache of the database's; see `db::throttle::KnownLocks`).
+    pub known_locks: Arc<db::throttle::KnownLocks>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(&secret)),
             id_hasher: Arc::new(IdHasher::new(&id_key)),
             passwords: passwords::Passwords::for_this_machine(),
+            known_locks: Arc::default(),
         })
     }
 }

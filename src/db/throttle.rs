@@ -47,6 +47,36 @@ pub fn put(conn: &mut AnyConnection, key: &str, c: &Counter) -> AppResult<()> {
     Ok(())
 }
 
+/// Locks seen in the database, remembered in this process until they end, so that a flood from
+/// a locked source is refused without a database round trip. A lock never ends early (nothing
+/// lifts one), so a remembered lock is never wrong; a replica that has not seen it yet asks the
+/// database, like before.
+#[derive(Default)]
+pub struct KnownLocks(std::sync::Mutex<std::collections::HashMap<String, chrono::NaiveDateTime>>);
+
+/// Entries kept at most; past it, ended locks are dropped (and if that is not enough, all:
+/// the database still has them).
+const KNOWN_LOCKS_MAX: usize = 10_000;
+
+impl KnownLocks {
+    /// The end of a lock in force on any of `keys`.
+    pub fn until(&self, keys: &[String], now: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().filter_map(|k| m.get(k)).copied().filter(|t| *t > now).max()
+    }
+
+    pub fn remember(&self, key: &str, until: chrono::NaiveDateTime, now: chrono::NaiveDateTime) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= KNOWN_LOCKS_MAX {
+            m.retain(|_, t| *t > now);
+            if m.len() >= KNOWN_LOCKS_MAX {
+                m.clear();
+            }
+        }
+        m.insert(key.to_string(), until);
+    }
+}
+
 /// Counts one attempt on `key` and says whether it may go ahead — atomically: the row is
 /// created if missing, then read under a lock (PostgreSQL `FOR UPDATE`; SQLite writes are
 /// serialised anyway), then written back, in the caller's write transaction.

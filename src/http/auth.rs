@@ -261,9 +261,14 @@ pub async fn throttle_attempt(
     actor: audit::Actor,
     what: &'static str,
 ) -> AppResult<()> {
-    // The common case under a flood: already locked. Refuse without a write.
-    let read_keys: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    // The common case under a flood: already locked. Refuse without a write — and, once this
+    // process has seen the lock, without the database at all.
+    let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
     let now = ids::now();
+    if let Some(until) = st.known_locks.until(&key_names, now) {
+        return Err(too_many((until - now).num_seconds().max(1) as u64));
+    }
+    let read_keys = key_names.clone();
     let counters = st
         .db
         .lookup(move |c| {
@@ -273,14 +278,11 @@ pub async fn throttle_attempt(
                 .collect::<AppResult<Vec<_>>>()
         })
         .await?;
-    if let Some(until) = counters
-        .iter()
-        .flatten()
-        .filter_map(|c| c.locked_until)
-        .filter(|t| *t > now)
-        .max()
-    {
-        return Err(too_many((until - now).num_seconds().max(1) as u64));
+    for (key, counter) in key_names.iter().zip(&counters) {
+        if let Some(until) = counter.as_ref().and_then(|c| c.locked_until).filter(|t| *t > now) {
+            st.known_locks.remember(key, until, now);
+            return Err(too_many((until - now).num_seconds().max(1) as u64));
+        }
     }
     let gates = st
         .db
@@ -306,9 +308,13 @@ pub async fn throttle_attempt(
         })
         .await?;
     let mut delay_ms = 0;
-    for g in gates {
+    for (key, g) in key_names.iter().zip(gates) {
         match g {
-            Gate::Locked { retry_after_secs, .. } => return Err(too_many(retry_after_secs)),
+            Gate::Locked { retry_after_secs, .. } => {
+                let until = now + chrono::Duration::seconds(retry_after_secs as i64);
+                st.known_locks.remember(key, until, now);
+                return Err(too_many(retry_after_secs));
+            }
             Gate::Open { delay_ms: d } => delay_ms = delay_ms.max(d),
         }
     }

@@ -30,20 +30,30 @@ async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
 
     // 81 simultaneous wrong logins from one address, all different usernames: at most 50.
     let names: Vec<String> = (0..81).map(|i| format!("nobody-{i}")).collect();
-    let burst = names.iter().map(|n| app.login_from("10.0.0.3", n, "wrong-password-0000"));
+    let burst = names
+        .iter()
+        .map(|n| app.login_from("10.0.0.3", n, "wrong-password-0000"));
     let (ok, wrong, throttled) = statuses(futures_join(burst).await).await;
     assert_eq!((ok, wrong, throttled), (0, 50, 31));
 
     // Failed logins and the lockouts are in the audit log, with the source.
-    let admin = app.login_from("10.0.0.2", ADMIN, ADMIN_PASSWORD).await.s("access_token");
+    let admin = app
+        .login_from("10.0.0.2", ADMIN, ADMIN_PASSWORD)
+        .await
+        .s("access_token");
     let failed = app
-        .get("/api/v1/audit/events?action=auth.login_failed&limit=200", As::Bearer(&admin))
+        .get(
+            "/api/v1/audit/events?action=auth.login_failed&limit=200",
+            As::Bearer(&admin),
+        )
         .await
         .expect(200);
     let items = failed.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 55);
     assert!(items.iter().all(|e| e["actor_type"] == "source"));
-    assert!(items.iter().any(|e| e["actor_id"] == "10.0.0.1" && e["target_type"] == "user"));
+    assert!(items
+        .iter()
+        .any(|e| e["actor_id"] == "10.0.0.1" && e["target_type"] == "user"));
     // An unknown username is recorded as a keyed hash, never as typed.
     let unknown = items.iter().find(|e| e["target_type"] == "username").unwrap();
     assert!(!unknown["target_id"].as_str().unwrap().contains("nobody"));
@@ -51,7 +61,11 @@ async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
         .get("/api/v1/audit/events?action=auth.lockout", As::Bearer(&admin))
         .await
         .expect(200);
-    assert_eq!(locks.body["items"].as_array().unwrap().len(), 2, "one per lock, not per refusal");
+    assert_eq!(
+        locks.body["items"].as_array().unwrap().len(),
+        2,
+        "one per lock, not per refusal"
+    );
 }
 both!(guesses_are_counted_before_they_are_checked);
 
@@ -80,7 +94,11 @@ both!(a_session_id_alone_cannot_end_a_session);
 
 async fn two_tabs_refreshing_at_once_stay_logged_in(app: TestApp) {
     for _ in 0..6 {
-        let r = app.login_res(ADMIN, ADMIN_PASSWORD).await.expect(200).s("refresh_token");
+        let r = app
+            .login_res(ADMIN, ADMIN_PASSWORD)
+            .await
+            .expect(200)
+            .s("refresh_token");
         let body = json!({ "refresh_token": r });
         let (a, b) = tokio::join!(
             app.post("/api/v1/auth/refresh", As::Nobody, body.clone()),
@@ -92,9 +110,13 @@ async fn two_tabs_refreshing_at_once_stay_logged_in(app: TestApp) {
         for access in [a.s("access_token"), b.s("access_token")] {
             app.get("/api/v1/auth/me", As::Bearer(&access)).await.expect(200);
         }
-        app.post("/api/v1/auth/refresh", As::Nobody, json!({ "refresh_token": a.s("refresh_token") }))
-            .await
-            .expect(200);
+        app.post(
+            "/api/v1/auth/refresh",
+            As::Nobody,
+            json!({ "refresh_token": a.s("refresh_token") }),
+        )
+        .await
+        .expect(200);
     }
 }
 both!(two_tabs_refreshing_at_once_stay_logged_in);
@@ -116,11 +138,18 @@ async fn activation_codes_are_one_account_per_owner(app: TestApp) {
         .iter()
         .map(|c| (c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(states, [(second.s("id").as_str(), "outstanding"), (first.s("id").as_str(), "revoked")]);
-    assert!(!listed.body.to_string().contains(&second.s("code")), "codes are shown once");
-    let activate = |code: String, username: &str, password: &str| {
-        json!({ "code": code, "username": username, "password": password })
-    };
+    assert_eq!(
+        states,
+        [
+            (second.s("id").as_str(), "outstanding"),
+            (first.s("id").as_str(), "revoked")
+        ]
+    );
+    assert!(
+        !listed.body.to_string().contains(&second.s("code")),
+        "codes are shown once"
+    );
+    let activate = |code: String, username: &str, password: &str| json!({ "code": code, "username": username, "password": password });
     app.call_with(
         Method::POST,
         "/api/v1/owners/activate",
@@ -181,8 +210,13 @@ async fn activation_codes_are_one_account_per_owner(app: TestApp) {
     assert_eq!(r.problem(422), "invalid_activation_code");
     // Another county's bureau sees nothing of them.
     let other = app.county(&admin).await;
-    app.create_user(&admin, "other-bureau", "bureau-password-1", &[("bureau", Some(&other.county))])
-        .await;
+    app.create_user(
+        &admin,
+        "other-bureau",
+        "bureau-password-1",
+        &[("bureau", Some(&other.county))],
+    )
+    .await;
     let other_bureau = app.login("other-bureau", "bureau-password-1").await;
     app.get(&codes, As::Bearer(&other_bureau)).await.problem(404);
     app.delete(&one, As::Bearer(&other_bureau)).await.problem(404);
@@ -195,8 +229,13 @@ async fn wrong_activation_codes_are_throttled_by_source(app: TestApp) {
         // A weak password too: the code is checked first, so the answer is about the code.
         let body = json!({ "code": format!("WRONG{i:05}"), "username": "someone", "password": "abababababab" });
         async move {
-            app.call_with(Method::POST, "/api/v1/owners/activate", &[("x-real-ip", source)], Some(body))
-                .await
+            app.call_with(
+                Method::POST,
+                "/api/v1/owners/activate",
+                &[("x-real-ip", source)],
+                Some(body),
+            )
+            .await
         }
     };
     let burst = futures_join((0..30).map(|i| attempt("10.2.0.1", i))).await;
@@ -207,7 +246,10 @@ async fn wrong_activation_codes_are_throttled_by_source(app: TestApp) {
         .iter()
         .filter(|r| r.status.as_u16() == 422)
         .all(|r| r.body["code"] == "invalid_activation_code"));
-    assert!(burst.iter().filter(|r| r.status.as_u16() == 429).all(|r| r.headers.contains_key("retry-after")));
+    assert!(burst
+        .iter()
+        .filter(|r| r.status.as_u16() == 429)
+        .all(|r| r.headers.contains_key("retry-after")));
     // Another address is unaffected.
     assert_eq!(attempt("10.2.0.2", 99).await.problem(422), "invalid_activation_code");
 }
@@ -251,10 +293,18 @@ async fn headers_protect_tokens_and_pages(app: TestApp) {
     assert_eq!(login.headers["pragma"], "no-cache");
     for path in ["/docs", "/api/v1/auth/me", "/healthz", "/openapi.json"] {
         let r = app.get(path, As::Nobody).await;
-        for h in ["content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy"] {
+        for h in [
+            "content-security-policy",
+            "x-frame-options",
+            "x-content-type-options",
+            "referrer-policy",
+        ] {
             assert!(r.headers.contains_key(h), "{h} on {path}");
         }
-        assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
     }
     // Two identities in one request: refused, not guessed.
     let token = login.s("access_token");
@@ -262,7 +312,10 @@ async fn headers_protect_tokens_and_pages(app: TestApp) {
         .call_with(
             Method::GET,
             "/api/v1/auth/me",
-            &[("authorization", &format!("Bearer {token}")), ("x-api-key", "rpk_anything")],
+            &[
+                ("authorization", &format!("Bearer {token}")),
+                ("x-api-key", "rpk_anything"),
+            ],
             None,
         )
         .await;
@@ -273,18 +326,39 @@ async fn headers_protect_tokens_and_pages(app: TestApp) {
     let r = any
         .call_with(Method::GET, "/healthz", &[("origin", "https://anywhere.example")], None)
         .await;
-    let allowed = r.headers.get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
-    assert!(matches!(allowed.as_deref(), Some("*") | Some("https://anywhere.example")), "{allowed:?}");
-    assert!(r.headers.get("access-control-allow-credentials").is_none_or(|v| v != "true"));
+    let allowed = r
+        .headers
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert!(
+        matches!(allowed.as_deref(), Some("*") | Some("https://anywhere.example")),
+        "{allowed:?}"
+    );
+    assert!(r
+        .headers
+        .get("access-control-allow-credentials")
+        .is_none_or(|v| v != "true"));
 
     // An HTTP/1.1 request without a Host, or with two, is malformed.
     let server = any.listen().await;
-    assert_eq!(server.raw(b"GET /healthz HTTP/1.1\r\n\r\n").await.problem(400), "bad_host");
     assert_eq!(
-        server.raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n").await.problem(400),
+        server.raw(b"GET /healthz HTTP/1.1\r\n\r\n").await.problem(400),
         "bad_host"
     );
-    assert_eq!(server.raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n").await.status, 200);
+    assert_eq!(
+        server
+            .raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n")
+            .await
+            .problem(400),
+        "bad_host"
+    );
+    assert_eq!(
+        server
+            .raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n")
+            .await
+            .status,
+        200
+    );
 }
 both!(headers_protect_tokens_and_pages);
 
@@ -300,7 +374,9 @@ async fn slow_and_idle_connections_are_bounded(app: TestApp) {
         idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
     }
     // Meanwhile the server answers others.
-    let ok = server.raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n").await;
+    let ok = server
+        .raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n")
+        .await;
     assert_eq!(ok.status, 200);
     tokio::time::sleep(Duration::from_millis(400)).await;
     let _ = slow.write_all(b"x-more: 1\r\n").await;
@@ -318,7 +394,10 @@ async fn closed_soon(c: &mut tokio::net::TcpStream) {
         Ok(Ok(0)) | Ok(Err(_)) => {}
         Ok(Ok(n)) => {
             let text = String::from_utf8_lossy(&buf[..n]);
-            assert!(text.starts_with("HTTP/1.1 408") && text.contains("problem+json"), "{text}");
+            assert!(
+                text.starts_with("HTTP/1.1 408") && text.contains("problem+json"),
+                "{text}"
+            );
         }
         Err(_) => panic!("the connection was not closed"),
     }
@@ -338,6 +417,12 @@ async fn a_connection_over_the_limit_is_told_to_retry(app: TestApp) {
     assert!(r.header("retry-after").is_some());
     drop(held);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(server.raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n").await.status, 200);
+    assert_eq!(
+        server
+            .raw(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n")
+            .await
+            .status,
+        200
+    );
 }
 both!(a_connection_over_the_limit_is_told_to_retry);

@@ -5,8 +5,8 @@ mod support;
 
 mod access;
 mod audit;
-mod authentication;
 mod auth;
+mod authentication;
 mod committees;
 mod errors;
 mod hardening;

@@ -359,13 +359,7 @@ impl TestApp {
     }
 
     /// A request with extra headers (a source address in `x-real-ip`, two credentials, ...).
-    pub async fn call_with(
-        &self,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Res {
+    pub async fn call_with(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Res {
         let mut req = self.client.request(method, path);
         for (k, v) in headers {
             req = req.header(*k, *v);

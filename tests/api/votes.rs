@@ -749,7 +749,6 @@ async fn ballots_follow_an_extended_closing_time(app: TestApp) {
 }
 both!(ballots_follow_an_extended_closing_time);
 
-
 async fn major_matters_follow_every_step(app: TestApp) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
