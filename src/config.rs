@@ -37,6 +37,9 @@ pub struct Config {
     /// Seconds after a refresh in which the replaced refresh token still yields the current
     /// pair (two tabs refreshing at once) instead of ending the session.
     pub refresh_grace_secs: i64,
+    /// `REDPROP_TEST_CLOCK=1`: administrators may move the service's clock forward (never in
+    /// production; the server warns at start and marks every response).
+    pub test_clock: bool,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             header_read_timeout_secs: 10,
             request_timeout_secs: 60,
             refresh_grace_secs: crate::domain::session::REFRESH_GRACE_SECS,
+            test_clock: false,
         }
     }
 }
@@ -94,6 +98,7 @@ impl Config {
         if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
             c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
         }
+        c.test_clock = var("REDPROP_TEST_CLOCK").is_some_and(|v| v.trim() == "1");
         if let Some(v) = var("REDPROP_MAX_CONNECTIONS") {
             c.max_connections = parse_positive("REDPROP_MAX_CONNECTIONS", &v)? as usize;
         }

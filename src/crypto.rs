@@ -198,14 +198,19 @@ impl JwtKeys {
             .expect("HS256 signing of serialisable claims cannot fail")
     }
 
-    /// The claims of a token that is well-formed, signed by us and not expired (no leeway).
+    /// The claims of a token that is well-formed, signed by us and not expired (no leeway) by
+    /// the service's clock.
     pub fn verify(&self, token: &str) -> Option<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 0;
+        // Expiry is checked against the service's clock below, not the system's.
+        v.validate_exp = false;
         v.set_required_spec_claims(&["exp", "sub"]);
+        let now = crate::clock::now().and_utc().timestamp();
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
             .ok()
             .map(|d| d.claims)
+            .filter(|c| c.exp > now)
     }
 }
 

@@ -1,5 +1,6 @@
 //! redprop: the service as a library, so that `main` and the tests build the same app.
 
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod data_dir;
@@ -63,7 +64,8 @@ impl AppState {
         if config.database_url.is_none() {
             data_dir::prepare(&config.data_dir)?;
         }
-        let db = Db::open(&config.effective_database_url())?;
+        let clock = clock::Clock::default();
+        let db = Db::open(&config.effective_database_url(), clock.clone())?;
         let applied = db::migrate::run(&db)?;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "migrated");
@@ -75,6 +77,11 @@ impl AppState {
                 ("id-hash", "REDPROP_ID_HASH_KEY", &id_key),
             ],
         )?;
+        if config.test_clock {
+            tracing::warn!(
+                "REDPROP_TEST_CLOCK=1: the TEST CLOCK is on; administrators may move time forward. Never run a real county like this."
+            );
+        }
         if db.backend() == db::Backend::Postgres && (config.jwt_secret.is_none() || config.id_hash_key.is_none()) {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
@@ -162,7 +169,13 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
             cors = cors.allow_origin(origin.as_str());
         }
     }
-    let routes = Route::new()
+    let mut routes = Route::new();
+    if state.config.test_clock {
+        routes = routes
+            .at("/api/v1/test-clock", get(http::test_clock::read))
+            .at("/api/v1/test-clock/advance", poem::post(http::test_clock::advance));
+    }
+    let routes = routes
         .nest(http::API_PREFIX, api)
         .nest("/docs", docs)
         .at("/openapi.json", spec_json)
@@ -176,7 +189,20 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     } else {
         routes.with(cors).boxed()
     };
-    routes.data(state.clone()).around(http::middleware::observe)
+    // Every request runs on the app's clock; a server whose clock may move says so on every
+    // response.
+    let clock = state.db.clock().clone();
+    let marked = state.config.test_clock;
+    routes.data(state.clone()).around(move |ep, req| {
+        let clock = clock.clone();
+        async move {
+            let mut resp = clock.scope(http::middleware::observe(ep, req)).await?;
+            if marked {
+                http::test_clock::mark(&mut resp);
+            }
+            Ok(resp)
+        }
+    })
 }
 
 /// The OpenAPI document as YAML: what `redprop openapi` prints, `openapi/openapi.yaml` holds

@@ -194,11 +194,14 @@ pub struct Db {
     group: Option<group_commit::GroupWriter>,
     backend: Backend,
     url: DbUrl,
+    /// The app's clock: every closure runs under it, so "now" inside a query is the app's now
+    /// wherever the closure runs (a blocking thread, the writer thread, a batch writer).
+    clock: crate::clock::Clock,
 }
 
 impl Db {
     /// Opens the pools (creating the SQLite file's folder if needed). Does not migrate.
-    pub fn open(url: &str) -> anyhow::Result<Db> {
+    pub fn open(url: &str, clock: crate::clock::Clock) -> anyhow::Result<Db> {
         let url = DbUrl::parse(url);
         let timeout = Duration::from_secs(5);
         match &url {
@@ -215,6 +218,7 @@ impl Db {
                     group: None,
                     backend: Backend::Postgres,
                     url,
+                    clock,
                 })
             }
             DbUrl::Sqlite(path) => {
@@ -251,6 +255,7 @@ impl Db {
                     group,
                     backend: Backend::Sqlite,
                     url,
+                    clock,
                 })
             }
         }
@@ -260,6 +265,19 @@ impl Db {
         self.backend
     }
 
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
+    }
+
+    /// `f`, to run under the app's clock wherever it ends up running.
+    fn timed<T, F>(&self, f: F) -> impl FnOnce(&mut AnyConnection) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T>,
+    {
+        let clock = self.clock.clone();
+        move |c| clock.run(|| f(c))
+    }
+
     /// Runs `f` on a reader connection, off the async runtime.
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
@@ -267,6 +285,7 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
     {
         let pool = self.reader.clone();
+        let f = self.timed(f);
         tokio::task::spawn_blocking(move || pool.get()?.run(f)).await?
     }
 
@@ -284,7 +303,7 @@ impl Db {
     {
         if self.backend == Backend::Sqlite {
             if let Some(mut conn) = self.reader.try_get() {
-                return conn.run(f);
+                return conn.run(self.timed(f));
             }
         }
         self.read(f).await
@@ -297,6 +316,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
     {
+        let f = self.timed(f);
         match (&self.group, &self.writer) {
             (Some(g), _) => g.write(f).await,
             (None, _) => {
@@ -313,6 +333,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
     {
+        let f = self.timed(f);
         match (&self.group, &self.writer) {
             (Some(g), _) => g.write_wait(f),
             (None, Some(pool)) => pool.get()?.run(|c| in_transaction(c, f)),
@@ -328,12 +349,12 @@ impl Db {
             .writer
             .as_ref()
             .ok_or_else(|| AppError::Internal("no writer configured".into()))?;
-        pool.get()?.run(|c| in_transaction(c, f))
+        pool.get()?.run(|c| in_transaction(c, self.timed(f)))
     }
 
     /// The blocking form of `read`.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> AppResult<T>) -> AppResult<T> {
-        self.reader.get()?.run(f)
+        self.reader.get()?.run(self.timed(f))
     }
 
     /// A fresh connection outside the pools and the writer: migrations and tests only.

@@ -28,13 +28,23 @@ const MAX_VOTES: usize = 32;
 pub struct Roll {
     pub vote: VoteRow,
     pub options: Arc<Vec<OptionRow>>,
-    by_owner: Arc<HashMap<String, RollRow>>,
+    /// An owner may cast the ballots of several entries: their own unit, and one held with
+    /// co-owners who designated them — legally two buyers, two ballots.
+    by_owner: Arc<HashMap<String, Vec<RollRow>>>,
 }
 
 impl Roll {
-    /// The entry whose ballot one of these owners casts.
-    fn entry_for(&self, owner_ids: &[String]) -> Option<&RollRow> {
-        owner_ids.iter().find_map(|o| self.by_owner.get(o))
+    /// The entries whose ballots these owners cast, in voter-id order.
+    fn entries_for(&self, owner_ids: &[String]) -> Vec<RollRow> {
+        let mut out: Vec<RollRow> = owner_ids
+            .iter()
+            .filter_map(|o| self.by_owner.get(o))
+            .flatten()
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.voter_id.cmp(&b.voter_id));
+        out.dedup_by(|a, b| a.voter_id == b.voter_id);
+        out
     }
 }
 
@@ -47,14 +57,14 @@ pub struct Rolls {
 }
 
 impl Rolls {
-    /// The open vote and the roll entry of one of `owner_ids`; `None` when there is no such
-    /// vote, it has no roll yet, or these owners are not on it.
+    /// The open vote and the roll entries whose ballots `owner_ids` cast; `None` when there is
+    /// no such vote, it has no roll yet, or these owners are not on it.
     pub async fn context(
         &self,
         db: &Db,
         vote_id: &str,
         owner_ids: &[String],
-    ) -> AppResult<Option<(Arc<Roll>, RollRow)>> {
+    ) -> AppResult<Option<(Arc<Roll>, Vec<RollRow>)>> {
         let slot = self.slot(vote_id);
         let loaded = slot.get_or_try_init(|| load(db, vote_id.to_string())).await?.clone();
         let Some(mut roll) = loaded else {
@@ -77,7 +87,8 @@ impl Rolls {
                 self.replace(vote_id, Arc::clone(&roll));
             }
         }
-        Ok(roll.entry_for(owner_ids).cloned().map(|e| (roll, e)))
+        let entries = roll.entries_for(owner_ids);
+        Ok((!entries.is_empty()).then_some((roll, entries)))
     }
 
     fn slot(&self, vote_id: &str) -> Slot {
@@ -115,11 +126,10 @@ async fn load(db: &Db, vote_id: String) -> AppResult<Option<Arc<Roll>>> {
         if vote.opened_at.is_none() {
             return Ok(None);
         }
-        // An owner designated for several entries casts the first one's ballot (by voter id).
-        let mut by_owner = HashMap::new();
+        let mut by_owner: HashMap<String, Vec<RollRow>> = HashMap::new();
         for e in votes::roll_page(c, &vote_id, None, i64::MAX)? {
             if let Some(o) = e.designated_owner_id.clone() {
-                by_owner.entry(o).or_insert(e);
+                by_owner.entry(o).or_default().push(e);
             }
         }
         let options = votes::options_of(c, &vote_id)?;

@@ -332,6 +332,35 @@ diesel::table! {
         published_on -> Nullable<Date>,
         publicity_ends_on -> Nullable<Date>,
         created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    unit_area_changes (id) {
+        id -> Text,
+        unit_id -> Text,
+        source -> Text,
+        old_area_centi -> Nullable<BigInt>,
+        new_area_centi -> Nullable<BigInt>,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tie_resolutions (id) {
+        id -> Text,
+        vote_id -> Text,
+        place -> Text,
+        method -> Text,
+        winners -> Text,
+        runoff_vote_id -> Nullable<Text>,
+        drawn_by -> Nullable<Text>,
+        witness -> Nullable<Text>,
+        drawn_at -> Nullable<Timestamp>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 

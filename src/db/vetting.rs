@@ -48,6 +48,8 @@ pub struct ElectionRow {
     pub published_on: Option<NaiveDate>,
     pub publicity_ends_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// When the list was published, as recorded: the publicity window runs from here.
+    pub published_at: Option<NaiveDateTime>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]

@@ -155,24 +155,14 @@ pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> 
 
 /// The roll entry whose ballot one of these owners casts (the first by voter id if an owner is
 /// designated for several, as in `rolls`).
-pub fn entry_for_owner(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Option<RollRow>> {
-    // One owner record is the common case: a plain `=` keeps the prepared statement cached.
-    if let [one] = owner_ids {
-        return Ok(roll_entries::table
-            .filter(roll_entries::vote_id.eq(vote_id))
-            .filter(roll_entries::designated_owner_id.eq(one))
-            .order(roll_entries::voter_id.asc())
-            .select(RollRow::as_select())
-            .first(conn)
-            .optional()?);
-    }
+/// The roll entries whose ballots these owners cast, in voter-id order.
+pub fn entries_for_owners(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Vec<RollRow>> {
     Ok(roll_entries::table
         .filter(roll_entries::vote_id.eq(vote_id))
         .filter(roll_entries::designated_owner_id.eq_any(owner_ids))
         .order(roll_entries::voter_id.asc())
         .select(RollRow::as_select())
-        .first(conn)
-        .optional()?)
+        .load(conn)?)
 }
 
 pub fn entry(conn: &mut AnyConnection, vote_id: &str, voter_id: &str) -> AppResult<Option<RollRow>> {

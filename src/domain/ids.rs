@@ -1,6 +1,6 @@
 //! Identifiers and instants as the whole service makes them.
 
-use chrono::{NaiveDateTime, Timelike, Utc};
+use chrono::{NaiveDateTime, Timelike};
 
 /// A new opaque id: a UUIDv7 (time-ordered, so inserts stay index-friendly).
 pub fn new_id() -> String {
@@ -10,7 +10,7 @@ pub fn new_id() -> String {
 /// Now, in UTC, truncated to microseconds: PostgreSQL keeps microseconds, so anything that is
 /// hashed (audit events) must not carry nanoseconds that one backend would drop.
 pub fn now() -> NaiveDateTime {
-    truncate_micros(Utc::now().naive_utc())
+    truncate_micros(crate::clock::now())
 }
 
 pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
@@ -21,7 +21,13 @@ pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
 /// Today's date in China Standard Time (UTC+8, no daylight saving): the calendar of contracts,
 /// deadlines and notices.
 pub fn today() -> chrono::NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    local_date(now())
+}
+
+/// The date in China Standard Time (UTC+8, no daylight saving) of an instant kept in UTC: the one
+/// conversion from instants to the calendar days that windows and deadlines count.
+pub fn local_date(t: NaiveDateTime) -> chrono::NaiveDate {
+    (t + chrono::Duration::hours(8)).date()
 }
 
 /// RFC 3339 with a `Z`, microsecond precision: the one textual form of an instant.

@@ -16,3 +16,4 @@ pub mod throttle;
 pub mod unit_import;
 pub mod vetting;
 pub mod voting;
+pub mod window;

@@ -187,6 +187,8 @@ pub enum Action<'a> {
     RevokeApiKey(Place<'a>),
     /// Read and verify the audit log.
     ReadAudit,
+    /// Move the test clock (only served with `REDPROP_TEST_CLOCK=1`).
+    ManageTestClock,
     /// Create organisations and grids under a place (the parent's path), estates, buildings,
     /// units, owners and ownerships; import spreadsheets.
     ManageRegistry(Place<'a>),
@@ -267,7 +269,7 @@ fn reaches(g: &Grant, place: &Place<'_>) -> bool {
 pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
     use Role::*;
     let (roles, place): (&[Role], Place<'_>) = match action {
-        Action::ManageAccounts | Action::ReadAudit => (&[Admin], Place::nowhere()),
+        Action::ManageAccounts | Action::ReadAudit | Action::ManageTestClock => (&[Admin], Place::nowhere()),
         // A key may look after its company's keys but not mint new ones: a leaked key must not
         // be able to make itself permanent.
         Action::IssueApiKey(place) => match p.actor {

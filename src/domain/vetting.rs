@@ -92,9 +92,12 @@ pub const DEFAULT_CATALOGUE: [DefaultItem; 9] = [
     },
 ];
 
-/// The last day a record is in force, from its item's duration; None: until ended.
+/// The last day a record is in force, from its item's duration; None: until ended. "Within 3
+/// years" includes the anniversary (以内, Civil Code Art. 1259): a record effective 2023-02-28 is
+/// in force through 2026-02-28. A day that does not exist in the target month becomes that
+/// month's last day (2024-02-29 + 12 months = 2025-02-28).
 pub fn expiry(effective_from: NaiveDate, duration_months: Option<u32>) -> Option<NaiveDate> {
-    duration_months.map(|m| add_months(effective_from, m) - chrono::Duration::days(1))
+    duration_months.map(|m| add_months(effective_from, m))
 }
 
 /// In force on `on`: started, and not past its last day (both days included).
@@ -136,11 +139,8 @@ pub fn qualify(required: &[String], reviews: &[Review], blocking_items: &[String
     }
 }
 
-/// The publicity window: from the publishing day through `days` days (both ends included).
-pub fn publicity_window(published_on: NaiveDate, days: u32) -> (NaiveDate, NaiveDate) {
-    (published_on, add_days(published_on, days.saturating_sub(1)))
-}
-
+/// The day by which an objection filed on `filed_on` is answered: within `days` days, the day
+/// of filing not counted (Art. 201).
 pub fn answer_due(filed_on: NaiveDate, days: u32) -> NaiveDate {
     add_days(filed_on, days)
 }
@@ -166,8 +166,18 @@ mod tests {
     }
 
     #[test]
-    fn three_years_means_36_months() {
-        assert_eq!(expiry(d("2023-11-28"), Some(36)), Some(d("2026-11-27")));
+    fn three_years_include_the_anniversary() {
+        // RULES.md §4: effective 2023-02-28, in force through 2026-02-28, not on 2026-03-01.
+        let last = expiry(d("2023-02-28"), Some(36));
+        assert_eq!(last, Some(d("2026-02-28")));
+        assert!(in_force(d("2023-02-28"), last, d("2026-02-27")));
+        assert!(in_force(d("2023-02-28"), last, d("2026-02-28")));
+        assert!(!in_force(d("2023-02-28"), last, d("2026-03-01")));
+        assert_eq!(expiry(d("2023-11-28"), Some(36)), Some(d("2026-11-28")));
+        // A day missing in the target month becomes its last day.
+        assert_eq!(expiry(d("2024-02-29"), Some(12)), Some(d("2025-02-28")));
+        assert_eq!(expiry(d("2024-02-29"), Some(48)), Some(d("2028-02-29")));
+        assert_eq!(expiry(d("2023-03-31"), Some(1)), Some(d("2023-04-30")));
         assert_eq!(expiry(d("2023-11-28"), None), None);
     }
 
@@ -199,7 +209,6 @@ mod tests {
 
     #[test]
     fn windows() {
-        assert_eq!(publicity_window(d("2026-11-01"), 7), (d("2026-11-01"), d("2026-11-07")));
         assert_eq!(answer_due(d("2026-11-07"), 7), d("2026-11-14"));
         assert!(DEFAULT_CATALOGUE
             .iter()

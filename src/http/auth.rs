@@ -420,7 +420,7 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
 }
 
 fn issue_tokens(st: &AppState, s: &SessionRow, grants: &[Grant]) -> TokenResponse {
-    let now = chrono::Utc::now().timestamp();
+    let now = ids::now().and_utc().timestamp();
     let ttl = st.config.access_token_ttl_secs;
     let claims = Claims {
         sub: s.user_id.clone(),

@@ -111,6 +111,21 @@ async fn read_limited(request: &Request, body: &mut RequestBody, limit: usize) -
     Ok(bytes.to_vec())
 }
 
+/// A body for a route outside the OpenAPI service: JSON, control characters refused, fields by
+/// serde alone.
+pub fn parse_plain<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+        code: "malformed_json",
+        detail: format!("the body is not valid JSON: {e}"),
+        errors: vec![],
+    })?;
+    serde_json::from_value(value).map_err(|e| AppError::Unprocessable {
+        code: "validation_failed",
+        detail: e.to_string(),
+        errors: vec![FieldError::new("body", "invalid", e.to_string())],
+    })
+}
+
 /// The three stages of reading a body; public for unit tests and for CLI input.
 pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {

@@ -19,6 +19,7 @@ pub mod scope;
 pub mod security;
 pub mod server;
 pub mod spec_yaml;
+pub mod test_clock;
 pub mod vetting;
 pub mod votes;
 

@@ -91,6 +91,24 @@ pub fn format_grant(g: &Grant) -> String {
     }
 }
 
+/// The caller of a request's bearer token, for the few routes outside the OpenAPI service.
+pub async fn caller_from_bearer(req: &Request) -> AppResult<Caller> {
+    let token = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| AppError::unauthorized("unauthenticated", "this operation needs a valid bearer token"))?;
+    check_bearer(
+        req,
+        Bearer {
+            token: token.to_string(),
+        },
+    )
+    .await
+    .map_err(|_| AppError::unauthorized("invalid_token", "the bearer token is invalid or has expired"))
+}
+
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let st = state(req)?;
     let claims = st

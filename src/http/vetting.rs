@@ -21,7 +21,7 @@ use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::committee::{age_on, CommitteeKind};
-use crate::domain::ids;
+use crate::domain::{ids, window};
 use crate::domain::policy::{authorize, Action, Place, Role};
 use crate::domain::registry::OrgKind;
 use crate::domain::vetting::{self, Review};
@@ -123,7 +123,10 @@ pub struct Nomination {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnDay {
-    pub date: NaiveDate,
+    /// A date stated for information only (e.g. the day the list went up on the notice board).
+    /// The screening and the review look at today's records, and every window runs from when
+    /// this is recorded in redprop: a date typed here shortens nothing.
+    pub date: Option<NaiveDate>,
 }
 
 #[derive(Object, Deserialize)]
@@ -201,9 +204,14 @@ pub struct Election {
     pub seats: i32,
     /// nominating, screening, publicity, final.
     pub status: String,
+    /// The date stated when publishing (information only).
     #[oai(skip_serializing_if_is_none)]
     pub published_on: Option<NaiveDate>,
-    /// Last day objections are accepted.
+    /// When the list was published, as recorded: the publicity window runs from here.
+    #[oai(skip_serializing_if_is_none)]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Last day (China Standard Time) objections are accepted: publication day + the county's
+    /// publicity days, the day of publication not counted (Civil Code Art. 201).
     #[oai(skip_serializing_if_is_none)]
     pub publicity_ends_on: Option<NaiveDate>,
     /// Everyone for organisers; for owners, the published qualified list only.
@@ -398,6 +406,7 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
         seats: e.seats,
         status: e.status,
         published_on: e.published_on,
+        published_at: e.published_at.map(|t| t.and_utc()),
         publicity_ends_on: e.publicity_ends_on,
         candidates,
     })
@@ -756,6 +765,7 @@ impl VettingApi {
                     status: "nominating".into(),
                     published_on: None,
                     publicity_ends_on: None,
+                    published_at: None,
                     created_at: ids::now(),
                 };
                 db::vetting::insert_election(c, &e)?;
@@ -939,10 +949,11 @@ impl VettingApi {
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
         let caller = auth.caller().clone();
-        let on = body.0.date;
+        let _stated = body.0.date;
         let out = state
             .db
             .write(move |c| {
+                let on = ids::today();
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
                 if ctx.election.status != "nominating" {
@@ -1062,14 +1073,9 @@ impl VettingApi {
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
         let caller = auth.caller().clone();
-        let on = body.0.date;
-        if on > ids::today() {
-            return Err(AppError::invalid(
-                "date",
-                "future",
-                "the list is published today or was published on an earlier day",
-            )
-            .into());
+        let stated = body.0.date;
+        if stated.is_some_and(|d| d > ids::today()) {
+            return Err(AppError::invalid("date", "future", "a stated date cannot be in the future").into());
         }
         let out = state
             .db
@@ -1087,6 +1093,10 @@ impl VettingApi {
                 let cands = db::vetting::candidates_of(c, &ctx.election.id)?;
                 let ids_: Vec<String> = cands.iter().map(|x| x.id.clone()).collect();
                 let reviews = db::vetting::reviews_of(c, &ids_)?;
+                // The review date is today, and the publicity runs from now: never from a date
+                // someone types (RULES.md §7).
+                let now = ids::now();
+                let on = ids::local_date(now);
                 let mut qualified = 0;
                 for mut cand in cands {
                     let blocking = blocking_items(c, &county_id, &cand.owner_id, on)?;
@@ -1104,9 +1114,10 @@ impl VettingApi {
                     qualified += q.qualified as u32;
                     db::vetting::save_candidate(c, &cand)?;
                 }
-                let (_, last) = vetting::publicity_window(on, rules.publicity_days);
+                let last = window::last_day(now, rules.publicity_days);
                 ctx.election.status = "publicity".into();
-                ctx.election.published_on = Some(on);
+                ctx.election.published_on = Some(stated.unwrap_or(on));
+                ctx.election.published_at = Some(now);
                 ctx.election.publicity_ends_on = Some(last);
                 db::vetting::save_election(c, &ctx.election)?;
                 audit::append(
@@ -1115,7 +1126,7 @@ impl VettingApi {
                     "election.publish",
                     "election",
                     &ctx.election.id,
-                    &serde_json::json!({ "on": on, "until": last, "qualified": qualified }),
+                    &serde_json::json!({ "at": ids::rfc3339(now), "stated": stated, "until": last, "qualified": qualified }),
                 )?;
                 election_out(c, ctx.election, true)
             })
@@ -1149,9 +1160,12 @@ impl VettingApi {
                     .into_iter()
                     .find(|o| holders.iter().any(|u| u.owner_ids.contains(o)))
                     .ok_or_else(AppError::forbidden)?;
-                let today = ids::today();
-                let open = match (ctx.election.published_on, ctx.election.publicity_ends_on) {
-                    (Some(from), Some(until)) => ctx.election.status == "publicity" && from <= today && today <= until,
+                let now = ids::now();
+                let today = ids::local_date(now);
+                let open = match (ctx.election.published_at, ctx.election.publicity_ends_on) {
+                    (Some(from), Some(until)) => {
+                        ctx.election.status == "publicity" && from <= now && now < window::after_day(until)
+                    }
                     _ => false,
                 };
                 if !open {
@@ -1280,7 +1294,11 @@ impl VettingApi {
                 if ctx.election.status != "publicity" {
                     return Err(AppError::conflict("wrong_state", "only a published list is finalised"));
                 }
-                if ctx.election.publicity_ends_on.is_none_or(|e| ids::today() <= e) {
+                let over = ctx
+                    .election
+                    .publicity_ends_on
+                    .is_some_and(|e| ids::now() >= window::after_day(e));
+                if !over {
                     return Err(AppError::rule(
                         "publicity_not_over",
                         "the publicity period has not ended",

@@ -20,7 +20,7 @@ use super::ApiTags;
 use crate::db::votes::{HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, VoteRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::headcount;
-use crate::domain::ids;
+use crate::domain::{ids, window};
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::voting::{self, Category, Figures, Support};
 use crate::error::{AppError, AppResult};
@@ -101,9 +101,11 @@ pub struct NewVote {
     #[serde(default)]
     #[oai(default)]
     pub include_parking: bool,
-    /// The day the notice was posted (公告); the vote opens at least the county's notice period
-    /// (default 15 days) later.
-    pub notice_posted_on: NaiveDate,
+    /// The day a paper notice (公告) was posted, if earlier than this announcement: kept for
+    /// information only. The notice period (the county's, at least 15 days) runs from when the
+    /// vote is announced here, the day of announcement not counted: announced on day D, it may
+    /// open from 00:00 (China Standard Time) of day D + notice days + 1.
+    pub notice_posted_on: Option<NaiveDate>,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
 }
@@ -129,7 +131,10 @@ pub struct Vote {
     pub proposal_id: Option<String>,
     pub convenor: String,
     pub include_parking: bool,
+    /// The notice date stated (information), or the day of announcement.
     pub notice_posted_on: NaiveDate,
+    /// When the vote was announced in redprop: the notice period runs from here.
+    pub announced_at: DateTime<Utc>,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     #[oai(skip_serializing_if_is_none)]
@@ -148,6 +153,11 @@ pub struct Vote {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BallotInput {
+    /// The roll entry (voter) this ballot is for. Needed only when the caller casts the ballots
+    /// of several voters — e.g. their own unit, and a unit held with co-owners who designated
+    /// them: legally two buyers, two ballots. `GET /votes/{id}/my-ballot` lists them.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub voter_id: Option<String>,
     /// For a question.
     pub choice: Option<Choice>,
     /// For an election: the chosen candidates (option ids), at most the seats; none is a blank
@@ -180,13 +190,23 @@ pub struct Receipt {
     pub channel: String,
 }
 
+/// One voter (roll entry) whose ballot the caller casts.
 #[derive(Object)]
 pub struct MyBallot {
     pub voter_id: String,
+    /// The voter's weight: the area of its units (hundredths of m²), and how many units.
+    pub area_centi_m2: i64,
+    pub unit_count: i32,
     #[oai(skip_serializing_if_is_none)]
     pub current: Option<Receipt>,
     /// Every ballot cast for this voter, oldest first (the last one counts).
     pub history: Vec<Receipt>,
+}
+
+/// Every voter whose ballot the caller casts in a vote, in voter-id order.
+#[derive(Object)]
+pub struct MyBallots {
+    pub entries: Vec<MyBallot>,
 }
 
 #[derive(Object)]
@@ -400,6 +420,7 @@ fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
         convenor: v.convenor,
         include_parking: v.include_parking,
         notice_posted_on: v.notice_posted_on,
+        announced_at: utc(v.created_at),
         opens_at: utc(v.opens_at),
         closes_at: utc(v.closes_at),
         extension_reason: v.extension_reason,
@@ -416,6 +437,42 @@ fn receipt_out(h: &HistoryRow) -> Receipt {
         receipt: h.receipt.clone(),
         cast_at: utc(h.cast_at),
         channel: h.channel.clone(),
+    }
+}
+
+/// The roll entry a ballot is for: the one named, or the caller's only one. An owner who casts
+/// the ballots of several voters must name one: the answer lists them.
+fn choose_entry(entries: Vec<RollRow>, named: Option<&str>) -> AppResult<RollRow> {
+    let listed = || {
+        entries
+            .iter()
+            .map(|e| {
+                crate::error::FieldError::new(
+                    "voter_id",
+                    "your_voter",
+                    format!(
+                        "{}: {} unit(s), {} centi-m²",
+                        e.voter_id, e.unit_count, e.area_centi
+                    ),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    match named {
+        Some(v) => match entries.iter().find(|e| e.voter_id == v) {
+            Some(e) => Ok(e.clone()),
+            None => Err(AppError::Unprocessable {
+                code: "not_your_voter",
+                detail: "you do not cast this voter's ballot; yours are listed".into(),
+                errors: listed(),
+            }),
+        },
+        None if entries.len() == 1 => Ok(entries.into_iter().next().expect("one entry")),
+        None => Err(AppError::Unprocessable {
+            code: "ambiguous_voter",
+            detail: "you cast the ballots of several voters: name the one this ballot is for in `voter_id`".into(),
+            errors: listed(),
+        }),
     }
 }
 
@@ -613,8 +670,8 @@ impl VotesApi {
         if input.closes_at <= input.opens_at {
             return Err(AppError::invalid("closes_at", "before_opening", "a vote closes after it opens").into());
         }
-        if input.notice_posted_on > ids::today() {
-            return Err(AppError::invalid("notice_posted_on", "future", "the notice must have been posted").into());
+        if input.notice_posted_on.is_some_and(|d| d > ids::today()) {
+            return Err(AppError::invalid("notice_posted_on", "future", "a stated notice date cannot be in the future").into());
         }
         let out = state
             .db
@@ -622,10 +679,11 @@ impl VotesApi {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 let rules = estate_rules(c, &ctx)?;
-                let opens_day = (input.opens_at + chrono::Duration::hours(8)).date_naive();
-                let earliest = crate::domain::committee::add_days(input.notice_posted_on, rules.vote_notice_days);
-                if opens_day < earliest {
-                    return Err(AppError::invalid("opens_at", "notice_too_short", format!("the vote may open on {earliest} at the earliest ({} days after the notice)", rules.vote_notice_days)));
+                // The notice runs from now, never from a date typed in (RULES.md §7).
+                let announced = ids::now();
+                let earliest = window::end(announced, rules.vote_notice_days);
+                if input.opens_at.naive_utc() < earliest {
+                    return Err(AppError::invalid("opens_at", "notice_too_short", format!("announced today, the vote may open at {} at the earliest ({} full days of notice)", ids::rfc3339(earliest), rules.vote_notice_days)));
                 }
                 let vote_id = ids::new_id();
                 let mut options = Vec::new();
@@ -683,7 +741,7 @@ impl VotesApi {
                     }
                     .into(),
                     include_parking: input.include_parking,
-                    notice_posted_on: input.notice_posted_on,
+                    notice_posted_on: input.notice_posted_on.unwrap_or(ids::local_date(announced)),
                     opens_at: ids::truncate_micros(input.opens_at.naive_utc()),
                     closes_at: ids::truncate_micros(input.closes_at.naive_utc()),
                     extension_reason: None,
@@ -692,7 +750,7 @@ impl VotesApi {
                     total_area: None,
                     total_heads: None,
                     created_by: actor.actor_id.clone(),
-                    created_at: ids::now(),
+                    created_at: announced,
                 };
                 db::votes::insert(c, &row)?;
                 db::votes::insert_options(c, &options)?;
@@ -822,12 +880,13 @@ impl VotesApi {
         }
         // The checks need only the frozen roll (kept in memory, see `db::rolls`); the write is
         // queued for the batch writer, which checks the closing time again as it writes.
-        let (roll, entry) = state
+        let (roll, entries) = state
             .rolls
             .context(&state.db, &id.0, &owners)
             .await?
             // The roll decides who votes here; no roll entry means not visible to this owner.
             .ok_or(AppError::NotFound { what: "vote" })?;
+        let entry = choose_entry(entries, input.voter_id.as_deref())?;
         let content = ballot_content(&roll.vote, &roll.options, input.choice, input.selections)?;
         let ballot = new_ballot(&roll.vote, &entry, content, None, caller.actor_as(Role::Owner.as_str()))?;
         let out = receipt_out(&ballot.history);
@@ -872,7 +931,8 @@ impl VotesApi {
         Ok(BallotAccepted::Created(Json(out)))
     }
 
-    /// The caller's ballot: the one that counts and every earlier one, with receipts.
+    /// The caller's ballots, one per voter (roll entry) whose ballot the caller casts: for each,
+    /// the one that counts and every earlier one, with receipts.
     ///
     /// An owner on the roll.
     #[oai(path = "/votes/:id/my-ballot", method = "get", operation_id = "myBallot")]
@@ -881,20 +941,29 @@ impl VotesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<MyBallot>> {
+    ) -> ApiResult<Json<MyBallots>> {
         let owners = auth.caller().principal.scopes(Role::Owner);
         let out = state
             .db
             .read(move |c| {
-                let entry =
-                    db::votes::entry_for_owner(c, &id.0, &owners)?.ok_or(AppError::NotFound { what: "vote" })?;
-                let history = db::votes::history(c, &id.0, &entry.voter_id)?;
-                let current = db::votes::current(c, &id.0, &entry.voter_id)?;
-                Ok(MyBallot {
-                    current: current.and_then(|cur| history.iter().find(|h| h.id == cur.ballot_id).map(receipt_out)),
-                    history: history.iter().map(receipt_out).collect(),
-                    voter_id: entry.voter_id,
-                })
+                let entries = db::votes::entries_for_owners(c, &id.0, &owners)?;
+                if entries.is_empty() {
+                    return Err(AppError::NotFound { what: "vote" });
+                }
+                let mut out = Vec::new();
+                for entry in entries {
+                    let history = db::votes::history(c, &id.0, &entry.voter_id)?;
+                    let current = db::votes::current(c, &id.0, &entry.voter_id)?;
+                    out.push(MyBallot {
+                        current: current
+                            .and_then(|cur| history.iter().find(|h| h.id == cur.ballot_id).map(receipt_out)),
+                        history: history.iter().map(receipt_out).collect(),
+                        voter_id: entry.voter_id,
+                        area_centi_m2: entry.area_centi,
+                        unit_count: entry.unit_count,
+                    });
+                }
+                Ok(MyBallots { entries: out })
             })
             .await?;
         Ok(Json(out))
