@@ -470,6 +470,8 @@ diesel::table! {
         total_heads -> Nullable<BigInt>,
         created_by -> Text,
         created_at -> Timestamp,
+        runoff_of -> Nullable<Text>,
+        runoff_place -> Nullable<Text>,
     }
 }
 

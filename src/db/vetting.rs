@@ -266,3 +266,25 @@ pub fn objections_of(conn: &mut AnyConnection, candidate_ids: &[String]) -> AppR
         .select(ObjectionRow::as_select())
         .load(conn)?)
 }
+
+/// The enabled negative-list items of a county with a record about `owner_id` in force on `on`
+/// (RULES.md §4; the rule of "in force" is `domain::vetting::in_force`).
+pub fn blocking_items(conn: &mut AnyConnection, county_id: &str, owner_id: &str, on: NaiveDate) -> AppResult<Vec<String>> {
+    let enabled: Vec<String> = catalogue(conn, county_id)?
+        .into_iter()
+        .filter(|i| i.enabled)
+        .map(|i| i.code)
+        .collect();
+    let mut codes: Vec<String> = records_of(conn, owner_id)?
+        .into_iter()
+        .filter(|r| {
+            r.county_id == county_id
+                && enabled.contains(&r.item_code)
+                && crate::domain::vetting::in_force(r.effective_from, r.expires_on, on)
+        })
+        .map(|r| r.item_code)
+        .collect();
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}

@@ -37,6 +37,9 @@ pub struct VoteRow {
     pub total_heads: Option<i64>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// A run-off: the vote whose tie it resolves, and at which place (`seat`, `alternate:N`).
+    pub runoff_of: Option<String>,
+    pub runoff_place: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -156,6 +159,46 @@ pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> 
 /// The roll entry whose ballot one of these owners casts (the first by voter id if an owner is
 /// designated for several, as in `rolls`).
 /// The roll entries whose ballots these owners cast, in voter-id order.
+/// How a tie of an election vote was resolved: the order of the tied candidates.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::tie_resolutions)]
+pub struct TieResolutionRow {
+    pub id: String,
+    pub vote_id: String,
+    pub place: String,
+    /// `runoff` or `lots`.
+    pub method: String,
+    /// The tied candidates (option ids) in the order decided, comma-separated.
+    pub winners: String,
+    pub runoff_vote_id: Option<String>,
+    pub drawn_by: Option<String>,
+    pub witness: Option<String>,
+    pub drawn_at: Option<NaiveDateTime>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+impl TieResolutionRow {
+    pub fn order(&self) -> Vec<String> {
+        self.winners.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
+}
+
+pub fn tie_resolutions(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<TieResolutionRow>> {
+    use super::schema::tie_resolutions as t;
+    Ok(t::table
+        .filter(t::vote_id.eq(vote_id))
+        .order(t::recorded_at.asc())
+        .select(TieResolutionRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_tie_resolution(conn: &mut AnyConnection, r: &TieResolutionRow) -> AppResult<()> {
+    use super::schema::tie_resolutions as t;
+    diesel::insert_into(t::table).values(r).execute(conn)?;
+    Ok(())
+}
+
 pub fn entries_for_owners(conn: &mut AnyConnection, vote_id: &str, owner_ids: &[String]) -> AppResult<Vec<RollRow>> {
     Ok(roll_entries::table
         .filter(roll_entries::vote_id.eq(vote_id))

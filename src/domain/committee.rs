@@ -35,6 +35,28 @@ pub struct CommitteeRules {
     pub required_departments: Vec<String>,
     /// Days between the notice of a vote and its opening (assembly notice: at least 15).
     pub vote_notice_days: u32,
+    /// How a tie at the boundary of an election is resolved (RULES.md §3).
+    pub tie_rule: TieRule,
+}
+
+/// How a county resolves a tie at the last seat or an alternate place of an election.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// A run-off vote among the tied candidates (the default).
+    #[default]
+    Runoff,
+    /// Lots drawn in public, recorded by the convenor with a witness.
+    Lots,
+}
+
+impl TieRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TieRule::Runoff => "runoff",
+            TieRule::Lots => "lots",
+        }
+    }
 }
 
 impl Default for CommitteeRules {
@@ -57,40 +79,82 @@ impl Default for CommitteeRules {
                 .map(String::from)
                 .to_vec(),
             vote_notice_days: 15,
+            tie_rule: TieRule::Runoff,
         }
     }
 }
 
+/// A setting outside the range the law and RULES.md §3–§4 allow: which one, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutOfRange {
+    pub setting: &'static str,
+    pub message: String,
+}
+
 impl CommitteeRules {
-    /// Checks that the configuration itself makes sense.
-    pub fn check(&self) -> Result<(), String> {
+    /// Checks that every setting lies inside its legal range (RULES.md §3, first paragraph: a
+    /// county chooses inside the ranges, never outside) and that the settings agree.
+    pub fn check(&self) -> Result<(), OutOfRange> {
         let odd = |n: u32| n % 2 == 1;
-        if !(odd(self.oc_min) && odd(self.oc_max) && self.oc_min <= self.oc_max) {
-            return Err("oc_min and oc_max must be odd, oc_min <= oc_max".into());
+        let out = |setting: &'static str, message: String| Err(OutOfRange { setting, message });
+        for (setting, n) in [("oc_min", self.oc_min), ("oc_max", self.oc_max)] {
+            if !(5..=11).contains(&n) || !odd(n) {
+                return out(setting, format!("an owners' committee has 5–11 members, an odd number: not {n}"));
+            }
         }
-        if !odd(self.small_estate_min) || self.small_estate_min > self.oc_min {
-            return Err("small_estate_min must be odd and at most oc_min".into());
+        if self.oc_min > self.oc_max {
+            return out("oc_min", format!("oc_min ({}) may not exceed oc_max ({})", self.oc_min, self.oc_max));
         }
-        if !(1 <= self.term_min_years && self.term_min_years <= self.term_max_years && self.term_max_years <= 5) {
-            return Err("terms must satisfy 1 <= term_min_years <= term_max_years <= 5".into());
+        if self.small_estate_households > 100 {
+            return out(
+                "small_estate_households",
+                format!("the small-estate rule applies to estates of at most 100 households, not {}", self.small_estate_households),
+            );
         }
-        if self.prep_owner_share_den == 0 || self.prep_owner_share_num > self.prep_owner_share_den {
-            return Err("the owners' share of a preparatory group must be a fraction of at most 1".into());
+        if !(self.small_estate_min == 3 || self.small_estate_min == self.oc_min) {
+            return out(
+                "small_estate_min",
+                format!("a small estate's committee may have 3 members (or the usual minimum {}), not {}", self.oc_min, self.small_estate_min),
+            );
         }
-        if !odd(self.pmc_min) {
-            return Err("pmc_min must be odd".into());
+        for (setting, n) in [("term_min_years", self.term_min_years), ("term_max_years", self.term_max_years)] {
+            if !(3..=5).contains(&n) {
+                return out(setting, format!("a committee's term is 3–5 years, not {n}"));
+            }
+        }
+        if self.term_min_years > self.term_max_years {
+            return out("term_min_years", "term_min_years may not exceed term_max_years".into());
+        }
+        let share = (self.prep_owner_share_num, self.prep_owner_share_den);
+        if share != (1, 2) && share != (2, 3) {
+            return out(
+                "prep_owner_share_num",
+                format!("owners' representatives are at least 1/2 or 2/3 of a preparatory group, not {}/{}", share.0, share.1),
+            );
+        }
+        if self.pmc_min < 9 || !odd(self.pmc_min) || self.pmc_min > 31 {
+            return out("pmc_min", format!("a property management committee has an odd number of at least 9 members, not {}", self.pmc_min));
         }
         if self.party_target_percent > 100 {
-            return Err("party_target_percent is a percentage".into());
+            return out("party_target_percent", format!("a share is 0–100 percent, not {}", self.party_target_percent));
         }
         if !(7..=10).contains(&self.publicity_days) {
-            return Err("publicity_days must be 7–10".into());
+            return out("publicity_days", format!("the candidate list is published for 7–10 days, not {}", self.publicity_days));
+        }
+        if !(1..=7).contains(&self.objection_answer_days) {
+            return out(
+                "objection_answer_days",
+                format!("objections are answered within 7 days at most (1–7), not {}", self.objection_answer_days),
+            );
         }
         if !(15..=60).contains(&self.vote_notice_days) {
-            return Err("vote_notice_days must be 15–60 (notice of an assembly: at least 15 days)".into());
+            return out(
+                "vote_notice_days",
+                format!("a vote or assembly is announced at least 15 days ahead (15–60), not {}", self.vote_notice_days),
+            );
         }
-        if self.objection_answer_days == 0 || self.objection_answer_days > 30 {
-            return Err("objection_answer_days must be 1–30".into());
+        if self.required_departments.is_empty() {
+            return out("required_departments", "the joint review needs at least one department".into());
         }
         Ok(())
     }
@@ -136,6 +200,60 @@ pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Resul
             "an owners' committee of this estate has {min}–{} members, not {members}",
             r.oc_max
         ));
+    }
+    Ok(())
+}
+
+/// Why a person may not hold a role in a committee's formation or in a committee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ineligible {
+    NotAnOwnerHere,
+    /// No ID number on record: no birth date, so no proof of full civil capacity.
+    NoIdNumber,
+    NotAdult,
+    /// Negative-list items with a record in force.
+    NegativeList(Vec<String>),
+}
+
+impl Ineligible {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Ineligible::NotAnOwnerHere => "not_an_owner_here",
+            Ineligible::NoIdNumber => "not_a_natural_person",
+            Ineligible::NotAdult => "not_adult",
+            Ineligible::NegativeList(_) => "negative_list",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Ineligible::NotAnOwnerHere => "the person holds no unit in this estate".into(),
+            Ineligible::NoIdNumber => "a natural person registered with an ID number is needed".into(),
+            Ineligible::NotAdult => "must be an adult (full civil capacity)".into(),
+            Ineligible::NegativeList(codes) => format!("negative-list record in force: {}", codes.join(", ")),
+        }
+    }
+}
+
+/// RULES.md §4, last paragraph: everyone who holds a role in a committee's formation or in a
+/// committee — preparatory group owners' representatives, candidates, elected members,
+/// alternates — is an adult owner of a unit in the estate with no negative-list record in force.
+pub fn eligibility(
+    holds_unit_here: bool,
+    birth_date: Option<NaiveDate>,
+    on: NaiveDate,
+    blocking: &[String],
+) -> Result<(), Ineligible> {
+    if !holds_unit_here {
+        return Err(Ineligible::NotAnOwnerHere);
+    }
+    match birth_date {
+        None => return Err(Ineligible::NoIdNumber),
+        Some(b) if age_on(b, on) < 18 => return Err(Ineligible::NotAdult),
+        Some(_) => {}
+    }
+    if !blocking.is_empty() {
+        return Err(Ineligible::NegativeList(blocking.to_vec()));
     }
     Ok(())
 }
@@ -456,18 +574,38 @@ mod tests {
     fn ages() {
         assert_eq!(age_on(d("2008-11-27"), d("2026-11-26")), 17);
         assert_eq!(age_on(d("2008-11-27"), d("2026-11-27")), 18);
-        assert!(CommitteeRules::default().check().is_ok());
-        assert!(CommitteeRules {
-            oc_min: 4,
-            ..Default::default()
-        }
-        .check()
-        .is_err());
-        assert!(CommitteeRules {
-            publicity_days: 6,
-            ..Default::default()
-        }
-        .check()
-        .is_err());
+    }
+
+    #[test]
+    fn county_settings_stay_inside_the_legal_ranges() {
+        let d = CommitteeRules::default;
+        assert!(d().check().is_ok());
+        let refused = |r: CommitteeRules| r.check().unwrap_err().setting;
+        // One below, at, one above each boundary.
+        assert_eq!(refused(CommitteeRules { oc_min: 3, ..d() }), "oc_min");
+        assert_eq!(refused(CommitteeRules { oc_min: 4, ..d() }), "oc_min");
+        assert!(CommitteeRules { oc_min: 5, ..d() }.check().is_ok());
+        assert!(CommitteeRules { oc_max: 11, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { oc_max: 13, ..d() }), "oc_max");
+        assert_eq!(refused(CommitteeRules { oc_min: 9, oc_max: 7, ..d() }), "oc_min");
+        assert_eq!(refused(CommitteeRules { term_min_years: 2, ..d() }), "term_min_years");
+        assert_eq!(refused(CommitteeRules { term_min_years: 1, term_max_years: 2, ..d() }), "term_min_years");
+        assert!(CommitteeRules { term_min_years: 3, term_max_years: 5, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { term_max_years: 6, ..d() }), "term_max_years");
+        assert_eq!(refused(CommitteeRules { pmc_min: 7, ..d() }), "pmc_min");
+        assert!(CommitteeRules { pmc_min: 9, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { pmc_min: 10, ..d() }), "pmc_min");
+        assert_eq!(refused(CommitteeRules { publicity_days: 6, ..d() }), "publicity_days");
+        assert!(CommitteeRules { publicity_days: 7, ..d() }.check().is_ok());
+        assert!(CommitteeRules { publicity_days: 10, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { publicity_days: 11, ..d() }), "publicity_days");
+        assert!(CommitteeRules { objection_answer_days: 7, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { objection_answer_days: 8, ..d() }), "objection_answer_days");
+        assert_eq!(refused(CommitteeRules { objection_answer_days: 0, ..d() }), "objection_answer_days");
+        assert_eq!(refused(CommitteeRules { vote_notice_days: 14, ..d() }), "vote_notice_days");
+        assert!(CommitteeRules { vote_notice_days: 15, ..d() }.check().is_ok());
+        assert!(CommitteeRules { prep_owner_share_num: 2, prep_owner_share_den: 3, ..d() }.check().is_ok());
+        assert_eq!(refused(CommitteeRules { prep_owner_share_num: 1, prep_owner_share_den: 3, ..d() }), "prep_owner_share_num");
+        assert_eq!(refused(CommitteeRules { small_estate_min: 1, ..d() }), "small_estate_min");
     }
 }

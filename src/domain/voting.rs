@@ -134,40 +134,167 @@ pub struct Support {
     pub yes_heads: i64,
 }
 
+/// Where a tie stands: at the last seat(s), or at an alternate place (1 is the first alternate).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Place {
+    Seat,
+    Alternate(usize),
+}
+
+impl Place {
+    pub fn as_text(&self) -> String {
+        match self {
+            Place::Seat => "seat".into(),
+            Place::Alternate(n) => format!("alternate:{n}"),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Place> {
+        match s {
+            "seat" => Some(Place::Seat),
+            _ => s
+                .strip_prefix("alternate:")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n >= 1)
+                .map(Place::Alternate),
+        }
+    }
+}
+
+/// Candidates with exactly the same support (heads and area) competing for `places` places:
+/// no ordering chosen by the software decides between them (RULES.md §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tie {
+    pub place: Place,
+    pub candidates: Vec<String>,
+    /// How many of them the place holds (seats left for a seat tie; 1 for an alternate place).
+    pub places: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElectionOutcome {
     /// Quorum of the election as a whole.
     pub quorum_met: bool,
+    /// Elected, decided (a seat tie's candidates are not among them until it is resolved).
     pub elected: Vec<String>,
-    /// Runners-up with at least half the votes (by area and heads), in vote order.
-    pub alternates: Vec<String>,
+    /// Alternates in vote order; a place held by several candidates is an unresolved tie.
+    pub alternates: Vec<Vec<String>>,
+    /// Unresolved ties, seat first.
+    pub ties: Vec<Tie>,
 }
 
-/// Elected: candidates meeting the category-3 rule (more than half of the voters' area and
-/// heads), ranked by heads then area, up to the seats. Alternates: the remaining candidates with
-/// at least half, in the same order.
-pub fn elect(seats: usize, total: &Figures, supports: &[Support]) -> ElectionOutcome {
-    let quorum = quorum_met(total);
-    let (va, vh) = (total.voted_area() as i128, total.voted_heads() as i128);
-    let mut ranked: Vec<&Support> = supports.iter().collect();
-    ranked.sort_by(|a, b| (b.yes_heads, b.yes_area, &a.candidate_id).cmp(&(a.yes_heads, a.yes_area, &b.candidate_id)));
-    let mut elected = Vec::new();
-    let mut alternates = Vec::new();
-    for s in ranked {
-        let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
-        let majority = ya * 2 > va && yh * 2 > vh;
-        let half = ya * 2 >= va && yh * 2 >= vh;
-        if quorum && majority && elected.len() < seats {
-            elected.push(s.candidate_id.clone());
-        } else if quorum && half && vh > 0 {
-            alternates.push(s.candidate_id.clone());
+impl ElectionOutcome {
+    /// Whether every seat and alternate place is decided.
+    pub fn decided(&self) -> bool {
+        self.ties.is_empty()
+    }
+}
+
+/// Candidates grouped by equal support (heads, then area), strongest first. An order recorded
+/// for a group (a run-off or lots drawn: `resolved`) splits it into that order.
+fn ranked_groups(candidates: Vec<&Support>, resolved: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut sorted = candidates;
+    sorted.sort_by(|a, b| (b.yes_heads, b.yes_area).cmp(&(a.yes_heads, a.yes_area)));
+    let mut groups: Vec<Vec<&Support>> = Vec::new();
+    for s in sorted {
+        match groups.last_mut() {
+            Some(g) if (g[0].yes_heads, g[0].yes_area) == (s.yes_heads, s.yes_area) => g.push(s),
+            _ => groups.push(vec![s]),
         }
     }
-    ElectionOutcome {
-        quorum_met: quorum,
-        elected,
-        alternates,
+    let mut out = Vec::new();
+    for g in groups {
+        let mut ids: Vec<String> = g.iter().map(|s| s.candidate_id.clone()).collect();
+        ids.sort();
+        let order = resolved.iter().find(|o| {
+            let mut set = o.to_vec();
+            set.sort();
+            set == ids
+        });
+        match order {
+            Some(o) if ids.len() > 1 => out.extend(o.iter().map(|id| vec![id.clone()])),
+            _ => out.push(ids),
+        }
     }
+    out
+}
+
+/// RULES.md §3: a candidate is elected with the support of more than half of the voters by area
+/// AND by heads (category 3); seats go to such candidates in order of support (heads, then
+/// area). Alternates are the unelected candidates with at least half, in the same order.
+/// Candidates tied exactly at the boundary (the last seats, or an alternate place) are left
+/// undecided and reported as a tie, unless `resolved` holds the order a run-off or lots gave
+/// that group.
+pub fn elect(seats: usize, total: &Figures, supports: &[Support], resolved: &[Vec<String>]) -> ElectionOutcome {
+    let quorum = quorum_met(total);
+    let (va, vh) = (total.voted_area() as i128, total.voted_heads() as i128);
+    let majority = |s: &Support| {
+        let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
+        ya * 2 > va && yh * 2 > vh
+    };
+    let half = |s: &Support| {
+        let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
+        ya * 2 >= va && yh * 2 >= vh && vh > 0
+    };
+    let mut out = ElectionOutcome {
+        quorum_met: quorum,
+        elected: Vec::new(),
+        alternates: Vec::new(),
+        ties: Vec::new(),
+    };
+    if !quorum {
+        return out;
+    }
+    let by_id = |id: &str| supports.iter().find(|s| s.candidate_id == id);
+    let mut runners_up: Vec<&Support> = Vec::new();
+    let mut seats_left = seats;
+    for group in ranked_groups(supports.iter().filter(|s| majority(s)).collect(), resolved) {
+        if seats_left == 0 {
+            runners_up.extend(group.iter().filter_map(|id| by_id(id)));
+        } else if group.len() <= seats_left {
+            seats_left -= group.len();
+            out.elected.extend(group);
+        } else {
+            // The group straddles the last seat(s): undecided until resolved.
+            out.ties.push(Tie {
+                place: Place::Seat,
+                candidates: group,
+                places: seats_left,
+            });
+            seats_left = 0;
+        }
+    }
+    runners_up.extend(supports.iter().filter(|s| !majority(s) && half(s)));
+    let mut place = 1;
+    for group in ranked_groups(runners_up, resolved) {
+        if group.len() > 1 {
+            out.ties.push(Tie {
+                place: Place::Alternate(place),
+                candidates: group.clone(),
+                places: 1,
+            });
+        }
+        place += group.len();
+        out.alternates.push(group);
+    }
+    out
+}
+
+/// The order of a run-off among tied candidates: by support (heads, then area), with no
+/// threshold (they all met it in the election). `None` when the run-off ties again where it
+/// matters (within the first `places`, or across its boundary).
+pub fn runoff_order(supports: &[Support], places: usize) -> Option<Vec<String>> {
+    let groups = ranked_groups(supports.iter().collect(), &[]);
+    let mut decided = 0;
+    let mut order = Vec::new();
+    for g in groups {
+        if decided < places && g.len() > 1 {
+            return None;
+        }
+        decided += g.len();
+        order.extend(g);
+    }
+    Some(order)
 }
 
 #[cfg(test)]
@@ -254,29 +381,92 @@ mod tests {
         assert!(Category::RaiseMaintenanceFund.needs_three_quarters());
     }
 
-    #[test]
-    fn elections_rank_and_keep_alternates() {
-        let total = fig((0, 0), (0, 0), (20000, 200)); // voted 20000 / 200
-        let s = |id: &str, a, h| Support {
+    fn sup(id: &str, a: i64, h: i64) -> Support {
+        Support {
             candidate_id: id.into(),
             yes_area: a,
             yes_heads: h,
-        };
+        }
+    }
+
+    #[test]
+    fn elections_rank_and_keep_alternates() {
+        let total = fig((0, 0), (0, 0), (20000, 200)); // voted 20000 / 200
         let out = elect(
             2,
             &total,
             &[
-                s("a", 15000, 150),
-                s("b", 10001, 101),
-                s("c", 12000, 120),
-                s("d", 10000, 100),
-                s("e", 9999, 100),
+                sup("a", 15000, 150),
+                sup("b", 10001, 101),
+                sup("c", 12000, 120),
+                sup("d", 10000, 100),
+                sup("e", 9999, 100),
             ],
+            &[],
         );
         assert_eq!(out.elected, vec!["a", "c"]);
         // b has a majority but no seat is left; d has exactly half; e is below half by area.
-        assert_eq!(out.alternates, vec!["b", "d"]);
-        let no_quorum = elect(2, &fig((0, 0), (0, 0), (100, 1)), &[s("a", 100, 1)]);
+        assert_eq!(out.alternates, vec![vec!["b".to_string()], vec!["d".to_string()]]);
+        assert!(out.decided());
+        let no_quorum = elect(2, &fig((0, 0), (0, 0), (100, 1)), &[sup("a", 100, 1)], &[]);
         assert!(no_quorum.elected.is_empty() && !no_quorum.quorum_met);
+    }
+
+    #[test]
+    fn more_than_half_by_area_and_heads_at_the_boundary() {
+        let total = fig((0, 0), (0, 0), (20000, 200));
+        // Heads exactly half, area more: not elected (an alternate); one more head: elected.
+        let out = elect(3, &total, &[sup("a", 10001, 100), sup("b", 10001, 101), sup("c", 10000, 101)], &[]);
+        assert_eq!(out.elected, vec!["b"]);
+        assert_eq!(out.alternates.concat(), vec!["a", "c"]);
+    }
+
+    #[test]
+    fn a_tie_for_the_last_seat_is_marked_not_broken() {
+        let total = fig((0, 0), (0, 0), (20000, 200));
+        let supports = [sup("a", 15000, 150), sup("y", 12000, 120), sup("x", 12000, 120), sup("z", 11000, 110)];
+        let out = elect(2, &total, &supports, &[]);
+        assert_eq!(out.elected, vec!["a"]);
+        assert_eq!(
+            out.ties,
+            vec![Tie {
+                place: Place::Seat,
+                candidates: vec!["x".into(), "y".into()],
+                places: 1
+            }]
+        );
+        // The tied pair holds the seat and the first alternate place between them; z follows.
+        assert_eq!(out.alternates, vec![vec!["z".to_string()]]);
+        assert!(!out.decided());
+        // Resolved (lots drew y, then x): y is elected, x is the first alternate.
+        let done = elect(2, &total, &supports, &[vec!["y".into(), "x".into()]]);
+        assert_eq!(done.elected, vec!["a", "y"]);
+        assert_eq!(done.alternates.concat(), vec!["x", "z"]);
+        assert!(done.decided());
+        // Equal heads but different area is no tie: area decides.
+        let by_area = elect(1, &total, &[sup("p", 12001, 120), sup("q", 12000, 120)], &[]);
+        assert_eq!(by_area.elected, vec!["p"]);
+        assert!(by_area.decided());
+    }
+
+    #[test]
+    fn a_tie_among_alternates_is_marked_at_its_place() {
+        let total = fig((0, 0), (0, 0), (20000, 200));
+        let out = elect(1, &total, &[sup("a", 15000, 150), sup("b", 10000, 100), sup("c", 10000, 100)], &[]);
+        assert_eq!(out.elected, vec!["a"]);
+        assert_eq!(out.ties[0].place, Place::Alternate(1));
+        assert_eq!(out.alternates, vec![vec!["b".to_string(), "c".to_string()]]);
+    }
+
+    #[test]
+    fn runoffs_order_or_tie_again() {
+        assert_eq!(
+            runoff_order(&[sup("x", 500, 5), sup("y", 600, 6)], 1),
+            Some(vec!["y".to_string(), "x".to_string()])
+        );
+        assert_eq!(runoff_order(&[sup("x", 500, 5), sup("y", 500, 5)], 1), None);
+        assert_eq!(Place::parse(&Place::Alternate(3).as_text()), Some(Place::Alternate(3)));
+        assert_eq!(Place::parse("seat"), Some(Place::Seat));
+        assert_eq!(Place::parse("alternate:0"), None);
     }
 }

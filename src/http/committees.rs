@@ -18,7 +18,7 @@ use super::security::{AnyAuth, Caller};
 use super::ApiTags;
 use crate::db::committees::{CommitteeRow, MemberRow};
 use crate::db::{self, audit, AnyConnection};
-use crate::domain::committee::{self as rules, CommitteeFacts, CommitteeKind, CommitteeRules};
+use crate::domain::committee::{self as rules, CommitteeFacts, CommitteeKind, CommitteeRules, TieRule};
 use crate::domain::ids;
 use crate::domain::policy::Action;
 use crate::domain::registry::{OrgKind, UnitKind};
@@ -121,6 +121,10 @@ pub struct NewCommittee {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ElectionResult {
+    /// The vetting election whose final list (after joint review and publicity) the owners
+    /// voted on: everyone recorded here must be a qualified candidate of it.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub election_id: String,
     /// Day of the election.
     pub elected_on: NaiveDate,
     /// Elected members (owners).
@@ -130,6 +134,14 @@ pub struct ElectionResult {
     #[serde(default)]
     #[oai(default, validator(max_items = 31))]
     pub alternates: Vec<MemberInput>,
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarryElection {
+    /// The closed election vote (not a run-off) of this committee's election.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub vote_id: String,
 }
 
 #[derive(Object, Deserialize)]
@@ -305,6 +317,23 @@ pub struct RulesBody {
     pub required_departments: Vec<String>,
     /// Days between a vote's notice and its opening (15–60).
     pub vote_notice_days: u32,
+    /// How a tie at the last seat or an alternate place of an election is resolved: `runoff`
+    /// (a run-off vote among the tied, the default) or `lots` (drawn in public with a witness).
+    #[oai(default)]
+    #[serde(default)]
+    pub tie_rule: TieRuleName,
+}
+
+/// How a county resolves election ties (平票处理).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum TieRuleName {
+    /// A run-off vote among the tied candidates (重新投票).
+    #[default]
+    Runoff,
+    /// Lots drawn in public, recorded with a witness (公开抽签).
+    Lots,
 }
 
 impl From<CommitteeRules> for RulesBody {
@@ -325,6 +354,10 @@ impl From<CommitteeRules> for RulesBody {
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
             vote_notice_days: r.vote_notice_days,
+            tie_rule: match r.tie_rule {
+                TieRule::Runoff => TieRuleName::Runoff,
+                TieRule::Lots => TieRuleName::Lots,
+            },
         }
     }
 }
@@ -347,6 +380,10 @@ impl From<RulesBody> for CommitteeRules {
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
             vote_notice_days: r.vote_notice_days,
+            tie_rule: match r.tie_rule {
+                TieRuleName::Runoff => TieRule::Runoff,
+                TieRuleName::Lots => TieRule::Lots,
+            },
         }
     }
 }
@@ -499,7 +536,95 @@ fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) 
     })
 }
 
-/// Turns member inputs into rows; owners must hold a unit in the estate.
+/// The owner ids of the qualified candidates of a final election list of this committee.
+fn final_list(conn: &mut AnyConnection, com: &CommitteeRow, election_id: &str, field: &str) -> AppResult<Vec<String>> {
+    let e = db::vetting::get_election(conn, election_id)?
+        .filter(|e| e.committee_id == com.id)
+        .ok_or_else(|| AppError::invalid(field, "not_found", "no election of this committee with this id"))?;
+    if e.status != "final" {
+        return Err(AppError::invalid(field, "not_final", "the candidate list of this election is not final yet"));
+    }
+    Ok(db::vetting::candidates_of(conn, &e.id)?
+        .into_iter()
+        .filter(|c| c.status == "qualified")
+        .map(|c| c.owner_id)
+        .collect())
+}
+
+/// Records an owners' committee's election: members and ranked alternates (all eligible), the
+/// preparatory group dissolved, the term set, and a property management committee's handover.
+#[allow(clippy::too_many_arguments)]
+fn record_election(
+    c: &mut AnyConnection,
+    mut com: CommitteeRow,
+    ctx: &EstateCtx,
+    actor: &audit::Actor,
+    members_in: &[MemberInput],
+    alternates_in: &[MemberInput],
+    ranks: &[i32],
+    on: NaiveDate,
+) -> AppResult<Committee> {
+    if com.kind != CommitteeKind::OwnersCommittee.as_str() || com.status != "preparing" {
+        return Err(AppError::conflict("wrong_state", "only an owners' committee in preparation records an election"));
+    }
+    let r = estate_rules(c, ctx)?;
+    rules::check_oc_size(members_in.len() as u32, households(c, &ctx.estate.id)?, &r).map_err(|m| AppError::invalid("members", "size", m))?;
+    if members_in.iter().chain(alternates_in).any(|m| m.affiliation != Affiliation::Owner) {
+        return Err(AppError::invalid("members", "not_an_owner", "members and alternates of an owners' committee are owners"));
+    }
+    let previous = db::committees::members(c, &com.id)?;
+    if r.prep_members_barred_from_first {
+        let group: Vec<&String> = previous.iter().filter_map(|m| m.owner_id.as_ref()).collect();
+        if members_in.iter().any(|m| m.owner_id.as_ref().is_some_and(|o| group.contains(&o))) {
+            return Err(AppError::rule("preparatory_member_elected", "members of the preparatory group may not sit on the first committee here"));
+        }
+    }
+    let mut members = member_rows(c, "members", &com, members_in, |_, _| ("member".into(), None), on, Eligibility::Checked)?;
+    let alts = member_rows(c, "alternates", &com, alternates_in, |i, _| ("alternate".into(), ranks.get(i).copied()), on, Eligibility::Checked)?;
+    members.extend(alts);
+    let mut owners: Vec<&String> = members.iter().filter_map(|m| m.owner_id.as_ref()).collect();
+    let n = owners.len();
+    owners.sort();
+    owners.dedup();
+    if owners.len() != n {
+        return Err(AppError::invalid("alternates", "duplicate", "an owner is both member and alternate"));
+    }
+    // The preparatory group's work ends with the election.
+    for mut g in previous.into_iter().filter(|m| m.ended_on.is_none()) {
+        g.ended_on = Some(on);
+        g.end_reason = Some("preparatory group dissolved at the election".into());
+        db::committees::save_member(c, &g)?;
+    }
+    db::committees::insert_members(c, &members)?;
+    com.status = "elected".into();
+    com.seats = members_in.len() as i32;
+    com.formed_on = Some(on);
+    com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
+    db::committees::save(c, &com)?;
+    // A property management committee stands down, handing over within 10 days.
+    for mut pmc in db::committees::live_of_estates(c, std::slice::from_ref(&com.estate_id))?
+        .into_iter()
+        .filter(|x| x.kind == CommitteeKind::PropertyManagementCommittee.as_str())
+    {
+        pmc.status = "dissolving".into();
+        pmc.handover_due_on = Some(rules::add_days(on, rules::HANDOVER_DAYS));
+        db::committees::save(c, &pmc)?;
+        audit::append(c, actor, "committee.dissolving", "committee", &pmc.id, &serde_json::json!({ "successor": com.id, "handover_due": pmc.handover_due_on }))?;
+    }
+    audit::append(c, actor, "committee.elected", "committee", &com.id, &serde_json::json!({ "on": on, "members": members_in.len(), "alternates": alternates_in.len() }))?;
+    respond(c, com, ctx)
+}
+
+/// Whether the owners among the members must meet the candidate eligibility (RULES.md §4, last
+/// paragraph): preparatory group owners' representatives, elected members and alternates do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Eligibility {
+    Checked,
+    NotChecked,
+}
+
+/// Turns member inputs into rows; owners must hold a unit in the estate, and where `eligibility`
+/// says so be adults with no negative-list record in force today.
 fn member_rows(
     conn: &mut AnyConnection,
     field: &str,
@@ -507,8 +632,13 @@ fn member_rows(
     inputs: &[MemberInput],
     role: impl Fn(usize, &MemberInput) -> (String, Option<i32>),
     on: NaiveDate,
+    eligibility: Eligibility,
 ) -> AppResult<Vec<MemberRow>> {
     let holders = db::estates::headcount_inputs(conn, &committee.estate_id, true)?;
+    let county_id = match db::estates::get(conn, &committee.estate_id)? {
+        Some(e) => county_of(&e.community_path),
+        None => String::new(),
+    };
     let mut rows = Vec::new();
     for (i, m) in inputs.iter().enumerate() {
         let (name, party) = match (&m.affiliation, &m.owner_id) {
@@ -526,6 +656,13 @@ fn member_rows(
                     return Err(not_here());
                 }
                 let owner = db::owners::get(conn, owner_id)?.ok_or_else(not_here)?;
+                if eligibility == Eligibility::Checked {
+                    let today = ids::today();
+                    let blocking = db::vetting::blocking_items(conn, &county_id, &owner.id, today)?;
+                    rules::eligibility(true, owner.birth_date, today, &blocking).map_err(|why| {
+                        AppError::invalid(&format!("{field}[{i}].owner_id"), why.code(), why.message())
+                    })?;
+                }
                 (owner.name, m.party_member.unwrap_or(owner.party_member))
             }
             (Affiliation::Owner, None) => {
@@ -665,7 +802,8 @@ impl CommitteesApi {
     ) -> ApiResult<Json<RulesBody>> {
         let caller = auth.caller().clone();
         let r: CommitteeRules = body.0.into();
-        r.check().map_err(|m| AppError::rule("invalid_rules", m))?;
+        r.check()
+            .map_err(|e| AppError::invalid(e.setting, "out_of_range", e.message))?;
         let stored = r.clone();
         state
             .db
@@ -775,6 +913,7 @@ impl CommitteesApi {
                     &input.preparatory_group,
                     |_, m| ((if m.leader { "group_leader" } else { "group_member" }).into(), None),
                     ids::today(),
+                    Eligibility::Checked,
                 )?;
                 db::committees::insert_members(c, &group)?;
                 audit::append(
@@ -791,8 +930,11 @@ impl CommitteesApi {
         Ok(CommitteeCreated::Created(Json(out)))
     }
 
-    /// Record the result of an owners' committee election: the members and the alternates. A
-    /// property management committee of the estate starts its 10-day handover.
+    /// Record the result of an owners' committee election held on paper outside redprop: the
+    /// members and the alternates, who must all be qualified candidates of the election's final
+    /// list, adults, and free of negative-list records. (An election voted in redprop is carried
+    /// over with `carryElection` instead, without retyping.) A property management committee of
+    /// the estate starts its 10-day handover.
     ///
     /// Administrators, the bureau, party organisations above the estate.
     #[oai(
@@ -812,59 +954,84 @@ impl CommitteesApi {
         let out = state
             .db
             .write(move |c| {
-                let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if com.kind != CommitteeKind::OwnersCommittee.as_str() || com.status != "preparing" {
-                    return Err(AppError::conflict("wrong_state", "only an owners' committee in preparation records an election"));
-                }
-                let r = estate_rules(c, &ctx)?;
-                rules::check_oc_size(input.members.len() as u32, households(c, &ctx.estate.id)?, &r).map_err(|m| AppError::invalid("members", "size", m))?;
-                if input.members.iter().chain(&input.alternates).any(|m| m.affiliation != Affiliation::Owner) {
-                    return Err(AppError::invalid("members", "not_an_owner", "members and alternates of an owners' committee are owners"));
-                }
-                let previous = db::committees::members(c, &com.id)?;
-                if r.prep_members_barred_from_first {
-                    let group: Vec<&String> = previous.iter().filter_map(|m| m.owner_id.as_ref()).collect();
-                    if input.members.iter().any(|m| m.owner_id.as_ref().is_some_and(|o| group.contains(&o))) {
-                        return Err(AppError::rule("preparatory_member_elected", "members of the preparatory group may not sit on the first committee here"));
+                let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
+                let finalists = final_list(c, &com, &input.election_id, "election_id")?;
+                for (field, list) in [("members", &input.members), ("alternates", &input.alternates)] {
+                    for (i, m) in list.iter().enumerate() {
+                        if m.owner_id.as_ref().is_some_and(|o| !finalists.contains(o)) {
+                            return Err(AppError::invalid(&format!("{field}[{i}].owner_id"), "not_on_final_list", "not a qualified candidate of this election's final list"));
+                        }
                     }
                 }
-                let on = input.elected_on;
-                let mut members = member_rows(c, "members", &com, &input.members, |_, _| ("member".into(), None), on)?;
                 let mut alternates = input.alternates.clone();
                 alternates.sort_by_key(|a| std::cmp::Reverse(a.votes.unwrap_or(0)));
-                let alts = member_rows(c, "alternates", &com, &alternates, |i, _| ("alternate".into(), Some(i as i32 + 1)), on)?;
-                members.extend(alts);
-                let mut owners: Vec<&String> = members.iter().filter_map(|m| m.owner_id.as_ref()).collect();
-                let n = owners.len();
-                owners.sort();
-                owners.dedup();
-                if owners.len() != n {
-                    return Err(AppError::invalid("alternates", "duplicate", "an owner is both member and alternate"));
+                let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
+                let out = record_election(c, com, &ctx, &actor, &input.members, &alternates, &ranks, input.elected_on)?;
+                Ok(out)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// Carry a closed election vote's result into the committee in one step: the elected
+    /// candidates become members, the alternates follow in vote order. Every tie at the
+    /// boundary must have been resolved (`resolveTie`) and the vote must have reached its
+    /// quorum. A property management committee of the estate starts its 10-day handover.
+    ///
+    /// Administrators, the bureau, party organisations above the estate.
+    #[oai(
+        path = "/committees/:id/election-result/from-vote",
+        method = "post",
+        operation_id = "carryElection"
+    )]
+    async fn carry(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<CarryElection>,
+    ) -> ApiResult<Json<Committee>> {
+        let caller = auth.caller().clone();
+        let vote_id = body.0.vote_id;
+        let out = state
+            .db
+            .write(move |c| {
+                let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
+                let v = db::votes::get(c, &vote_id)?
+                    .filter(|v| v.kind == "election" && v.runoff_of.is_none() && v.estate_id == com.estate_id)
+                    .ok_or_else(|| AppError::invalid("vote_id", "not_found", "no election vote of this estate with this id"))?;
+                let election_id = v.election_id.clone().unwrap_or_default();
+                final_list(c, &com, &election_id, "vote_id")?;
+                let result = crate::http::votes::result_of(c, &v)?;
+                let (outcome, supports, _) = crate::http::votes::election_outcome(c, &v)?;
+                if !outcome.quorum_met {
+                    return Err(AppError::rule("election_failed_quorum", "the election did not reach two thirds of area and heads: no one is elected"));
                 }
-                // The preparatory group's work ends with the election.
-                for mut g in previous.into_iter().filter(|m| m.ended_on.is_none()) {
-                    g.ended_on = Some(on);
-                    g.end_reason = Some("preparatory group dissolved at the election".into());
-                    db::committees::save_member(c, &g)?;
+                if !outcome.decided() {
+                    let places: Vec<String> = outcome.ties.iter().map(|t| t.place.as_text()).collect();
+                    return Err(AppError::rule("tie_unresolved", format!("resolve the ties first ({}) by the county's rule", places.join(", "))));
                 }
-                db::committees::insert_members(c, &members)?;
-                com.status = "elected".into();
-                com.seats = input.members.len() as i32;
-                com.formed_on = Some(on);
-                com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
-                db::committees::save(c, &com)?;
-                // A property management committee stands down, handing over within 10 days.
-                for mut pmc in db::committees::live_of_estates(c, std::slice::from_ref(&com.estate_id))?
-                    .into_iter()
-                    .filter(|x| x.kind == CommitteeKind::PropertyManagementCommittee.as_str())
-                {
-                    pmc.status = "dissolving".into();
-                    pmc.handover_due_on = Some(rules::add_days(on, rules::HANDOVER_DAYS));
-                    db::committees::save(c, &pmc)?;
-                    audit::append(c, &actor, "committee.dissolving", "committee", &pmc.id, &serde_json::json!({ "successor": com.id, "handover_due": pmc.handover_due_on }))?;
-                }
-                audit::append(c, &actor, "committee.elected", "committee", &com.id, &serde_json::json!({ "on": on, "members": input.members.len(), "alternates": input.alternates.len() }))?;
-                respond(c, com, &ctx)
+                let candidates = db::vetting::candidates_of(c, &election_id)?;
+                let member = |cand_id: &String| -> AppResult<MemberInput> {
+                    let cand = candidates.iter().find(|x| &x.id == cand_id).ok_or_else(|| AppError::Internal("a ballot option is not a candidate".into()))?;
+                    Ok(MemberInput {
+                        affiliation: Affiliation::Owner,
+                        owner_id: Some(cand.owner_id.clone()),
+                        name: None,
+                        party_member: None,
+                        two_committees: false,
+                        grid_secretary: false,
+                        votes: supports.iter().find(|s| &s.candidate_id == cand_id).map(|s| s.yes_heads),
+                        leader: false,
+                    })
+                };
+                let members = outcome.elected.iter().map(member).collect::<AppResult<Vec<_>>>()?;
+                let alternates = outcome.alternates.iter().flatten().map(member).collect::<AppResult<Vec<_>>>()?;
+                let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
+                let on = crate::domain::ids::local_date(v.closes_at);
+                let out = record_election(c, com, &ctx, &actor, &members, &alternates, &ranks, on)?;
+                audit::append(c, &actor, "committee.carried", "committee", &out.id, &serde_json::json!({ "vote": v.id, "outcome": result.outcome }))?;
+                Ok(out)
             })
             .await?;
         Ok(Json(out))
@@ -915,6 +1082,7 @@ impl CommitteesApi {
                     &input.members,
                     |i, _| ((if i == 0 { "chair" } else { "member" }).into(), None),
                     on,
+                    Eligibility::NotChecked,
                 )?;
                 db::committees::insert_members(c, &rows)?;
                 com.status = "active".into();

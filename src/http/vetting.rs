@@ -413,26 +413,6 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
 }
 
 /// Records in force on the day `on` for enabled items of the county.
-fn blocking_items(conn: &mut AnyConnection, county_id: &str, owner_id: &str, on: NaiveDate) -> AppResult<Vec<String>> {
-    let enabled: Vec<String> = db::vetting::catalogue(conn, county_id)?
-        .into_iter()
-        .filter(|i| i.enabled)
-        .map(|i| i.code)
-        .collect();
-    let mut codes: Vec<String> = db::vetting::records_of(conn, owner_id)?
-        .into_iter()
-        .filter(|r| {
-            r.county_id == county_id
-                && enabled.contains(&r.item_code)
-                && vetting::in_force(r.effective_from, r.expires_on, on)
-        })
-        .map(|r| r.item_code)
-        .collect();
-    codes.sort();
-    codes.dedup();
-    Ok(codes)
-}
-
 /// The caller's department organisation (a department user), or the one an administrator names.
 fn acting_department(conn: &mut AnyConnection, caller: &Caller, named: Option<&str>) -> AppResult<OrgRow> {
     let id = match caller.principal.scopes(Role::Department).into_iter().next() {
@@ -961,7 +941,7 @@ impl VettingApi {
                 }
                 let county_id = county_of(&ctx.estate.estate.community_path);
                 for mut cand in db::vetting::candidates_of(c, &ctx.election.id)? {
-                    let hits = blocking_items(c, &county_id, &cand.owner_id, on)?;
+                    let hits = db::vetting::blocking_items(c, &county_id, &cand.owner_id, on)?;
                     cand.screening = Some(hits.join(","));
                     cand.screened_on = Some(on);
                     cand.status = "screened".into();
@@ -1099,7 +1079,7 @@ impl VettingApi {
                 let on = ids::local_date(now);
                 let mut qualified = 0;
                 for mut cand in cands {
-                    let blocking = blocking_items(c, &county_id, &cand.owner_id, on)?;
+                    let blocking = db::vetting::blocking_items(c, &county_id, &cand.owner_id, on)?;
                     let mine: Vec<Review> = reviews
                         .iter()
                         .filter(|r| r.candidate_id == cand.id)

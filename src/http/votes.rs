@@ -17,9 +17,10 @@ use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, EstateCtx};
 use super::security::{AnyAuth, Caller};
 use super::ApiTags;
-use crate::db::votes::{HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, VoteRow};
+use crate::db::votes::{HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::headcount;
+use crate::domain::committee::TieRule;
 use crate::domain::{ids, window};
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::voting::{self, Category, Figures, Support};
@@ -96,6 +97,13 @@ pub struct NewVote {
     /// For major matters: the approved proposal this vote decides.
     #[oai(validator(max_length = 64))]
     pub proposal_id: Option<String>,
+    /// A run-off (kind `election`): the closed election vote whose tie it resolves (where the
+    /// county resolves ties by run-off). The ballot holds the tied candidates only.
+    #[oai(validator(max_length = 64))]
+    pub runoff_of: Option<String>,
+    /// With `runoff_of`: the place tied, `seat` or `alternate:N`, as the result names it.
+    #[oai(validator(max_length = 20))]
+    pub runoff_place: Option<String>,
     pub convenor: Convenor,
     /// Whether parking spaces count as exclusive parts in this vote (default: no).
     #[serde(default)]
@@ -277,28 +285,121 @@ pub struct Tally {
     pub approval_heads: Fraction,
 }
 
+/// Where a candidate of an election stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum CandidateOutcome {
+    /// Elected (当选).
+    Elected,
+    /// Tied exactly with others for the last seat(s): undecided until the tie is resolved
+    /// (平票待定).
+    TiedForSeat,
+    /// An alternate (候补委员), filling vacancies in vote order.
+    Alternate,
+    /// Not elected (未当选).
+    NotElected,
+}
+
 #[derive(Object)]
 pub struct CandidateResult {
     pub option_id: String,
     pub label: String,
+    /// Area and heads of the voters who chose this candidate.
     pub yes_area_centi_m2: i64,
     pub yes_heads: i64,
-    /// elected, alternate, or not_elected.
-    pub result: String,
+    pub result: CandidateOutcome,
+    /// For alternates: their place in the order of filling vacancies (tied alternates share it).
+    #[oai(skip_serializing_if_is_none)]
+    pub alternate_rank: Option<i32>,
+}
+
+/// A tie at the boundary of an election, undecided until resolved by the county's rule.
+#[derive(Object)]
+pub struct TieOut {
+    /// `seat` (the last seat or seats) or `alternate:N` (the N-th alternate place).
+    pub place: String,
+    /// The tied candidates (option ids).
+    pub candidates: Vec<String>,
+    /// How many of them the place holds.
+    pub places: i32,
+}
+
+/// Participation, by area and heads.
+#[derive(Object)]
+pub struct ResultTurnout {
+    pub total_area_centi_m2: i64,
+    pub total_heads: i64,
+    pub voted_area_centi_m2: i64,
+    pub voted_heads: i64,
+    pub participation_area: Fraction,
+    pub participation_heads: Fraction,
 }
 
 #[derive(Object)]
 pub struct VoteResult {
     pub vote_id: String,
     pub category: i32,
-    /// passed, failed_quorum, rejected; for elections: passed when at least one is elected.
+    /// passed, failed_quorum, rejected; for elections: passed when at least one is elected (or a
+    /// seat is tied).
     pub outcome: String,
-    pub tally: Tally,
+    /// Who voted, by area and heads.
+    pub turnout: ResultTurnout,
+    /// Questions only: yes, no and abstain, by area and heads, and the approval.
+    #[oai(skip_serializing_if_is_none)]
+    pub tally: Option<Tally>,
+    /// Elections only: every candidate's support and result.
     #[oai(skip_serializing_if_is_empty)]
     pub candidates: Vec<CandidateResult>,
+    /// Elections only: ties at the boundary still to be resolved.
+    #[oai(skip_serializing_if_is_empty)]
+    pub ties: Vec<TieOut>,
+    /// Elections only: whether every seat and alternate place is decided.
+    #[oai(skip_serializing_if_is_none)]
+    pub decided: Option<bool>,
     pub roll_fingerprint: String,
     /// Receipts of every counted ballot, sorted.
     pub receipts: Vec<String>,
+}
+
+/// How a tie is resolved (平票处理方式).
+#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum TieMethod {
+    /// A run-off vote among the tied candidates (重新投票).
+    Runoff,
+    /// Lots drawn in public with a witness (公开抽签).
+    Lots,
+}
+
+impl TieMethod {
+    fn as_str(self) -> &'static str {
+        match self {
+            TieMethod::Runoff => "runoff",
+            TieMethod::Lots => "lots",
+        }
+    }
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TieResolutionInput {
+    /// The tied place, as the result names it: `seat` or `alternate:N`.
+    #[oai(validator(min_length = 1, max_length = 20))]
+    pub place: String,
+    pub method: TieMethod,
+    /// `runoff`: the closed run-off vote (announced with `runoff_of` and `runoff_place`).
+    #[oai(validator(max_length = 64))]
+    pub runoff_vote_id: Option<String>,
+    /// `lots`: the tied candidates (option ids) in the order drawn; the first take the places.
+    #[oai(validator(max_items = 31))]
+    pub order: Option<Vec<String>>,
+    /// `lots`: who drew the lots.
+    #[oai(validator(max_length = 100))]
+    pub drawn_by: Option<String>,
+    /// `lots`: the witness present.
+    #[oai(validator(max_length = 100))]
+    pub witness: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -688,7 +789,30 @@ impl VotesApi {
                 let vote_id = ids::new_id();
                 let mut options = Vec::new();
                 let mut seats = None;
+                let mut election_id = input.election_id.clone();
                 match (input.kind, &input.election_id) {
+                    (VoteKind::Election, None) if input.runoff_of.is_some() => {
+                        if category != Category::CommitteeElection {
+                            return Err(AppError::invalid("category", "election", "a run-off of a committee election is category 3"));
+                        }
+                        let orig_id = input.runoff_of.clone().unwrap_or_default();
+                        let place_text = input.runoff_place.clone().ok_or_else(|| AppError::invalid("runoff_place", "required", "name the tied place: seat or alternate:N"))?;
+                        let place = voting::Place::parse(&place_text).ok_or_else(|| AppError::invalid("runoff_place", "format", "seat or alternate:N"))?;
+                        let orig = db::votes::get(c, &orig_id)?
+                            .filter(|o| o.estate_id == ctx.estate.id && o.kind == "election")
+                            .ok_or_else(|| AppError::invalid("runoff_of", "not_found", "no election vote of this estate with this id"))?;
+                        if rules.tie_rule != TieRule::Runoff {
+                            return Err(AppError::rule("ties_by_lots", "this county resolves election ties by lots drawn in public, not by a run-off"));
+                        }
+                        let (outcome, _, orig_options) = election_outcome(c, &orig)?;
+                        let tie = unresolved_tie(&outcome, &place)?;
+                        for cand in &tie.candidates {
+                            let label = orig_options.iter().find(|o| &o.option_id == cand).map(|o| o.label.clone()).unwrap_or_default();
+                            options.push(OptionRow { vote_id: vote_id.clone(), option_id: cand.clone(), label, position: options.len() as i32 });
+                        }
+                        seats = Some(tie.places as i32);
+                        election_id = orig.election_id.clone();
+                    }
                     (VoteKind::Election, Some(eid)) => {
                         if category != Category::CommitteeElection {
                             return Err(AppError::invalid("category", "election", "a committee election is category 3"));
@@ -711,6 +835,9 @@ impl VotesApi {
                     (VoteKind::Question, Some(_)) => return Err(AppError::invalid("election_id", "not_allowed", "only election votes name an election")),
                     (VoteKind::Question, None) => {}
                 }
+                if input.runoff_of.is_some() && (input.kind != VoteKind::Election || input.election_id.is_some()) {
+                    return Err(AppError::invalid("runoff_of", "not_allowed", "a run-off is an election vote that names the tied vote, not an election"));
+                }
                 if let Some(pid) = &input.proposal_id {
                     let p = db::votes::get_proposal(c, pid)?.ok_or_else(|| AppError::invalid("proposal_id", "not_found", "no proposal with this id"))?;
                     if p.estate_id != ctx.estate.id || p.category != input.category {
@@ -732,7 +859,7 @@ impl VotesApi {
                     }
                     .into(),
                     seats,
-                    election_id: input.election_id.clone(),
+                    election_id,
                     proposal_id: input.proposal_id.clone(),
                     convenor: match input.convenor {
                         Convenor::OwnersCommittee => "owners_committee",
@@ -751,6 +878,8 @@ impl VotesApi {
                     total_heads: None,
                     created_by: actor.actor_id.clone(),
                     created_at: announced,
+                    runoff_of: input.runoff_of.clone(),
+                    runoff_place: input.runoff_place.clone(),
                 };
                 db::votes::insert(c, &row)?;
                 db::votes::insert_options(c, &options)?;
@@ -1108,6 +1237,99 @@ impl VotesApi {
         Ok(Json(out))
     }
 
+    /// Record how a tie at the boundary of a closed election (the last seat, or an alternate
+    /// place) was resolved, by the county's rule: the result of a run-off vote among the tied
+    /// candidates (`runoff`, with `runoff_vote_id`), or lots drawn in public (`lots`, with the
+    /// order drawn, who drew and a witness). The seat tie comes first. Once recorded, the result
+    /// shows the place decided.
+    ///
+    /// The convenor (the estate's committee, party organisations above it, administrators).
+    #[oai(path = "/votes/:id/tie-resolutions", method = "post", operation_id = "resolveTie")]
+    async fn resolve_tie(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<TieResolutionInput>,
+    ) -> ApiResult<Json<VoteResult>> {
+        let caller = auth.caller().clone();
+        let input = body.0;
+        let out = state
+            .db
+            .write(move |c| {
+                let (v, ctx) = load(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                if v.kind != "election" || status(&v, ids::now()) != "closed" {
+                    return Err(AppError::conflict("vote_not_closed", "ties are resolved once an election vote has closed"));
+                }
+                let place = voting::Place::parse(&input.place).ok_or_else(|| AppError::invalid("place", "format", "seat or alternate:N"))?;
+                let (outcome, _, _) = election_outcome(c, &v)?;
+                let tie = unresolved_tie(&outcome, &place)?;
+                let rule = estate_rules(c, &ctx)?.tie_rule;
+                let now = ids::now();
+                let mut row = TieResolutionRow {
+                    id: ids::new_id(),
+                    vote_id: v.id.clone(),
+                    place: place.as_text(),
+                    method: String::new(),
+                    winners: String::new(),
+                    runoff_vote_id: None,
+                    drawn_by: None,
+                    witness: None,
+                    drawn_at: None,
+                    recorded_by: actor.actor_id.clone(),
+                    recorded_at: now,
+                };
+                let order = match (input.method, rule) {
+                    (TieMethod::Lots, TieRule::Lots) => {
+                        let order = input.order.clone().ok_or_else(|| AppError::invalid("order", "required", "the tied candidates in the order drawn"))?;
+                        let (mut a, mut b) = (order.clone(), tie.candidates.clone());
+                        a.sort();
+                        b.sort();
+                        if a != b {
+                            return Err(AppError::invalid("order", "not_the_tied", "the order lists exactly the tied candidates, each once"));
+                        }
+                        let drawn_by = input.drawn_by.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("drawn_by", "required", "who drew the lots"))?;
+                        let witness = input.witness.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("witness", "required", "lots are drawn in public, with a witness"))?;
+                        if witness.trim() == drawn_by.trim() {
+                            return Err(AppError::invalid("witness", "same_person", "the witness is not the one who drew"));
+                        }
+                        row.drawn_by = Some(drawn_by);
+                        row.witness = Some(witness);
+                        row.drawn_at = Some(now);
+                        order
+                    }
+                    (TieMethod::Runoff, TieRule::Runoff) => {
+                        let rid = input.runoff_vote_id.clone().ok_or_else(|| AppError::invalid("runoff_vote_id", "required", "the run-off vote"))?;
+                        let r = db::votes::get(c, &rid)?
+                            .filter(|r| r.runoff_of.as_deref() == Some(&v.id) && r.runoff_place.as_deref() == Some(&place.as_text()))
+                            .ok_or_else(|| AppError::invalid("runoff_vote_id", "not_a_runoff", "no run-off of this vote at this place"))?;
+                        if status(&r, now) != "closed" {
+                            return Err(AppError::conflict("runoff_not_closed", "the run-off has not closed"));
+                        }
+                        if !voting::quorum_met(&figures(c, &r)?) {
+                            return Err(AppError::rule("runoff_failed_quorum", "the run-off did not reach two thirds of area and heads; hold another"));
+                        }
+                        let options = db::votes::options_of(c, &r.id)?;
+                        let supports = supports_of(c, &r, &options)?;
+                        row.runoff_vote_id = Some(r.id.clone());
+                        voting::runoff_order(&supports, tie.places)
+                            .ok_or_else(|| AppError::rule("runoff_tied", "the run-off tied again; hold another"))?
+                    }
+                    (_, rule) => {
+                        return Err(AppError::invalid("method", "not_the_county_rule", format!("this county resolves ties by {}", rule.as_str())));
+                    }
+                };
+                row.method = input.method.as_str().into();
+                row.winners = order.join(",");
+                db::votes::insert_tie_resolution(c, &row)?;
+                audit::append(c, &actor, "vote.tie_resolved", "vote", &v.id, &serde_json::json!({ "place": row.place, "method": row.method, "order": order, "runoff": row.runoff_vote_id, "witness": row.witness }))?;
+                result_of(c, &v)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
     /// Mobilise a major matter (重大事项), e.g. a differentiated fee standard: the owners'
     /// committee starts the procedure.
     ///
@@ -1306,6 +1528,59 @@ impl VotesApi {
 
 /// The published result of a closed vote (computed from its frozen roll and final ballots, so
 /// every reading gives the same figures).
+/// A closed election vote's outcome with its supports and options, applying the tie
+/// resolutions recorded for it.
+pub fn election_outcome(
+    conn: &mut AnyConnection,
+    v: &VoteRow,
+) -> AppResult<(voting::ElectionOutcome, Vec<Support>, Vec<OptionRow>)> {
+    let f = figures(conn, v)?;
+    let options = db::votes::options_of(conn, &v.id)?;
+    let supports = supports_of(conn, v, &options)?;
+    let resolved: Vec<Vec<String>> = db::votes::tie_resolutions(conn, &v.id)?
+        .iter()
+        .map(|r| r.order())
+        .collect();
+    let outcome = voting::elect(v.seats.unwrap_or(0) as usize, &f, &supports, &resolved);
+    Ok((outcome, supports, options))
+}
+
+/// Each candidate's support (heads and area of the voters who chose them).
+fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[OptionRow]) -> AppResult<Vec<Support>> {
+    let support: Vec<(String, i64, i64)> = db::votes::selection_tally(conn, &v.id)?;
+    Ok(options
+        .iter()
+        .map(|o| {
+            let (h, a) = support
+                .iter()
+                .find(|(id, _, _)| *id == o.option_id)
+                .map(|(_, h, a)| (*h, *a))
+                .unwrap_or((0, 0));
+            Support {
+                candidate_id: o.option_id.clone(),
+                yes_area: a,
+                yes_heads: h,
+            }
+        })
+        .collect())
+}
+
+/// The unresolved tie at `place`, or why there is none to resolve.
+fn unresolved_tie(outcome: &voting::ElectionOutcome, place: &voting::Place) -> AppResult<voting::Tie> {
+    if !matches!(place, voting::Place::Seat) && outcome.ties.iter().any(|t| t.place == voting::Place::Seat) {
+        return Err(AppError::conflict(
+            "seat_tie_first",
+            "resolve the tie for the last seat first: it decides who the alternates are",
+        ));
+    }
+    outcome
+        .ties
+        .iter()
+        .find(|t| &t.place == place)
+        .cloned()
+        .ok_or_else(|| AppError::conflict("no_tie_here", "the result has no unresolved tie at this place"))
+}
+
 pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
     if status(v, ids::now()) != "closed" {
         return Err(AppError::conflict(
@@ -1317,49 +1592,45 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
         Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
     let f = figures(conn, v)?;
     let mut candidates = Vec::new();
+    let mut ties = Vec::new();
+    let mut decided = None;
     let outcome = if v.kind == "election" {
-        let options = db::votes::options_of(conn, &v.id)?;
-        let support: Vec<(String, i64, i64)> = db::votes::selection_tally(conn, &v.id)?;
-        let supports: Vec<Support> = options
-            .iter()
-            .map(|o| {
-                let (h, a) = support
-                    .iter()
-                    .find(|(id, _, _)| *id == o.option_id)
-                    .map(|(_, h, a)| (*h, *a))
-                    .unwrap_or((0, 0));
-                Support {
-                    candidate_id: o.option_id.clone(),
-                    yes_area: a,
-                    yes_heads: h,
-                }
-            })
-            .collect();
-        let e = voting::elect(v.seats.unwrap_or(0) as usize, &f, &supports);
+        let (e, supports, options) = election_outcome(conn, v)?;
+        let label = |id: &str| options.iter().find(|o| o.option_id == id).map(|o| o.label.clone()).unwrap_or_default();
         for s in &supports {
-            let label = options
-                .iter()
-                .find(|o| o.option_id == s.candidate_id)
-                .map(|o| o.label.clone())
-                .unwrap_or_default();
-            let result = if e.elected.contains(&s.candidate_id) {
-                "elected"
-            } else if e.alternates.contains(&s.candidate_id) {
-                "alternate"
+            let tied = e.ties.iter().any(|t| t.place == voting::Place::Seat && t.candidates.contains(&s.candidate_id));
+            let rank = e.alternates.iter().position(|g| g.contains(&s.candidate_id));
+            let (result, alternate_rank) = if e.elected.contains(&s.candidate_id) {
+                (CandidateOutcome::Elected, None)
+            } else if tied {
+                (CandidateOutcome::TiedForSeat, None)
+            } else if let Some(r) = rank {
+                // The place of the first of the rank's group (ties share it).
+                let place = e.alternates[..r].iter().map(Vec::len).sum::<usize>() + 1;
+                (CandidateOutcome::Alternate, Some(place as i32))
             } else {
-                "not_elected"
+                (CandidateOutcome::NotElected, None)
             };
             candidates.push(CandidateResult {
                 option_id: s.candidate_id.clone(),
-                label,
+                label: label(&s.candidate_id),
                 yes_area_centi_m2: s.yes_area,
                 yes_heads: s.yes_heads,
-                result: result.into(),
+                result,
+                alternate_rank,
             });
         }
+        for t in &e.ties {
+            ties.push(TieOut {
+                place: t.place.as_text(),
+                candidates: t.candidates.clone(),
+                places: t.places as i32,
+            });
+        }
+        decided = Some(e.decided());
         if !e.quorum_met {
             "failed_quorum"
-        } else if e.elected.is_empty() {
+        } else if e.elected.is_empty() && e.ties.iter().all(|t| t.place != voting::Place::Seat) {
             "rejected"
         } else {
             "passed"
@@ -1367,11 +1638,16 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
     } else {
         voting::outcome(category, &f).as_str()
     };
-    Ok(VoteResult {
-        vote_id: v.id.clone(),
-        category: v.category,
-        outcome: outcome.into(),
-        tally: Tally {
+    let turnout = ResultTurnout {
+        total_area_centi_m2: f.total_area,
+        total_heads: f.total_heads,
+        voted_area_centi_m2: f.voted_area(),
+        voted_heads: f.voted_heads(),
+        participation_area: fraction(f.voted_area(), f.total_area),
+        participation_heads: fraction(f.voted_heads(), f.total_heads),
+    };
+    // An election's ballots choose candidates: yes/no/abstain figures do not apply to it.
+    let tally = (v.kind != "election").then(|| Tally {
             total_area_centi_m2: f.total_area,
             total_heads: f.total_heads,
             voted_area_centi_m2: f.voted_area(),
@@ -1386,8 +1662,16 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
             participation_heads: fraction(f.voted_heads(), f.total_heads),
             approval_area: fraction(f.yes_area, f.voted_area()),
             approval_heads: fraction(f.yes_heads, f.voted_heads()),
-        },
+    });
+    Ok(VoteResult {
+        vote_id: v.id.clone(),
+        category: v.category,
+        outcome: outcome.into(),
+        turnout,
+        tally,
         candidates,
+        ties,
+        decided,
         roll_fingerprint: v.roll_fingerprint.clone().unwrap_or_default(),
         receipts: db::votes::receipts(conn, &v.id)?,
     })

@@ -20,6 +20,10 @@ CREATE INDEX unit_area_changes_unit ON unit_area_changes(unit_id);
 
 -- How a tie at the boundary of an election (the last seat, or the last alternate place) was
 -- resolved: by a run-off vote, or by lots drawn in public with a witness.
+-- A run-off vote among candidates tied in another vote, at one place.
+ALTER TABLE votes ADD COLUMN runoff_of TEXT REFERENCES votes(id);
+ALTER TABLE votes ADD COLUMN runoff_place TEXT;
+
 CREATE TABLE tie_resolutions (
     id TEXT PRIMARY KEY NOT NULL,
     vote_id TEXT NOT NULL REFERENCES votes(id),
