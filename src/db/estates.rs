@@ -215,6 +215,87 @@ pub fn count_units(conn: &mut AnyConnection, estate_id: &str, kind: &str) -> App
 
 /// (building name, entrance, number) of every unit of an estate, to find rows of an import that
 /// are already registered.
+/// One change of a unit's recorded area for one source.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::unit_area_changes)]
+pub struct AreaChangeRow {
+    pub id: String,
+    pub unit_id: String,
+    pub source: String,
+    pub old_area_centi: Option<i64>,
+    pub new_area_centi: Option<i64>,
+    pub changed_by: String,
+    pub changed_at: NaiveDateTime,
+}
+
+/// Sets the areas `given` (per source; sources not given stay) on a unit, keeping a history row
+/// for every area that changes. Returns the changes (none if nothing differs). Votes already
+/// open keep their frozen rolls; the next roll counts the new best area.
+pub fn change_areas(
+    conn: &mut AnyConnection,
+    unit: &UnitRow,
+    given: &RecordedAreas,
+    by: &str,
+    now: NaiveDateTime,
+) -> AppResult<Vec<AreaChangeRow>> {
+    use crate::domain::area::AreaSource;
+    let before = unit.areas();
+    let mut changes = Vec::new();
+    for source in [AreaSource::Registry, AreaSource::Survey, AreaSource::Contract] {
+        let (old, new) = (before.get(source), given.get(source));
+        if new.is_some() && new != old {
+            changes.push(AreaChangeRow {
+                id: crate::domain::ids::new_id(),
+                unit_id: unit.id.clone(),
+                source: source.as_str().into(),
+                old_area_centi: old,
+                new_area_centi: new,
+                changed_by: by.into(),
+                changed_at: now,
+            });
+        }
+    }
+    if changes.is_empty() {
+        return Ok(changes);
+    }
+    let after = before.merge_over(given);
+    diesel::update(units::table.find(&unit.id))
+        .set((
+            units::area_registry_centi.eq(after.registry),
+            units::area_survey_centi.eq(after.survey),
+            units::area_contract_centi.eq(after.contract),
+        ))
+        .execute(conn)?;
+    super::insert_batch!(conn, super::schema::unit_area_changes::table, changes)?;
+    Ok(changes)
+}
+
+/// A unit's area history, oldest first.
+pub fn area_changes(conn: &mut AnyConnection, unit_id: &str) -> AppResult<Vec<AreaChangeRow>> {
+    use super::schema::unit_area_changes as c;
+    Ok(c::table
+        .filter(c::unit_id.eq(unit_id))
+        .order((c::changed_at.asc(), c::id.asc()))
+        .select(AreaChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// Every unit of an estate by (building name, entrance, number).
+pub fn units_by_key(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+) -> AppResult<std::collections::HashMap<(String, String, String), UnitRow>> {
+    let rows: Vec<(String, UnitRow)> = units::table
+        .inner_join(buildings::table)
+        .filter(units::estate_id.eq(estate_id))
+        .select((buildings::name, UnitRow::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(b, u)| ((b, u.entrance.clone(), u.number.clone()), u))
+        .collect())
+}
+
 pub fn unit_keys(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<(String, String, String)>> {
     Ok(units::table
         .inner_join(buildings::table)

@@ -11,7 +11,6 @@ use super::estates::{self, BuildingRow, UnitRow};
 use super::owners::{self, OwnerRow, OwnershipRow};
 use super::AnyConnection;
 use crate::crypto::IdHasher;
-use crate::domain::area::AreaSource;
 use crate::domain::identity::{birth_date, last4};
 use crate::domain::ids::new_id;
 use crate::domain::unit_import::{ImportRow, OwnerKind, RowError};
@@ -20,6 +19,8 @@ use crate::error::AppResult;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub units: usize,
+    /// Units already registered whose areas the file updated (a later source's area).
+    pub units_updated: usize,
     pub buildings_created: usize,
     pub owners_created: usize,
     pub owners_matched: usize,
@@ -32,20 +33,43 @@ pub fn apply(
     estate_id: &str,
     rows: &[ImportRow],
     hasher: &IdHasher,
+    changed_by: &str,
     now: NaiveDateTime,
 ) -> AppResult<Result<ImportReport, Vec<RowError>>> {
     let mut errors = Vec::new();
-    let existing: std::collections::HashSet<(String, String, String)> =
-        estates::unit_keys(conn, estate_id)?.into_iter().collect();
+    // A row for a unit already registered may only bring its areas (the register's area
+    // arriving after the contract's): the same sale status and owner, or no owner columns.
+    let existing = estates::units_by_key(conn, estate_id)?;
+    let mut updates: Vec<(&UnitRow, &ImportRow)> = Vec::new();
     for r in rows {
-        if existing.contains(&(r.building.clone(), r.entrance.clone(), r.number.clone())) {
+        let Some(unit) = existing.get(&(r.building.clone(), r.entrance.clone(), r.number.clone())) else {
+            continue;
+        };
+        let holder_hashes: Vec<String> = owners::current_of_units(conn, std::slice::from_ref(&unit.id))?
+            .into_iter()
+            .filter(|o| o.designated_voter)
+            .filter_map(|o| owners::get(conn, &o.owner_id).ok().flatten().and_then(|x| x.id_hash))
+            .collect();
+        let same_owner = match &r.owner {
+            None => r.co_owners.is_empty(),
+            Some(o) => holder_hashes.contains(&hasher.hash(&o.id_number)),
+        };
+        if unit.sale_status != r.sale_status.as_str() || !same_owner {
             errors.push(RowError {
                 row: r.row,
                 column: "房号".into(),
-                message: "this unit is already registered in the estate".into(),
+                message: "this unit is already registered in the estate: a row for it may only update its areas (with the same owner and sale status)".into(),
             });
+        } else {
+            updates.push((unit, r));
         }
     }
+    let rows: Vec<ImportRow> = rows
+        .iter()
+        .filter(|r| !existing.contains_key(&(r.building.clone(), r.entrance.clone(), r.number.clone())))
+        .cloned()
+        .collect();
+    let rows = rows.as_slice();
 
     // Owners with ID numbers: match the registered ones, create the rest.
     let hashes: HashMap<&str, String> = rows
@@ -132,12 +156,7 @@ pub fn apply(
     let mut holdings = Vec::new();
     for r in rows {
         let unit_id = new_id();
-        let mut areas = (None, None, None);
-        match r.area_source {
-            AreaSource::Registry => areas.0 = Some(r.area_centi),
-            AreaSource::Survey => areas.1 = Some(r.area_centi),
-            AreaSource::Contract => areas.2 = Some(r.area_centi),
-        }
+        let areas = (r.areas.registry, r.areas.survey, r.areas.contract);
         units.push(UnitRow {
             id: unit_id.clone(),
             estate_id: estate_id.into(),
@@ -201,8 +220,15 @@ pub fn apply(
     estates::insert_units(conn, &units)?;
     owners::insert_many(conn, &new_owners)?;
     owners::insert_ownerships(conn, &holdings)?;
+    let mut units_updated = 0;
+    for (unit, r) in updates {
+        if !estates::change_areas(conn, unit, &r.areas, changed_by, now)?.is_empty() {
+            units_updated += 1;
+        }
+    }
     Ok(Ok(ImportReport {
         units: units.len(),
+        units_updated,
         buildings_created: new_buildings.len(),
         owners_created: new_owners.len(),
         owners_matched,

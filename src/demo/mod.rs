@@ -273,7 +273,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
                 },
             )?;
         }
-        let report = db::unit_import::apply(c, &heyuan.id, &rows, &hasher, ids::now())?
+        let report = db::unit_import::apply(c, &heyuan.id, &rows, &hasher, "demo", ids::now())?
             .map_err(|e| AppError::Internal(format!("demo import: {e:?}")))?;
         audit::append(
             c,

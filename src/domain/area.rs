@@ -46,6 +46,36 @@ impl RecordedAreas {
             .or(self.contract.map(|a| (a, AreaSource::Contract)))
     }
 
+    pub fn get(&self, source: AreaSource) -> Option<i64> {
+        match source {
+            AreaSource::Registry => self.registry,
+            AreaSource::Survey => self.survey,
+            AreaSource::Contract => self.contract,
+        }
+    }
+
+    /// Both sets of areas together, or `None` when they give different areas for one source.
+    pub fn merge(&self, other: &RecordedAreas) -> Option<RecordedAreas> {
+        let one = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (Some(x), Some(y)) if x != y => Err(()),
+            (x, y) => Ok(x.or(y)),
+        };
+        Some(RecordedAreas {
+            registry: one(self.registry, other.registry).ok()?,
+            survey: one(self.survey, other.survey).ok()?,
+            contract: one(self.contract, other.contract).ok()?,
+        })
+    }
+
+    /// These areas with every area `other` gives put over them.
+    pub fn merge_over(&self, other: &RecordedAreas) -> RecordedAreas {
+        RecordedAreas {
+            registry: other.registry.or(self.registry),
+            survey: other.survey.or(self.survey),
+            contract: other.contract.or(self.contract),
+        }
+    }
+
     pub fn set(&mut self, source: AreaSource, centi: i64) {
         match source {
             AreaSource::Registry => self.registry = Some(centi),

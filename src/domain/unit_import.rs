@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::area::{parse_m2, AreaSource};
+use super::area::{parse_m2, AreaSource, RecordedAreas};
 use super::identity::{is_valid_credit_code, is_valid_mobile, is_valid_national_id, normalize_code};
 use super::registry::{SaleStatus, UnitKind};
 
@@ -49,8 +49,8 @@ pub struct ImportRow {
     pub entrance: String,
     pub number: String,
     pub kind: UnitKind,
-    pub area_centi: i64,
-    pub area_source: AreaSource,
+    /// The areas the file gives, per source (at least one).
+    pub areas: RecordedAreas,
     pub sale_status: SaleStatus,
     pub owner: Option<OwnerIn>,
     /// Names of co-owners (共有人) beside the owner, who is the designated voter.
@@ -67,6 +67,10 @@ enum Col {
     Number,
     Area,
     AreaSource,
+    /// One column per source (登记面积, 实测面积, 合同面积), instead of or beside 建筑面积 + 面积来源.
+    AreaRegistry,
+    AreaSurvey,
+    AreaContract,
     Kind,
     OwnerName,
     IdNumber,
@@ -76,7 +80,7 @@ enum Col {
     SaleStatus,
 }
 
-const REQUIRED: [Col; 5] = [Col::Building, Col::Number, Col::Area, Col::AreaSource, Col::SaleStatus];
+const REQUIRED: [Col; 3] = [Col::Building, Col::Number, Col::SaleStatus];
 
 fn column_of(header: &str) -> Option<Col> {
     let h = header.trim().to_lowercase();
@@ -93,6 +97,12 @@ fn column_of(header: &str) -> Option<Col> {
         "是否党员" | "党员" | "party_member" => Col::PartyMember,
         "共有人" | "co_owners" => Col::CoOwners,
         "销售状态" | "sale_status" => Col::SaleStatus,
+        "登记面积" | "不动产登记面积" | "产权面积" | "area_registry" => Col::AreaRegistry,
+        "实测面积" | "area_survey" => Col::AreaSurvey,
+        "合同面积" | "预售面积" | "area_contract" => Col::AreaContract,
+        _ if h.starts_with("登记面积") || h.starts_with("不动产登记面积") => Col::AreaRegistry,
+        _ if h.starts_with("实测面积") => Col::AreaSurvey,
+        _ if h.starts_with("合同面积") => Col::AreaContract,
         _ if h.starts_with("建筑面积") || h.starts_with("面积") || h.starts_with("area") => Col::Area,
         _ => return None,
     })
@@ -105,6 +115,9 @@ fn col_label(c: Col) -> &'static str {
         Col::Number => "房号",
         Col::Area => "建筑面积(㎡)",
         Col::AreaSource => "面积来源",
+        Col::AreaRegistry => "登记面积(㎡)",
+        Col::AreaSurvey => "实测面积(㎡)",
+        Col::AreaContract => "合同面积(㎡)",
         Col::Kind => "类型",
         Col::OwnerName => "业主姓名",
         Col::IdNumber => "身份证号",
@@ -172,6 +185,18 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             message: "required column is missing".into(),
         })
         .collect();
+    let mut missing = missing;
+    let one_area = index.contains_key(&Col::Area) && index.contains_key(&Col::AreaSource);
+    let per_source = [Col::AreaRegistry, Col::AreaSurvey, Col::AreaContract]
+        .iter()
+        .any(|c| index.contains_key(c));
+    if !one_area && !per_source {
+        missing.push(RowError {
+            row: 1,
+            column: col_label(if index.contains_key(&Col::Area) { Col::AreaSource } else { Col::Area }).into(),
+            message: "give the area with its source (建筑面积 and 面积来源), or one column per source (登记面积, 实测面积, 合同面积)".into(),
+        });
+    }
     if !missing.is_empty() {
         return Err(missing);
     }
@@ -250,17 +275,48 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             err(Col::Entrance, "at most 30 characters".into());
             ok = false;
         }
-        let area = parse_m2(get(Col::Area));
-        if let Err(m) = area {
-            err(Col::Area, m.into());
-            ok = false;
+        // Areas: 建筑面积 with its 面积来源, and/or one column per source; at least one.
+        let mut areas = RecordedAreas::default();
+        if !get(Col::Area).is_empty() || !get(Col::AreaSource).is_empty() {
+            let area = parse_m2(get(Col::Area));
+            if let Err(m) = area {
+                err(Col::Area, m.into());
+                ok = false;
+            }
+            let source = AreaSource::parse(get(Col::AreaSource));
+            if source.is_none() {
+                err(
+                    Col::AreaSource,
+                    format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)),
+                );
+                ok = false;
+            }
+            if let (Ok(a), Some(s)) = (area, source) {
+                areas.set(s, a);
+            }
         }
-        let source = AreaSource::parse(get(Col::AreaSource));
-        if source.is_none() {
-            err(
-                Col::AreaSource,
-                format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)),
-            );
+        for (col, source) in [
+            (Col::AreaRegistry, AreaSource::Registry),
+            (Col::AreaSurvey, AreaSource::Survey),
+            (Col::AreaContract, AreaSource::Contract),
+        ] {
+            if get(col).is_empty() {
+                continue;
+            }
+            match parse_m2(get(col)) {
+                Ok(a) if areas.get(source).is_some_and(|b| b != a) => {
+                    err(col, "differs from the area given for the same source in 建筑面积".into());
+                    ok = false;
+                }
+                Ok(a) => areas.set(source, a),
+                Err(m) => {
+                    err(col, m.into());
+                    ok = false;
+                }
+            }
+        }
+        if ok && areas.best().is_none() {
+            err(Col::Area, "the unit needs an area (register, survey or contract)".into());
             ok = false;
         }
         let kind = match get(Col::Kind) {
@@ -368,27 +424,42 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             }
         }
         let key = (building.clone(), entrance.clone(), number.clone());
-        if !building.is_empty() && !number.is_empty() {
-            if let Some(first) = seen_units.get(&key) {
-                err(Col::Number, format!("the same unit is already in row {first}"));
-                ok = false;
-            } else {
-                seen_units.insert(key, row);
+        let candidate = ImportRow {
+            row,
+            building,
+            entrance,
+            number,
+            kind: kind.unwrap_or(UnitKind::Residential),
+            areas,
+            sale_status: status.unwrap_or(SaleStatus::Unsold),
+            owner,
+            co_owners,
+        };
+        if !candidate.building.is_empty() && !candidate.number.is_empty() {
+            if let Some(first) = seen_units.get(&key).copied() {
+                // The same unit again: another source's area for it (the register's area
+                // arriving beside the contract's), with every other column the same.
+                let merged = rows.iter_mut().find(|r: &&mut ImportRow| r.row == first).and_then(|r| {
+                    let same = r.kind == candidate.kind
+                        && r.sale_status == candidate.sale_status
+                        && r.owner == candidate.owner
+                        && r.co_owners == candidate.co_owners;
+                    let merged = same.then(|| r.areas.merge(&candidate.areas)).flatten()?;
+                    r.areas = merged;
+                    Some(())
+                });
+                if merged.is_none() {
+                    err(
+                        Col::Number,
+                        format!("the same unit is already in row {first}; a repeated row may only add another source's area"),
+                    );
+                }
+                continue;
             }
+            seen_units.insert(key, row);
         }
         if ok {
-            rows.push(ImportRow {
-                row,
-                building,
-                entrance,
-                number,
-                kind: kind.unwrap_or(UnitKind::Residential),
-                area_centi: area.unwrap_or_default(),
-                area_source: source.unwrap_or(AreaSource::Contract),
-                sale_status: status.unwrap_or(SaleStatus::Unsold),
-                owner,
-                co_owners,
-            });
+            rows.push(candidate);
         }
     }
     if rows.is_empty() && errors.is_empty() {

@@ -182,11 +182,61 @@ pub struct NewUnit {
     #[oai(validator(min_length = 1, max_length = 30))]
     pub number: String,
     pub kind: UnitKindName,
-    /// Area in hundredths of a square metre (10232 = 102.32 m²).
+    /// An area in hundredths of a square metre (10232 = 102.32 m²), with its source; or give
+    /// the areas per source below (at least one area in all).
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
-    pub area_centi_m2: i64,
-    pub area_source: AreaSourceName,
+    pub area_centi_m2: Option<i64>,
+    pub area_source: Option<AreaSourceName>,
+    /// The real-estate register's area (不动产登记), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_registry_centi_m2: Option<i64>,
+    /// The survey's area (实测), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_survey_centi_m2: Option<i64>,
+    /// The purchase contract's area (合同), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_contract_centi_m2: Option<i64>,
     pub sale_status: SaleStatusName,
+}
+
+/// A change to a unit: areas per source (a source given replaces that source's area; others
+/// stay). The register's area typically arrives when the certificate is issued. The area that
+/// counts is the register's, else the survey's, else the contract's (SPC interpretation Art. 8).
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitChanges {
+    /// The real-estate register's area (不动产登记), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_registry_centi_m2: Option<i64>,
+    /// The survey's area (实测), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_survey_centi_m2: Option<i64>,
+    /// The purchase contract's area (合同), hundredths of m².
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
+    pub area_contract_centi_m2: Option<i64>,
+}
+
+/// The areas per source of a request, as recorded.
+fn recorded(registry: Option<i64>, survey: Option<i64>, contract: Option<i64>) -> RecordedAreas {
+    RecordedAreas {
+        registry,
+        survey,
+        contract,
+    }
+}
+
+/// One change of a unit's area for one source.
+#[derive(Object)]
+pub struct AreaChange {
+    /// registry, survey or contract.
+    pub source: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub old_area_centi_m2: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub new_area_centi_m2: Option<i64>,
+    /// Who changed it (account id, or `cli:import`/`demo`).
+    pub changed_by: String,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Object)]
@@ -228,7 +278,11 @@ pub struct UnitPage {
 
 #[derive(Object)]
 pub struct ImportReport {
+    /// Units created.
     pub units: u64,
+    /// Units already registered whose areas the file updated (e.g. the register's area
+    /// arriving after the contract's); each change is kept in the unit's area history.
+    pub units_updated: u64,
     pub buildings_created: u64,
     pub owners_created: u64,
     /// Owners already registered (matched by ID number), e.g. from another estate.
@@ -601,6 +655,86 @@ impl EstatesApi {
         ))
     }
 
+    /// Record a unit's areas per source — typically the register's area when the certificate
+    /// is issued, beside the contract's it was registered with. Every change is kept in the
+    /// unit's area history and the audit log. Votes already open keep their frozen rolls; the
+    /// next roll counts the new best area.
+    ///
+    /// Administrators, the bureau, party organisations above the estate.
+    #[oai(path = "/units/:id", method = "patch", operation_id = "updateUnit")]
+    async fn update_unit(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<UnitChanges>,
+    ) -> ApiResult<Json<Unit>> {
+        let caller = auth.caller().clone();
+        let b = body.0;
+        let given = recorded(b.area_registry_centi_m2, b.area_survey_centi_m2, b.area_contract_centi_m2);
+        if given.best().is_none() {
+            return Err(AppError::invalid("area_registry_centi_m2", "required", "give at least one area").into());
+        }
+        let out = state
+            .db
+            .write(move |c| {
+                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                let (_, actor) = guard_estate(c, &caller, &unit.estate_id, Need::Manage)?;
+                let changes = db::estates::change_areas(c, &unit, &given, &actor.actor_id, ids::now())?;
+                if !changes.is_empty() {
+                    let what: Vec<serde_json::Value> = changes
+                        .iter()
+                        .map(|ch| serde_json::json!({ "source": ch.source, "from": ch.old_area_centi, "to": ch.new_area_centi }))
+                        .collect();
+                    audit::append(c, &actor, "unit.areas", "unit", &unit.id, &serde_json::json!({ "changes": what }))?;
+                }
+                let unit = db::estates::get_unit(c, &unit.id)?.ok_or(AppError::NotFound { what: "unit" })?;
+                let holders = db::owners::current_of_units(c, std::slice::from_ref(&unit.id))?
+                    .into_iter()
+                    .map(|o| UnitHolder {
+                        owner_id: o.owner_id,
+                        designated_voter: o.designated_voter,
+                    })
+                    .collect();
+                Ok(unit_out(unit, holders))
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// A unit's area history: every change of a recorded area, oldest first.
+    ///
+    /// Whoever may see the estate's personal data (administrators, the bureau, party
+    /// organisations above the estate, its committee).
+    #[oai(path = "/units/:id/area-changes", method = "get", operation_id = "listUnitAreaChanges")]
+    async fn area_changes(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<AreaChange>>> {
+        let caller = auth.caller().clone();
+        let rows = state
+            .db
+            .read(move |c| {
+                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                guard_estate(c, &caller, &unit.estate_id, Need::Private)?;
+                db::estates::area_changes(c, &unit.id)
+            })
+            .await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|r| AreaChange {
+                    source: r.source,
+                    old_area_centi_m2: r.old_area_centi,
+                    new_area_centi_m2: r.new_area_centi,
+                    changed_by: r.changed_by,
+                    changed_at: r.changed_at.and_utc(),
+                })
+                .collect(),
+        ))
+    }
+
     /// Register one unit (专有部分) with its legal area and its source.
     ///
     /// Administrators, the bureau, party organisations above the estate.
@@ -614,7 +748,27 @@ impl EstatesApi {
     ) -> ApiResult<UnitCreated> {
         let caller = auth.caller().clone();
         let input = body.0;
-        if input.area_centi_m2 > MAX_UNIT_AREA_CENTI {
+        let mut areas = recorded(input.area_registry_centi_m2, input.area_survey_centi_m2, input.area_contract_centi_m2);
+        match (input.area_centi_m2, input.area_source) {
+            (Some(a), Some(s)) => {
+                let source = match s {
+                    AreaSourceName::Registry => AreaSource::Registry,
+                    AreaSourceName::Survey => AreaSource::Survey,
+                    AreaSourceName::Contract => AreaSource::Contract,
+                };
+                if areas.get(source).is_some_and(|b| b != a) {
+                    return Err(AppError::invalid("area_centi_m2", "conflict", "differs from the area given for the same source").into());
+                }
+                areas.set(source, a);
+            }
+            (None, None) => {}
+            (Some(_), None) => return Err(AppError::invalid("area_source", "required", "an area comes with its source").into()),
+            (None, Some(_)) => return Err(AppError::invalid("area_centi_m2", "required", "a source comes with its area").into()),
+        }
+        if areas.best().is_none() {
+            return Err(AppError::invalid("area_centi_m2", "required", "a unit needs an area: from the register, a survey or the contract").into());
+        }
+        if [areas.registry, areas.survey, areas.contract].iter().flatten().any(|a| *a > MAX_UNIT_AREA_CENTI) {
             return Err(AppError::invalid("area_centi_m2", "too_large", "larger than any unit can be").into());
         }
         let row = state
@@ -624,13 +778,6 @@ impl EstatesApi {
                 let building = db::estates::get_building(c, &input.building_id)?
                     .filter(|b| b.estate_id == ctx.estate.id)
                     .ok_or_else(|| AppError::invalid("building_id", "not_found", "no building with this id in the estate"))?;
-                let source = match input.area_source {
-                    AreaSourceName::Registry => AreaSource::Registry,
-                    AreaSourceName::Survey => AreaSource::Survey,
-                    AreaSourceName::Contract => AreaSource::Contract,
-                };
-                let mut areas = RecordedAreas::default();
-                areas.set(source, input.area_centi_m2);
                 let kind = match input.kind {
                     UnitKindName::Residential => UnitKind::Residential,
                     UnitKindName::Commercial => UnitKind::Commercial,
@@ -658,7 +805,7 @@ impl EstatesApi {
                     AppError::Conflict { .. } => AppError::conflict("unit_exists", "the building already has a unit with this entrance and number"),
                     other => other,
                 })?;
-                audit::append(c, &actor, "unit.create", "unit", &row.id, &serde_json::json!({ "estate": row.estate_id, "building": row.building_id, "entrance": row.entrance, "number": row.number, "area": input.area_centi_m2, "source": source.as_str() }))?;
+                audit::append(c, &actor, "unit.create", "unit", &row.id, &serde_json::json!({ "estate": row.estate_id, "building": row.building_id, "entrance": row.entrance, "number": row.number, "registry": areas.registry, "survey": areas.survey, "contract": areas.contract }))?;
                 Ok(row)
             })
             .await?;
@@ -789,13 +936,14 @@ pub async fn import_units(
                     audit::Actor::system("cli:import")
                 }
             };
-            let report = db::unit_import::apply(c, &estate_id, &rows, &hasher, ids::now())?.map_err(row_errors)?;
-            audit::append(c, &actor, "estate.import", "estate", &estate_id, &serde_json::json!({ "file_sha256": digest, "units": report.units, "owners_created": report.owners_created }))?;
+            let report = db::unit_import::apply(c, &estate_id, &rows, &hasher, &actor.actor_id, ids::now())?.map_err(row_errors)?;
+            audit::append(c, &actor, "estate.import", "estate", &estate_id, &serde_json::json!({ "file_sha256": digest, "units": report.units, "units_updated": report.units_updated, "owners_created": report.owners_created }))?;
             Ok(report)
         })
         .await?;
     Ok(ImportReport {
         units: report.units as u64,
+        units_updated: report.units_updated as u64,
         buildings_created: report.buildings_created as u64,
         owners_created: report.owners_created as u64,
         owners_matched: report.owners_matched as u64,
