@@ -25,7 +25,7 @@ use redprop::db::estates::EstateRow;
 use redprop::db::orgs::OrgRow;
 use redprop::db::sessions::SessionRow;
 use redprop::db::users::{GrantRow, UserRow};
-use redprop::domain::area::AreaSource;
+use redprop::domain::area::RecordedAreas;
 use redprop::domain::ids;
 use redprop::domain::registry::{child_path, SaleStatus, UnitKind};
 use redprop::domain::unit_import::{ImportRow, OwnerIn, OwnerKind};
@@ -126,8 +126,10 @@ fn main() -> anyhow::Result<()> {
             entrance: format!("{}单元", (i / 50) % 4 + 1),
             number: format!("{}", i % 50 + 101),
             kind: UnitKind::Residential,
-            area_centi: 6_000 + (i as i64 % 9_000),
-            area_source: AreaSource::Registry,
+            areas: RecordedAreas {
+                registry: Some(6_000 + (i as i64 % 9_000)),
+                ..RecordedAreas::default()
+            },
             sale_status: SaleStatus::Delivered,
             owner: Some(OwnerIn {
                 name: format!("业主{i}"),
@@ -146,7 +148,7 @@ fn main() -> anyhow::Result<()> {
             redprop::db::orgs::insert(c, &county)?;
             redprop::db::orgs::insert(c, &community)?;
             redprop::db::estates::insert(c, &estate)?;
-            redprop::db::unit_import::apply(c, &estate.id, &rows, &state.id_hasher, now)?
+            redprop::db::unit_import::apply(c, &estate.id, &rows, &state.id_hasher, "bench", now)?
                 .map_err(|e| redprop::error::AppError::Internal(format!("{e:?}")))?;
             Ok(())
         })

@@ -269,7 +269,12 @@ pub fn objections_of(conn: &mut AnyConnection, candidate_ids: &[String]) -> AppR
 
 /// The enabled negative-list items of a county with a record about `owner_id` in force on `on`
 /// (RULES.md §4; the rule of "in force" is `domain::vetting::in_force`).
-pub fn blocking_items(conn: &mut AnyConnection, county_id: &str, owner_id: &str, on: NaiveDate) -> AppResult<Vec<String>> {
+pub fn blocking_items(
+    conn: &mut AnyConnection,
+    county_id: &str,
+    owner_id: &str,
+    on: NaiveDate,
+) -> AppResult<Vec<String>> {
     let enabled: Vec<String> = catalogue(conn, county_id)?
         .into_iter()
         .filter(|i| i.enabled)

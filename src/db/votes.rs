@@ -180,7 +180,11 @@ pub struct TieResolutionRow {
 
 impl TieResolutionRow {
     pub fn order(&self) -> Vec<String> {
-        self.winners.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+        self.winners
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 }
 

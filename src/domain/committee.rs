@@ -99,25 +99,40 @@ impl CommitteeRules {
         let out = |setting: &'static str, message: String| Err(OutOfRange { setting, message });
         for (setting, n) in [("oc_min", self.oc_min), ("oc_max", self.oc_max)] {
             if !(5..=11).contains(&n) || !odd(n) {
-                return out(setting, format!("an owners' committee has 5–11 members, an odd number: not {n}"));
+                return out(
+                    setting,
+                    format!("an owners' committee has 5–11 members, an odd number: not {n}"),
+                );
             }
         }
         if self.oc_min > self.oc_max {
-            return out("oc_min", format!("oc_min ({}) may not exceed oc_max ({})", self.oc_min, self.oc_max));
+            return out(
+                "oc_min",
+                format!("oc_min ({}) may not exceed oc_max ({})", self.oc_min, self.oc_max),
+            );
         }
         if self.small_estate_households > 100 {
             return out(
                 "small_estate_households",
-                format!("the small-estate rule applies to estates of at most 100 households, not {}", self.small_estate_households),
+                format!(
+                    "the small-estate rule applies to estates of at most 100 households, not {}",
+                    self.small_estate_households
+                ),
             );
         }
         if !(self.small_estate_min == 3 || self.small_estate_min == self.oc_min) {
             return out(
                 "small_estate_min",
-                format!("a small estate's committee may have 3 members (or the usual minimum {}), not {}", self.oc_min, self.small_estate_min),
+                format!(
+                    "a small estate's committee may have 3 members (or the usual minimum {}), not {}",
+                    self.oc_min, self.small_estate_min
+                ),
             );
         }
-        for (setting, n) in [("term_min_years", self.term_min_years), ("term_max_years", self.term_max_years)] {
+        for (setting, n) in [
+            ("term_min_years", self.term_min_years),
+            ("term_max_years", self.term_max_years),
+        ] {
             if !(3..=5).contains(&n) {
                 return out(setting, format!("a committee's term is 3–5 years, not {n}"));
             }
@@ -129,32 +144,59 @@ impl CommitteeRules {
         if share != (1, 2) && share != (2, 3) {
             return out(
                 "prep_owner_share_num",
-                format!("owners' representatives are at least 1/2 or 2/3 of a preparatory group, not {}/{}", share.0, share.1),
+                format!(
+                    "owners' representatives are at least 1/2 or 2/3 of a preparatory group, not {}/{}",
+                    share.0, share.1
+                ),
             );
         }
         if self.pmc_min < 9 || !odd(self.pmc_min) || self.pmc_min > 31 {
-            return out("pmc_min", format!("a property management committee has an odd number of at least 9 members, not {}", self.pmc_min));
+            return out(
+                "pmc_min",
+                format!(
+                    "a property management committee has an odd number of at least 9 members, not {}",
+                    self.pmc_min
+                ),
+            );
         }
         if self.party_target_percent > 100 {
-            return out("party_target_percent", format!("a share is 0–100 percent, not {}", self.party_target_percent));
+            return out(
+                "party_target_percent",
+                format!("a share is 0–100 percent, not {}", self.party_target_percent),
+            );
         }
         if !(7..=10).contains(&self.publicity_days) {
-            return out("publicity_days", format!("the candidate list is published for 7–10 days, not {}", self.publicity_days));
+            return out(
+                "publicity_days",
+                format!(
+                    "the candidate list is published for 7–10 days, not {}",
+                    self.publicity_days
+                ),
+            );
         }
         if !(1..=7).contains(&self.objection_answer_days) {
             return out(
                 "objection_answer_days",
-                format!("objections are answered within 7 days at most (1–7), not {}", self.objection_answer_days),
+                format!(
+                    "objections are answered within 7 days at most (1–7), not {}",
+                    self.objection_answer_days
+                ),
             );
         }
         if !(15..=60).contains(&self.vote_notice_days) {
             return out(
                 "vote_notice_days",
-                format!("a vote or assembly is announced at least 15 days ahead (15–60), not {}", self.vote_notice_days),
+                format!(
+                    "a vote or assembly is announced at least 15 days ahead (15–60), not {}",
+                    self.vote_notice_days
+                ),
             );
         }
         if self.required_departments.is_empty() {
-            return out("required_departments", "the joint review needs at least one department".into());
+            return out(
+                "required_departments",
+                "the joint review needs at least one department".into(),
+            );
         }
         Ok(())
     }
@@ -587,25 +629,126 @@ mod tests {
         assert!(CommitteeRules { oc_min: 5, ..d() }.check().is_ok());
         assert!(CommitteeRules { oc_max: 11, ..d() }.check().is_ok());
         assert_eq!(refused(CommitteeRules { oc_max: 13, ..d() }), "oc_max");
-        assert_eq!(refused(CommitteeRules { oc_min: 9, oc_max: 7, ..d() }), "oc_min");
-        assert_eq!(refused(CommitteeRules { term_min_years: 2, ..d() }), "term_min_years");
-        assert_eq!(refused(CommitteeRules { term_min_years: 1, term_max_years: 2, ..d() }), "term_min_years");
-        assert!(CommitteeRules { term_min_years: 3, term_max_years: 5, ..d() }.check().is_ok());
-        assert_eq!(refused(CommitteeRules { term_max_years: 6, ..d() }), "term_max_years");
+        assert_eq!(
+            refused(CommitteeRules {
+                oc_min: 9,
+                oc_max: 7,
+                ..d()
+            }),
+            "oc_min"
+        );
+        assert_eq!(
+            refused(CommitteeRules {
+                term_min_years: 2,
+                ..d()
+            }),
+            "term_min_years"
+        );
+        assert_eq!(
+            refused(CommitteeRules {
+                term_min_years: 1,
+                term_max_years: 2,
+                ..d()
+            }),
+            "term_min_years"
+        );
+        assert!(CommitteeRules {
+            term_min_years: 3,
+            term_max_years: 5,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert_eq!(
+            refused(CommitteeRules {
+                term_max_years: 6,
+                ..d()
+            }),
+            "term_max_years"
+        );
         assert_eq!(refused(CommitteeRules { pmc_min: 7, ..d() }), "pmc_min");
         assert!(CommitteeRules { pmc_min: 9, ..d() }.check().is_ok());
         assert_eq!(refused(CommitteeRules { pmc_min: 10, ..d() }), "pmc_min");
-        assert_eq!(refused(CommitteeRules { publicity_days: 6, ..d() }), "publicity_days");
-        assert!(CommitteeRules { publicity_days: 7, ..d() }.check().is_ok());
-        assert!(CommitteeRules { publicity_days: 10, ..d() }.check().is_ok());
-        assert_eq!(refused(CommitteeRules { publicity_days: 11, ..d() }), "publicity_days");
-        assert!(CommitteeRules { objection_answer_days: 7, ..d() }.check().is_ok());
-        assert_eq!(refused(CommitteeRules { objection_answer_days: 8, ..d() }), "objection_answer_days");
-        assert_eq!(refused(CommitteeRules { objection_answer_days: 0, ..d() }), "objection_answer_days");
-        assert_eq!(refused(CommitteeRules { vote_notice_days: 14, ..d() }), "vote_notice_days");
-        assert!(CommitteeRules { vote_notice_days: 15, ..d() }.check().is_ok());
-        assert!(CommitteeRules { prep_owner_share_num: 2, prep_owner_share_den: 3, ..d() }.check().is_ok());
-        assert_eq!(refused(CommitteeRules { prep_owner_share_num: 1, prep_owner_share_den: 3, ..d() }), "prep_owner_share_num");
-        assert_eq!(refused(CommitteeRules { small_estate_min: 1, ..d() }), "small_estate_min");
+        assert_eq!(
+            refused(CommitteeRules {
+                publicity_days: 6,
+                ..d()
+            }),
+            "publicity_days"
+        );
+        assert!(CommitteeRules {
+            publicity_days: 7,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert!(CommitteeRules {
+            publicity_days: 10,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert_eq!(
+            refused(CommitteeRules {
+                publicity_days: 11,
+                ..d()
+            }),
+            "publicity_days"
+        );
+        assert!(CommitteeRules {
+            objection_answer_days: 7,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert_eq!(
+            refused(CommitteeRules {
+                objection_answer_days: 8,
+                ..d()
+            }),
+            "objection_answer_days"
+        );
+        assert_eq!(
+            refused(CommitteeRules {
+                objection_answer_days: 0,
+                ..d()
+            }),
+            "objection_answer_days"
+        );
+        assert_eq!(
+            refused(CommitteeRules {
+                vote_notice_days: 14,
+                ..d()
+            }),
+            "vote_notice_days"
+        );
+        assert!(CommitteeRules {
+            vote_notice_days: 15,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert!(CommitteeRules {
+            prep_owner_share_num: 2,
+            prep_owner_share_den: 3,
+            ..d()
+        }
+        .check()
+        .is_ok());
+        assert_eq!(
+            refused(CommitteeRules {
+                prep_owner_share_num: 1,
+                prep_owner_share_den: 3,
+                ..d()
+            }),
+            "prep_owner_share_num"
+        );
+        assert_eq!(
+            refused(CommitteeRules {
+                small_estate_min: 1,
+                ..d()
+            }),
+            "small_estate_min"
+        );
     }
 }

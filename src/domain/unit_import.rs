@@ -305,7 +305,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             }
             match parse_m2(get(col)) {
                 Ok(a) if areas.get(source).is_some_and(|b| b != a) => {
-                    err(col, "differs from the area given for the same source in 建筑面积".into());
+                    err(
+                        col,
+                        "differs from the area given for the same source in 建筑面积".into(),
+                    );
                     ok = false;
                 }
                 Ok(a) => areas.set(source, a),
@@ -316,7 +319,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             }
         }
         if ok && areas.best().is_none() {
-            err(Col::Area, "the unit needs an area (register, survey or contract)".into());
+            err(
+                Col::Area,
+                "the unit needs an area (register, survey or contract)".into(),
+            );
             ok = false;
         }
         let kind = match get(Col::Kind) {
@@ -499,7 +505,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].area_centi, 10232);
+        assert_eq!(rows[0].areas.best(), Some((10232, AreaSource::Registry)));
         assert_eq!(rows[0].co_owners, vec!["廖刚珍".to_string()]);
         assert_eq!(rows[0].owner.as_ref().unwrap().kind, OwnerKind::Natural);
         assert!(rows[1].owner.is_none());
@@ -539,15 +545,49 @@ mod tests {
         assert_eq!(parse(&gbk).unwrap()[0].building, "1号楼");
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
-        assert_eq!(parse(&bom).unwrap()[0].area_centi, 8850);
+        assert_eq!(parse(&bom).unwrap()[0].areas.best().map(|b| b.0), Some(8850));
     }
 
     #[test]
     fn missing_columns_and_junk() {
         let errs = parse("楼栋,房号\n1,2\n".as_bytes()).unwrap_err();
-        assert_eq!(errs.len(), 3);
+        // The sale status, and an area column of some kind.
+        assert_eq!(errs.len(), 2);
         assert!(errs.iter().all(|e| e.row == 1));
         assert!(parse(&[0xff, 0xfe, 0x00, 0x81]).is_err());
+    }
+
+    #[test]
+    fn areas_per_source_and_repeated_rows() {
+        use crate::domain::area::RecordedAreas;
+        // One column per source; the register's counts.
+        let rows = parse("楼栋,房号,合同面积,登记面积,销售状态\n1号楼,101,100.5,98.25,未售\n".as_bytes()).unwrap();
+        assert_eq!(
+            rows[0].areas,
+            RecordedAreas {
+                registry: Some(9825),
+                survey: None,
+                contract: Some(10050)
+            }
+        );
+        assert_eq!(rows[0].areas.best(), Some((9825, AreaSource::Registry)));
+        // One area and its source per row, the unit repeated with another source: merged.
+        let head = "楼栋,房号,建筑面积,面积来源,销售状态\n";
+        let rows =
+            parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,98.25,不动产登记,未售\n").as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].areas.best(), Some((9825, AreaSource::Registry)));
+        assert_eq!(rows[0].areas.contract, Some(10050));
+        // The same source with another area, or other details: refused, naming the row.
+        let errs = parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,99,合同,未售\n").as_bytes()).unwrap_err();
+        assert_eq!((errs[0].row, errs[0].column.as_str()), (3, "房号"));
+        let errs =
+            parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,98.25,不动产登记,已售未交付\n").as_bytes())
+                .unwrap_err();
+        assert_eq!(errs[0].row, 3);
+        // A row without any area.
+        let errs = parse("楼栋,房号,合同面积,登记面积,销售状态\n1号楼,101,,,未售\n".as_bytes()).unwrap_err();
+        assert_eq!(errs[0].row, 2);
     }
 
     #[test]

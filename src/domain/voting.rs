@@ -194,7 +194,7 @@ impl ElectionOutcome {
 /// for a group (a run-off or lots drawn: `resolved`) splits it into that order.
 fn ranked_groups(candidates: Vec<&Support>, resolved: &[Vec<String>]) -> Vec<Vec<String>> {
     let mut sorted = candidates;
-    sorted.sort_by(|a, b| (b.yes_heads, b.yes_area).cmp(&(a.yes_heads, a.yes_area)));
+    sorted.sort_by_key(|s| std::cmp::Reverse((s.yes_heads, s.yes_area)));
     let mut groups: Vec<Vec<&Support>> = Vec::new();
     for s in sorted {
         match groups.last_mut() {
@@ -416,15 +416,26 @@ mod tests {
     fn more_than_half_by_area_and_heads_at_the_boundary() {
         let total = fig((0, 0), (0, 0), (20000, 200));
         // Heads exactly half, area more: not elected (an alternate); one more head: elected.
-        let out = elect(3, &total, &[sup("a", 10001, 100), sup("b", 10001, 101), sup("c", 10000, 101)], &[]);
+        let out = elect(
+            3,
+            &total,
+            &[sup("a", 10001, 100), sup("b", 10001, 101), sup("c", 10000, 101)],
+            &[],
+        );
         assert_eq!(out.elected, vec!["b"]);
-        assert_eq!(out.alternates.concat(), vec!["a", "c"]);
+        // Alternates in order of support: heads first (c: 101), then area.
+        assert_eq!(out.alternates.concat(), vec!["c", "a"]);
     }
 
     #[test]
     fn a_tie_for_the_last_seat_is_marked_not_broken() {
         let total = fig((0, 0), (0, 0), (20000, 200));
-        let supports = [sup("a", 15000, 150), sup("y", 12000, 120), sup("x", 12000, 120), sup("z", 11000, 110)];
+        let supports = [
+            sup("a", 15000, 150),
+            sup("y", 12000, 120),
+            sup("x", 12000, 120),
+            sup("z", 11000, 110),
+        ];
         let out = elect(2, &total, &supports, &[]);
         assert_eq!(out.elected, vec!["a"]);
         assert_eq!(
@@ -452,7 +463,12 @@ mod tests {
     #[test]
     fn a_tie_among_alternates_is_marked_at_its_place() {
         let total = fig((0, 0), (0, 0), (20000, 200));
-        let out = elect(1, &total, &[sup("a", 15000, 150), sup("b", 10000, 100), sup("c", 10000, 100)], &[]);
+        let out = elect(
+            1,
+            &total,
+            &[sup("a", 15000, 150), sup("b", 10000, 100), sup("c", 10000, 100)],
+            &[],
+        );
         assert_eq!(out.elected, vec!["a"]);
         assert_eq!(out.ties[0].place, Place::Alternate(1));
         assert_eq!(out.alternates, vec![vec!["b".to_string(), "c".to_string()]]);

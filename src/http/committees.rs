@@ -542,7 +542,11 @@ fn final_list(conn: &mut AnyConnection, com: &CommitteeRow, election_id: &str, f
         .filter(|e| e.committee_id == com.id)
         .ok_or_else(|| AppError::invalid(field, "not_found", "no election of this committee with this id"))?;
     if e.status != "final" {
-        return Err(AppError::invalid(field, "not_final", "the candidate list of this election is not final yet"));
+        return Err(AppError::invalid(
+            field,
+            "not_final",
+            "the candidate list of this election is not final yet",
+        ));
     }
     Ok(db::vetting::candidates_of(conn, &e.id)?
         .into_iter()
@@ -565,29 +569,67 @@ fn record_election(
     on: NaiveDate,
 ) -> AppResult<Committee> {
     if com.kind != CommitteeKind::OwnersCommittee.as_str() || com.status != "preparing" {
-        return Err(AppError::conflict("wrong_state", "only an owners' committee in preparation records an election"));
+        return Err(AppError::conflict(
+            "wrong_state",
+            "only an owners' committee in preparation records an election",
+        ));
     }
     let r = estate_rules(c, ctx)?;
-    rules::check_oc_size(members_in.len() as u32, households(c, &ctx.estate.id)?, &r).map_err(|m| AppError::invalid("members", "size", m))?;
-    if members_in.iter().chain(alternates_in).any(|m| m.affiliation != Affiliation::Owner) {
-        return Err(AppError::invalid("members", "not_an_owner", "members and alternates of an owners' committee are owners"));
+    rules::check_oc_size(members_in.len() as u32, households(c, &ctx.estate.id)?, &r)
+        .map_err(|m| AppError::invalid("members", "size", m))?;
+    if members_in
+        .iter()
+        .chain(alternates_in)
+        .any(|m| m.affiliation != Affiliation::Owner)
+    {
+        return Err(AppError::invalid(
+            "members",
+            "not_an_owner",
+            "members and alternates of an owners' committee are owners",
+        ));
     }
     let previous = db::committees::members(c, &com.id)?;
     if r.prep_members_barred_from_first {
         let group: Vec<&String> = previous.iter().filter_map(|m| m.owner_id.as_ref()).collect();
-        if members_in.iter().any(|m| m.owner_id.as_ref().is_some_and(|o| group.contains(&o))) {
-            return Err(AppError::rule("preparatory_member_elected", "members of the preparatory group may not sit on the first committee here"));
+        if members_in
+            .iter()
+            .any(|m| m.owner_id.as_ref().is_some_and(|o| group.contains(&o)))
+        {
+            return Err(AppError::rule(
+                "preparatory_member_elected",
+                "members of the preparatory group may not sit on the first committee here",
+            ));
         }
     }
-    let mut members = member_rows(c, "members", &com, members_in, |_, _| ("member".into(), None), on, Eligibility::Checked)?;
-    let alts = member_rows(c, "alternates", &com, alternates_in, |i, _| ("alternate".into(), ranks.get(i).copied()), on, Eligibility::Checked)?;
+    let mut members = member_rows(
+        c,
+        "members",
+        &com,
+        members_in,
+        |_, _| ("member".into(), None),
+        on,
+        Eligibility::Checked,
+    )?;
+    let alts = member_rows(
+        c,
+        "alternates",
+        &com,
+        alternates_in,
+        |i, _| ("alternate".into(), ranks.get(i).copied()),
+        on,
+        Eligibility::Checked,
+    )?;
     members.extend(alts);
     let mut owners: Vec<&String> = members.iter().filter_map(|m| m.owner_id.as_ref()).collect();
     let n = owners.len();
     owners.sort();
     owners.dedup();
     if owners.len() != n {
-        return Err(AppError::invalid("alternates", "duplicate", "an owner is both member and alternate"));
+        return Err(AppError::invalid(
+            "alternates",
+            "duplicate",
+            "an owner is both member and alternate",
+        ));
     }
     // The preparatory group's work ends with the election.
     for mut g in previous.into_iter().filter(|m| m.ended_on.is_none()) {
@@ -609,9 +651,23 @@ fn record_election(
         pmc.status = "dissolving".into();
         pmc.handover_due_on = Some(rules::add_days(on, rules::HANDOVER_DAYS));
         db::committees::save(c, &pmc)?;
-        audit::append(c, actor, "committee.dissolving", "committee", &pmc.id, &serde_json::json!({ "successor": com.id, "handover_due": pmc.handover_due_on }))?;
+        audit::append(
+            c,
+            actor,
+            "committee.dissolving",
+            "committee",
+            &pmc.id,
+            &serde_json::json!({ "successor": com.id, "handover_due": pmc.handover_due_on }),
+        )?;
     }
-    audit::append(c, actor, "committee.elected", "committee", &com.id, &serde_json::json!({ "on": on, "members": members_in.len(), "alternates": alternates_in.len() }))?;
+    audit::append(
+        c,
+        actor,
+        "committee.elected",
+        "committee",
+        &com.id,
+        &serde_json::json!({ "on": on, "members": members_in.len(), "alternates": alternates_in.len() }),
+    )?;
     respond(c, com, ctx)
 }
 
@@ -959,14 +1015,27 @@ impl CommitteesApi {
                 for (field, list) in [("members", &input.members), ("alternates", &input.alternates)] {
                     for (i, m) in list.iter().enumerate() {
                         if m.owner_id.as_ref().is_some_and(|o| !finalists.contains(o)) {
-                            return Err(AppError::invalid(&format!("{field}[{i}].owner_id"), "not_on_final_list", "not a qualified candidate of this election's final list"));
+                            return Err(AppError::invalid(
+                                &format!("{field}[{i}].owner_id"),
+                                "not_on_final_list",
+                                "not a qualified candidate of this election's final list",
+                            ));
                         }
                     }
                 }
                 let mut alternates = input.alternates.clone();
                 alternates.sort_by_key(|a| std::cmp::Reverse(a.votes.unwrap_or(0)));
                 let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
-                let out = record_election(c, com, &ctx, &actor, &input.members, &alternates, &ranks, input.elected_on)?;
+                let out = record_election(
+                    c,
+                    com,
+                    &ctx,
+                    &actor,
+                    &input.members,
+                    &alternates,
+                    &ranks,
+                    input.elected_on,
+                )?;
                 Ok(out)
             })
             .await?;
@@ -999,21 +1068,32 @@ impl CommitteesApi {
                 let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let v = db::votes::get(c, &vote_id)?
                     .filter(|v| v.kind == "election" && v.runoff_of.is_none() && v.estate_id == com.estate_id)
-                    .ok_or_else(|| AppError::invalid("vote_id", "not_found", "no election vote of this estate with this id"))?;
+                    .ok_or_else(|| {
+                        AppError::invalid("vote_id", "not_found", "no election vote of this estate with this id")
+                    })?;
                 let election_id = v.election_id.clone().unwrap_or_default();
                 final_list(c, &com, &election_id, "vote_id")?;
                 let result = crate::http::votes::result_of(c, &v)?;
                 let (outcome, supports, _) = crate::http::votes::election_outcome(c, &v)?;
                 if !outcome.quorum_met {
-                    return Err(AppError::rule("election_failed_quorum", "the election did not reach two thirds of area and heads: no one is elected"));
+                    return Err(AppError::rule(
+                        "election_failed_quorum",
+                        "the election did not reach two thirds of area and heads: no one is elected",
+                    ));
                 }
                 if !outcome.decided() {
                     let places: Vec<String> = outcome.ties.iter().map(|t| t.place.as_text()).collect();
-                    return Err(AppError::rule("tie_unresolved", format!("resolve the ties first ({}) by the county's rule", places.join(", "))));
+                    return Err(AppError::rule(
+                        "tie_unresolved",
+                        format!("resolve the ties first ({}) by the county's rule", places.join(", ")),
+                    ));
                 }
                 let candidates = db::vetting::candidates_of(c, &election_id)?;
                 let member = |cand_id: &String| -> AppResult<MemberInput> {
-                    let cand = candidates.iter().find(|x| &x.id == cand_id).ok_or_else(|| AppError::Internal("a ballot option is not a candidate".into()))?;
+                    let cand = candidates
+                        .iter()
+                        .find(|x| &x.id == cand_id)
+                        .ok_or_else(|| AppError::Internal("a ballot option is not a candidate".into()))?;
                     Ok(MemberInput {
                         affiliation: Affiliation::Owner,
                         owner_id: Some(cand.owner_id.clone()),
@@ -1021,16 +1101,31 @@ impl CommitteesApi {
                         party_member: None,
                         two_committees: false,
                         grid_secretary: false,
-                        votes: supports.iter().find(|s| &s.candidate_id == cand_id).map(|s| s.yes_heads),
+                        votes: supports
+                            .iter()
+                            .find(|s| &s.candidate_id == cand_id)
+                            .map(|s| s.yes_heads),
                         leader: false,
                     })
                 };
                 let members = outcome.elected.iter().map(member).collect::<AppResult<Vec<_>>>()?;
-                let alternates = outcome.alternates.iter().flatten().map(member).collect::<AppResult<Vec<_>>>()?;
+                let alternates = outcome
+                    .alternates
+                    .iter()
+                    .flatten()
+                    .map(member)
+                    .collect::<AppResult<Vec<_>>>()?;
                 let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
                 let on = crate::domain::ids::local_date(v.closes_at);
                 let out = record_election(c, com, &ctx, &actor, &members, &alternates, &ranks, on)?;
-                audit::append(c, &actor, "committee.carried", "committee", &out.id, &serde_json::json!({ "vote": v.id, "outcome": result.outcome }))?;
+                audit::append(
+                    c,
+                    &actor,
+                    "committee.carried",
+                    "committee",
+                    &out.id,
+                    &serde_json::json!({ "vote": v.id, "outcome": result.outcome }),
+                )?;
                 Ok(out)
             })
             .await?;

@@ -671,7 +671,11 @@ impl EstatesApi {
     ) -> ApiResult<Json<Unit>> {
         let caller = auth.caller().clone();
         let b = body.0;
-        let given = recorded(b.area_registry_centi_m2, b.area_survey_centi_m2, b.area_contract_centi_m2);
+        let given = recorded(
+            b.area_registry_centi_m2,
+            b.area_survey_centi_m2,
+            b.area_contract_centi_m2,
+        );
         if given.best().is_none() {
             return Err(AppError::invalid("area_registry_centi_m2", "required", "give at least one area").into());
         }
@@ -706,7 +710,11 @@ impl EstatesApi {
     ///
     /// Whoever may see the estate's personal data (administrators, the bureau, party
     /// organisations above the estate, its committee).
-    #[oai(path = "/units/:id/area-changes", method = "get", operation_id = "listUnitAreaChanges")]
+    #[oai(
+        path = "/units/:id/area-changes",
+        method = "get",
+        operation_id = "listUnitAreaChanges"
+    )]
     async fn area_changes(
         &self,
         state: Data<&AppState>,
@@ -748,7 +756,11 @@ impl EstatesApi {
     ) -> ApiResult<UnitCreated> {
         let caller = auth.caller().clone();
         let input = body.0;
-        let mut areas = recorded(input.area_registry_centi_m2, input.area_survey_centi_m2, input.area_contract_centi_m2);
+        let mut areas = recorded(
+            input.area_registry_centi_m2,
+            input.area_survey_centi_m2,
+            input.area_contract_centi_m2,
+        );
         match (input.area_centi_m2, input.area_source) {
             (Some(a), Some(s)) => {
                 let source = match s {
@@ -757,18 +769,36 @@ impl EstatesApi {
                     AreaSourceName::Contract => AreaSource::Contract,
                 };
                 if areas.get(source).is_some_and(|b| b != a) {
-                    return Err(AppError::invalid("area_centi_m2", "conflict", "differs from the area given for the same source").into());
+                    return Err(AppError::invalid(
+                        "area_centi_m2",
+                        "conflict",
+                        "differs from the area given for the same source",
+                    )
+                    .into());
                 }
                 areas.set(source, a);
             }
             (None, None) => {}
-            (Some(_), None) => return Err(AppError::invalid("area_source", "required", "an area comes with its source").into()),
-            (None, Some(_)) => return Err(AppError::invalid("area_centi_m2", "required", "a source comes with its area").into()),
+            (Some(_), None) => {
+                return Err(AppError::invalid("area_source", "required", "an area comes with its source").into())
+            }
+            (None, Some(_)) => {
+                return Err(AppError::invalid("area_centi_m2", "required", "a source comes with its area").into())
+            }
         }
         if areas.best().is_none() {
-            return Err(AppError::invalid("area_centi_m2", "required", "a unit needs an area: from the register, a survey or the contract").into());
+            return Err(AppError::invalid(
+                "area_centi_m2",
+                "required",
+                "a unit needs an area: from the register, a survey or the contract",
+            )
+            .into());
         }
-        if [areas.registry, areas.survey, areas.contract].iter().flatten().any(|a| *a > MAX_UNIT_AREA_CENTI) {
+        if [areas.registry, areas.survey, areas.contract]
+            .iter()
+            .flatten()
+            .any(|a| *a > MAX_UNIT_AREA_CENTI)
+        {
             return Err(AppError::invalid("area_centi_m2", "too_large", "larger than any unit can be").into());
         }
         let row = state

@@ -21,10 +21,10 @@ use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::committee::{age_on, CommitteeKind};
-use crate::domain::{ids, window};
 use crate::domain::policy::{authorize, Action, Place, Role};
 use crate::domain::registry::OrgKind;
 use crate::domain::vetting::{self, Review};
+use crate::domain::{ids, window};
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 

@@ -17,13 +17,15 @@ use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, EstateCtx};
 use super::security::{AnyAuth, Caller};
 use super::ApiTags;
-use crate::db::votes::{HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow};
+use crate::db::votes::{
+    HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow,
+};
 use crate::db::{self, audit, AnyConnection};
-use crate::domain::headcount;
 use crate::domain::committee::TieRule;
-use crate::domain::{ids, window};
+use crate::domain::headcount;
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::voting::{self, Category, Figures, Support};
+use crate::domain::{ids, window};
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -551,10 +553,7 @@ fn choose_entry(entries: Vec<RollRow>, named: Option<&str>) -> AppResult<RollRow
                 crate::error::FieldError::new(
                     "voter_id",
                     "your_voter",
-                    format!(
-                        "{}: {} unit(s), {} centi-m²",
-                        e.voter_id, e.unit_count, e.area_centi
-                    ),
+                    format!("{}: {} unit(s), {} centi-m²", e.voter_id, e.unit_count, e.area_centi),
                 )
             })
             .collect::<Vec<_>>()
@@ -772,7 +771,12 @@ impl VotesApi {
             return Err(AppError::invalid("closes_at", "before_opening", "a vote closes after it opens").into());
         }
         if input.notice_posted_on.is_some_and(|d| d > ids::today()) {
-            return Err(AppError::invalid("notice_posted_on", "future", "a stated notice date cannot be in the future").into());
+            return Err(AppError::invalid(
+                "notice_posted_on",
+                "future",
+                "a stated notice date cannot be in the future",
+            )
+            .into());
         }
         let out = state
             .db
@@ -1596,9 +1600,18 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
     let mut decided = None;
     let outcome = if v.kind == "election" {
         let (e, supports, options) = election_outcome(conn, v)?;
-        let label = |id: &str| options.iter().find(|o| o.option_id == id).map(|o| o.label.clone()).unwrap_or_default();
+        let label = |id: &str| {
+            options
+                .iter()
+                .find(|o| o.option_id == id)
+                .map(|o| o.label.clone())
+                .unwrap_or_default()
+        };
         for s in &supports {
-            let tied = e.ties.iter().any(|t| t.place == voting::Place::Seat && t.candidates.contains(&s.candidate_id));
+            let tied = e
+                .ties
+                .iter()
+                .any(|t| t.place == voting::Place::Seat && t.candidates.contains(&s.candidate_id));
             let rank = e.alternates.iter().position(|g| g.contains(&s.candidate_id));
             let (result, alternate_rank) = if e.elected.contains(&s.candidate_id) {
                 (CandidateOutcome::Elected, None)
@@ -1648,20 +1661,20 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
     };
     // An election's ballots choose candidates: yes/no/abstain figures do not apply to it.
     let tally = (v.kind != "election").then(|| Tally {
-            total_area_centi_m2: f.total_area,
-            total_heads: f.total_heads,
-            voted_area_centi_m2: f.voted_area(),
-            voted_heads: f.voted_heads(),
-            yes_area_centi_m2: f.yes_area,
-            yes_heads: f.yes_heads,
-            no_area_centi_m2: f.no_area,
-            no_heads: f.no_heads,
-            abstain_area_centi_m2: f.abstain_area,
-            abstain_heads: f.abstain_heads,
-            participation_area: fraction(f.voted_area(), f.total_area),
-            participation_heads: fraction(f.voted_heads(), f.total_heads),
-            approval_area: fraction(f.yes_area, f.voted_area()),
-            approval_heads: fraction(f.yes_heads, f.voted_heads()),
+        total_area_centi_m2: f.total_area,
+        total_heads: f.total_heads,
+        voted_area_centi_m2: f.voted_area(),
+        voted_heads: f.voted_heads(),
+        yes_area_centi_m2: f.yes_area,
+        yes_heads: f.yes_heads,
+        no_area_centi_m2: f.no_area,
+        no_heads: f.no_heads,
+        abstain_area_centi_m2: f.abstain_area,
+        abstain_heads: f.abstain_heads,
+        participation_area: fraction(f.voted_area(), f.total_area),
+        participation_heads: fraction(f.voted_heads(), f.total_heads),
+        approval_area: fraction(f.yes_area, f.voted_area()),
+        approval_heads: fraction(f.yes_heads, f.voted_heads()),
     });
     Ok(VoteResult {
         vote_id: v.id.clone(),

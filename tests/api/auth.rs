@@ -8,7 +8,7 @@ use crate::support::{As, TestApp, ADMIN, ADMIN_PASSWORD};
 async fn login_gives_a_bearer_token(app: TestApp) {
     let r = app.login_res(ADMIN, ADMIN_PASSWORD).await.expect(200);
     assert_eq!(r.body["token_type"], "Bearer");
-    assert_eq!(r.body["expires_in"], 900);
+    assert_eq!(r.body["expires_in"], app.state.config.access_token_ttl_secs);
     let token = r.s("access_token");
     let me = app.get("/api/v1/auth/me", As::Bearer(&token)).await.expect(200);
     assert_eq!(me.body["actor_type"], "user");

@@ -1,6 +1,6 @@
 //! Committees and candidate vetting (RULES.md §3–4), at their boundaries.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::both;
@@ -12,14 +12,6 @@ fn national_id(birth: &str, seq: u32) -> String {
     let body = format!("140425{birth}{:03}", seq % 1000);
     let sum: u32 = body.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-fn today() -> NaiveDate {
-    (chrono::Utc::now() + Duration::hours(8)).date_naive()
-}
-
-fn day(offset: i64) -> String {
-    (today() + Duration::days(offset)).to_string()
 }
 
 struct Estate {
@@ -78,10 +70,74 @@ async fn committee(app: &TestApp, token: &str, estate: &str, body: Value) -> Res
         .await
 }
 
+/// Takes a committee's election through vetting to a final list of these owners (the county
+/// requires the housing department's review; its publicity runs out as the clock moves on):
+/// returns the election id.
+async fn final_list(app: &TestApp, admin: &str, county: &str, committee: &str, owners: &[String]) -> String {
+    let rules_path = format!("/api/v1/orgs/{county}/committee-rules");
+    let mut rules = app.get(&rules_path, As::Bearer(admin)).await.expect(200).body;
+    rules["required_departments"] = json!(["housing"]);
+    app.call(poem::http::Method::PUT, &rules_path, As::Bearer(admin), Some(rules))
+        .await
+        .expect(200);
+    let (_, housing) = app.department(admin, county, "housing").await;
+    let eid = app
+        .post(
+            &format!("/api/v1/committees/{committee}/elections"),
+            As::Bearer(admin),
+            json!({ "seats": owners.len().min(11) as i64 | 1 }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    let mut cands = Vec::new();
+    for o in owners {
+        cands.push(
+            nominate(app, &eid, admin, o, "party_org", vec![])
+                .await
+                .expect(201)
+                .s("id"),
+        );
+    }
+    app.post(
+        &format!("/api/v1/elections/{eid}/screening"),
+        As::Bearer(admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    for c in &cands {
+        app.post(
+            &format!("/api/v1/candidates/{c}/reviews"),
+            As::Bearer(&housing),
+            json!({ "passed": true, "reason": "无" }),
+        )
+        .await
+        .expect(201);
+    }
+    app.post(
+        &format!("/api/v1/elections/{eid}/publication"),
+        As::Bearer(admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.advance(Duration::days(8));
+    app.post(
+        &format!("/api/v1/elections/{eid}/finalization"),
+        As::Bearer(admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    eid
+}
+
 async fn elect(
     app: &TestApp,
     token: &str,
     committee: &str,
+    election: &str,
     on: &str,
     members: &[&String],
     alternates: &[(&String, i64)],
@@ -94,7 +150,7 @@ async fn elect(
     app.post(
         &format!("/api/v1/committees/{committee}/election-result"),
         As::Bearer(token),
-        json!({ "elected_on": on, "members": members, "alternates": alternates }),
+        json!({ "election_id": election, "elected_on": on, "members": members, "alternates": alternates }),
     )
     .await
 }
@@ -127,7 +183,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
             app.post(
                 &format!("/api/v1/committees/{id}/dissolution"),
                 As::Bearer(&admin),
-                json!({ "date": day(0), "reason": "test" }),
+                json!({ "date": app.day(0), "reason": "test" }),
             )
             .await
             .expect(200);
@@ -157,18 +213,41 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
     )
     .await;
     assert_eq!(again.problem(409), "committee_exists");
+    // Members come from the final list of the committee's election (RULES.md §4).
+    let eid = final_list(&app, &admin, &k.county, &cid, &o[..14]).await;
 
     // Size: 15 households is a small estate (<= 100): 3 allowed; even sizes never; 13 too many.
-    let elected_on = day(-30);
+    let elected_on = app.day(-30);
     let members = |n: usize| o.iter().take(n).collect::<Vec<_>>();
     for n in [2usize, 4, 12, 13] {
-        let r = elect(&app, &admin, &cid, &elected_on, &members(n), &[]).await;
+        let r = elect(&app, &admin, &cid, &eid, &elected_on, &members(n), &[]).await;
         assert_eq!(r.body["errors"][0]["field"], "members", "{n} members");
     }
     // A non-owner of this estate cannot be a member.
     let other = estate(&app, &admin, &k.comm_a, "别处", 3, 2).await;
-    let outsider = elect(&app, &admin, &cid, &elected_on, &[&o[0], &o[1], &other.owners[0]], &[]).await;
-    assert_eq!(outsider.body["errors"][0]["code"], "not_an_owner_here");
+    let outsider = elect(
+        &app,
+        &admin,
+        &cid,
+        &eid,
+        &elected_on,
+        &[&o[0], &o[1], &other.owners[0]],
+        &[],
+    )
+    .await;
+    assert_eq!(outsider.body["errors"][0]["code"], "not_on_final_list");
+    // Nor the minor, who was never on it.
+    let minor = elect(
+        &app,
+        &admin,
+        &cid,
+        &eid,
+        &elected_on,
+        &[&o[0], &o[1], o.last().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(minor.body["errors"][0]["code"], "not_on_final_list");
     // With the small-estate rule lowered to 10 households, 3 is too few for 15 households.
     let mut rules = app
         .get(
@@ -188,7 +267,9 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
     .await
     .expect(200);
     assert_eq!(
-        elect(&app, &admin, &cid, &elected_on, &members(3), &[]).await.body["errors"][0]["field"],
+        elect(&app, &admin, &cid, &eid, &elected_on, &members(3), &[])
+            .await
+            .body["errors"][0]["field"],
         "members"
     );
     rules["oc_min"] = json!(4);
@@ -200,8 +281,8 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
             Some(rules)
         )
         .await
-        .problem(422),
-        "invalid_rules"
+        .body["errors"][0]["field"],
+        "oc_min"
     );
 
     // Five members and two alternates, elected 30 days ago: filing due today (not overdue),
@@ -210,6 +291,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         &app,
         &admin,
         &cid,
+        &eid,
         &elected_on,
         &members(5),
         &[(&o[5], 40), (&o[6], 55)],
@@ -226,7 +308,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
             .unwrap()
             .clone()
     };
-    assert_eq!(deadline(&c.body, "filing")["due_on"], json!(day(0)));
+    assert_eq!(deadline(&c.body, "filing")["due_on"], json!(app.day(0)));
     assert_eq!(deadline(&c.body, "filing")["overdue"], false);
     assert_eq!(deadline(&c.body, "first_meeting")["overdue"], true);
     assert_eq!(c.body["party_building"]["party_members"], 3);
@@ -280,7 +362,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{cid}/filings"),
             As::Bearer(&admin),
-            json!({ "authority": "housing_bureau", "filed_on": day(-31) }),
+            json!({ "authority": "housing_bureau", "filed_on": app.day(-31) }),
         )
         .await;
     assert_eq!(early.body["errors"][0]["field"], "filed_on");
@@ -288,7 +370,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{cid}/filings"),
             As::Bearer(&admin),
-            json!({ "authority": "housing_bureau", "filed_on": day(-5) }),
+            json!({ "authority": "housing_bureau", "filed_on": app.day(-5) }),
         )
         .await
         .expect(200);
@@ -297,7 +379,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{cid}/filings"),
             As::Bearer(&admin),
-            json!({ "authority": "street_office", "filed_on": day(-4) }),
+            json!({ "authority": "street_office", "filed_on": app.day(-4) }),
         )
         .await
         .expect(200);
@@ -308,7 +390,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{cid}/first-meeting"),
             As::Bearer(&admin),
-            json!({ "held_on": day(-3), "chair_member_id": alt }),
+            json!({ "held_on": app.day(-3), "chair_member_id": alt }),
         )
         .await;
     assert_eq!(
@@ -321,7 +403,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .post(
             &format!("/api/v1/committees/{cid}/first-meeting"),
             As::Bearer(&admin),
-            json!({ "held_on": day(-3), "chair_member_id": chair, "vice_chair_member_ids": [vice] }),
+            json!({ "held_on": app.day(-3), "chair_member_id": chair, "vice_chair_member_ids": [vice] }),
         )
         .await
         .expect(200);
@@ -338,8 +420,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
     assert!(overdue.body.as_array().unwrap().is_empty());
 
     // Vacancies: alternates fill seats in vote order; a third vacancy leaves 4 of 5: by-election.
-    let vacate =
-        |owner: &str, c: &Value| json!({ "member_id": member_id(c, owner), "date": day(-1), "reason": "moved away" });
+    let vacate = |owner: &str, c: &Value| json!({ "member_id": member_id(c, owner), "date": app.day(-1), "reason": "moved away" });
     let c = app
         .post(
             &format!("/api/v1/committees/{cid}/vacancies"),
@@ -382,7 +463,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
     );
     assert_eq!(
         c.body["term_ends_on"],
-        json!((today() - Duration::days(30) + chrono::Months::new(60) - Duration::days(1)).to_string())
+        json!((app.today() - Duration::days(30) + chrono::Months::new(60) - Duration::days(1)).to_string())
     );
 
     // The roster is public to the estate's owners' circle; changes are not.
@@ -452,7 +533,7 @@ async fn property_management_committee_hands_over(app: TestApp) {
         app.post(
             &path,
             As::Bearer(&admin),
-            json!({ "appointed_on": day(-100), "members": members }),
+            json!({ "appointed_on": app.day(-100), "members": members }),
         )
     };
     // 8 members: too few. 10: even. The chair must come from the street office.
@@ -499,9 +580,18 @@ async fn property_management_committee_hands_over(app: TestApp) {
     )
     .await;
     assert_eq!(again.problem(409), "committee_exists");
-    elect(&app, &admin, &oc, &day(-11), &o.iter().take(5).collect::<Vec<_>>(), &[])
-        .await
-        .expect(200);
+    let eid = final_list(&app, &admin, &k.county, &oc, &o[..5]).await;
+    elect(
+        &app,
+        &admin,
+        &oc,
+        &eid,
+        &app.day(-11),
+        &o.iter().take(5).collect::<Vec<_>>(),
+        &[],
+    )
+    .await
+    .expect(200);
     let p = app
         .get(&format!("/api/v1/committees/{pmc}"), As::Bearer(&admin))
         .await
@@ -514,13 +604,13 @@ async fn property_management_committee_hands_over(app: TestApp) {
         .find(|d| d["kind"] == "handover")
         .unwrap()
         .clone();
-    assert_eq!(handover["due_on"], json!(day(-1)));
+    assert_eq!(handover["due_on"], json!(app.day(-1)));
     assert_eq!(handover["overdue"], true);
     let done = app
         .post(
             &format!("/api/v1/committees/{pmc}/handover"),
             As::Bearer(&admin),
-            json!({ "date": day(0) }),
+            json!({ "date": app.day(0) }),
         )
         .await
         .expect(200);
@@ -528,7 +618,7 @@ async fn property_management_committee_hands_over(app: TestApp) {
     app.post(
         &format!("/api/v1/committees/{pmc}/handover"),
         As::Bearer(&admin),
-        json!({ "date": day(0) }),
+        json!({ "date": app.day(0) }),
     )
     .await
     .problem(409);
@@ -680,41 +770,49 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
     // Records: A's expired yesterday (no block); B's expires tomorrow (blocks); C's is under N9,
     // which is off (no block); D's item is switched off before the review (no block); E's starts
     // tomorrow (no block).
-    record(&app, &police, &o[0], "N3", day(-400), Some(day(-1)))
+    record(&app, &police, &o[0], "N3", app.day(-400), Some(app.day(-1)))
         .await
         .expect(201);
-    let b_record = record(&app, &police, &o[1], "N3", day(-400), Some(day(1)))
+    let b_record = record(&app, &police, &o[1], "N3", app.day(-400), Some(app.day(1)))
         .await
         .expect(201);
     assert_eq!(b_record.body["in_force_today"], true);
-    record(&app, &housing, &o[2], "N9", day(-10), None).await.expect(201);
-    record(&app, &housing, &o[3], "N8", day(-10), None).await.expect(201);
-    record(&app, &housing, &o[4], "N2", day(1), None).await.expect(201);
-    let n3 = record(&app, &housing, &o[0], "N3", day(-1100), None).await.expect(201);
+    record(&app, &housing, &o[2], "N9", app.day(-10), None)
+        .await
+        .expect(201);
+    record(&app, &housing, &o[3], "N8", app.day(-10), None)
+        .await
+        .expect(201);
+    record(&app, &housing, &o[4], "N2", app.day(1), None).await.expect(201);
+    let n3 = record(&app, &housing, &o[0], "N3", app.day(-1100), None)
+        .await
+        .expect(201);
     assert_eq!(
         n3.body["expires_on"],
-        json!((today() - Duration::days(1100) + chrono::Months::new(36) - Duration::days(1)).to_string()),
-        "three years by default"
+        json!((app.today() - Duration::days(1100) + chrono::Months::new(36)).to_string()),
+        "three years by default, the anniversary included"
     );
     app.post(
         &format!("/api/v1/negative-records/{}/end", n3.s("id")),
         As::Bearer(&housing),
-        json!({ "date": day(-2) }),
+        json!({ "date": app.day(-2) }),
     )
     .await
     .expect(200);
     app.post(
         &format!("/api/v1/negative-records/{}/end", n3.s("id")),
         As::Bearer(&police),
-        json!({ "date": day(-2) }),
+        json!({ "date": app.day(-2) }),
     )
     .await
     .problem(404);
     assert_eq!(
-        record(&app, &police, &o[0], "N99", day(-1), None).await.body["errors"][0]["field"],
+        record(&app, &police, &o[0], "N99", app.day(-1), None).await.body["errors"][0]["field"],
         "item_code"
     );
-    record(&app, &owner_e, &o[0], "N3", day(-1), None).await.problem(403);
+    record(&app, &owner_e, &o[0], "N3", app.day(-1), None)
+        .await
+        .problem(403);
     app.call(
         poem::http::Method::PATCH,
         &format!("/api/v1/orgs/{}/negative-list/N8", k.county),
@@ -729,7 +827,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .post(
             &format!("/api/v1/elections/{eid}/screening"),
             As::Bearer(&admin),
-            json!({ "date": day(0) }),
+            json!({ "date": app.day(0) }),
         )
         .await
         .expect(200);
@@ -796,7 +894,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .post(
             &format!("/api/v1/elections/{eid}/publication"),
             As::Bearer(&admin),
-            json!({ "date": day(0) }),
+            json!({ "date": app.day(0) }),
         )
         .await
         .expect(200);
@@ -819,8 +917,8 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
     );
     assert_eq!(
         published.body["publicity_ends_on"],
-        json!(day(6)),
-        "7 days, today included"
+        json!(app.day(7)),
+        "7 days, the day of publication not counted"
     );
     let b = app
         .get(&format!("/api/v1/candidates/{}", cand[1]), As::Bearer(&admin))
@@ -876,7 +974,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         "not_on_the_list"
     );
     let objection = object(&app, &owner_e, &cand[2], &e.names[4]).await.expect(201);
-    assert_eq!(objection.body["answer_due_on"], json!(day(7)));
+    assert_eq!(objection.body["answer_due_on"], json!(app.day(7)));
     object(&app, &admin, &cand[2], "x").await.problem(403);
     assert_eq!(
         app.post(
@@ -928,88 +1026,84 @@ both!(vetting_from_nomination_to_final_list);
 async fn the_objection_window_and_the_final_list(app: TestApp) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
-    let mut rules = app
-        .get(
-            &format!("/api/v1/orgs/{}/committee-rules", k.county),
-            As::Bearer(&admin),
-        )
+    let (_, housing) = app.department(&admin, &k.county, "housing").await;
+    let rules_path = format!("/api/v1/orgs/{}/committee-rules", k.county);
+    let mut rules = app.get(&rules_path, As::Bearer(&admin)).await.expect(200).body;
+    rules["required_departments"] = json!(["housing"]);
+    app.call(poem::http::Method::PUT, &rules_path, As::Bearer(&admin), Some(rules))
         .await
-        .expect(200)
-        .body;
-    rules["required_departments"] = json!([]);
-    app.call(
-        poem::http::Method::PUT,
-        &format!("/api/v1/orgs/{}/committee-rules", k.county),
-        As::Bearer(&admin),
-        Some(rules),
+        .expect(200);
+    let e = estate(&app, &admin, &k.comm_a, "小区", 3, 10).await;
+    let cid = committee(
+        &app,
+        &admin,
+        &e.id,
+        json!({ "kind": "owners_committee", "term_years": 5 }),
     )
     .await
-    .expect(200);
-    // Two elections: one published 6 days ago (window ends today), one 7 days ago (ended yesterday).
-    let mut ids = Vec::new();
-    for (i, published) in [(6, -6), (7, -7)] {
-        let e = estate(&app, &admin, &k.comm_a, &format!("小区{i}"), 3, 10 + i).await;
-        let cid = committee(
-            &app,
-            &admin,
-            &e.id,
-            json!({ "kind": "owners_committee", "term_years": 5 }),
+    .expect(201)
+    .s("id");
+    let eid = app
+        .post(
+            &format!("/api/v1/committees/{cid}/elections"),
+            As::Bearer(&admin),
+            json!({ "seats": 3 }),
         )
         .await
         .expect(201)
         .s("id");
-        let eid = app
-            .post(
-                &format!("/api/v1/committees/{cid}/elections"),
-                As::Bearer(&admin),
-                json!({ "seats": 3 }),
-            )
-            .await
-            .expect(201)
-            .s("id");
-        let cand = app
-            .post(
-                &format!("/api/v1/elections/{eid}/candidates"),
-                As::Bearer(&admin),
-                json!({ "owner_id": e.owners[0], "nominated_by": "party_org" }),
-            )
-            .await
-            .expect(201)
-            .s("id");
-        app.post(
-            &format!("/api/v1/elections/{eid}/screening"),
-            As::Bearer(&admin),
-            json!({ "date": day(published) }),
-        )
+    let cand = nominate(&app, &eid, &admin, &e.owners[0], "party_org", vec![])
         .await
-        .expect(200);
-        let future = app
-            .post(
-                &format!("/api/v1/elections/{eid}/publication"),
-                As::Bearer(&admin),
-                json!({ "date": day(1) }),
-            )
-            .await;
-        assert_eq!(future.body["errors"][0]["field"], "date");
-        app.post(
+        .expect(201)
+        .s("id");
+    // A date typed for screening or publication is information only.
+    app.post(
+        &format!("/api/v1/elections/{eid}/screening"),
+        As::Bearer(&admin),
+        json!({ "date": app.day(-12) }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/candidates/{cand}/reviews"),
+        As::Bearer(&housing),
+        json!({ "passed": true, "reason": "无" }),
+    )
+    .await
+    .expect(201);
+    let future = app
+        .post(
             &format!("/api/v1/elections/{eid}/publication"),
             As::Bearer(&admin),
-            json!({ "date": day(published) }),
+            json!({ "date": app.day(1) }),
+        )
+        .await;
+    assert_eq!(future.body["errors"][0]["field"], "date");
+    // Published "12 days ago" by the date typed: the window still runs from now (RULES.md §7).
+    let published = app
+        .post(
+            &format!("/api/v1/elections/{eid}/publication"),
+            As::Bearer(&admin),
+            json!({ "date": app.day(-12) }),
         )
         .await
         .expect(200);
-        let token = app.owner_account(&admin, &e.owners[1], &format!("objector-{i}")).await;
-        ids.push((eid, cand, token, e.names[1].clone()));
-    }
-    object(&app, &ids[0].2, &ids[0].1, &ids[0].3).await.expect(201);
-    assert_eq!(
-        object(&app, &ids[1].2, &ids[1].1, &ids[1].3).await.problem(422),
-        "objection_window_closed"
-    );
-    // The first list cannot be final until its window is over (today is its last day).
+    assert_eq!(published.body["published_on"], json!(app.day(-12)));
+    assert_eq!(published.body["publicity_ends_on"], json!(app.day(7)));
+    let token = app.owner_account(&admin, &e.owners[1], "objector").await;
+    let objector_name = e.names[1].clone();
+    // The window ends at 24:00 (China Standard Time) of its last day: the last minute is inside,
+    // the first minute of the next day outside.
+    let published_at: chrono::DateTime<chrono::Utc> = published.body["published_at"].as_str().unwrap().parse().unwrap();
+    let last_day =
+        chrono::NaiveDate::parse_from_str(published.body["publicity_ends_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let end = (last_day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::hours(8);
+    assert!(published_at < end);
+    app.advance(end - app.now() - Duration::seconds(60));
+    object(&app, &token, &cand, &objector_name).await.expect(201);
     assert_eq!(
         app.post(
-            &format!("/api/v1/elections/{}/finalization", ids[0].0),
+            &format!("/api/v1/elections/{eid}/finalization"),
             As::Bearer(&admin),
             json!({})
         )
@@ -1017,9 +1111,40 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
         .problem(422),
         "publicity_not_over"
     );
+    app.advance(Duration::seconds(61));
+    assert_eq!(
+        object(&app, &token, &cand, &objector_name).await.problem(422),
+        "objection_window_closed"
+    );
+    // Over, but one objection is unanswered: not final yet.
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/elections/{eid}/finalization"),
+            As::Bearer(&admin),
+            json!({})
+        )
+        .await
+        .problem(422),
+        "objections_unanswered"
+    );
+    let objection = app
+        .get(&format!("/api/v1/candidates/{cand}"), As::Bearer(&admin))
+        .await
+        .expect(200)
+        .body["objections"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post(
+        &format!("/api/v1/objections/{objection}/answer"),
+        As::Bearer(&admin),
+        json!({ "upheld": false, "answer": "经核实不属实" }),
+    )
+    .await
+    .expect(200);
     let f = app
         .post(
-            &format!("/api/v1/elections/{}/finalization", ids[1].0),
+            &format!("/api/v1/elections/{eid}/finalization"),
             As::Bearer(&admin),
             json!({}),
         )
@@ -1028,7 +1153,7 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
     assert_eq!(f.body["status"], "final");
     assert_eq!(f.body["candidates"][0]["status"], "qualified");
     app.post(
-        &format!("/api/v1/elections/{}/finalization", ids[1].0),
+        &format!("/api/v1/elections/{eid}/finalization"),
         As::Bearer(&admin),
         json!({}),
     )

@@ -239,6 +239,16 @@ fn with_database(url: &str, db: &str) -> String {
     format!("{}/{db}{query}", &base[..host_end])
 }
 
+/// The service's defaults, except that tokens outlive the clock moves tests make (weeks): a
+/// test that is about expiry sets its own lifetimes.
+fn test_config() -> Config {
+    Config {
+        access_token_ttl_secs: 120 * 86_400,
+        refresh_token_ttl_secs: 365 * 86_400,
+        ..Config::default()
+    }
+}
+
 impl TestApp {
     pub fn sqlite() -> TestApp {
         Self::sqlite_with(|_| {})
@@ -248,7 +258,7 @@ impl TestApp {
         let dir = temp_dir();
         let mut config = Config {
             data_dir: dir.clone(),
-            ..Config::default()
+            ..test_config()
         };
         tune(&mut config);
         Self::start(config, dir, None)
@@ -266,10 +276,35 @@ impl TestApp {
         let mut config = Config {
             data_dir: dir.clone(),
             database_url: Some(pg.url.clone()),
-            ..Config::default()
+            ..test_config()
         };
         tune(&mut config);
         Some(Self::start(config, dir, Some(pg)))
+    }
+
+    /// The app's clock (the one every window and deadline reads).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.db.clock().now().and_utc()
+    }
+
+    /// Today in China Standard Time, by the app's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        redprop::domain::ids::local_date(self.state.db.clock().now())
+    }
+
+    /// The date `offset` days from the app's today (YYYY-MM-DD).
+    pub fn day(&self, offset: i64) -> String {
+        (self.today() + chrono::Duration::days(offset)).to_string()
+    }
+
+    /// `d` from the app's now, as RFC 3339.
+    pub fn at(&self, d: chrono::Duration) -> String {
+        (self.now() + d).to_rfc3339()
+    }
+
+    /// Moves the app's clock forward (as `POST /api/v1/test-clock/advance` does).
+    pub fn advance(&self, d: chrono::Duration) {
+        self.state.db.clock().advance(d.num_seconds());
     }
 
     /// The same database and keys, served with a changed configuration.

@@ -67,7 +67,9 @@ fn closed_vote(app: &TestApp, estate: &str, category: i32, voters: &[i64], ballo
         total_area: Some(voters.iter().sum()),
         total_heads: Some(voters.len() as i64),
         created_by: "test".into(),
-        created_at: now,
+        created_at: now - Duration::days(20),
+        runoff_of: None,
+        runoff_place: None,
     };
     let roll: Vec<RollRow> = voters
         .iter()
@@ -236,7 +238,7 @@ async fn tally_matches_an_in_memory_count(app: TestApp) {
             .db
             .read_blocking(|c| redprop::http::votes::result_of(c, &v))
             .unwrap();
-        let t = &r.tally;
+        let t = r.tally.as_ref().expect("a question has a yes/no tally");
         assert_eq!(
             (
                 t.yes_area_centi_m2,
@@ -318,26 +320,27 @@ async fn election_tally(app: TestApp) {
         .read_blocking(|c| redprop::http::votes::result_of(c, &v))
         .unwrap();
     assert_eq!(r.outcome, "passed");
-    let results: Vec<(String, i64, String)> = r
+    use redprop::http::votes::CandidateOutcome as O;
+    let results: Vec<(String, i64, O)> = r
         .candidates
         .iter()
-        .map(|c| (c.option_id.clone(), c.yes_heads, c.result.clone()))
+        .map(|c| (c.option_id.clone(), c.yes_heads, c.result))
         .collect();
     assert_eq!(
         results,
         [
-            ("a".into(), 3, "elected".into()),
-            ("b".into(), 2, "alternate".into()),
-            ("c".into(), 1, "not_elected".into())
+            ("a".into(), 3, O::Elected),
+            ("b".into(), 2, O::Alternate),
+            ("c".into(), 1, O::NotElected)
         ]
     );
-    assert_eq!(r.tally.voted_heads, 4);
+    // Turnout, support per candidate, and no yes/no/abstain figures that do not apply.
+    assert_eq!(r.turnout.voted_heads, 4);
+    assert_eq!(r.turnout.voted_area_centi_m2, 400);
+    assert!(r.tally.is_none());
+    assert_eq!(r.decided, Some(true));
 }
 both!(election_tally);
-
-fn in_minutes(m: i64) -> String {
-    (Utc::now() + Duration::minutes(m)).to_rfc3339()
-}
 
 fn days_ago(d: i64) -> String {
     ((Utc::now() + Duration::hours(8)).date_naive() - Duration::days(d)).to_string()
@@ -400,23 +403,36 @@ async fn the_whole_flow_over_http(app: TestApp) {
 
     let votes_path = format!("/api/v1/estates/{estate}/votes");
     let announce = |body: Value| app.post(&votes_path, As::Bearer(&committee), body);
-    let body = |notice_days_ago: i64, opens_in: i64, closes_in_secs: i64| {
+    let body = |opens_in: Duration, closes_in: Duration| {
         json!({ "category": 4, "title": "续聘物业", "question": "是否续聘和顺物业？", "kind": "question", "convenor": "owners_committee",
-                "notice_posted_on": days_ago(notice_days_ago), "opens_at": in_minutes(opens_in), "closes_at": (Utc::now() + Duration::seconds(closes_in_secs)).to_rfc3339() })
+                "opens_at": app.at(opens_in), "closes_at": app.at(closes_in) })
     };
-    // The notice must be posted 15 days before opening: 14 days is too short.
+    // Announced now, the vote opens after 15 full days of notice (the day of announcement not
+    // counted): 15 days from now is too early, 16 is not.
     assert_eq!(
-        announce(body(14, -1, 3600)).await.body["errors"][0]["code"],
+        announce(body(Duration::days(15), Duration::days(16))).await.body["errors"][0]["code"],
         "notice_too_short"
     );
+    // A paper notice posted earlier shortens nothing: the notice runs from the announcement.
+    let mut backdated = body(Duration::minutes(1), Duration::days(1));
+    backdated["notice_posted_on"] = json!(days_ago(20));
+    assert_eq!(announce(backdated).await.body["errors"][0]["code"], "notice_too_short");
     app.post(
         &format!("/api/v1/estates/{estate}/votes"),
         As::Bearer(&duan),
-        body(15, -1, 3600),
+        body(Duration::days(16), Duration::days(17)),
     )
     .await
     .problem(403);
-    let early = announce(body(15, 60, 7200)).await.expect(201).s("id");
+    let early = announce(body(Duration::days(17), Duration::days(18)))
+        .await
+        .expect(201)
+        .s("id");
+    let vid = announce(body(Duration::days(16), Duration::days(16) + Duration::hours(1)))
+        .await
+        .expect(201)
+        .s("id");
+    app.advance(Duration::days(16) + Duration::minutes(1));
     assert_eq!(
         app.post(
             &format!("/api/v1/votes/{early}/opening"),
@@ -427,7 +443,6 @@ async fn the_whole_flow_over_http(app: TestApp) {
         .problem(422),
         "too_early"
     );
-    let vid = announce(body(15, -1, 4)).await.expect(201).s("id");
     app.post(
         &format!("/api/v1/votes/{vid}/ballots"),
         As::Bearer(&duan),
@@ -523,8 +538,9 @@ async fn the_whole_flow_over_http(app: TestApp) {
         .get(&format!("/api/v1/votes/{vid}/my-ballot"), As::Bearer(&duan))
         .await
         .expect(200);
-    assert_eq!(mine.body["history"].as_array().unwrap().len(), 2);
-    assert_eq!(mine.body["current"]["receipt"], second.body["receipt"]);
+    assert_eq!(mine.body["entries"][0]["history"].as_array().unwrap().len(), 2);
+    assert_eq!(mine.body["entries"][0]["current"]["receipt"], second.body["receipt"]);
+    assert_eq!(mine.body["entries"][0]["area_centi_m2"], 15000);
     app.get(&format!("/api/v1/votes/{vid}/my-ballot"), As::Bearer(&wen))
         .await
         .problem(404);
@@ -559,7 +575,10 @@ async fn the_whole_flow_over_http(app: TestApp) {
     let cai_voter = app
         .get(&format!("/api/v1/votes/{vid}/my-ballot"), As::Bearer(&cai))
         .await
-        .s("voter_id");
+        .body["entries"][0]["voter_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.post(
         &format!("/api/v1/votes/{vid}/paper-ballots"),
         As::Bearer(&committee),
@@ -595,8 +614,8 @@ async fn the_whole_flow_over_http(app: TestApp) {
         "vote_not_closed"
     );
 
-    // Close (wait), then nothing changes; the result is published.
-    tokio::time::sleep(std::time::Duration::from_millis(4200)).await;
+    // Close (an hour later), then nothing changes; the result is published.
+    app.advance(Duration::hours(1));
     assert_eq!(
         app.post(
             &format!("/api/v1/votes/{vid}/ballots"),
@@ -610,7 +629,7 @@ async fn the_whole_flow_over_http(app: TestApp) {
     app.post(
         &format!("/api/v1/votes/{vid}/extension"),
         As::Bearer(&committee),
-        json!({ "closes_at": in_minutes(60), "reason": "late" }),
+        json!({ "closes_at": app.at(Duration::minutes(60)), "reason": "late" }),
     )
     .await
     .problem(409);
@@ -652,9 +671,10 @@ async fn the_whole_flow_over_http(app: TestApp) {
 }
 both!(the_whole_flow_over_http);
 
-/// An estate with one owner (with an account) and an open question vote closing at
-/// `closes_at`: (admin token, vote id, the owner's token).
-async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, closes_at: String) -> (String, String, String) {
+/// An estate with one owner (with an account) and a question vote, announced with its notice,
+/// the clock moved on to its opening, opened, closing `open_for` later: (admin token, vote id,
+/// the owner's token).
+async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, open_for: Duration) -> (String, String, String) {
     let admin = app.admin_token().await;
     let k = app.county(&admin).await;
     let estate = app.estate(&admin, estate_name, &k.comm_a).await;
@@ -668,10 +688,11 @@ async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, closes_at: S
         .to_string();
     let token = app.owner_account(&admin, &owner, "wenlan").await;
     let vid = app
-        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": closes_at }))
+        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "opens_at": app.at(Duration::days(16)), "closes_at": app.at(Duration::days(16) + open_for) }))
         .await
         .expect(201)
         .s("id");
+    app.advance(Duration::days(16));
     app.post(&format!("/api/v1/votes/{vid}/opening"), As::Bearer(&admin), json!({}))
         .await
         .expect(200);
@@ -679,7 +700,7 @@ async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, closes_at: S
 }
 
 async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
-    let (admin, vid, token) = open_vote_with_one_owner(&app, "并发", in_minutes(60)).await;
+    let (admin, vid, token) = open_vote_with_one_owner(&app, "并发", Duration::minutes(60)).await;
     let path = format!("/api/v1/votes/{vid}/ballots");
     let sends = (0..16).map(|i| {
         app.post(
@@ -703,15 +724,14 @@ async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
         .get(&format!("/api/v1/votes/{vid}/my-ballot"), As::Bearer(&token))
         .await
         .expect(200);
-    assert_eq!(mine.body["history"].as_array().unwrap().len(), 16);
+    assert_eq!(mine.body["entries"][0]["history"].as_array().unwrap().len(), 16);
 }
 both!(concurrent_ballots_of_one_owner_leave_one);
 
 /// Open votes' rolls are kept in memory for checking ballots; an extension must still be seen:
 /// ballots are taken after the first closing time, and refused after the extended one.
 async fn ballots_follow_an_extended_closing_time(app: TestApp) {
-    let closes = |secs: i64| (Utc::now() + Duration::seconds(secs)).to_rfc3339();
-    let (admin, vid, token) = open_vote_with_one_owner(&app, "延期", closes(2)).await;
+    let (admin, vid, token) = open_vote_with_one_owner(&app, "延期", Duration::minutes(2)).await;
     let path = format!("/api/v1/votes/{vid}/ballots");
     app.post(&path, As::Bearer(&token), json!({ "choice": "yes" }))
         .await
@@ -719,15 +739,15 @@ async fn ballots_follow_an_extended_closing_time(app: TestApp) {
     app.post(
         &format!("/api/v1/votes/{vid}/extension"),
         As::Bearer(&admin),
-        json!({ "closes_at": closes(4), "reason": "turnout is short" }),
+        json!({ "closes_at": app.at(Duration::minutes(4)), "reason": "turnout is short" }),
     )
     .await
     .expect(200);
-    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    app.advance(Duration::seconds(150));
     app.post(&path, As::Bearer(&token), json!({ "choice": "no" }))
         .await
         .expect(201);
-    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    app.advance(Duration::seconds(120));
     assert_eq!(
         app.post(&path, As::Bearer(&token), json!({ "choice": "yes" }))
             .await
@@ -796,7 +816,7 @@ async fn major_matters_follow_every_step(app: TestApp) {
     )
     .await
     .problem(403);
-    let vote_body = |proposal: &str| json!({ "category": 9, "title": "差异化收费", "question": "是否同意？", "kind": "question", "convenor": "owners_committee", "proposal_id": proposal, "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": in_minutes(60) });
+    let vote_body = |proposal: &str| json!({ "category": 9, "title": "差异化收费", "question": "是否同意？", "kind": "question", "convenor": "owners_committee", "proposal_id": proposal, "opens_at": app.at(Duration::days(16)), "closes_at": app.at(Duration::days(17)) });
     // No step may be skipped: review before all three endorsed, vote before approval.
     assert_eq!(
         app.post(
@@ -915,7 +935,7 @@ async fn major_matters_follow_every_step(app: TestApp) {
     )
     .await
     .expect(200);
-    let wrong_category = json!({ "category": 8, "title": "x", "question": "x", "kind": "question", "convenor": "owners_committee", "proposal_id": p2, "notice_posted_on": days_ago(20), "opens_at": in_minutes(-1), "closes_at": in_minutes(60) });
+    let wrong_category = json!({ "category": 8, "title": "x", "question": "x", "kind": "question", "convenor": "owners_committee", "proposal_id": p2, "opens_at": app.at(Duration::days(16)), "closes_at": app.at(Duration::days(17)) });
     assert_eq!(
         app.post(
             &format!("/api/v1/estates/{estate}/votes"),
