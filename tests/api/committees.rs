@@ -14,16 +14,16 @@ fn national_id(birth: &str, seq: u32) -> String {
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
-struct Estate {
-    id: String,
+pub(crate) struct Estate {
+    pub id: String,
     /// Owner ids in import order: adults except the last, a minor.
-    owners: Vec<String>,
+    pub owners: Vec<String>,
     /// The same owners' names.
-    names: Vec<String>,
+    pub names: Vec<String>,
 }
 
 /// An estate with `n` adult owners (the first three party members) and one minor.
-async fn estate(app: &TestApp, admin: &str, community: &str, name: &str, n: u32, seed: u32) -> Estate {
+pub(crate) async fn estate(app: &TestApp, admin: &str, community: &str, name: &str, n: u32, seed: u32) -> Estate {
     let id = app.estate(admin, name, community).await;
     let mut csv = String::from("楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,是否党员,销售状态\n");
     for i in 0..n {
@@ -65,7 +65,7 @@ fn owner(id: &str) -> Value {
     json!({ "affiliation": "owner", "owner_id": id })
 }
 
-async fn committee(app: &TestApp, token: &str, estate: &str, body: Value) -> Res {
+pub(crate) async fn committee(app: &TestApp, token: &str, estate: &str, body: Value) -> Res {
     app.post(&format!("/api/v1/estates/{estate}/committees"), As::Bearer(token), body)
         .await
 }
@@ -73,7 +73,19 @@ async fn committee(app: &TestApp, token: &str, estate: &str, body: Value) -> Res
 /// Takes a committee's election through vetting to a final list of these owners (the county
 /// requires the housing department's review; its publicity runs out as the clock moves on):
 /// returns the election id.
-async fn final_list(app: &TestApp, admin: &str, county: &str, committee: &str, owners: &[String]) -> String {
+pub(crate) async fn final_list(app: &TestApp, admin: &str, county: &str, committee: &str, owners: &[String]) -> String {
+    final_list_for_seats(app, admin, county, committee, owners, owners.len().min(11) as i64 | 1).await
+}
+
+/// `final_list` for an election of `seats` seats.
+pub(crate) async fn final_list_for_seats(
+    app: &TestApp,
+    admin: &str,
+    county: &str,
+    committee: &str,
+    owners: &[String],
+    seats: i64,
+) -> String {
     let rules_path = format!("/api/v1/orgs/{county}/committee-rules");
     let mut rules = app.get(&rules_path, As::Bearer(admin)).await.expect(200).body;
     rules["required_departments"] = json!(["housing"]);
@@ -85,7 +97,7 @@ async fn final_list(app: &TestApp, admin: &str, county: &str, committee: &str, o
         .post(
             &format!("/api/v1/committees/{committee}/elections"),
             As::Bearer(admin),
-            json!({ "seats": owners.len().min(11) as i64 | 1 }),
+            json!({ "seats": seats }),
         )
         .await
         .expect(201)
@@ -634,13 +646,27 @@ async fn property_management_committee_hands_over(app: TestApp) {
 }
 both!(property_management_committee_hands_over);
 
-async fn nominate(app: &TestApp, eid: &str, token: &str, owner_id: &str, by: &str, supporters: Vec<&String>) -> Res {
+pub(crate) async fn nominate(
+    app: &TestApp,
+    eid: &str,
+    token: &str,
+    owner_id: &str,
+    by: &str,
+    supporters: Vec<&String>,
+) -> Res {
     let body = json!({ "owner_id": owner_id, "nominated_by": by, "supporter_owner_ids": supporters });
     app.post(&format!("/api/v1/elections/{eid}/candidates"), As::Bearer(token), body)
         .await
 }
 
-async fn record(app: &TestApp, token: &str, owner_id: &str, item: &str, from: String, until: Option<String>) -> Res {
+pub(crate) async fn record(
+    app: &TestApp,
+    token: &str,
+    owner_id: &str,
+    item: &str,
+    from: String,
+    until: Option<String>,
+) -> Res {
     let body = json!({ "owner_id": owner_id, "item_code": item, "evidence_ref": "案号(2023)001", "effective_from": from, "expires_on": until });
     app.post("/api/v1/negative-records", As::Bearer(token), body).await
 }

@@ -11,5 +11,6 @@ mod committees;
 mod errors;
 mod hardening;
 mod registry;
+mod rules;
 mod schema;
 mod votes;
