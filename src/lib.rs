@@ -160,7 +160,6 @@ async fn readyz(state: Data<&AppState>) -> Response {
 pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let api = http::service();
     let docs = api.swagger_ui();
-    let spec_json = api.spec_endpoint();
     // `*` means any origin — without credentials (bearer tokens are sent explicitly, never as
     // cookies, so a page of another origin still needs the token to do anything).
     let mut cors = Cors::new().allow_credentials(false);
@@ -178,7 +177,7 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let routes = routes
         .nest(http::API_PREFIX, api)
         .nest("/docs", docs)
-        .at("/openapi.json", spec_json)
+        .at("/openapi.json", get(spec_json))
         .at("/openapi.yaml", get(spec_yaml))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -208,12 +207,19 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
 /// The OpenAPI document as YAML: what `redprop openapi` prints, `openapi/openapi.yaml` holds
 /// and `/openapi.yaml` serves (every string quoted, so YAML 1.1 parsers read it right too).
 pub fn openapi_yaml() -> String {
-    http::spec_yaml::document()
+    http::spec::yaml()
 }
 
 /// The OpenAPI document as JSON (`redprop openapi --json`, `/openapi.json`).
 pub fn openapi_json() -> String {
-    http::service().spec()
+    http::spec::json()
+}
+
+#[handler]
+fn spec_json() -> Response {
+    Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(openapi_json())
 }
 
 #[handler]

@@ -4,6 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
@@ -117,10 +118,14 @@ pub struct NewEstate {
 pub struct EstatePatch {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Option<String>,
+    /// `null` clears it; absent leaves it.
     #[oai(validator(max_length = 200))]
-    pub address: Option<String>,
+    #[serde(default)]
+    pub address: MaybeUndefined<String>,
+    /// `null` clears it (the estate is in no grid); absent leaves it.
     #[oai(validator(max_length = 64))]
-    pub grid_id: Option<String>,
+    #[serde(default)]
+    pub grid_id: MaybeUndefined<String>,
     pub self_managed: Option<bool>,
 }
 
@@ -548,20 +553,20 @@ impl EstatesApi {
             .db
             .write(move |c| {
                 let (ctx, actor) = guard_estate(c, &caller, &id.0, Need::Manage)?;
-                if let Some(g) = &p.grid_id {
+                if let Some(g) = p.grid_id.value() {
                     check_grid(c, "grid_id", g, &ctx.estate.community_id)?;
                 }
                 let changes = EstateChanges {
                     name: p.name.as_ref().map(|n| n.trim().to_string()),
-                    address: p.address.clone().map(Some),
-                    grid_id: p.grid_id.clone().map(Some),
+                    address: p.address.clone().into(),
+                    grid_id: p.grid_id.clone().into(),
                     self_managed: p.self_managed,
                 };
                 if changes.name.is_none() && changes.address.is_none() && changes.grid_id.is_none() && changes.self_managed.is_none() {
                     return Err(AppError::rule("nothing_to_change", "name at least one field to change"));
                 }
                 db::estates::update(c, &ctx.estate.id, &changes)?;
-                audit::append(c, &actor, "estate.update", "estate", &ctx.estate.id, &serde_json::json!({ "name": p.name, "address": p.address, "grid": p.grid_id, "self_managed": p.self_managed }))?;
+                audit::append(c, &actor, "estate.update", "estate", &ctx.estate.id, &serde_json::json!({ "name": p.name, "address": p.address.value(), "grid": p.grid_id.value(), "self_managed": p.self_managed }))?;
                 estate_ctx(c, &caller, &ctx.estate.id)
             })
             .await?;

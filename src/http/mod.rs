@@ -18,7 +18,7 @@ pub mod problem;
 pub mod scope;
 pub mod security;
 pub mod server;
-pub mod spec_yaml;
+pub mod spec;
 pub mod test_clock;
 pub mod vetting;
 pub mod votes;

@@ -4,6 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
@@ -68,13 +69,19 @@ impl PartyPostName {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerPatch {
+    /// `null` clears it; absent leaves it.
     #[oai(validator(max_length = 20))]
-    pub phone: Option<String>,
+    #[serde(default)]
+    pub phone: MaybeUndefined<String>,
     pub party_member: Option<bool>,
-    /// The party organisation the member belongs to (e.g. a building party group).
+    /// The party organisation the member belongs to (e.g. a building party group); `null`
+    /// clears it.
     #[oai(validator(max_length = 64))]
-    pub party_org_id: Option<String>,
-    pub party_post: Option<PartyPostName>,
+    #[serde(default)]
+    pub party_org_id: MaybeUndefined<String>,
+    /// `null` ends the post.
+    #[serde(default)]
+    pub party_post: MaybeUndefined<PartyPostName>,
 }
 
 #[derive(Object, Deserialize)]
@@ -447,7 +454,7 @@ impl OwnersApi {
     ) -> ApiResult<Json<Owner>> {
         let caller = auth.caller().clone();
         let p = body.0;
-        check_phone(p.phone.as_deref())?;
+        check_phone(p.phone.value().map(String::as_str))?;
         let c2 = caller.clone();
         let row = state
             .db
@@ -455,22 +462,23 @@ impl OwnersApi {
                 let (owner, actor) = owner_guard(c, &c2, &id.0, Need::Manage)?;
                 let member = p.party_member.unwrap_or(owner.party_member);
                 let post = match p.party_post {
-                    Some(post) => Some(post.domain()),
-                    None if member => owner.party_post.as_deref().and_then(PartyPost::parse),
-                    None => None,
+                    MaybeUndefined::Value(post) => Some(post.domain()),
+                    MaybeUndefined::Null => None,
+                    MaybeUndefined::Undefined if member => owner.party_post.as_deref().and_then(PartyPost::parse),
+                    MaybeUndefined::Undefined => None,
                 };
                 check_party_post(member, post).map_err(|m| AppError::invalid("party_post", "not_a_member", m))?;
-                if let Some(org) = &p.party_org_id {
+                if let Some(org) = p.party_org_id.value() {
                     referenced_org(c, "party_org_id", org, &[])?;
                 }
                 let changes = db::owners::OwnerChanges {
-                    phone: p.phone.clone().map(Some),
+                    phone: p.phone.clone().into(),
                     party_member: p.party_member,
-                    party_org_id: if member { p.party_org_id.clone().map(Some) } else { Some(None) },
+                    party_org_id: if member { p.party_org_id.clone().into() } else { Some(None) },
                     party_post: Some(post.map(|x| x.as_str().to_string())),
                 };
                 db::owners::update(c, &owner.id, &changes)?;
-                audit::append(c, &actor, "owner.update", "owner", &owner.id, &serde_json::json!({ "phone_changed": p.phone.is_some(), "party_member": member, "party_org": p.party_org_id, "party_post": post.map(|x| x.as_str()) }))?;
+                audit::append(c, &actor, "owner.update", "owner", &owner.id, &serde_json::json!({ "phone_changed": !p.phone.is_undefined(), "party_member": member, "party_org": p.party_org_id.value(), "party_post": post.map(|x| x.as_str()) }))?;
                 db::owners::get(c, &owner.id)?.ok_or(AppError::NotFound { what: "owner" })
             })
             .await?;

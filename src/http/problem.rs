@@ -37,8 +37,7 @@ pub struct Problem {
     pub code: String,
     #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
-    /// For validation problems: every offending field.
-    #[oai(skip_serializing_if_is_empty)]
+    /// For validation problems: every offending field (always present; empty otherwise).
     pub errors: Vec<ProblemField>,
 }
 

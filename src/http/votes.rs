@@ -349,11 +349,10 @@ pub struct VoteResult {
     /// Questions only: yes, no and abstain, by area and heads, and the approval.
     #[oai(skip_serializing_if_is_none)]
     pub tally: Option<Tally>,
-    /// Elections only: every candidate's support and result.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Elections: every candidate's support and result (empty for a question).
     pub candidates: Vec<CandidateResult>,
-    /// Elections only: ties at the boundary still to be resolved.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Elections: ties at the boundary still to be resolved (empty when decided, and for a
+    /// question).
     pub ties: Vec<TieOut>,
     /// Elections only: whether every seat and alternate place is decided.
     #[oai(skip_serializing_if_is_none)]
