@@ -137,6 +137,8 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
     // field is still named).
     let mut bad = Vec::new();
     refuse_controls(&value, &mut String::new(), None, &mut bad);
+    // Every other problem, all at once, from the body's published schema.
+    bad.extend(super::validate::problems::<T>(&value));
     if !bad.is_empty() {
         let detail = bad
             .iter()

@@ -20,6 +20,7 @@ pub mod security;
 pub mod server;
 pub mod spec;
 pub mod test_clock;
+pub mod validate;
 pub mod vetting;
 pub mod votes;
 

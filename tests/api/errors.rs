@@ -173,3 +173,39 @@ async fn every_response_has_a_request_id(app: TestApp) {
     app.get("/readyz", As::Nobody).await.expect(200);
 }
 both!(every_response_has_a_request_id);
+
+/// A body with several problems reports every one of them, each at its path.
+async fn every_bad_field_is_named_at_once(app: TestApp) {
+    let admin = app.admin_token().await;
+    let r = app
+        .post(
+            "/api/v1/users",
+            As::Bearer(&admin),
+            json!({ "username": "x", "display_name": 7, "password": "short", "colour": "red",
+                    "grants": [{ "role": "emperor" }, { "role": "owner", "scope_id": "" }] }),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    let mut fields: Vec<(String, String)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap().to_string(), e["code"].as_str().unwrap().to_string()))
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            ("colour".to_string(), "unknown_field".to_string()),
+            ("display_name".into(), "invalid_type".into()),
+            ("grants[0].role".into(), "invalid_value".into()),
+            ("grants[1].scope_id".into(), "constraint".into()),
+            ("password".into(), "constraint".into()),
+            ("username".into(), "constraint".into()),
+        ]
+    );
+    // Nothing was created.
+    let users = app.get("/api/v1/users", As::Bearer(&admin)).await.expect(200);
+    assert_eq!(users.body["items"].as_array().unwrap().len(), 1);
+}
+both!(every_bad_field_is_named_at_once);
