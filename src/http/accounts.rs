@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::auth::{field_error, NoContent};
 use super::body::JsonBody;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
@@ -99,14 +99,6 @@ pub struct User {
     pub disabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub grants: Vec<GrantOut>,
-}
-
-#[derive(Object)]
-pub struct UserPage {
-    pub items: Vec<User>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -309,7 +301,7 @@ impl AccountsApi {
         auth: BearerAuth,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<UserPage>> {
+    ) -> ApiResult<Json<Page<User>>> {
         auth.0.may(&Action::ManageAccounts)?;
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -322,7 +314,7 @@ impl AccountsApi {
             })
             .await?;
         let (users, next_cursor) = paging::page(users, limit, |u| u.id.clone());
-        Ok(Json(UserPage {
+        Ok(Json(Page {
             items: users.into_iter().map(|u| user_out(u, &grants)).collect(),
             next_cursor,
         }))

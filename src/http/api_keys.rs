@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::auth::NoContent;
 use super::body::JsonBody;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::company_ctx;
 use super::security::AnyAuth;
@@ -55,13 +55,6 @@ pub struct ApiKeyCreated {
     pub key_info: ApiKey,
     /// The key itself, shown this once: send it as `X-API-Key`.
     pub key: String,
-}
-
-#[derive(Object)]
-pub struct ApiKeyPage {
-    pub items: Vec<ApiKey>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -159,7 +152,7 @@ impl ApiKeysApi {
         #[oai(validator(min_length = 1, max_length = 64))] company_id: Query<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<ApiKeyPage>> {
+    ) -> ApiResult<Json<Page<ApiKey>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -173,7 +166,7 @@ impl ApiKeysApi {
             })
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |k| k.id.clone());
-        Ok(Json(ApiKeyPage {
+        Ok(Json(Page {
             items: rows.into_iter().map(out).collect(),
             next_cursor,
         }))

@@ -5,7 +5,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
@@ -43,13 +43,6 @@ pub struct AuditEvent {
     pub prev_hash: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub hash: Option<String>,
-}
-
-#[derive(Object)]
-pub struct AuditEventPage {
-    pub items: Vec<AuditEvent>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -108,7 +101,7 @@ impl AuditApi {
         #[oai(validator(max_length = 100))] actor_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<AuditEventPage>> {
+    ) -> ApiResult<Json<Page<AuditEvent>>> {
         auth.0.may(&Action::ReadAudit)?;
         let limit = paging::limit(limit.0);
         let before = paging::decode_cursor::<i64>(cursor.0.as_deref())?;
@@ -123,7 +116,7 @@ impl AuditApi {
             .read(move |c| db::audit::page(c, &filter, before, paging::fetch(limit)))
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |e| e.seq.to_string());
-        Ok(Json(AuditEventPage {
+        Ok(Json(Page {
             items: rows.into_iter().map(out).collect(),
             next_cursor,
         }))

@@ -12,6 +12,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::paging::Page;
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, guard_estate, org_place, EstateCtx, Need};
 use super::security::{AnyAuth, Caller};
@@ -1482,7 +1483,7 @@ impl CommitteesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Committee>>> {
+    ) -> ApiResult<Json<Page<Committee>>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -1495,7 +1496,7 @@ impl CommitteesApi {
                     .collect()
             })
             .await?;
-        Ok(Json(out))
+        Ok(Json(Page::whole(out)))
     }
 
     /// Deadlines of the committees under an organisation: filing within 30 days of the election,
@@ -1511,7 +1512,7 @@ impl CommitteesApi {
         #[oai(validator(min_length = 1, max_length = 64))] org_id: Query<String>,
         /// Only the overdue ones.
         overdue: Query<Option<bool>>,
-    ) -> ApiResult<Json<Vec<DeadlineItem>>> {
+    ) -> ApiResult<Json<Page<DeadlineItem>>> {
         let caller = auth.caller().clone();
         let only_overdue = overdue.0.unwrap_or(false);
         let out = state
@@ -1546,6 +1547,6 @@ impl CommitteesApi {
                 Ok(items)
             })
             .await?;
-        Ok(Json(out))
+        Ok(Json(Page::whole(out)))
     }
 }

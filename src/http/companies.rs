@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, company_ctx, company_scope, estate_ctx, org_place, CompanyCtx};
 use super::security::{AnyAuth, Caller};
@@ -99,13 +99,6 @@ pub struct Company {
     #[oai(skip_serializing_if_is_none)]
     pub contact_phone: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Object)]
-pub struct CompanyPage {
-    pub items: Vec<Company>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -267,7 +260,7 @@ impl CompaniesApi {
         auth: AnyAuth,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<CompanyPage>> {
+    ) -> ApiResult<Json<Page<Company>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -286,7 +279,7 @@ impl CompaniesApi {
                 Ok((items, next_cursor))
             })
             .await?;
-        Ok(Json(CompanyPage {
+        Ok(Json(Page {
             items: rows,
             next_cursor,
         }))
@@ -379,7 +372,7 @@ impl CompaniesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Contract>>> {
+    ) -> ApiResult<Json<Page<Contract>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -399,7 +392,7 @@ impl CompaniesApi {
                 Ok(out)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(contract_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(contract_out).collect())))
     }
 
     /// An estate's contracts, current and past.
@@ -415,7 +408,7 @@ impl CompaniesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Contract>>> {
+    ) -> ApiResult<Json<Page<Contract>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -425,6 +418,6 @@ impl CompaniesApi {
                 db::companies::contracts_of_estate(c, &ctx.estate.id)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(contract_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(contract_out).collect())))
     }
 }

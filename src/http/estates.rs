@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::body::{CsvBody, JsonBody};
 use super::orgs::referenced_org;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, estate_scope, guard_estate, EstateCtx, Need};
 use super::security::{AnyAuth, Caller};
@@ -149,13 +149,6 @@ pub struct Estate {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[derive(Object)]
-pub struct EstatePage {
-    pub items: Vec<Estate>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
-}
-
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewBuilding {
@@ -272,13 +265,6 @@ pub struct Unit {
     pub developer_held: bool,
     /// Current owners.
     pub owners: Vec<UnitHolder>,
-}
-
-#[derive(Object)]
-pub struct UnitPage {
-    pub items: Vec<Unit>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -485,7 +471,7 @@ impl EstatesApi {
         kind: Query<Option<EstateKindName>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<EstatePage>> {
+    ) -> ApiResult<Json<Page<Estate>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -515,7 +501,7 @@ impl EstatesApi {
                 })
             })
             .collect();
-        Ok(Json(EstatePage { items, next_cursor }))
+        Ok(Json(Page { items, next_cursor }))
     }
 
     /// Read an estate's public record.
@@ -639,7 +625,7 @@ impl EstatesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Building>>> {
+    ) -> ApiResult<Json<Page<Building>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -648,7 +634,7 @@ impl EstatesApi {
                 db::estates::buildings_of(c, &ctx.estate.id)
             })
             .await?;
-        Ok(Json(
+        Ok(Json(Page::whole(
             rows.into_iter()
                 .map(|b| Building {
                     id: b.id,
@@ -657,7 +643,7 @@ impl EstatesApi {
                     grid_id: b.grid_id,
                 })
                 .collect(),
-        ))
+        )))
     }
 
     /// Record a unit's areas per source — typically the register's area when the certificate
@@ -725,7 +711,7 @@ impl EstatesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<AreaChange>>> {
+    ) -> ApiResult<Json<Page<AreaChange>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -735,7 +721,7 @@ impl EstatesApi {
                 db::estates::area_changes(c, &unit.id)
             })
             .await?;
-        Ok(Json(
+        Ok(Json(Page::whole(
             rows.into_iter()
                 .map(|r| AreaChange {
                     source: r.source,
@@ -745,7 +731,7 @@ impl EstatesApi {
                     changed_at: r.changed_at.and_utc(),
                 })
                 .collect(),
-        ))
+        )))
     }
 
     /// Register one unit (专有部分) with its legal area and its source.
@@ -858,7 +844,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<UnitPage>> {
+    ) -> ApiResult<Json<Page<Unit>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -886,7 +872,7 @@ impl EstatesApi {
                 unit_out(u, mine)
             })
             .collect();
-        Ok(Json(UnitPage { items, next_cursor }))
+        Ok(Json(Page { items, next_cursor }))
     }
 
     /// Import units and owners from a county spreadsheet (CSV, UTF-8 with or without BOM, or

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, org_place};
 use super::security::AnyAuth;
@@ -95,13 +95,6 @@ pub struct Org {
     #[oai(skip_serializing_if_is_none)]
     pub department_code: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Object)]
-pub struct OrgPage {
-    pub items: Vec<Org>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -272,7 +265,7 @@ impl OrgsApi {
         kind: Query<Option<OrgKindName>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<OrgPage>> {
+    ) -> ApiResult<Json<Page<Org>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -301,7 +294,7 @@ impl OrgsApi {
             })
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
-        Ok(Json(OrgPage {
+        Ok(Json(Page {
             items: rows.into_iter().map(org_out).collect(),
             next_cursor,
         }))
@@ -421,7 +414,7 @@ impl OrgsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(min_length = 1, max_length = 64))] community_id: Query<String>,
-    ) -> ApiResult<Json<Vec<Grid>>> {
+    ) -> ApiResult<Json<Page<Grid>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -435,6 +428,6 @@ impl OrgsApi {
                 db::orgs::grids_of_community(c, &community.id)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(grid_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(grid_out).collect())))
     }
 }

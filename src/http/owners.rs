@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::auth::{field_error, NoContent};
 use super::body::JsonBody;
 use super::orgs::referenced_org;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, Need};
 use super::security::{AnyAuth, Caller};
@@ -122,13 +122,6 @@ pub struct Owner {
     /// `unit_leader` (党员单元长) or `central_household` (党员中心户).
     #[oai(skip_serializing_if_is_none)]
     pub party_post: Option<String>,
-}
-
-#[derive(Object)]
-pub struct OwnerPage {
-    pub items: Vec<Owner>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -396,7 +389,7 @@ impl OwnersApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<OwnerPage>> {
+    ) -> ApiResult<Json<Page<Owner>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -410,7 +403,7 @@ impl OwnersApi {
             })
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
-        Ok(Json(OwnerPage {
+        Ok(Json(Page {
             items: rows.into_iter().map(|o| owner_out(o, &caller)).collect(),
             next_cursor,
         }))
@@ -494,7 +487,7 @@ impl OwnersApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Ownership>>> {
+    ) -> ApiResult<Json<Page<Ownership>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -505,7 +498,7 @@ impl OwnersApi {
                 db::owners::current_of_owner(c, &id.0)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(ownership_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(ownership_out).collect())))
     }
 
     /// Transfer a unit: its current ownerships end and the given owners hold it from now on.
@@ -582,7 +575,7 @@ impl OwnersApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Ownership>>> {
+    ) -> ApiResult<Json<Page<Ownership>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -593,7 +586,7 @@ impl OwnersApi {
                 db::owners::of_unit(c, &unit.id)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(ownership_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(ownership_out).collect())))
     }
 
     /// Issue a one-time activation code with which the owner opens an account (valid 14 days).
@@ -668,7 +661,7 @@ impl OwnersApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<ActivationCodeInfo>>> {
+    ) -> ApiResult<Json<Page<ActivationCodeInfo>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -678,7 +671,7 @@ impl OwnersApi {
             })
             .await?;
         let now = ids::now();
-        Ok(Json(rows.into_iter().map(|r| code_info(r, now)).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(|r| code_info(r, now)).collect())))
     }
 
     /// Revoke an outstanding activation code (it was lost, or given to the wrong person).

@@ -1,8 +1,29 @@
 //! Lists are paged by an opaque cursor (the last key seen, base64url) and a bounded limit.
 
 use base64::Engine;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::Object;
 
 use crate::error::{AppError, AppResult, FieldError};
+
+/// One page of a list: the shape of every list the API returns.
+#[derive(Object)]
+pub struct Page<T: ParseFromJSON + ToJSON> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ParseFromJSON + ToJSON> Page<T> {
+    /// A list that always fits on one page (a handful of rows by nature).
+    pub fn whole(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+}
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::committees::{county_of, estate_rules};
+use super::paging::Page;
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, org_place, EstateCtx};
 use super::security::{AnyAuth, Caller};
@@ -488,7 +489,7 @@ impl VettingApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<NegativeItem>>> {
+    ) -> ApiResult<Json<Page<NegativeItem>>> {
         let caller = auth.caller().clone();
         let items = state
             .db
@@ -498,7 +499,7 @@ impl VettingApi {
                 db::vetting::catalogue(c, &county.id)
             })
             .await?;
-        Ok(Json(items.into_iter().map(item_out).collect()))
+        Ok(Json(Page::whole(items.into_iter().map(item_out).collect())))
     }
 
     /// Switch a negative-list item on or off for the county. Decisions already taken keep what
@@ -517,7 +518,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(max_length = 10))] code: Path<String>,
         body: JsonBody<ItemSwitch>,
-    ) -> ApiResult<Json<Vec<NegativeItem>>> {
+    ) -> ApiResult<Json<Page<NegativeItem>>> {
         let caller = auth.caller().clone();
         let enabled = body.0.enabled;
         let items = state
@@ -546,7 +547,7 @@ impl VettingApi {
                 db::vetting::catalogue(c, &county.id)
             })
             .await?;
-        Ok(Json(items.into_iter().map(item_out).collect()))
+        Ok(Json(Page::whole(items.into_iter().map(item_out).collect())))
     }
 
     /// Record that a person matches a negative-list item, with a reference to the evidence.
@@ -668,7 +669,7 @@ impl VettingApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<NegativeRecord>>> {
+    ) -> ApiResult<Json<Page<NegativeRecord>>> {
         let caller = auth.caller().clone();
         let rows = state
             .db
@@ -699,7 +700,7 @@ impl VettingApi {
                 Ok(visible)
             })
             .await?;
-        Ok(Json(rows.into_iter().map(record_out).collect()))
+        Ok(Json(Page::whole(rows.into_iter().map(record_out).collect())))
     }
 
     /// Open an election for an owners' committee: nominations start.

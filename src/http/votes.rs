@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::body::JsonBody;
 use super::committees::estate_rules;
-use super::paging;
+use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, EstateCtx};
 use super::security::{AnyAuth, Caller};
@@ -228,13 +228,6 @@ pub struct RollEntry {
     pub unit_count: i32,
     #[oai(skip_serializing_if_is_none)]
     pub designated_owner_id: Option<String>,
-}
-
-#[derive(Object)]
-pub struct RollPage {
-    pub items: Vec<RollEntry>,
-    #[oai(skip_serializing_if_is_none)]
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -902,7 +895,7 @@ impl VotesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Vote>>> {
+    ) -> ApiResult<Json<Page<Vote>>> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -915,7 +908,7 @@ impl VotesApi {
                     .collect()
             })
             .await?;
-        Ok(Json(out))
+        Ok(Json(Page::whole(out)))
     }
 
     /// A vote: status, and once open the frozen roll's totals and fingerprint.
@@ -1112,7 +1105,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<RollPage>> {
+    ) -> ApiResult<Json<Page<RollEntry>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -1137,7 +1130,7 @@ impl VotesApi {
                 designated_owner_id: r.designated_owner_id,
             })
             .collect();
-        Ok(Json(RollPage { items, next_cursor }))
+        Ok(Json(Page { items, next_cursor }))
     }
 
     /// Turnout so far: how many have voted, by area and heads — never how.

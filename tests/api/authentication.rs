@@ -134,7 +134,7 @@ async fn activation_codes_are_one_account_per_owner(app: TestApp) {
     // A new code replaces the outstanding one.
     let listed = app.get(&codes, As::Bearer(&admin)).await.expect(200);
     let states: Vec<(&str, &str)> = listed
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -188,7 +188,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
             let id = app
                 .get(&format!("/api/v1/estates/{}/committees", e.id), As::Bearer(&admin))
                 .await
-                .body[0]["id"]
+                .body["items"][0]["id"]
                 .as_str()
                 .unwrap()
                 .to_string();
@@ -350,7 +350,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         .await
         .expect(200);
     let kinds: Vec<&str> = overdue
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -429,7 +429,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         )
         .await
         .expect(200);
-    assert!(overdue.body.as_array().unwrap().is_empty());
+    assert!(overdue.body["items"].as_array().unwrap().is_empty());
 
     // Vacancies: alternates fill seats in vote order; a third vacancy leaves 4 of 5: by-election.
     let vacate = |owner: &str, c: &Value| json!({ "member_id": member_id(c, owner), "date": app.day(-1), "reason": "moved away" });
@@ -711,7 +711,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .await
         .expect(200);
     let off: Vec<&str> = list
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -980,7 +980,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         )
         .await
         .expect(200);
-    assert_eq!(own.body.as_array().unwrap().len(), 1);
+    assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
     // Another owner's records are not there for an owner (the same 404 as a missing owner).
     app.get(
         &format!("/api/v1/owners/{}/negative-records", o[1]),

@@ -154,7 +154,7 @@ async fn grids_nest_in_three_levels(app: TestApp) {
         .await
         .expect(200);
     let levels: Vec<i64> = list
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -568,7 +568,7 @@ async fn parking_and_transfers(app: TestApp) {
         .get(&format!("/api/v1/units/{unit}/ownerships"), As::Bearer(&admin))
         .await
         .expect(200);
-    let h = history.body.as_array().unwrap();
+    let h = history.body["items"].as_array().unwrap();
     assert_eq!(h.len(), 2);
     assert_eq!(h[0]["owner_id"], json!(buyer));
     assert!(h[0].get("ended_at").is_none());
@@ -819,7 +819,7 @@ async fn owners_open_accounts_with_a_code(app: TestApp) {
         .get(&format!("/api/v1/owners/{owner_id}/ownerships"), As::Bearer(&me))
         .await
         .expect(200);
-    assert_eq!(units.body.as_array().unwrap().len(), 1);
+    assert_eq!(units.body["items"].as_array().unwrap().len(), 1);
     let estates = app.get("/api/v1/estates", As::Bearer(&me)).await.expect(200);
     assert_eq!(estates.body["items"][0]["id"], json!(estate));
     app.get(&format!("/api/v1/estates/{estate}/headcount"), As::Bearer(&me))

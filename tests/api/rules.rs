@@ -217,10 +217,10 @@ async fn areas_per_source_with_history(app: TestApp) {
         .get(&format!("/api/v1/units/{u101}/area-changes"), As::Bearer(&admin))
         .await
         .expect(200);
-    assert_eq!(history.body.as_array().unwrap().len(), 1);
-    assert_eq!(history.body[0]["source"], "registry");
-    assert_eq!(history.body[0]["new_area_centi_m2"], 9850);
-    assert!(history.body[0].get("old_area_centi_m2").is_none());
+    assert_eq!(history.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(history.body["items"][0]["source"], "registry");
+    assert_eq!(history.body["items"][0]["new_area_centi_m2"], 9850);
+    assert!(history.body["items"][0].get("old_area_centi_m2").is_none());
     // A party organisation of another community sees none of it.
     app.create_user(&admin, "party-b", "party-b-password", &[("party_org", Some(&k.comm_b))])
         .await;
