@@ -15,7 +15,7 @@ use super::body::JsonBody;
 use super::paging::Page;
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, guard_estate, org_place, EstateCtx, Need};
-use super::security::{AnyAuth, Caller};
+use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::committees::{CommitteeRow, MemberRow};
 use crate::db::{self, audit, AnyConnection};
@@ -825,10 +825,10 @@ impl CommitteesApi {
     async fn get_rules(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<RulesBody>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let r = state
             .db
             .read(move |c| {
@@ -853,11 +853,11 @@ impl CommitteesApi {
     async fn put_rules(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<RulesBody>,
     ) -> ApiResult<Json<RulesBody>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let r: CommitteeRules = body.0.into();
         r.check()
             .map_err(|e| AppError::invalid(e.setting, "out_of_range", e.message))?;
@@ -891,11 +891,11 @@ impl CommitteesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewCommittee>,
     ) -> ApiResult<CommitteeCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1002,11 +1002,11 @@ impl CommitteesApi {
     async fn elect(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ElectionResult>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1057,11 +1057,11 @@ impl CommitteesApi {
     async fn carry(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<CarryElection>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let vote_id = body.0.vote_id;
         let out = state
             .db
@@ -1144,11 +1144,11 @@ impl CommitteesApi {
     async fn appoint(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Appointment>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1207,11 +1207,11 @@ impl CommitteesApi {
     async fn filing(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Filing>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1263,11 +1263,11 @@ impl CommitteesApi {
     async fn first_meeting(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<FirstMeeting>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1316,11 +1316,11 @@ impl CommitteesApi {
     async fn vacancy(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Vacancy>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1375,11 +1375,11 @@ impl CommitteesApi {
     async fn handover(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Handover>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let on = body.0.date;
         let out = state
             .db
@@ -1421,11 +1421,11 @@ impl CommitteesApi {
     async fn dissolve(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Ending>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1508,12 +1508,12 @@ impl CommitteesApi {
     async fn deadlines(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(min_length = 1, max_length = 64))] org_id: Query<String>,
         /// Only the overdue ones.
         overdue: Query<Option<bool>>,
     ) -> ApiResult<Json<Page<DeadlineItem>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let only_overdue = overdue.0.unwrap_or(false);
         let out = state
             .db

@@ -12,7 +12,7 @@ use super::body::JsonBody;
 use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, company_ctx, company_scope, estate_ctx, org_place, CompanyCtx};
-use super::security::{AnyAuth, Caller};
+use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::companies::{CompanyRow, ContractRow};
 use crate::db::orgs::OrgRow;
@@ -200,10 +200,10 @@ impl CompaniesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         body: JsonBody<NewCompany>,
     ) -> ApiResult<CompanyCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let code = normalize_code(&input.credit_code);
         if !is_valid_credit_code(&code) {
@@ -318,11 +318,11 @@ impl CompaniesApi {
     async fn create_contract(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewContract>,
     ) -> ApiResult<ContractCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         if input.ends_on.is_some_and(|e| e < input.starts_on) {
             return Err(AppError::invalid("ends_on", "before_start", "the last day is before the first").into());

@@ -10,7 +10,7 @@ use poem_openapi::{Object, OpenApi};
 use super::committees::party_building;
 use super::problem::ApiResult;
 use super::scope::{check, org_place};
-use super::security::AnyAuth;
+use super::security::BearerAuth;
 use super::ApiTags;
 use crate::db;
 use crate::domain::committee::CommitteeKind;
@@ -103,10 +103,10 @@ impl CoverageApi {
     async fn coverage(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(min_length = 1, max_length = 64))] org_id: Query<String>,
     ) -> ApiResult<Json<Coverage>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let org_id = org_id.0;
         let out = state
             .db

@@ -13,7 +13,7 @@ use super::orgs::referenced_org;
 use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, estate_scope, guard_estate, EstateCtx, Need};
-use super::security::{AnyAuth, Caller};
+use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::estates::{BuildingRow, EstateChanges, EstateRow, UnitRow};
 use crate::db::{self, audit, AnyConnection};
@@ -418,10 +418,10 @@ impl EstatesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         body: JsonBody<NewEstate>,
     ) -> ApiResult<EstateCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let ctx = state
             .db
@@ -529,11 +529,11 @@ impl EstatesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<EstatePatch>,
     ) -> ApiResult<Json<Estate>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let p = body.0;
         let ctx = state
             .db
@@ -566,11 +566,11 @@ impl EstatesApi {
     async fn create_building(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewBuilding>,
     ) -> ApiResult<BuildingCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let row = state
             .db
@@ -623,10 +623,10 @@ impl EstatesApi {
     async fn list_buildings(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Building>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -656,11 +656,11 @@ impl EstatesApi {
     async fn update_unit(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<UnitChanges>,
     ) -> ApiResult<Json<Unit>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let b = body.0;
         let given = recorded(
             b.area_registry_centi_m2,
@@ -709,10 +709,10 @@ impl EstatesApi {
     async fn area_changes(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<AreaChange>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -741,11 +741,11 @@ impl EstatesApi {
     async fn create_unit(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewUnit>,
     ) -> ApiResult<UnitCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let mut areas = recorded(
             input.area_registry_centi_m2,
@@ -840,12 +840,12 @@ impl EstatesApi {
     async fn list_units(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Unit>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let (rows, holders) = state
@@ -884,11 +884,11 @@ impl EstatesApi {
     async fn import(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: CsvBody,
     ) -> ApiResult<Imported> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let report = import_units(&state, Some(&caller), &id.0, body.0).await?;
         Ok(Imported::Created(Json(report)))
     }

@@ -11,7 +11,7 @@ use super::body::JsonBody;
 use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, org_place};
-use super::security::AnyAuth;
+use super::security::BearerAuth;
 use super::ApiTags;
 use crate::db::orgs::{GridRow, OrgRow};
 use crate::db::{self, audit};
@@ -193,8 +193,8 @@ impl OrgsApi {
     /// Counties: administrators. Others: administrators, the bureau of the county, and party
     /// organisations above the parent (or the parent itself).
     #[oai(path = "/orgs", method = "post", operation_id = "createOrg")]
-    async fn create(&self, state: Data<&AppState>, auth: AnyAuth, body: JsonBody<NewOrg>) -> ApiResult<OrgCreated> {
-        let caller = auth.caller().clone();
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: JsonBody<NewOrg>) -> ApiResult<OrgCreated> {
+        let caller = (&auth.0).clone();
         let input = body.0;
         let row = state
             .db
@@ -260,13 +260,13 @@ impl OrgsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] within: Query<Option<String>>,
         kind: Query<Option<OrgKindName>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Org>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let kind = kind.0.map(|k| k.domain().as_str());
@@ -307,10 +307,10 @@ impl OrgsApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Org>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let org = state
             .db
             .read(move |c| {
@@ -329,10 +329,10 @@ impl OrgsApi {
     async fn create_grid(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         body: JsonBody<NewGrid>,
     ) -> ApiResult<GridCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let row = state
             .db
@@ -412,10 +412,10 @@ impl OrgsApi {
     async fn list_grids(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(min_length = 1, max_length = 64))] community_id: Query<String>,
     ) -> ApiResult<Json<Page<Grid>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {

@@ -14,7 +14,7 @@ use super::orgs::referenced_org;
 use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, Need};
-use super::security::{AnyAuth, Caller};
+use super::security::{BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::owners::{ActivationRow, OwnerRow, OwnershipRow};
 use crate::db::users::GrantRow;
@@ -299,11 +299,11 @@ impl OwnersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewOwner>,
     ) -> ApiResult<OwnerCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let number = normalize_code(&input.id_number);
         let valid = match input.kind {
@@ -385,12 +385,12 @@ impl OwnersApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Owner>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let c2 = caller.clone();
@@ -417,10 +417,10 @@ impl OwnersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Owner>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let c2 = caller.clone();
         let row = state
             .db
@@ -441,11 +441,11 @@ impl OwnersApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OwnerPatch>,
     ) -> ApiResult<Json<Owner>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let p = body.0;
         check_phone(p.phone.value().map(String::as_str))?;
         let c2 = caller.clone();
@@ -485,10 +485,10 @@ impl OwnersApi {
     async fn ownerships(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Ownership>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -509,11 +509,11 @@ impl OwnersApi {
     async fn transfer(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Transfer>,
     ) -> ApiResult<Transferred> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let mut owner_ids = input.owner_ids.clone();
         owner_ids.sort();
@@ -573,10 +573,10 @@ impl OwnersApi {
     async fn unit_ownerships(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Ownership>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -603,10 +603,10 @@ impl OwnersApi {
     async fn issue_code(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<CodeIssued> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         // 10 characters of base32 without 0/O/1/I: easy to type from paper, 50 bits of entropy,
         // which online guessing cannot exhaust in the code's 14 days; single use.
         let code = activation_code();
@@ -659,10 +659,10 @@ impl OwnersApi {
     async fn list_codes(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<ActivationCodeInfo>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -687,11 +687,11 @@ impl OwnersApi {
     async fn revoke_code(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(max_length = 64))] code_id: Path<String>,
     ) -> ApiResult<NoContent> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         state
             .db
             .write(move |c| {

@@ -206,7 +206,7 @@ pub fn from_poem_error(err: poem::Error) -> Response {
     } else if err.is::<AuthorizationError>() {
         AppError::unauthorized(
             "unauthenticated",
-            "this operation needs a valid bearer token or API key",
+            "this operation needs valid credentials of a kind it accepts (its `security` in the API documents: a bearer token, and for some an API key)",
         )
     } else if matches!(
         err.downcast_ref::<ReadBodyError>(),

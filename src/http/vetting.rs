@@ -16,7 +16,7 @@ use super::committees::{county_of, estate_rules};
 use super::paging::Page;
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, org_place, EstateCtx};
-use super::security::{AnyAuth, Caller};
+use super::security::{BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
@@ -487,10 +487,10 @@ impl VettingApi {
     async fn catalogue(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<NegativeItem>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let items = state
             .db
             .write(move |c| {
@@ -514,12 +514,12 @@ impl VettingApi {
     async fn switch(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(max_length = 10))] code: Path<String>,
         body: JsonBody<ItemSwitch>,
     ) -> ApiResult<Json<Page<NegativeItem>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let enabled = body.0.enabled;
         let items = state
             .db
@@ -559,10 +559,10 @@ impl VettingApi {
     async fn record(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         body: JsonBody<NewRecord>,
     ) -> ApiResult<Created<NegativeRecord>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         if input.expires_on.is_some_and(|e| e < input.effective_from) {
             return Err(AppError::invalid("expires_on", "before_start", "a record cannot end before it starts").into());
@@ -617,11 +617,11 @@ impl VettingApi {
     async fn end_record(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<RecordEnd>,
     ) -> ApiResult<Json<NegativeRecord>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let on = body.0.date;
         let row = state
             .db
@@ -667,10 +667,10 @@ impl VettingApi {
     async fn records(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<NegativeRecord>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let rows = state
             .db
             .read(move |c| {
@@ -710,11 +710,11 @@ impl VettingApi {
     async fn open(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewElection>,
     ) -> ApiResult<Created<Election>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let seats = body.0.seats;
         let out = state
             .db
@@ -772,10 +772,10 @@ impl VettingApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Election>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .read(move |c| {
@@ -800,11 +800,11 @@ impl VettingApi {
     async fn nominate(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Nomination>,
     ) -> ApiResult<Created<Candidate>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -925,11 +925,11 @@ impl VettingApi {
     async fn screen(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let _stated = body.0.date;
         let out = state
             .db
@@ -971,11 +971,11 @@ impl VettingApi {
     async fn review(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ReviewInput>,
     ) -> ApiResult<Created<Candidate>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1049,11 +1049,11 @@ impl VettingApi {
     async fn publish(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let stated = body.0.date;
         if stated.is_some_and(|d| d > ids::today()) {
             return Err(AppError::invalid("date", "future", "a stated date cannot be in the future").into());
@@ -1122,11 +1122,11 @@ impl VettingApi {
     async fn object(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ObjectionInput>,
     ) -> ApiResult<Created<ObjectionOut>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1205,11 +1205,11 @@ impl VettingApi {
     async fn answer(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ObjectionAnswer>,
     ) -> ApiResult<Json<ObjectionOut>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1263,10 +1263,10 @@ impl VettingApi {
     async fn finalize(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Election>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .write(move |c| {
@@ -1317,10 +1317,10 @@ impl VettingApi {
     async fn candidate(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Candidate>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .read(move |c| {
@@ -1348,10 +1348,10 @@ impl VettingApi {
     async fn figures(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<ElectionFigures>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .read(move |c| {

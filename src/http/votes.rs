@@ -15,7 +15,7 @@ use super::committees::estate_rules;
 use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::scope::{check, estate_ctx, EstateCtx};
-use super::security::{AnyAuth, Caller};
+use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::votes::{
     HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow,
@@ -751,11 +751,11 @@ impl VotesApi {
     async fn announce(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewVote>,
     ) -> ApiResult<VoteCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let category =
             Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", "range", "1–9"))?;
@@ -940,10 +940,10 @@ impl VotesApi {
     async fn open(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Vote>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .write(move |c| {
@@ -993,11 +993,11 @@ impl VotesApi {
     async fn ballot(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<BallotInput>,
     ) -> ApiResult<BallotAccepted> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let owners = caller.principal.scopes(Role::Owner);
         if owners.is_empty() {
@@ -1031,11 +1031,11 @@ impl VotesApi {
     async fn paper(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<PaperBallotInput>,
     ) -> ApiResult<BallotAccepted> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1064,10 +1064,10 @@ impl VotesApi {
     async fn my_ballot(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<MyBallots>> {
-        let owners = auth.caller().principal.scopes(Role::Owner);
+        let owners = (&auth.0).principal.scopes(Role::Owner);
         let out = state
             .db
             .read(move |c| {
@@ -1101,12 +1101,12 @@ impl VotesApi {
     async fn roll(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<RollEntry>>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let rows = state
@@ -1140,10 +1140,10 @@ impl VotesApi {
     async fn turnout(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Turnout>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let out = state
             .db
             .read(move |c| {
@@ -1168,11 +1168,11 @@ impl VotesApi {
     async fn extend(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Extension>,
     ) -> ApiResult<Json<Vote>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1244,11 +1244,11 @@ impl VotesApi {
     async fn resolve_tie(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<TieResolutionInput>,
     ) -> ApiResult<Json<VoteResult>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1334,11 +1334,11 @@ impl VotesApi {
     async fn propose(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewProposal>,
     ) -> ApiResult<ProposalCreated> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db
@@ -1461,11 +1461,11 @@ impl VotesApi {
     async fn review(
         &self,
         state: Data<&AppState>,
-        auth: AnyAuth,
+        auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ProposalReview>,
     ) -> ApiResult<Json<Proposal>> {
-        let caller = auth.caller().clone();
+        let caller = (&auth.0).clone();
         let input = body.0;
         let out = state
             .db

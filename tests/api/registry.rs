@@ -707,16 +707,17 @@ async fn a_company_key_sees_its_estates_public_data_only(app: TestApp) {
     app.get(&format!("/api/v1/estates/{served}/contracts"), As::Key(&key))
         .await
         .expect(200);
-    // No personal data, and nothing of other estates or companies.
+    // No personal data, and nothing of other estates or companies: operations on personal data
+    // take no API key at all (their security is a person's bearer token).
     assert_eq!(
         app.get(&format!("/api/v1/estates/{served}/owners"), As::Key(&key))
             .await
-            .problem(403),
-        "forbidden"
+            .problem(401),
+        "unauthenticated"
     );
     app.get(&format!("/api/v1/estates/{served}/units"), As::Key(&key))
         .await
-        .problem(403);
+        .problem(401);
     app.get(&format!("/api/v1/estates/{other}"), As::Key(&key))
         .await
         .problem(404);

@@ -815,7 +815,7 @@ async fn major_matters_follow_every_step(app: TestApp) {
         json!({ "title": "x", "summary": "x", "category": 9 }),
     )
     .await
-    .problem(403);
+    .problem(401);
     let vote_body = |proposal: &str| json!({ "category": 9, "title": "差异化收费", "question": "是否同意？", "kind": "question", "convenor": "owners_committee", "proposal_id": proposal, "opens_at": app.at(Duration::days(16)), "closes_at": app.at(Duration::days(17)) });
     // No step may be skipped: review before all three endorsed, vote before approval.
     assert_eq!(
