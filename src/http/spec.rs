@@ -235,6 +235,22 @@ fn correct_schemas(v: &mut Value) {
 
 fn correct_operation(op: &mut Value) {
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or("").to_string();
+    // A spreadsheet is uploaded as bytes, declared `application/octet-stream`, which every
+    // generator supports (some refuse `text/csv` and drop the operation); the server takes
+    // `text/csv` as well, as the description says.
+    if let Some(Value::Mapping(body)) = op.get_mut("requestBody") {
+        let csv = body
+            .get_mut("content")
+            .and_then(Value::as_mapping_mut)
+            .and_then(|c| c.remove("text/csv"));
+        if let (Some(csv), Some(Value::Mapping(content))) = (csv, body.get_mut("content")) {
+            content.insert("application/octet-stream".into(), csv);
+            body.insert(
+                "description".into(),
+                "The spreadsheet's bytes (CSV in UTF-8, with or without BOM, or GBK), sent as `application/octet-stream` or `text/csv`.".into(),
+            );
+        }
+    }
     let has_body = op.get("requestBody").is_some();
     let secured = op.get("security").and_then(Value::as_sequence).is_some_and(|s| !s.is_empty());
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_sequence_mut) {
