@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use redprop::config::Config;
 use redprop::db::audit;
-use redprop::http::accounts::{check_new_user, create_user, GrantInput, NewUser, RoleName};
+use redprop::domain::policy::Role;
+use redprop::http::accounts::{check_new_user, create_user, GrantInput, NewUser};
 use redprop::AppState;
 
 #[derive(Parser)]
@@ -147,7 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 username,
                 password: read_password()?,
                 grants: vec![GrantInput {
-                    role: RoleName::Admin,
+                    role: Role::Admin,
                     scope_id: None,
                 }],
             };

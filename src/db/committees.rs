@@ -154,3 +154,13 @@ pub fn put_rules(
     super::each_backend!(conn, c => q.execute(c))?;
     Ok(())
 }
+
+super::terms::term_columns!(CommitteeRow {
+    kind, set_kind: crate::domain::committee::CommitteeKind;
+    status, set_status: crate::domain::committee::CommitteeStatus;
+});
+
+super::terms::term_columns!(MemberRow {
+    affiliation, set_affiliation: crate::domain::committee::Affiliation;
+    role, set_role: crate::domain::committee::MemberRole;
+});

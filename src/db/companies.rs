@@ -178,3 +178,11 @@ pub fn overlapping(
     }
     Ok(q.load(conn)?)
 }
+
+super::terms::term_columns!(CompanyRow {
+    party_coverage, set_party_coverage: crate::domain::registry::PartyCoverage;
+});
+
+super::terms::term_columns!(ContractRow {
+    kind, set_kind: crate::domain::registry::ContractKind;
+});

@@ -9,7 +9,7 @@ use super::schema::{buildings, estates, ownerships, service_contracts, units};
 use super::AnyConnection;
 use crate::domain::area::RecordedAreas;
 use crate::domain::headcount::UnitInput;
-use crate::domain::registry::{ContractKind, SaleStatus, UnitKind};
+use crate::domain::registry::ContractKind;
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -390,11 +390,11 @@ pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parki
     }
     Ok(rows
         .into_iter()
-        .filter(|u| include_parking || UnitKind::parse(&u.kind).is_none_or(|k| k.counts_by_default()))
+        .filter(|u| include_parking || u.kind().map_or(true, |k| k.counts_by_default()))
         .filter_map(|u| {
             let (area, _) = u.areas().best()?;
             Some(UnitInput {
-                developer_held: SaleStatus::parse(&u.sale_status).is_none_or(|s| s.developer_held()),
+                developer_held: u.sale_status().map_or(true, |s| s.developer_held()),
                 owner_ids: owners.remove(&u.id).unwrap_or_default(),
                 designated_owner_id: designated.remove(&u.id),
                 unit_id: u.id,
@@ -403,3 +403,12 @@ pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parki
         })
         .collect())
 }
+
+super::terms::term_columns!(EstateRow {
+    kind, set_kind: crate::domain::registry::EstateKind;
+});
+
+super::terms::term_columns!(UnitRow {
+    kind, set_kind: crate::domain::registry::UnitKind;
+    sale_status, set_sale_status: crate::domain::registry::SaleStatus;
+});

@@ -21,6 +21,7 @@ pub mod owners;
 pub mod rolls;
 pub mod schema;
 pub mod sessions;
+pub mod terms;
 pub mod throttle;
 pub mod unit_import;
 pub mod users;

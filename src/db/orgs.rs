@@ -102,3 +102,7 @@ pub fn grids_of_community(conn: &mut AnyConnection, community_id: &str) -> AppRe
         .select(GridRow::as_select())
         .load(conn)?)
 }
+
+super::terms::term_columns!(OrgRow {
+    kind, set_kind: crate::domain::registry::OrgKind;
+});

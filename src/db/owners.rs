@@ -256,3 +256,7 @@ pub fn use_activation(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> 
     .execute(conn)?;
     Ok(n == 1)
 }
+
+super::terms::term_columns!(OwnerRow {
+    kind, set_kind: crate::domain::unit_import::OwnerKind;
+});

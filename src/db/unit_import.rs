@@ -54,7 +54,7 @@ pub fn apply(
             None => r.co_owners.is_empty(),
             Some(o) => holder_hashes.contains(&hasher.hash(&o.id_number)),
         };
-        if unit.sale_status != r.sale_status.as_str() || !same_owner {
+        if unit.sale_status().ok() != Some(r.sale_status) || !same_owner {
             errors.push(RowError {
                 row: r.row,
                 column: "房号".into(),

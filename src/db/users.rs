@@ -204,3 +204,7 @@ fn live_batch(conn: &mut AnyConnection, session_ids: &[String]) -> AppResult<Vec
     let live = live_sessions(conn, session_ids, ids::now())?;
     Ok(session_ids.iter().map(|s| Ok(live.contains(s))).collect())
 }
+
+super::terms::term_columns!(GrantRow {
+    role, set_role: crate::domain::policy::Role;
+});

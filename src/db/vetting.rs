@@ -293,3 +293,12 @@ pub fn blocking_items(
     codes.dedup();
     Ok(codes)
 }
+
+super::terms::term_columns!(ElectionRow {
+    status, set_status: crate::domain::vetting::ElectionStatus;
+});
+
+super::terms::term_columns!(CandidateRow {
+    status, set_status: crate::domain::vetting::CandidateStatus;
+    nominated_by, set_nominated_by: crate::domain::vetting::NominatedBy;
+});

@@ -479,3 +479,23 @@ pub fn save_proposal(conn: &mut AnyConnection, p: &ProposalRow) -> AppResult<()>
     diesel::update(proposals::table.find(&p.id)).set(p).execute(conn)?;
     Ok(())
 }
+
+super::terms::term_columns!(VoteRow {
+    kind, set_kind: crate::domain::voting::VoteKind;
+    convenor, set_convenor: crate::domain::voting::Convenor;
+});
+
+super::terms::term_columns!(ProposalRow {
+    status, set_status: crate::domain::voting::ProposalStatus;
+});
+
+super::terms::term_columns!(TieResolutionRow {
+    method, set_method: crate::domain::committee::TieRule;
+});
+
+impl VoteRow {
+    /// Where the vote stands at `now` (derived from when it opened and closes; never stored).
+    pub fn status_at(&self, now: NaiveDateTime) -> crate::domain::voting::VoteStatus {
+        crate::domain::voting::VoteStatus::at(self.opened_at, self.closes_at, now)
+    }
+}

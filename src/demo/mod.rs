@@ -12,7 +12,7 @@ use crate::db::orgs::{GridRow, OrgRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::registry::{child_path, ContractKind, EstateKind, OrgKind, PartyCoverage};
 use crate::domain::{ids, unit_import};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, AppError, AppResult};
 use crate::AppState;
 
 const HEYUAN: &[u8] = include_bytes!("heyuan-units.csv");
@@ -111,7 +111,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
     state.db.write_blocking(|c| {
         if !db::orgs::page_within(c, None, None, None, 1)?.is_empty() {
             return Err(AppError::conflict(
-                "not_empty",
+                codes::NOT_EMPTY,
                 "the registry already has organisations; the demo loads only into an empty one",
             ));
         }
@@ -242,7 +242,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
                 id: ids::new_id(),
                 name: name.into(),
                 credit_code: code.into(),
-                party_coverage: PartyCoverage::parse(coverage)
+                party_coverage: PartyCoverage::from_sheet(coverage)
                     .unwrap_or(PartyCoverage::None)
                     .as_str()
                     .into(),

@@ -2,30 +2,31 @@
 //! of the recorded areas counts (SPC interpretation 法释〔2009〕7号 Art. 8): the real-estate
 //! register's; if not registered, the surveyed; if not surveyed, the purchase contract's.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AreaSource {
-    Registry,
-    Survey,
-    Contract,
-}
+use crate::term_enum;
+
+term_enum!(
+    #[derive(PartialOrd, Ord)]
+    AreaSource, "the source of a recorded area (面积来源): the real-estate register (不动产登记), a survey (实测) or the purchase contract (合同)", {
+        Registry = "registry", "不动产登记";
+        Survey = "survey", "实测";
+        Contract = "contract", "合同";
+    }
+);
 
 impl AreaSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AreaSource::Registry => "registry",
-            AreaSource::Survey => "survey",
-            AreaSource::Contract => "contract",
-        }
-    }
-
-    /// The English name, or the Chinese terms county spreadsheets use.
-    pub fn parse(s: &str) -> Option<AreaSource> {
-        match s.trim() {
-            "registry" | "不动产登记" | "登记" | "产权登记" => Some(AreaSource::Registry),
-            "survey" | "实测" | "测绘" => Some(AreaSource::Survey),
-            "contract" | "合同" | "购房合同" | "预售合同" => Some(AreaSource::Contract),
-            _ => None,
-        }
+    /// A spreadsheet cell: the name, the Chinese term, or another word county offices use.
+    pub fn from_sheet(cell: &str) -> Option<AreaSource> {
+        use AreaSource::*;
+        super::term::from_sheet(
+            cell,
+            &[
+                ("登记", Registry),
+                ("产权登记", Registry),
+                ("测绘", Survey),
+                ("购房合同", Contract),
+                ("预售合同", Contract),
+            ],
+        )
     }
 }
 

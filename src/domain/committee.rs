@@ -5,6 +5,10 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::lifecycle::Refused;
+use crate::error::{codes, reason, Reason};
+use crate::term_enum;
+
 /// A county's configurable rules for committees and their vetting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -39,25 +43,17 @@ pub struct CommitteeRules {
     pub tie_rule: TieRule,
 }
 
-/// How a county resolves a tie at the last seat or an alternate place of an election.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TieRule {
-    /// A run-off vote among the tied candidates (the default).
-    #[default]
-    Runoff,
-    /// Lots drawn in public, recorded by the convenor with a witness.
-    Lots,
-}
-
-impl TieRule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TieRule::Runoff => "runoff",
-            TieRule::Lots => "lots",
-        }
+term_enum!(
+    /// How a county resolves a tie at the last seat or an alternate place of an election.
+    #[derive(Default)]
+    TieRule, "how a county resolves a tie at the last seat or an alternate place of an election (平票处理)", {
+        /// A run-off vote among the tied candidates (the default).
+        #[default]
+        Runoff = "runoff", "重新投票";
+        /// Lots drawn in public, recorded by the convenor with a witness.
+        Lots = "lots", "公开抽签";
     }
-}
+);
 
 impl Default for CommitteeRules {
     fn default() -> Self {
@@ -202,28 +198,268 @@ impl CommitteeRules {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CommitteeKind {
-    OwnersCommittee,
-    PropertyManagementCommittee,
-}
+term_enum!(
+    /// Whom a member of a preparatory group or a property management committee comes from.
+    Affiliation, "where a member comes from (成员来源)", {
+        Owner = "owner", "业主";
+        StreetOffice = "street_office", "街道办事处/乡镇人民政府";
+        CommunityParty = "community_party", "社区党组织";
+        ResidentsCommittee = "residents_committee", "居民委员会";
+        HousingBureau = "housing_bureau", "住建局";
+        Police = "police", "公安派出所";
+        PropertyCompany = "property_company", "物业服务企业";
+        Developer = "developer", "建设单位";
+    }
+);
 
-impl CommitteeKind {
-    pub fn as_str(self) -> &'static str {
+term_enum!(
+    /// The two authorities an elected owners' committee files with.
+    FilingAuthority, "an authority an owners' committee files with (备案机关)", {
+        HousingBureau = "housing_bureau", "县住建局";
+        StreetOffice = "street_office", "街道办事处/乡镇人民政府";
+    }
+);
+
+term_enum!(
+    /// A member's place in a committee or its preparatory group.
+    MemberRole, "a member's role (职务)", {
+        Chair = "chair", "主任";
+        ViceChair = "vice_chair", "副主任";
+        Member = "member", "委员";
+        /// An alternate, who fills a vacancy in rank order.
+        Alternate = "alternate", "候补委员";
+        GroupLeader = "group_leader", "筹备组组长";
+        GroupMember = "group_member", "筹备组成员";
+    }
+);
+
+impl MemberRole {
+    /// Holds one of the committee's seats (not an alternate, not the preparatory group).
+    pub fn seated(self) -> bool {
+        matches!(self, MemberRole::Chair | MemberRole::ViceChair | MemberRole::Member)
+    }
+
+    /// The order members are listed in: chair, vice-chairs, members, alternates by rank, then
+    /// the preparatory group.
+    pub fn order(self, alternate_rank: Option<i32>) -> (u8, i32) {
         match self {
-            CommitteeKind::OwnersCommittee => "owners_committee",
-            CommitteeKind::PropertyManagementCommittee => "property_management_committee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CommitteeKind> {
-        match s {
-            "owners_committee" => Some(CommitteeKind::OwnersCommittee),
-            "property_management_committee" => Some(CommitteeKind::PropertyManagementCommittee),
-            _ => None,
+            MemberRole::Chair => (0, 0),
+            MemberRole::ViceChair => (1, 0),
+            MemberRole::Member => (2, 0),
+            MemberRole::Alternate => (3, alternate_rank.unwrap_or(i32::MAX)),
+            MemberRole::GroupLeader => (4, 0),
+            MemberRole::GroupMember => (5, 0),
         }
     }
 }
+
+term_enum!(
+    /// Where a committee stands.
+    CommitteeStatus, "where a committee stands (业委会/物管会状态)", {
+        /// An owners' committee's preparatory group works towards the election; a property
+        /// management committee waits for its appointment.
+        Preparing = "preparing", "筹备中";
+        /// Elected, not yet filed with both authorities.
+        Elected = "elected", "已选举";
+        /// Filed with the housing bureau and the street office or township.
+        Filed = "filed", "已备案";
+        /// In office: filed and the first meeting held (a property management committee: appointed).
+        Active = "active", "履职中";
+        /// A property management committee standing down for an elected owners' committee.
+        Dissolving = "dissolving", "移交中";
+        Dissolved = "dissolved", "已解散";
+        TermEnded = "term_ended", "任期届满";
+    }
+);
+
+impl CommitteeStatus {
+    /// A committee is formed (in preparation) unless the estate has one of its kind that has
+    /// not ended, or — for a property management committee — an owners' committee in office.
+    /// `live` are the estate's committees that have not ended.
+    pub fn form(kind: CommitteeKind, live: &[(CommitteeKind, CommitteeStatus)]) -> Result<CommitteeStatus, Refused> {
+        if let Some((_, now)) = live.iter().find(|(k, _)| *k == kind) {
+            return Err(Refused::not_now(
+                codes::COMMITTEE_EXISTS,
+                *now,
+                "forming a second committee of this kind",
+            ));
+        }
+        if kind == CommitteeKind::PropertyManagementCommittee {
+            if let Some((_, now)) = live
+                .iter()
+                .find(|(k, s)| *k == CommitteeKind::OwnersCommittee && *s != CommitteeStatus::Preparing)
+            {
+                return Err(Refused::not_now(
+                    codes::OWNERS_COMMITTEE_EXISTS,
+                    *now,
+                    "forming a property management committee while an owners' committee is in office",
+                ));
+            }
+        }
+        Ok(CommitteeStatus::Preparing)
+    }
+
+    /// The status a reader sees: a committee in office past its term has ended even before
+    /// anyone records it.
+    pub fn shown(self, term_ends_on: Option<NaiveDate>, today: NaiveDate) -> CommitteeStatus {
+        match (self, term_ends_on) {
+            (CommitteeStatus::Elected | CommitteeStatus::Filed | CommitteeStatus::Active, Some(end)) if today > end => {
+                CommitteeStatus::TermEnded
+            }
+            (s, _) => s,
+        }
+    }
+
+    /// In office: it acts for the estate (counted in coverage, has vacancies).
+    pub fn in_office(self) -> bool {
+        matches!(
+            self,
+            CommitteeStatus::Elected | CommitteeStatus::Filed | CommitteeStatus::Active | CommitteeStatus::Dissolving
+        )
+    }
+
+    /// Ended: nothing more happens to it.
+    pub fn ended(self) -> bool {
+        matches!(self, CommitteeStatus::Dissolved | CommitteeStatus::TermEnded)
+    }
+
+    /// An owners' committee in preparation records its election.
+    pub fn record_election(self, kind: CommitteeKind) -> Result<CommitteeStatus, Refused> {
+        match (kind, self) {
+            (CommitteeKind::OwnersCommittee, CommitteeStatus::Preparing) => Ok(CommitteeStatus::Elected),
+            (CommitteeKind::PropertyManagementCommittee, _) => Err(Refused::rule(
+                codes::NOT_AN_OWNERS_COMMITTEE,
+                "a property management committee is appointed, not elected",
+            )),
+            (_, now) => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_PREPARING,
+                now,
+                "recording an election",
+            )),
+        }
+    }
+
+    /// A property management committee in preparation is appointed, and is in office at once.
+    pub fn appoint(self, kind: CommitteeKind) -> Result<CommitteeStatus, Refused> {
+        match (kind, self) {
+            (CommitteeKind::PropertyManagementCommittee, CommitteeStatus::Preparing) => Ok(CommitteeStatus::Active),
+            (CommitteeKind::OwnersCommittee, _) => Err(Refused::rule(
+                codes::NOT_A_PROPERTY_MANAGEMENT_COMMITTEE,
+                "an owners' committee is elected, not appointed",
+            )),
+            (_, now) => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_PREPARING,
+                now,
+                "appointing the committee",
+            )),
+        }
+    }
+
+    /// An elected owners' committee is filed (again, for a change of filed facts).
+    pub fn file(self, kind: CommitteeKind) -> Result<(), Refused> {
+        match (kind, self) {
+            (
+                CommitteeKind::OwnersCommittee,
+                CommitteeStatus::Elected | CommitteeStatus::Filed | CommitteeStatus::Active,
+            ) => Ok(()),
+            (CommitteeKind::PropertyManagementCommittee, _) => Err(Refused::rule(
+                codes::NOT_AN_OWNERS_COMMITTEE,
+                "only an elected owners' committee is filed",
+            )),
+            (_, now) => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_ELECTED,
+                now,
+                "filing the committee",
+            )),
+        }
+    }
+
+    /// The first meeting of an elected owners' committee is recorded once.
+    pub fn first_meeting(self, kind: CommitteeKind, already: bool) -> Result<(), Refused> {
+        match (kind, self) {
+            (CommitteeKind::PropertyManagementCommittee, _) => Err(Refused::rule(
+                codes::NOT_AN_OWNERS_COMMITTEE,
+                "the first meeting is an owners' committee's",
+            )),
+            (_, _) if already => Err(Refused::not_now(
+                codes::FIRST_MEETING_RECORDED,
+                self,
+                "recording the first meeting",
+            )),
+            (_, CommitteeStatus::Elected | CommitteeStatus::Filed) => Ok(()),
+            (_, now) => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_ELECTED,
+                now,
+                "recording the first meeting",
+            )),
+        }
+    }
+
+    /// After filing or the first meeting: filed when both filings are in, active when also the
+    /// first meeting has been held.
+    pub fn settle(self, filed_with_both: bool, first_meeting_held: bool) -> CommitteeStatus {
+        if !matches!(self, CommitteeStatus::Elected | CommitteeStatus::Filed) {
+            return self;
+        }
+        match (filed_with_both, first_meeting_held) {
+            (true, true) => CommitteeStatus::Active,
+            (true, false) => CommitteeStatus::Filed,
+            _ => CommitteeStatus::Elected,
+        }
+    }
+
+    /// A member leaves: only a committee in office (not one standing down) has vacancies.
+    pub fn vacancy(self) -> Result<(), Refused> {
+        match self {
+            CommitteeStatus::Elected | CommitteeStatus::Filed | CommitteeStatus::Active => Ok(()),
+            now => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_IN_OFFICE,
+                now,
+                "recording a vacancy",
+            )),
+        }
+    }
+
+    /// A property management committee stands down when an owners' committee is elected.
+    pub fn stand_down(self) -> CommitteeStatus {
+        if self.ended() {
+            self
+        } else {
+            CommitteeStatus::Dissolving
+        }
+    }
+
+    /// A committee standing down hands over, and is dissolved.
+    pub fn hand_over(self) -> Result<CommitteeStatus, Refused> {
+        match self {
+            CommitteeStatus::Dissolving => Ok(CommitteeStatus::Dissolved),
+            now => Err(Refused::not_now(
+                codes::COMMITTEE_NOT_STANDING_DOWN,
+                now,
+                "handing over",
+            )),
+        }
+    }
+
+    /// A committee ends: dissolved, or closed at the end of its term.
+    pub fn end(self, past_term: bool) -> Result<CommitteeStatus, Refused> {
+        if self.ended() {
+            return Err(Refused::not_now(codes::COMMITTEE_ENDED, self, "ending the committee"));
+        }
+        Ok(if past_term {
+            CommitteeStatus::TermEnded
+        } else {
+            CommitteeStatus::Dissolved
+        })
+    }
+}
+
+term_enum!(
+    CommitteeKind, "a kind of committee: an owners' committee (业主委员会), elected by the owners' assembly, or a property management committee (物业管理委员会), appointed where none exists", {
+        OwnersCommittee = "owners_committee", "业主委员会";
+        PropertyManagementCommittee = "property_management_committee", "物业管理委员会";
+    }
+);
 
 /// Size of an owners' committee: odd, between the minimum (lower for small estates) and maximum.
 pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Result<(), String> {
@@ -258,12 +494,12 @@ pub enum Ineligible {
 }
 
 impl Ineligible {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Reason {
         match self {
-            Ineligible::NotAnOwnerHere => "not_an_owner_here",
-            Ineligible::NoIdNumber => "not_a_natural_person",
-            Ineligible::NotAdult => "not_adult",
-            Ineligible::NegativeList(_) => "negative_list",
+            Ineligible::NotAnOwnerHere => reason::NOT_AN_OWNER_HERE,
+            Ineligible::NoIdNumber => reason::NOT_A_NATURAL_PERSON,
+            Ineligible::NotAdult => reason::NOT_ADULT,
+            Ineligible::NegativeList(_) => reason::NEGATIVE_LIST,
         }
     }
 
@@ -376,24 +612,14 @@ pub const HANDOVER_DAYS: u32 = 10;
 pub const REELECTION_START_MONTHS: u32 = 6;
 pub const REELECTION_WARN_MONTHS: u32 = 3;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeadlineKind {
-    Filing,
-    FirstMeeting,
-    ReelectionStart,
-    Handover,
-}
-
-impl DeadlineKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeadlineKind::Filing => "filing",
-            DeadlineKind::FirstMeeting => "first_meeting",
-            DeadlineKind::ReelectionStart => "reelection_start",
-            DeadlineKind::Handover => "handover",
-        }
+term_enum!(
+    DeadlineKind, "a committee's deadline (时限)", {
+        Filing = "filing", "备案";
+        FirstMeeting = "first_meeting", "首次会议";
+        ReelectionStart = "reelection_start", "启动换届";
+        Handover = "handover", "移交";
     }
-}
+);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deadline {

@@ -1,6 +1,40 @@
 //! What a username and a password must look like.
 
-use crate::error::FieldError;
+use chrono::NaiveDateTime;
+
+use crate::error::{reason, FieldError};
+use crate::term_enum;
+
+term_enum!(
+    /// Where an owner's one-time activation code stands.
+    CodeStatus, "an activation code (激活码)", {
+        /// Not yet used, revoked or expired.
+        Outstanding = "outstanding", "待使用";
+        /// Used to open an account or set its password.
+        Used = "used", "已使用";
+        /// Revoked, or replaced by a newer code.
+        Revoked = "revoked", "已作废";
+        /// Past its validity.
+        Expired = "expired", "已过期";
+    }
+);
+
+impl CodeStatus {
+    /// A code's status from its record, at `now`.
+    pub fn of(
+        used_at: Option<NaiveDateTime>,
+        revoked_at: Option<NaiveDateTime>,
+        expires_at: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> CodeStatus {
+        match (used_at, revoked_at) {
+            (Some(_), _) => CodeStatus::Used,
+            (None, Some(_)) => CodeStatus::Revoked,
+            (None, None) if expires_at <= now => CodeStatus::Expired,
+            (None, None) => CodeStatus::Outstanding,
+        }
+    }
+}
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 64;
@@ -19,7 +53,7 @@ pub fn check_username(field: &str, canonical: &str) -> Result<(), FieldError> {
     if !(USERNAME_MIN..=USERNAME_MAX).contains(&n) {
         return Err(FieldError::new(
             field,
-            "length",
+            reason::LENGTH,
             format!("must be {USERNAME_MIN}–{USERNAME_MAX} characters"),
         ));
     }
@@ -29,7 +63,7 @@ pub fn check_username(field: &str, canonical: &str) -> Result<(), FieldError> {
     {
         return Err(FieldError::new(
             field,
-            "charset",
+            reason::CHARSET,
             "may contain only letters a–z, digits, '.', '_' and '-'",
         ));
     }
@@ -94,7 +128,7 @@ pub fn check_password(field: &str, password: &str, username: &str) -> Result<(),
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
         return Err(FieldError::new(
             field,
-            "length",
+            reason::LENGTH,
             format!("must be {PASSWORD_MIN}–{PASSWORD_MAX} characters"),
         ));
     }
@@ -104,16 +138,20 @@ pub fn check_password(field: &str, password: &str, username: &str) -> Result<(),
     if distinct.len() < 4 {
         return Err(FieldError::new(
             field,
-            "weak",
+            reason::WEAK,
             "must use at least 4 different characters",
         ));
     }
     let lower = password.to_lowercase();
     if !username.is_empty() && lower == username.to_lowercase() {
-        return Err(FieldError::new(field, "weak", "must not be the username"));
+        return Err(FieldError::new(field, reason::WEAK, "must not be the username"));
     }
     if COMMON_PASSWORDS.contains(&lower.as_str()) {
-        return Err(FieldError::new(field, "weak", "is one of the most common passwords"));
+        return Err(FieldError::new(
+            field,
+            reason::WEAK,
+            "is one of the most common passwords",
+        ));
     }
     Ok(())
 }

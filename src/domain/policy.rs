@@ -1,55 +1,33 @@
 //! Who may do what. Every "may X do Y on Z" of the service is decided here; handlers describe
 //! the action and ask, they never inspect roles themselves.
 
+use crate::term_enum;
+
 use std::fmt;
 
-/// The roles of RULES.md's users, each granted with a scope (none for `admin`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// System administrator.
-    Admin,
-    /// Housing bureau (住建局), county-wide; scope: the county.
-    Bureau,
-    /// A party organisation (乡镇党委/社区党委/网格党支部) and everything below it; scope: the organisation.
-    PartyOrg,
-    /// An estate's owners' committee or property management committee; scope: the estate.
-    Committee,
-    /// A property company (物业服务企业); scope: the company.
-    Company,
-    /// An owner (业主); scope: the owner record.
-    Owner,
-    /// A county department (派出所, 纪委监委, 信访局, ...) that records negative-list evidence
-    /// and reviews candidates; scope: the department organisation.
-    Department,
-}
+term_enum!(
+    /// The roles of RULES.md's users, each granted with a scope (none for `admin`).
+    #[derive(PartialOrd, Ord)]
+    Role, "a role (角色), granted with a scope (none for `admin`)", {
+        /// System administrator.
+        Admin = "admin", "系统管理员";
+        /// Housing bureau (住建局), county-wide; scope: the county.
+        Bureau = "bureau", "住建局";
+        /// A party organisation (乡镇党委/社区党委/网格党支部) and everything below it; scope: the organisation.
+        PartyOrg = "party_org", "党组织";
+        /// An estate's owners' committee or property management committee; scope: the estate.
+        Committee = "committee", "业委会/物管会";
+        /// A property company (物业服务企业); scope: the company.
+        Company = "company", "物业服务企业";
+        /// An owner (业主); scope: the owner record.
+        Owner = "owner", "业主";
+        /// A county department (派出所, 纪委监委, 信访局, ...) that records negative-list evidence
+        /// and reviews candidates; scope: the department organisation.
+        Department = "department", "县直部门";
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Department,
-        Role::Admin,
-        Role::Bureau,
-        Role::PartyOrg,
-        Role::Committee,
-        Role::Company,
-        Role::Owner,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Bureau => "bureau",
-            Role::PartyOrg => "party_org",
-            Role::Committee => "committee",
-            Role::Company => "company",
-            Role::Owner => "owner",
-            Role::Department => "department",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Whether a grant of this role must name what it is limited to.
     pub fn needs_scope(self) -> bool {
         self != Role::Admin
@@ -499,7 +477,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

@@ -2,58 +2,30 @@
 //! kinds of estates and who is responsible for each by default, management modes, and the
 //! party-building coverage of companies (两个覆盖).
 
-/// Kinds of organisation. The administrative chain (county → township/street → community) and
-/// the party chain below a community (grid party branch → building party group) share one tree,
-/// so that "an organisation and everything below it" is one subtree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrgKind {
-    County,
-    Township,
-    Street,
-    Community,
-    GridPartyBranch,
-    BuildingPartyGroup,
-    HousingBureau,
-    IndustryPartyCommittee,
-    WorkUnit,
-    /// A county department that vets candidates or supplies negative-list evidence (派出所,
-    /// 纪委监委, 信访局, ...), identified by a department code the county's rules name.
-    Department,
-}
+use super::term;
+use crate::term_enum;
+
+term_enum!(
+    /// Kinds of organisation. The administrative chain (county → township/street → community) and
+    /// the party chain below a community (grid party branch → building party group) share one tree,
+    /// so that "an organisation and everything below it" is one subtree.
+    OrgKind, "a kind of organisation (组织类型)", {
+        County = "county", "县";
+        Township = "township", "乡镇";
+        Street = "street", "街道";
+        Community = "community", "社区";
+        GridPartyBranch = "grid_party_branch", "网格党支部";
+        BuildingPartyGroup = "building_party_group", "楼栋党小组";
+        HousingBureau = "housing_bureau", "住建局";
+        IndustryPartyCommittee = "industry_party_committee", "物业行业党委";
+        WorkUnit = "work_unit", "单位";
+        /// A county department that vets candidates or supplies negative-list evidence (派出所,
+        /// 纪委监委, 信访局, ...), identified by a department code the county's rules name.
+        Department = "department", "县直部门";
+    }
+);
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 10] = [
-        OrgKind::Department,
-        OrgKind::County,
-        OrgKind::Township,
-        OrgKind::Street,
-        OrgKind::Community,
-        OrgKind::GridPartyBranch,
-        OrgKind::BuildingPartyGroup,
-        OrgKind::HousingBureau,
-        OrgKind::IndustryPartyCommittee,
-        OrgKind::WorkUnit,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::County => "county",
-            OrgKind::Township => "township",
-            OrgKind::Street => "street",
-            OrgKind::Community => "community",
-            OrgKind::GridPartyBranch => "grid_party_branch",
-            OrgKind::BuildingPartyGroup => "building_party_group",
-            OrgKind::HousingBureau => "housing_bureau",
-            OrgKind::IndustryPartyCommittee => "industry_party_committee",
-            OrgKind::WorkUnit => "work_unit",
-            OrgKind::Department => "department",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Which kinds may be this kind's parent; empty means it is a root.
     pub fn allowed_parents(self) -> &'static [OrgKind] {
         use OrgKind::*;
@@ -104,32 +76,19 @@ pub fn path_within(path: &str, ancestor_id: &str) -> bool {
     path.contains(&format!("/{ancestor_id}/"))
 }
 
-/// The three kinds of estate in Huguan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EstateKind {
-    /// 商品房小区 (大产权): the housing bureau is responsible.
-    Commercial,
-    /// 村建小区: the township party committee is responsible.
-    VillageBuilt,
-    /// 单位家属小区: the work unit is responsible.
-    WorkUnit,
-}
+term_enum!(
+    /// The three kinds of estate in Huguan.
+    EstateKind, "a kind of estate (小区类型)", {
+        /// 商品房小区 (大产权): the housing bureau is responsible.
+        Commercial = "commercial", "商品房小区";
+        /// 村建小区: the township party committee is responsible.
+        VillageBuilt = "village_built", "村建小区";
+        /// 单位家属小区: the work unit is responsible.
+        WorkUnit = "work_unit", "单位家属小区";
+    }
+);
 
 impl EstateKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EstateKind::Commercial => "commercial",
-            EstateKind::VillageBuilt => "village_built",
-            EstateKind::WorkUnit => "work_unit",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EstateKind> {
-        [EstateKind::Commercial, EstateKind::VillageBuilt, EstateKind::WorkUnit]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
     /// The kind of organisation responsible for an estate of this kind.
     pub fn responsible_kind(self) -> OrgKind {
         match self {
@@ -140,29 +99,21 @@ impl EstateKind {
     }
 }
 
-/// How an estate is managed, derived from its contracts and its self-management flag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ManagementMode {
-    /// A property company under contract (物业服务合同).
-    Contracted,
-    /// Entrusted to a neighbouring company (代管).
-    Entrusted,
-    /// Self-managed by the property management committee (物管会自管).
-    SelfManaged,
-    /// None: counts against "zero estates without management" (物业清零).
-    None,
-}
+term_enum!(
+    /// How an estate is managed, derived from its contracts and its self-management flag.
+    ManagementMode, "how an estate is managed (管理模式)", {
+        /// A property company under contract (物业服务合同).
+        Contracted = "contracted", "物业服务";
+        /// Entrusted to a neighbouring company (代管).
+        Entrusted = "entrusted", "代管";
+        /// Self-managed by the property management committee (物管会自管).
+        SelfManaged = "self_managed", "自管";
+        /// None: counts against "zero estates without management" (物业清零).
+        None = "none", "无物业管理";
+    }
+);
 
 impl ManagementMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ManagementMode::Contracted => "contracted",
-            ManagementMode::Entrusted => "entrusted",
-            ManagementMode::SelfManaged => "self_managed",
-            ManagementMode::None => "none",
-        }
-    }
-
     /// A current contract decides; without one, the self-management flag; else none.
     pub fn derive(current_contract_kind: Option<ContractKind>, self_managed: bool) -> ManagementMode {
         match (current_contract_kind, self_managed) {
@@ -174,28 +125,12 @@ impl ManagementMode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ContractKind {
-    Service,
-    Entrusted,
-}
-
-impl ContractKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContractKind::Service => "service",
-            ContractKind::Entrusted => "entrusted",
-        }
+term_enum!(
+    ContractKind, "a kind of contract for an estate (合同类型): a service contract (物业服务合同) or an entrustment (代管协议)", {
+        Service = "service", "物业服务合同";
+        Entrusted = "entrusted", "代管协议";
     }
-
-    pub fn parse(s: &str) -> Option<ContractKind> {
-        match s {
-            "service" => Some(ContractKind::Service),
-            "entrusted" => Some(ContractKind::Entrusted),
-            _ => None,
-        }
-    }
-}
+);
 
 /// A contract is current on `day` when it has started and not ended (both days included).
 pub fn contract_current(
@@ -206,69 +141,32 @@ pub fn contract_current(
     starts_on <= day && ends_on.is_none_or(|e| day <= e)
 }
 
-/// Party-building coverage of a company (两个覆盖).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartyCoverage {
-    OwnBranch,
-    JointBranch,
-    Instructor,
-    None,
-}
+term_enum!(
+    /// Party-building coverage of a company (两个覆盖).
+    PartyCoverage, "party-building coverage of a company (两个覆盖)", {
+        OwnBranch = "own_branch", "单独党支部";
+        JointBranch = "joint_branch", "联合党支部";
+        Instructor = "instructor", "党建指导员";
+        None = "none", "无";
+    }
+);
 
 impl PartyCoverage {
-    pub const ALL: [PartyCoverage; 4] = [
-        PartyCoverage::OwnBranch,
-        PartyCoverage::JointBranch,
-        PartyCoverage::Instructor,
-        PartyCoverage::None,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyCoverage::OwnBranch => "own_branch",
-            PartyCoverage::JointBranch => "joint_branch",
-            PartyCoverage::Instructor => "instructor",
-            PartyCoverage::None => "none",
-        }
-    }
-
-    /// The English name, or the Chinese terms of county spreadsheets.
-    pub fn parse(s: &str) -> Option<PartyCoverage> {
-        match s.trim() {
-            "own_branch" | "单独党支部" | "独立党支部" => Some(PartyCoverage::OwnBranch),
-            "joint_branch" | "联合党支部" => Some(PartyCoverage::JointBranch),
-            "instructor" | "党建指导员" => Some(PartyCoverage::Instructor),
-            "none" | "无" => Some(PartyCoverage::None),
-            _ => None,
-        }
+    /// A spreadsheet cell: the name, the Chinese term, or another word county offices use.
+    pub fn from_sheet(cell: &str) -> Option<PartyCoverage> {
+        term::from_sheet(cell, &[("独立党支部", PartyCoverage::OwnBranch)])
     }
 }
 
-/// A party member's post at the end of the five-level chain (五级组织体系).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartyPost {
-    /// 党员单元长: a party member leading one entrance.
-    UnitLeader,
-    /// 党员中心户: a party-member household others turn to.
-    CentralHousehold,
-}
-
-impl PartyPost {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyPost::UnitLeader => "unit_leader",
-            PartyPost::CentralHousehold => "central_household",
-        }
+term_enum!(
+    /// A party member's post at the end of the five-level chain (五级组织体系).
+    PartyPost, "a party member's post at the end of the five-level chain (五级组织体系)", {
+        /// 党员单元长: a party member leading one entrance.
+        UnitLeader = "unit_leader", "党员单元长";
+        /// 党员中心户: a party-member household others turn to.
+        CentralHousehold = "central_household", "党员中心户";
     }
-
-    pub fn parse(s: &str) -> Option<PartyPost> {
-        match s {
-            "unit_leader" => Some(PartyPost::UnitLeader),
-            "central_household" => Some(PartyPost::CentralHousehold),
-            _ => None,
-        }
-    }
-}
+);
 
 /// Only party members hold party posts.
 pub fn check_party_post(party_member: bool, post: Option<PartyPost>) -> Result<(), &'static str> {
@@ -278,30 +176,19 @@ pub fn check_party_post(party_member: bool, post: Option<PartyPost>) -> Result<(
     }
 }
 
-/// Sale and delivery status of a unit; the developer holds it until delivery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaleStatus {
-    Unsold,
-    SoldUndelivered,
-    Delivered,
-}
+term_enum!(
+    /// Sale and delivery status of a unit; the developer holds it until delivery.
+    SaleStatus, "sale and delivery of a unit (销售状态); the developer holds it until delivery", {
+        Unsold = "unsold", "未售";
+        SoldUndelivered = "sold_undelivered", "已售未交付";
+        Delivered = "delivered", "已交付";
+    }
+);
 
 impl SaleStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaleStatus::Unsold => "unsold",
-            SaleStatus::SoldUndelivered => "sold_undelivered",
-            SaleStatus::Delivered => "delivered",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SaleStatus> {
-        match s.trim() {
-            "unsold" | "未售" => Some(SaleStatus::Unsold),
-            "sold_undelivered" | "已售未交付" | "未交付" => Some(SaleStatus::SoldUndelivered),
-            "delivered" | "已交付" => Some(SaleStatus::Delivered),
-            _ => None,
-        }
+    /// A spreadsheet cell: the name, the Chinese term, or another word county offices use.
+    pub fn from_sheet(cell: &str) -> Option<SaleStatus> {
+        term::from_sheet(cell, &[("未交付", SaleStatus::SoldUndelivered)])
     }
 
     pub fn developer_held(self) -> bool {
@@ -309,29 +196,18 @@ impl SaleStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnitKind {
-    Residential,
-    Commercial,
-    Parking,
-}
+term_enum!(
+    UnitKind, "a kind of unit (房屋类型)", {
+        Residential = "residential", "住宅";
+        Commercial = "commercial", "商业";
+        Parking = "parking", "车位";
+    }
+);
 
 impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Residential => "residential",
-            UnitKind::Commercial => "commercial",
-            UnitKind::Parking => "parking",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UnitKind> {
-        match s.trim() {
-            "residential" | "住宅" => Some(UnitKind::Residential),
-            "commercial" | "商业" | "商铺" => Some(UnitKind::Commercial),
-            "parking" | "车位" | "车库" => Some(UnitKind::Parking),
-            _ => None,
-        }
+    /// A spreadsheet cell: the name, the Chinese term, or another word county offices use.
+    pub fn from_sheet(cell: &str) -> Option<UnitKind> {
+        term::from_sheet(cell, &[("商铺", UnitKind::Commercial), ("车库", UnitKind::Parking)])
     }
 
     /// Parking spaces are not exclusive parts for voting unless a scope says so (RULES.md §2).

@@ -2,6 +2,8 @@
 //! GBK/GB18030 as Chinese Excel saves it) into validated rows, naming row, column and reason
 //! for every problem. All-or-nothing: any error and nothing is imported.
 
+use crate::term_enum;
+
 use std::collections::HashMap;
 
 use super::area::{parse_m2, AreaSource, RecordedAreas};
@@ -17,20 +19,12 @@ pub struct RowError {
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OwnerKind {
-    Natural,
-    Legal,
-}
-
-impl OwnerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OwnerKind::Natural => "natural",
-            OwnerKind::Legal => "legal",
-        }
+term_enum!(
+    OwnerKind, "a kind of owner (业主类型): a natural person identified by national ID number, or a legal person (e.g. the developer) by unified social credit code", {
+        Natural = "natural", "自然人";
+        Legal = "legal", "法人";
     }
-}
+);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnerIn {
@@ -283,7 +277,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 err(Col::Area, m.into());
                 ok = false;
             }
-            let source = AreaSource::parse(get(Col::AreaSource));
+            let source = AreaSource::from_sheet(get(Col::AreaSource));
             if source.is_none() {
                 err(
                     Col::AreaSource,
@@ -327,7 +321,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         }
         let kind = match get(Col::Kind) {
             "" => Some(UnitKind::Residential),
-            k => UnitKind::parse(k),
+            k => UnitKind::from_sheet(k),
         };
         if kind.is_none() {
             err(
@@ -336,7 +330,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             );
             ok = false;
         }
-        let status = SaleStatus::parse(get(Col::SaleStatus));
+        let status = SaleStatus::from_sheet(get(Col::SaleStatus));
         if status.is_none() {
             err(
                 Col::SaleStatus,

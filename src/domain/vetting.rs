@@ -3,7 +3,208 @@
 
 use chrono::NaiveDate;
 
+use chrono::NaiveDateTime;
+
 use super::committee::{add_days, add_months};
+use super::committee::{CommitteeKind, CommitteeStatus};
+use super::lifecycle::Refused;
+use crate::error::codes;
+use crate::term_enum;
+
+term_enum!(
+    /// Who nominated a candidate (RULES.md §4).
+    NominatedBy, "who nominated a candidate (推荐方式)", {
+        /// The community party organisation.
+        PartyOrg = "party_org", "党组织推荐";
+        /// Owners jointly: at least 5 owners of the estate.
+        OwnersJointly = "owners_jointly", "业主联名推荐";
+        SelfNomination = "self_nomination", "自荐";
+    }
+);
+
+term_enum!(
+    /// Where an election's candidate vetting stands (候选人审查).
+    ElectionStatus, "where an owners' committee election's candidate vetting stands (候选人审查)", {
+        /// Candidates are nominated.
+        Nominating = "nominating", "提名";
+        /// Screened against the negative list; departments review.
+        Screening = "screening", "审查";
+        /// The qualified list is published; owners may object.
+        Publicity = "publicity", "公示";
+        /// The final list, for the vote.
+        Final = "final", "确定";
+    }
+);
+
+term_enum!(
+    /// Where a candidate stands.
+    CandidateStatus, "where a candidate stands (候选人状态); `qualified` candidates form the published and the final list", {
+        Nominated = "nominated", "已提名";
+        Screened = "screened", "已初筛";
+        Qualified = "qualified", "资格审查通过";
+        NotQualified = "not_qualified", "资格审查未通过";
+        Disqualified = "disqualified", "因异议取消资格";
+    }
+);
+
+impl ElectionStatus {
+    /// An election is opened for an owners' committee in preparation or in office, one at a
+    /// time: `others` are the statuses of its earlier elections.
+    pub fn open(
+        kind: CommitteeKind,
+        committee: CommitteeStatus,
+        others: &[ElectionStatus],
+    ) -> Result<ElectionStatus, Refused> {
+        if kind != CommitteeKind::OwnersCommittee {
+            return Err(Refused::rule(
+                codes::NOT_AN_OWNERS_COMMITTEE,
+                "elections are held for owners' committees",
+            ));
+        }
+        if committee.ended() {
+            return Err(Refused::not_now(
+                codes::COMMITTEE_ENDED,
+                committee,
+                "opening an election",
+            ));
+        }
+        if others.iter().any(|e| *e != ElectionStatus::Final) {
+            return Err(Refused::NotNow {
+                code: codes::ELECTION_OPEN,
+                now: committee.as_str(),
+                step: "opening a second election while one is in progress",
+            });
+        }
+        Ok(ElectionStatus::Nominating)
+    }
+
+    /// Nominations are taken while nominating.
+    pub fn nominate(self) -> Result<(), Refused> {
+        match self {
+            ElectionStatus::Nominating => Ok(()),
+            now => Err(Refused::not_now(
+                codes::ELECTION_NOT_NOMINATING,
+                now,
+                "nominating a candidate",
+            )),
+        }
+    }
+
+    /// Screening follows nominations, once.
+    pub fn screen(self) -> Result<ElectionStatus, Refused> {
+        match self {
+            ElectionStatus::Nominating => Ok(ElectionStatus::Screening),
+            now => Err(Refused::not_now(
+                codes::ELECTION_NOT_NOMINATING,
+                now,
+                "screening the candidates",
+            )),
+        }
+    }
+
+    /// Departments review between screening and publication.
+    pub fn review(self) -> Result<(), Refused> {
+        match self {
+            ElectionStatus::Screening => Ok(()),
+            now => Err(Refused::not_now(
+                codes::ELECTION_NOT_IN_SCREENING,
+                now,
+                "reviewing a candidate",
+            )),
+        }
+    }
+
+    /// The list is published after screening, once.
+    pub fn publish(self) -> Result<ElectionStatus, Refused> {
+        match self {
+            ElectionStatus::Screening => Ok(ElectionStatus::Publicity),
+            now => Err(Refused::not_now(
+                codes::ELECTION_NOT_IN_SCREENING,
+                now,
+                "publishing the list",
+            )),
+        }
+    }
+
+    /// The list becomes final once the publicity period is over (`now` is at or after the
+    /// first instant after its last day) and every objection is answered.
+    pub fn finalize(self, publicity_over: bool, unanswered_objections: usize) -> Result<ElectionStatus, Refused> {
+        match self {
+            ElectionStatus::Publicity if !publicity_over => Err(Refused::rule(
+                codes::PUBLICITY_NOT_OVER,
+                "the publicity period has not ended",
+            )),
+            ElectionStatus::Publicity if unanswered_objections > 0 => Err(Refused::rule(
+                codes::OBJECTIONS_UNANSWERED,
+                "every objection must be answered first",
+            )),
+            ElectionStatus::Publicity => Ok(ElectionStatus::Final),
+            now => Err(Refused::not_now(
+                codes::ELECTION_NOT_IN_PUBLICITY,
+                now,
+                "finalising the list",
+            )),
+        }
+    }
+
+    /// Objections are filed while the list is published and its window runs (RULES.md §4, §7:
+    /// from when publication was recorded through 24:00 of its last day).
+    pub fn object(
+        self,
+        published_at: Option<NaiveDateTime>,
+        window_ends: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) -> Result<(), Refused> {
+        let open = self == ElectionStatus::Publicity
+            && published_at.is_some_and(|from| from <= now)
+            && window_ends.is_some_and(|end| now < end);
+        if open {
+            Ok(())
+        } else {
+            Err(Refused::rule(
+                codes::OBJECTION_WINDOW_CLOSED,
+                "objections are accepted only while the list is published",
+            ))
+        }
+    }
+}
+
+impl CandidateStatus {
+    /// After the joint review: qualified only when every required review passed and no record
+    /// is in force (`qualify`).
+    pub fn after_review(q: &Qualification) -> CandidateStatus {
+        if q.qualified {
+            CandidateStatus::Qualified
+        } else {
+            CandidateStatus::NotQualified
+        }
+    }
+
+    /// Objections concern candidates on the published list.
+    pub fn objectable(self) -> Result<(), Refused> {
+        match self {
+            CandidateStatus::Qualified => Ok(()),
+            _ => Err(Refused::rule(
+                codes::NOT_ON_THE_LIST,
+                "objections concern candidates on the published list",
+            )),
+        }
+    }
+
+    /// An upheld objection disqualifies (RULES.md §4); a dismissed one changes nothing.
+    pub fn after_objection(self, upheld: bool) -> CandidateStatus {
+        if upheld {
+            CandidateStatus::Disqualified
+        } else {
+            self
+        }
+    }
+
+    /// On the final list (and so on the ballot).
+    pub fn on_final_list(self) -> bool {
+        self == CandidateStatus::Qualified
+    }
+}
 
 /// One item of the default catalogue: code, text, legal basis, evidence department, how many
 /// months a record stays in force (None: until ended), enabled by default.
@@ -205,6 +406,44 @@ mod tests {
         );
         assert_eq!(rejected.reasons, vec!["rejected by housing".to_string()]);
         assert!(!qualify(&req, &[pass("police"), pass("housing")], &["N3".into()]).qualified);
+    }
+
+    #[test]
+    fn the_election_lifecycle_takes_its_steps_in_order() {
+        use ElectionStatus::*;
+        assert_eq!(Nominating.screen(), Ok(Screening));
+        assert_eq!(Screening.screen().unwrap_err().code(), "election_not_nominating");
+        assert!(Screening.review().is_ok() && Nominating.review().is_err());
+        assert_eq!(Screening.publish(), Ok(Publicity));
+        assert_eq!(Publicity.publish().unwrap_err().code(), "election_not_in_screening");
+        assert_eq!(Publicity.finalize(false, 0).unwrap_err().code(), "publicity_not_over");
+        assert_eq!(Publicity.finalize(true, 1).unwrap_err().code(), "objections_unanswered");
+        assert_eq!(Publicity.finalize(true, 0), Ok(Final));
+        assert_eq!(Final.finalize(true, 0).unwrap_err().code(), "election_not_in_publicity");
+        assert!(Final.nominate().is_err() && Nominating.nominate().is_ok());
+        let t = |s: i64| {
+            chrono::DateTime::from_timestamp(1_800_000_000 + s, 0)
+                .unwrap()
+                .naive_utc()
+        };
+        assert!(Publicity.object(Some(t(0)), Some(t(100)), t(99)).is_ok());
+        assert_eq!(
+            Publicity.object(Some(t(0)), Some(t(100)), t(100)).unwrap_err().code(),
+            "objection_window_closed"
+        );
+        assert!(Final.object(Some(t(0)), Some(t(100)), t(50)).is_err());
+        assert_eq!(
+            CandidateStatus::Qualified.after_objection(true),
+            CandidateStatus::Disqualified
+        );
+        assert_eq!(
+            CandidateStatus::Qualified.after_objection(false),
+            CandidateStatus::Qualified
+        );
+        assert!(CandidateStatus::Disqualified.objectable().is_err());
+        for s in ElectionStatus::ALL {
+            assert_eq!(ElectionStatus::parse(s.as_str()), Some(*s));
+        }
     }
 
     #[test]

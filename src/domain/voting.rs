@@ -1,5 +1,12 @@
 //! Owners' joint decisions (业主共同决定事项), Civil Code Art. 278, exactly (RULES.md §1):
-//! participation AND approval, by area AND by heads, with integer cross-multiplication only.
+//! participation AND approval, by area AND by heads, with integer cross-multiplication only;
+//! the lifecycle of a vote and of a major-matter proposal (RULES.md §5).
+
+use chrono::NaiveDateTime;
+
+use super::lifecycle::Refused;
+use crate::error::{codes, reason};
+use crate::term_enum;
 
 /// The nine matter categories of Art. 278 (the numbers are the article's order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +61,190 @@ impl Category {
     }
 }
 
+term_enum!(
+    /// What a vote asks.
+    VoteKind, "what a vote asks (表决类型): one question (事项表决), or a committee election (选举)", {
+        /// One question: yes, no or abstain.
+        Question = "question", "事项表决";
+        /// A committee election (category 3): choose up to `seats` of the final candidate list.
+        Election = "election", "选举";
+    }
+);
+
+term_enum!(
+    /// Who convenes the owners' assembly that votes.
+    Convenor, "who convenes the vote (召集人)", {
+        OwnersCommittee = "owners_committee", "业主委员会";
+        PropertyManagementCommittee = "property_management_committee", "物业管理委员会";
+        StreetOffice = "street_office", "街道办事处/乡镇人民政府";
+    }
+);
+
+term_enum!(
+    /// An owner's answer to a question.
+    Choice, "an answer to a question (表决意见); abstaining counts as voting, not as agreeing", {
+        Yes = "yes", "同意";
+        No = "no", "反对";
+        Abstain = "abstain", "弃权";
+    }
+);
+
+term_enum!(
+    /// Where a candidate stands in an election's result.
+    CandidateOutcome, "a candidate's result (选举结果)", {
+        Elected = "elected", "当选";
+        /// Tied exactly with others for the last seat(s): undecided until the tie is resolved.
+        TiedForSeat = "tied_for_seat", "平票待定";
+        /// An alternate, filling vacancies in vote order.
+        Alternate = "alternate", "候补委员";
+        NotElected = "not_elected", "未当选";
+    }
+);
+
+term_enum!(
+    /// The three parties whose joint proposal a major matter needs (RULES.md §5).
+    ProposalParty, "a party to a major-matter proposal (三方)", {
+        /// A party organisation of the estate's community.
+        EstatePartyBranch = "estate_party_branch", "小区党支部";
+        OwnersCommittee = "owners_committee", "业主委员会";
+        /// The property company serving the estate.
+        PropertyCompany = "property_company", "物业服务企业";
+    }
+);
+
+term_enum!(
+    /// Where a vote stands, from its times (never stored: derived from the opening and closing).
+    VoteStatus, "where a vote stands (表决状态), derived from when it opened and when it closes", {
+        Announced = "announced", "已公告";
+        Open = "open", "投票中";
+        Closed = "closed", "已结束";
+    }
+);
+
+impl VoteStatus {
+    /// The status at `now`: announced until opened (the roll frozen), open until it closes.
+    pub fn at(opened_at: Option<NaiveDateTime>, closes_at: NaiveDateTime, now: NaiveDateTime) -> VoteStatus {
+        match opened_at {
+            None => VoteStatus::Announced,
+            Some(_) if now < closes_at => VoteStatus::Open,
+            Some(_) => VoteStatus::Closed,
+        }
+    }
+
+    /// A vote opens at its announced time, not before, and before it closes, once.
+    pub fn open(self, opens_at: NaiveDateTime, closes_at: NaiveDateTime, now: NaiveDateTime) -> Result<(), Refused> {
+        match self {
+            VoteStatus::Announced if now < opens_at => Err(Refused::rule(
+                codes::TOO_EARLY,
+                "the vote opens at its announced time, not before",
+            )),
+            VoteStatus::Announced if now >= closes_at => {
+                Err(Refused::rule(codes::TOO_LATE, "the closing time has passed"))
+            }
+            VoteStatus::Announced => Ok(()),
+            now => Err(Refused::not_now(codes::ALREADY_OPEN, now, "opening the vote")),
+        }
+    }
+
+    /// Ballots are taken while the vote is open.
+    pub fn cast(self) -> Result<(), Refused> {
+        match self {
+            VoteStatus::Open => Ok(()),
+            now => Err(Refused::not_now(codes::VOTE_NOT_OPEN, now, "casting a ballot")),
+        }
+    }
+
+    /// An open vote is extended once, to a later closing time.
+    pub fn extend(self, extended_before: bool) -> Result<(), Refused> {
+        match self {
+            VoteStatus::Open if extended_before => Err(Refused::not_now(
+                codes::ALREADY_EXTENDED,
+                self,
+                "extending the vote again",
+            )),
+            VoteStatus::Open => Ok(()),
+            now => Err(Refused::not_now(codes::VOTE_NOT_OPEN, now, "extending the vote")),
+        }
+    }
+
+    /// The result is published when the vote closes.
+    pub fn result(self) -> Result<(), Refused> {
+        match self {
+            VoteStatus::Closed => Ok(()),
+            now => Err(Refused::not_now(codes::VOTE_NOT_CLOSED, now, "reading the result")),
+        }
+    }
+}
+
+term_enum!(
+    /// Where a major-matter proposal stands (RULES.md §5).
+    ProposalStatus, "where a major-matter proposal stands (重大事项): mobilised by the owners' committee, proposed once all three parties endorsed it, then approved or rejected by the community party committee", {
+        Mobilised = "mobilised", "已动员";
+        Proposed = "proposed", "三方已提议";
+        Approved = "approved", "审核通过";
+        Rejected = "rejected", "审核未通过";
+    }
+);
+
+impl ProposalStatus {
+    /// An endorsement; with all three parties' it is proposed. Endorsements come before review.
+    pub fn endorse(self, all_three_endorsed: bool) -> Result<ProposalStatus, Refused> {
+        match self {
+            ProposalStatus::Mobilised if all_three_endorsed => Ok(ProposalStatus::Proposed),
+            ProposalStatus::Mobilised => Ok(ProposalStatus::Mobilised),
+            now => Err(Refused::not_now(
+                codes::PROPOSAL_NOT_MOBILISED,
+                now,
+                "endorsing the proposal",
+            )),
+        }
+    }
+
+    /// The community party committee reviews a proposal all three parties endorsed.
+    pub fn review(self, approved: bool) -> Result<ProposalStatus, Refused> {
+        match self {
+            ProposalStatus::Proposed if approved => Ok(ProposalStatus::Approved),
+            ProposalStatus::Proposed => Ok(ProposalStatus::Rejected),
+            now => Err(Refused::not_now(
+                codes::PROPOSAL_NOT_PROPOSED,
+                now,
+                "reviewing the proposal",
+            )),
+        }
+    }
+
+    /// A major matter goes to the owners' vote only once approved: no step may be skipped.
+    pub fn to_vote(self) -> Result<(), Refused> {
+        match self {
+            ProposalStatus::Approved => Ok(()),
+            _ => Err(Refused::rule(
+                codes::PROPOSAL_NOT_APPROVED,
+                "a major matter goes to the vote only after the community party committee approved it",
+            )),
+        }
+    }
+}
+
+/// An election vote is a category-3 vote (electing the owners' committee) over a final
+/// candidate list.
+pub fn election_ballot(category: Category, list_final: bool) -> Result<(), Refused> {
+    if category != Category::CommitteeElection {
+        return Err(Refused::field(
+            "category",
+            reason::ELECTION,
+            "a committee election is category 3",
+        ));
+    }
+    if !list_final {
+        return Err(Refused::field(
+            "election_id",
+            reason::NOT_FINAL,
+            "the ballot takes the final candidate list of an election of this estate",
+        ));
+    }
+    Ok(())
+}
+
 /// Figures of a tally, by area (hundredths of m²) and by heads. "Voted" is every valid ballot:
 /// yes, no and abstain. Owners who did not vote are never counted as voting or agreeing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -78,24 +269,15 @@ impl Figures {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Passed,
-    /// Participation below two thirds of area or of heads.
-    FailedQuorum,
-    /// Quorum met, approval not met.
-    Rejected,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Passed => "passed",
-            Outcome::FailedQuorum => "failed_quorum",
-            Outcome::Rejected => "rejected",
-        }
+term_enum!(
+    Outcome, "the outcome of a vote (表决结果): passed (通过), failed for want of participation (参与不足), rejected (未通过)", {
+        Passed = "passed", "通过";
+        /// Participation below two thirds of area or of heads.
+        FailedQuorum = "failed_quorum", "参与不足";
+        /// Quorum met, approval not met.
+        Rejected = "rejected", "未通过";
     }
-}
+);
 
 /// Participation, every category: voted >= 2/3 of total, by area AND by heads.
 /// i128 keeps the products exact whatever the sizes.
@@ -184,6 +366,18 @@ pub struct ElectionOutcome {
 }
 
 impl ElectionOutcome {
+    /// The outcome of an election vote: it failed without quorum; it passed when at least one
+    /// is elected or the seats are tied (the tie decides who); otherwise no one was elected.
+    pub fn outcome(&self) -> Outcome {
+        if !self.quorum_met {
+            Outcome::FailedQuorum
+        } else if self.elected.is_empty() && self.ties.iter().all(|t| t.place != Place::Seat) {
+            Outcome::Rejected
+        } else {
+            Outcome::Passed
+        }
+    }
+
     /// Whether every seat and alternate place is decided.
     pub fn decided(&self) -> bool {
         self.ties.is_empty()

@@ -4,7 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::auth::{field_error, NoContent};
@@ -13,54 +13,19 @@ use super::paging::{self, Page};
 use super::problem::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
+use crate::db::terms::stored;
 use crate::db::{self, audit, users::GrantRow, users::UserRow};
 use crate::domain::policy::{Action, Role, ScopeKind};
-use crate::domain::registry::OrgKind;
 use crate::domain::{credentials, ids};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct AccountsApi;
 
-/// A role (the scope it is limited to travels beside it).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum RoleName {
-    /// System administrator (系统管理员); no scope.
-    Admin,
-    /// Housing bureau (住建局); scope: the county.
-    Bureau,
-    /// Party organisation (党组织: 乡镇党委/社区党委/网格党支部); scope: the organisation.
-    PartyOrg,
-    /// Owners' committee or property management committee (业委会/物管会); scope: the estate.
-    Committee,
-    /// Property company (物业服务企业); scope: the company.
-    Company,
-    /// Owner (业主); scope: the owner record.
-    Owner,
-    /// County department (派出所/纪委监委/信访局...); scope: the department organisation.
-    Department,
-}
-
-impl From<RoleName> for Role {
-    fn from(r: RoleName) -> Role {
-        match r {
-            RoleName::Admin => Role::Admin,
-            RoleName::Bureau => Role::Bureau,
-            RoleName::PartyOrg => Role::PartyOrg,
-            RoleName::Committee => Role::Committee,
-            RoleName::Company => Role::Company,
-            RoleName::Owner => Role::Owner,
-            RoleName::Department => Role::Department,
-        }
-    }
-}
-
 #[derive(Object, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
-    pub role: RoleName,
+    pub role: Role,
     /// Required for every role but `admin`, which must not have one.
     #[oai(validator(min_length = 1, max_length = 64))]
     pub scope_id: Option<String>,
@@ -85,7 +50,7 @@ pub struct NewUser {
 #[derive(Object, Clone)]
 pub struct GrantOut {
     pub id: String,
-    pub role: String,
+    pub role: Role,
     #[oai(skip_serializing_if_is_none)]
     pub scope_id: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -115,41 +80,45 @@ pub enum GrantCreated {
     Created(Json<GrantOut>),
 }
 
-fn grant_out(g: &GrantRow) -> GrantOut {
-    GrantOut {
+fn grant_out(g: &GrantRow) -> AppResult<GrantOut> {
+    Ok(GrantOut {
+        role: stored(&g.role)?,
         id: g.id.clone(),
-        role: g.role.clone(),
         scope_id: (!g.scope_id.is_empty()).then(|| g.scope_id.clone()),
         created_at: g.created_at.and_utc(),
-    }
+    })
 }
 
-fn user_out(u: UserRow, grants: &[GrantRow]) -> User {
-    User {
-        grants: grants.iter().filter(|g| g.user_id == u.id).map(grant_out).collect(),
+fn user_out(u: UserRow, grants: &[GrantRow]) -> AppResult<User> {
+    Ok(User {
+        grants: grants
+            .iter()
+            .filter(|g| g.user_id == u.id)
+            .map(grant_out)
+            .collect::<AppResult<_>>()?,
         id: u.id,
         username: u.username,
         display_name: u.display_name,
         disabled: u.disabled,
         created_at: u.created_at.and_utc(),
-    }
+    })
 }
 
 /// Checks a grant's scope against its role and makes the row to store.
 fn grant_row(field: &str, user_id: &str, g: &GrantInput) -> AppResult<GrantRow> {
-    let role: Role = g.role.into();
+    let role = g.role;
     let scope = g.scope_id.as_deref().map(str::trim).unwrap_or("");
     if role.needs_scope() && scope.is_empty() {
         return Err(AppError::invalid(
             &format!("{field}.scope_id"),
-            "required",
+            reason::REQUIRED,
             format!("role `{role}` needs a scope_id"),
         ));
     }
     if !role.needs_scope() && !scope.is_empty() {
         return Err(AppError::invalid(
             &format!("{field}.scope_id"),
-            "not_allowed",
+            reason::NOT_ALLOWED,
             format!("role `{role}` takes no scope_id"),
         ));
     }
@@ -164,23 +133,27 @@ fn grant_row(field: &str, user_id: &str, g: &GrantInput) -> AppResult<GrantRow> 
 
 /// Refuses a grant whose scope does not exist or is the wrong kind of record for the role.
 fn check_scope(conn: &mut db::AnyConnection, field: &str, g: &GrantRow) -> AppResult<()> {
-    let Some(role) = Role::parse(&g.role) else {
-        return Err(AppError::invalid(&format!("{field}.role"), "unknown", "no such role"));
+    let Ok(role) = g.role() else {
+        return Err(AppError::invalid(
+            &format!("{field}.role"),
+            reason::UNKNOWN,
+            "no such role",
+        ));
     };
     let field = format!("{field}.scope_id");
     let id = g.scope_id.as_str();
-    let missing = |what: &str| AppError::invalid(&field, "not_found", format!("no {what} with this id"));
+    let missing = |what: &str| AppError::invalid(&field, reason::NOT_FOUND, format!("no {what} with this id"));
     match role.scope_kind() {
         ScopeKind::Nothing => Ok(()),
         ScopeKind::Org(kinds) => {
             let org = db::orgs::get(conn, id)?.ok_or_else(|| missing("organisation"))?;
-            if OrgKind::parse(&org.kind).is_some_and(|k| kinds.contains(&k)) {
+            if org.kind().is_ok_and(|k| kinds.contains(&k)) {
                 return Ok(());
             }
             let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
             Err(AppError::invalid(
                 &field,
-                "wrong_kind",
+                reason::WRONG_KIND,
                 format!(
                     "role `{role}` is scoped to a {}, not a {}",
                     names.join(" or "),
@@ -201,7 +174,7 @@ fn check_scope(conn: &mut db::AnyConnection, field: &str, g: &GrantRow) -> AppRe
 fn keep_an_admin(conn: &mut db::AnyConnection, user_id: &str) -> AppResult<()> {
     if db::users::enabled_admins_other_than(conn, user_id)? == 0 {
         return Err(AppError::conflict(
-            "last_admin",
+            codes::LAST_ADMIN,
             "this is the last enabled administrator; make another one first",
         ));
     }
@@ -236,7 +209,7 @@ pub fn create_user(
     }
     if db::users::by_username(conn, &user.username)?.is_some() {
         return Err(AppError::conflict(
-            "username_taken",
+            codes::USERNAME_TAKEN,
             "an account with this username exists",
         ));
     }
@@ -266,7 +239,7 @@ pub fn check_new_user(input: &NewUser) -> AppResult<()> {
     )
     .map_err(field_error)?;
     if input.display_name.trim().is_empty() {
-        return Err(AppError::invalid("display_name", "required", "must not be blank"));
+        return Err(AppError::invalid("display_name", reason::REQUIRED, "must not be blank"));
     }
     Ok(())
 }
@@ -288,7 +261,7 @@ impl AccountsApi {
         check_new_user(&input)?;
         let hash = state.passwords.hash(&actor.actor_id, &input.password).await?;
         let (user, grants) = state.db.write(move |c| create_user(c, &actor, &input, hash)).await?;
-        Ok(UserCreated::Created(Json(user_out(user, &grants))))
+        Ok(UserCreated::Created(Json(user_out(user, &grants)?)))
     }
 
     /// List accounts, in creation order.
@@ -315,7 +288,10 @@ impl AccountsApi {
             .await?;
         let (users, next_cursor) = paging::page(users, limit, |u| u.id.clone());
         Ok(Json(Page {
-            items: users.into_iter().map(|u| user_out(u, &grants)).collect(),
+            items: users
+                .into_iter()
+                .map(|u| user_out(u, &grants))
+                .collect::<AppResult<_>>()?,
             next_cursor,
         }))
     }
@@ -347,7 +323,7 @@ impl AccountsApi {
     ) -> ApiResult<GrantCreated> {
         let actor = auth.0.may(&Action::ManageAccounts)?;
         let row = grant_row("body", &id.0, &body.0)?;
-        let out = grant_out(&row);
+        let out = grant_out(&row)?;
         state
             .db
             .write(move |c| {
@@ -358,7 +334,7 @@ impl AccountsApi {
                     .any(|g| g.role == row.role && g.scope_id == row.scope_id)
                 {
                     return Err(AppError::conflict(
-                        "already_granted",
+                        codes::ALREADY_GRANTED,
                         "the account already holds this role with this scope",
                     ));
                 }
@@ -398,7 +374,7 @@ impl AccountsApi {
                     .into_iter()
                     .find(|g| g.id == gid)
                     .ok_or(AppError::NotFound { what: "grant" })?;
-                if grant.role == Role::Admin.as_str() {
+                if grant.role()? == Role::Admin {
                     keep_an_admin(c, &uid)?;
                 }
                 if !db::users::delete_grant(c, &uid, &gid)? {
@@ -431,7 +407,7 @@ impl AccountsApi {
         let actor = auth.0.may(&Action::ManageAccounts)?;
         if auth.0.principal.actor_id() == id.0 {
             return Err(AppError::conflict(
-                "cannot_disable_self",
+                codes::CANNOT_DISABLE_SELF,
                 "an administrator cannot disable their own account",
             )
             .into());
@@ -463,7 +439,7 @@ async fn load(state: &AppState, id: String) -> AppResult<User> {
             Ok((u, g))
         })
         .await?;
-    Ok(user_out(user, &grants))
+    user_out(user, &grants)
 }
 
 async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disabled: bool) -> ApiResult<Json<User>> {
@@ -475,7 +451,7 @@ async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disable
             if disabled {
                 let is_admin = db::users::grants_of(c, &uid)?
                     .iter()
-                    .any(|g| g.role == Role::Admin.as_str());
+                    .any(|g| g.role().is_ok_and(|r| r == Role::Admin));
                 if is_admin {
                     keep_an_admin(c, &uid)?;
                 }

@@ -18,7 +18,7 @@ use crate::crypto;
 use crate::db::{self, api_keys::ApiKeyRow, audit};
 use crate::domain::ids;
 use crate::domain::policy::Action;
-use crate::error::{AppError, AppResult};
+use crate::error::{reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct ApiKeysApi;
@@ -100,7 +100,7 @@ impl ApiKeysApi {
         let input = body.0;
         let caller = auth.caller().clone();
         if input.name.trim().is_empty() {
-            return Err(AppError::invalid("name", "required", "must not be blank").into());
+            return Err(AppError::invalid("name", reason::REQUIRED, "must not be blank").into());
         }
         let (prefix, key) = generate();
         let mut row = ApiKeyRow {
@@ -118,7 +118,7 @@ impl ApiKeysApi {
             .db
             .write(move |c| {
                 let ctx = company_ctx(c, &caller, &row.company_id)
-                    .map_err(|_| AppError::invalid("company_id", "not_found", "no company with this id"))?;
+                    .map_err(|_| AppError::invalid("company_id", reason::NOT_FOUND, "no company with this id"))?;
                 let actor = caller.may(&Action::IssueApiKey(ctx.home_place()))?;
                 row.created_by = actor.actor_id.clone();
                 let stored = &row;

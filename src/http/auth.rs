@@ -15,7 +15,7 @@ use crate::db::{self, audit, sessions::SessionRow};
 use crate::domain::policy::{Actor, Grant};
 use crate::domain::throttle::{self, Gate, OnSuccess};
 use crate::domain::{credentials, ids, session};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::http::middleware::{client_request_id, request_id};
 use crate::AppState;
 
@@ -160,7 +160,9 @@ impl AuthApi {
             .verify(&id, Some(user.password_hash), &body.current_password)
             .await?;
         if !ok {
-            return Err(AppError::invalid("current_password", "mismatch", "the current password is wrong").into());
+            return Err(
+                AppError::invalid("current_password", reason::MISMATCH, "the current password is wrong").into(),
+            );
         }
         let new_hash = state.passwords.hash(&id, &body.new_password).await?;
         let actor = caller.actor_as("self");
@@ -199,7 +201,7 @@ impl AuthApi {
 
 pub fn field_error(e: crate::error::FieldError) -> AppError {
     AppError::Unprocessable {
-        code: "validation_failed",
+        code: codes::VALIDATION_FAILED,
         detail: format!("{}: {}", e.field, e.message),
         errors: vec![e],
     }
@@ -375,7 +377,7 @@ async fn login(st: &AppState, req: &Request, body: LoginRequest) -> AppResult<To
                     )
                 })
                 .await?;
-            return Err(AppError::unauthorized("invalid_credentials", INVALID_CREDENTIALS));
+            return Err(AppError::unauthorized(codes::INVALID_CREDENTIALS, INVALID_CREDENTIALS));
         }
     };
 
@@ -438,7 +440,12 @@ fn issue_tokens(st: &AppState, s: &SessionRow, grants: &[Grant]) -> TokenRespons
 }
 
 async fn refresh(st: &AppState, req: &Request, token: &str) -> AppResult<TokenResponse> {
-    let invalid = || AppError::unauthorized("invalid_refresh_token", "the refresh token is invalid, used or expired");
+    let invalid = || {
+        AppError::unauthorized(
+            codes::INVALID_REFRESH_TOKEN,
+            "the refresh token is invalid, used or expired",
+        )
+    };
     let mut parts = token.splitn(3, '.');
     let (Some(sid), Some(generation), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid());

@@ -10,7 +10,7 @@ use poem_openapi::types::{ParseFromJSON, Type};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldError};
+use crate::error::{codes, reason, AppError, FieldError};
 use crate::AppState;
 
 pub struct JsonBody<T>(pub T);
@@ -103,7 +103,7 @@ async fn read_limited(request: &Request, body: &mut RequestBody, limit: usize) -
     let bytes = body.take()?.into_bytes_limit(limit).await.map_err(|e| match e {
         poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
         other => AppError::BadRequest {
-            code: "unreadable_body",
+            code: codes::UNREADABLE_BODY,
             detail: other.to_string(),
             errors: vec![],
         },
@@ -115,21 +115,21 @@ async fn read_limited(request: &Request, body: &mut RequestBody, limit: usize) -
 /// serde alone.
 pub fn parse_plain<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-        code: "malformed_json",
+        code: codes::MALFORMED_JSON,
         detail: format!("the body is not valid JSON: {e}"),
         errors: vec![],
     })?;
     serde_json::from_value(value).map_err(|e| AppError::Unprocessable {
-        code: "validation_failed",
+        code: codes::VALIDATION_FAILED,
         detail: e.to_string(),
-        errors: vec![FieldError::new("body", "invalid", e.to_string())],
+        errors: vec![FieldError::new("body", reason::INVALID, e.to_string())],
     })
 }
 
 /// The three stages of reading a body; public for unit tests and for CLI input.
 pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-        code: "malformed_json",
+        code: codes::MALFORMED_JSON,
         detail: format!("the body is not valid JSON: {e}"),
         errors: vec![],
     })?;
@@ -146,7 +146,7 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
             .collect::<Vec<_>>()
             .join("; ");
         return Err(AppError::Unprocessable {
-            code: "validation_failed",
+            code: codes::VALIDATION_FAILED,
             detail,
             errors: bad,
         });
@@ -157,20 +157,20 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
         let field = if path == "." { "body".to_string() } else { path };
         let message = e.into_inner().to_string();
         let code = if message.starts_with("missing field") {
-            "missing"
+            reason::MISSING
         } else if message.starts_with("unknown field") {
-            "unknown_field"
+            reason::UNKNOWN_FIELD
         } else {
-            "invalid_type"
+            reason::INVALID_TYPE
         };
         // serde reports a missing field at its parent; name the field itself.
-        let field = match (code, message.split('`').nth(1)) {
-            ("missing", Some(name)) if field == "body" => name.to_string(),
-            ("missing", Some(name)) => format!("{field}.{name}"),
+        let field = match (code == reason::MISSING, message.split('`').nth(1)) {
+            (true, Some(name)) if field == "body" => name.to_string(),
+            (true, Some(name)) => format!("{field}.{name}"),
             _ => field,
         };
         return Err(AppError::Unprocessable {
-            code: "validation_failed",
+            code: codes::VALIDATION_FAILED,
             detail: format!("{field}: {message}"),
             errors: vec![FieldError::new(field, code, message)],
         });
@@ -180,9 +180,9 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
         let message = e.into_message();
         let field = message.split('`').nth(1).unwrap_or("body").to_string();
         AppError::Unprocessable {
-            code: "validation_failed",
+            code: codes::VALIDATION_FAILED,
             detail: message.clone(),
-            errors: vec![FieldError::new(field, "constraint", message)],
+            errors: vec![FieldError::new(field, reason::CONSTRAINT, message)],
         }
     })
 }
@@ -222,7 +222,11 @@ fn refuse_controls(v: &serde_json::Value, path: &mut String, key: Option<&str>, 
         serde_json::Value::String(s) => {
             let multiline = key.is_some_and(|k| MULTILINE_FIELDS.contains(&k));
             if let Some(c) = forbidden_char(s, multiline) {
-                out.push(FieldError::new(field(path), "control_character", refusal(c, multiline)));
+                out.push(FieldError::new(
+                    field(path),
+                    reason::CONTROL_CHARACTER,
+                    refusal(c, multiline),
+                ));
             }
         }
         serde_json::Value::Array(items) => {
@@ -239,7 +243,7 @@ fn refuse_controls(v: &serde_json::Value, path: &mut String, key: Option<&str>, 
                 if let Some(c) = forbidden_char(k, false) {
                     out.push(FieldError::new(
                         field(path),
-                        "control_character",
+                        reason::CONTROL_CHARACTER,
                         format!("a key {}", refusal(c, false)),
                     ));
                     continue;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -19,63 +19,19 @@ use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::committees::{CommitteeRow, MemberRow};
 use crate::db::{self, audit, AnyConnection};
-use crate::domain::committee::{self as rules, CommitteeFacts, CommitteeKind, CommitteeRules, TieRule};
+use crate::domain::committee::{
+    self as rules, Affiliation, CommitteeFacts, CommitteeKind, CommitteeRules, CommitteeStatus, DeadlineKind,
+    FilingAuthority, MemberRole, TieRule,
+};
 use crate::domain::ids;
 use crate::domain::policy::Action;
 use crate::domain::registry::{OrgKind, UnitKind};
-use crate::error::{AppError, AppResult};
+use crate::domain::vetting::{CandidateStatus, ElectionStatus};
+use crate::domain::voting::VoteKind;
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct CommitteesApi;
-
-/// Kind of committee.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum CommitteeKindName {
-    /// Owners' committee (业主委员会), elected by the owners' assembly.
-    OwnersCommittee,
-    /// Property management committee (物业管理委员会), appointed where no owners' committee exists.
-    PropertyManagementCommittee,
-}
-
-/// Where a member comes from.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Affiliation {
-    /// An owner of the estate (业主).
-    Owner,
-    /// Street office or township (街道办事处/乡镇人民政府).
-    StreetOffice,
-    /// Community party organisation (社区党组织).
-    CommunityParty,
-    /// Residents' committee (居民委员会).
-    ResidentsCommittee,
-    /// Housing bureau (住建局).
-    HousingBureau,
-    /// Police station (公安派出所).
-    Police,
-    /// Property company (物业服务企业).
-    PropertyCompany,
-    /// Developer (建设单位).
-    Developer,
-}
-
-impl Affiliation {
-    fn as_str(self) -> &'static str {
-        match self {
-            Affiliation::Owner => "owner",
-            Affiliation::StreetOffice => "street_office",
-            Affiliation::CommunityParty => "community_party",
-            Affiliation::ResidentsCommittee => "residents_committee",
-            Affiliation::HousingBureau => "housing_bureau",
-            Affiliation::Police => "police",
-            Affiliation::PropertyCompany => "property_company",
-            Affiliation::Developer => "developer",
-        }
-    }
-}
 
 #[derive(Object, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -109,7 +65,7 @@ pub struct MemberInput {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCommittee {
-    pub kind: CommitteeKindName,
+    pub kind: CommitteeKind,
     /// Term in years (the county's range, default 3–5).
     #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub term_years: i32,
@@ -152,17 +108,6 @@ pub struct Appointment {
     /// The first member is the chair, from the street office or township.
     #[oai(validator(min_items = 1, max_items = 31))]
     pub members: Vec<MemberInput>,
-}
-
-/// Where a committee's filing (备案) is lodged.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum FilingAuthority {
-    /// County housing bureau (县住建局).
-    HousingBureau,
-    /// Street office or township (街道办事处/乡镇人民政府).
-    StreetOffice,
 }
 
 #[derive(Object, Deserialize)]
@@ -213,9 +158,8 @@ pub struct Member {
     #[oai(skip_serializing_if_is_none)]
     pub owner_id: Option<String>,
     pub name: String,
-    pub affiliation: String,
-    /// chair, vice_chair, member, alternate, group_leader, group_member.
-    pub role: String,
+    pub affiliation: Affiliation,
+    pub role: MemberRole,
     #[oai(skip_serializing_if_is_none)]
     pub alternate_rank: Option<i32>,
     #[oai(skip_serializing_if_is_none)]
@@ -232,8 +176,7 @@ pub struct Member {
 
 #[derive(Object)]
 pub struct DeadlineOut {
-    /// filing, first_meeting, reelection_start, handover.
-    pub kind: String,
+    pub kind: DeadlineKind,
     pub due_on: NaiveDate,
     #[oai(skip_serializing_if_is_none)]
     pub done_on: Option<NaiveDate>,
@@ -258,9 +201,8 @@ pub struct PartyBuilding {
 pub struct Committee {
     pub id: String,
     pub estate_id: String,
-    pub kind: String,
-    /// preparing, elected, filed, active, dissolving, dissolved, term_ended.
-    pub status: String,
+    pub kind: CommitteeKind,
+    pub status: CommitteeStatus,
     pub term_years: i32,
     pub seats: i32,
     #[oai(skip_serializing_if_is_none)]
@@ -322,19 +264,7 @@ pub struct RulesBody {
     /// (a run-off vote among the tied, the default) or `lots` (drawn in public with a witness).
     #[oai(default)]
     #[serde(default)]
-    pub tie_rule: TieRuleName,
-}
-
-/// How a county resolves election ties (平票处理).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum TieRuleName {
-    /// A run-off vote among the tied candidates (重新投票).
-    #[default]
-    Runoff,
-    /// Lots drawn in public, recorded with a witness (公开抽签).
-    Lots,
+    pub tie_rule: TieRule,
 }
 
 impl From<CommitteeRules> for RulesBody {
@@ -355,10 +285,7 @@ impl From<CommitteeRules> for RulesBody {
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
             vote_notice_days: r.vote_notice_days,
-            tie_rule: match r.tie_rule {
-                TieRule::Runoff => TieRuleName::Runoff,
-                TieRule::Lots => TieRuleName::Lots,
-            },
+            tie_rule: r.tie_rule,
         }
     }
 }
@@ -381,10 +308,7 @@ impl From<RulesBody> for CommitteeRules {
             objection_answer_days: r.objection_answer_days,
             required_departments: r.required_departments,
             vote_notice_days: r.vote_notice_days,
-            tie_rule: match r.tie_rule {
-                TieRuleName::Runoff => TieRule::Runoff,
-                TieRuleName::Lots => TieRule::Lots,
-            },
+            tie_rule: r.tie_rule,
         }
     }
 }
@@ -405,10 +329,6 @@ pub fn estate_rules(conn: &mut AnyConnection, ctx: &EstateCtx) -> AppResult<Comm
     db::committees::rules(conn, &county_of(&ctx.estate.community_path))
 }
 
-fn kind_of(c: &CommitteeRow) -> CommitteeKind {
-    CommitteeKind::parse(&c.kind).unwrap_or(CommitteeKind::OwnersCommittee)
-}
-
 fn facts(c: &CommitteeRow, reelection_started_on: Option<NaiveDate>) -> CommitteeFacts {
     CommitteeFacts {
         formed_on: c.formed_on,
@@ -424,21 +344,13 @@ fn facts(c: &CommitteeRow, reelection_started_on: Option<NaiveDate>) -> Committe
     }
 }
 
-/// The status a reader sees: a committee past its term has ended even before anyone says so.
-fn shown_status(c: &CommitteeRow, today: NaiveDate) -> String {
-    match (c.status.as_str(), c.term_ends_on) {
-        ("elected" | "filed" | "active", Some(end)) if today > end => "term_ended".into(),
-        (s, _) => s.into(),
-    }
-}
-
-fn member_out(m: MemberRow) -> Member {
-    Member {
+fn member_out(m: MemberRow) -> AppResult<Member> {
+    Ok(Member {
+        affiliation: m.affiliation()?,
+        role: m.role()?,
         id: m.id,
         owner_id: m.owner_id,
         name: m.name,
-        affiliation: m.affiliation,
-        role: m.role,
         alternate_rank: m.alternate_rank,
         votes: m.votes,
         party_member: m.party_member,
@@ -447,16 +359,14 @@ fn member_out(m: MemberRow) -> Member {
         started_on: m.started_on,
         ended_on: m.ended_on,
         end_reason: m.end_reason,
-    }
+    })
 }
-
-const SEATED: [&str; 3] = ["chair", "vice_chair", "member"];
 
 /// The party-building figures of the serving members.
 pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuilding {
     let serving: Vec<&MemberRow> = members
         .iter()
-        .filter(|m| m.ended_on.is_none() && SEATED.contains(&m.role.as_str()))
+        .filter(|m| m.ended_on.is_none() && m.role().is_ok_and(MemberRole::seated))
         .collect();
     let n = serving.len() as u32;
     let party = serving.iter().filter(|m| m.party_member).count() as u32;
@@ -478,7 +388,7 @@ pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuildi
 fn reelections(conn: &mut AnyConnection, committees: &[CommitteeRow]) -> AppResult<HashMap<String, NaiveDate>> {
     let in_office: Vec<String> = committees
         .iter()
-        .filter(|c| c.status != "preparing")
+        .filter(|c| c.status().is_ok_and(|s| s != CommitteeStatus::Preparing))
         .map(|c| c.id.clone())
         .collect();
     let mut out: HashMap<String, NaiveDate> = HashMap::new();
@@ -494,10 +404,10 @@ fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) 
     let all = db::committees::members(conn, &c.id)?;
     let reelection = reelections(conn, std::slice::from_ref(&c))?.remove(&c.id);
     let f = facts(&c, reelection);
-    let deadlines = rules::deadlines(kind_of(&c), &f)
+    let deadlines = rules::deadlines(c.kind()?, &f)
         .into_iter()
         .map(|d| DeadlineOut {
-            kind: d.kind.as_str().into(),
+            kind: d.kind,
             due_on: d.due_on,
             done_on: d.done_on,
             overdue: d.overdue(today),
@@ -505,25 +415,18 @@ fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) 
         .collect();
     let party = party_building(&all, r.party_target_percent);
     let (mut current, former): (Vec<MemberRow>, Vec<MemberRow>) = all.into_iter().partition(|m| m.ended_on.is_none());
-    let order = |m: &MemberRow| match m.role.as_str() {
-        "chair" => (0, 0),
-        "vice_chair" => (1, 0),
-        "member" => (2, 0),
-        "alternate" => (3, m.alternate_rank.unwrap_or(i32::MAX)),
-        "group_leader" => (4, 0),
-        _ => (5, 0),
-    };
+    let order = |m: &MemberRow| m.role().map_or((u8::MAX, 0), |r| r.order(m.alternate_rank));
     current.sort_by_key(order);
     Ok(Committee {
-        status: shown_status(&c, today),
+        status: c.status()?.shown(c.term_ends_on, today),
+        kind: c.kind()?,
         reelection_warning: rules::reelection_warning(&f, today),
         deadlines,
-        members: current.into_iter().map(member_out).collect(),
-        former_members: former.into_iter().map(member_out).collect(),
+        members: current.into_iter().map(member_out).collect::<AppResult<_>>()?,
+        former_members: former.into_iter().map(member_out).collect::<AppResult<_>>()?,
         party_building: party,
         id: c.id,
         estate_id: c.estate_id,
-        kind: c.kind,
         term_years: c.term_years,
         seats: c.seats,
         formed_on: c.formed_on,
@@ -541,17 +444,17 @@ fn committee_out(conn: &mut AnyConnection, c: CommitteeRow, r: &CommitteeRules) 
 fn final_list(conn: &mut AnyConnection, com: &CommitteeRow, election_id: &str, field: &str) -> AppResult<Vec<String>> {
     let e = db::vetting::get_election(conn, election_id)?
         .filter(|e| e.committee_id == com.id)
-        .ok_or_else(|| AppError::invalid(field, "not_found", "no election of this committee with this id"))?;
-    if e.status != "final" {
+        .ok_or_else(|| AppError::invalid(field, reason::NOT_FOUND, "no election of this committee with this id"))?;
+    if e.status()? != ElectionStatus::Final {
         return Err(AppError::invalid(
             field,
-            "not_final",
+            reason::NOT_FINAL,
             "the candidate list of this election is not final yet",
         ));
     }
     Ok(db::vetting::candidates_of(conn, &e.id)?
         .into_iter()
-        .filter(|c| c.status == "qualified")
+        .filter(|c| c.status().is_ok_and(CandidateStatus::on_final_list))
         .map(|c| c.owner_id)
         .collect())
 }
@@ -569,15 +472,10 @@ fn record_election(
     ranks: &[i32],
     on: NaiveDate,
 ) -> AppResult<Committee> {
-    if com.kind != CommitteeKind::OwnersCommittee.as_str() || com.status != "preparing" {
-        return Err(AppError::conflict(
-            "wrong_state",
-            "only an owners' committee in preparation records an election",
-        ));
-    }
+    let elected = com.status()?.record_election(com.kind()?)?;
     let r = estate_rules(c, ctx)?;
     rules::check_oc_size(members_in.len() as u32, households(c, &ctx.estate.id)?, &r)
-        .map_err(|m| AppError::invalid("members", "size", m))?;
+        .map_err(|m| AppError::invalid("members", reason::SIZE, m))?;
     if members_in
         .iter()
         .chain(alternates_in)
@@ -585,7 +483,7 @@ fn record_election(
     {
         return Err(AppError::invalid(
             "members",
-            "not_an_owner",
+            reason::NOT_AN_OWNER,
             "members and alternates of an owners' committee are owners",
         ));
     }
@@ -597,7 +495,7 @@ fn record_election(
             .any(|m| m.owner_id.as_ref().is_some_and(|o| group.contains(&o)))
         {
             return Err(AppError::rule(
-                "preparatory_member_elected",
+                codes::PREPARATORY_MEMBER_ELECTED,
                 "members of the preparatory group may not sit on the first committee here",
             ));
         }
@@ -607,7 +505,7 @@ fn record_election(
         "members",
         &com,
         members_in,
-        |_, _| ("member".into(), None),
+        |_, _| (MemberRole::Member, None),
         on,
         Eligibility::Checked,
     )?;
@@ -616,7 +514,7 @@ fn record_election(
         "alternates",
         &com,
         alternates_in,
-        |i, _| ("alternate".into(), ranks.get(i).copied()),
+        |i, _| (MemberRole::Alternate, ranks.get(i).copied()),
         on,
         Eligibility::Checked,
     )?;
@@ -628,7 +526,7 @@ fn record_election(
     if owners.len() != n {
         return Err(AppError::invalid(
             "alternates",
-            "duplicate",
+            reason::DUPLICATE,
             "an owner is both member and alternate",
         ));
     }
@@ -639,7 +537,7 @@ fn record_election(
         db::committees::save_member(c, &g)?;
     }
     db::committees::insert_members(c, &members)?;
-    com.status = "elected".into();
+    com.set_status(elected);
     com.seats = members_in.len() as i32;
     com.formed_on = Some(on);
     com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
@@ -647,9 +545,9 @@ fn record_election(
     // A property management committee stands down, handing over within 10 days.
     for mut pmc in db::committees::live_of_estates(c, std::slice::from_ref(&com.estate_id))?
         .into_iter()
-        .filter(|x| x.kind == CommitteeKind::PropertyManagementCommittee.as_str())
+        .filter(|x| x.kind().is_ok_and(|k| k == CommitteeKind::PropertyManagementCommittee))
     {
-        pmc.status = "dissolving".into();
+        pmc.set_status(pmc.status()?.stand_down());
         pmc.handover_due_on = Some(rules::add_days(on, rules::HANDOVER_DAYS));
         db::committees::save(c, &pmc)?;
         audit::append(
@@ -687,7 +585,7 @@ fn member_rows(
     field: &str,
     committee: &CommitteeRow,
     inputs: &[MemberInput],
-    role: impl Fn(usize, &MemberInput) -> (String, Option<i32>),
+    role: impl Fn(usize, &MemberInput) -> (MemberRole, Option<i32>),
     on: NaiveDate,
     eligibility: Eligibility,
 ) -> AppResult<Vec<MemberRow>> {
@@ -705,7 +603,7 @@ fn member_rows(
                 let not_here = || {
                     AppError::invalid(
                         &format!("{field}[{i}].owner_id"),
-                        "not_an_owner_here",
+                        reason::NOT_AN_OWNER_HERE,
                         "the person holds no unit in this estate",
                     )
                 };
@@ -725,7 +623,7 @@ fn member_rows(
             (Affiliation::Owner, None) => {
                 return Err(AppError::invalid(
                     &format!("{field}[{i}].owner_id"),
-                    "required",
+                    reason::REQUIRED,
                     "an owner member names the owner record",
                 ))
             }
@@ -734,7 +632,7 @@ fn member_rows(
                 None => {
                     return Err(AppError::invalid(
                         &format!("{field}[{i}].name"),
-                        "required",
+                        reason::REQUIRED,
                         "a member who is not an owner needs a name",
                     ))
                 }
@@ -747,7 +645,7 @@ fn member_rows(
             owner_id: m.owner_id.clone(),
             name,
             affiliation: m.affiliation.as_str().into(),
-            role,
+            role: role.as_str().into(),
             alternate_rank: rank,
             votes: m.votes,
             party_member: party,
@@ -764,7 +662,11 @@ fn member_rows(
     owners.sort();
     owners.dedup();
     if owners.len() != n {
-        return Err(AppError::invalid(field, "duplicate", "the same owner appears twice"));
+        return Err(AppError::invalid(
+            field,
+            reason::DUPLICATE,
+            "the same owner appears twice",
+        ));
     }
     Ok(rows)
 }
@@ -799,17 +701,12 @@ fn respond(conn: &mut AnyConnection, c: CommitteeRow, ctx: &EstateCtx) -> AppRes
 
 /// Recomputes the status of an owners' committee from its facts: filed when both filings are
 /// in, active when also the first meeting has been held.
-fn settle_status(c: &mut CommitteeRow) {
-    if !matches!(c.status.as_str(), "elected" | "filed") {
-        return;
-    }
+/// After a filing or the first meeting: the status the recorded facts give.
+fn settle_status(c: &mut CommitteeRow) -> AppResult<()> {
     let filed = c.filed_bureau_on.is_some() && c.filed_street_on.is_some();
-    c.status = match (filed, c.first_meeting_on.is_some()) {
-        (true, true) => "active",
-        (true, false) => "filed",
-        _ => "elected",
-    }
-    .into();
+    let next = c.status()?.settle(filed, c.first_meeting_on.is_some());
+    c.set_status(next);
+    Ok(())
 }
 
 #[OpenApi(tag = "ApiTags::Committees")]
@@ -828,12 +725,12 @@ impl CommitteesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<RulesBody>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let r = state
             .db
             .read(move |c| {
                 let org = db::orgs::get(c, &id.0)?
-                    .filter(|o| o.kind == OrgKind::County.as_str())
+                    .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
                     .ok_or(AppError::NotFound { what: "county" })?;
                 check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
                 db::committees::rules(c, &org.id)
@@ -857,16 +754,16 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<RulesBody>,
     ) -> ApiResult<Json<RulesBody>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let r: CommitteeRules = body.0.into();
         r.check()
-            .map_err(|e| AppError::invalid(e.setting, "out_of_range", e.message))?;
+            .map_err(|e| AppError::invalid(e.setting, reason::OUT_OF_RANGE, e.message))?;
         let stored = r.clone();
         state
             .db
             .write(move |c| {
                 let org = db::orgs::get(c, &id.0)?
-                    .filter(|o| o.kind == OrgKind::County.as_str())
+                    .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
                     .ok_or(AppError::NotFound { what: "county" })?;
                 let actor = check(&caller, &org_place(&org), &Action::ManageCountyRules(org_place(&org)))?;
                 db::committees::put_rules(c, &org.id, &stored, ids::now())?;
@@ -895,7 +792,7 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewCommittee>,
     ) -> ApiResult<CommitteeCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -903,36 +800,21 @@ impl CommitteesApi {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageCommittee(ctx.place()))?;
                 let r = estate_rules(c, &ctx)?;
-                let kind = match input.kind {
-                    CommitteeKindName::OwnersCommittee => CommitteeKind::OwnersCommittee,
-                    CommitteeKindName::PropertyManagementCommittee => CommitteeKind::PropertyManagementCommittee,
-                };
+                let kind = input.kind;
                 if kind == CommitteeKind::OwnersCommittee {
                     rules::check_term(input.term_years as u32, &r)
-                        .map_err(|m| AppError::invalid("term_years", "out_of_range", m))?;
+                        .map_err(|m| AppError::invalid("term_years", reason::OUT_OF_RANGE, m))?;
                 }
-                let live = db::committees::live_of_estates(c, std::slice::from_ref(&ctx.estate.id))?;
-                if live.iter().any(|x| x.kind == kind.as_str()) {
-                    return Err(AppError::conflict(
-                        "committee_exists",
-                        "the estate already has a committee of this kind in progress or in office",
-                    ));
-                }
-                if kind == CommitteeKind::PropertyManagementCommittee
-                    && live
-                        .iter()
-                        .any(|x| x.kind == CommitteeKind::OwnersCommittee.as_str() && x.status != "preparing")
-                {
-                    return Err(AppError::conflict(
-                        "owners_committee_exists",
-                        "an owners' committee is in office: no property management committee",
-                    ));
-                }
+                let live = db::committees::live_of_estates(c, std::slice::from_ref(&ctx.estate.id))?
+                    .iter()
+                    .map(|x| Ok((x.kind()?, x.status()?)))
+                    .collect::<AppResult<Vec<_>>>()?;
+                let status = CommitteeStatus::form(kind, &live)?;
                 let row = CommitteeRow {
                     id: ids::new_id(),
                     estate_id: ctx.estate.id.clone(),
                     kind: kind.as_str().into(),
-                    status: "preparing".into(),
+                    status: status.as_str().into(),
                     term_years: input.term_years,
                     seats: 0,
                     formed_on: None,
@@ -951,7 +833,7 @@ impl CommitteesApi {
                     if kind != CommitteeKind::OwnersCommittee {
                         return Err(AppError::invalid(
                             "preparatory_group",
-                            "not_allowed",
+                            reason::NOT_ALLOWED,
                             "only an owners' committee election has a preparatory group",
                         ));
                     }
@@ -960,7 +842,7 @@ impl CommitteesApi {
                     let led = leaders.len() == 1 && leaders[0].affiliation == Affiliation::StreetOffice;
                     let owners = g.iter().filter(|m| m.affiliation == Affiliation::Owner).count() as u32;
                     rules::check_preparatory_group(g.len() as u32, owners, led, &r)
-                        .map_err(|m| AppError::invalid("preparatory_group", "composition", m))?;
+                        .map_err(|m| AppError::invalid("preparatory_group", reason::COMPOSITION, m))?;
                 }
                 db::committees::insert(c, &row)?;
                 let group = member_rows(
@@ -968,7 +850,16 @@ impl CommitteesApi {
                     "preparatory_group",
                     &row,
                     &input.preparatory_group,
-                    |_, m| ((if m.leader { "group_leader" } else { "group_member" }).into(), None),
+                    |_, m| {
+                        (
+                            if m.leader {
+                                MemberRole::GroupLeader
+                            } else {
+                                MemberRole::GroupMember
+                            },
+                            None,
+                        )
+                    },
                     ids::today(),
                     Eligibility::Checked,
                 )?;
@@ -1006,7 +897,7 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ElectionResult>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1018,7 +909,7 @@ impl CommitteesApi {
                         if m.owner_id.as_ref().is_some_and(|o| !finalists.contains(o)) {
                             return Err(AppError::invalid(
                                 &format!("{field}[{i}].owner_id"),
-                                "not_on_final_list",
+                                reason::NOT_ON_FINAL_LIST,
                                 "not a qualified candidate of this election's final list",
                             ));
                         }
@@ -1061,16 +952,24 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<CarryElection>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let vote_id = body.0.vote_id;
         let out = state
             .db
             .write(move |c| {
                 let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let v = db::votes::get(c, &vote_id)?
-                    .filter(|v| v.kind == "election" && v.runoff_of.is_none() && v.estate_id == com.estate_id)
+                    .filter(|v| {
+                        v.kind().is_ok_and(|k| k == VoteKind::Election)
+                            && v.runoff_of.is_none()
+                            && v.estate_id == com.estate_id
+                    })
                     .ok_or_else(|| {
-                        AppError::invalid("vote_id", "not_found", "no election vote of this estate with this id")
+                        AppError::invalid(
+                            "vote_id",
+                            reason::NOT_FOUND,
+                            "no election vote of this estate with this id",
+                        )
                     })?;
                 let election_id = v.election_id.clone().unwrap_or_default();
                 final_list(c, &com, &election_id, "vote_id")?;
@@ -1078,14 +977,14 @@ impl CommitteesApi {
                 let (outcome, supports, _) = crate::http::votes::election_outcome(c, &v)?;
                 if !outcome.quorum_met {
                     return Err(AppError::rule(
-                        "election_failed_quorum",
+                        codes::ELECTION_FAILED_QUORUM,
                         "the election did not reach two thirds of area and heads: no one is elected",
                     ));
                 }
                 if !outcome.decided() {
                     let places: Vec<String> = outcome.ties.iter().map(|t| t.place.as_text()).collect();
                     return Err(AppError::rule(
-                        "tie_unresolved",
+                        codes::TIE_UNRESOLVED,
                         format!("resolve the ties first ({}) by the county's rule", places.join(", ")),
                     ));
                 }
@@ -1148,25 +1047,20 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Appointment>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if com.kind != CommitteeKind::PropertyManagementCommittee.as_str() || com.status != "preparing" {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "only a property management committee in preparation is appointed",
-                    ));
-                }
+                let appointed = com.status()?.appoint(com.kind()?)?;
                 let r = estate_rules(c, &ctx)?;
                 rules::check_pmc_size(input.members.len() as u32, &r)
-                    .map_err(|m| AppError::invalid("members", "size", m))?;
+                    .map_err(|m| AppError::invalid("members", reason::SIZE, m))?;
                 if input.members[0].affiliation != Affiliation::StreetOffice {
                     return Err(AppError::invalid(
                         "members[0].affiliation",
-                        "chair",
+                        reason::CHAIR,
                         "the chair comes from the street office or township",
                     ));
                 }
@@ -1176,12 +1070,12 @@ impl CommitteesApi {
                     "members",
                     &com,
                     &input.members,
-                    |i, _| ((if i == 0 { "chair" } else { "member" }).into(), None),
+                    |i, _| (if i == 0 { MemberRole::Chair } else { MemberRole::Member }, None),
                     on,
                     Eligibility::NotChecked,
                 )?;
                 db::committees::insert_members(c, &rows)?;
-                com.status = "active".into();
+                com.set_status(appointed);
                 com.seats = rows.len() as i32;
                 com.formed_on = Some(on);
                 com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
@@ -1211,24 +1105,17 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Filing>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if !matches!(com.status.as_str(), "elected" | "filed" | "active")
-                    || com.kind != CommitteeKind::OwnersCommittee.as_str()
-                {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "only an elected owners' committee is filed",
-                    ));
-                }
+                com.status()?.file(com.kind()?)?;
                 if com.formed_on.is_some_and(|f| input.filed_on < f) {
                     return Err(AppError::invalid(
                         "filed_on",
-                        "before_election",
+                        reason::BEFORE_ELECTION,
                         "a committee is filed after its election",
                     ));
                 }
@@ -1236,7 +1123,7 @@ impl CommitteesApi {
                     FilingAuthority::HousingBureau => com.filed_bureau_on = Some(input.filed_on),
                     FilingAuthority::StreetOffice => com.filed_street_on = Some(input.filed_on),
                 }
-                settle_status(&mut com);
+                settle_status(&mut com)?;
                 db::committees::save(c, &com)?;
                 audit::append(
                     c,
@@ -1267,39 +1154,37 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<FirstMeeting>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if com.kind != CommitteeKind::OwnersCommittee.as_str() || !matches!(com.status.as_str(), "elected" | "filed") || com.first_meeting_on.is_some() {
-                    return Err(AppError::conflict("wrong_state", "the first meeting of an elected owners' committee is recorded once"));
-                }
+                com.status()?.first_meeting(com.kind()?, com.first_meeting_on.is_some())?;
                 if com.formed_on.is_some_and(|f| input.held_on < f) {
-                    return Err(AppError::invalid("held_on", "before_election", "the first meeting follows the election"));
+                    return Err(AppError::invalid("held_on", reason::BEFORE_ELECTION, "the first meeting follows the election"));
                 }
                 let mut members = db::committees::members(c, &com.id)?;
-                let seated = |m: &MemberRow| m.ended_on.is_none() && m.role == "member";
+                let seated = |m: &MemberRow| m.ended_on.is_none() && m.role().is_ok_and(|r| r == MemberRole::Member);
                 if !members.iter().any(|m| m.id == input.chair_member_id && seated(m)) {
-                    return Err(AppError::invalid("chair_member_id", "not_a_member", "the chair is one of the elected members"));
+                    return Err(AppError::invalid("chair_member_id", reason::NOT_A_MEMBER, "the chair is one of the elected members"));
                 }
                 if input.vice_chair_member_ids.iter().any(|v| *v == input.chair_member_id || !members.iter().any(|m| m.id == *v && seated(m))) {
-                    return Err(AppError::invalid("vice_chair_member_ids", "not_a_member", "vice-chairs are other elected members"));
+                    return Err(AppError::invalid("vice_chair_member_ids", reason::NOT_A_MEMBER, "vice-chairs are other elected members"));
                 }
                 for m in members.iter_mut() {
                     let role = if m.id == input.chair_member_id {
-                        "chair"
+                        MemberRole::Chair
                     } else if input.vice_chair_member_ids.contains(&m.id) {
-                        "vice_chair"
+                        MemberRole::ViceChair
                     } else {
                         continue;
                     };
-                    m.role = role.into();
+                    m.set_role(role);
                     db::committees::save_member(c, m)?;
                 }
                 com.first_meeting_on = Some(input.held_on);
-                settle_status(&mut com);
+                settle_status(&mut com)?;
                 db::committees::save(c, &com)?;
                 audit::append(c, &actor, "committee.first_meeting", "committee", &com.id, &serde_json::json!({ "on": input.held_on, "chair": input.chair_member_id, "vice_chairs": input.vice_chair_member_ids }))?;
                 respond(c, com, &ctx)
@@ -1320,27 +1205,25 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Vacancy>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if !matches!(com.status.as_str(), "elected" | "filed" | "active") {
-                    return Err(AppError::conflict("wrong_state", "only a committee in office has vacancies"));
-                }
+                com.status()?.vacancy()?;
                 let members = db::committees::members(c, &com.id)?;
                 let mut leaving = members
                     .iter()
-                    .find(|m| m.id == input.member_id && m.ended_on.is_none() && SEATED.contains(&m.role.as_str()))
+                    .find(|m| m.id == input.member_id && m.ended_on.is_none() && m.role().is_ok_and(MemberRole::seated))
                     .cloned()
-                    .ok_or_else(|| AppError::invalid("member_id", "not_a_member", "no serving member with this id"))?;
+                    .ok_or_else(|| AppError::invalid("member_id", reason::NOT_A_MEMBER, "no serving member with this id"))?;
                 leaving.ended_on = Some(input.date);
                 leaving.end_reason = Some(input.reason.clone());
                 db::committees::save_member(c, &leaving)?;
                 let next = members
                     .iter()
-                    .filter(|m| m.role == "alternate" && m.ended_on.is_none())
+                    .filter(|m| m.role().is_ok_and(|r| r == MemberRole::Alternate) && m.ended_on.is_none())
                     .min_by_key(|m| m.alternate_rank.unwrap_or(i32::MAX))
                     .cloned();
                 let mut filled_by = None;
@@ -1349,13 +1232,13 @@ impl CommitteesApi {
                     alt.ended_on = Some(input.date);
                     alt.end_reason = Some("filled a vacancy".into());
                     db::committees::save_member(c, &alt)?;
-                    let seated = MemberRow { id: ids::new_id(), role: "member".into(), alternate_rank: None, started_on: input.date, ended_on: None, end_reason: None, created_at: ids::now(), ..alt };
+                    let seated = MemberRow { id: ids::new_id(), role: MemberRole::Member.as_str().into(), alternate_rank: None, started_on: input.date, ended_on: None, end_reason: None, created_at: ids::now(), ..alt };
                     filled_by = Some(seated.id.clone());
                     db::committees::insert_members(c, std::slice::from_ref(&seated))?;
                 }
-                let serving = db::committees::members(c, &com.id)?.iter().filter(|m| m.ended_on.is_none() && SEATED.contains(&m.role.as_str())).count() as u32;
+                let serving = db::committees::members(c, &com.id)?.iter().filter(|m| m.ended_on.is_none() && m.role().is_ok_and(MemberRole::seated)).count() as u32;
                 let r = estate_rules(c, &ctx)?;
-                let min = match kind_of(&com) {
+                let min = match com.kind()? {
                     CommitteeKind::OwnersCommittee => r.oc_min.min(com.seats as u32),
                     CommitteeKind::PropertyManagementCommittee => r.pmc_min,
                 };
@@ -1379,20 +1262,15 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Handover>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let on = body.0.date;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if com.status != "dissolving" {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "only a committee standing down hands over",
-                    ));
-                }
+                let dissolved = com.status()?.hand_over()?;
                 com.handed_over_on = Some(on);
-                com.status = "dissolved".into();
+                com.set_status(dissolved);
                 com.ended_on = Some(on);
                 com.end_reason = Some("handed over to the elected owners' committee".into());
                 db::committees::save(c, &com)?;
@@ -1425,17 +1303,15 @@ impl CommitteesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Ending>,
     ) -> ApiResult<Json<Committee>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
-                if matches!(com.status.as_str(), "dissolved" | "term_ended") {
-                    return Err(AppError::conflict("wrong_state", "the committee has already ended"));
-                }
                 let past_term = com.term_ends_on.is_some_and(|e| input.date > e);
-                com.status = (if past_term { "term_ended" } else { "dissolved" }).into();
+                let ended = com.status()?.end(past_term)?;
+                com.set_status(ended);
                 com.ended_on = Some(input.date);
                 com.end_reason = Some(input.reason.clone());
                 db::committees::save(c, &com)?;
@@ -1513,7 +1389,7 @@ impl CommitteesApi {
         /// Only the overdue ones.
         overdue: Query<Option<bool>>,
     ) -> ApiResult<Json<Page<DeadlineItem>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let only_overdue = overdue.0.unwrap_or(false);
         let out = state
             .db
@@ -1526,7 +1402,7 @@ impl CommitteesApi {
                 let committees = db::committees::live_of_estates(c, &estates)?;
                 let started = reelections(c, &committees)?;
                 for com in committees {
-                    for d in rules::deadlines(kind_of(&com), &facts(&com, started.get(&com.id).copied())) {
+                    for d in rules::deadlines(com.kind()?, &facts(&com, started.get(&com.id).copied())) {
                         let overdue = d.overdue(today);
                         if d.done_on.is_some() || (only_overdue && !overdue) {
                             continue;
@@ -1535,7 +1411,7 @@ impl CommitteesApi {
                             committee_id: com.id.clone(),
                             estate_id: com.estate_id.clone(),
                             deadline: DeadlineOut {
-                                kind: d.kind.as_str().into(),
+                                kind: d.kind,
                                 due_on: d.due_on,
                                 done_on: d.done_on,
                                 overdue,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -21,47 +21,10 @@ use crate::domain::identity::{is_valid_credit_code, is_valid_mobile, mask_phone,
 use crate::domain::ids;
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::registry::{ContractKind, OrgKind, PartyCoverage};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct CompaniesApi;
-
-/// Party-building coverage of a company (两个覆盖).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum PartyCoverageName {
-    /// Its own party branch (单独党支部).
-    OwnBranch,
-    /// A joint party branch with other companies (联合党支部).
-    JointBranch,
-    /// A party-building instructor assigned (党建工作指导员).
-    Instructor,
-    /// None (无).
-    None,
-}
-
-impl PartyCoverageName {
-    fn domain(self) -> PartyCoverage {
-        match self {
-            PartyCoverageName::OwnBranch => PartyCoverage::OwnBranch,
-            PartyCoverageName::JointBranch => PartyCoverage::JointBranch,
-            PartyCoverageName::Instructor => PartyCoverage::Instructor,
-            PartyCoverageName::None => PartyCoverage::None,
-        }
-    }
-}
-
-/// Kind of contract.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ContractKindName {
-    /// Property service contract (物业服务合同).
-    Service,
-    /// Entrusted management by a neighbouring company (代管).
-    Entrusted,
-}
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +34,7 @@ pub struct NewCompany {
     /// Unified social credit code (统一社会信用代码), 18 characters, checked by its check digit.
     #[oai(validator(min_length = 18, max_length = 24))]
     pub credit_code: String,
-    pub party_coverage: PartyCoverageName,
+    pub party_coverage: PartyCoverage,
     #[oai(validator(max_length = 50))]
     pub contact_name: Option<String>,
     #[oai(validator(max_length = 20))]
@@ -88,7 +51,7 @@ pub struct Company {
     pub id: String,
     pub name: String,
     pub credit_code: String,
-    pub party_coverage: String,
+    pub party_coverage: PartyCoverage,
     /// The county where the company is registered; absent for companies registered before
     /// homes were recorded.
     #[oai(skip_serializing_if_is_none)]
@@ -106,7 +69,7 @@ pub struct Company {
 pub struct NewContract {
     #[oai(validator(min_length = 1, max_length = 64))]
     pub estate_id: String,
-    pub kind: ContractKindName,
+    pub kind: ContractKind,
     /// First day (China Standard Time), included.
     pub starts_on: NaiveDate,
     /// Last day, included; open-ended if absent.
@@ -118,7 +81,7 @@ pub struct Contract {
     pub id: String,
     pub company_id: String,
     pub estate_id: String,
-    pub kind: String,
+    pub kind: ContractKind,
     pub starts_on: NaiveDate,
     #[oai(skip_serializing_if_is_none)]
     pub ends_on: Option<NaiveDate>,
@@ -140,30 +103,30 @@ pub enum ContractCreated {
     Created(Json<Contract>),
 }
 
-fn company_out(c: CompanyRow, clear_phone: bool) -> Company {
-    Company {
+fn company_out(c: CompanyRow, clear_phone: bool) -> AppResult<Company> {
+    Ok(Company {
+        party_coverage: c.party_coverage()?,
         contact_phone: c.contact_phone.map(|p| if clear_phone { p } else { mask_phone(&p) }),
         id: c.id,
         name: c.name,
         credit_code: c.credit_code,
-        party_coverage: c.party_coverage,
         contact_name: c.contact_name,
         created_at: c.created_at.and_utc(),
         county_id: c.county_id,
-    }
+    })
 }
 
-fn contract_out(c: ContractRow) -> Contract {
+fn contract_out(c: ContractRow) -> AppResult<Contract> {
     let current = crate::domain::registry::contract_current(c.starts_on, c.ends_on, ids::today());
-    Contract {
+    Ok(Contract {
+        kind: c.kind()?,
         id: c.id,
         company_id: c.company_id,
         estate_id: c.estate_id,
-        kind: c.kind,
         starts_on: c.starts_on,
         ends_on: c.ends_on,
         current,
-    }
+    })
 }
 
 /// Whether the caller sees the company's contacts in clear (the policy decides).
@@ -180,15 +143,15 @@ fn home_county(conn: &mut AnyConnection, caller: &Caller, named: Option<&str>) -
             _ => {
                 return Err(AppError::invalid(
                     "county_id",
-                    "required",
+                    reason::REQUIRED,
                     "name the county where the company is registered",
                 ))
             }
         },
     };
     db::orgs::get(conn, &id)?
-        .filter(|o| o.kind == OrgKind::County.as_str())
-        .ok_or_else(|| AppError::invalid("county_id", "not_found", "no county with this id"))
+        .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
+        .ok_or_else(|| AppError::invalid("county_id", reason::NOT_FOUND, "no county with this id"))
 }
 
 #[OpenApi(tag = "ApiTags::Companies")]
@@ -203,27 +166,27 @@ impl CompaniesApi {
         auth: BearerAuth,
         body: JsonBody<NewCompany>,
     ) -> ApiResult<CompanyCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let code = normalize_code(&input.credit_code);
         if !is_valid_credit_code(&code) {
             return Err(AppError::invalid(
                 "credit_code",
-                "check_digit",
+                reason::CHECK_DIGIT,
                 "not a valid unified social credit code (GB 32100)",
             )
             .into());
         }
         if let Some(p) = &input.contact_phone {
             if !is_valid_mobile(p) {
-                return Err(AppError::invalid("contact_phone", "format", "not an 11-digit mobile number").into());
+                return Err(AppError::invalid("contact_phone", reason::FORMAT, "not an 11-digit mobile number").into());
             }
         }
         let mut row = CompanyRow {
             id: ids::new_id(),
             name: input.name.trim().into(),
             credit_code: code,
-            party_coverage: input.party_coverage.domain().as_str().into(),
+            party_coverage: input.party_coverage.as_str().into(),
             contact_name: input.contact_name,
             contact_phone: input.contact_phone,
             created_at: ids::now(),
@@ -237,14 +200,14 @@ impl CompaniesApi {
                 row.county_id = Some(county.id);
                 let stored = &row;
                 if db::companies::by_credit_code(c, &stored.credit_code)?.is_some() {
-                    return Err(AppError::conflict("credit_code_taken", "a company with this credit code is registered"));
+                    return Err(AppError::conflict(codes::CREDIT_CODE_TAKEN, "a company with this credit code is registered"));
                 }
                 db::companies::insert(c, stored)?;
                 audit::append(c, &actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage, "county": stored.county_id }))?;
                 Ok(row)
             })
             .await?;
-        Ok(CompanyCreated::Created(Json(company_out(row, true))))
+        Ok(CompanyCreated::Created(Json(company_out(row, true)?)))
     }
 
     /// List the companies the caller works with.
@@ -274,7 +237,7 @@ impl CompaniesApi {
                 for row in rows {
                     let ctx = company_ctx(c, &caller, &row.id)?;
                     let clear = sees_contacts(&caller, &ctx);
-                    items.push(company_out(ctx.company, clear));
+                    items.push(company_out(ctx.company, clear)?);
                 }
                 Ok((items, next_cursor))
             })
@@ -303,7 +266,7 @@ impl CompaniesApi {
             .read(move |c| {
                 let ctx = company_ctx(c, &caller, &id.0)?;
                 let clear = sees_contacts(&caller, &ctx);
-                Ok(company_out(ctx.company, clear))
+                company_out(ctx.company, clear)
             })
             .await?;
         Ok(Json(out))
@@ -322,24 +285,21 @@ impl CompaniesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewContract>,
     ) -> ApiResult<ContractCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         if input.ends_on.is_some_and(|e| e < input.starts_on) {
-            return Err(AppError::invalid("ends_on", "before_start", "the last day is before the first").into());
+            return Err(AppError::invalid("ends_on", reason::BEFORE_START, "the last day is before the first").into());
         }
         let row = state
             .db
             .write(move |c| {
                 let company = db::companies::get(c, &id.0)?.ok_or(AppError::NotFound { what: "company" })?;
-                let ctx = estate_ctx(c, &caller, &input.estate_id).map_err(|_| AppError::invalid("estate_id", "not_found", "no estate with this id"))?;
+                let ctx = estate_ctx(c, &caller, &input.estate_id).map_err(|_| AppError::invalid("estate_id", reason::NOT_FOUND, "no estate with this id"))?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageContracts(ctx.place()))?;
                 if !db::companies::overlapping(c, &ctx.estate.id, input.starts_on, input.ends_on)?.is_empty() {
-                    return Err(AppError::conflict("contract_overlap", "the estate has another contract in this period"));
+                    return Err(AppError::conflict(codes::CONTRACT_OVERLAP, "the estate has another contract in this period"));
                 }
-                let kind = match input.kind {
-                    ContractKindName::Service => ContractKind::Service,
-                    ContractKindName::Entrusted => ContractKind::Entrusted,
-                };
+                let kind = input.kind;
                 let row = ContractRow {
                     id: ids::new_id(),
                     company_id: company.id,
@@ -354,7 +314,7 @@ impl CompaniesApi {
                 Ok(row)
             })
             .await?;
-        Ok(ContractCreated::Created(Json(contract_out(row))))
+        Ok(ContractCreated::Created(Json(contract_out(row)?)))
     }
 
     /// A company's contracts: those with estates the caller may see.
@@ -392,7 +352,9 @@ impl CompaniesApi {
                 Ok(out)
             })
             .await?;
-        Ok(Json(Page::whole(rows.into_iter().map(contract_out).collect())))
+        Ok(Json(Page::whole(
+            rows.into_iter().map(contract_out).collect::<AppResult<_>>()?,
+        )))
     }
 
     /// An estate's contracts, current and past.
@@ -418,6 +380,8 @@ impl CompaniesApi {
                 db::companies::contracts_of_estate(c, &ctx.estate.id)
             })
             .await?;
-        Ok(Json(Page::whole(rows.into_iter().map(contract_out).collect())))
+        Ok(Json(Page::whole(
+            rows.into_iter().map(contract_out).collect::<AppResult<_>>()?,
+        )))
     }
 }

@@ -13,7 +13,7 @@ use super::scope::{check, org_place};
 use super::security::BearerAuth;
 use super::ApiTags;
 use crate::db;
-use crate::domain::committee::CommitteeKind;
+use crate::domain::committee::{CommitteeKind, CommitteeStatus};
 use crate::domain::ids;
 use crate::domain::policy::Action;
 use crate::domain::registry::{EstateKind, ManagementMode, PartyCoverage, PartyPost};
@@ -106,7 +106,7 @@ impl CoverageApi {
         auth: BearerAuth,
         #[oai(validator(min_length = 1, max_length = 64))] org_id: Query<String>,
     ) -> ApiResult<Json<Coverage>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let org_id = org_id.0;
         let out = state
             .db
@@ -123,11 +123,10 @@ impl CoverageApi {
                 let mut kinds = EstatesByKind::default();
                 let mut modes = EstatesByManagement::default();
                 for e in &estates {
-                    match EstateKind::parse(&e.kind) {
-                        Some(EstateKind::Commercial) => kinds.commercial += 1,
-                        Some(EstateKind::VillageBuilt) => kinds.village_built += 1,
-                        Some(EstateKind::WorkUnit) => kinds.work_unit += 1,
-                        None => {}
+                    match e.kind()? {
+                        EstateKind::Commercial => kinds.commercial += 1,
+                        EstateKind::VillageBuilt => kinds.village_built += 1,
+                        EstateKind::WorkUnit => kinds.work_unit += 1,
                     }
                     match ManagementMode::derive(by_estate.get(e.id.as_str()).map(|(_, k)| *k), e.self_managed) {
                         ManagementMode::Contracted => modes.contracted += 1,
@@ -144,11 +143,11 @@ impl CoverageApi {
                     .collect();
                 let mut companies = CompaniesByCoverage::default();
                 for co in db::companies::get_many(c, &serving)? {
-                    match PartyCoverage::parse(&co.party_coverage) {
-                        Some(PartyCoverage::OwnBranch) => companies.own_branch += 1,
-                        Some(PartyCoverage::JointBranch) => companies.joint_branch += 1,
-                        Some(PartyCoverage::Instructor) => companies.instructor += 1,
-                        _ => companies.none += 1,
+                    match co.party_coverage()? {
+                        PartyCoverage::OwnBranch => companies.own_branch += 1,
+                        PartyCoverage::JointBranch => companies.joint_branch += 1,
+                        PartyCoverage::Instructor => companies.instructor += 1,
+                        PartyCoverage::None => companies.none += 1,
                     }
                 }
                 let grids = db::coverage::grids_within(c, &org.id)?;
@@ -172,15 +171,15 @@ impl CoverageApi {
                 let mut committees = CommitteeCoverage::default();
                 let in_office: Vec<_> = db::committees::live_of_estates(c, &ids)?
                     .into_iter()
-                    .filter(|x| matches!(x.status.as_str(), "elected" | "filed" | "active" | "dissolving"))
+                    .filter(|x| x.status().is_ok_and(CommitteeStatus::in_office))
                     .collect();
                 let committee_members =
                     db::committees::members_of_many(c, &in_office.iter().map(|x| x.id.clone()).collect::<Vec<_>>())?;
                 let mut covered: HashSet<&str> = HashSet::new();
                 for com in &in_office {
-                    match CommitteeKind::parse(&com.kind) {
-                        Some(CommitteeKind::OwnersCommittee) => committees.owners_committees += 1,
-                        _ => committees.property_management_committees += 1,
+                    match com.kind()? {
+                        CommitteeKind::OwnersCommittee => committees.owners_committees += 1,
+                        CommitteeKind::PropertyManagementCommittee => committees.property_management_committees += 1,
                     }
                     covered.insert(com.estate_id.as_str());
                     let mine: Vec<_> = committee_members

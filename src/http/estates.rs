@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::{CsvBody, JsonBody};
@@ -16,86 +16,25 @@ use super::scope::{check, estate_ctx, estate_scope, guard_estate, EstateCtx, Nee
 use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::estates::{BuildingRow, EstateChanges, EstateRow, UnitRow};
+use crate::db::terms::stored;
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::area::{AreaSource, RecordedAreas, MAX_UNIT_AREA_CENTI};
 use crate::domain::headcount;
 use crate::domain::ids;
 use crate::domain::policy::Action;
-use crate::domain::registry::{EstateKind, OrgKind, SaleStatus, UnitKind};
+use crate::domain::registry::{EstateKind, ManagementMode, OrgKind, SaleStatus, UnitKind};
 use crate::domain::unit_import;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{codes, reason, AppError, AppResult, FieldError};
 use crate::AppState;
 
 pub struct EstatesApi;
-
-/// Kind of estate (Huguan's three).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum EstateKindName {
-    /// Commercial housing estate (商品房小区, 大产权); the housing bureau is responsible.
-    Commercial,
-    /// Village-built estate (村建小区); the township party committee is responsible.
-    VillageBuilt,
-    /// Work-unit estate (单位家属小区); the work unit is responsible.
-    WorkUnit,
-}
-
-impl EstateKindName {
-    fn domain(self) -> EstateKind {
-        match self {
-            EstateKindName::Commercial => EstateKind::Commercial,
-            EstateKindName::VillageBuilt => EstateKind::VillageBuilt,
-            EstateKindName::WorkUnit => EstateKind::WorkUnit,
-        }
-    }
-}
-
-/// Kind of unit.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKindName {
-    /// Residential (住宅).
-    Residential,
-    /// Commercial (商业).
-    Commercial,
-    /// Parking space (车位); not counted in votes unless a vote's scope says so.
-    Parking,
-}
-
-/// Where a unit's legal area comes from (best first).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum AreaSourceName {
-    /// Real-estate register (不动产登记).
-    Registry,
-    /// Survey (实测).
-    Survey,
-    /// Purchase contract (购房合同).
-    Contract,
-}
-
-/// Sale and delivery status; the developer holds a unit until it is delivered.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum SaleStatusName {
-    /// Unsold (未售).
-    Unsold,
-    /// Sold, not yet delivered (已售未交付).
-    SoldUndelivered,
-    /// Delivered (已交付).
-    Delivered,
-}
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewEstate {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
-    pub kind: EstateKindName,
+    pub kind: EstateKind,
     /// The community (社区) the estate lies in.
     #[oai(validator(min_length = 1, max_length = 64))]
     pub community_id: String,
@@ -133,11 +72,11 @@ pub struct EstatePatch {
 pub struct Estate {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EstateKind,
     pub community_id: String,
     pub responsible_org_id: String,
-    /// Derived: `contracted`, `entrusted` (代管), `self_managed` (物管会自管) or `none`.
-    pub management_mode: String,
+    /// Derived from the current contract and the self-management flag.
+    pub management_mode: ManagementMode,
     /// The company serving the estate today, from its contracts.
     #[oai(skip_serializing_if_is_none)]
     pub current_company_id: Option<String>,
@@ -179,12 +118,12 @@ pub struct NewUnit {
     /// Room number (房号).
     #[oai(validator(min_length = 1, max_length = 30))]
     pub number: String,
-    pub kind: UnitKindName,
+    pub kind: UnitKind,
     /// An area in hundredths of a square metre (10232 = 102.32 m²), with its source; or give
     /// the areas per source below (at least one area in all).
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub area_centi_m2: Option<i64>,
-    pub area_source: Option<AreaSourceName>,
+    pub area_source: Option<AreaSource>,
     /// The real-estate register's area (不动产登记), hundredths of m².
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub area_registry_centi_m2: Option<i64>,
@@ -194,7 +133,7 @@ pub struct NewUnit {
     /// The purchase contract's area (合同), hundredths of m².
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub area_contract_centi_m2: Option<i64>,
-    pub sale_status: SaleStatusName,
+    pub sale_status: SaleStatus,
 }
 
 /// A change to a unit: areas per source (a source given replaces that source's area; others
@@ -226,8 +165,7 @@ fn recorded(registry: Option<i64>, survey: Option<i64>, contract: Option<i64>) -
 /// One change of a unit's area for one source.
 #[derive(Object)]
 pub struct AreaChange {
-    /// registry, survey or contract.
-    pub source: String,
+    pub source: AreaSource,
     #[oai(skip_serializing_if_is_none)]
     pub old_area_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
@@ -250,17 +188,17 @@ pub struct Unit {
     pub building_id: String,
     pub entrance: String,
     pub number: String,
-    pub kind: String,
+    pub kind: UnitKind,
     /// The area that counts (best source), in hundredths of m².
     pub area_centi_m2: i64,
-    pub area_source: String,
+    pub area_source: AreaSource,
     #[oai(skip_serializing_if_is_none)]
     pub area_registry_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub area_survey_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub area_contract_centi_m2: Option<i64>,
-    pub sale_status: String,
+    pub sale_status: SaleStatus,
     /// Unsold or not yet delivered: held by the developer.
     pub developer_held: bool,
     /// Current owners.
@@ -324,13 +262,13 @@ pub enum Imported {
     Created(Json<ImportReport>),
 }
 
-pub fn estate_out(ctx: EstateCtx) -> Estate {
-    let mode = ctx.management_mode().as_str().to_string();
+pub fn estate_out(ctx: EstateCtx) -> AppResult<Estate> {
+    let mode = ctx.management_mode();
     let e = ctx.estate;
-    Estate {
+    Ok(Estate {
+        kind: e.kind()?,
         id: e.id,
         name: e.name,
-        kind: e.kind,
         community_id: e.community_id,
         responsible_org_id: e.responsible_org_id,
         management_mode: mode,
@@ -339,27 +277,27 @@ pub fn estate_out(ctx: EstateCtx) -> Estate {
         grid_id: e.grid_id,
         address: e.address,
         created_at: e.created_at.and_utc(),
-    }
+    })
 }
 
-fn unit_out(u: UnitRow, holders: Vec<UnitHolder>) -> Unit {
+fn unit_out(u: UnitRow, holders: Vec<UnitHolder>) -> AppResult<Unit> {
     let (area, source) = u.areas().best().unwrap_or((0, AreaSource::Contract));
-    let developer_held = SaleStatus::parse(&u.sale_status).is_none_or(|s| s.developer_held());
-    Unit {
+    let sale_status = u.sale_status()?;
+    Ok(Unit {
+        kind: u.kind()?,
         id: u.id,
         building_id: u.building_id,
         entrance: u.entrance,
         number: u.number,
-        kind: u.kind,
         area_centi_m2: area,
-        area_source: source.as_str().into(),
+        area_source: source,
         area_registry_centi_m2: u.area_registry_centi,
         area_survey_centi_m2: u.area_survey_centi,
         area_contract_centi_m2: u.area_contract_centi,
-        sale_status: u.sale_status,
-        developer_held,
+        sale_status,
+        developer_held: sale_status.developer_held(),
         owners: holders,
-    }
+    })
 }
 
 /// The estate's organisation that is responsible by default for its kind.
@@ -371,7 +309,7 @@ fn default_responsible(
     let missing = |what: &str| {
         AppError::invalid(
             "responsible_org_id",
-            "required",
+            reason::REQUIRED,
             format!("no {what} found: name the responsible organisation"),
         )
     };
@@ -398,11 +336,11 @@ fn default_responsible(
 
 fn check_grid(conn: &mut AnyConnection, field: &str, grid_id: &str, community_id: &str) -> AppResult<()> {
     let grid = db::orgs::get_grid(conn, grid_id)?
-        .ok_or_else(|| AppError::invalid(field, "not_found", "no grid with this id"))?;
+        .ok_or_else(|| AppError::invalid(field, reason::NOT_FOUND, "no grid with this id"))?;
     if grid.community_id != community_id {
         return Err(AppError::invalid(
             field,
-            "wrong_community",
+            reason::WRONG_COMMUNITY,
             "the grid belongs to another community",
         ));
     }
@@ -421,7 +359,7 @@ impl EstatesApi {
         auth: BearerAuth,
         body: JsonBody<NewEstate>,
     ) -> ApiResult<EstateCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let ctx = state
             .db
@@ -429,7 +367,7 @@ impl EstatesApi {
                 let community = referenced_org(c, "community_id", &input.community_id, &[OrgKind::Community])?;
                 let place = super::scope::org_place(&community);
                 let actor = check(&caller, &place, &Action::ManageRegistry(place.clone()))?;
-                let kind = input.kind.domain();
+                let kind = input.kind;
                 let responsible_id = match &input.responsible_org_id {
                     Some(id) => id.clone(),
                     None => default_responsible(c, kind, &community)?,
@@ -456,7 +394,7 @@ impl EstatesApi {
                 estate_ctx(c, &caller, &row.id)
             })
             .await?;
-        Ok(EstateCreated::Created(Json(estate_out(ctx))))
+        Ok(EstateCreated::Created(Json(estate_out(ctx)?)))
     }
 
     /// List the estates the caller's roles reach: an organisation's subtree, a committee's
@@ -468,14 +406,14 @@ impl EstatesApi {
         &self,
         state: Data<&AppState>,
         auth: AnyAuth,
-        kind: Query<Option<EstateKindName>>,
+        kind: Query<Option<EstateKind>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Estate>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
-        let kind = kind.0.map(|k| k.domain().as_str());
+        let kind = kind.0.map(|k| k.as_str());
         let (rows, contracts) = state
             .db
             .read(move |c| {
@@ -500,7 +438,7 @@ impl EstatesApi {
                     caller_owns_here: false,
                 })
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
         Ok(Json(Page { items, next_cursor }))
     }
 
@@ -519,7 +457,7 @@ impl EstatesApi {
             .db
             .read(move |c| Ok(guard_estate(c, &caller, &id.0, Need::Public)?.0))
             .await?;
-        Ok(Json(estate_out(ctx)))
+        Ok(Json(estate_out(ctx)?))
     }
 
     /// Change an estate's name, address, grid or self-management flag.
@@ -533,7 +471,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<EstatePatch>,
     ) -> ApiResult<Json<Estate>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let p = body.0;
         let ctx = state
             .db
@@ -549,14 +487,14 @@ impl EstatesApi {
                     self_managed: p.self_managed,
                 };
                 if changes.name.is_none() && changes.address.is_none() && changes.grid_id.is_none() && changes.self_managed.is_none() {
-                    return Err(AppError::rule("nothing_to_change", "name at least one field to change"));
+                    return Err(AppError::rule(codes::NOTHING_TO_CHANGE, "name at least one field to change"));
                 }
                 db::estates::update(c, &ctx.estate.id, &changes)?;
                 audit::append(c, &actor, "estate.update", "estate", &ctx.estate.id, &serde_json::json!({ "name": p.name, "address": p.address.value(), "grid": p.grid_id.value(), "self_managed": p.self_managed }))?;
                 estate_ctx(c, &caller, &ctx.estate.id)
             })
             .await?;
-        Ok(Json(estate_out(ctx)))
+        Ok(Json(estate_out(ctx)?))
     }
 
     /// Add a building to an estate.
@@ -570,7 +508,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewBuilding>,
     ) -> ApiResult<BuildingCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let row = state
             .db
@@ -585,7 +523,7 @@ impl EstatesApi {
                     .any(|b| b.name == name)
                 {
                     return Err(AppError::conflict(
-                        "building_exists",
+                        codes::BUILDING_EXISTS,
                         "the estate already has a building of this name",
                     ));
                 }
@@ -626,7 +564,7 @@ impl EstatesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Building>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -660,7 +598,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<UnitChanges>,
     ) -> ApiResult<Json<Unit>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let b = body.0;
         let given = recorded(
             b.area_registry_centi_m2,
@@ -668,7 +606,7 @@ impl EstatesApi {
             b.area_contract_centi_m2,
         );
         if given.best().is_none() {
-            return Err(AppError::invalid("area_registry_centi_m2", "required", "give at least one area").into());
+            return Err(AppError::invalid("area_registry_centi_m2", reason::REQUIRED, "give at least one area").into());
         }
         let out = state
             .db
@@ -691,7 +629,7 @@ impl EstatesApi {
                         designated_voter: o.designated_voter,
                     })
                     .collect();
-                Ok(unit_out(unit, holders))
+                unit_out(unit, holders)
             })
             .await?;
         Ok(Json(out))
@@ -712,7 +650,7 @@ impl EstatesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<AreaChange>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -723,14 +661,16 @@ impl EstatesApi {
             .await?;
         Ok(Json(Page::whole(
             rows.into_iter()
-                .map(|r| AreaChange {
-                    source: r.source,
-                    old_area_centi_m2: r.old_area_centi,
-                    new_area_centi_m2: r.new_area_centi,
-                    changed_by: r.changed_by,
-                    changed_at: r.changed_at.and_utc(),
+                .map(|r| {
+                    Ok(AreaChange {
+                        source: stored(&r.source)?,
+                        old_area_centi_m2: r.old_area_centi,
+                        new_area_centi_m2: r.new_area_centi,
+                        changed_by: r.changed_by,
+                        changed_at: r.changed_at.and_utc(),
+                    })
                 })
-                .collect(),
+                .collect::<AppResult<_>>()?,
         )))
     }
 
@@ -745,7 +685,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewUnit>,
     ) -> ApiResult<UnitCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let mut areas = recorded(
             input.area_registry_centi_m2,
@@ -754,15 +694,11 @@ impl EstatesApi {
         );
         match (input.area_centi_m2, input.area_source) {
             (Some(a), Some(s)) => {
-                let source = match s {
-                    AreaSourceName::Registry => AreaSource::Registry,
-                    AreaSourceName::Survey => AreaSource::Survey,
-                    AreaSourceName::Contract => AreaSource::Contract,
-                };
+                let source = s;
                 if areas.get(source).is_some_and(|b| b != a) {
                     return Err(AppError::invalid(
                         "area_centi_m2",
-                        "conflict",
+                        reason::CONFLICT,
                         "differs from the area given for the same source",
                     )
                     .into());
@@ -771,16 +707,16 @@ impl EstatesApi {
             }
             (None, None) => {}
             (Some(_), None) => {
-                return Err(AppError::invalid("area_source", "required", "an area comes with its source").into())
+                return Err(AppError::invalid("area_source", reason::REQUIRED, "an area comes with its source").into())
             }
             (None, Some(_)) => {
-                return Err(AppError::invalid("area_centi_m2", "required", "a source comes with its area").into())
+                return Err(AppError::invalid("area_centi_m2", reason::REQUIRED, "a source comes with its area").into())
             }
         }
         if areas.best().is_none() {
             return Err(AppError::invalid(
                 "area_centi_m2",
-                "required",
+                reason::REQUIRED,
                 "a unit needs an area: from the register, a survey or the contract",
             )
             .into());
@@ -790,7 +726,7 @@ impl EstatesApi {
             .flatten()
             .any(|a| *a > MAX_UNIT_AREA_CENTI)
         {
-            return Err(AppError::invalid("area_centi_m2", "too_large", "larger than any unit can be").into());
+            return Err(AppError::invalid("area_centi_m2", reason::TOO_LARGE, "larger than any unit can be").into());
         }
         let row = state
             .db
@@ -798,17 +734,9 @@ impl EstatesApi {
                 let (ctx, actor) = guard_estate(c, &caller, &id.0, Need::Manage)?;
                 let building = db::estates::get_building(c, &input.building_id)?
                     .filter(|b| b.estate_id == ctx.estate.id)
-                    .ok_or_else(|| AppError::invalid("building_id", "not_found", "no building with this id in the estate"))?;
-                let kind = match input.kind {
-                    UnitKindName::Residential => UnitKind::Residential,
-                    UnitKindName::Commercial => UnitKind::Commercial,
-                    UnitKindName::Parking => UnitKind::Parking,
-                };
-                let status = match input.sale_status {
-                    SaleStatusName::Unsold => SaleStatus::Unsold,
-                    SaleStatusName::SoldUndelivered => SaleStatus::SoldUndelivered,
-                    SaleStatusName::Delivered => SaleStatus::Delivered,
-                };
+                    .ok_or_else(|| AppError::invalid("building_id", reason::NOT_FOUND, "no building with this id in the estate"))?;
+                let kind = input.kind;
+                let status = input.sale_status;
                 let row = UnitRow {
                     id: ids::new_id(),
                     estate_id: ctx.estate.id.clone(),
@@ -823,14 +751,14 @@ impl EstatesApi {
                     created_at: ids::now(),
                 };
                 db::estates::insert_units(c, std::slice::from_ref(&row)).map_err(|e| match e {
-                    AppError::Conflict { .. } => AppError::conflict("unit_exists", "the building already has a unit with this entrance and number"),
+                    AppError::Conflict { .. } => AppError::conflict(codes::UNIT_EXISTS, "the building already has a unit with this entrance and number"),
                     other => other,
                 })?;
                 audit::append(c, &actor, "unit.create", "unit", &row.id, &serde_json::json!({ "estate": row.estate_id, "building": row.building_id, "entrance": row.entrance, "number": row.number, "registry": areas.registry, "survey": areas.survey, "contract": areas.contract }))?;
                 Ok(row)
             })
             .await?;
-        Ok(UnitCreated::Created(Json(unit_out(row, vec![]))))
+        Ok(UnitCreated::Created(Json(unit_out(row, vec![])?)))
     }
 
     /// List an estate's units with their areas and current owners.
@@ -845,7 +773,7 @@ impl EstatesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Unit>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let (rows, holders) = state
@@ -871,7 +799,7 @@ impl EstatesApi {
                     .collect();
                 unit_out(u, mine)
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
         Ok(Json(Page { items, next_cursor }))
     }
 
@@ -888,7 +816,7 @@ impl EstatesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: CsvBody,
     ) -> ApiResult<Imported> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let report = import_units(&state, Some(&caller), &id.0, body.0).await?;
         Ok(Imported::Created(Json(report)))
     }
@@ -975,7 +903,7 @@ pub async fn import_units(
 fn row_errors(errors: Vec<unit_import::RowError>) -> AppError {
     let n = errors.len();
     AppError::Unprocessable {
-        code: "import_rejected",
+        code: codes::IMPORT_REJECTED,
         detail: format!("{n} row(s) have problems; nothing was imported"),
         errors: errors
             .into_iter()

@@ -3,6 +3,7 @@
 //! checks every request passes before routing, and the conversion of any error into
 //! problem+json.
 
+use crate::error::{codes, reason};
 use std::time::Instant;
 
 use poem::http::HeaderValue;
@@ -122,7 +123,11 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
     let segments: Vec<&str> = path.split('/').collect();
     for (i, seg) in segments.iter().enumerate() {
         if let Some(why) = check(&percent_decode(seg, false)) {
-            errors.push(FieldError::new(path_param_name(&segments, i), "control_character", why));
+            errors.push(FieldError::new(
+                path_param_name(&segments, i),
+                reason::CONTROL_CHARACTER,
+                why,
+            ));
         }
     }
     if let Some(q) = req.uri().query() {
@@ -134,7 +139,7 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
                 .or_else(|| (!name_ok).then(|| "a parameter name holds a control character".into()))
             {
                 let field = if name_ok { name } else { "query".into() };
-                errors.push(FieldError::new(field, "control_character", why));
+                errors.push(FieldError::new(field, reason::CONTROL_CHARACTER, why));
             }
         }
     }
@@ -147,7 +152,7 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
         .collect::<Vec<_>>()
         .join("; ");
     Some(AppError::Unprocessable {
-        code: "validation_failed",
+        code: codes::VALIDATION_FAILED,
         detail,
         errors,
     })
@@ -191,14 +196,12 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     let outcome = if both_credentials {
         // Two identities in one request: refuse rather than guess which one was meant.
         Ok(problem::simple(
-            poem::http::StatusCode::BAD_REQUEST,
-            "ambiguous_credentials",
+            codes::AMBIGUOUS_CREDENTIALS,
             "send either an X-API-Key or an Authorization header, not both",
         ))
     } else if target_len > MAX_URI_BYTES {
         Ok(problem::simple(
-            poem::http::StatusCode::URI_TOO_LONG,
-            "uri_too_long",
+            codes::URI_TOO_LONG,
             "the request target is longer than 8 KiB",
         ))
     } else {

@@ -19,6 +19,7 @@ pub mod scope;
 pub mod security;
 pub mod server;
 pub mod spec;
+pub mod terms;
 pub mod test_clock;
 pub mod validate;
 pub mod vetting;
@@ -88,10 +89,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
         votes::VotesApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
-        .description(
+        .description(format!(
             "Red-property (红色物业) governance platform for residential estates: registry, committees, \
              owners' voting under Civil Code Art. 278, joint meetings and ratings. Every error is \
-             RFC 9457 problem+json with a stable `code`.",
-        )
+             RFC 9457 problem+json with a stable `code`, one of those below; a refused field is named \
+             in `errors` with a field code.\n\n{}",
+            crate::error::codes::markdown()
+        ))
         .url_prefix(API_PREFIX)
 }

@@ -4,7 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -18,60 +18,15 @@ use crate::db::{self, audit};
 use crate::domain::ids;
 use crate::domain::policy::{Action, Role};
 use crate::domain::registry::{self, OrgKind};
-use crate::error::{AppError, AppResult};
+use crate::error::{reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct OrgsApi;
 
-/// Kind of organisation.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKindName {
-    /// County (县); a root.
-    County,
-    /// Township (乡镇) and its party committee (乡镇党委); under a county.
-    Township,
-    /// Street office (街道) and its party working committee; under a county.
-    Street,
-    /// Community (社区) and its party committee (社区党委); under a township or street.
-    Community,
-    /// Grid party branch (网格党支部); under a community.
-    GridPartyBranch,
-    /// Building party group (楼栋党小组); under a grid party branch.
-    BuildingPartyGroup,
-    /// Housing bureau (住建局); under a county.
-    HousingBureau,
-    /// Property-industry party committee (物业行业党委); under the housing bureau.
-    IndustryPartyCommittee,
-    /// Work unit (单位) owning work-unit estates; under a county.
-    WorkUnit,
-    /// A county department that reviews candidates or records negative-list evidence (派出所,
-    /// 纪委监委, 信访局, 住建局, 社区党委 as reviewer); under a county, with a `department_code`.
-    Department,
-}
-
-impl OrgKindName {
-    pub fn domain(self) -> OrgKind {
-        match self {
-            OrgKindName::County => OrgKind::County,
-            OrgKindName::Township => OrgKind::Township,
-            OrgKindName::Street => OrgKind::Street,
-            OrgKindName::Community => OrgKind::Community,
-            OrgKindName::GridPartyBranch => OrgKind::GridPartyBranch,
-            OrgKindName::BuildingPartyGroup => OrgKind::BuildingPartyGroup,
-            OrgKindName::HousingBureau => OrgKind::HousingBureau,
-            OrgKindName::IndustryPartyCommittee => OrgKind::IndustryPartyCommittee,
-            OrgKindName::WorkUnit => OrgKind::WorkUnit,
-            OrgKindName::Department => OrgKind::Department,
-        }
-    }
-}
-
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
-    pub kind: OrgKindName,
+    pub kind: OrgKind,
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// Required for every kind but `county`.
@@ -86,7 +41,7 @@ pub struct NewOrg {
 #[derive(Object)]
 pub struct Org {
     pub id: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub name: String,
     #[oai(skip_serializing_if_is_none)]
     pub parent_id: Option<String>,
@@ -141,22 +96,22 @@ pub enum GridCreated {
     Created(Json<Grid>),
 }
 
-pub fn org_out(o: OrgRow) -> Org {
+pub fn org_out(o: OrgRow) -> AppResult<Org> {
     let ancestors = o
         .path
         .split('/')
         .filter(|s| !s.is_empty() && *s != o.id)
         .map(str::to_string)
         .collect();
-    Org {
+    Ok(Org {
+        kind: o.kind()?,
         id: o.id,
-        kind: o.kind,
         name: o.name,
         parent_id: o.parent_id,
         ancestors,
         department_code: o.department_code,
         created_at: o.created_at.and_utc(),
-    }
+    })
 }
 
 fn grid_out(g: GridRow) -> Grid {
@@ -173,13 +128,13 @@ fn grid_out(g: GridRow) -> Grid {
 /// Loads an organisation that must exist and be of one of `kinds` (for references in bodies).
 pub fn referenced_org(conn: &mut db::AnyConnection, field: &str, id: &str, kinds: &[OrgKind]) -> AppResult<OrgRow> {
     let org = db::orgs::get(conn, id)?
-        .ok_or_else(|| AppError::invalid(field, "not_found", "no organisation with this id"))?;
-    let kind = OrgKind::parse(&org.kind);
+        .ok_or_else(|| AppError::invalid(field, reason::NOT_FOUND, "no organisation with this id"))?;
+    let kind = org.kind().ok();
     if !kinds.is_empty() && !kind.is_some_and(|k| kinds.contains(&k)) {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         return Err(AppError::invalid(
             field,
-            "wrong_kind",
+            reason::WRONG_KIND,
             format!("must be a {}", names.join(" or ")),
         ));
     }
@@ -194,12 +149,12 @@ impl OrgsApi {
     /// organisations above the parent (or the parent itself).
     #[oai(path = "/orgs", method = "post", operation_id = "createOrg")]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: JsonBody<NewOrg>) -> ApiResult<OrgCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let row = state
             .db
             .write(move |c| {
-                let kind = input.kind.domain();
+                let kind = input.kind;
                 let parent = match &input.parent_id {
                     Some(pid) => Some(referenced_org(c, "parent_id", pid, &[])?),
                     None => None,
@@ -208,20 +163,20 @@ impl OrgsApi {
                     Some(p) => check(&caller, &org_place(p), &Action::ManageRegistry(org_place(p)))?,
                     None => caller.may(&Action::ManageAccounts)?,
                 };
-                registry::check_parent(kind, parent.as_ref().and_then(|p| OrgKind::parse(&p.kind)))
-                    .map_err(|m| AppError::invalid("parent_id", "wrong_parent", m))?;
+                registry::check_parent(kind, parent.as_ref().and_then(|p| p.kind().ok()))
+                    .map_err(|m| AppError::invalid("parent_id", reason::WRONG_PARENT, m))?;
                 match (kind == OrgKind::Department, &input.department_code) {
                     (true, None) => {
                         return Err(AppError::invalid(
                             "department_code",
-                            "required",
+                            reason::REQUIRED,
                             "a department needs its code",
                         ))
                     }
                     (false, Some(_)) => {
                         return Err(AppError::invalid(
                             "department_code",
-                            "not_allowed",
+                            reason::NOT_ALLOWED,
                             "only departments have a code",
                         ))
                     }
@@ -249,7 +204,7 @@ impl OrgsApi {
                 Ok(row)
             })
             .await?;
-        Ok(OrgCreated::Created(Json(org_out(row))))
+        Ok(OrgCreated::Created(Json(org_out(row)?)))
     }
 
     /// List organisations: the subtree of `within` (itself included), or everything the caller's
@@ -262,14 +217,14 @@ impl OrgsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] within: Query<Option<String>>,
-        kind: Query<Option<OrgKindName>>,
+        kind: Query<Option<OrgKind>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Org>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
-        let kind = kind.0.map(|k| k.domain().as_str());
+        let kind = kind.0.map(|k| k.as_str());
         let rows = state
             .db
             .read(move |c| {
@@ -295,7 +250,7 @@ impl OrgsApi {
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
         Ok(Json(Page {
-            items: rows.into_iter().map(org_out).collect(),
+            items: rows.into_iter().map(org_out).collect::<AppResult<_>>()?,
             next_cursor,
         }))
     }
@@ -310,7 +265,7 @@ impl OrgsApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Org>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let org = state
             .db
             .read(move |c| {
@@ -319,7 +274,7 @@ impl OrgsApi {
                 Ok(org)
             })
             .await?;
-        Ok(Json(org_out(org)))
+        Ok(Json(org_out(org)?))
     }
 
     /// Create a grid in a community: level 1 at the top, levels 2 and 3 under a grid one level up.
@@ -332,7 +287,7 @@ impl OrgsApi {
         auth: BearerAuth,
         body: JsonBody<NewGrid>,
     ) -> ApiResult<GridCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let row = state
             .db
@@ -348,24 +303,24 @@ impl OrgsApi {
                     (None, _) => {
                         return Err(AppError::invalid(
                             "parent_id",
-                            "required",
+                            reason::REQUIRED,
                             "grids of level 2 and 3 need a parent grid",
                         ))
                     }
                     (Some(_), 1) => {
                         return Err(AppError::invalid(
                             "parent_id",
-                            "not_allowed",
+                            reason::NOT_ALLOWED,
                             "a level-1 grid has no parent",
                         ))
                     }
                     (Some(pid), level) => {
                         let parent = db::orgs::get_grid(c, pid)?
-                            .ok_or_else(|| AppError::invalid("parent_id", "not_found", "no grid with this id"))?;
+                            .ok_or_else(|| AppError::invalid("parent_id", reason::NOT_FOUND, "no grid with this id"))?;
                         if parent.community_id != community.id || parent.level != level - 1 {
                             return Err(AppError::invalid(
                                 "parent_id",
-                                "wrong_parent",
+                                reason::WRONG_PARENT,
                                 "the parent must be a grid of the same community, one level up",
                             ));
                         }
@@ -376,7 +331,7 @@ impl OrgsApi {
                     if !registry::path_within(&branch.path, &community.id) {
                         return Err(AppError::invalid(
                             "party_branch_id",
-                            "wrong_parent",
+                            reason::WRONG_PARENT,
                             "the branch must belong to the same community",
                         ));
                     }
@@ -415,7 +370,7 @@ impl OrgsApi {
         auth: BearerAuth,
         #[oai(validator(min_length = 1, max_length = 64))] community_id: Query<String>,
     ) -> ApiResult<Json<Page<Grid>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {

@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::auth::{field_error, NoContent};
@@ -17,54 +17,22 @@ use super::scope::{check, estate_ctx, Need};
 use super::security::{BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::owners::{ActivationRow, OwnerRow, OwnershipRow};
+use crate::db::terms::stored;
 use crate::db::users::GrantRow;
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::credentials::CodeStatus;
 use crate::domain::identity::{
     birth_date, is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
 };
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::registry::{check_party_post, PartyPost};
 use crate::domain::throttle::{self, OnSuccess};
+use crate::domain::unit_import::OwnerKind;
 use crate::domain::{credentials, ids};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::{crypto, AppState};
 
 pub struct OwnersApi;
-
-/// Natural or legal person.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum OwnerKindName {
-    /// Natural person (自然人), identified by national ID number.
-    Natural,
-    /// Legal person (法人, e.g. the developer), identified by unified social credit code.
-    Legal,
-}
-
-/// A party member's post (五级组织体系).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum PartyPostName {
-    /// Party-member unit leader (党员单元长).
-    UnitLeader,
-    /// Party-member central household (党员中心户).
-    CentralHousehold,
-}
-
-impl PartyPostName {
-    fn domain(self) -> PartyPost {
-        match self {
-            PartyPostName::UnitLeader => PartyPost::UnitLeader,
-            PartyPostName::CentralHousehold => PartyPost::CentralHousehold,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        self.domain().as_str()
-    }
-}
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,13 +49,13 @@ pub struct OwnerPatch {
     pub party_org_id: MaybeUndefined<String>,
     /// `null` ends the post.
     #[serde(default)]
-    pub party_post: MaybeUndefined<PartyPostName>,
+    pub party_post: MaybeUndefined<PartyPost>,
 }
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
-    pub kind: OwnerKindName,
+    pub kind: OwnerKind,
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// National ID number (natural) or credit code (legal); checked by its check digit, stored
@@ -102,13 +70,13 @@ pub struct NewOwner {
     /// The party organisation the member belongs to (e.g. a building party group).
     #[oai(validator(max_length = 64))]
     pub party_org_id: Option<String>,
-    pub party_post: Option<PartyPostName>,
+    pub party_post: Option<PartyPost>,
 }
 
 #[derive(Object)]
 pub struct Owner {
     pub id: String,
-    pub kind: String,
+    pub kind: OwnerKind,
     pub name: String,
     /// Last four characters of the ID number.
     #[oai(skip_serializing_if_is_none)]
@@ -119,9 +87,8 @@ pub struct Owner {
     pub party_member: bool,
     #[oai(skip_serializing_if_is_none)]
     pub party_org_id: Option<String>,
-    /// `unit_leader` (党员单元长) or `central_household` (党员中心户).
     #[oai(skip_serializing_if_is_none)]
-    pub party_post: Option<String>,
+    pub party_post: Option<PartyPost>,
 }
 
 #[derive(Object)]
@@ -153,20 +120,6 @@ pub struct ActivationCode {
     /// Give this to the owner (print it, or send it through the county's SMS system). Shown once.
     pub code: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Where an activation code stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum CodeStatus {
-    /// Not yet used, revoked or expired (待使用).
-    Outstanding,
-    /// Used to open an account or set its password (已使用).
-    Used,
-    /// Revoked, or replaced by a newer code (已作废).
-    Revoked,
-    /// Past its 14 days (已过期).
-    Expired,
 }
 
 /// An activation code as listed: never the code itself.
@@ -233,19 +186,19 @@ pub enum AccountOpened {
 /// How long an activation code stays valid.
 pub const ACTIVATION_DAYS: i64 = 14;
 
-fn owner_out(o: OwnerRow, caller: &Caller) -> Owner {
+fn owner_out(o: OwnerRow, caller: &Caller) -> AppResult<Owner> {
     let p = &caller.principal;
     let clear = p.has_role(Role::Admin) || p.scopes(Role::Owner).contains(&o.id);
-    Owner {
+    Ok(Owner {
+        kind: o.kind()?,
+        party_post: o.party_post.as_deref().map(stored).transpose()?,
         phone: o.phone.map(|ph| if clear { ph } else { mask_phone(&ph) }),
         id: o.id,
-        kind: o.kind,
         name: o.name,
         id_last4: o.id_last4,
         party_member: o.party_member,
         party_org_id: o.party_org_id,
-        party_post: o.party_post,
-    }
+    })
 }
 
 fn ownership_out(s: OwnershipRow) -> Ownership {
@@ -280,7 +233,11 @@ fn owner_guard(
 
 fn check_phone(phone: Option<&str>) -> AppResult<()> {
     match phone {
-        Some(p) if !is_valid_mobile(p) => Err(AppError::invalid("phone", "format", "not an 11-digit mobile number")),
+        Some(p) if !is_valid_mobile(p) => Err(AppError::invalid(
+            "phone",
+            reason::FORMAT,
+            "not an 11-digit mobile number",
+        )),
         _ => Ok(()),
     }
 }
@@ -303,24 +260,24 @@ impl OwnersApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewOwner>,
     ) -> ApiResult<OwnerCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let number = normalize_code(&input.id_number);
         let valid = match input.kind {
-            OwnerKindName::Natural => is_valid_national_id(&number),
-            OwnerKindName::Legal => is_valid_credit_code(&number),
+            OwnerKind::Natural => is_valid_national_id(&number),
+            OwnerKind::Legal => is_valid_credit_code(&number),
         };
         if !valid {
             return Err(AppError::invalid(
                 "id_number",
-                "check_digit",
+                reason::CHECK_DIGIT,
                 "not a valid ID number or credit code for this kind of owner",
             )
             .into());
         }
         check_phone(input.phone.as_deref())?;
-        check_party_post(input.party_member, input.party_post.map(PartyPostName::domain))
-            .map_err(|m| AppError::invalid("party_post", "not_a_member", m))?;
+        check_party_post(input.party_member, input.party_post)
+            .map_err(|m| AppError::invalid("party_post", reason::NOT_A_MEMBER, m))?;
         let hash = state.id_hasher.hash(&number);
         let out_caller = caller.clone();
         let row = state
@@ -337,7 +294,7 @@ impl OwnersApi {
                 {
                     if existing.name != input.name.trim() {
                         return Err(AppError::conflict(
-                            "id_number_taken",
+                            codes::ID_NUMBER_TAKEN,
                             "this ID number is registered under another name",
                         ));
                     }
@@ -345,10 +302,7 @@ impl OwnersApi {
                 }
                 let row = OwnerRow {
                     id: ids::new_id(),
-                    kind: match input.kind {
-                        OwnerKindName::Natural => "natural".into(),
-                        OwnerKindName::Legal => "legal".into(),
-                    },
+                    kind: input.kind.as_str().into(),
                     name: input.name.trim().into(),
                     id_hash: Some(hash),
                     id_last4: Some(last4(&number)),
@@ -359,8 +313,8 @@ impl OwnersApi {
                     introduced_with: None,
                     created_at: ids::now(),
                     birth_date: match input.kind {
-                        OwnerKindName::Natural => birth_date(&number),
-                        OwnerKindName::Legal => None,
+                        OwnerKind::Natural => birth_date(&number),
+                        OwnerKind::Legal => None,
                     },
                 };
                 db::owners::insert_many(c, std::slice::from_ref(&row))?;
@@ -375,7 +329,7 @@ impl OwnersApi {
                 Ok(row)
             })
             .await?;
-        Ok(OwnerCreated::Created(Json(owner_out(row, &out_caller))))
+        Ok(OwnerCreated::Created(Json(owner_out(row, &out_caller)?)))
     }
 
     /// List the owners who currently hold units in an estate. Phones are masked.
@@ -390,7 +344,7 @@ impl OwnersApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Owner>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let c2 = caller.clone();
@@ -404,7 +358,10 @@ impl OwnersApi {
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
         Ok(Json(Page {
-            items: rows.into_iter().map(|o| owner_out(o, &caller)).collect(),
+            items: rows
+                .into_iter()
+                .map(|o| owner_out(o, &caller))
+                .collect::<AppResult<_>>()?,
             next_cursor,
         }))
     }
@@ -420,7 +377,7 @@ impl OwnersApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Owner>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let c2 = caller.clone();
         let row = state
             .db
@@ -431,7 +388,7 @@ impl OwnersApi {
                 Ok(owner_guard(c, &c2, &id.0, Need::Private)?.0)
             })
             .await?;
-        Ok(Json(owner_out(row, &caller)))
+        Ok(Json(owner_out(row, &caller)?))
     }
 
     /// Change an owner's phone or party-building details (membership, organisation, post).
@@ -445,7 +402,7 @@ impl OwnersApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OwnerPatch>,
     ) -> ApiResult<Json<Owner>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let p = body.0;
         check_phone(p.phone.value().map(String::as_str))?;
         let c2 = caller.clone();
@@ -455,12 +412,12 @@ impl OwnersApi {
                 let (owner, actor) = owner_guard(c, &c2, &id.0, Need::Manage)?;
                 let member = p.party_member.unwrap_or(owner.party_member);
                 let post = match p.party_post {
-                    MaybeUndefined::Value(post) => Some(post.domain()),
+                    MaybeUndefined::Value(post) => Some(post),
                     MaybeUndefined::Null => None,
                     MaybeUndefined::Undefined if member => owner.party_post.as_deref().and_then(PartyPost::parse),
                     MaybeUndefined::Undefined => None,
                 };
-                check_party_post(member, post).map_err(|m| AppError::invalid("party_post", "not_a_member", m))?;
+                check_party_post(member, post).map_err(|m| AppError::invalid("party_post", reason::NOT_A_MEMBER, m))?;
                 if let Some(org) = p.party_org_id.value() {
                     referenced_org(c, "party_org_id", org, &[])?;
                 }
@@ -475,7 +432,7 @@ impl OwnersApi {
                 db::owners::get(c, &owner.id)?.ok_or(AppError::NotFound { what: "owner" })
             })
             .await?;
-        Ok(Json(owner_out(row, &caller)))
+        Ok(Json(owner_out(row, &caller)?))
     }
 
     /// The units an owner currently holds.
@@ -488,7 +445,7 @@ impl OwnersApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Ownership>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -513,13 +470,15 @@ impl OwnersApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Transfer>,
     ) -> ApiResult<Transferred> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let mut owner_ids = input.owner_ids.clone();
         owner_ids.sort();
         owner_ids.dedup();
         if !owner_ids.contains(&input.designated_voter_id) {
-            return Err(AppError::invalid("designated_voter_id", "not_an_owner", "must be one of owner_ids").into());
+            return Err(
+                AppError::invalid("designated_voter_id", reason::NOT_AN_OWNER, "must be one of owner_ids").into(),
+            );
         }
         let rows = state
             .db
@@ -531,7 +490,7 @@ impl OwnersApi {
                     if db::owners::get(c, o)?.is_none() {
                         return Err(AppError::invalid(
                             &format!("owner_ids[{i}]"),
-                            "not_found",
+                            reason::NOT_FOUND,
                             "no owner with this id",
                         ));
                     }
@@ -576,7 +535,7 @@ impl OwnersApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<Ownership>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -606,7 +565,7 @@ impl OwnersApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<CodeIssued> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         // 10 characters of base32 without 0/O/1/I: easy to type from paper, 50 bits of entropy,
         // which online guessing cannot exhaust in the code's 14 days; single use.
         let code = activation_code();
@@ -662,7 +621,7 @@ impl OwnersApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<ActivationCodeInfo>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -691,7 +650,7 @@ impl OwnersApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(max_length = 64))] code_id: Path<String>,
     ) -> ApiResult<NoContent> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         state
             .db
             .write(move |c| {
@@ -738,12 +697,7 @@ impl OwnersApi {
 }
 
 fn code_info(r: ActivationRow, now: chrono::NaiveDateTime) -> ActivationCodeInfo {
-    let status = match (r.used_at, r.revoked_at) {
-        (Some(_), _) => CodeStatus::Used,
-        (None, Some(_)) => CodeStatus::Revoked,
-        (None, None) if r.expires_at <= now => CodeStatus::Expired,
-        (None, None) => CodeStatus::Outstanding,
-    };
+    let status = CodeStatus::of(r.used_at, r.revoked_at, r.expires_at, now);
     ActivationCodeInfo {
         id: r.id,
         status,
@@ -769,7 +723,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
     .await?;
     let invalid = || {
         AppError::rule(
-            "invalid_activation_code",
+            codes::INVALID_ACTIVATION_CODE,
             "the code is unknown, used, revoked or expired",
         )
     };
@@ -794,7 +748,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
         if u.username != username {
             return Err(AppError::invalid(
                 "username",
-                "owner_has_account",
+                reason::OWNER_HAS_ACCOUNT,
                 format!(
                     "this owner already has the account `{}`: give that username to set its new password",
                     u.username
@@ -836,7 +790,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
                 None => {
                     if db::users::by_username(c, &username)?.is_some() {
                         return Err(AppError::conflict(
-                            "username_taken",
+                            codes::USERNAME_TAKEN,
                             "an account with this username exists",
                         ));
                     }

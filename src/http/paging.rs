@@ -4,7 +4,7 @@ use base64::Engine;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::Object;
 
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{codes, reason, AppError, AppResult, FieldError};
 
 /// One page of a list: the shape of every list the API returns.
 #[derive(Object)]
@@ -47,9 +47,13 @@ pub fn decode_cursor<K: std::str::FromStr>(cursor: Option<&str>) -> AppResult<Op
         .and_then(|s| s.parse::<K>().ok())
         .map(Some)
         .ok_or_else(|| AppError::BadRequest {
-            code: "invalid_parameter",
+            code: codes::INVALID_PARAMETER,
             detail: "parameter `cursor`: not a cursor this service issued".into(),
-            errors: vec![FieldError::new("cursor", "invalid", "not a cursor this service issued")],
+            errors: vec![FieldError::new(
+                "cursor",
+                reason::INVALID,
+                "not a cursor this service issued",
+            )],
         })
 }
 

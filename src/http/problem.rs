@@ -8,7 +8,7 @@ use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError,
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use crate::error::{AppError, FieldError};
+use crate::error::{codes, reason, AppError, Code, FieldError};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -82,18 +82,18 @@ pub enum ProblemResponse {
 
 pub type ApiResult<T> = Result<T, ProblemResponse>;
 
-fn problem(status: StatusCode, code: &str, detail: Option<String>, errors: Vec<FieldError>) -> Json<Problem> {
+fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<FieldError>) -> Json<Problem> {
     Json(Problem {
-        type_: format!("urn:redprop:problem:{code}"),
+        type_: format!("urn:redprop:problem:{}", code.name),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
-        code: code.to_string(),
+        code: code.name.to_string(),
         detail,
         errors: errors
             .into_iter()
             .map(|e| ProblemField {
                 field: e.field,
-                code: e.code,
+                code: e.code.name.to_string(),
                 message: e.message,
                 row: e.row.map(|r| r as u64),
             })
@@ -112,11 +112,11 @@ impl From<AppError> for ProblemResponse {
                 P::Unauthorized(problem(StatusCode::UNAUTHORIZED, code, Some(detail), vec![]))
             }
             AppError::Forbidden { detail } => {
-                P::Forbidden(problem(StatusCode::FORBIDDEN, "forbidden", Some(detail), vec![]))
+                P::Forbidden(problem(StatusCode::FORBIDDEN, codes::FORBIDDEN, Some(detail), vec![]))
             }
             AppError::NotFound { what } => P::NotFound(problem(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                codes::NOT_FOUND,
                 Some(format!("{what} not found")),
                 vec![],
             )),
@@ -125,13 +125,13 @@ impl From<AppError> for ProblemResponse {
             }
             AppError::PayloadTooLarge { limit } => P::PayloadTooLarge(problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                codes::PAYLOAD_TOO_LARGE,
                 Some(format!("the body may be at most {limit} bytes")),
                 vec![],
             )),
             AppError::UnsupportedMediaType { detail } => P::UnsupportedMediaType(problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                codes::UNSUPPORTED_MEDIA_TYPE,
                 Some(detail),
                 vec![],
             )),
@@ -142,7 +142,12 @@ impl From<AppError> for ProblemResponse {
                 retry_after_secs,
                 detail,
             } => P::TooManyRequests(
-                problem(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Some(detail), vec![]),
+                problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    codes::TOO_MANY_REQUESTS,
+                    Some(detail),
+                    vec![],
+                ),
                 retry_after_secs,
             ),
             AppError::Unavailable { detail } => {
@@ -150,7 +155,7 @@ impl From<AppError> for ProblemResponse {
                 P::Unavailable(
                     problem(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
+                        codes::UNAVAILABLE,
                         Some("try again shortly".into()),
                         vec![],
                     ),
@@ -161,12 +166,17 @@ impl From<AppError> for ProblemResponse {
                 retry_after_secs,
                 detail,
             } => P::Unavailable(
-                problem(StatusCode::SERVICE_UNAVAILABLE, "busy", Some(detail), vec![]),
+                problem(StatusCode::SERVICE_UNAVAILABLE, codes::BUSY, Some(detail), vec![]),
                 retry_after_secs,
             ),
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
-                P::Internal(problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, vec![]))
+                P::Internal(problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    None,
+                    vec![],
+                ))
             }
         }
     }
@@ -193,19 +203,19 @@ pub fn from_poem_error(err: poem::Error) -> Response {
         AppError::UnsupportedMediaType { detail: e.to_string() }
     } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
         AppError::BadRequest {
-            code: "invalid_parameter",
+            code: codes::INVALID_PARAMETER,
             detail: format!("parameter `{}`: {}", e.name, e.reason),
-            errors: vec![FieldError::new(e.name, "invalid", e.reason.clone())],
+            errors: vec![FieldError::new(e.name, reason::INVALID, e.reason.clone())],
         }
     } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         AppError::BadRequest {
-            code: "invalid_body",
+            code: codes::INVALID_BODY,
             detail: e.reason.clone(),
             errors: vec![],
         }
     } else if err.is::<AuthorizationError>() {
         AppError::unauthorized(
-            "unauthenticated",
+            codes::UNAUTHENTICATED,
             "this operation needs valid credentials of a kind it accepts (its `security` in the API documents: a bearer token, and for some an API key)",
         )
     } else if matches!(
@@ -217,7 +227,7 @@ pub fn from_poem_error(err: poem::Error) -> Response {
         AppError::Internal(err.to_string())
     } else {
         // Any other client error poem raises: keep its status, give it the problem shape.
-        let body = problem(status, "bad_request", Some(err.to_string()), vec![]);
+        let body = problem(status, codes::BAD_REQUEST, Some(err.to_string()), vec![]);
         return json_response(status, &body.0);
     };
     ProblemResponse::from(app).into_response()
@@ -227,7 +237,7 @@ fn method_not_allowed() -> Response {
     let status = StatusCode::METHOD_NOT_ALLOWED;
     let body = problem(
         status,
-        "method_not_allowed",
+        codes::METHOD_NOT_ALLOWED,
         Some("this route does not take that method".into()),
         vec![],
     );
@@ -235,17 +245,22 @@ fn method_not_allowed() -> Response {
 }
 
 /// A problem's JSON text, for answers written outside poem (the server's own refusals).
-pub fn body(status: StatusCode, code: &str, detail: &str) -> String {
+pub fn body(code: Code, detail: &str) -> String {
     use poem_openapi::types::ToJSON;
-    problem(status, code, Some(detail.to_string()), vec![])
+    problem(status_of(code), code, Some(detail.to_string()), vec![])
         .0
         .to_json_string()
 }
 
 /// A problem+json response for a status no `AppError` names (414, a timeout).
-pub fn simple(status: StatusCode, code: &str, detail: &str) -> Response {
+pub fn simple(code: Code, detail: &str) -> Response {
+    let status = status_of(code);
     let body = problem(status, code, Some(detail.to_string()), vec![]);
     json_response(status, &body.0)
+}
+
+fn status_of(code: Code) -> StatusCode {
+    StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 fn json_response(status: StatusCode, p: &Problem) -> Response {

@@ -10,7 +10,7 @@ use crate::crypto::sha256_hex;
 use crate::db::{self, audit};
 use crate::domain::ids;
 use crate::domain::policy::{authorize, Action, Actor, Grant, Principal, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, AppError, AppResult};
 use crate::http::middleware::{client_request_id, request_id};
 use crate::AppState;
 
@@ -98,7 +98,7 @@ pub async fn caller_from_bearer(req: &Request) -> AppResult<Caller> {
         .get(poem::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| AppError::unauthorized("unauthenticated", "this operation needs a valid bearer token"))?;
+        .ok_or_else(|| AppError::unauthorized(codes::UNAUTHENTICATED, "this operation needs a valid bearer token"))?;
     check_bearer(
         req,
         Bearer {
@@ -106,7 +106,7 @@ pub async fn caller_from_bearer(req: &Request) -> AppResult<Caller> {
         },
     )
     .await
-    .map_err(|_| AppError::unauthorized("invalid_token", "the bearer token is invalid or has expired"))
+    .map_err(|_| AppError::unauthorized(codes::INVALID_TOKEN, "the bearer token is invalid or has expired"))
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
@@ -114,10 +114,10 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let claims = st
         .jwt
         .verify(&bearer.token)
-        .ok_or_else(|| AppError::unauthorized("invalid_token", "the bearer token is invalid or has expired"))?;
+        .ok_or_else(|| AppError::unauthorized(codes::INVALID_TOKEN, "the bearer token is invalid or has expired"))?;
     let live = st.sessions.is_live(claims.sid.clone()).await?;
     if !live {
-        return Err(AppError::unauthorized("session_revoked", "this session has ended; log in again").into());
+        return Err(AppError::unauthorized(codes::SESSION_REVOKED, "this session has ended; log in again").into());
     }
     Ok(Caller {
         principal: Principal {
@@ -139,7 +139,7 @@ async fn check_api_key(req: &Request, key: ApiKey) -> poem::Result<Caller> {
         .db
         .lookup(move |c| db::api_keys::active_by_hash(c, &hash))
         .await?
-        .ok_or_else(|| AppError::unauthorized("invalid_api_key", "the API key is unknown or revoked"))?;
+        .ok_or_else(|| AppError::unauthorized(codes::INVALID_API_KEY, "the API key is unknown or revoked"))?;
     let now = ids::now();
     let stale = row
         .last_used_at

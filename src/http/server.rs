@@ -31,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
 use crate::domain::ids;
+use crate::error::{codes, Code};
 use crate::http::problem;
 
 /// What one client may cost the server.
@@ -133,8 +134,7 @@ async fn serve_connection(
                 && req.headers().get_all(poem::http::header::HOST).iter().count() != 1
             {
                 let mut r = problem::simple(
-                    StatusCode::BAD_REQUEST,
-                    "bad_host",
+                    codes::BAD_HOST,
                     "an HTTP/1.1 request must carry exactly one Host header",
                 );
                 if let Ok(v) = ids::new_id().parse() {
@@ -154,8 +154,7 @@ async fn serve_connection(
                 Err(_) => {
                     tracing::warn!(peer = %peer.ip(), "request timed out");
                     let mut r = problem::simple(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "request_timeout",
+                        codes::REQUEST_TIMEOUT,
                         "the request took too long (a slow body, or the server is overloaded); retry",
                     );
                     r.headers_mut()
@@ -201,8 +200,7 @@ async fn stopping(stop: &mut watch::Receiver<bool>) {
 async fn refuse_busy(mut stream: TcpStream) {
     use tokio::io::AsyncWriteExt;
     let bytes = raw_problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "too_many_connections",
+        codes::TOO_MANY_CONNECTIONS,
         "the server is serving as many connections as it may; retry shortly",
     );
     let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&bytes)).await;
@@ -210,10 +208,11 @@ async fn refuse_busy(mut stream: TcpStream) {
 }
 
 /// A complete HTTP/1.1 problem+json response that closes the connection, as bytes.
-fn raw_problem(status: StatusCode, code: &str, detail: &str) -> Vec<u8> {
-    let body = problem::body(status, code, detail);
+fn raw_problem(code: Code, detail: &str) -> Vec<u8> {
+    let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = problem::body(code, detail);
     let rid = ids::new_id();
-    tracing::info!(request_id = %rid, status = status.as_u16(), code, "refused before routing");
+    tracing::info!(request_id = %rid, status = status.as_u16(), code = code.name, "refused before routing");
     let mut out = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\nx-request-id: {rid}\r\n",
         status.as_u16(),
@@ -252,15 +251,15 @@ fn parse_error_problem(status: StatusCode, long_line: bool) -> Vec<u8> {
         s => s,
     };
     let (code, detail) = match status {
-        StatusCode::URI_TOO_LONG => ("uri_too_long", "the request target is too long"),
-        StatusCode::REQUEST_TIMEOUT => ("header_timeout", "the request head did not arrive in time"),
+        StatusCode::URI_TOO_LONG => (codes::URI_TOO_LONG, "the request target is too long"),
+        StatusCode::REQUEST_TIMEOUT => (codes::HEADER_TIMEOUT, "the request head did not arrive in time"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
-            "headers_too_large",
+            codes::HEADERS_TOO_LARGE,
             "the request has too many header lines, or its request line and headers are too long",
         ),
-        _ => ("malformed_request", "the request is not well-formed HTTP/1.1"),
+        _ => (codes::MALFORMED_REQUEST, "the request is not well-formed HTTP/1.1"),
     };
-    raw_problem(status, code, detail)
+    raw_problem(code, detail)
 }
 
 /// The connection's socket, with hyper's bare answers to unparsable requests replaced by

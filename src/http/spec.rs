@@ -139,11 +139,20 @@ const CREDENTIALS: &[&str] = &["login", "refresh"];
 
 /// What each parameter name means, wherever it appears.
 const PARAMETERS: &[(&str, &str)] = &[
-    ("id", "The id of the resource the path names (opaque; from a list or a create answer)."),
+    (
+        "id",
+        "The id of the resource the path names (opaque; from a list or a create answer).",
+    ),
     ("limit", "Items per page: 1–200 (default 50)."),
-    ("cursor", "Where to go on: the `next_cursor` of the previous page (opaque)."),
+    (
+        "cursor",
+        "Where to go on: the `next_cursor` of the previous page (opaque).",
+    ),
     ("code", "The negative-list item's code, e.g. `N3`."),
-    ("code_id", "The id of the activation code (from its list), not the code itself."),
+    (
+        "code_id",
+        "The id of the activation code (from its list), not the code itself.",
+    ),
     ("grant_id", "The id of the grant, from the account's `grants`."),
     ("company_id", "Only this company's records."),
     ("org_id", "An organisation: its subtree is what is counted or listed."),
@@ -151,7 +160,10 @@ const PARAMETERS: &[(&str, &str)] = &[
     ("within", "Only organisations under this one."),
     ("kind", "Only records of this kind."),
     ("overdue", "Only deadlines already missed (true) or not yet (false)."),
-    ("include_parking", "Whether parking spaces count as exclusive parts (default: no)."),
+    (
+        "include_parking",
+        "Whether parking spaces count as exclusive parts (default: no).",
+    ),
     ("action", "Only events of this action, e.g. `vote.open`."),
     ("actor_id", "Only events of this actor (account or API key id)."),
     ("target_type", "Only events about this kind of record, e.g. `vote`."),
@@ -162,13 +174,31 @@ const PARAMETERS: &[(&str, &str)] = &[
 fn examples() -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     vec![
-        ("LoginRequest", json!({ "username": "wang.fang", "password": "correct-horse-battery" })),
-        ("NewEstate", json!({ "name": "和园小区", "kind": "commercial", "community_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e0f", "address": "平顺县青羊镇东街18号" })),
-        ("NewUnit", json!({ "building_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e10", "entrance": "1单元", "number": "101", "kind": "residential", "area_contract_centi_m2": 10232, "sale_status": "delivered" })),
-        ("NewCompany", json!({ "name": "长治市和顺物业服务有限公司", "credit_code": "91140400M9198T3X56", "party_coverage": "own_branch" })),
-        ("NewVote", json!({ "category": 4, "title": "续聘物业", "question": "是否续聘和顺物业？", "kind": "question", "convenor": "owners_committee", "opens_at": "2026-12-15T00:00:00Z", "closes_at": "2026-12-22T00:00:00Z" })),
+        (
+            "LoginRequest",
+            json!({ "username": "wang.fang", "password": "correct-horse-battery" }),
+        ),
+        (
+            "NewEstate",
+            json!({ "name": "和园小区", "kind": "commercial", "community_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e0f", "address": "平顺县青羊镇东街18号" }),
+        ),
+        (
+            "NewUnit",
+            json!({ "building_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e10", "entrance": "1单元", "number": "101", "kind": "residential", "area_contract_centi_m2": 10232, "sale_status": "delivered" }),
+        ),
+        (
+            "NewCompany",
+            json!({ "name": "长治市和顺物业服务有限公司", "credit_code": "91140400M9198T3X56", "party_coverage": "own_branch" }),
+        ),
+        (
+            "NewVote",
+            json!({ "category": 4, "title": "续聘物业", "question": "是否续聘和顺物业？", "kind": "question", "convenor": "owners_committee", "opens_at": "2026-12-15T00:00:00Z", "closes_at": "2026-12-22T00:00:00Z" }),
+        ),
         ("BallotInput", json!({ "choice": "yes" })),
-        ("NewApiKey", json!({ "company_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e11", "name": "work-order system" })),
+        (
+            "NewApiKey",
+            json!({ "company_id": "01a21c1b-2f4e-7c3a-9e1d-5b6a7c8d9e11", "name": "work-order system" }),
+        ),
     ]
 }
 
@@ -183,7 +213,10 @@ fn correct(doc: &mut Value) {
             correct_operation(op);
         }
     }
-    let schemas = doc.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(Value::as_mapping_mut);
+    let schemas = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_mapping_mut);
     if let Some(schemas) = schemas {
         for (name, example) in examples() {
             if let Some(Value::Mapping(s)) = schemas.get_mut(name) {
@@ -202,7 +235,8 @@ fn correct_schemas(v: &mut Value) {
                 let rest_only_described = all.iter().all(|x| {
                     x.get("$ref").is_some()
                         || x.as_mapping().is_some_and(|o| {
-                            o.keys().all(|k| matches!(k.as_str(), Some("description" | "default" | "example")))
+                            o.keys()
+                                .all(|k| matches!(k.as_str(), Some("description" | "default" | "example")))
                         })
                 });
                 (refs.len() == 1 && rest_only_described).then(|| refs[0].clone())
@@ -252,12 +286,16 @@ fn correct_operation(op: &mut Value) {
         }
     }
     let has_body = op.get("requestBody").is_some();
-    let secured = op.get("security").and_then(Value::as_sequence).is_some_and(|s| !s.is_empty());
+    let secured = op
+        .get("security")
+        .and_then(Value::as_sequence)
+        .is_some_and(|s| !s.is_empty());
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_sequence_mut) {
         for p in params {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
             if let (Some(m), Some((_, d))) = (p.as_mapping_mut(), PARAMETERS.iter().find(|(n, _)| *n == name)) {
-                m.entry("description".into()).or_insert_with(|| Value::String((*d).into()));
+                m.entry("description".into())
+                    .or_insert_with(|| Value::String((*d).into()));
             }
         }
     }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::db::audit;
 use crate::domain::ids;
 use crate::domain::policy::Action;
-use crate::error::{AppError, AppResult};
+use crate::error::{reason, AppError, AppResult};
 use crate::AppState;
 
 /// Moves of more than ten years at once are refused: nothing the service counts is that long.
@@ -62,7 +62,7 @@ async fn advance_inner(state: &AppState, req: &Request, body: poem::Body) -> App
     if !(1..=MAX_ADVANCE_SECS).contains(&input.seconds) {
         return Err(AppError::invalid(
             "seconds",
-            "range",
+            reason::RANGE,
             format!("the clock moves forward only, by 1 to {MAX_ADVANCE_SECS} seconds"),
         ));
     }

@@ -7,7 +7,7 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use serde_json::Value;
 
-use crate::error::FieldError;
+use crate::error::{reason, FieldError, Reason};
 
 /// Checks `value` against `T`'s schema; every problem found.
 pub fn problems<T: Type>(value: &Value) -> Vec<FieldError> {
@@ -33,7 +33,7 @@ fn field(path: &str) -> String {
     }
 }
 
-fn push(out: &mut Vec<FieldError>, path: &str, code: &str, message: impl Into<String>) {
+fn push(out: &mut Vec<FieldError>, path: &str, code: Reason, message: impl Into<String>) {
     out.push(FieldError::new(field(path), code, message));
 }
 
@@ -56,7 +56,12 @@ fn check(registry: &Registry, r: &MetaSchemaRef, v: &Value, path: &mut String, o
     if !s.enum_items.is_empty() {
         if !s.enum_items.contains(v) {
             let allowed: Vec<String> = s.enum_items.iter().map(|e| e.to_string()).collect();
-            push(out, path, "invalid_value", format!("must be one of {}", allowed.join(", ")));
+            push(
+                out,
+                path,
+                reason::INVALID_VALUE,
+                format!("must be one of {}", allowed.join(", ")),
+            );
         }
         return;
     }
@@ -65,10 +70,20 @@ fn check(registry: &Registry, r: &MetaSchemaRef, v: &Value, path: &mut String, o
         "array" => match v {
             Value::Array(items) => {
                 if s.max_items.is_some_and(|m| items.len() > m) {
-                    push(out, path, "constraint", format!("at most {} items", s.max_items.unwrap_or(0)));
+                    push(
+                        out,
+                        path,
+                        reason::CONSTRAINT,
+                        format!("at most {} items", s.max_items.unwrap_or(0)),
+                    );
                 }
                 if s.min_items.is_some_and(|m| items.len() < m) {
-                    push(out, path, "constraint", format!("at least {} items", s.min_items.unwrap_or(0)));
+                    push(
+                        out,
+                        path,
+                        reason::CONSTRAINT,
+                        format!("at least {} items", s.min_items.unwrap_or(0)),
+                    );
                 }
                 if let Some(item) = &s.items {
                     for (i, x) in items.iter().enumerate() {
@@ -79,40 +94,81 @@ fn check(registry: &Registry, r: &MetaSchemaRef, v: &Value, path: &mut String, o
                     }
                 }
             }
-            other => push(out, path, "invalid_type", format!("expected an array, got {}", kind_of(other))),
+            other => push(
+                out,
+                path,
+                reason::INVALID_TYPE,
+                format!("expected an array, got {}", kind_of(other)),
+            ),
         },
         "string" => match v {
             Value::String(text) => check_string(s, text, path, out),
-            other => push(out, path, "invalid_type", format!("expected a string, got {}", kind_of(other))),
+            other => push(
+                out,
+                path,
+                reason::INVALID_TYPE,
+                format!("expected a string, got {}", kind_of(other)),
+            ),
         },
         "integer" => match v.as_i64().or_else(|| v.as_u64().map(|u| u as i64)) {
             Some(n) if v.is_i64() || v.is_u64() => check_range(s, n as f64, path, out),
-            _ => push(out, path, "invalid_type", format!("expected an integer, got {}", kind_of(v))),
+            _ => push(
+                out,
+                path,
+                reason::INVALID_TYPE,
+                format!("expected an integer, got {}", kind_of(v)),
+            ),
         },
         "number" => match v.as_f64() {
             Some(n) => check_range(s, n, path, out),
-            None => push(out, path, "invalid_type", format!("expected a number, got {}", kind_of(v))),
+            None => push(
+                out,
+                path,
+                reason::INVALID_TYPE,
+                format!("expected a number, got {}", kind_of(v)),
+            ),
         },
-        "boolean" if !v.is_boolean() => push(out, path, "invalid_type", format!("expected a boolean, got {}", kind_of(v))),
+        "boolean" if !v.is_boolean() => push(
+            out,
+            path,
+            reason::INVALID_TYPE,
+            format!("expected a boolean, got {}", kind_of(v)),
+        ),
         _ => {}
     }
 }
 
 fn check_object(registry: &Registry, s: &MetaSchema, v: &Value, path: &mut String, out: &mut Vec<FieldError>) {
     let Value::Object(map) = v else {
-        push(out, path, "invalid_type", format!("expected an object, got {}", kind_of(v)));
+        push(
+            out,
+            path,
+            reason::INVALID_TYPE,
+            format!("expected an object, got {}", kind_of(v)),
+        );
         return;
     };
-    let join = |path: &str, name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+    let join = |path: &str, name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     for req in &s.required {
         if !map.contains_key(*req) {
-            push(out, &join(path, req), "missing", format!("missing field `{req}`"));
+            push(out, &join(path, req), reason::MISSING, format!("missing field `{req}`"));
         }
     }
     for (name, value) in map {
         let Some((_, prop)) = s.properties.iter().find(|(n, _)| n == name) else {
             if s.additional_properties.is_none() {
-                push(out, &join(path, name), "unknown_field", format!("unknown field `{name}`"));
+                push(
+                    out,
+                    &join(path, name),
+                    reason::UNKNOWN_FIELD,
+                    format!("unknown field `{name}`"),
+                );
             }
             continue;
         };
@@ -130,32 +186,35 @@ fn check_object(registry: &Registry, s: &MetaSchema, v: &Value, path: &mut Strin
 fn check_string(s: &MetaSchema, text: &str, path: &str, out: &mut Vec<FieldError>) {
     let n = text.chars().count();
     if let Some(max) = s.max_length.filter(|m| n > *m) {
-        push(out, path, "constraint", format!("at most {max} characters"));
+        push(out, path, reason::CONSTRAINT, format!("at most {max} characters"));
     }
     if let Some(min) = s.min_length.filter(|m| n < *m) {
-        push(out, path, "constraint", format!("at least {min} characters"));
+        push(out, path, reason::CONSTRAINT, format!("at least {min} characters"));
     }
     if let Some(p) = &s.pattern {
         if regex::Regex::new(p).is_ok_and(|re| !re.is_match(text)) {
-            push(out, path, "constraint", format!("must match {p}"));
+            push(out, path, reason::CONSTRAINT, format!("must match {p}"));
         }
     }
     match s.format {
         Some("naive-date" | "date") if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => {
-            push(out, path, "invalid_format", "must be a date, YYYY-MM-DD")
+            push(out, path, reason::INVALID_FORMAT, "must be a date, YYYY-MM-DD")
         }
-        Some("date-time") if chrono::DateTime::parse_from_rfc3339(text).is_err() => {
-            push(out, path, "invalid_format", "must be an RFC 3339 date and time, e.g. 2026-12-15T08:00:00Z")
-        }
+        Some("date-time") if chrono::DateTime::parse_from_rfc3339(text).is_err() => push(
+            out,
+            path,
+            reason::INVALID_FORMAT,
+            "must be an RFC 3339 date and time, e.g. 2026-12-15T08:00:00Z",
+        ),
         _ => {}
     }
 }
 
 fn check_range(s: &MetaSchema, n: f64, path: &str, out: &mut Vec<FieldError>) {
     if let Some(max) = s.maximum.filter(|m| n > *m) {
-        push(out, path, "constraint", format!("at most {max}"));
+        push(out, path, reason::CONSTRAINT, format!("at most {max}"));
     }
     if let Some(min) = s.minimum.filter(|m| n < *m) {
-        push(out, path, "constraint", format!("at least {min}"));
+        push(out, path, reason::CONSTRAINT, format!("at least {min}"));
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -21,12 +21,12 @@ use super::ApiTags;
 use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
 use crate::db::{self, audit, AnyConnection};
-use crate::domain::committee::{age_on, CommitteeKind};
+use crate::domain::committee::age_on;
 use crate::domain::policy::{authorize, Action, Place, Role};
 use crate::domain::registry::OrgKind;
-use crate::domain::vetting::{self, Review};
+use crate::domain::vetting::{self, CandidateStatus, ElectionStatus, NominatedBy, Review};
 use crate::domain::{ids, window};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct VettingApi;
@@ -94,19 +94,6 @@ pub struct NewElection {
     /// Seats to fill.
     #[oai(validator(minimum(value = "1"), maximum(value = "31")))]
     pub seats: i32,
-}
-
-/// Who nominates a candidate.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum NominatedBy {
-    /// The community party organisation (党组织推荐).
-    PartyOrg,
-    /// Owners jointly (业主联名推荐): at least 5 owners of the estate.
-    OwnersJointly,
-    /// The owner themself (自荐).
-    SelfNomination,
 }
 
 #[derive(Object, Deserialize)]
@@ -186,10 +173,9 @@ pub struct Candidate {
     pub election_id: String,
     pub owner_id: String,
     pub name: String,
-    pub nominated_by: String,
+    pub nominated_by: NominatedBy,
     pub party_member: bool,
-    /// nominated, screened, qualified, not_qualified, disqualified.
-    pub status: String,
+    pub status: CandidateStatus,
     /// Negative-list items found in force at screening.
     pub screening_hits: Vec<String>,
     /// Why the candidate is not qualified (or was disqualified).
@@ -203,8 +189,7 @@ pub struct Election {
     pub id: String,
     pub committee_id: String,
     pub seats: i32,
-    /// nominating, screening, publicity, final.
-    pub status: String,
+    pub status: ElectionStatus,
     /// The date stated when publishing (information only).
     #[oai(skip_serializing_if_is_none)]
     pub published_on: Option<NaiveDate>,
@@ -268,7 +253,7 @@ fn record_out(r: RecordRow) -> NegativeRecord {
 
 fn county(conn: &mut AnyConnection, id: &str) -> AppResult<OrgRow> {
     db::orgs::get(conn, id)?
-        .filter(|o| o.kind == OrgKind::County.as_str())
+        .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
         .ok_or(AppError::NotFound { what: "county" })
 }
 
@@ -326,12 +311,19 @@ fn candidate_out(
     let name = db::owners::names(conn, std::slice::from_ref(&c.owner_id))?
         .remove(&c.owner_id)
         .unwrap_or_default();
-    Ok(candidate_with_name(c, name, reviews, objections))
+    candidate_with_name(c, name, reviews, objections)
 }
 
 /// The view of a candidate whose name is already known (lists fetch names in one query).
-fn candidate_with_name(c: CandidateRow, name: String, reviews: &[ReviewRow], objections: &[ObjectionRow]) -> Candidate {
-    Candidate {
+fn candidate_with_name(
+    c: CandidateRow,
+    name: String,
+    reviews: &[ReviewRow],
+    objections: &[ObjectionRow],
+) -> AppResult<Candidate> {
+    Ok(Candidate {
+        status: c.status()?,
+        nominated_by: c.nominated_by()?,
         screening_hits: c
             .screening
             .as_deref()
@@ -358,10 +350,17 @@ fn candidate_with_name(c: CandidateRow, name: String, reviews: &[ReviewRow], obj
         election_id: c.election_id,
         owner_id: c.owner_id,
         name,
-        nominated_by: c.nominated_by,
         party_member: c.party_member,
-        status: c.status,
+    })
+}
+
+/// How many candidates have a status that `f` picks.
+fn count(cands: &[CandidateRow], f: impl Fn(CandidateStatus) -> bool) -> AppResult<usize> {
+    let mut n = 0;
+    for c in cands {
+        n += f(c.status()?) as usize;
     }
+    Ok(n)
 }
 
 fn objection_out(o: ObjectionRow) -> ObjectionOut {
@@ -381,7 +380,7 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
     let mut cands = db::vetting::candidates_of(conn, &e.id)?;
     if !everything {
         // Owners see the published list: qualified candidates, nothing about the others.
-        cands.retain(|c| e.published_on.is_some() && c.status == "qualified");
+        cands.retain(|c| e.published_on.is_some() && c.status().is_ok_and(CandidateStatus::on_final_list));
     }
     let ids: Vec<String> = cands.iter().map(|c| c.id.clone()).collect();
     let (reviews, objections) = if everything {
@@ -400,12 +399,12 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
             let name = names.remove(&c.owner_id).unwrap_or_default();
             candidate_with_name(c, name, &reviews, &objections)
         })
-        .collect();
+        .collect::<AppResult<_>>()?;
     Ok(Election {
+        status: e.status()?,
         id: e.id,
         committee_id: e.committee_id,
         seats: e.seats,
-        status: e.status,
         published_on: e.published_on,
         published_at: e.published_at.map(|t| t.and_utc()),
         publicity_ends_on: e.publicity_ends_on,
@@ -421,15 +420,15 @@ fn acting_department(conn: &mut AnyConnection, caller: &Caller, named: Option<&s
         None if caller.principal.has_role(Role::Admin) => named.map(str::to_string).ok_or_else(|| {
             AppError::invalid(
                 "department_id",
-                "required",
+                reason::REQUIRED,
                 "name the department that supplies the record",
             )
         })?,
         None => return Err(AppError::forbidden()),
     };
     db::orgs::get(conn, &id)?
-        .filter(|o| o.kind == OrgKind::Department.as_str())
-        .ok_or_else(|| AppError::invalid("department_id", "not_found", "no department with this id"))
+        .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::Department))
+        .ok_or_else(|| AppError::invalid("department_id", reason::NOT_FOUND, "no department with this id"))
 }
 
 /// Where an owner's records belong: the counties of the estates where the owner holds or held a
@@ -490,7 +489,7 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<NegativeItem>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let items = state
             .db
             .write(move |c| {
@@ -519,7 +518,7 @@ impl VettingApi {
         #[oai(validator(max_length = 10))] code: Path<String>,
         body: JsonBody<ItemSwitch>,
     ) -> ApiResult<Json<Page<NegativeItem>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let enabled = body.0.enabled;
         let items = state
             .db
@@ -562,10 +561,15 @@ impl VettingApi {
         auth: BearerAuth,
         body: JsonBody<NewRecord>,
     ) -> ApiResult<Created<NegativeRecord>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         if input.expires_on.is_some_and(|e| e < input.effective_from) {
-            return Err(AppError::invalid("expires_on", "before_start", "a record cannot end before it starts").into());
+            return Err(AppError::invalid(
+                "expires_on",
+                reason::BEFORE_START,
+                "a record cannot end before it starts",
+            )
+            .into());
         }
         let row = state
             .db
@@ -585,7 +589,7 @@ impl VettingApi {
                 let item = db::vetting::catalogue(c, &county_id)?
                     .into_iter()
                     .find(|i| i.code == input.item_code)
-                    .ok_or_else(|| AppError::invalid("item_code", "not_found", "no such item in the county's catalogue"))?;
+                    .ok_or_else(|| AppError::invalid("item_code", reason::NOT_FOUND, "no such item in the county's catalogue"))?;
                 let row = RecordRow {
                     id: ids::new_id(),
                     county_id,
@@ -621,7 +625,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<RecordEnd>,
     ) -> ApiResult<Json<NegativeRecord>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let on = body.0.date;
         let row = state
             .db
@@ -634,7 +638,7 @@ impl VettingApi {
                 if on < r.effective_from {
                     return Err(AppError::invalid(
                         "date",
-                        "before_start",
+                        reason::BEFORE_START,
                         "a record cannot end before it starts",
                     ));
                 }
@@ -670,7 +674,7 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<NegativeRecord>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let rows = state
             .db
             .read(move |c| {
@@ -714,7 +718,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewElection>,
     ) -> ApiResult<Created<Election>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let seats = body.0.seats;
         let out = state
             .db
@@ -722,28 +726,16 @@ impl VettingApi {
                 let com = db::committees::get(c, &id.0)?.ok_or(AppError::NotFound { what: "committee" })?;
                 let estate = estate_ctx(c, &caller, &com.estate_id)?;
                 let actor = check(&caller, &estate.place(), &Action::ManageElection(estate.place()))?;
-                if com.kind != CommitteeKind::OwnersCommittee.as_str()
-                    || matches!(com.status.as_str(), "dissolved" | "term_ended")
-                {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "elections are held for owners' committees in preparation or in office",
-                    ));
-                }
-                if db::vetting::elections_of(c, &com.id)?
+                let earlier = db::vetting::elections_of(c, &com.id)?
                     .iter()
-                    .any(|e| e.status != "final")
-                {
-                    return Err(AppError::conflict(
-                        "election_open",
-                        "this committee already has an election in progress",
-                    ));
-                }
+                    .map(ElectionRow::status)
+                    .collect::<AppResult<Vec<_>>>()?;
+                let status = ElectionStatus::open(com.kind()?, com.status()?, &earlier)?;
                 let e = ElectionRow {
                     id: ids::new_id(),
                     committee_id: com.id.clone(),
                     seats,
-                    status: "nominating".into(),
+                    status: status.as_str().into(),
                     published_on: None,
                     publicity_ends_on: None,
                     published_at: None,
@@ -775,7 +767,7 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Election>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .read(move |c| {
@@ -804,7 +796,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Nomination>,
     ) -> ApiResult<Created<Candidate>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -813,12 +805,7 @@ impl VettingApi {
                 let role = authorize(&caller.principal, &Action::Nominate(ctx.estate.place()))
                     .map_err(|_| AppError::forbidden())?;
                 let actor = caller.actor_as(role.as_str());
-                if ctx.election.status != "nominating" {
-                    return Err(AppError::conflict(
-                        "nominations_closed",
-                        "nominations are closed for this election",
-                    ));
-                }
+                ctx.election.status()?.nominate()?;
                 let holders = db::estates::headcount_inputs(c, &ctx.estate.estate.id, true)?;
                 let holds = |o: &str| holders.iter().any(|u| u.owner_ids.iter().any(|x| x == o));
                 let my_owner_ids: Vec<String> = caller
@@ -840,7 +827,7 @@ impl VettingApi {
                         if supporters.len() < 5 || supporters.iter().any(|s| !holds(s)) {
                             return Err(AppError::invalid(
                                 "supporter_owner_ids",
-                                "too_few",
+                                reason::TOO_FEW,
                                 "a joint nomination needs at least 5 owners of the estate",
                             ));
                         }
@@ -852,7 +839,7 @@ impl VettingApi {
                 let not_here = || {
                     AppError::invalid(
                         "owner_id",
-                        "not_an_owner_here",
+                        reason::NOT_AN_OWNER_HERE,
                         "a candidate holds a unit in the estate",
                     )
                 };
@@ -864,13 +851,13 @@ impl VettingApi {
                     Some(b) if age_on(b, ids::today()) >= 18 => {}
                     Some(_) => {
                         return Err(AppError::rule(
-                            "not_adult",
+                            codes::NOT_ADULT,
                             "a candidate must be an adult (full civil capacity)",
                         ))
                     }
                     None => {
                         return Err(AppError::rule(
-                            "not_a_natural_person",
+                            codes::NOT_A_NATURAL_PERSON,
                             "a candidate is a natural person registered with an ID number",
                         ))
                     }
@@ -879,15 +866,10 @@ impl VettingApi {
                     id: ids::new_id(),
                     election_id: ctx.election.id.clone(),
                     owner_id: owner.id.clone(),
-                    nominated_by: match input.nominated_by {
-                        NominatedBy::PartyOrg => "party_org",
-                        NominatedBy::OwnersJointly => "owners_jointly",
-                        NominatedBy::SelfNomination => "self_nomination",
-                    }
-                    .into(),
+                    nominated_by: input.nominated_by.as_str().into(),
                     nominator_id: nominator,
                     party_member: owner.party_member,
-                    status: "nominated".into(),
+                    status: CandidateStatus::Nominated.as_str().into(),
                     screening: None,
                     reasons: None,
                     screened_on: None,
@@ -895,7 +877,7 @@ impl VettingApi {
                 };
                 db::vetting::insert_candidate(c, &row).map_err(|e| match e {
                     AppError::Conflict { .. } => {
-                        AppError::conflict("already_nominated", "this owner is already a candidate")
+                        AppError::conflict(codes::ALREADY_NOMINATED, "this owner is already a candidate")
                     }
                     other => other,
                 })?;
@@ -929,7 +911,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let _stated = body.0.date;
         let out = state
             .db
@@ -937,18 +919,16 @@ impl VettingApi {
                 let on = ids::today();
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
-                if ctx.election.status != "nominating" {
-                    return Err(AppError::conflict("wrong_state", "screening follows nominations, once"));
-                }
+                let next = ctx.election.status()?.screen()?;
                 let county_id = county_of(&ctx.estate.estate.community_path);
                 for mut cand in db::vetting::candidates_of(c, &ctx.election.id)? {
                     let hits = db::vetting::blocking_items(c, &county_id, &cand.owner_id, on)?;
                     cand.screening = Some(hits.join(","));
                     cand.screened_on = Some(on);
-                    cand.status = "screened".into();
+                    cand.set_status(CandidateStatus::Screened);
                     db::vetting::save_candidate(c, &cand)?;
                 }
-                ctx.election.status = "screening".into();
+                ctx.election.set_status(next);
                 db::vetting::save_election(c, &ctx.election)?;
                 audit::append(
                     c,
@@ -975,7 +955,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ReviewInput>,
     ) -> ApiResult<Created<Candidate>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -999,12 +979,7 @@ impl VettingApi {
                     ..estate.place()
                 };
                 let actor = caller.may(&Action::ReviewCandidate(place))?;
-                if election.status != "screening" {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "reviews are given after screening and before publication",
-                    ));
-                }
+                election.status()?.review()?;
                 let code = dept.department_code.clone().unwrap_or_default();
                 let row = ReviewRow {
                     id: ids::new_id(),
@@ -1016,9 +991,10 @@ impl VettingApi {
                     decided_at: ids::now(),
                 };
                 db::vetting::insert_review(c, &row).map_err(|e| match e {
-                    AppError::Conflict { .. } => {
-                        AppError::conflict("already_reviewed", "this department has already reviewed the candidate")
-                    }
+                    AppError::Conflict { .. } => AppError::conflict(
+                        codes::ALREADY_REVIEWED,
+                        "this department has already reviewed the candidate",
+                    ),
                     other => other,
                 })?;
                 audit::append(
@@ -1053,22 +1029,17 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<OnDay>,
     ) -> ApiResult<Json<Election>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let stated = body.0.date;
         if stated.is_some_and(|d| d > ids::today()) {
-            return Err(AppError::invalid("date", "future", "a stated date cannot be in the future").into());
+            return Err(AppError::invalid("date", reason::FUTURE, "a stated date cannot be in the future").into());
         }
         let out = state
             .db
             .write(move |c| {
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
-                if ctx.election.status != "screening" {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "the list is published after screening, once",
-                    ));
-                }
+                let next = ctx.election.status()?.publish()?;
                 let rules = estate_rules(c, &ctx.estate)?;
                 let county_id = county_of(&ctx.estate.estate.community_path);
                 let cands = db::vetting::candidates_of(c, &ctx.election.id)?;
@@ -1090,13 +1061,13 @@ impl VettingApi {
                         })
                         .collect();
                     let q = vetting::qualify(&rules.required_departments, &mine, &blocking);
-                    cand.status = (if q.qualified { "qualified" } else { "not_qualified" }).into();
+                    cand.set_status(CandidateStatus::after_review(&q));
                     cand.reasons = (!q.reasons.is_empty()).then(|| q.reasons.join("\n"));
                     qualified += q.qualified as u32;
                     db::vetting::save_candidate(c, &cand)?;
                 }
                 let last = window::last_day(now, rules.publicity_days);
-                ctx.election.status = "publicity".into();
+                ctx.election.set_status(next);
                 ctx.election.published_on = Some(stated.unwrap_or(on));
                 ctx.election.published_at = Some(now);
                 ctx.election.publicity_ends_on = Some(last);
@@ -1126,7 +1097,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ObjectionInput>,
     ) -> ApiResult<Created<ObjectionOut>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1143,29 +1114,16 @@ impl VettingApi {
                     .ok_or_else(AppError::forbidden)?;
                 let now = ids::now();
                 let today = ids::local_date(now);
-                let open = match (ctx.election.published_at, ctx.election.publicity_ends_on) {
-                    (Some(from), Some(until)) => {
-                        ctx.election.status == "publicity" && from <= now && now < window::after_day(until)
-                    }
-                    _ => false,
-                };
-                if !open {
-                    return Err(AppError::rule(
-                        "objection_window_closed",
-                        "objections are accepted only while the list is published",
-                    ));
-                }
-                if cand.status != "qualified" {
-                    return Err(AppError::rule(
-                        "not_on_the_list",
-                        "objections concern candidates on the published list",
-                    ));
-                }
+                let window_ends = ctx.election.publicity_ends_on.map(window::after_day);
+                ctx.election
+                    .status()?
+                    .object(ctx.election.published_at, window_ends, now)?;
+                cand.status()?.objectable()?;
                 let owner = db::owners::get(c, &objector)?.ok_or_else(AppError::forbidden)?;
                 if owner.name != input.signature.trim() {
                     return Err(AppError::invalid(
                         "signature",
-                        "mismatch",
+                        reason::MISMATCH,
                         "sign with your registered name",
                     ));
                 }
@@ -1209,7 +1167,7 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ObjectionAnswer>,
     ) -> ApiResult<Json<ObjectionOut>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1221,7 +1179,7 @@ impl VettingApi {
                 let actor = manage(&caller, &ctx)?;
                 if o.answer.is_some() {
                     return Err(AppError::conflict(
-                        "already_answered",
+                        codes::ALREADY_ANSWERED,
                         "the objection has been answered",
                     ));
                 }
@@ -1231,7 +1189,7 @@ impl VettingApi {
                 o.answered_on = Some(ids::today());
                 db::vetting::save_objection(c, &o)?;
                 if input.upheld {
-                    cand.status = "disqualified".into();
+                    cand.set_status(cand.status()?.after_objection(true));
                     let mut reasons = split(&cand.reasons);
                     reasons.push(format!("objection upheld: {}", input.answer));
                     cand.reasons = Some(reasons.join("\n"));
@@ -1266,36 +1224,26 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Election>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .write(move |c| {
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
-                if ctx.election.status != "publicity" {
-                    return Err(AppError::conflict("wrong_state", "only a published list is finalised"));
-                }
                 let over = ctx
                     .election
                     .publicity_ends_on
                     .is_some_and(|e| ids::now() >= window::after_day(e));
-                if !over {
-                    return Err(AppError::rule(
-                        "publicity_not_over",
-                        "the publicity period has not ended",
-                    ));
-                }
                 let cands = db::vetting::candidates_of(c, &ctx.election.id)?;
                 let ids_: Vec<String> = cands.iter().map(|x| x.id.clone()).collect();
-                if db::vetting::objections_of(c, &ids_)?.iter().any(|o| o.answer.is_none()) {
-                    return Err(AppError::rule(
-                        "objections_unanswered",
-                        "every objection must be answered first",
-                    ));
-                }
-                ctx.election.status = "final".into();
+                let unanswered = db::vetting::objections_of(c, &ids_)?
+                    .iter()
+                    .filter(|o| o.answer.is_none())
+                    .count();
+                let next = ctx.election.status()?.finalize(over, unanswered)?;
+                ctx.election.set_status(next);
                 db::vetting::save_election(c, &ctx.election)?;
-                let finalists = cands.iter().filter(|x| x.status == "qualified").count();
+                let finalists = count(&cands, CandidateStatus::on_final_list)?;
                 audit::append(
                     c,
                     &actor,
@@ -1320,7 +1268,7 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Candidate>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .read(move |c| {
@@ -1351,7 +1299,7 @@ impl VettingApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<ElectionFigures>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .read(move |c| {
@@ -1384,8 +1332,8 @@ impl VettingApi {
                     screened: cands.iter().filter(|x| x.screened_on.is_some()).count() as u32,
                     flagged_by_item: flagged,
                     rejected_by_department: rejected,
-                    qualified: cands.iter().filter(|x| x.status == "qualified").count() as u32,
-                    disqualified_by_objection: cands.iter().filter(|x| x.status == "disqualified").count() as u32,
+                    qualified: count(&cands, CandidateStatus::on_final_list)? as u32,
+                    disqualified_by_objection: count(&cands, |s| s == CandidateStatus::Disqualified)? as u32,
                     party_members: party,
                     party_share_percent: (party * 100).checked_div(n).unwrap_or(0),
                 })

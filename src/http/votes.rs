@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -24,59 +24,16 @@ use crate::db::{self, audit, AnyConnection};
 use crate::domain::committee::TieRule;
 use crate::domain::headcount;
 use crate::domain::policy::{authorize, Action, Role};
-use crate::domain::voting::{self, Category, Figures, Support};
+use crate::domain::vetting::{CandidateStatus, ElectionStatus};
+use crate::domain::voting::{
+    self, CandidateOutcome, Category, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus, Support,
+    VoteKind, VoteStatus,
+};
 use crate::domain::{ids, window};
-use crate::error::{AppError, AppResult};
+use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
 
 pub struct VotesApi;
-
-/// Who convenes the vote.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Convenor {
-    /// Owners' committee (业主委员会).
-    OwnersCommittee,
-    /// Property management committee (物业管理委员会).
-    PropertyManagementCommittee,
-    /// Street office or township (街道办事处/乡镇人民政府).
-    StreetOffice,
-}
-
-/// What owners answer.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum VoteKind {
-    /// One question: yes, no or abstain.
-    Question,
-    /// A committee election (category 3): choose up to `seats` of the final candidate list.
-    Election,
-}
-
-/// A ballot's answer to a question.
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Choice {
-    /// 同意
-    Yes,
-    /// 反对
-    No,
-    /// 弃权: counts as voting, not as agreeing.
-    Abstain,
-}
-
-impl Choice {
-    fn as_str(self) -> &'static str {
-        match self {
-            Choice::Yes => "yes",
-            Choice::No => "no",
-            Choice::Abstain => "abstain",
-        }
-    }
-}
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,13 +90,13 @@ pub struct Vote {
     pub category: i32,
     pub title: String,
     pub question: String,
-    pub kind: String,
+    pub kind: VoteKind,
     #[oai(skip_serializing_if_is_none)]
     pub seats: Option<i32>,
     pub options: Vec<VoteOption>,
     #[oai(skip_serializing_if_is_none)]
     pub proposal_id: Option<String>,
-    pub convenor: String,
+    pub convenor: Convenor,
     pub include_parking: bool,
     /// The notice date stated (information), or the day of announcement.
     pub notice_posted_on: NaiveDate,
@@ -149,8 +106,7 @@ pub struct Vote {
     pub closes_at: DateTime<Utc>,
     #[oai(skip_serializing_if_is_none)]
     pub extension_reason: Option<String>,
-    /// announced, open, closed.
-    pub status: String,
+    pub status: VoteStatus,
     /// Published when the roll is frozen at opening.
     #[oai(skip_serializing_if_is_none)]
     pub roll_fingerprint: Option<String>,
@@ -280,21 +236,6 @@ pub struct Tally {
     pub approval_heads: Fraction,
 }
 
-/// Where a candidate of an election stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum CandidateOutcome {
-    /// Elected (当选).
-    Elected,
-    /// Tied exactly with others for the last seat(s): undecided until the tie is resolved
-    /// (平票待定).
-    TiedForSeat,
-    /// An alternate (候补委员), filling vacancies in vote order.
-    Alternate,
-    /// Not elected (未当选).
-    NotElected,
-}
-
 #[derive(Object)]
 pub struct CandidateResult {
     pub option_id: String,
@@ -334,9 +275,8 @@ pub struct ResultTurnout {
 pub struct VoteResult {
     pub vote_id: String,
     pub category: i32,
-    /// passed, failed_quorum, rejected; for elections: passed when at least one is elected (or a
-    /// seat is tied).
-    pub outcome: String,
+    /// For elections: passed when at least one is elected (or a seat is tied).
+    pub outcome: Outcome,
     /// Who voted, by area and heads.
     pub turnout: ResultTurnout,
     /// Questions only: yes, no and abstain, by area and heads, and the approval.
@@ -355,33 +295,13 @@ pub struct VoteResult {
     pub receipts: Vec<String>,
 }
 
-/// How a tie is resolved (平票处理方式).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum TieMethod {
-    /// A run-off vote among the tied candidates (重新投票).
-    Runoff,
-    /// Lots drawn in public with a witness (公开抽签).
-    Lots,
-}
-
-impl TieMethod {
-    fn as_str(self) -> &'static str {
-        match self {
-            TieMethod::Runoff => "runoff",
-            TieMethod::Lots => "lots",
-        }
-    }
-}
-
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TieResolutionInput {
     /// The tied place, as the result names it: `seat` or `alternate:N`.
     #[oai(validator(min_length = 1, max_length = 20))]
     pub place: String,
-    pub method: TieMethod,
+    pub method: TieRule,
     /// `runoff`: the closed run-off vote (announced with `runoff_of` and `runoff_place`).
     #[oai(validator(max_length = 64))]
     pub runoff_vote_id: Option<String>,
@@ -408,19 +328,6 @@ pub enum BallotAccepted {
     /// Accepted; keep the receipt.
     #[oai(status = 201)]
     Created(Json<Receipt>),
-}
-
-/// The three parties of a major-matter proposal (三方).
-#[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalParty {
-    /// The estate party branch (小区党支部): a party organisation of the estate's community.
-    EstatePartyBranch,
-    /// The owners' committee (业委会).
-    OwnersCommittee,
-    /// The property company serving the estate (物业服务企业).
-    PropertyCompany,
 }
 
 #[derive(Object, Deserialize)]
@@ -455,8 +362,7 @@ pub struct Proposal {
     pub title: String,
     pub summary: String,
     pub category: i32,
-    /// mobilised, proposed (all three parties endorsed), approved, rejected.
-    pub status: String,
+    pub status: ProposalStatus,
     pub mobilised_by: String,
     pub mobilised_at: DateTime<Utc>,
     #[oai(skip_serializing_if_is_none)]
@@ -484,15 +390,6 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
-/// announced before the roll is frozen; open until the closing time; closed after it.
-pub fn status(v: &VoteRow, now: NaiveDateTime) -> &'static str {
-    match v.opened_at {
-        None => "announced",
-        Some(_) if now < v.closes_at => "open",
-        Some(_) => "closed",
-    }
-}
-
 fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
     let options = db::votes::options_of(conn, &v.id)?
         .into_iter()
@@ -502,17 +399,17 @@ fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> {
         })
         .collect();
     Ok(Vote {
-        status: status(&v, ids::now()).into(),
+        status: v.status_at(ids::now()),
+        kind: v.kind()?,
+        convenor: v.convenor()?,
         options,
         id: v.id,
         estate_id: v.estate_id,
         category: v.category,
         title: v.title,
         question: v.question,
-        kind: v.kind,
         seats: v.seats,
         proposal_id: v.proposal_id,
-        convenor: v.convenor,
         include_parking: v.include_parking,
         notice_posted_on: v.notice_posted_on,
         announced_at: utc(v.created_at),
@@ -544,7 +441,7 @@ fn choose_entry(entries: Vec<RollRow>, named: Option<&str>) -> AppResult<RollRow
             .map(|e| {
                 crate::error::FieldError::new(
                     "voter_id",
-                    "your_voter",
+                    reason::YOUR_VOTER,
                     format!("{}: {} unit(s), {} centi-m²", e.voter_id, e.unit_count, e.area_centi),
                 )
             })
@@ -554,14 +451,14 @@ fn choose_entry(entries: Vec<RollRow>, named: Option<&str>) -> AppResult<RollRow
         Some(v) => match entries.iter().find(|e| e.voter_id == v) {
             Some(e) => Ok(e.clone()),
             None => Err(AppError::Unprocessable {
-                code: "not_your_voter",
+                code: codes::NOT_YOUR_VOTER,
                 detail: "you do not cast this voter's ballot; yours are listed".into(),
                 errors: listed(),
             }),
         },
         None if entries.len() == 1 => Ok(entries.into_iter().next().expect("one entry")),
         None => Err(AppError::Unprocessable {
-            code: "ambiguous_voter",
+            code: codes::AMBIGUOUS_VOTER,
             detail: "you cast the ballots of several voters: name the one this ballot is for in `voter_id`".into(),
             errors: listed(),
         }),
@@ -596,35 +493,35 @@ fn ballot_content(
     choice: Option<Choice>,
     selections: Option<Vec<String>>,
 ) -> AppResult<(String, Vec<String>)> {
-    match (v.kind.as_str(), choice, selections) {
-        ("question", Some(c), None) => Ok((c.as_str().into(), Vec::new())),
-        ("question", _, _) => Err(AppError::invalid(
+    match (v.kind()?, choice, selections) {
+        (VoteKind::Question, Some(c), None) => Ok((c.as_str().into(), Vec::new())),
+        (VoteKind::Question, _, _) => Err(AppError::invalid(
             "choice",
-            "required",
+            reason::REQUIRED,
             "answer with a choice: yes, no or abstain",
         )),
-        ("election", None, Some(mut s)) => {
+        (VoteKind::Election, None, Some(mut s)) => {
             s.sort();
             s.dedup();
             if s.len() > v.seats.unwrap_or(0) as usize {
                 return Err(AppError::invalid(
                     "selections",
-                    "too_many",
+                    reason::TOO_MANY,
                     "choose at most as many candidates as there are seats",
                 ));
             }
             if let Some(bad) = s.iter().find(|x| !options.iter().any(|o| &o.option_id == *x)) {
                 return Err(AppError::invalid(
                     "selections",
-                    "not_a_candidate",
+                    reason::NOT_A_CANDIDATE,
                     format!("{bad} is not on the ballot"),
                 ));
             }
-            Ok(("election".into(), s))
+            Ok((VoteKind::Election.as_str().into(), s))
         }
         _ => Err(AppError::invalid(
             "selections",
-            "required",
+            reason::REQUIRED,
             "an election ballot lists its selections",
         )),
     }
@@ -640,9 +537,7 @@ fn new_ballot(
     actor: audit::Actor,
 ) -> AppResult<NewBallot> {
     let now = ids::now();
-    if status(v, now) != "open" {
-        return Err(refused(NotRecorded::Closed));
-    }
+    v.status_at(now).cast().map_err(|_| refused(NotRecorded::Closed))?;
     let (choice, selections) = content;
     let joined = selections.join(",");
     let id = ids::new_id();
@@ -684,9 +579,11 @@ fn new_ballot(
 /// The problem for a ballot that was checked but not recorded.
 fn refused(why: NotRecorded) -> AppError {
     match why {
-        NotRecorded::Closed => AppError::conflict("vote_not_open", "ballots are accepted only while the vote is open"),
+        NotRecorded::Closed => {
+            AppError::conflict(codes::VOTE_NOT_OPEN, "ballots are accepted only while the vote is open")
+        }
         NotRecorded::PaperPrevails => AppError::conflict(
-            "paper_ballot_recorded",
+            codes::PAPER_BALLOT_RECORDED,
             "a signed paper ballot has been recorded for this voter and prevails",
         ),
     }
@@ -722,14 +619,14 @@ fn convene(caller: &Caller, ctx: &EstateCtx) -> AppResult<audit::Actor> {
     check(caller, &ctx.place(), &Action::ConveneVote(ctx.place()))
 }
 
-fn proposal_out(p: ProposalRow) -> Proposal {
-    Proposal {
+fn proposal_out(p: ProposalRow) -> AppResult<Proposal> {
+    Ok(Proposal {
+        status: p.status()?,
         id: p.id,
         estate_id: p.estate_id,
         title: p.title,
         summary: p.summary,
         category: p.category,
-        status: p.status,
         mobilised_by: p.mobilised_by,
         mobilised_at: utc(p.mobilised_at),
         branch_endorsed_at: p.branch_endorsed_at.map(utc),
@@ -738,7 +635,7 @@ fn proposal_out(p: ProposalRow) -> Proposal {
         reviewed_by: p.reviewed_by,
         reviewed_at: p.reviewed_at.map(utc),
         review_reasons: p.review_reasons,
-    }
+    })
 }
 
 #[OpenApi(tag = "ApiTags::Votes")]
@@ -755,17 +652,17 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewVote>,
     ) -> ApiResult<VoteCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let category =
-            Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", "range", "1–9"))?;
+            Category::from_number(input.category).ok_or_else(|| AppError::invalid("category", reason::RANGE, "1–9"))?;
         if input.closes_at <= input.opens_at {
-            return Err(AppError::invalid("closes_at", "before_opening", "a vote closes after it opens").into());
+            return Err(AppError::invalid("closes_at", reason::BEFORE_OPENING, "a vote closes after it opens").into());
         }
         if input.notice_posted_on.is_some_and(|d| d > ids::today()) {
             return Err(AppError::invalid(
                 "notice_posted_on",
-                "future",
+                reason::FUTURE,
                 "a stated notice date cannot be in the future",
             )
             .into());
@@ -780,7 +677,7 @@ impl VotesApi {
                 let announced = ids::now();
                 let earliest = window::end(announced, rules.vote_notice_days);
                 if input.opens_at.naive_utc() < earliest {
-                    return Err(AppError::invalid("opens_at", "notice_too_short", format!("announced today, the vote may open at {} at the earliest ({} full days of notice)", ids::rfc3339(earliest), rules.vote_notice_days)));
+                    return Err(AppError::invalid("opens_at", reason::NOTICE_TOO_SHORT, format!("announced today, the vote may open at {} at the earliest ({} full days of notice)", ids::rfc3339(earliest), rules.vote_notice_days)));
                 }
                 let vote_id = ids::new_id();
                 let mut options = Vec::new();
@@ -789,16 +686,16 @@ impl VotesApi {
                 match (input.kind, &input.election_id) {
                     (VoteKind::Election, None) if input.runoff_of.is_some() => {
                         if category != Category::CommitteeElection {
-                            return Err(AppError::invalid("category", "election", "a run-off of a committee election is category 3"));
+                            return Err(AppError::invalid("category", reason::ELECTION, "a run-off of a committee election is category 3"));
                         }
                         let orig_id = input.runoff_of.clone().unwrap_or_default();
-                        let place_text = input.runoff_place.clone().ok_or_else(|| AppError::invalid("runoff_place", "required", "name the tied place: seat or alternate:N"))?;
-                        let place = voting::Place::parse(&place_text).ok_or_else(|| AppError::invalid("runoff_place", "format", "seat or alternate:N"))?;
+                        let place_text = input.runoff_place.clone().ok_or_else(|| AppError::invalid("runoff_place", reason::REQUIRED, "name the tied place: seat or alternate:N"))?;
+                        let place = voting::Place::parse(&place_text).ok_or_else(|| AppError::invalid("runoff_place", reason::FORMAT, "seat or alternate:N"))?;
                         let orig = db::votes::get(c, &orig_id)?
-                            .filter(|o| o.estate_id == ctx.estate.id && o.kind == "election")
-                            .ok_or_else(|| AppError::invalid("runoff_of", "not_found", "no election vote of this estate with this id"))?;
+                            .filter(|o| o.estate_id == ctx.estate.id && o.kind().is_ok_and(|k| k == VoteKind::Election))
+                            .ok_or_else(|| AppError::invalid("runoff_of", reason::NOT_FOUND, "no election vote of this estate with this id"))?;
                         if rules.tie_rule != TieRule::Runoff {
-                            return Err(AppError::rule("ties_by_lots", "this county resolves election ties by lots drawn in public, not by a run-off"));
+                            return Err(AppError::rule(codes::TIES_BY_LOTS, "this county resolves election ties by lots drawn in public, not by a run-off"));
                         }
                         let (outcome, _, orig_options) = election_outcome(c, &orig)?;
                         let tie = unresolved_tie(&outcome, &place)?;
@@ -810,38 +707,33 @@ impl VotesApi {
                         election_id = orig.election_id.clone();
                     }
                     (VoteKind::Election, Some(eid)) => {
-                        if category != Category::CommitteeElection {
-                            return Err(AppError::invalid("category", "election", "a committee election is category 3"));
-                        }
-                        let e = db::vetting::get_election(c, eid)?.ok_or_else(|| AppError::invalid("election_id", "not_found", "no election with this id"))?;
-                        let com = db::committees::get(c, &e.committee_id)?.ok_or_else(|| AppError::invalid("election_id", "not_found", "no election with this id"))?;
-                        if com.estate_id != ctx.estate.id || e.status != "final" {
-                            return Err(AppError::invalid("election_id", "not_final", "the ballot takes the final candidate list of an election of this estate"));
-                        }
-                        for (i, cand) in db::vetting::candidates_of(c, &e.id)?.into_iter().filter(|x| x.status == "qualified").enumerate() {
+                        voting::election_ballot(category, true)?;
+                        let e = db::vetting::get_election(c, eid)?.ok_or_else(|| AppError::invalid("election_id", reason::NOT_FOUND, "no election with this id"))?;
+                        let com = db::committees::get(c, &e.committee_id)?.ok_or_else(|| AppError::invalid("election_id", reason::NOT_FOUND, "no election with this id"))?;
+                        let here = com.estate_id == ctx.estate.id;
+                        voting::election_ballot(category, here && e.status()? == ElectionStatus::Final)?;
+                        for (i, cand) in db::vetting::candidates_of(c, &e.id)?.into_iter().filter(|x| x.status().is_ok_and(CandidateStatus::on_final_list)).enumerate() {
                             let name = db::owners::get(c, &cand.owner_id)?.map(|o| o.name).unwrap_or_default();
                             options.push(OptionRow { vote_id: vote_id.clone(), option_id: cand.id, label: name, position: i as i32 });
                         }
                         if options.is_empty() {
-                            return Err(AppError::invalid("election_id", "no_candidates", "the final list is empty"));
+                            return Err(AppError::invalid("election_id", reason::NO_CANDIDATES, "the final list is empty"));
                         }
                         seats = Some(e.seats);
                     }
-                    (VoteKind::Election, None) => return Err(AppError::invalid("election_id", "required", "an election vote names its election")),
-                    (VoteKind::Question, Some(_)) => return Err(AppError::invalid("election_id", "not_allowed", "only election votes name an election")),
+                    (VoteKind::Election, None) => return Err(AppError::invalid("election_id", reason::REQUIRED, "an election vote names its election")),
+                    (VoteKind::Question, Some(_)) => return Err(AppError::invalid("election_id", reason::NOT_ALLOWED, "only election votes name an election")),
                     (VoteKind::Question, None) => {}
                 }
                 if input.runoff_of.is_some() && (input.kind != VoteKind::Election || input.election_id.is_some()) {
-                    return Err(AppError::invalid("runoff_of", "not_allowed", "a run-off is an election vote that names the tied vote, not an election"));
+                    return Err(AppError::invalid("runoff_of", reason::NOT_ALLOWED, "a run-off is an election vote that names the tied vote, not an election"));
                 }
                 if let Some(pid) = &input.proposal_id {
-                    let p = db::votes::get_proposal(c, pid)?.ok_or_else(|| AppError::invalid("proposal_id", "not_found", "no proposal with this id"))?;
+                    let p = db::votes::get_proposal(c, pid)?.ok_or_else(|| AppError::invalid("proposal_id", reason::NOT_FOUND, "no proposal with this id"))?;
                     if p.estate_id != ctx.estate.id || p.category != input.category {
-                        return Err(AppError::invalid("proposal_id", "mismatch", "the proposal belongs to another estate or category"));
+                        return Err(AppError::invalid("proposal_id", reason::MISMATCH, "the proposal belongs to another estate or category"));
                     }
-                    if p.status != "approved" {
-                        return Err(AppError::rule("proposal_not_approved", "a major matter goes to the vote only after the community party committee approved it"));
-                    }
+                    p.status()?.to_vote()?;
                 }
                 let row = VoteRow {
                     id: vote_id,
@@ -849,20 +741,11 @@ impl VotesApi {
                     category: input.category,
                     title: input.title.clone(),
                     question: input.question.clone(),
-                    kind: match input.kind {
-                        VoteKind::Question => "question",
-                        VoteKind::Election => "election",
-                    }
-                    .into(),
+                    kind: input.kind.as_str().into(),
                     seats,
                     election_id,
                     proposal_id: input.proposal_id.clone(),
-                    convenor: match input.convenor {
-                        Convenor::OwnersCommittee => "owners_committee",
-                        Convenor::PropertyManagementCommittee => "property_management_committee",
-                        Convenor::StreetOffice => "street_office",
-                    }
-                    .into(),
+                    convenor: input.convenor.as_str().into(),
                     include_parking: input.include_parking,
                     notice_posted_on: input.notice_posted_on.unwrap_or(ids::local_date(announced)),
                     opens_at: ids::truncate_micros(input.opens_at.naive_utc()),
@@ -943,22 +826,14 @@ impl VotesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Vote>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .write(move |c| {
                 let (mut v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 let now = ids::now();
-                if v.opened_at.is_some() {
-                    return Err(AppError::conflict("already_open", "the vote is already open"));
-                }
-                if now < v.opens_at {
-                    return Err(AppError::rule("too_early", "the vote opens at its announced time, not before"));
-                }
-                if now >= v.closes_at {
-                    return Err(AppError::rule("too_late", "the closing time has passed"));
-                }
+                v.status_at(now).open(v.opens_at, v.closes_at, now)?;
                 let inputs = db::estates::headcount_inputs(c, &v.estate_id, v.include_parking)?;
                 let voters = headcount::voters(&inputs);
                 let totals = headcount::totals(&voters);
@@ -997,7 +872,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<BallotInput>,
     ) -> ApiResult<BallotAccepted> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let owners = caller.principal.scopes(Role::Owner);
         if owners.is_empty() {
@@ -1035,7 +910,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<PaperBallotInput>,
     ) -> ApiResult<BallotAccepted> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1043,7 +918,7 @@ impl VotesApi {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 let entry = db::votes::entry(c, &v.id, &input.voter_id)?
-                    .ok_or_else(|| AppError::invalid("voter_id", "not_on_roll", "no such voter on the roll"))?;
+                    .ok_or_else(|| AppError::invalid("voter_id", reason::NOT_ON_ROLL, "no such voter on the roll"))?;
                 let options = db::votes::options_of(c, &v.id)?;
                 let content = ballot_content(&v, &options, input.choice, input.selections)?;
                 let ballot = new_ballot(&v, &entry, content, Some(input.paper_ref), actor)?;
@@ -1067,7 +942,7 @@ impl VotesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<MyBallots>> {
-        let owners = (&auth.0).principal.scopes(Role::Owner);
+        let owners = auth.0.principal.scopes(Role::Owner);
         let out = state
             .db
             .read(move |c| {
@@ -1106,7 +981,7 @@ impl VotesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<RollEntry>>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let rows = state
@@ -1143,7 +1018,7 @@ impl VotesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Turnout>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let out = state
             .db
             .read(move |c| {
@@ -1172,24 +1047,19 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<Extension>,
     ) -> ApiResult<Json<Vote>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (mut v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
-                if status(&v, ids::now()) != "open" {
-                    return Err(AppError::conflict("vote_not_open", "only an open vote is extended"));
-                }
-                if v.extension_reason.is_some() {
-                    return Err(AppError::conflict("already_extended", "a vote is extended once"));
-                }
+                v.status_at(ids::now()).extend(v.extension_reason.is_some())?;
                 let new_close = ids::truncate_micros(input.closes_at.naive_utc());
                 if new_close <= v.closes_at {
                     return Err(AppError::invalid(
                         "closes_at",
-                        "not_later",
+                        reason::NOT_LATER,
                         "an extension moves the closing time later",
                     ));
                 }
@@ -1248,17 +1118,18 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<TieResolutionInput>,
     ) -> ApiResult<Json<VoteResult>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
             .write(move |c| {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
-                if v.kind != "election" || status(&v, ids::now()) != "closed" {
-                    return Err(AppError::conflict("vote_not_closed", "ties are resolved once an election vote has closed"));
+                v.status_at(ids::now()).result()?;
+                if v.kind()? != VoteKind::Election {
+                    return Err(AppError::conflict(codes::NO_TIE_HERE, "only an election's result has ties"));
                 }
-                let place = voting::Place::parse(&input.place).ok_or_else(|| AppError::invalid("place", "format", "seat or alternate:N"))?;
+                let place = voting::Place::parse(&input.place).ok_or_else(|| AppError::invalid("place", reason::FORMAT, "seat or alternate:N"))?;
                 let (outcome, _, _) = election_outcome(c, &v)?;
                 let tie = unresolved_tie(&outcome, &place)?;
                 let rule = estate_rules(c, &ctx)?.tie_rule;
@@ -1277,43 +1148,43 @@ impl VotesApi {
                     recorded_at: now,
                 };
                 let order = match (input.method, rule) {
-                    (TieMethod::Lots, TieRule::Lots) => {
-                        let order = input.order.clone().ok_or_else(|| AppError::invalid("order", "required", "the tied candidates in the order drawn"))?;
+                    (TieRule::Lots, TieRule::Lots) => {
+                        let order = input.order.clone().ok_or_else(|| AppError::invalid("order", reason::REQUIRED, "the tied candidates in the order drawn"))?;
                         let (mut a, mut b) = (order.clone(), tie.candidates.clone());
                         a.sort();
                         b.sort();
                         if a != b {
-                            return Err(AppError::invalid("order", "not_the_tied", "the order lists exactly the tied candidates, each once"));
+                            return Err(AppError::invalid("order", reason::NOT_THE_TIED, "the order lists exactly the tied candidates, each once"));
                         }
-                        let drawn_by = input.drawn_by.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("drawn_by", "required", "who drew the lots"))?;
-                        let witness = input.witness.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("witness", "required", "lots are drawn in public, with a witness"))?;
+                        let drawn_by = input.drawn_by.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("drawn_by", reason::REQUIRED, "who drew the lots"))?;
+                        let witness = input.witness.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("witness", reason::REQUIRED, "lots are drawn in public, with a witness"))?;
                         if witness.trim() == drawn_by.trim() {
-                            return Err(AppError::invalid("witness", "same_person", "the witness is not the one who drew"));
+                            return Err(AppError::invalid("witness", reason::SAME_PERSON, "the witness is not the one who drew"));
                         }
                         row.drawn_by = Some(drawn_by);
                         row.witness = Some(witness);
                         row.drawn_at = Some(now);
                         order
                     }
-                    (TieMethod::Runoff, TieRule::Runoff) => {
-                        let rid = input.runoff_vote_id.clone().ok_or_else(|| AppError::invalid("runoff_vote_id", "required", "the run-off vote"))?;
+                    (TieRule::Runoff, TieRule::Runoff) => {
+                        let rid = input.runoff_vote_id.clone().ok_or_else(|| AppError::invalid("runoff_vote_id", reason::REQUIRED, "the run-off vote"))?;
                         let r = db::votes::get(c, &rid)?
                             .filter(|r| r.runoff_of.as_deref() == Some(&v.id) && r.runoff_place.as_deref() == Some(&place.as_text()))
-                            .ok_or_else(|| AppError::invalid("runoff_vote_id", "not_a_runoff", "no run-off of this vote at this place"))?;
-                        if status(&r, now) != "closed" {
-                            return Err(AppError::conflict("runoff_not_closed", "the run-off has not closed"));
+                            .ok_or_else(|| AppError::invalid("runoff_vote_id", reason::NOT_A_RUNOFF, "no run-off of this vote at this place"))?;
+                        if r.status_at(now) != VoteStatus::Closed {
+                            return Err(AppError::conflict(codes::RUNOFF_NOT_CLOSED, "the run-off has not closed"));
                         }
                         if !voting::quorum_met(&figures(c, &r)?) {
-                            return Err(AppError::rule("runoff_failed_quorum", "the run-off did not reach two thirds of area and heads; hold another"));
+                            return Err(AppError::rule(codes::RUNOFF_FAILED_QUORUM, "the run-off did not reach two thirds of area and heads; hold another"));
                         }
                         let options = db::votes::options_of(c, &r.id)?;
                         let supports = supports_of(c, &r, &options)?;
                         row.runoff_vote_id = Some(r.id.clone());
                         voting::runoff_order(&supports, tie.places)
-                            .ok_or_else(|| AppError::rule("runoff_tied", "the run-off tied again; hold another"))?
+                            .ok_or_else(|| AppError::rule(codes::RUNOFF_TIED, "the run-off tied again; hold another"))?
                     }
                     (_, rule) => {
-                        return Err(AppError::invalid("method", "not_the_county_rule", format!("this county resolves ties by {}", rule.as_str())));
+                        return Err(AppError::invalid("method", reason::NOT_THE_COUNTY_RULE, format!("this county resolves ties by {}", rule.as_str())));
                     }
                 };
                 row.method = input.method.as_str().into();
@@ -1338,7 +1209,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<NewProposal>,
     ) -> ApiResult<ProposalCreated> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1360,7 +1231,7 @@ impl VotesApi {
                     title: input.title.clone(),
                     summary: input.summary.clone(),
                     category: input.category,
-                    status: "mobilised".into(),
+                    status: ProposalStatus::Mobilised.as_str().into(),
                     mobilised_by: actor.actor_id.clone(),
                     mobilised_at: ids::now(),
                     branch_endorsed_by: None,
@@ -1382,7 +1253,7 @@ impl VotesApi {
                     &row.id,
                     &serde_json::json!({ "estate": row.estate_id, "title": row.title, "category": row.category }),
                 )?;
-                Ok(proposal_out(row))
+                proposal_out(row)
             })
             .await?;
         Ok(ProposalCreated::Created(Json(out)))
@@ -1422,9 +1293,8 @@ impl VotesApi {
                 if role != needed {
                     return Err(AppError::forbidden());
                 }
-                if p.status != "mobilised" {
-                    return Err(AppError::conflict("wrong_state", "endorsements come before the review"));
-                }
+                let status = p.status()?;
+                status.endorse(false)?;
                 let now = Some(ids::now());
                 let who = Some(caller.principal.actor_id().to_string());
                 match party {
@@ -1432,12 +1302,10 @@ impl VotesApi {
                     ProposalParty::OwnersCommittee => (p.committee_endorsed_by, p.committee_endorsed_at) = (who, now),
                     ProposalParty::PropertyCompany => (p.company_endorsed_by, p.company_endorsed_at) = (who, now),
                 }
-                if p.branch_endorsed_at.is_some()
+                let all_three = p.branch_endorsed_at.is_some()
                     && p.committee_endorsed_at.is_some()
-                    && p.company_endorsed_at.is_some()
-                {
-                    p.status = "proposed".into();
-                }
+                    && p.company_endorsed_at.is_some();
+                p.set_status(status.endorse(all_three)?);
                 db::votes::save_proposal(c, &p)?;
                 audit::append(
                     c,
@@ -1447,7 +1315,7 @@ impl VotesApi {
                     &p.id,
                     &serde_json::json!({ "party": format!("{party:?}") }),
                 )?;
-                Ok(proposal_out(p))
+                proposal_out(p)
             })
             .await?;
         Ok(Json(out))
@@ -1465,7 +1333,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<ProposalReview>,
     ) -> ApiResult<Json<Proposal>> {
-        let caller = (&auth.0).clone();
+        let caller = auth.0.clone();
         let input = body.0;
         let out = state
             .db
@@ -1473,13 +1341,8 @@ impl VotesApi {
                 let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::ReviewProposal(ctx.place()))?;
-                if p.status != "proposed" {
-                    return Err(AppError::conflict(
-                        "wrong_state",
-                        "only a proposal endorsed by all three parties is reviewed",
-                    ));
-                }
-                p.status = (if input.approved { "approved" } else { "rejected" }).into();
+                let reviewed = p.status()?.review(input.approved)?;
+                p.set_status(reviewed);
                 p.reviewed_by = Some(actor.actor_id.clone());
                 p.reviewed_at = Some(ids::now());
                 p.review_reasons = Some(input.reasons.clone());
@@ -1492,7 +1355,7 @@ impl VotesApi {
                     &p.id,
                     &serde_json::json!({ "approved": input.approved, "reasons": input.reasons }),
                 )?;
-                Ok(proposal_out(p))
+                proposal_out(p)
             })
             .await?;
         Ok(Json(out))
@@ -1515,7 +1378,7 @@ impl VotesApi {
                 let p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
                 check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
-                Ok(proposal_out(p))
+                proposal_out(p)
             })
             .await?;
         Ok(Json(out))
@@ -1565,7 +1428,7 @@ fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[OptionRow]) -> 
 fn unresolved_tie(outcome: &voting::ElectionOutcome, place: &voting::Place) -> AppResult<voting::Tie> {
     if !matches!(place, voting::Place::Seat) && outcome.ties.iter().any(|t| t.place == voting::Place::Seat) {
         return Err(AppError::conflict(
-            "seat_tie_first",
+            codes::SEAT_TIE_FIRST,
             "resolve the tie for the last seat first: it decides who the alternates are",
         ));
     }
@@ -1574,23 +1437,19 @@ fn unresolved_tie(outcome: &voting::ElectionOutcome, place: &voting::Place) -> A
         .iter()
         .find(|t| &t.place == place)
         .cloned()
-        .ok_or_else(|| AppError::conflict("no_tie_here", "the result has no unresolved tie at this place"))
+        .ok_or_else(|| AppError::conflict(codes::NO_TIE_HERE, "the result has no unresolved tie at this place"))
 }
 
 pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
-    if status(v, ids::now()) != "closed" {
-        return Err(AppError::conflict(
-            "vote_not_closed",
-            "the result is published when the vote closes",
-        ));
-    }
+    v.status_at(ids::now()).result()?;
     let category =
         Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
     let f = figures(conn, v)?;
     let mut candidates = Vec::new();
     let mut ties = Vec::new();
     let mut decided = None;
-    let outcome = if v.kind == "election" {
+    let kind = v.kind()?;
+    let outcome = if kind == VoteKind::Election {
         let (e, supports, options) = election_outcome(conn, v)?;
         let label = |id: &str| {
             options
@@ -1633,15 +1492,9 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
             });
         }
         decided = Some(e.decided());
-        if !e.quorum_met {
-            "failed_quorum"
-        } else if e.elected.is_empty() && e.ties.iter().all(|t| t.place != voting::Place::Seat) {
-            "rejected"
-        } else {
-            "passed"
-        }
+        e.outcome()
     } else {
-        voting::outcome(category, &f).as_str()
+        voting::outcome(category, &f)
     };
     let turnout = ResultTurnout {
         total_area_centi_m2: f.total_area,
@@ -1652,7 +1505,7 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
         participation_heads: fraction(f.voted_heads(), f.total_heads),
     };
     // An election's ballots choose candidates: yes/no/abstain figures do not apply to it.
-    let tally = (v.kind != "election").then(|| Tally {
+    let tally = (kind != VoteKind::Election).then(|| Tally {
         total_area_centi_m2: f.total_area,
         total_heads: f.total_heads,
         voted_area_centi_m2: f.voted_area(),
@@ -1671,7 +1524,7 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
     Ok(VoteResult {
         vote_id: v.id.clone(),
         category: v.category,
-        outcome: outcome.into(),
+        outcome,
         turnout,
         tally,
         candidates,

@@ -133,8 +133,7 @@ async fn activation_codes_are_one_account_per_owner(app: TestApp) {
     let second = app.post(&codes, As::Bearer(&admin), json!({})).await.expect(201);
     // A new code replaces the outstanding one.
     let listed = app.get(&codes, As::Bearer(&admin)).await.expect(200);
-    let states: Vec<(&str, &str)> = listed
-        .body["items"]
+    let states: Vec<(&str, &str)> = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()

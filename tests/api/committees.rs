@@ -349,8 +349,7 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
         )
         .await
         .expect(200);
-    let kinds: Vec<&str> = overdue
-        .body["items"]
+    let kinds: Vec<&str> = overdue.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -710,8 +709,7 @@ async fn vetting_from_nomination_to_final_list(app: TestApp) {
         .get(&format!("/api/v1/orgs/{}/negative-list", k.county), As::Bearer(&admin))
         .await
         .expect(200);
-    let off: Vec<&str> = list
-        .body["items"]
+    let off: Vec<&str> = list.body["items"]
         .as_array()
         .unwrap()
         .iter()

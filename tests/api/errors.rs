@@ -190,7 +190,12 @@ async fn every_bad_field_is_named_at_once(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["field"].as_str().unwrap().to_string(), e["code"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     fields.sort();
     assert_eq!(

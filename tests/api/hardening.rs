@@ -125,8 +125,7 @@ async fn a_bureau_reaches_only_the_companies_of_its_county(app: TestApp) {
         .get(&format!("/api/v1/companies/{cb}/contracts"), As::Bearer(&a.bureau))
         .await
         .expect(200);
-    let estates: Vec<&str> = contracts
-        .body["items"]
+    let estates: Vec<&str> = contracts.body["items"]
         .as_array()
         .unwrap()
         .iter()

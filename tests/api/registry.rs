@@ -153,8 +153,7 @@ async fn grids_nest_in_three_levels(app: TestApp) {
         .get(&format!("/api/v1/grids?community_id={}", k.comm_a), As::Bearer(&admin))
         .await
         .expect(200);
-    let levels: Vec<i64> = list
-        .body["items"]
+    let levels: Vec<i64> = list.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -331,13 +331,14 @@ impl TestApp {
     }
 
     fn create_admin(&self) {
-        use redprop::http::accounts::{create_user, GrantInput, NewUser, RoleName};
+        use redprop::domain::policy::Role;
+        use redprop::http::accounts::{create_user, GrantInput, NewUser};
         let input = NewUser {
             username: ADMIN.into(),
             display_name: "Administrator".into(),
             password: ADMIN_PASSWORD.into(),
             grants: vec![GrantInput {
-                role: RoleName::Admin,
+                role: Role::Admin,
                 scope_id: None,
             }],
         };

@@ -115,6 +115,8 @@ fn outcome(app: &TestApp, v: &VoteRow) -> String {
         .read_blocking(|c| redprop::http::votes::result_of(c, v))
         .unwrap()
         .outcome
+        .as_str()
+        .to_string()
 }
 
 async fn registry_estate(app: &TestApp, admin: &str) -> String {
@@ -264,7 +266,7 @@ async fn tally_matches_an_in_memory_count(app: TestApp) {
         );
         let expected =
             redprop::domain::voting::outcome(redprop::domain::voting::Category::from_number(category).unwrap(), &f);
-        assert_eq!(r.outcome, expected.as_str(), "round {round}");
+        assert_eq!(r.outcome, expected, "round {round}");
         assert_eq!(r.receipts.len(), last.len());
     }
 }
@@ -319,8 +321,8 @@ async fn election_tally(app: TestApp) {
         .db
         .read_blocking(|c| redprop::http::votes::result_of(c, &v))
         .unwrap();
-    assert_eq!(r.outcome, "passed");
-    use redprop::http::votes::CandidateOutcome as O;
+    assert_eq!(r.outcome, redprop::domain::voting::Outcome::Passed);
+    use redprop::domain::voting::CandidateOutcome as O;
     let results: Vec<(String, i64, O)> = r
         .candidates
         .iter()
@@ -826,7 +828,7 @@ async fn major_matters_follow_every_step(app: TestApp) {
         )
         .await
         .problem(409),
-        "wrong_state"
+        "proposal_not_proposed"
     );
     assert_eq!(
         app.post(

@@ -4,11 +4,17 @@
 
 use std::fmt;
 
+pub mod codes;
+
+pub use codes::{reason, Code, Reason};
+
+use crate::domain::lifecycle::Refused;
+
 /// A field that broke a rule: the JSON path of the field (`password`, `grants[0].role`) and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    pub code: Reason,
     pub message: String,
     /// For uploaded spreadsheets: the row (the header is row 1); `field` is then the column.
     pub row: Option<usize>,
@@ -18,45 +24,46 @@ impl FieldError {
     pub fn at_row(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: column.into(),
-            code: "invalid".into(),
+            code: reason::INVALID,
             message: message.into(),
             row: Some(row),
         }
     }
 
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: Reason, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
-            code: code.into(),
+            code,
             message: message.into(),
             row: None,
         }
     }
 }
 
+/// An error of the service. Each variant with a `code` takes one of `codes` of its status.
 #[derive(Debug)]
 pub enum AppError {
     /// 400: the request is not well-formed (bad JSON, bad parameter syntax).
     BadRequest {
-        code: &'static str,
+        code: Code,
         detail: String,
         errors: Vec<FieldError>,
     },
     /// 401: no credentials, or credentials that are not valid now.
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: Code, detail: String },
     /// 403: authenticated, but this caller may not do this.
     Forbidden { detail: String },
     /// 404: absent, or not visible to this caller.
     NotFound { what: &'static str },
     /// 409: conflicts with the current state.
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: Code, detail: String },
     /// 413: the body is larger than the limit.
     PayloadTooLarge { limit: usize },
     /// 415: the body is not of a content type this operation takes.
     UnsupportedMediaType { detail: String },
     /// 422: well-formed, but breaks a rule; `errors` names the fields.
     Unprocessable {
-        code: &'static str,
+        code: Code,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -78,28 +85,31 @@ impl AppError {
             detail: "you may not do this on this resource".into(),
         }
     }
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status, 409, "{code} is not a conflict");
         AppError::Conflict {
             code,
             detail: detail.into(),
         }
     }
-    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, code: Reason, message: impl Into<String>) -> Self {
         let message = message.into();
         AppError::Unprocessable {
-            code: "validation_failed",
+            code: codes::VALIDATION_FAILED,
             detail: format!("{field}: {message}"),
             errors: vec![FieldError::new(field, code, message)],
         }
     }
-    pub fn rule(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn rule(code: Code, detail: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status, 422, "{code} is not a rule");
         AppError::Unprocessable {
             code,
             detail: detail.into(),
             errors: Vec::new(),
         }
     }
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: Code, detail: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status, 401, "{code} is not an authentication failure");
         AppError::Unauthorized {
             code,
             detail: detail.into(),
@@ -107,6 +117,19 @@ impl AppError {
     }
     pub fn internal(e: impl fmt::Display) -> Self {
         AppError::Internal(e.to_string())
+    }
+}
+
+/// A refused step becomes its problem: a step the state does not allow is a conflict (409) that
+/// names the current state; a rule is 422, on its field when it concerns one.
+impl From<Refused> for AppError {
+    fn from(r: Refused) -> Self {
+        let detail = r.to_string();
+        match r {
+            Refused::NotNow { code, .. } => AppError::conflict(code, detail),
+            Refused::Rule { code, .. } => AppError::rule(code, detail),
+            Refused::Field { field, reason, message } => AppError::invalid(field, reason, message),
+        }
     }
 }
 
@@ -124,14 +147,14 @@ impl From<diesel::result::Error> for AppError {
         match e {
             E::NotFound => AppError::NotFound { what: "resource" },
             E::DatabaseError(K::UniqueViolation, info) => AppError::Conflict {
-                code: "already_exists",
+                code: codes::ALREADY_EXISTS,
                 detail: format!("a record with the same unique value exists ({})", unique_target(&*info)),
             },
             E::DatabaseError(K::ForeignKeyViolation, _) => {
-                AppError::rule("reference_not_found", "a referenced record does not exist")
+                AppError::rule(codes::REFERENCE_NOT_FOUND, "a referenced record does not exist")
             }
             E::DatabaseError(K::SerializationFailure, _) => AppError::Conflict {
-                code: "concurrent_update",
+                code: codes::CONCURRENT_UPDATE,
                 detail: "another change got there first; retry".into(),
             },
             other => AppError::Internal(format!("database: {other}")),
