@@ -11,6 +11,7 @@ use diesel::sql_types::BigInt;
 use super::audit;
 use super::schema::{ballot_history, ballot_selections, current_ballots, proposals, roll_entries, vote_options, votes};
 use super::AnyConnection;
+use crate::domain::voting::{self, Channel};
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -272,9 +273,9 @@ pub enum NotRecorded {
 /// its voter's current ballot (an upsert on the voter's key, so concurrent ballots of one voter
 /// leave exactly one), is appended to the history, and is audited.
 ///
-/// The rule for online and paper ballots lives here, in the upsert's condition: a signed paper
-/// ballot prevails — once one is current, online ballots are refused for that voter; a paper
-/// ballot entered after an online one replaces it.
+/// The rule for online and paper ballots (`voting::Channel::replaces`) is applied in the upsert's
+/// condition: a signed paper ballot prevails — once one is current, online ballots are refused
+/// for that voter; a paper ballot entered after an online one replaces it.
 pub fn record(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<Result<(), NotRecorded>>> {
     // The closing time as it is now, inside the writing transaction: it may have been extended
     // since the ballots were checked, and no ballot is written once the vote has closed.
@@ -291,7 +292,7 @@ pub fn record(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<
     let mut outcomes: Vec<Result<(), NotRecorded>> = ballots
         .iter()
         .map(|b| match closing.get(&b.history.vote_id) {
-            Some(closes_at) if now < *closes_at => Ok(()),
+            Some(closes_at) if voting::before_closing(*closes_at, now) => Ok(()),
             _ => Err(NotRecorded::Closed),
         })
         .collect();
@@ -333,11 +334,12 @@ fn upsert_current(conn: &mut AnyConnection, rows: &[CurrentRow]) -> AppResult<Ve
                     current_ballots::receipt.eq(excluded(current_ballots::receipt)),
                     current_ballots::cast_at.eq(excluded(current_ballots::cast_at)),
                 ))
-                // The paper rule: a current paper ballot is replaced only by another paper one.
+                // `Channel::replaces`, in SQL so that it holds under concurrency: a current paper
+                // ballot is replaced only by another paper one.
                 .filter(
                     current_ballots::channel
-                        .ne("paper")
-                        .or(excluded(current_ballots::channel).eq("paper")),
+                        .ne(Channel::Paper.as_str())
+                        .or(excluded(current_ballots::channel).eq(Channel::Paper.as_str())),
                 )
                 .returning((current_ballots::vote_id, current_ballots::voter_id))
         };

@@ -586,6 +586,22 @@ pub fn by_election_required(serving: u32, seats: u32, min: u32) -> bool {
     serving * 2 < seats || serving < min
 }
 
+/// The fewest members a committee may serve with before a by-election: an owners' committee,
+/// the county's minimum (never more than the seats it was elected with); a property
+/// management committee, the county's minimum for those.
+pub fn by_election_min(kind: CommitteeKind, seats: u32, r: &CommitteeRules) -> u32 {
+    match kind {
+        CommitteeKind::OwnersCommittee => r.oc_min.min(seats),
+        CommitteeKind::PropertyManagementCommittee => r.pmc_min,
+    }
+}
+
+/// Which alternate fills a vacancy: the first by rank (the one elected with most votes), given
+/// the ranks of the alternates still serving. `None` when there is none.
+pub fn next_alternate(ranks: &[Option<i32>]) -> Option<usize> {
+    (0..ranks.len()).min_by_key(|&i| ranks[i].unwrap_or(i32::MAX))
+}
+
 /// Calendar arithmetic on whole days and months (months clamp to the month's end).
 pub fn add_days(d: NaiveDate, days: u32) -> NaiveDate {
     d + chrono::Duration::days(days as i64)
@@ -702,6 +718,8 @@ pub struct PartyFigures {
     pub party_members: u32,
     /// A party group (党小组) is formed with at least 3 party members.
     pub party_group: bool,
+    /// Party-member share in whole percent, rounded down.
+    pub share_percent: u32,
     /// Whether the party-member share reaches the target: party * 100 >= target * members.
     pub meets_target: bool,
     pub cross_appointed: u32,
@@ -712,9 +730,15 @@ pub fn party_figures(members: u32, party_members: u32, cross_appointed: u32, tar
         members,
         party_members,
         party_group: party_members >= 3,
+        share_percent: share_percent(party_members, members),
         meets_target: members > 0 && party_members * 100 >= target_percent * members,
         cross_appointed,
     }
+}
+
+/// `part` of `whole` in whole percent, rounded down (0 of nothing).
+pub fn share_percent(part: u32, whole: u32) -> u32 {
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 /// Age in whole years on `on` (for "full civil capacity": adult at 18).

@@ -27,7 +27,17 @@ pub fn today() -> chrono::NaiveDate {
 /// The date in China Standard Time (UTC+8, no daylight saving) of an instant kept in UTC: the one
 /// conversion from instants to the calendar days that windows and deadlines count.
 pub fn local_date(t: NaiveDateTime) -> chrono::NaiveDate {
-    (t + chrono::Duration::hours(8)).date()
+    (t + china_offset()).date()
+}
+
+/// 00:00 China Standard Time of `day`, as a UTC instant: the inverse of `local_date`.
+pub fn start_of_local_day(day: chrono::NaiveDate) -> NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN) - china_offset()
+}
+
+/// China Standard Time is UTC+8 all year.
+fn china_offset() -> chrono::Duration {
+    chrono::Duration::hours(8)
 }
 
 /// RFC 3339 with a `Z`, microsecond precision: the one textual form of an instant.

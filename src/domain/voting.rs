@@ -62,6 +62,31 @@ impl Category {
 }
 
 term_enum!(
+    /// How a ballot was cast.
+    Channel, "how a ballot was cast (投票方式)", {
+        Online = "online", "线上";
+        /// A signed paper ballot, entered by the convenor.
+        Paper = "paper", "纸质";
+    }
+);
+
+impl Channel {
+    /// A signed paper ballot prevails (RULES.md §1): once one is a voter's current ballot, only
+    /// another paper ballot replaces it; an online ballot never does. (`db::votes::record`
+    /// applies this in the upsert's condition, so two concurrent ballots cannot both win.)
+    pub fn replaces(self, current: Channel) -> bool {
+        current != Channel::Paper || self == Channel::Paper
+    }
+}
+
+/// Whether a ballot arriving at `now` is taken: before the closing time as it stands when the
+/// ballot is written (it may have been extended meanwhile). `db::votes::record` checks this in
+/// the writing transaction.
+pub fn before_closing(closes_at: NaiveDateTime, now: NaiveDateTime) -> bool {
+    now < closes_at
+}
+
+term_enum!(
     /// What a vote asks.
     VoteKind, "what a vote asks (表决类型): one question (事项表决), or a committee election (选举)", {
         /// One question: yes, no or abstain.
@@ -494,6 +519,23 @@ pub fn runoff_order(supports: &[Support], places: usize) -> Option<Vec<String>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paper_prevails_and_closing_is_exclusive() {
+        use Channel::*;
+        assert!(Online.replaces(Online));
+        assert!(Paper.replaces(Online));
+        assert!(Paper.replaces(Paper));
+        assert!(!Online.replaces(Paper));
+        let t = |s: i64| {
+            chrono::DateTime::from_timestamp(1_800_000_000 + s, 0)
+                .unwrap()
+                .naive_utc()
+        };
+        assert!(before_closing(t(10), t(9)));
+        assert!(!before_closing(t(10), t(10)));
+        assert!(!before_closing(t(10), t(11)));
+    }
 
     /// 300 heads, 30000 area; voters split as given.
     fn fig(yes: (i64, i64), no: (i64, i64), abstain: (i64, i64)) -> Figures {

@@ -5,7 +5,7 @@
 //! the act is not counted; a window of N days recorded on day D (China Standard Time) runs from
 //! D+1 through the end (24:00) of D+N. This module is the one place that counts them.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::ids::local_date;
 
@@ -34,10 +34,7 @@ pub fn has_ended(recorded_at: NaiveDateTime, days: u32, now: NaiveDateTime) -> b
     now >= end(recorded_at, days)
 }
 
-/// 00:00 China Standard Time of `day`, as a UTC instant.
-pub fn start_of_local_day(day: NaiveDate) -> NaiveDateTime {
-    day.and_time(NaiveTime::MIN) - Duration::hours(8)
-}
+pub use super::ids::start_of_local_day;
 
 #[cfg(test)]
 mod tests {

@@ -376,7 +376,7 @@ pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuildi
         members: f.members,
         party_members: f.party_members,
         party_group: f.party_group,
-        party_share_percent: (party * 100).checked_div(n).unwrap_or(0),
+        party_share_percent: f.share_percent,
         target_percent,
         meets_target: f.meets_target,
         cross_appointed: f.cross_appointed,
@@ -1221,11 +1221,12 @@ impl CommitteesApi {
                 leaving.ended_on = Some(input.date);
                 leaving.end_reason = Some(input.reason.clone());
                 db::committees::save_member(c, &leaving)?;
-                let next = members
+                let alternates: Vec<&MemberRow> = members
                     .iter()
                     .filter(|m| m.role().is_ok_and(|r| r == MemberRole::Alternate) && m.ended_on.is_none())
-                    .min_by_key(|m| m.alternate_rank.unwrap_or(i32::MAX))
-                    .cloned();
+                    .collect();
+                let ranks: Vec<Option<i32>> = alternates.iter().map(|m| m.alternate_rank).collect();
+                let next = rules::next_alternate(&ranks).map(|i| alternates[i].clone());
                 let mut filled_by = None;
                 if let Some(mut alt) = next {
                     // The alternate's time as alternate ends; the seat starts now (history kept).
@@ -1238,10 +1239,7 @@ impl CommitteesApi {
                 }
                 let serving = db::committees::members(c, &com.id)?.iter().filter(|m| m.ended_on.is_none() && m.role().is_ok_and(MemberRole::seated)).count() as u32;
                 let r = estate_rules(c, &ctx)?;
-                let min = match com.kind()? {
-                    CommitteeKind::OwnersCommittee => r.oc_min.min(com.seats as u32),
-                    CommitteeKind::PropertyManagementCommittee => r.pmc_min,
-                };
+                let min = rules::by_election_min(com.kind()?, com.seats as u32, &r);
                 com.by_election_required = rules::by_election_required(serving, com.seats as u32, min);
                 db::committees::save(c, &com)?;
                 audit::append(c, &actor, "committee.vacancy", "committee", &com.id, &serde_json::json!({ "member": leaving.id, "on": input.date, "filled_by": filled_by, "by_election": com.by_election_required }))?;

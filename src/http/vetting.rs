@@ -1335,7 +1335,7 @@ impl VettingApi {
                     qualified: count(&cands, CandidateStatus::on_final_list)? as u32,
                     disqualified_by_objection: count(&cands, |s| s == CandidateStatus::Disqualified)? as u32,
                     party_members: party,
-                    party_share_percent: (party * 100).checked_div(n).unwrap_or(0),
+                    party_share_percent: crate::domain::committee::share_percent(party, n),
                 })
             })
             .await?;

@@ -26,8 +26,8 @@ use crate::domain::headcount;
 use crate::domain::policy::{authorize, Action, Role};
 use crate::domain::vetting::{CandidateStatus, ElectionStatus};
 use crate::domain::voting::{
-    self, CandidateOutcome, Category, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus, Support,
-    VoteKind, VoteStatus,
+    self, CandidateOutcome, Category, Channel, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus,
+    Support, VoteKind, VoteStatus,
 };
 use crate::domain::{ids, window};
 use crate::error::{codes, reason, AppError, AppResult};
@@ -548,7 +548,13 @@ fn new_ballot(
         voter_id: entry.voter_id.clone(),
         choice,
         selections: joined,
-        channel: if paper_ref.is_some() { "paper" } else { "online" }.into(),
+        channel: if paper_ref.is_some() {
+            Channel::Paper
+        } else {
+            Channel::Online
+        }
+        .as_str()
+        .into(),
         paper_ref: paper_ref.clone(),
         cast_by: actor.actor_id.clone(),
         cast_at: now,
