@@ -95,7 +95,7 @@ impl AppState {
                 db.clone(),
                 if db.backend() == db::Backend::Postgres { 2 } else { 1 },
                 256,
-                http::votes::record_ballots,
+                db::votes::record_ballots,
             ),
             db,
             config: Arc::new(config),

@@ -12,7 +12,7 @@ use super::audit;
 use super::schema::{ballot_history, ballot_selections, current_ballots, proposals, roll_entries, vote_options, votes};
 use super::AnyConnection;
 use crate::domain::voting::{self, Channel};
-use crate::error::AppResult;
+use crate::error::{codes, AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = votes, treat_none_as_null = true)]
@@ -267,6 +267,28 @@ pub enum NotRecorded {
     Closed,
     /// A signed paper ballot is recorded for this voter and prevails over online ones.
     PaperPrevails,
+}
+
+impl From<NotRecorded> for AppError {
+    fn from(why: NotRecorded) -> AppError {
+        match why {
+            NotRecorded::Closed => {
+                AppError::conflict(codes::VOTE_NOT_OPEN, "ballots are accepted only while the vote is open")
+            }
+            NotRecorded::PaperPrevails => AppError::conflict(
+                codes::PAPER_BALLOT_RECORDED,
+                "a signed paper ballot has been recorded for this voter and prevails",
+            ),
+        }
+    }
+}
+
+/// Records a batch of ballots (the batch writer of `AppState::ballots`): each ballot's outcome.
+pub fn record_ballots(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<AppResult<()>>> {
+    Ok(record(conn, ballots)?
+        .into_iter()
+        .map(|r| r.map_err(AppError::from))
+        .collect())
 }
 
 /// Records ballots, any number, with a few multi-row statements (see `batcher`): each becomes

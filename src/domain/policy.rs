@@ -5,6 +5,9 @@ use crate::term_enum;
 
 use std::fmt;
 
+use super::vetting::NominatedBy;
+use super::voting::ProposalParty;
+
 term_enum!(
     /// The roles of RULES.md's users, each granted with a scope (none for `admin`).
     #[derive(PartialOrd, Ord)]
@@ -121,6 +124,82 @@ impl Principal {
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }
+
+    /// The owner records this caller is (an account may be several owners' — co-owners who
+    /// share one login are not allowed, but one person may hold units under two records).
+    pub fn owner_ids(&self) -> Vec<String> {
+        self.scopes(Role::Owner)
+    }
+
+    /// Whether this caller is the owner `owner_id`.
+    pub fn is_owner(&self, owner_id: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::Owner && g.scope_id.as_deref() == Some(owner_id))
+    }
+
+    /// The department organisations this caller speaks for.
+    pub fn department_ids(&self) -> Vec<String> {
+        self.scopes(Role::Department)
+    }
+}
+
+/// Which organisations' subtrees a caller may browse without naming one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrgReach {
+    /// Every organisation (administrators).
+    All,
+    /// The subtrees of these organisations (the bureau's county, a party organisation's own).
+    Within(Vec<String>),
+}
+
+/// Where a caller's grants let it browse the organisation tree; `Denied` when nowhere.
+pub fn org_reach(p: &Principal) -> Result<OrgReach, Denied> {
+    if p.has_role(Role::Admin) {
+        return Ok(OrgReach::All);
+    }
+    let mut roots = p.scopes(Role::Bureau);
+    roots.extend(p.scopes(Role::PartyOrg));
+    if roots.is_empty() {
+        Err(Denied)
+    } else {
+        Ok(OrgReach::Within(roots))
+    }
+}
+
+/// The county a company registered by this caller belongs to when none is named: a bureau
+/// user's own county, if it has exactly one.
+pub fn own_county(p: &Principal) -> Option<String> {
+    match p.scopes(Role::Bureau).as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// The department a negative-list record is recorded for: a department user's own; an
+/// administrator must name one (`Ok(None)`); anyone else is denied.
+pub fn acting_department(p: &Principal) -> Result<Option<String>, Denied> {
+    match p.department_ids().into_iter().next() {
+        Some(own) => Ok(Some(own)),
+        None if p.has_role(Role::Admin) => Ok(None),
+        None => Err(Denied),
+    }
+}
+
+/// Whether a caller sees an owner's phone in clear: administrators, and the owner themself
+/// (everyone else who may see the owner sees it masked).
+pub fn sees_owner_in_clear(p: &Principal, owner_id: &str) -> bool {
+    p.has_role(Role::Admin) || p.is_owner(owner_id)
+}
+
+/// Which nominations a role may make (RULES.md §4): the party organisation's (by the party,
+/// the bureau or an administrator acting for it); an owner's for themself or jointly.
+pub fn may_nominate(role: Role, by: NominatedBy) -> bool {
+    matches!(
+        (by, role),
+        (NominatedBy::PartyOrg, Role::Admin | Role::Bureau | Role::PartyOrg)
+            | (NominatedBy::SelfNomination | NominatedBy::OwnersJointly, Role::Owner)
+    )
 }
 
 /// Where a target stands, as far as scopes are concerned. Built by the caller of `authorize`
@@ -186,10 +265,7 @@ pub enum Action<'a> {
     /// See a company's contact details in clear (the same place as `ViewCompany`).
     ViewCompanyContacts(Place<'a>),
     /// See a service contract: whoever sees its estate, and the company that holds it.
-    ViewContract {
-        estate: Place<'a>,
-        company: Place<'a>,
-    },
+    ViewContract { estate: Place<'a>, company: Place<'a> },
     /// See coverage figures of an organisation's subtree.
     ViewCoverage(Place<'a>),
     /// Form committees and record their elections, appointments, filings, meetings, vacancies.
@@ -212,8 +288,11 @@ pub enum Action<'a> {
     ConveneVote(Place<'a>),
     /// Cast one's own ballot.
     CastBallot(Place<'a>),
-    /// Endorse a major-matter proposal as one of its three parties, or review it.
-    EndorseProposal(Place<'a>),
+    /// Mobilise a major-matter proposal (the owners' committee of the estate).
+    MobiliseProposal(Place<'a>),
+    /// Endorse a major-matter proposal as one of its three parties: each party for itself only.
+    EndorseProposal(Place<'a>, ProposalParty),
+    /// The community party committee's review of a proposal.
     ReviewProposal(Place<'a>),
 }
 
@@ -278,7 +357,15 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::ReviewCandidate(place) => (&[Department], place.clone()),
         Action::FileObjection(place) | Action::CastBallot(place) => (&[Owner], place.clone()),
         Action::ConveneVote(place) => (&[Admin, PartyOrg, Committee], place.clone()),
-        Action::EndorseProposal(place) => (&[PartyOrg, Committee, Company], place.clone()),
+        Action::MobiliseProposal(place) => (&[Admin, Committee], place.clone()),
+        Action::EndorseProposal(place, party) => (
+            match party {
+                ProposalParty::EstatePartyBranch => &[PartyOrg],
+                ProposalParty::OwnersCommittee => &[Committee],
+                ProposalParty::PropertyCompany => &[Company],
+            },
+            place.clone(),
+        ),
         Action::ReviewProposal(place) => (&[PartyOrg], place.clone()),
     };
     roles

@@ -19,7 +19,7 @@ use crate::db::orgs::OrgRow;
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::identity::{is_valid_credit_code, is_valid_mobile, mask_phone, normalize_code};
 use crate::domain::ids;
-use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::policy::{self, authorize, Action};
 use crate::domain::registry::{ContractKind, OrgKind, PartyCoverage};
 use crate::error::{codes, reason, AppError, AppResult};
 use crate::AppState;
@@ -138,9 +138,9 @@ fn sees_contacts(caller: &Caller, ctx: &CompanyCtx) -> bool {
 fn home_county(conn: &mut AnyConnection, caller: &Caller, named: Option<&str>) -> AppResult<OrgRow> {
     let id = match named {
         Some(id) => id.to_string(),
-        None => match caller.principal.scopes(Role::Bureau).as_slice() {
-            [only] => only.clone(),
-            _ => {
+        None => match policy::own_county(&caller.principal) {
+            Some(own) => own,
+            None => {
                 return Err(AppError::invalid(
                     "county_id",
                     reason::REQUIRED,

@@ -16,7 +16,7 @@ use super::ApiTags;
 use crate::db::orgs::{GridRow, OrgRow};
 use crate::db::{self, audit};
 use crate::domain::ids;
-use crate::domain::policy::{Action, Role};
+use crate::domain::policy::{self, Action, OrgReach};
 use crate::domain::registry::{self, OrgKind};
 use crate::error::{reason, AppError, AppResult};
 use crate::AppState;
@@ -228,22 +228,16 @@ impl OrgsApi {
         let rows = state
             .db
             .read(move |c| {
-                let p = &caller.principal;
                 let roots: Option<Vec<String>> = match within.0 {
                     Some(w) => {
                         let org = db::orgs::get(c, &w)?.ok_or(AppError::NotFound { what: "organisation" })?;
                         check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
                         Some(vec![w])
                     }
-                    None if p.has_role(Role::Admin) => None,
-                    None => {
-                        let mut r = p.scopes(Role::Bureau);
-                        r.extend(p.scopes(Role::PartyOrg));
-                        if r.is_empty() {
-                            return Err(AppError::forbidden());
-                        }
-                        Some(r)
-                    }
+                    None => match policy::org_reach(&caller.principal).map_err(|_| AppError::forbidden())? {
+                        OrgReach::All => None,
+                        OrgReach::Within(roots) => Some(roots),
+                    },
                 };
                 db::orgs::page_within(c, roots.as_deref(), kind, after.as_deref(), paging::fetch(limit))
             })

@@ -24,7 +24,7 @@ use crate::domain::credentials::CodeStatus;
 use crate::domain::identity::{
     birth_date, is_valid_credit_code, is_valid_mobile, is_valid_national_id, last4, mask_phone, normalize_code,
 };
-use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::policy::{self, authorize, Action, Role};
 use crate::domain::registry::{check_party_post, PartyPost};
 use crate::domain::throttle::{self, OnSuccess};
 use crate::domain::unit_import::OwnerKind;
@@ -187,8 +187,7 @@ pub enum AccountOpened {
 pub const ACTIVATION_DAYS: i64 = 14;
 
 fn owner_out(o: OwnerRow, caller: &Caller) -> AppResult<Owner> {
-    let p = &caller.principal;
-    let clear = p.has_role(Role::Admin) || p.scopes(Role::Owner).contains(&o.id);
+    let clear = policy::sees_owner_in_clear(&caller.principal, &o.id);
     Ok(Owner {
         kind: o.kind()?,
         party_post: o.party_post.as_deref().map(stored).transpose()?,
@@ -243,7 +242,7 @@ fn check_phone(phone: Option<&str>) -> AppResult<()> {
 }
 
 fn is_self(caller: &Caller, owner_id: &str) -> bool {
-    caller.principal.scopes(Role::Owner).iter().any(|o| o == owner_id)
+    caller.principal.is_owner(owner_id)
 }
 
 #[OpenApi(tag = "ApiTags::Owners")]

@@ -22,7 +22,7 @@ use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::committee::age_on;
-use crate::domain::policy::{authorize, Action, Place, Role};
+use crate::domain::policy::{self, authorize, Action, Place};
 use crate::domain::registry::OrgKind;
 use crate::domain::vetting::{self, CandidateStatus, ElectionStatus, NominatedBy, Review};
 use crate::domain::{ids, window};
@@ -415,16 +415,15 @@ fn election_out(conn: &mut AnyConnection, e: ElectionRow, everything: bool) -> A
 /// Records in force on the day `on` for enabled items of the county.
 /// The caller's department organisation (a department user), or the one an administrator names.
 fn acting_department(conn: &mut AnyConnection, caller: &Caller, named: Option<&str>) -> AppResult<OrgRow> {
-    let id = match caller.principal.scopes(Role::Department).into_iter().next() {
+    let id = match policy::acting_department(&caller.principal).map_err(|_| AppError::forbidden())? {
         Some(own) => own,
-        None if caller.principal.has_role(Role::Admin) => named.map(str::to_string).ok_or_else(|| {
+        None => named.map(str::to_string).ok_or_else(|| {
             AppError::invalid(
                 "department_id",
                 reason::REQUIRED,
                 "name the department that supplies the record",
             )
         })?,
-        None => return Err(AppError::forbidden()),
     };
     db::orgs::get(conn, &id)?
         .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::Department))
@@ -678,7 +677,7 @@ impl VettingApi {
         let rows = state
             .db
             .read(move |c| {
-                let own = caller.principal.scopes(Role::Owner).contains(&id.0);
+                let own = caller.principal.is_owner(&id.0);
                 // Someone who may not see the owner's records at all gets the answer a missing
                 // owner gets: existence is not told across counties.
                 let reach = OwnerReach::load(c, &id.0)?;
@@ -808,18 +807,14 @@ impl VettingApi {
                 ctx.election.status()?.nominate()?;
                 let holders = db::estates::headcount_inputs(c, &ctx.estate.estate.id, true)?;
                 let holds = |o: &str| holders.iter().any(|u| u.owner_ids.iter().any(|x| x == o));
-                let my_owner_ids: Vec<String> = caller
-                    .principal
-                    .scopes(Role::Owner)
-                    .into_iter()
-                    .filter(|o| holds(o))
-                    .collect();
-                let nominator = match (input.nominated_by, role) {
-                    (NominatedBy::PartyOrg, Role::Admin | Role::Bureau | Role::PartyOrg) => actor.actor_id.clone(),
-                    (NominatedBy::SelfNomination, Role::Owner) if my_owner_ids.contains(&input.owner_id) => {
-                        input.owner_id.clone()
-                    }
-                    (NominatedBy::OwnersJointly, Role::Owner) => {
+                let my_owner_ids: Vec<String> = caller.principal.owner_ids().into_iter().filter(|o| holds(o)).collect();
+                if !policy::may_nominate(role, input.nominated_by) {
+                    return Err(AppError::forbidden());
+                }
+                let nominator = match input.nominated_by {
+                    NominatedBy::PartyOrg => actor.actor_id.clone(),
+                    NominatedBy::SelfNomination if my_owner_ids.contains(&input.owner_id) => input.owner_id.clone(),
+                    NominatedBy::OwnersJointly => {
                         let mut supporters: Vec<String> = input.supporter_owner_ids.clone();
                         supporters.extend(my_owner_ids.iter().cloned());
                         supporters.sort();
@@ -969,7 +964,7 @@ impl VettingApi {
                 let rules = estate_rules(c, &estate)?;
                 let county_id = county_of(&estate.estate.community_path);
                 let reviewers = departments(c, &county_id, Some(&rules.required_departments))?;
-                let mine = caller.principal.scopes(Role::Department);
+                let mine = caller.principal.department_ids();
                 let dept = reviewers
                     .iter()
                     .find(|d| mine.contains(&d.id))
@@ -1108,7 +1103,7 @@ impl VettingApi {
                 let holders = db::estates::headcount_inputs(c, &ctx.estate.estate.id, true)?;
                 let objector = caller
                     .principal
-                    .scopes(Role::Owner)
+                    .owner_ids()
                     .into_iter()
                     .find(|o| holders.iter().any(|u| u.owner_ids.contains(o)))
                     .ok_or_else(AppError::forbidden)?;
@@ -1273,7 +1268,7 @@ impl VettingApi {
             .db
             .read(move |c| {
                 let cand = db::vetting::get_candidate(c, &id.0)?.ok_or(AppError::NotFound { what: "candidate" })?;
-                let own = caller.principal.scopes(Role::Owner).contains(&cand.owner_id);
+                let own = caller.principal.is_owner(&cand.owner_id);
                 if !own {
                     let ctx = election_ctx(c, &caller, &cand.election_id)?;
                     if !sees_everything(&caller, &ctx) {

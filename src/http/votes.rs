@@ -23,7 +23,7 @@ use crate::db::votes::{
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::committee::TieRule;
 use crate::domain::headcount;
-use crate::domain::policy::{authorize, Action, Role};
+use crate::domain::policy::{authorize, Action, Place};
 use crate::domain::vetting::{CandidateStatus, ElectionStatus};
 use crate::domain::voting::{
     self, CandidateOutcome, Category, Channel, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus,
@@ -537,7 +537,9 @@ fn new_ballot(
     actor: audit::Actor,
 ) -> AppResult<NewBallot> {
     let now = ids::now();
-    v.status_at(now).cast().map_err(|_| refused(NotRecorded::Closed))?;
+    v.status_at(now)
+        .cast()
+        .map_err(|_| AppError::from(NotRecorded::Closed))?;
     let (choice, selections) = content;
     let joined = selections.join(",");
     let id = ids::new_id();
@@ -580,27 +582,6 @@ fn new_ballot(
         history: h,
         selections,
     })
-}
-
-/// The problem for a ballot that was checked but not recorded.
-fn refused(why: NotRecorded) -> AppError {
-    match why {
-        NotRecorded::Closed => {
-            AppError::conflict(codes::VOTE_NOT_OPEN, "ballots are accepted only while the vote is open")
-        }
-        NotRecorded::PaperPrevails => AppError::conflict(
-            codes::PAPER_BALLOT_RECORDED,
-            "a signed paper ballot has been recorded for this voter and prevails",
-        ),
-    }
-}
-
-/// Records a batch of ballots (the batch writer of `AppState::ballots`).
-pub fn record_ballots(conn: &mut AnyConnection, ballots: &[NewBallot]) -> AppResult<Vec<AppResult<()>>> {
-    Ok(db::votes::record(conn, ballots)?
-        .into_iter()
-        .map(|r| r.map_err(refused))
-        .collect())
 }
 
 /// The figures of a vote's current ballots (aggregate queries) against its frozen totals.
@@ -880,7 +861,7 @@ impl VotesApi {
     ) -> ApiResult<BallotAccepted> {
         let caller = auth.0.clone();
         let input = body.0;
-        let owners = caller.principal.scopes(Role::Owner);
+        let owners = caller.principal.owner_ids();
         if owners.is_empty() {
             return Err(AppError::forbidden().into());
         }
@@ -892,9 +873,16 @@ impl VotesApi {
             .await?
             // The roll decides who votes here; no roll entry means not visible to this owner.
             .ok_or(AppError::NotFound { what: "vote" })?;
+        // The roll decides who votes: the caller holds an entry of it (owns here, as frozen).
+        let place = Place {
+            estate_ids: vec![&roll.vote.estate_id],
+            caller_owns_here: !entries.is_empty(),
+            ..Place::default()
+        };
+        let actor = caller.may(&Action::CastBallot(place))?;
         let entry = choose_entry(entries, input.voter_id.as_deref())?;
         let content = ballot_content(&roll.vote, &roll.options, input.choice, input.selections)?;
-        let ballot = new_ballot(&roll.vote, &entry, content, None, caller.actor_as(Role::Owner.as_str()))?;
+        let ballot = new_ballot(&roll.vote, &entry, content, None, actor)?;
         let out = receipt_out(&ballot.history);
         state.ballots.submit(ballot).await?;
         Ok(BallotAccepted::Created(Json(out)))
@@ -928,7 +916,7 @@ impl VotesApi {
                 let options = db::votes::options_of(c, &v.id)?;
                 let content = ballot_content(&v, &options, input.choice, input.selections)?;
                 let ballot = new_ballot(&v, &entry, content, Some(input.paper_ref), actor)?;
-                record_ballots(c, std::slice::from_ref(&ballot))?
+                db::votes::record_ballots(c, std::slice::from_ref(&ballot))?
                     .pop()
                     .unwrap_or(Ok(()))?;
                 Ok(receipt_out(&ballot.history))
@@ -948,7 +936,7 @@ impl VotesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<MyBallots>> {
-        let owners = auth.0.principal.scopes(Role::Owner);
+        let owners = auth.0.principal.owner_ids();
         let out = state
             .db
             .read(move |c| {
@@ -1221,16 +1209,7 @@ impl VotesApi {
             .db
             .write(move |c| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
-                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
-                let p = &caller.principal;
-                let role = if p.has_role(Role::Admin) {
-                    Role::Admin
-                } else if p.scopes(Role::Committee).contains(&ctx.estate.id) {
-                    Role::Committee
-                } else {
-                    return Err(AppError::forbidden());
-                };
-                let actor = caller.actor_as(role.as_str());
+                let actor = check(&caller, &ctx.place(), &Action::MobiliseProposal(ctx.place()))?;
                 let row = ProposalRow {
                     id: ids::new_id(),
                     estate_id: ctx.estate.id.clone(),
@@ -1288,17 +1267,7 @@ impl VotesApi {
             .write(move |c| {
                 let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
-                check(&caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
-                let needed = match party {
-                    ProposalParty::EstatePartyBranch => Role::PartyOrg,
-                    ProposalParty::OwnersCommittee => Role::Committee,
-                    ProposalParty::PropertyCompany => Role::Company,
-                };
-                let role = authorize(&caller.principal, &Action::EndorseProposal(ctx.place()))
-                    .map_err(|_| AppError::forbidden())?;
-                if role != needed {
-                    return Err(AppError::forbidden());
-                }
+                let actor = check(&caller, &ctx.place(), &Action::EndorseProposal(ctx.place(), party))?;
                 let status = p.status()?;
                 status.endorse(false)?;
                 let now = Some(ids::now());
@@ -1315,7 +1284,7 @@ impl VotesApi {
                 db::votes::save_proposal(c, &p)?;
                 audit::append(
                     c,
-                    &caller.actor_as(role.as_str()),
+                    &actor,
                     "proposal.endorse",
                     "proposal",
                     &p.id,

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod architecture;
 mod audit;
 mod auth;
 mod authentication;
