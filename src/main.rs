@@ -157,7 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let actor = audit::Actor::system("cli:admin-create");
             let (user, _) = state
                 .db
-                .write_blocking(|c| create_user(c, &actor, &input, hash))
+                .command_blocking(|c, trail| create_user(c, trail, &actor, &input, hash))
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             state
                 .db

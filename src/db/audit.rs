@@ -114,6 +114,55 @@ pub struct Event {
     pub change: serde_json::Value,
 }
 
+/// The audit events of one command, appended in its transaction as it commits (`Db::command`).
+/// A command that records none fails: every change of state is audited by construction.
+#[derive(Debug, Default)]
+pub struct Trail {
+    events: Vec<Event>,
+    unchanged: bool,
+}
+
+impl Trail {
+    /// Notes an event of this command. (Fallible like `append`, so callers read the same.)
+    pub fn record(
+        &mut self,
+        actor: &Actor,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: &str,
+        change: &serde_json::Value,
+    ) -> AppResult<()> {
+        self.events.push(Event {
+            actor: actor.clone(),
+            action,
+            target_type,
+            target_id: target_id.to_string(),
+            change: change.clone(),
+        });
+        Ok(())
+    }
+
+    /// Says that this command, on this path, changed nothing (an idempotent repeat): there is
+    /// nothing to audit. A path that neither records nor says so is a bug.
+    pub fn unchanged(&mut self) {
+        self.unchanged = true;
+    }
+
+    /// Appends the events, in the order recorded; refuses an empty trail unless the command
+    /// said it changed nothing.
+    pub(super) fn commit(self, conn: &mut AnyConnection) -> AppResult<()> {
+        if self.events.is_empty() && self.unchanged {
+            return Ok(());
+        }
+        if self.events.is_empty() {
+            return Err(AppError::Internal(
+                "a command changed state without an audit event".into(),
+            ));
+        }
+        append_many(conn, &self.events.iter().collect::<Vec<_>>())
+    }
+}
+
 /// Appends many events with multi-row inserts (batched writes). Call inside the transaction
 /// that makes the changes.
 pub fn append_many(conn: &mut AnyConnection, events: &[&Event]) -> AppResult<()> {

@@ -327,6 +327,37 @@ impl Db {
         }
     }
 
+    /// Runs one command: a change of state in one write transaction whose closure authorizes,
+    /// loads, applies the domain's transition and saves, recording its audit events on the
+    /// trail; the events are appended in the same transaction as it commits, and a command that
+    /// recorded none is refused. Handlers change state only through here.
+    pub async fn command<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection, &mut audit::Trail) -> AppResult<T> + Send + 'static,
+    {
+        self.write(move |c| {
+            let mut trail = audit::Trail::default();
+            let out = f(c, &mut trail)?;
+            trail.commit(c)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// `command` for the command line and tests, outside the async runtime.
+    pub fn command_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection, &mut audit::Trail) -> AppResult<T>,
+    ) -> AppResult<T> {
+        self.write_blocking(|c| {
+            let mut trail = audit::Trail::default();
+            let out = f(c, &mut trail)?;
+            trail.commit(c)?;
+            Ok(out)
+        })
+    }
+
     /// `write` for a thread of our own outside the async runtime (the batch writers): on SQLite
     /// it goes through the writer thread like any request's write.
     pub fn write_wait<T, F>(&self, f: F) -> AppResult<T>

@@ -184,6 +184,7 @@ fn keep_an_admin(conn: &mut db::AnyConnection, user_id: &str) -> AppResult<()> {
 /// Creates an account with its grants and one audit event; shared by the API and the CLI.
 pub fn create_user(
     conn: &mut db::AnyConnection,
+    trail: &mut audit::Trail,
     actor: &audit::Actor,
     input: &NewUser,
     password_hash: String,
@@ -218,8 +219,7 @@ pub fn create_user(
         db::users::insert_grant(conn, g)?;
     }
     let roles: Vec<String> = grants.iter().map(|g| format!("{}:{}", g.role, g.scope_id)).collect();
-    audit::append(
-        conn,
+    trail.record(
         actor,
         "user.create",
         "user",
@@ -260,7 +260,10 @@ impl AccountsApi {
         let input = body.0;
         check_new_user(&input)?;
         let hash = state.passwords.hash(&actor.actor_id, &input.password).await?;
-        let (user, grants) = state.db.write(move |c| create_user(c, &actor, &input, hash)).await?;
+        let (user, grants) = state
+            .db
+            .command(move |c, trail| create_user(c, trail, &actor, &input, hash))
+            .await?;
         Ok(UserCreated::Created(Json(user_out(user, &grants)?)))
     }
 
@@ -326,7 +329,7 @@ impl AccountsApi {
         let out = grant_out(&row)?;
         state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 db::users::by_id(c, &row.user_id)?.ok_or(AppError::NotFound { what: "user" })?;
                 check_scope(c, "body", &row)?;
                 if db::users::grants_of(c, &row.user_id)?
@@ -340,8 +343,7 @@ impl AccountsApi {
                 }
                 db::users::insert_grant(c, &row)?;
                 db::sessions::revoke_all_for_user(c, &row.user_id, None, ids::now())?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "user.grant",
                     "user",
@@ -369,7 +371,7 @@ impl AccountsApi {
         let (uid, gid) = (id.0, grant_id.0);
         state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let grant = db::users::grants_of(c, &uid)?
                     .into_iter()
                     .find(|g| g.id == gid)
@@ -381,8 +383,7 @@ impl AccountsApi {
                     return Err(AppError::NotFound { what: "grant" });
                 }
                 db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "user.revoke_grant",
                     "user",
@@ -446,7 +447,7 @@ async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disable
     let uid = id.clone();
     state
         .db
-        .write(move |c| {
+        .command(move |c, trail| {
             db::users::by_id(c, &uid)?.ok_or(AppError::NotFound { what: "user" })?;
             if disabled {
                 let is_admin = db::users::grants_of(c, &uid)?
@@ -461,8 +462,7 @@ async fn set_disabled(state: &AppState, actor: audit::Actor, id: String, disable
                 db::sessions::revoke_all_for_user(c, &uid, None, ids::now())?;
             }
             let action = if disabled { "user.disable" } else { "user.enable" };
-            audit::append(
-                c,
+            trail.record(
                 &actor,
                 action,
                 "user",

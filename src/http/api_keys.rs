@@ -116,15 +116,14 @@ impl ApiKeysApi {
         };
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = company_ctx(c, &caller, &row.company_id)
                     .map_err(|_| AppError::invalid("company_id", reason::NOT_FOUND, "no company with this id"))?;
                 let actor = caller.may(&Action::IssueApiKey(ctx.home_place()))?;
                 row.created_by = actor.actor_id.clone();
                 let stored = &row;
                 db::api_keys::insert(c, stored)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "api_key.create",
                     "api_key",
@@ -202,16 +201,18 @@ impl ApiKeysApi {
         if row.revoked_at.is_none() {
             state
                 .db
-                .write(move |c| {
+                .command(move |c, trail| {
                     if db::api_keys::revoke(c, &row.id, ids::now())? {
-                        audit::append(
-                            c,
+                        trail.record(
                             &actor,
                             "api_key.revoke",
                             "api_key",
                             &row.id,
                             &serde_json::json!({ "company": row.company_id }),
                         )?;
+                    } else {
+                        // Revoked meanwhile by another request: nothing more to do.
+                        trail.unchanged();
                     }
                     Ok(())
                 })

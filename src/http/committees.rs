@@ -464,6 +464,7 @@ fn final_list(conn: &mut AnyConnection, com: &CommitteeRow, election_id: &str, f
 #[allow(clippy::too_many_arguments)]
 fn record_election(
     c: &mut AnyConnection,
+    trail: &mut audit::Trail,
     mut com: CommitteeRow,
     ctx: &EstateCtx,
     actor: &audit::Actor,
@@ -550,8 +551,7 @@ fn record_election(
         pmc.set_status(pmc.status()?.stand_down());
         pmc.handover_due_on = Some(rules::add_days(on, rules::HANDOVER_DAYS));
         db::committees::save(c, &pmc)?;
-        audit::append(
-            c,
+        trail.record(
             actor,
             "committee.dissolving",
             "committee",
@@ -559,8 +559,7 @@ fn record_election(
             &serde_json::json!({ "successor": com.id, "handover_due": pmc.handover_due_on }),
         )?;
     }
-    audit::append(
-        c,
+    trail.record(
         actor,
         "committee.elected",
         "committee",
@@ -761,14 +760,13 @@ impl CommitteesApi {
         let stored = r.clone();
         state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let org = db::orgs::get(c, &id.0)?
                     .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
                     .ok_or(AppError::NotFound { what: "county" })?;
                 let actor = check(&caller, &org_place(&org), &Action::ManageCountyRules(org_place(&org)))?;
                 db::committees::put_rules(c, &org.id, &stored, ids::now())?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "county.rules",
                     "org",
@@ -796,7 +794,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageCommittee(ctx.place()))?;
                 let r = estate_rules(c, &ctx)?;
@@ -864,8 +862,7 @@ impl CommitteesApi {
                     Eligibility::Checked,
                 )?;
                 db::committees::insert_members(c, &group)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "committee.create",
                     "committee",
@@ -901,7 +898,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let finalists = final_list(c, &com, &input.election_id, "election_id")?;
                 for (field, list) in [("members", &input.members), ("alternates", &input.alternates)] {
@@ -920,6 +917,7 @@ impl CommitteesApi {
                 let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
                 let out = record_election(
                     c,
+                    trail,
                     com,
                     &ctx,
                     &actor,
@@ -956,7 +954,7 @@ impl CommitteesApi {
         let vote_id = body.0.vote_id;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let v = db::votes::get(c, &vote_id)?
                     .filter(|v| {
@@ -1017,9 +1015,8 @@ impl CommitteesApi {
                     .collect::<AppResult<Vec<_>>>()?;
                 let ranks: Vec<i32> = (1..=alternates.len() as i32).collect();
                 let on = crate::domain::ids::local_date(v.closes_at);
-                let out = record_election(c, com, &ctx, &actor, &members, &alternates, &ranks, on)?;
-                audit::append(
-                    c,
+                let out = record_election(c, trail, com, &ctx, &actor, &members, &alternates, &ranks, on)?;
+                trail.record(
                     &actor,
                     "committee.carried",
                     "committee",
@@ -1051,7 +1048,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let appointed = com.status()?.appoint(com.kind()?)?;
                 let r = estate_rules(c, &ctx)?;
@@ -1080,8 +1077,7 @@ impl CommitteesApi {
                 com.formed_on = Some(on);
                 com.term_ends_on = Some(rules::term_end(on, com.term_years as u32));
                 db::committees::save(c, &com)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "committee.appointed",
                     "committee",
@@ -1109,7 +1105,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 com.status()?.file(com.kind()?)?;
                 if com.formed_on.is_some_and(|f| input.filed_on < f) {
@@ -1125,8 +1121,7 @@ impl CommitteesApi {
                 }
                 settle_status(&mut com)?;
                 db::committees::save(c, &com)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "committee.filed",
                     "committee",
@@ -1158,7 +1153,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 com.status()?.first_meeting(com.kind()?, com.first_meeting_on.is_some())?;
                 if com.formed_on.is_some_and(|f| input.held_on < f) {
@@ -1186,7 +1181,7 @@ impl CommitteesApi {
                 com.first_meeting_on = Some(input.held_on);
                 settle_status(&mut com)?;
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.first_meeting", "committee", &com.id, &serde_json::json!({ "on": input.held_on, "chair": input.chair_member_id, "vice_chairs": input.vice_chair_member_ids }))?;
+                trail.record(&actor, "committee.first_meeting", "committee", &com.id, &serde_json::json!({ "on": input.held_on, "chair": input.chair_member_id, "vice_chairs": input.vice_chair_member_ids }))?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -1209,7 +1204,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 com.status()?.vacancy()?;
                 let members = db::committees::members(c, &com.id)?;
@@ -1242,7 +1237,7 @@ impl CommitteesApi {
                 let min = rules::by_election_min(com.kind()?, com.seats as u32, &r);
                 com.by_election_required = rules::by_election_required(serving, com.seats as u32, min);
                 db::committees::save(c, &com)?;
-                audit::append(c, &actor, "committee.vacancy", "committee", &com.id, &serde_json::json!({ "member": leaving.id, "on": input.date, "filled_by": filled_by, "by_election": com.by_election_required }))?;
+                trail.record(&actor, "committee.vacancy", "committee", &com.id, &serde_json::json!({ "member": leaving.id, "on": input.date, "filled_by": filled_by, "by_election": com.by_election_required }))?;
                 respond(c, com, &ctx)
             })
             .await?;
@@ -1264,7 +1259,7 @@ impl CommitteesApi {
         let on = body.0.date;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let dissolved = com.status()?.hand_over()?;
                 com.handed_over_on = Some(on);
@@ -1272,8 +1267,7 @@ impl CommitteesApi {
                 com.ended_on = Some(on);
                 com.end_reason = Some("handed over to the elected owners' committee".into());
                 db::committees::save(c, &com)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "committee.handover",
                     "committee",
@@ -1305,7 +1299,7 @@ impl CommitteesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut com, ctx, actor) = guard(c, &caller, &id.0, true)?;
                 let past_term = com.term_ends_on.is_some_and(|e| input.date > e);
                 let ended = com.status()?.end(past_term)?;
@@ -1313,8 +1307,7 @@ impl CommitteesApi {
                 com.ended_on = Some(input.date);
                 com.end_reason = Some(input.reason.clone());
                 db::committees::save(c, &com)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "committee.ended",
                     "committee",

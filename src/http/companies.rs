@@ -16,7 +16,7 @@ use super::security::{AnyAuth, BearerAuth, Caller};
 use super::ApiTags;
 use crate::db::companies::{CompanyRow, ContractRow};
 use crate::db::orgs::OrgRow;
-use crate::db::{self, audit, AnyConnection};
+use crate::db::{self, AnyConnection};
 use crate::domain::identity::{is_valid_credit_code, is_valid_mobile, mask_phone, normalize_code};
 use crate::domain::ids;
 use crate::domain::policy::{self, authorize, Action};
@@ -194,7 +194,7 @@ impl CompaniesApi {
         };
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let county = home_county(c, &caller, input.county_id.as_deref())?;
                 let actor = caller.may(&Action::RegisterCompany(org_place(&county)))?;
                 row.county_id = Some(county.id);
@@ -203,7 +203,7 @@ impl CompaniesApi {
                     return Err(AppError::conflict(codes::CREDIT_CODE_TAKEN, "a company with this credit code is registered"));
                 }
                 db::companies::insert(c, stored)?;
-                audit::append(c, &actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage, "county": stored.county_id }))?;
+                trail.record(&actor, "company.create", "company", &stored.id, &serde_json::json!({ "name": stored.name, "credit_code": stored.credit_code, "coverage": stored.party_coverage, "county": stored.county_id }))?;
                 Ok(row)
             })
             .await?;
@@ -292,7 +292,7 @@ impl CompaniesApi {
         }
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let company = db::companies::get(c, &id.0)?.ok_or(AppError::NotFound { what: "company" })?;
                 let ctx = estate_ctx(c, &caller, &input.estate_id).map_err(|_| AppError::invalid("estate_id", reason::NOT_FOUND, "no estate with this id"))?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageContracts(ctx.place()))?;
@@ -310,7 +310,7 @@ impl CompaniesApi {
                     created_at: ids::now(),
                 };
                 db::companies::insert_contract(c, &row)?;
-                audit::append(c, &actor, "contract.create", "estate", &row.estate_id, &serde_json::json!({ "contract": row.id, "company": row.company_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }))?;
+                trail.record(&actor, "contract.create", "estate", &row.estate_id, &serde_json::json!({ "contract": row.id, "company": row.company_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }))?;
                 Ok(row)
             })
             .await?;

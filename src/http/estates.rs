@@ -363,7 +363,7 @@ impl EstatesApi {
         let input = body.0;
         let ctx = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let community = referenced_org(c, "community_id", &input.community_id, &[OrgKind::Community])?;
                 let place = super::scope::org_place(&community);
                 let actor = check(&caller, &place, &Action::ManageRegistry(place.clone()))?;
@@ -390,7 +390,7 @@ impl EstatesApi {
                     created_at: ids::now(),
                 };
                 db::estates::insert(c, &row)?;
-                audit::append(c, &actor, "estate.create", "estate", &row.id, &serde_json::json!({ "name": row.name, "kind": row.kind, "community": row.community_id, "responsible": row.responsible_org_id }))?;
+                trail.record(&actor, "estate.create", "estate", &row.id, &serde_json::json!({ "name": row.name, "kind": row.kind, "community": row.community_id, "responsible": row.responsible_org_id }))?;
                 estate_ctx(c, &caller, &row.id)
             })
             .await?;
@@ -475,7 +475,7 @@ impl EstatesApi {
         let p = body.0;
         let ctx = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (ctx, actor) = guard_estate(c, &caller, &id.0, Need::Manage)?;
                 if let Some(g) = p.grid_id.value() {
                     check_grid(c, "grid_id", g, &ctx.estate.community_id)?;
@@ -490,7 +490,7 @@ impl EstatesApi {
                     return Err(AppError::rule(codes::NOTHING_TO_CHANGE, "name at least one field to change"));
                 }
                 db::estates::update(c, &ctx.estate.id, &changes)?;
-                audit::append(c, &actor, "estate.update", "estate", &ctx.estate.id, &serde_json::json!({ "name": p.name, "address": p.address.value(), "grid": p.grid_id.value(), "self_managed": p.self_managed }))?;
+                trail.record(&actor, "estate.update", "estate", &ctx.estate.id, &serde_json::json!({ "name": p.name, "address": p.address.value(), "grid": p.grid_id.value(), "self_managed": p.self_managed }))?;
                 estate_ctx(c, &caller, &ctx.estate.id)
             })
             .await?;
@@ -512,7 +512,7 @@ impl EstatesApi {
         let input = body.0;
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (ctx, actor) = guard_estate(c, &caller, &id.0, Need::Manage)?;
                 if let Some(g) = &input.grid_id {
                     check_grid(c, "grid_id", g, &ctx.estate.community_id)?;
@@ -535,8 +535,7 @@ impl EstatesApi {
                     created_at: ids::now(),
                 };
                 db::estates::insert_building(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "building.create",
                     "building",
@@ -610,7 +609,7 @@ impl EstatesApi {
         }
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let (_, actor) = guard_estate(c, &caller, &unit.estate_id, Need::Manage)?;
                 let changes = db::estates::change_areas(c, &unit, &given, &actor.actor_id, ids::now())?;
@@ -619,7 +618,7 @@ impl EstatesApi {
                         .iter()
                         .map(|ch| serde_json::json!({ "source": ch.source, "from": ch.old_area_centi, "to": ch.new_area_centi }))
                         .collect();
-                    audit::append(c, &actor, "unit.areas", "unit", &unit.id, &serde_json::json!({ "changes": what }))?;
+                    trail.record(&actor, "unit.areas", "unit", &unit.id, &serde_json::json!({ "changes": what }))?;
                 }
                 let unit = db::estates::get_unit(c, &unit.id)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let holders = db::owners::current_of_units(c, std::slice::from_ref(&unit.id))?
@@ -730,7 +729,7 @@ impl EstatesApi {
         }
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (ctx, actor) = guard_estate(c, &caller, &id.0, Need::Manage)?;
                 let building = db::estates::get_building(c, &input.building_id)?
                     .filter(|b| b.estate_id == ctx.estate.id)
@@ -754,7 +753,7 @@ impl EstatesApi {
                     AppError::Conflict { .. } => AppError::conflict(codes::UNIT_EXISTS, "the building already has a unit with this entrance and number"),
                     other => other,
                 })?;
-                audit::append(c, &actor, "unit.create", "unit", &row.id, &serde_json::json!({ "estate": row.estate_id, "building": row.building_id, "entrance": row.entrance, "number": row.number, "registry": areas.registry, "survey": areas.survey, "contract": areas.contract }))?;
+                trail.record(&actor, "unit.create", "unit", &row.id, &serde_json::json!({ "estate": row.estate_id, "building": row.building_id, "entrance": row.entrance, "number": row.number, "registry": areas.registry, "survey": areas.survey, "contract": areas.contract }))?;
                 Ok(row)
             })
             .await?;
@@ -877,7 +876,7 @@ pub async fn import_units(
     let hasher = state.id_hasher.clone();
     let report = state
         .db
-        .write(move |c| {
+        .command(move |c, trail| {
             let actor = match &caller {
                 Some(caller) => guard_estate(c, caller, &estate_id, Need::Manage)?.1,
                 None => {
@@ -886,7 +885,7 @@ pub async fn import_units(
                 }
             };
             let report = db::unit_import::apply(c, &estate_id, &rows, &hasher, &actor.actor_id, ids::now())?.map_err(row_errors)?;
-            audit::append(c, &actor, "estate.import", "estate", &estate_id, &serde_json::json!({ "file_sha256": digest, "units": report.units, "units_updated": report.units_updated, "owners_created": report.owners_created }))?;
+            trail.record(&actor, "estate.import", "estate", &estate_id, &serde_json::json!({ "file_sha256": digest, "units": report.units, "units_updated": report.units_updated, "owners_created": report.owners_created }))?;
             Ok(report)
         })
         .await?;

@@ -14,7 +14,7 @@ use super::scope::{check, org_place};
 use super::security::BearerAuth;
 use super::ApiTags;
 use crate::db::orgs::{GridRow, OrgRow};
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::domain::ids;
 use crate::domain::policy::{self, Action, OrgReach};
 use crate::domain::registry::{self, OrgKind};
@@ -153,7 +153,7 @@ impl OrgsApi {
         let input = body.0;
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let kind = input.kind;
                 let parent = match &input.parent_id {
                     Some(pid) => Some(referenced_org(c, "parent_id", pid, &[])?),
@@ -193,8 +193,7 @@ impl OrgsApi {
                     department_code: input.department_code.clone(),
                 };
                 db::orgs::insert(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "org.create",
                     "org",
@@ -285,7 +284,7 @@ impl OrgsApi {
         let input = body.0;
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let community = referenced_org(c, "community_id", &input.community_id, &[OrgKind::Community])?;
                 let actor = check(
                     &caller,
@@ -340,8 +339,7 @@ impl OrgsApi {
                     created_at: ids::now(),
                 };
                 db::orgs::insert_grid(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "grid.create",
                     "grid",

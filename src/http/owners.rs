@@ -281,7 +281,7 @@ impl OwnersApi {
         let out_caller = caller.clone();
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
                 if let Some(org) = &input.party_org_id {
@@ -297,6 +297,7 @@ impl OwnersApi {
                             "this ID number is registered under another name",
                         ));
                     }
+                    trail.unchanged();
                     return Ok(existing);
                 }
                 let row = OwnerRow {
@@ -317,8 +318,7 @@ impl OwnersApi {
                     },
                 };
                 db::owners::insert_many(c, std::slice::from_ref(&row))?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "owner.create",
                     "owner",
@@ -407,7 +407,7 @@ impl OwnersApi {
         let c2 = caller.clone();
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (owner, actor) = owner_guard(c, &c2, &id.0, Need::Manage)?;
                 let member = p.party_member.unwrap_or(owner.party_member);
                 let post = match p.party_post {
@@ -427,7 +427,7 @@ impl OwnersApi {
                     party_post: Some(post.map(|x| x.as_str().to_string())),
                 };
                 db::owners::update(c, &owner.id, &changes)?;
-                audit::append(c, &actor, "owner.update", "owner", &owner.id, &serde_json::json!({ "phone_changed": !p.phone.is_undefined(), "party_member": member, "party_org": p.party_org_id.value(), "party_post": post.map(|x| x.as_str()) }))?;
+                trail.record(&actor, "owner.update", "owner", &owner.id, &serde_json::json!({ "phone_changed": !p.phone.is_undefined(), "party_member": member, "party_org": p.party_org_id.value(), "party_post": post.map(|x| x.as_str()) }))?;
                 db::owners::get(c, &owner.id)?.ok_or(AppError::NotFound { what: "owner" })
             })
             .await?;
@@ -481,7 +481,7 @@ impl OwnersApi {
         }
         let rows = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let ctx = estate_ctx(c, &caller, &unit.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
@@ -508,8 +508,7 @@ impl OwnersApi {
                     })
                     .collect();
                 db::owners::insert_ownerships(c, &rows)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "unit.transfer",
                     "unit",
@@ -572,7 +571,7 @@ impl OwnersApi {
         let expires = ids::now() + chrono::Duration::days(ACTIVATION_DAYS);
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (owner, actor) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
                 let now = ids::now();
                 let replaced = db::owners::revoke_activations(c, &owner.id, None, now)?;
@@ -587,8 +586,7 @@ impl OwnersApi {
                     revoked_at: None,
                 };
                 db::owners::insert_activation(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "owner.activation_code",
                     "owner",
@@ -652,7 +650,7 @@ impl OwnersApi {
         let caller = auth.0.clone();
         state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (owner, actor) = owner_guard(c, &caller, &id.0, Need::ActivationCode)?;
                 if !db::owners::activations_of(c, &owner.id)?
                     .iter()
@@ -663,14 +661,15 @@ impl OwnersApi {
                     });
                 }
                 if db::owners::revoke_activations(c, &owner.id, Some(&code_id.0), ids::now())? > 0 {
-                    audit::append(
-                        c,
+                    trail.record(
                         &actor,
                         "owner.activation_code_revoke",
                         "owner",
                         &owner.id,
                         &serde_json::json!({ "code": code_id.0 }),
                     )?;
+                } else {
+                    trail.unchanged();
                 }
                 Ok(())
             })
@@ -763,7 +762,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
     );
     state
         .db
-        .write(move |c| {
+        .command(move |c, trail| {
             let now = ids::now();
             if !db::owners::use_activation(c, &code.id, now)? {
                 return Err(invalid());
@@ -776,8 +775,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
                     db::users::set_password(c, &u.id, &password_hash, now)?;
                     let ended = db::sessions::revoke_all_for_user(c, &u.id, None, now)?;
                     let actor = audit::Actor::own_account(u.id.clone(), rid, crid);
-                    audit::append(
-                        c,
+                    trail.record(
                         &actor,
                         "owner.password_reset",
                         "owner",
@@ -814,8 +812,7 @@ async fn activate(state: &AppState, req: &poem::Request, input: Activation) -> A
                         },
                     )?;
                     let actor = audit::Actor::own_account(user.id.clone(), rid, crid);
-                    audit::append(
-                        c,
+                    trail.record(
                         &actor,
                         "owner.activate",
                         "owner",

@@ -8,7 +8,6 @@ use poem::web::{Data, Json};
 use poem::{handler, IntoResponse, Request, Response};
 use serde::Deserialize;
 
-use crate::db::audit;
 use crate::domain::ids;
 use crate::domain::policy::Action;
 use crate::error::{reason, AppError, AppResult};
@@ -72,9 +71,8 @@ async fn advance_inner(state: &AppState, req: &Request, body: poem::Body) -> App
     tracing::warn!(seconds = input.seconds, now = %ids::rfc3339(to), "test clock advanced");
     state
         .db
-        .write(move |c| {
-            audit::append(
-                c,
+        .command(move |_, trail| {
+            trail.record(
                 &actor,
                 "test_clock.advance",
                 "test_clock",

@@ -489,6 +489,8 @@ impl VettingApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Page<NegativeItem>>> {
         let caller = auth.0.clone();
+        // Not a command: reading the catalogue writes the county's default items the first time
+        // it is read (the defaults of RULES.md), which changes nothing anyone decided.
         let items = state
             .db
             .write(move |c| {
@@ -521,7 +523,7 @@ impl VettingApi {
         let enabled = body.0.enabled;
         let items = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let county = county(c, &id.0)?;
                 let actor = check(
                     &caller,
@@ -534,8 +536,7 @@ impl VettingApi {
                         what: "negative-list item",
                     });
                 }
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "negative_list.switch",
                     "org",
@@ -572,7 +573,7 @@ impl VettingApi {
         }
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let dept = acting_department(c, &caller, input.department_id.as_deref())?;
                 caller.may(&Action::RecordNegative(department_place(&dept)))?;
                 let county_id = county_of(&dept.path);
@@ -602,7 +603,7 @@ impl VettingApi {
                     created_at: ids::now(),
                 };
                 db::vetting::insert_record(c, &row)?;
-                audit::append(c, &actor, "negative_record.create", "owner", &row.owner_id, &serde_json::json!({ "record": row.id, "item": row.item_code, "from": row.effective_from, "until": row.expires_on }))?;
+                trail.record(&actor, "negative_record.create", "owner", &row.owner_id, &serde_json::json!({ "record": row.id, "item": row.item_code, "from": row.effective_from, "until": row.expires_on }))?;
                 Ok(row)
             })
             .await?;
@@ -628,7 +629,7 @@ impl VettingApi {
         let on = body.0.date;
         let row = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut r = db::vetting::get_record(c, &id.0)?.ok_or(AppError::NotFound { what: "record" })?;
                 let dept = db::orgs::get(c, &r.department_id)?.ok_or(AppError::NotFound { what: "record" })?;
                 let actor = caller
@@ -643,8 +644,7 @@ impl VettingApi {
                 }
                 r.expires_on = Some(r.expires_on.map_or(on, |e| e.min(on)));
                 db::vetting::save_record(c, &r)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "negative_record.end",
                     "owner",
@@ -721,7 +721,7 @@ impl VettingApi {
         let seats = body.0.seats;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let com = db::committees::get(c, &id.0)?.ok_or(AppError::NotFound { what: "committee" })?;
                 let estate = estate_ctx(c, &caller, &com.estate_id)?;
                 let actor = check(&caller, &estate.place(), &Action::ManageElection(estate.place()))?;
@@ -741,8 +741,7 @@ impl VettingApi {
                     created_at: ids::now(),
                 };
                 db::vetting::insert_election(c, &e)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "election.open",
                     "election",
@@ -799,7 +798,7 @@ impl VettingApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = election_ctx(c, &caller, &id.0)?;
                 let role = authorize(&caller.principal, &Action::Nominate(ctx.estate.place()))
                     .map_err(|_| AppError::forbidden())?;
@@ -876,8 +875,7 @@ impl VettingApi {
                     }
                     other => other,
                 })?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "candidate.nominate",
                     "candidate",
@@ -910,7 +908,7 @@ impl VettingApi {
         let _stated = body.0.date;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let on = ids::today();
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
@@ -925,8 +923,7 @@ impl VettingApi {
                 }
                 ctx.election.set_status(next);
                 db::vetting::save_election(c, &ctx.election)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "election.screen",
                     "election",
@@ -954,7 +951,7 @@ impl VettingApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let cand = db::vetting::get_candidate(c, &id.0)?.ok_or(AppError::NotFound { what: "candidate" })?;
                 let election =
                     db::vetting::get_election(c, &cand.election_id)?.ok_or(AppError::NotFound { what: "candidate" })?;
@@ -992,8 +989,7 @@ impl VettingApi {
                     ),
                     other => other,
                 })?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "candidate.review",
                     "candidate",
@@ -1031,7 +1027,7 @@ impl VettingApi {
         }
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
                 let next = ctx.election.status()?.publish()?;
@@ -1067,9 +1063,7 @@ impl VettingApi {
                 ctx.election.published_at = Some(now);
                 ctx.election.publicity_ends_on = Some(last);
                 db::vetting::save_election(c, &ctx.election)?;
-                audit::append(
-                    c,
-                    &actor,
+                trail.record(&actor,
                     "election.publish",
                     "election",
                     &ctx.election.id,
@@ -1096,7 +1090,7 @@ impl VettingApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let cand = db::vetting::get_candidate(c, &id.0)?.ok_or(AppError::NotFound { what: "candidate" })?;
                 let ctx = election_ctx(c, &caller, &cand.election_id)?;
                 let actor = caller.may(&Action::FileObjection(ctx.estate.place()))?;
@@ -1137,8 +1131,7 @@ impl VettingApi {
                     created_at: ids::now(),
                 };
                 db::vetting::insert_objection(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "objection.file",
                     "candidate",
@@ -1166,7 +1159,7 @@ impl VettingApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut o = db::vetting::get_objection(c, &id.0)?.ok_or(AppError::NotFound { what: "objection" })?;
                 let mut cand =
                     db::vetting::get_candidate(c, &o.candidate_id)?.ok_or(AppError::NotFound { what: "objection" })?;
@@ -1190,8 +1183,7 @@ impl VettingApi {
                     cand.reasons = Some(reasons.join("\n"));
                     db::vetting::save_candidate(c, &cand)?;
                 }
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "objection.answer",
                     "candidate",
@@ -1222,7 +1214,7 @@ impl VettingApi {
         let caller = auth.0.clone();
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut ctx = election_ctx(c, &caller, &id.0)?;
                 let actor = manage(&caller, &ctx)?;
                 let over = ctx
@@ -1239,8 +1231,7 @@ impl VettingApi {
                 ctx.election.set_status(next);
                 db::vetting::save_election(c, &ctx.election)?;
                 let finalists = count(&cands, CandidateStatus::on_final_list)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "election.finalize",
                     "election",

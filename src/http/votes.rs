@@ -656,7 +656,7 @@ impl VotesApi {
         }
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 let rules = estate_rules(c, &ctx)?;
@@ -749,7 +749,7 @@ impl VotesApi {
                 };
                 db::votes::insert(c, &row)?;
                 db::votes::insert_options(c, &options)?;
-                audit::append(c, &actor, "vote.announce", "vote", &row.id, &serde_json::json!({ "estate": row.estate_id, "category": row.category, "kind": row.kind, "opens_at": row.opens_at, "closes_at": row.closes_at }))?;
+                trail.record(&actor, "vote.announce", "vote", &row.id, &serde_json::json!({ "estate": row.estate_id, "category": row.category, "kind": row.kind, "opens_at": row.opens_at, "closes_at": row.closes_at }))?;
                 vote_out(c, row)
             })
             .await?;
@@ -816,7 +816,7 @@ impl VotesApi {
         let caller = auth.0.clone();
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 let now = ids::now();
@@ -841,7 +841,7 @@ impl VotesApi {
                 v.total_area = Some(totals.total_area_centi);
                 v.total_heads = Some(totals.total_heads);
                 db::votes::save(c, &v)?;
-                audit::append(c, &actor, "vote.open", "vote", &v.id, &serde_json::json!({ "fingerprint": v.roll_fingerprint, "total_area": v.total_area, "total_heads": v.total_heads }))?;
+                trail.record(&actor, "vote.open", "vote", &v.id, &serde_json::json!({ "fingerprint": v.roll_fingerprint, "total_area": v.total_area, "total_heads": v.total_heads }))?;
                 vote_out(c, v)
             })
             .await?;
@@ -906,6 +906,8 @@ impl VotesApi {
     ) -> ApiResult<BallotAccepted> {
         let caller = auth.0.clone();
         let input = body.0;
+        // Not a command: a ballot carries its own audit event, which the ballot writer appends
+        // with it (as for online ballots).
         let out = state
             .db
             .write(move |c| {
@@ -1045,7 +1047,7 @@ impl VotesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (mut v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 v.status_at(ids::now()).extend(v.extension_reason.is_some())?;
@@ -1061,8 +1063,7 @@ impl VotesApi {
                 v.closes_at = new_close;
                 v.extension_reason = Some(input.reason.clone());
                 db::votes::save(c, &v)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "vote.extend",
                     "vote",
@@ -1116,7 +1117,7 @@ impl VotesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 v.status_at(ids::now()).result()?;
@@ -1184,7 +1185,7 @@ impl VotesApi {
                 row.method = input.method.as_str().into();
                 row.winners = order.join(",");
                 db::votes::insert_tie_resolution(c, &row)?;
-                audit::append(c, &actor, "vote.tie_resolved", "vote", &v.id, &serde_json::json!({ "place": row.place, "method": row.method, "order": order, "runoff": row.runoff_vote_id, "witness": row.witness }))?;
+                trail.record(&actor, "vote.tie_resolved", "vote", &v.id, &serde_json::json!({ "place": row.place, "method": row.method, "order": order, "runoff": row.runoff_vote_id, "witness": row.witness }))?;
                 result_of(c, &v)
             })
             .await?;
@@ -1207,7 +1208,7 @@ impl VotesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let ctx = estate_ctx(c, &caller, &id.0)?;
                 let actor = check(&caller, &ctx.place(), &Action::MobiliseProposal(ctx.place()))?;
                 let row = ProposalRow {
@@ -1230,8 +1231,7 @@ impl VotesApi {
                     review_reasons: None,
                 };
                 db::votes::insert_proposal(c, &row)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "proposal.mobilise",
                     "proposal",
@@ -1264,7 +1264,7 @@ impl VotesApi {
         let party = body.0.party;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::EndorseProposal(ctx.place(), party))?;
@@ -1282,8 +1282,7 @@ impl VotesApi {
                     && p.company_endorsed_at.is_some();
                 p.set_status(status.endorse(all_three)?);
                 db::votes::save_proposal(c, &p)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "proposal.endorse",
                     "proposal",
@@ -1312,7 +1311,7 @@ impl VotesApi {
         let input = body.0;
         let out = state
             .db
-            .write(move |c| {
+            .command(move |c, trail| {
                 let mut p = db::votes::get_proposal(c, &id.0)?.ok_or(AppError::NotFound { what: "proposal" })?;
                 let ctx = estate_ctx(c, &caller, &p.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::ReviewProposal(ctx.place()))?;
@@ -1322,8 +1321,7 @@ impl VotesApi {
                 p.reviewed_at = Some(ids::now());
                 p.review_reasons = Some(input.reasons.clone());
                 db::votes::save_proposal(c, &p)?;
-                audit::append(
-                    c,
+                trail.record(
                     &actor,
                     "proposal.review",
                     "proposal",

@@ -132,3 +132,37 @@ fn migrations_that_must_match_do() {
         }
     }
 }
+
+/// Handlers change state through `Db::command`, which appends the audit events the closure
+/// records, in the same transaction, and refuses a change that recorded none. A plain write is
+/// allowed only where a comment right above it says why it is not a command; the sign-in
+/// adapter (`auth.rs`, `security.rs`: sessions, throttles, key use) writes its own events.
+#[test]
+fn handlers_change_state_only_through_commands() {
+    let found = offences(
+        "src/http",
+        &["src/http/auth.rs", "src/http/security.rs"],
+        &["audit::append("],
+    );
+    assert!(found.is_empty(), "audit events appended by hand:\n{}", found.join("\n"));
+    let mut plain = Vec::new();
+    for file in rust_files(&root().join("src/http")) {
+        let rel = file.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        if rel.ends_with("/auth.rs") || rel.ends_with("/security.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains(".write(") {
+                let explained = lines[i.saturating_sub(5)..i]
+                    .iter()
+                    .any(|l| l.contains("// Not a command:"));
+                if !explained {
+                    plain.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(plain.is_empty(), "writes that are not commands:\n{}", plain.join("\n"));
+}

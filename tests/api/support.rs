@@ -346,7 +346,7 @@ impl TestApp {
         let actor = redprop::db::audit::Actor::system("test");
         self.state
             .db
-            .write_blocking(|c| create_user(c, &actor, &input, hash))
+            .command_blocking(|c, trail| create_user(c, trail, &actor, &input, hash))
             .unwrap();
     }
 
