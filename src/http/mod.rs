@@ -63,13 +63,13 @@ pub type Apis = (
     api_keys::ApiKeysApi,
     audit::AuditApi,
     orgs::OrgsApi,
-    estates::EstatesApi,
-    owners::OwnersApi,
+    estates::Apis,
+    owners::Apis,
     companies::CompaniesApi,
     coverage::CoverageApi,
-    committees::CommitteesApi,
-    vetting::VettingApi,
-    votes::VotesApi,
+    committees::Apis,
+    vetting::Apis,
+    votes::Apis,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -80,13 +80,13 @@ pub fn service() -> OpenApiService<Apis, ()> {
         api_keys::ApiKeysApi,
         audit::AuditApi,
         orgs::OrgsApi,
-        estates::EstatesApi,
-        owners::OwnersApi,
+        estates::apis(),
+        owners::apis(),
         companies::CompaniesApi,
         coverage::CoverageApi,
-        committees::CommitteesApi,
-        vetting::VettingApi,
-        votes::VotesApi,
+        committees::apis(),
+        vetting::apis(),
+        votes::apis(),
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(format!(

@@ -1,0 +1,203 @@
+//! Committees of an estate: formed (an owners' committee's preparatory group, or a property
+//! management committee awaiting appointment), listed, read, and their deadlines.
+
+use super::*;
+
+pub struct CommitteesApi;
+
+#[OpenApi(tag = "ApiTags::Committees")]
+impl CommitteesApi {
+    /// Form a committee for an estate: an owners' committee starts with its preparatory group
+    /// (筹备组); a property management committee is then appointed.
+    ///
+    /// Administrators, the bureau, party organisations above the estate.
+    #[oai(path = "/estates/:id/committees", method = "post", operation_id = "createCommittee")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewCommittee>,
+    ) -> ApiResult<CommitteeCreated> {
+        let caller = auth.0.clone();
+        let input = body.0;
+        let out = state
+            .db
+            .command(move |c, trail| {
+                let ctx = estate_ctx(c, &caller, &id.0)?;
+                let actor = check(&caller, &ctx.place(), &Action::ManageCommittee(ctx.place()))?;
+                let r = estate_rules(c, &ctx)?;
+                let kind = input.kind;
+                if kind == CommitteeKind::OwnersCommittee {
+                    rules::check_term(input.term_years as u32, &r)
+                        .map_err(|m| AppError::invalid("term_years", reason::OUT_OF_RANGE, m))?;
+                }
+                let live = db::committees::live_of_estates(c, std::slice::from_ref(&ctx.estate.id))?
+                    .iter()
+                    .map(|x| Ok((x.kind()?, x.status()?)))
+                    .collect::<AppResult<Vec<_>>>()?;
+                let status = CommitteeStatus::form(kind, &live)?;
+                let row = CommitteeRow {
+                    id: ids::new_id(),
+                    estate_id: ctx.estate.id.clone(),
+                    kind: kind.as_str().into(),
+                    status: status.as_str().into(),
+                    term_years: input.term_years,
+                    seats: 0,
+                    formed_on: None,
+                    term_ends_on: None,
+                    filed_bureau_on: None,
+                    filed_street_on: None,
+                    first_meeting_on: None,
+                    handover_due_on: None,
+                    handed_over_on: None,
+                    ended_on: None,
+                    end_reason: None,
+                    by_election_required: false,
+                    created_at: ids::now(),
+                };
+                if !input.preparatory_group.is_empty() {
+                    if kind != CommitteeKind::OwnersCommittee {
+                        return Err(AppError::invalid(
+                            "preparatory_group",
+                            reason::NOT_ALLOWED,
+                            "only an owners' committee election has a preparatory group",
+                        ));
+                    }
+                    let g = &input.preparatory_group;
+                    let leaders: Vec<&MemberInput> = g.iter().filter(|m| m.leader).collect();
+                    let led = leaders.len() == 1 && leaders[0].affiliation == Affiliation::StreetOffice;
+                    let owners = g.iter().filter(|m| m.affiliation == Affiliation::Owner).count() as u32;
+                    rules::check_preparatory_group(g.len() as u32, owners, led, &r)
+                        .map_err(|m| AppError::invalid("preparatory_group", reason::COMPOSITION, m))?;
+                }
+                db::committees::insert(c, &row)?;
+                let group = member_rows(
+                    c,
+                    "preparatory_group",
+                    &row,
+                    &input.preparatory_group,
+                    |_, m| {
+                        (
+                            if m.leader {
+                                MemberRole::GroupLeader
+                            } else {
+                                MemberRole::GroupMember
+                            },
+                            None,
+                        )
+                    },
+                    ids::today(),
+                    Eligibility::Checked,
+                )?;
+                db::committees::insert_members(c, &group)?;
+                trail.record(
+                    &actor,
+                    "committee.create",
+                    "committee",
+                    &row.id,
+                    &serde_json::json!({ "estate": row.estate_id, "kind": row.kind, "group": group.len() }),
+                )?;
+                respond(c, row, &ctx)
+            })
+            .await?;
+        Ok(CommitteeCreated::Created(Json(out)))
+    }
+
+    /// A committee: roster (published), status, deadlines, party-building figures.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/committees/:id", method = "get", operation_id = "getCommittee")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Committee>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let (com, ctx, _) = guard(c, &caller, &id.0, false)?;
+                respond(c, com, &ctx)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// An estate's committees, newest first.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/estates/:id/committees", method = "get", operation_id = "listCommittees")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Page<Committee>>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let (ctx, _) = guard_estate(c, &caller, &id.0, Need::Public)?;
+                let r = estate_rules(c, &ctx)?;
+                db::committees::of_estate(c, &ctx.estate.id)?
+                    .into_iter()
+                    .map(|x| committee_out(c, x, &r))
+                    .collect()
+            })
+            .await?;
+        Ok(Json(Page::whole(out)))
+    }
+
+    /// Deadlines of the committees under an organisation: filing within 30 days of the election,
+    /// first meeting within 7, re-election starting 6 months before the term ends, handover
+    /// within 10 days. Overdue ones first.
+    ///
+    /// Administrators, the bureau and party organisations at or above `org_id`.
+    #[oai(path = "/deadlines", method = "get", operation_id = "listDeadlines")]
+    async fn deadlines(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(min_length = 1, max_length = 64))] org_id: Query<String>,
+        /// Only the overdue ones.
+        overdue: Query<Option<bool>>,
+    ) -> ApiResult<Json<Page<DeadlineItem>>> {
+        let caller = auth.0.clone();
+        let only_overdue = overdue.0.unwrap_or(false);
+        let out = state
+            .db
+            .read(move |c| {
+                let org = db::orgs::get(c, &org_id.0)?.ok_or(AppError::NotFound { what: "organisation" })?;
+                check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
+                let estates: Vec<String> = db::estates::all_within(c, &org.id)?.into_iter().map(|e| e.id).collect();
+                let today = ids::today();
+                let mut items = Vec::new();
+                let committees = db::committees::live_of_estates(c, &estates)?;
+                let started = reelections(c, &committees)?;
+                for com in committees {
+                    for d in rules::deadlines(com.kind()?, &facts(&com, started.get(&com.id).copied())) {
+                        let overdue = d.overdue(today);
+                        if d.done_on.is_some() || (only_overdue && !overdue) {
+                            continue;
+                        }
+                        items.push(DeadlineItem {
+                            committee_id: com.id.clone(),
+                            estate_id: com.estate_id.clone(),
+                            deadline: DeadlineOut {
+                                kind: d.kind,
+                                due_on: d.due_on,
+                                done_on: d.done_on,
+                                overdue,
+                            },
+                        });
+                    }
+                }
+                items.sort_by_key(|i| (!i.deadline.overdue, i.deadline.due_on));
+                Ok(items)
+            })
+            .await?;
+        Ok(Json(Page::whole(out)))
+    }
+}

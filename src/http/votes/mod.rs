@@ -1,0 +1,71 @@
+//! Owners' votes (表决) under Civil Code Art. 278: announcement with notice, the roll frozen at
+//! opening (totals and fingerprint published), online and paper ballots with receipts, turnout
+//! for the convenor while open, and the tally by area AND heads when closed. Also the
+//! major-matter procedure (重大事项): mobilise → three-party proposal → community review → vote.
+
+//! Owners' votes (表决) under Civil Code Art. 278: announcement with notice, the roll frozen at
+//! opening (totals and fingerprint published), online and paper ballots with receipts, turnout
+//! for the convenor while open, and the tally by area AND heads when closed. Also the
+//! major-matter procedure (重大事项): mobilise → three-party proposal → community review → vote.
+
+use super::ApiTags;
+use crate::db::votes::{
+    HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow,
+};
+use crate::db::{self, audit, AnyConnection};
+use crate::domain::committee::TieRule;
+use crate::domain::headcount;
+use crate::domain::policy::{authorize, Action, Place};
+use crate::domain::vetting::{CandidateStatus, ElectionStatus};
+use crate::domain::voting::{
+    self, CandidateOutcome, Category, Channel, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus,
+    Support, VoteKind, VoteStatus,
+};
+use crate::domain::{ids, window};
+use crate::error::{codes, reason, AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::http::committees::estate_rules;
+use crate::http::paging::{self, Page};
+use crate::http::problem::ApiResult;
+use crate::http::scope::{check, estate_ctx, EstateCtx};
+use crate::http::security::{AnyAuth, BearerAuth, Caller};
+use crate::AppState;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+
+mod ballots;
+mod dto;
+mod proposals;
+mod results;
+mod views;
+mod vote;
+
+pub use ballots::*;
+pub use dto::*;
+pub use proposals::*;
+pub use results::*;
+pub(crate) use views::*;
+pub use vote::*;
+
+/// The operations of this capability, for the service.
+pub type Apis = (VotesApi, BallotsApi, ResultsApi, ProposalsApi);
+
+pub fn apis() -> Apis {
+    (VotesApi, BallotsApi, ResultsApi, ProposalsApi)
+}
+
+/// A vote with its estate, visible to the caller (404 otherwise).
+pub(crate) fn load(conn: &mut AnyConnection, caller: &Caller, vote_id: &str) -> AppResult<(VoteRow, EstateCtx)> {
+    let v = db::votes::get(conn, vote_id)?.ok_or(AppError::NotFound { what: "vote" })?;
+    let ctx = estate_ctx(conn, caller, &v.estate_id)?;
+    check(caller, &ctx.place(), &Action::ViewPublic(ctx.place()))?;
+    Ok((v, ctx))
+}
+
+pub(crate) fn convene(caller: &Caller, ctx: &EstateCtx) -> AppResult<audit::Actor> {
+    check(caller, &ctx.place(), &Action::ConveneVote(ctx.place()))
+}

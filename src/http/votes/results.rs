@@ -1,0 +1,292 @@
+//! A closed vote's result under Art. 278, and the ties of an election resolved by run-off or lots.
+
+use super::*;
+
+pub struct ResultsApi;
+
+#[OpenApi(tag = "ApiTags::Votes")]
+impl ResultsApi {
+    /// The result, published when the vote closes: every figure by area and heads, the fractions,
+    /// the outcome, the roll's fingerprint and the receipts of the counted ballots.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/votes/:id/result", method = "get", operation_id = "voteResult")]
+    async fn result(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<VoteResult>> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let (v, _) = load(c, &caller, &id.0)?;
+                result_of(c, &v)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+
+    /// Record how a tie at the boundary of a closed election (the last seat, or an alternate
+    /// place) was resolved, by the county's rule: the result of a run-off vote among the tied
+    /// candidates (`runoff`, with `runoff_vote_id`), or lots drawn in public (`lots`, with the
+    /// order drawn, who drew and a witness). The seat tie comes first. Once recorded, the result
+    /// shows the place decided.
+    ///
+    /// The convenor (the estate's committee, party organisations above it, administrators).
+    #[oai(path = "/votes/:id/tie-resolutions", method = "post", operation_id = "resolveTie")]
+    async fn resolve_tie(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<TieResolutionInput>,
+    ) -> ApiResult<Json<VoteResult>> {
+        let caller = auth.0.clone();
+        let input = body.0;
+        let out = state
+            .db
+            .command(move |c, trail| {
+                let (v, ctx) = load(c, &caller, &id.0)?;
+                let actor = convene(&caller, &ctx)?;
+                v.status_at(ids::now()).result()?;
+                if v.kind()? != VoteKind::Election {
+                    return Err(AppError::conflict(codes::NO_TIE_HERE, "only an election's result has ties"));
+                }
+                let place = voting::Place::parse(&input.place).ok_or_else(|| AppError::invalid("place", reason::FORMAT, "seat or alternate:N"))?;
+                let (outcome, _, _) = election_outcome(c, &v)?;
+                let tie = unresolved_tie(&outcome, &place)?;
+                let rule = estate_rules(c, &ctx)?.tie_rule;
+                let now = ids::now();
+                let mut row = TieResolutionRow {
+                    id: ids::new_id(),
+                    vote_id: v.id.clone(),
+                    place: place.as_text(),
+                    method: String::new(),
+                    winners: String::new(),
+                    runoff_vote_id: None,
+                    drawn_by: None,
+                    witness: None,
+                    drawn_at: None,
+                    recorded_by: actor.actor_id.clone(),
+                    recorded_at: now,
+                };
+                let order = match (input.method, rule) {
+                    (TieRule::Lots, TieRule::Lots) => {
+                        let order = input.order.clone().ok_or_else(|| AppError::invalid("order", reason::REQUIRED, "the tied candidates in the order drawn"))?;
+                        let (mut a, mut b) = (order.clone(), tie.candidates.clone());
+                        a.sort();
+                        b.sort();
+                        if a != b {
+                            return Err(AppError::invalid("order", reason::NOT_THE_TIED, "the order lists exactly the tied candidates, each once"));
+                        }
+                        let drawn_by = input.drawn_by.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("drawn_by", reason::REQUIRED, "who drew the lots"))?;
+                        let witness = input.witness.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("witness", reason::REQUIRED, "lots are drawn in public, with a witness"))?;
+                        if witness.trim() == drawn_by.trim() {
+                            return Err(AppError::invalid("witness", reason::SAME_PERSON, "the witness is not the one who drew"));
+                        }
+                        row.drawn_by = Some(drawn_by);
+                        row.witness = Some(witness);
+                        row.drawn_at = Some(now);
+                        order
+                    }
+                    (TieRule::Runoff, TieRule::Runoff) => {
+                        let rid = input.runoff_vote_id.clone().ok_or_else(|| AppError::invalid("runoff_vote_id", reason::REQUIRED, "the run-off vote"))?;
+                        let r = db::votes::get(c, &rid)?
+                            .filter(|r| r.runoff_of.as_deref() == Some(&v.id) && r.runoff_place.as_deref() == Some(&place.as_text()))
+                            .ok_or_else(|| AppError::invalid("runoff_vote_id", reason::NOT_A_RUNOFF, "no run-off of this vote at this place"))?;
+                        if r.status_at(now) != VoteStatus::Closed {
+                            return Err(AppError::conflict(codes::RUNOFF_NOT_CLOSED, "the run-off has not closed"));
+                        }
+                        if !voting::quorum_met(&figures(c, &r)?) {
+                            return Err(AppError::rule(codes::RUNOFF_FAILED_QUORUM, "the run-off did not reach two thirds of area and heads; hold another"));
+                        }
+                        let options = db::votes::options_of(c, &r.id)?;
+                        let supports = supports_of(c, &r, &options)?;
+                        row.runoff_vote_id = Some(r.id.clone());
+                        voting::runoff_order(&supports, tie.places)
+                            .ok_or_else(|| AppError::rule(codes::RUNOFF_TIED, "the run-off tied again; hold another"))?
+                    }
+                    (_, rule) => {
+                        return Err(AppError::invalid("method", reason::NOT_THE_COUNTY_RULE, format!("this county resolves ties by {}", rule.as_str())));
+                    }
+                };
+                row.method = input.method.as_str().into();
+                row.winners = order.join(",");
+                db::votes::insert_tie_resolution(c, &row)?;
+                trail.record(&actor, "vote.tie_resolved", "vote", &v.id, &serde_json::json!({ "place": row.place, "method": row.method, "order": order, "runoff": row.runoff_vote_id, "witness": row.witness }))?;
+                result_of(c, &v)
+            })
+            .await?;
+        Ok(Json(out))
+    }
+}
+
+/// The figures of a vote's current ballots (aggregate queries) against its frozen totals.
+pub(crate) fn figures(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<Figures> {
+    let mut f = Figures {
+        total_area: v.total_area.unwrap_or(0),
+        total_heads: v.total_heads.unwrap_or(0),
+        ..Figures::default()
+    };
+    for (choice, heads, area) in db::votes::tally(conn, &v.id)? {
+        match choice.as_str() {
+            "yes" => (f.yes_heads, f.yes_area) = (heads, area),
+            "no" => (f.no_heads, f.no_area) = (heads, area),
+            // Election ballots count toward participation; their support is per candidate.
+            _ => (f.abstain_heads, f.abstain_area) = (f.abstain_heads + heads, f.abstain_area + area),
+        }
+    }
+    Ok(f)
+}
+
+/// The published result of a closed vote (computed from its frozen roll and final ballots, so
+/// every reading gives the same figures).
+/// A closed election vote's outcome with its supports and options, applying the tie
+/// resolutions recorded for it.
+pub fn election_outcome(
+    conn: &mut AnyConnection,
+    v: &VoteRow,
+) -> AppResult<(voting::ElectionOutcome, Vec<Support>, Vec<OptionRow>)> {
+    let f = figures(conn, v)?;
+    let options = db::votes::options_of(conn, &v.id)?;
+    let supports = supports_of(conn, v, &options)?;
+    let resolved: Vec<Vec<String>> = db::votes::tie_resolutions(conn, &v.id)?
+        .iter()
+        .map(|r| r.order())
+        .collect();
+    let outcome = voting::elect(v.seats.unwrap_or(0) as usize, &f, &supports, &resolved);
+    Ok((outcome, supports, options))
+}
+
+/// Each candidate's support (heads and area of the voters who chose them).
+pub(crate) fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[OptionRow]) -> AppResult<Vec<Support>> {
+    let support: Vec<(String, i64, i64)> = db::votes::selection_tally(conn, &v.id)?;
+    Ok(options
+        .iter()
+        .map(|o| {
+            let (h, a) = support
+                .iter()
+                .find(|(id, _, _)| *id == o.option_id)
+                .map(|(_, h, a)| (*h, *a))
+                .unwrap_or((0, 0));
+            Support {
+                candidate_id: o.option_id.clone(),
+                yes_area: a,
+                yes_heads: h,
+            }
+        })
+        .collect())
+}
+
+/// The unresolved tie at `place`, or why there is none to resolve.
+pub(crate) fn unresolved_tie(outcome: &voting::ElectionOutcome, place: &voting::Place) -> AppResult<voting::Tie> {
+    if !matches!(place, voting::Place::Seat) && outcome.ties.iter().any(|t| t.place == voting::Place::Seat) {
+        return Err(AppError::conflict(
+            codes::SEAT_TIE_FIRST,
+            "resolve the tie for the last seat first: it decides who the alternates are",
+        ));
+    }
+    outcome
+        .ties
+        .iter()
+        .find(|t| &t.place == place)
+        .cloned()
+        .ok_or_else(|| AppError::conflict(codes::NO_TIE_HERE, "the result has no unresolved tie at this place"))
+}
+
+pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
+    v.status_at(ids::now()).result()?;
+    let category =
+        Category::from_number(v.category).ok_or_else(|| AppError::Internal("stored category out of range".into()))?;
+    let f = figures(conn, v)?;
+    let mut candidates = Vec::new();
+    let mut ties = Vec::new();
+    let mut decided = None;
+    let kind = v.kind()?;
+    let outcome = if kind == VoteKind::Election {
+        let (e, supports, options) = election_outcome(conn, v)?;
+        let label = |id: &str| {
+            options
+                .iter()
+                .find(|o| o.option_id == id)
+                .map(|o| o.label.clone())
+                .unwrap_or_default()
+        };
+        for s in &supports {
+            let tied = e
+                .ties
+                .iter()
+                .any(|t| t.place == voting::Place::Seat && t.candidates.contains(&s.candidate_id));
+            let rank = e.alternates.iter().position(|g| g.contains(&s.candidate_id));
+            let (result, alternate_rank) = if e.elected.contains(&s.candidate_id) {
+                (CandidateOutcome::Elected, None)
+            } else if tied {
+                (CandidateOutcome::TiedForSeat, None)
+            } else if let Some(r) = rank {
+                // The place of the first of the rank's group (ties share it).
+                let place = e.alternates[..r].iter().map(Vec::len).sum::<usize>() + 1;
+                (CandidateOutcome::Alternate, Some(place as i32))
+            } else {
+                (CandidateOutcome::NotElected, None)
+            };
+            candidates.push(CandidateResult {
+                option_id: s.candidate_id.clone(),
+                label: label(&s.candidate_id),
+                yes_area_centi_m2: s.yes_area,
+                yes_heads: s.yes_heads,
+                result,
+                alternate_rank,
+            });
+        }
+        for t in &e.ties {
+            ties.push(TieOut {
+                place: t.place.as_text(),
+                candidates: t.candidates.clone(),
+                places: t.places as i32,
+            });
+        }
+        decided = Some(e.decided());
+        e.outcome()
+    } else {
+        voting::outcome(category, &f)
+    };
+    let turnout = ResultTurnout {
+        total_area_centi_m2: f.total_area,
+        total_heads: f.total_heads,
+        voted_area_centi_m2: f.voted_area(),
+        voted_heads: f.voted_heads(),
+        participation_area: fraction(f.voted_area(), f.total_area),
+        participation_heads: fraction(f.voted_heads(), f.total_heads),
+    };
+    // An election's ballots choose candidates: yes/no/abstain figures do not apply to it.
+    let tally = (kind != VoteKind::Election).then(|| Tally {
+        total_area_centi_m2: f.total_area,
+        total_heads: f.total_heads,
+        voted_area_centi_m2: f.voted_area(),
+        voted_heads: f.voted_heads(),
+        yes_area_centi_m2: f.yes_area,
+        yes_heads: f.yes_heads,
+        no_area_centi_m2: f.no_area,
+        no_heads: f.no_heads,
+        abstain_area_centi_m2: f.abstain_area,
+        abstain_heads: f.abstain_heads,
+        participation_area: fraction(f.voted_area(), f.total_area),
+        participation_heads: fraction(f.voted_heads(), f.total_heads),
+        approval_area: fraction(f.yes_area, f.voted_area()),
+        approval_heads: fraction(f.yes_heads, f.voted_heads()),
+    });
+    Ok(VoteResult {
+        vote_id: v.id.clone(),
+        category: v.category,
+        outcome,
+        turnout,
+        tally,
+        candidates,
+        ties,
+        decided,
+        roll_fingerprint: v.roll_fingerprint.clone().unwrap_or_default(),
+        receipts: db::votes::receipts(conn, &v.id)?,
+    })
+}
