@@ -19,3 +19,6 @@ pub mod unit_import;
 pub mod vetting;
 pub mod voting;
 pub mod window;
+
+#[cfg(test)]
+mod properties;

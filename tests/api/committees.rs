@@ -4,145 +4,11 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::both;
+use crate::fixtures::{committee, estate, final_list, nominate, record};
 use crate::support::{As, County, Res, TestApp};
-
-/// A valid national ID number (GB 11643 check digit) for a person born on `birth` (YYYYMMDD).
-fn national_id(birth: &str, seq: u32) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let body = format!("140425{birth}{:03}", seq % 1000);
-    let sum: u32 = body.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-pub(crate) struct Estate {
-    pub id: String,
-    /// Owner ids in import order: adults except the last, a minor.
-    pub owners: Vec<String>,
-    /// The same owners' names.
-    pub names: Vec<String>,
-}
-
-/// An estate with `n` adult owners (the first three party members) and one minor.
-pub(crate) async fn estate(app: &TestApp, admin: &str, community: &str, name: &str, n: u32, seed: u32) -> Estate {
-    let id = app.estate(admin, name, community).await;
-    let mut csv = String::from("楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,是否党员,销售状态\n");
-    for i in 0..n {
-        csv.push_str(&format!(
-            "1号楼,{},90,实测,业主{seed}-{i},{},{},已交付\n",
-            101 + i,
-            national_id("19800101", seed * 100 + i),
-            if i < 3 { "是" } else { "否" }
-        ));
-    }
-    csv.push_str(&format!(
-        "1号楼,999,90,实测,少年{seed},{},否,已交付\n",
-        national_id("20150101", seed * 100 + 99)
-    ));
-    app.import(admin, &id, csv.into_bytes()).await.expect(201);
-    let units = app
-        .get(&format!("/api/v1/estates/{id}/units?limit=200"), As::Bearer(admin))
-        .await
-        .expect(200);
-    let mut by_number: Vec<(String, String)> = units.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            (
-                u["number"].as_str().unwrap().to_string(),
-                u["owners"][0]["owner_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    by_number.sort();
-    let owners: Vec<String> = by_number.into_iter().map(|(_, o)| o).collect();
-    let mut names: Vec<String> = (0..n).map(|i| format!("业主{seed}-{i}")).collect();
-    names.push(format!("少年{seed}"));
-    Estate { id, owners, names }
-}
 
 fn owner(id: &str) -> Value {
     json!({ "affiliation": "owner", "owner_id": id })
-}
-
-pub(crate) async fn committee(app: &TestApp, token: &str, estate: &str, body: Value) -> Res {
-    app.post(&format!("/api/v1/estates/{estate}/committees"), As::Bearer(token), body)
-        .await
-}
-
-/// Takes a committee's election through vetting to a final list of these owners (the county
-/// requires the housing department's review; its publicity runs out as the clock moves on):
-/// returns the election id.
-pub(crate) async fn final_list(app: &TestApp, admin: &str, county: &str, committee: &str, owners: &[String]) -> String {
-    final_list_for_seats(app, admin, county, committee, owners, owners.len().min(11) as i64 | 1).await
-}
-
-/// `final_list` for an election of `seats` seats.
-pub(crate) async fn final_list_for_seats(
-    app: &TestApp,
-    admin: &str,
-    county: &str,
-    committee: &str,
-    owners: &[String],
-    seats: i64,
-) -> String {
-    let rules_path = format!("/api/v1/orgs/{county}/committee-rules");
-    let mut rules = app.get(&rules_path, As::Bearer(admin)).await.expect(200).body;
-    rules["required_departments"] = json!(["housing"]);
-    app.call(poem::http::Method::PUT, &rules_path, As::Bearer(admin), Some(rules))
-        .await
-        .expect(200);
-    let (_, housing) = app.department(admin, county, "housing").await;
-    let eid = app
-        .post(
-            &format!("/api/v1/committees/{committee}/elections"),
-            As::Bearer(admin),
-            json!({ "seats": seats }),
-        )
-        .await
-        .expect(201)
-        .s("id");
-    let mut cands = Vec::new();
-    for o in owners {
-        cands.push(
-            nominate(app, &eid, admin, o, "party_org", vec![])
-                .await
-                .expect(201)
-                .s("id"),
-        );
-    }
-    app.post(
-        &format!("/api/v1/elections/{eid}/screening"),
-        As::Bearer(admin),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    for c in &cands {
-        app.post(
-            &format!("/api/v1/candidates/{c}/reviews"),
-            As::Bearer(&housing),
-            json!({ "passed": true, "reason": "无" }),
-        )
-        .await
-        .expect(201);
-    }
-    app.post(
-        &format!("/api/v1/elections/{eid}/publication"),
-        As::Bearer(admin),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    app.advance(Duration::days(8));
-    app.post(
-        &format!("/api/v1/elections/{eid}/finalization"),
-        As::Bearer(admin),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    eid
 }
 
 async fn elect(
@@ -644,31 +510,6 @@ async fn property_management_committee_hands_over(app: TestApp) {
     assert_eq!(pmc2.problem(409), "owners_committee_exists");
 }
 both!(property_management_committee_hands_over);
-
-pub(crate) async fn nominate(
-    app: &TestApp,
-    eid: &str,
-    token: &str,
-    owner_id: &str,
-    by: &str,
-    supporters: Vec<&String>,
-) -> Res {
-    let body = json!({ "owner_id": owner_id, "nominated_by": by, "supporter_owner_ids": supporters });
-    app.post(&format!("/api/v1/elections/{eid}/candidates"), As::Bearer(token), body)
-        .await
-}
-
-pub(crate) async fn record(
-    app: &TestApp,
-    token: &str,
-    owner_id: &str,
-    item: &str,
-    from: String,
-    until: Option<String>,
-) -> Res {
-    let body = json!({ "owner_id": owner_id, "item_code": item, "evidence_ref": "案号(2023)001", "effective_from": from, "expires_on": until });
-    app.post("/api/v1/negative-records", As::Bearer(token), body).await
-}
 
 async fn object(app: &TestApp, token: &str, cand: &str, signature: &str) -> Res {
     let body = json!({ "statement": "该候选人承租小区商铺", "signature": signature });

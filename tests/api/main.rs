@@ -10,6 +10,7 @@ mod auth;
 mod authentication;
 mod committees;
 mod errors;
+mod fixtures;
 mod hardening;
 mod registry;
 mod rules;

@@ -8,7 +8,7 @@ use poem::http::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::committees::{committee, estate, final_list_for_seats, record};
+use crate::fixtures::{committee, estate, final_list_for_seats, record};
 use crate::support::{As, TestApp};
 
 /// An owner who holds a unit alone and is the designated voter of another held with a

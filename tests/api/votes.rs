@@ -38,6 +38,7 @@ fn seed_ballot(
 }
 
 use crate::both;
+use crate::fixtures::open_vote_with_one_owner;
 use crate::support::futures_join;
 use crate::support::{As, TestApp};
 
@@ -672,34 +673,6 @@ async fn the_whole_flow_over_http(app: TestApp) {
         .problem(404);
 }
 both!(the_whole_flow_over_http);
-
-/// An estate with one owner (with an account) and a question vote, announced with its notice,
-/// the clock moved on to its opening, opened, closing `open_for` later: (admin token, vote id,
-/// the owner's token).
-async fn open_vote_with_one_owner(app: &TestApp, estate_name: &str, open_for: Duration) -> (String, String, String) {
-    let admin = app.admin_token().await;
-    let k = app.county(&admin).await;
-    let estate = app.estate(&admin, estate_name, &k.comm_a).await;
-    app.import(&admin, &estate, "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,销售状态\n1号楼,101,90,实测,文兰,140425198301063491,已交付\n1号楼,102,90,实测,蔡敏,140425197802218020,已交付\n".as_bytes().to_vec()).await.expect(201);
-    let owner = app
-        .get(&format!("/api/v1/estates/{estate}/owners"), As::Bearer(&admin))
-        .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let token = app.owner_account(&admin, &owner, "wenlan").await;
-    let vid = app
-        .post(&format!("/api/v1/estates/{estate}/votes"), As::Bearer(&admin), json!({ "category": 2, "title": "规约", "question": "q", "kind": "question", "convenor": "street_office", "opens_at": app.at(Duration::days(16)), "closes_at": app.at(Duration::days(16) + open_for) }))
-        .await
-        .expect(201)
-        .s("id");
-    app.advance(Duration::days(16));
-    app.post(&format!("/api/v1/votes/{vid}/opening"), As::Bearer(&admin), json!({}))
-        .await
-        .expect(200);
-    (admin, vid, token)
-}
 
 async fn concurrent_ballots_of_one_owner_leave_one(app: TestApp) {
     let (admin, vid, token) = open_vote_with_one_owner(&app, "并发", Duration::minutes(60)).await;
