@@ -11,6 +11,15 @@ use super::term::Term;
 use super::vetting::ElectionStatus;
 use super::voting::{self, Category, Choice, Figures, Outcome};
 
+/// `cases` random cases; a failure prints its shrunk input and is not written to a file (the
+/// project's top level holds only what it must).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(cases)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Art. 278: the outcome of a vote.
 
@@ -82,7 +91,7 @@ fn oracle(category: Category, f: &Figures) -> Outcome {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn art_278_matches_brute_force(voters in electorate(), n in 1..=9i32) {
@@ -210,7 +219,7 @@ fn committee_edge_allowed(kind: CommitteeKind, from: CommitteeStatus, to: Commit
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn election_lifecycle(steps in prop::collection::vec(election_step(), 0..20)) {
