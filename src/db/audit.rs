@@ -374,9 +374,22 @@ pub struct Filter {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub actor_id: Option<String>,
+    /// Recorded at or after.
+    pub from: Option<NaiveDateTime>,
+    /// Recorded before.
+    pub until: Option<NaiveDateTime>,
 }
 
-/// A page of events, newest first, before the cursor (a `seq`).
+/// How far an event's recorded time may run ahead of the order it was appended in: on
+/// PostgreSQL concurrent commands record their time first and take their sequence number at
+/// commit, so a later `seq` may carry an earlier time by the length of a command (bounded by
+/// the request timeout). Time filters widen their sequence bounds by this much and then filter
+/// on the time itself, so they stay exact.
+const APPEND_SKEW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// A page of events, newest first, before the cursor (a `seq`). Each filter has an index in
+/// `seq` order (target, actor, action); a time range becomes a range of `seq` found from
+/// `audit_events_time`, so a page never sorts the log.
 pub fn page(conn: &mut AnyConnection, f: &Filter, before_seq: Option<i64>, limit: i64) -> AppResult<Vec<EventRow>> {
     let mut q = audit_events::table
         .select(EventRow::as_select())
@@ -398,7 +411,41 @@ pub fn page(conn: &mut AnyConnection, f: &Filter, before_seq: Option<i64>, limit
     if let Some(v) = &f.actor_id {
         q = q.filter(audit_events::actor_id.eq(v.clone()));
     }
+    if let Some(from) = f.from {
+        // Every event at or after `from` came after the last one recorded before `from - APPEND_SKEW`.
+        if let Some(s) = last_seq_before(conn, from - APPEND_SKEW)? {
+            q = q.filter(audit_events::seq.gt(s));
+        }
+        q = q.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(until) = f.until {
+        // Every event before `until` came before the first one recorded at `until + APPEND_SKEW`.
+        if let Some(s) = first_seq_at_or_after(conn, until + APPEND_SKEW)? {
+            q = q.filter(audit_events::seq.lt(s));
+        }
+        q = q.filter(audit_events::occurred_at.lt(until));
+    }
     Ok(q.load(conn)?)
+}
+
+/// The seq of the last event recorded before `t` (one probe of `audit_events_time`).
+fn last_seq_before(conn: &mut AnyConnection, t: NaiveDateTime) -> AppResult<Option<i64>> {
+    Ok(audit_events::table
+        .filter(audit_events::occurred_at.lt(t))
+        .order((audit_events::occurred_at.desc(), audit_events::seq.desc()))
+        .select(audit_events::seq)
+        .first(conn)
+        .optional()?)
+}
+
+/// The seq of the first event recorded at or after `t` (one probe of `audit_events_time`).
+fn first_seq_at_or_after(conn: &mut AnyConnection, t: NaiveDateTime) -> AppResult<Option<i64>> {
+    Ok(audit_events::table
+        .filter(audit_events::occurred_at.ge(t))
+        .order((audit_events::occurred_at.asc(), audit_events::seq.asc()))
+        .select(audit_events::seq)
+        .first(conn)
+        .optional()?)
 }
 
 /// Used by tests to prove the triggers: raw SQL that must be refused.

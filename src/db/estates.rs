@@ -187,20 +187,36 @@ pub fn get_unit(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>
         .optional()?)
 }
 
+/// A page of an estate's units by building, then room number, then id (`units_estate`), all or
+/// one building's; `after` is the last row's (building, number, id).
 pub fn units_page(
     conn: &mut AnyConnection,
     estate_id: &str,
-    after: Option<&str>,
+    building_id: Option<&str>,
+    after: Option<[&str; 3]>,
     limit: i64,
 ) -> AppResult<Vec<UnitRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
     let mut q = units::table
         .filter(units::estate_id.eq(estate_id.to_string()))
         .select(UnitRow::as_select())
-        .order(units::id.asc())
+        .order((units::building_id.asc(), units::number.asc(), units::id.asc()))
         .limit(limit)
         .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(units::id.gt(a.to_string()));
+    if let Some(b) = building_id {
+        q = q.filter(units::building_id.eq(b.to_string()));
+    }
+    if let Some([b, n, id]) = after {
+        q = q.filter(
+            sql::<Bool>("(units.building_id, units.number, units.id) > (")
+                .bind::<Text, _>(b.to_string())
+                .sql(", ")
+                .bind::<Text, _>(n.to_string())
+                .sql(", ")
+                .bind::<Text, _>(id.to_string())
+                .sql(")"),
+        );
     }
     Ok(q.load(conn)?)
 }

@@ -67,6 +67,16 @@ pub(crate) use insert_batch;
 /// 32,766 bound parameters.
 pub const BATCH_ROWS: usize = 400;
 
+/// Refreshes PostgreSQL's statistics of tables that a bulk write has just grown (an import, a
+/// large roll), so that the planner does not keep estimating from their size before it (the
+/// autovacuum daemon catches up only later). SQLite plans without statistics and needs nothing.
+pub fn analyze(conn: &mut AnyConnection, tables: &[&'static str]) -> AppResult<()> {
+    if conn.backend() == Backend::Postgres {
+        conn.batch_execute(&format!("ANALYZE {}", tables.join(", ")))?;
+    }
+    Ok(())
+}
+
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgresql(PgConnection),

@@ -195,6 +195,7 @@ diesel::table! {
         designated_voter -> Bool,
         started_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        estate_id -> Text,
     }
 }
 

@@ -27,6 +27,9 @@ pub struct ImportReport {
     pub ownerships: usize,
 }
 
+/// Rows written by an import from which the tables' statistics are refreshed.
+const ANALYZE_OVER: usize = 500;
+
 /// Imports `rows` into `estate_id`; `Ok(Err(errors))` when a row clashes with the registry.
 pub fn apply(
     conn: &mut AnyConnection,
@@ -179,6 +182,7 @@ pub fn apply(
             designated_voter: true,
             started_at: now,
             ended_at: None,
+            estate_id: estate_id.into(),
         });
         for name in &r.co_owners {
             let key = (principal.clone(), name.clone());
@@ -212,6 +216,7 @@ pub fn apply(
                 designated_voter: false,
                 started_at: now,
                 ended_at: None,
+                estate_id: estate_id.into(),
             });
         }
     }
@@ -220,6 +225,10 @@ pub fn apply(
     estates::insert_units(conn, &units)?;
     owners::insert_many(conn, &new_owners)?;
     owners::insert_ownerships(conn, &holdings)?;
+    // A bulk import can grow these tables many times over: plans must not start from before.
+    if units.len() + holdings.len() >= ANALYZE_OVER {
+        super::analyze(conn, &["buildings", "units", "owners", "ownerships"])?;
+    }
     let mut units_updated = 0;
     for (unit, r) in updates {
         if !estates::change_areas(conn, unit, &r.areas, changed_by, now)?.is_empty() {

@@ -152,14 +152,18 @@ pub fn options_of(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<Opti
         .load(conn)?)
 }
 
+/// A roll this large refreshes the statistics of the roll table (PostgreSQL), so that the
+/// plans of its lists and tallies start from its real size.
+const ANALYZE_ROLL_OVER: usize = 1000;
+
 pub fn insert_roll(conn: &mut AnyConnection, rows: &[RollRow]) -> AppResult<()> {
     super::insert_batch!(conn, roll_entries::table, rows)?;
+    if rows.len() >= ANALYZE_ROLL_OVER {
+        super::analyze(conn, &["roll_entries"])?;
+    }
     Ok(())
 }
 
-/// The roll entry whose ballot one of these owners casts (the first by voter id if an owner is
-/// designated for several, as in `rolls`).
-/// The roll entries whose ballots these owners cast, in voter-id order.
 /// How a tie of an election vote was resolved: the order of the tied candidates.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = super::schema::tie_resolutions)]
@@ -477,13 +481,34 @@ pub fn selection_tally(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec
         .load(conn)?)
 }
 
-/// Receipts of the counted ballots, sorted: the list an owner checks their receipt against.
-pub fn receipts(conn: &mut AnyConnection, vote_id: &str) -> AppResult<Vec<String>> {
+/// A page of the receipts of the counted ballots, in receipt order after `after`, with each
+/// ballot's channel (`current_ballots_receipt`): the list an owner checks their receipt against.
+pub fn receipts_page(
+    conn: &mut AnyConnection,
+    vote_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<(String, String)>> {
+    let mut q = current_ballots::table
+        .filter(current_ballots::vote_id.eq(vote_id.to_string()))
+        .order(current_ballots::receipt.asc())
+        .select((current_ballots::receipt, current_ballots::channel))
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(current_ballots::receipt.gt(a.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// One counted ballot's receipt and channel, if the receipt is among those counted.
+pub fn counted_receipt(conn: &mut AnyConnection, vote_id: &str, receipt: &str) -> AppResult<Option<(String, String)>> {
     Ok(current_ballots::table
         .filter(current_ballots::vote_id.eq(vote_id))
-        .order(current_ballots::receipt.asc())
-        .select(current_ballots::receipt)
-        .load(conn)?)
+        .filter(current_ballots::receipt.eq(receipt))
+        .select((current_ballots::receipt, current_ballots::channel))
+        .first(conn)
+        .optional()?)
 }
 
 pub fn insert_proposal(conn: &mut AnyConnection, p: &ProposalRow) -> AppResult<()> {

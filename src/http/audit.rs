@@ -86,7 +86,8 @@ fn out(e: EventRow) -> AuditEvent {
 
 #[OpenApi(prefix_path = "/audit", tag = "ApiTags::Audit")]
 impl AuditApi {
-    /// List audit events, newest first, filtered by action, target or actor.
+    /// List audit events, newest first, filtered by action, target, actor and the time they
+    /// were recorded (`from` inclusive, `until` exclusive, RFC 3339).
     ///
     /// Administrators only.
     #[allow(clippy::too_many_arguments)]
@@ -99,6 +100,10 @@ impl AuditApi {
         #[oai(validator(max_length = 100))] target_type: Query<Option<String>>,
         #[oai(validator(max_length = 100))] target_id: Query<Option<String>>,
         #[oai(validator(max_length = 100))] actor_id: Query<Option<String>>,
+        /// Recorded at or after this instant (RFC 3339).
+        from: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// Recorded before this instant (RFC 3339).
+        until: Query<Option<chrono::DateTime<chrono::Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<AuditEvent>>> {
@@ -110,6 +115,8 @@ impl AuditApi {
             target_type: target_type.0,
             target_id: target_id.0,
             actor_id: actor_id.0,
+            from: from.0.map(|t| t.naive_utc()),
+            until: until.0.map(|t| t.naive_utc()),
         };
         let rows = state
             .db

@@ -57,6 +57,26 @@ pub fn decode_cursor<K: std::str::FromStr>(cursor: Option<&str>) -> AppResult<Op
         })
 }
 
+/// The key of a list ordered by several columns (units by building, room and id; owners by name
+/// and id): the parts joined by a line feed, which no stored text holds (control characters are
+/// refused on the way in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys<const N: usize>(pub [String; N]);
+
+impl<const N: usize> std::str::FromStr for Keys<N> {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let parts: Vec<String> = s.split('\n').map(str::to_string).collect();
+        parts.try_into().map(Keys).map_err(|_| ())
+    }
+}
+
+impl<const N: usize> Keys<N> {
+    pub fn join(parts: [&str; N]) -> String {
+        parts.join("\n")
+    }
+}
+
 /// How many rows to ask the database for: one more than the page, to learn whether more follow.
 pub fn fetch(limit: i64) -> i64 {
     limit + 1

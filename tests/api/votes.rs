@@ -268,7 +268,12 @@ async fn tally_matches_an_in_memory_count(app: TestApp) {
         let expected =
             redprop::domain::voting::outcome(redprop::domain::voting::Category::from_number(category).unwrap(), &f);
         assert_eq!(r.outcome, expected, "round {round}");
-        assert_eq!(r.receipts.len(), last.len());
+        let receipts = app
+            .state
+            .db
+            .read_blocking(|c| redprop::db::votes::receipts_page(c, &v.id, None, i64::MAX))
+            .unwrap();
+        assert_eq!(receipts.len(), last.len());
     }
 }
 both!(tally_matches_an_in_memory_count);
@@ -616,6 +621,13 @@ async fn the_whole_flow_over_http(app: TestApp) {
             .problem(409),
         "vote_not_closed"
     );
+    assert_eq!(
+        app.get(&format!("/api/v1/votes/{vid}/receipts"), As::Bearer(&duan))
+            .await
+            .problem(409),
+        "vote_not_closed",
+        "receipts are published with the result"
+    );
 
     // Close (an hour later), then nothing changes; the result is published.
     app.advance(Duration::hours(1));
@@ -656,18 +668,44 @@ async fn the_whole_flow_over_http(app: TestApp) {
     );
     assert_eq!(r.body["outcome"], "passed");
     assert_eq!(r.body["roll_fingerprint"], opened.body["roll_fingerprint"]);
-    let receipts: Vec<&str> = r.body["receipts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap())
-        .collect();
+    assert!(r.body.get("receipts").is_none(), "receipts are their own list");
+    // The receipts, two a page, in order, each once; the superseded ballot's is not among them.
+    let mut receipts: Vec<String> = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(
+                &format!("/api/v1/votes/{vid}/receipts?limit=2{cursor}"),
+                As::Bearer(&duan),
+            )
+            .await
+            .expect(200);
+        for item in page.body["items"].as_array().unwrap() {
+            receipts.push(item["receipt"].as_str().unwrap().to_string());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
     assert_eq!(receipts.len(), 3);
-    assert!(receipts.contains(&second.body["receipt"].as_str().unwrap()));
-    assert!(
-        !receipts.contains(&first.body["receipt"].as_str().unwrap()),
-        "the superseded ballot is not counted"
-    );
+    assert!(receipts.windows(2).all(|w| w[0] < w[1]), "{receipts:?}");
+    let (counted, superseded) = (second.s("receipt"), first.s("receipt"));
+    assert!(receipts.contains(&counted));
+    assert!(!receipts.contains(&superseded), "the superseded ballot is not counted");
+    // One receipt checked on its own.
+    let one = app
+        .get(&format!("/api/v1/votes/{vid}/receipts/{counted}"), As::Bearer(&duan))
+        .await
+        .expect(200);
+    assert_eq!(one.body["receipt"], json!(counted));
+    assert_eq!(one.body["channel"], "online");
+    app.get(&format!("/api/v1/votes/{vid}/receipts/{superseded}"), As::Bearer(&duan))
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/votes/{vid}/receipts"), As::Bearer(&wen))
+        .await
+        .problem(404);
     app.get(&format!("/api/v1/votes/{vid}/result"), As::Bearer(&wen))
         .await
         .problem(404);

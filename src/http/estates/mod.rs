@@ -17,7 +17,7 @@ use crate::domain::unit_import;
 use crate::error::{codes, reason, AppError, AppResult, FieldError};
 use crate::http::body::{CsvBody, JsonBody};
 use crate::http::orgs::referenced_org;
-use crate::http::paging::{self, Page};
+use crate::http::paging::{self, Keys, Page};
 use crate::http::problem::ApiResult;
 use crate::http::scope::{check, estate_ctx, estate_scope, guard_estate, EstateCtx, Need};
 use crate::http::security::{AnyAuth, BearerAuth, Caller};

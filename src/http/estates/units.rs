@@ -183,7 +183,8 @@ impl UnitsApi {
         Ok(UnitCreated::Created(Json(unit_out(row, vec![])?)))
     }
 
-    /// List an estate's units with their areas and current owners.
+    /// List an estate's units with their areas and current owners, by building, then room
+    /// number (compared as text), then id; `building_id` keeps one building's.
     ///
     /// Administrators, the bureau, party organisations above the estate, and its committee.
     #[oai(path = "/estates/:id/units", method = "get", operation_id = "listUnits")]
@@ -192,22 +193,29 @@ impl UnitsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// Only this building's units.
+        #[oai(validator(max_length = 64))]
+        building_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+        #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Unit>>> {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
-        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        let after = paging::decode_cursor::<Keys<3>>(cursor.0.as_deref())?;
         let (rows, holders) = state
             .db
             .read(move |c| {
                 let (ctx, _) = guard_estate(c, &caller, &id.0, Need::Private)?;
-                let rows = db::estates::units_page(c, &ctx.estate.id, after.as_deref(), paging::fetch(limit))?;
+                let after = after
+                    .as_ref()
+                    .map(|Keys([b, n, id])| [b.as_str(), n.as_str(), id.as_str()]);
+                let rows =
+                    db::estates::units_page(c, &ctx.estate.id, building_id.0.as_deref(), after, paging::fetch(limit))?;
                 let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
                 Ok((rows, db::owners::current_of_units(c, &ids)?))
             })
             .await?;
-        let (rows, next_cursor) = paging::page(rows, limit, |u| u.id.clone());
+        let (rows, next_cursor) = paging::page(rows, limit, |u| Keys::join([&u.building_id, &u.number, &u.id]));
         let items = rows
             .into_iter()
             .map(|u| {

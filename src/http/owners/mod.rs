@@ -22,7 +22,7 @@ use crate::error::{codes, reason, AppError, AppResult};
 use crate::http::auth::{field_error, NoContent};
 use crate::http::body::JsonBody;
 use crate::http::orgs::referenced_org;
-use crate::http::paging::{self, Page};
+use crate::http::paging::{self, Keys, Page};
 use crate::http::problem::ApiResult;
 use crate::http::scope::{check, estate_ctx, Need};
 use crate::http::security::{BearerAuth, Caller};

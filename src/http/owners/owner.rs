@@ -90,31 +90,66 @@ impl OwnersApi {
         Ok(OwnerCreated::Created(Json(owner_out(row, &out_caller)?)))
     }
 
-    /// List the owners who currently hold units in an estate. Phones are masked.
+    /// List the owners who currently hold units in an estate, in id order; with `name_prefix`,
+    /// those whose names start with it, in name order; `party_member` keeps (non-)members.
+    /// Phones are masked.
     ///
     /// Administrators, the bureau, party organisations above the estate, and its committee.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/estates/:id/owners", method = "get", operation_id = "listOwners")]
     async fn list(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// Only owners whose names start with this; the list is then in name order.
+        #[oai(validator(min_length = 1, max_length = 50))]
+        name_prefix: Query<Option<String>>,
+        /// Only party members (true) or only others (false).
+        party_member: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+        #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Owner>>> {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
-        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        let by_name = name_prefix.0.clone();
+        // The cursor is the last row's id, or its (name, id) when listing by name.
+        let (after_id, after_name) = match &by_name {
+            None => (paging::decode_cursor::<String>(cursor.0.as_deref())?, None),
+            Some(_) => (None, paging::decode_cursor::<Keys<2>>(cursor.0.as_deref())?),
+        };
         let c2 = caller.clone();
         let rows = state
             .db
             .read(move |c| {
                 let ctx = estate_ctx(c, &c2, &id.0)?;
                 check(&c2, &ctx.place(), &Action::ViewPrivate(ctx.place()))?;
-                db::owners::page_in_estate(c, &ctx.estate.id, after.as_deref(), paging::fetch(limit))
+                match &name_prefix.0 {
+                    None => db::owners::page_in_estate(
+                        c,
+                        &ctx.estate.id,
+                        party_member.0,
+                        after_id.as_deref(),
+                        paging::fetch(limit),
+                    ),
+                    Some(prefix) => {
+                        let after = after_name.as_ref().map(|Keys([n, id])| (n.as_str(), id.as_str()));
+                        db::owners::page_in_estate_by_name(
+                            c,
+                            &ctx.estate.id,
+                            prefix,
+                            party_member.0,
+                            after,
+                            paging::fetch(limit),
+                        )
+                    }
+                }
             })
             .await?;
-        let (rows, next_cursor) = paging::page(rows, limit, |o| o.id.clone());
+        let (rows, next_cursor) = paging::page(rows, limit, |o| match by_name {
+            None => o.id.clone(),
+            Some(_) => Keys::join([&o.name, &o.id]),
+        });
         Ok(Json(Page {
             items: rows
                 .into_iter()

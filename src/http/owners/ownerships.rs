@@ -77,6 +77,7 @@ impl OwnershipsApi {
                         designated_voter: *o == input.designated_voter_id,
                         started_at: now,
                         ended_at: None,
+                        estate_id: unit.estate_id.clone(),
                     })
                     .collect();
                 db::owners::insert_ownerships(c, &rows)?;

@@ -250,8 +250,15 @@ pub struct VoteResult {
     #[oai(skip_serializing_if_is_none)]
     pub decided: Option<bool>,
     pub roll_fingerprint: String,
-    /// Receipts of every counted ballot, sorted.
-    pub receipts: Vec<String>,
+}
+
+/// A counted ballot's receipt: each voter's last ballot (a signed paper ballot prevails).
+#[derive(Object)]
+pub struct CountedReceipt {
+    /// SHA-256 of the canonical ballot record, as the ballot's answer gave it.
+    pub receipt: String,
+    /// online or paper.
+    pub channel: String,
 }
 
 #[derive(Object, Deserialize)]

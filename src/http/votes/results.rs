@@ -7,7 +7,8 @@ pub struct ResultsApi;
 #[OpenApi(tag = "ApiTags::Votes")]
 impl ResultsApi {
     /// The result, published when the vote closes: every figure by area and heads, the fractions,
-    /// the outcome, the roll's fingerprint and the receipts of the counted ballots.
+    /// the outcome and the roll's fingerprint. The receipts of the counted ballots are their
+    /// own list (`/votes/{id}/receipts`).
     ///
     /// Whoever may see the estate.
     #[oai(path = "/votes/:id/result", method = "get", operation_id = "voteResult")]
@@ -26,6 +27,66 @@ impl ResultsApi {
             })
             .await?;
         Ok(Json(out))
+    }
+
+    /// The receipts of the counted ballots, published when the vote closes, in receipt order:
+    /// anyone may check that theirs was counted, and count them.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/votes/:id/receipts", method = "get", operation_id = "listReceipts")]
+    async fn receipts(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<Page<CountedReceipt>>> {
+        let caller = auth.caller().clone();
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
+        let rows = state
+            .db
+            .read(move |c| {
+                let (v, _) = load(c, &caller, &id.0)?;
+                v.status_at(ids::now()).result()?;
+                db::votes::receipts_page(c, &v.id, after.as_deref(), paging::fetch(limit))
+            })
+            .await?;
+        let (rows, next_cursor) = paging::page(rows, limit, |(r, _)| r.clone());
+        Ok(Json(Page {
+            items: rows
+                .into_iter()
+                .map(|(receipt, channel)| CountedReceipt { receipt, channel })
+                .collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Check one receipt: found when the ballot it was given for is counted (404 when it is
+    /// not — replaced by a later ballot of the same voter, or never cast).
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/votes/:id/receipts/:receipt", method = "get", operation_id = "checkReceipt")]
+    async fn receipt(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        /// The receipt a ballot's answer gave.
+        #[oai(validator(max_length = 64))]
+        receipt: Path<String>,
+    ) -> ApiResult<Json<CountedReceipt>> {
+        let caller = auth.caller().clone();
+        let (receipt, channel) = state
+            .db
+            .read(move |c| {
+                let (v, _) = load(c, &caller, &id.0)?;
+                v.status_at(ids::now()).result()?;
+                db::votes::counted_receipt(c, &v.id, &receipt.0)?.ok_or(AppError::NotFound { what: "receipt" })
+            })
+            .await?;
+        Ok(Json(CountedReceipt { receipt, channel }))
     }
 
     /// Record how a tie at the boundary of a closed election (the last seat, or an alternate
@@ -287,6 +348,5 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
         ties,
         decided,
         roll_fingerprint: v.roll_fingerprint.clone().unwrap_or_default(),
-        receipts: db::votes::receipts(conn, &v.id)?,
     })
 }

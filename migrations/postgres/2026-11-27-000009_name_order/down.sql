@@ -1,0 +1,1 @@
+DROP INDEX owners_name;
