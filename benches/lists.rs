@@ -19,6 +19,9 @@ use diesel::sql_types::Text;
 use redprop::db::AnyConnection;
 use support::{env, get_script, wrk, Bench, Server};
 
+/// The path of a list on one side.
+type PathOf = fn(&Side) -> String;
+
 struct Side {
     estate: String,
     vote: String,
@@ -72,7 +75,7 @@ fn main() -> anyhow::Result<()> {
         })
     };
     let sides = [side(&small.estate_id, &votes[1])?, side(&big.estate_id, &votes[0])?];
-    let lists: [(&str, fn(&Side) -> String); 9] = [
+    let lists: [(&str, PathOf); 9] = [
         ("a vote's roll", |s| format!("/api/v1/votes/{}/roll?limit=50", s.vote)),
         ("units of the estate", |s| {
             format!("/api/v1/estates/{}/units?limit=50", s.estate)
