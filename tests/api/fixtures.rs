@@ -10,7 +10,7 @@ use crate::both;
 use crate::support::{As, County, Res, TestApp};
 
 /// A valid national ID number (GB 11643 check digit) for a person born on `birth` (YYYYMMDD).
-fn national_id(birth: &str, seq: u32) -> String {
+pub(crate) fn national_id(birth: &str, seq: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let body = format!("140425{birth}{:03}", seq % 1000);
     let sum: u32 = body.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
