@@ -22,6 +22,9 @@ pub enum Refused {
     },
     /// A rule refuses it (well-formed but not allowed: 422).
     Rule { code: Code, message: String },
+    /// It conflicts with the record's current state, beyond its status (409), e.g. a tie that
+    /// is not there to resolve.
+    Conflict { code: Code, message: String },
     /// A rule refuses the value of one field of the request (422 `validation_failed`).
     Field {
         field: &'static str,
@@ -48,6 +51,14 @@ impl Refused {
         }
     }
 
+    pub fn conflict(code: Code, message: impl Into<String>) -> Refused {
+        debug_assert_eq!(code.status, 409);
+        Refused::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn field(field: &'static str, reason: Reason, message: impl Into<String>) -> Refused {
         Refused::Field {
             field,
@@ -59,7 +70,7 @@ impl Refused {
     /// The code a client sees: the problem's, or the field's.
     pub fn code(&self) -> &'static str {
         match self {
-            Refused::NotNow { code, .. } | Refused::Rule { code, .. } => code.name,
+            Refused::NotNow { code, .. } | Refused::Rule { code, .. } | Refused::Conflict { code, .. } => code.name,
             Refused::Field { reason, .. } => reason.name,
         }
     }
@@ -69,7 +80,7 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refused::NotNow { now, step, .. } => write!(f, "{step}: not possible while it is {now}"),
-            Refused::Rule { message, .. } => f.write_str(message),
+            Refused::Rule { message, .. } | Refused::Conflict { message, .. } => f.write_str(message),
             Refused::Field { field, message, .. } => write!(f, "{field}: {message}"),
         }
     }

@@ -15,6 +15,7 @@ pub mod session;
 pub mod term;
 pub mod text;
 pub mod throttle;
+pub mod ties;
 pub mod unit_import;
 pub mod vetting;
 pub mod voting;

@@ -128,6 +128,7 @@ impl From<Refused> for AppError {
         match r {
             Refused::NotNow { code, .. } => AppError::conflict(code, detail),
             Refused::Rule { code, .. } => AppError::rule(code, detail),
+            Refused::Conflict { code, .. } => AppError::conflict(code, detail),
             Refused::Field { field, reason, message } => AppError::invalid(field, reason, message),
         }
     }

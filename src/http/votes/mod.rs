@@ -21,7 +21,7 @@ use crate::domain::voting::{
     self, CandidateOutcome, Category, Channel, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus,
     Support, VoteKind, VoteStatus,
 };
-use crate::domain::{ids, window};
+use crate::domain::{ids, ties, window};
 use crate::error::{codes, reason, AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::http::committees::estate_rules;

@@ -112,13 +112,10 @@ impl ResultsApi {
                 let (v, ctx) = load(c, &caller, &id.0)?;
                 let actor = convene(&caller, &ctx)?;
                 v.status_at(ids::now()).result()?;
-                if v.kind()? != VoteKind::Election {
-                    return Err(AppError::conflict(codes::NO_TIE_HERE, "only an election's result has ties"));
-                }
                 let place = voting::Place::parse(&input.place).ok_or_else(|| AppError::invalid("place", reason::FORMAT, "seat or alternate:N"))?;
                 let (outcome, _, _) = election_outcome(c, &v)?;
-                let tie = unresolved_tie(&outcome, &place)?;
-                let rule = estate_rules(c, &ctx)?.tie_rule;
+                let tie = ties::unresolved(v.kind()?, &outcome, &place)?;
+                ties::by_county_rule(input.method, estate_rules(c, &ctx)?.tie_rule)?;
                 let now = ids::now();
                 let mut row = TieResolutionRow {
                     id: ids::new_id(),
@@ -133,44 +130,23 @@ impl ResultsApi {
                     recorded_by: actor.actor_id.clone(),
                     recorded_at: now,
                 };
-                let order = match (input.method, rule) {
-                    (TieRule::Lots, TieRule::Lots) => {
-                        let order = input.order.clone().ok_or_else(|| AppError::invalid("order", reason::REQUIRED, "the tied candidates in the order drawn"))?;
-                        let (mut a, mut b) = (order.clone(), tie.candidates.clone());
-                        a.sort();
-                        b.sort();
-                        if a != b {
-                            return Err(AppError::invalid("order", reason::NOT_THE_TIED, "the order lists exactly the tied candidates, each once"));
-                        }
-                        let drawn_by = input.drawn_by.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("drawn_by", reason::REQUIRED, "who drew the lots"))?;
-                        let witness = input.witness.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::invalid("witness", reason::REQUIRED, "lots are drawn in public, with a witness"))?;
-                        if witness.trim() == drawn_by.trim() {
-                            return Err(AppError::invalid("witness", reason::SAME_PERSON, "the witness is not the one who drew"));
-                        }
+                let order = match input.method {
+                    TieRule::Lots => {
+                        let (order, drawn_by, witness) = ties::by_lots(&tie, input.order.as_deref(), input.drawn_by.as_deref(), input.witness.as_deref())?;
                         row.drawn_by = Some(drawn_by);
                         row.witness = Some(witness);
                         row.drawn_at = Some(now);
                         order
                     }
-                    (TieRule::Runoff, TieRule::Runoff) => {
+                    TieRule::Runoff => {
                         let rid = input.runoff_vote_id.clone().ok_or_else(|| AppError::invalid("runoff_vote_id", reason::REQUIRED, "the run-off vote"))?;
                         let r = db::votes::get(c, &rid)?
                             .filter(|r| r.runoff_of.as_deref() == Some(&v.id) && r.runoff_place.as_deref() == Some(&place.as_text()))
                             .ok_or_else(|| AppError::invalid("runoff_vote_id", reason::NOT_A_RUNOFF, "no run-off of this vote at this place"))?;
-                        if r.status_at(now) != VoteStatus::Closed {
-                            return Err(AppError::conflict(codes::RUNOFF_NOT_CLOSED, "the run-off has not closed"));
-                        }
-                        if !voting::quorum_met(&figures(c, &r)?) {
-                            return Err(AppError::rule(codes::RUNOFF_FAILED_QUORUM, "the run-off did not reach two thirds of area and heads; hold another"));
-                        }
                         let options = db::votes::options_of(c, &r.id)?;
                         let supports = supports_of(c, &r, &options)?;
                         row.runoff_vote_id = Some(r.id.clone());
-                        voting::runoff_order(&supports, tie.places)
-                            .ok_or_else(|| AppError::rule(codes::RUNOFF_TIED, "the run-off tied again; hold another"))?
-                    }
-                    (_, rule) => {
-                        return Err(AppError::invalid("method", reason::NOT_THE_COUNTY_RULE, format!("this county resolves ties by {}", rule.as_str())));
+                        ties::by_runoff(r.status_at(now), &figures(c, &r)?, &supports, tie.places)?
                     }
                 };
                 row.method = input.method.as_str().into();
@@ -239,22 +215,6 @@ pub(crate) fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[Opti
             }
         })
         .collect())
-}
-
-/// The unresolved tie at `place`, or why there is none to resolve.
-pub(crate) fn unresolved_tie(outcome: &voting::ElectionOutcome, place: &voting::Place) -> AppResult<voting::Tie> {
-    if !matches!(place, voting::Place::Seat) && outcome.ties.iter().any(|t| t.place == voting::Place::Seat) {
-        return Err(AppError::conflict(
-            codes::SEAT_TIE_FIRST,
-            "resolve the tie for the last seat first: it decides who the alternates are",
-        ));
-    }
-    outcome
-        .ties
-        .iter()
-        .find(|t| &t.place == place)
-        .cloned()
-        .ok_or_else(|| AppError::conflict(codes::NO_TIE_HERE, "the result has no unresolved tie at this place"))
 }
 
 pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {

@@ -60,11 +60,9 @@ impl VotesApi {
                         let orig = db::votes::get(c, &orig_id)?
                             .filter(|o| o.estate_id == ctx.estate.id && o.kind().is_ok_and(|k| k == VoteKind::Election))
                             .ok_or_else(|| AppError::invalid("runoff_of", reason::NOT_FOUND, "no election vote of this estate with this id"))?;
-                        if rules.tie_rule != TieRule::Runoff {
-                            return Err(AppError::rule(codes::TIES_BY_LOTS, "this county resolves election ties by lots drawn in public, not by a run-off"));
-                        }
+                        ties::may_hold_runoff(rules.tie_rule)?;
                         let (outcome, _, orig_options) = election_outcome(c, &orig)?;
-                        let tie = unresolved_tie(&outcome, &place)?;
+                        let tie = ties::unresolved(VoteKind::Election, &outcome, &place)?;
                         for cand in &tie.candidates {
                             let label = orig_options.iter().find(|o| &o.option_id == cand).map(|o| o.label.clone()).unwrap_or_default();
                             options.push(OptionRow { vote_id: vote_id.clone(), option_id: cand.clone(), label, position: options.len() as i32 });
