@@ -31,6 +31,9 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let estate = bench.estate("基准小区", voters, true)?;
     let admin = bench.account("bench-admin", "admin", "")?;
+    if let Ok(sql) = std::env::var("BENCH_EXPERIMENT_SQL") {
+        bench.experiment(&sql)?;
+    }
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 
     let server = bench.serve()?;

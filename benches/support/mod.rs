@@ -227,6 +227,15 @@ impl Bench {
         })
     }
 
+    /// Runs SQL on the seeded database before the server starts (an experiment: what does an
+    /// index cost the hot path?).
+    pub fn experiment(&self, sql: &str) -> anyhow::Result<()> {
+        eprintln!("experiment: {sql}");
+        let mut c = self.state().db.raw_connection().map_err(err)?;
+        c.batch_execute(sql)?;
+        Ok(())
+    }
+
     /// An account with one grant and a live session: its access token, valid for `VALID_DAYS`
     /// (the benchmarks move the server's test clock past a vote's notice).
     pub fn account(&self, username: &str, role: &str, scope: &str) -> anyhow::Result<String> {
@@ -414,15 +423,9 @@ pub fn wrk(
     let script = work.join(format!("{name}.lua"));
     std::fs::File::create(&script)?.write_all(lua.as_bytes())?;
     let out = Command::new("wrk")
-        .args([
-            "-t2",
-            "-c",
-            connections,
-            "-d",
-            &format!("{seconds}s"),
-            "--latency",
-            "-s",
-        ])
+        // wrk needs at least one connection per thread.
+        .args(["-t", if connections == "1" { "1" } else { "2" }])
+        .args(["-c", connections, "-d", &format!("{seconds}s"), "--latency", "-s"])
         .arg(&script)
         .arg(&server.base)
         .output()?;

@@ -322,6 +322,45 @@ pub fn unit_keys(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<(St
 
 /// The current company and contract kind of each estate on `day` (the latest-starting contract
 /// wins if several overlap).
+/// The company serving an estate under a contract in force, and the contract's kind.
+pub type CompanyInForce = (String, ContractKind);
+
+/// An estate with the company whose contract is in force on `day` (the latest started), in one
+/// round trip: every estate-scoped request starts here.
+pub fn get_with_contract(
+    conn: &mut AnyConnection,
+    id: &str,
+    day: NaiveDate,
+) -> AppResult<Option<(EstateRow, Option<CompanyInForce>)>> {
+    let in_force = service_contracts::estate_id
+        .eq(estates::id)
+        .and(service_contracts::starts_on.le(day))
+        .and(
+            service_contracts::ends_on
+                .is_null()
+                .or(service_contracts::ends_on.ge(day)),
+        );
+    let row: Option<(EstateRow, Option<(String, String)>)> = estates::table
+        .left_join(service_contracts::table.on(in_force))
+        .filter(estates::id.eq(id))
+        .order(service_contracts::starts_on.desc())
+        .select((
+            EstateRow::as_select(),
+            (service_contracts::company_id, service_contracts::kind).nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(estate, contract)| {
+        let contract = contract
+            .map(|(company, kind)| {
+                Ok::<_, crate::error::AppError>((company, super::terms::stored::<ContractKind>(&kind)?))
+            })
+            .transpose()?;
+        Ok((estate, contract))
+    })
+    .transpose()
+}
+
 pub fn current_contracts(
     conn: &mut AnyConnection,
     estate_ids: &[String],

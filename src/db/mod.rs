@@ -21,6 +21,7 @@ pub mod owners;
 pub mod rolls;
 pub mod schema;
 pub mod sessions;
+pub mod tallies;
 pub mod terms;
 pub mod throttle;
 pub mod unit_import;

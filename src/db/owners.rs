@@ -170,24 +170,25 @@ pub fn page_in_estate(
     after: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<OwnerRow>> {
-    let mut q = ownerships::table
-        .inner_join(owners::table)
-        .filter(ownerships::estate_id.eq(estate_id.to_string()))
-        .filter(ownerships::ended_at.is_null())
-        .select(ownerships::owner_id)
-        .distinct()
-        .order(ownerships::owner_id.asc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(ownerships::owner_id.gt(a.to_string()));
-    }
-    if let Some(p) = party_member {
-        q = q.filter(owners::party_member.eq(p));
-    }
-    let ids: Vec<String> = q.load(conn)?;
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool, Text};
+    // One round trip: the page of ids (walked from the index, DISTINCT for co-owned units) is a
+    // subquery. Its optional parts are bound, not left out, so the statement is one: no cursor
+    // is "after the empty id", and the party test is skipped when not asked for. The party test
+    // probes the owner per ownership walked, not a join the planner might hash whole.
+    let page = sql::<Bool>("owners.id IN (SELECT DISTINCT s.owner_id FROM ownerships s WHERE s.estate_id = ")
+        .bind::<Text, _>(estate_id.to_string())
+        .sql(" AND s.ended_at IS NULL AND s.owner_id > ")
+        .bind::<Text, _>(after.unwrap_or_default().to_string())
+        .sql(" AND (")
+        .bind::<Bool, _>(party_member.is_none())
+        .sql(" OR EXISTS (SELECT 1 FROM owners o WHERE o.id = s.owner_id AND o.party_member = ")
+        .bind::<Bool, _>(party_member.unwrap_or(false))
+        .sql(")) ORDER BY s.owner_id LIMIT ")
+        .bind::<BigInt, _>(limit)
+        .sql(")");
     Ok(owners::table
-        .filter(owners::id.eq_any(ids))
+        .filter(page)
         .select(OwnerRow::as_select())
         .order(owners::id.asc())
         .load(conn)?)

@@ -38,11 +38,8 @@ impl EstateCtx {
 
 /// Loads an estate's context for `caller` (inside any connection or transaction).
 pub fn estate_ctx(conn: &mut AnyConnection, caller: &Caller, estate_id: &str) -> AppResult<EstateCtx> {
-    let estate = db::estates::get(conn, estate_id)?.ok_or(AppError::NotFound { what: "estate" })?;
-    let company = db::estates::current_contracts(conn, std::slice::from_ref(&estate.id), ids::today())?
-        .into_iter()
-        .next()
-        .map(|(_, c, k)| (c, k));
+    let (estate, company) =
+        db::estates::get_with_contract(conn, estate_id, ids::today())?.ok_or(AppError::NotFound { what: "estate" })?;
     let owner_ids = caller.principal.scopes(Role::Owner);
     let caller_owns_here = !owner_ids.is_empty() && db::estates::held_by(conn, &owner_ids)?.contains(&estate.id);
     Ok(EstateCtx {

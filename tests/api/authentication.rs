@@ -12,10 +12,11 @@ use crate::both;
 use crate::support::{futures_join, As, TestApp, ADMIN, ADMIN_PASSWORD};
 
 /// (logged in, attempts counted: checked and refused, or left unchecked because the hashing
-/// workers were busy, throttled).
-async fn statuses(results: Vec<crate::support::Res>) -> (usize, usize, usize) {
+/// workers were busy, throttled, checked and refused: a 401, each audited; a 503 was never
+/// checked).
+async fn statuses(results: Vec<crate::support::Res>) -> (usize, usize, usize, usize) {
     let count = |s: u16| results.iter().filter(|r| r.status.as_u16() == s).count();
-    (count(200), count(401) + count(503), count(429))
+    (count(200), count(401) + count(503), count(429), count(401))
 }
 
 async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
@@ -23,7 +24,7 @@ async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
     // 32 simultaneous wrong passwords for one username from one address: 5 are checked.
     let guesses: Vec<String> = (0..32).map(|i| format!("wrong-password-{i:04}")).collect();
     let burst = guesses.iter().map(|g| app.login_from("10.0.0.1", ADMIN, g));
-    let (ok, wrong, throttled) = statuses(futures_join(burst).await).await;
+    let (ok, wrong, throttled, refused_a) = statuses(futures_join(burst).await).await;
     assert_eq!((ok, wrong, throttled), (0, 5, 27));
     // The right password from that address is refused too, for a while...
     app.login_from("10.0.0.1", ADMIN, ADMIN_PASSWORD).await.problem(429);
@@ -35,7 +36,7 @@ async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
     let burst = names
         .iter()
         .map(|n| app.login_from("10.0.0.3", n, "wrong-password-0000"));
-    let (ok, wrong, throttled) = statuses(futures_join(burst).await).await;
+    let (ok, wrong, throttled, refused_b) = statuses(futures_join(burst).await).await;
     assert_eq!((ok, wrong, throttled), (0, 50, 31));
 
     // Failed logins and the lockouts are in the audit log, with the source.
@@ -51,7 +52,10 @@ async fn guesses_are_counted_before_they_are_checked(app: TestApp) {
         .await
         .expect(200);
     let items = failed.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 55);
+    // Every attempt that was checked and refused; on a loaded machine a few may have found the
+    // hashing workers busy (503), unchecked and so not a failed login.
+    assert_eq!(items.len(), refused_a + refused_b);
+    assert!(refused_a + refused_b >= 40, "most attempts were checked");
     assert!(items.iter().all(|e| e["actor_type"] == "source"));
     assert!(items
         .iter()

@@ -167,7 +167,8 @@ pub(crate) fn figures(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<Figure
         total_heads: v.total_heads.unwrap_or(0),
         ..Figures::default()
     };
-    for (choice, heads, area) in db::votes::tally(conn, &v.id)? {
+    for (choice, heads, area) in db::tallies::choices(conn, v, ids::now())?.iter() {
+        let (heads, area) = (*heads, *area);
         match choice.as_str() {
             "yes" => (f.yes_heads, f.yes_area) = (heads, area),
             "no" => (f.no_heads, f.no_area) = (heads, area),
@@ -178,8 +179,6 @@ pub(crate) fn figures(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<Figure
     Ok(f)
 }
 
-/// The published result of a closed vote (computed from its frozen roll and final ballots, so
-/// every reading gives the same figures).
 /// A closed election vote's outcome with its supports and options, applying the tie
 /// resolutions recorded for it.
 pub fn election_outcome(
@@ -199,7 +198,7 @@ pub fn election_outcome(
 
 /// Each candidate's support (heads and area of the voters who chose them).
 pub(crate) fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[OptionRow]) -> AppResult<Vec<Support>> {
-    let support: Vec<(String, i64, i64)> = db::votes::selection_tally(conn, &v.id)?;
+    let support = db::tallies::selections(conn, v, ids::now())?;
     Ok(options
         .iter()
         .map(|o| {
@@ -217,6 +216,8 @@ pub(crate) fn supports_of(conn: &mut AnyConnection, v: &VoteRow, options: &[Opti
         .collect())
 }
 
+/// The published result of a closed vote (computed from its frozen roll and final ballots, so
+/// every reading gives the same figures; the counts are kept once settled, `db::tallies`).
 pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult> {
     v.status_at(ids::now()).result()?;
     let category =
