@@ -196,6 +196,7 @@ diesel::table! {
         started_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
         estate_id -> Text,
+        party_member -> Bool,
     }
 }
 

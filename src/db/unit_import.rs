@@ -183,6 +183,8 @@ pub fn apply(
             started_at: now,
             ended_at: None,
             estate_id: estate_id.into(),
+            // Copied from the owners below, once they are all written.
+            party_member: false,
         });
         for name in &r.co_owners {
             let key = (principal.clone(), name.clone());
@@ -217,6 +219,7 @@ pub fn apply(
                 started_at: now,
                 ended_at: None,
                 estate_id: estate_id.into(),
+                party_member: false,
             });
         }
     }
@@ -225,6 +228,9 @@ pub fn apply(
     estates::insert_units(conn, &units)?;
     owners::insert_many(conn, &new_owners)?;
     owners::insert_ownerships(conn, &holdings)?;
+    if !holdings.is_empty() {
+        owners::copy_party_membership(conn, estate_id)?;
+    }
     // A bulk import can grow these tables many times over: plans must not start from before.
     if units.len() + holdings.len() >= ANALYZE_OVER {
         super::analyze(conn, &["buildings", "units", "owners", "ownerships"])?;

@@ -104,6 +104,36 @@ async fn owners_by_name_and_by_party(app: TestApp) {
     assert_eq!(others.len(), 5);
     let items = all(&app, &admin, &format!("{owners}?party_member=true&name_prefix=王"), 50).await;
     assert_eq!(strings(&items, "name"), ["王一"]);
+    // Joining or leaving the party shows in the estate's list at once.
+    let everyone = all(&app, &admin, &owners, 50).await;
+    let id_of = |name: &str| {
+        everyone.iter().find(|o| o["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (who, member) in [("张五", true), ("李四", false)] {
+        app.call(
+            poem::http::Method::PATCH,
+            &format!("/api/v1/owners/{}", id_of(who)),
+            As::Bearer(&admin),
+            Some(serde_json::json!({ "party_member": member })),
+        )
+        .await
+        .expect(200);
+    }
+    let mut party = strings(
+        &all(&app, &admin, &format!("{owners}?party_member=true"), 1).await,
+        "name",
+    );
+    party.sort();
+    assert_eq!(party, ["张五", "王一"]);
+    assert_eq!(
+        all(&app, &admin, &format!("{owners}?party_member=false"), 50)
+            .await
+            .len(),
+        5
+    );
 
     // A cursor of the id order is not one of the name order.
     let first = app

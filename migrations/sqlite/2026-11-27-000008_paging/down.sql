@@ -35,5 +35,7 @@ DROP INDEX ownerships_owner;
 CREATE INDEX ownerships_owner ON ownerships(owner_id);
 DROP INDEX ownerships_unit;
 CREATE INDEX ownerships_unit ON ownerships(unit_id);
+DROP INDEX ownerships_estate_party;
 DROP INDEX ownerships_estate_current;
+ALTER TABLE ownerships DROP COLUMN party_member;
 ALTER TABLE ownerships DROP COLUMN estate_id;

@@ -57,20 +57,25 @@ impl OwnershipsApi {
                 let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let ctx = estate_ctx(c, &caller, &unit.estate_id)?;
                 let actor = check(&caller, &ctx.place(), &Action::ManageRegistry(ctx.place()))?;
+                let mut party = Vec::with_capacity(owner_ids.len());
                 for (i, o) in owner_ids.iter().enumerate() {
-                    if db::owners::get(c, o)?.is_none() {
-                        return Err(AppError::invalid(
-                            &format!("owner_ids[{i}]"),
-                            reason::NOT_FOUND,
-                            "no owner with this id",
-                        ));
+                    match db::owners::get(c, o)? {
+                        Some(owner) => party.push(owner.party_member),
+                        None => {
+                            return Err(AppError::invalid(
+                                &format!("owner_ids[{i}]"),
+                                reason::NOT_FOUND,
+                                "no owner with this id",
+                            ))
+                        }
                     }
                 }
                 let now = ids::now();
                 let ended = db::owners::end_current(c, &unit.id, now)?;
                 let rows: Vec<OwnershipRow> = owner_ids
                     .iter()
-                    .map(|o| OwnershipRow {
+                    .zip(party)
+                    .map(|(o, party_member)| OwnershipRow {
                         id: ids::new_id(),
                         unit_id: unit.id.clone(),
                         owner_id: o.clone(),
@@ -78,6 +83,7 @@ impl OwnershipsApi {
                         started_at: now,
                         ended_at: None,
                         estate_id: unit.estate_id.clone(),
+                        party_member,
                     })
                     .collect();
                 db::owners::insert_ownerships(c, &rows)?;
