@@ -10,6 +10,8 @@
 //! (BENCH_CONNECTIONS, default 32; BENCH_SECONDS, default 10), every request authenticated as a
 //! different owner. Afterwards it checks that every acknowledged ballot is in the database,
 //! reads the server's resident memory, and times the tally's aggregate queries.
+//! BENCH_EXPERIMENT_SQL runs SQL on the seeded database before the server starts (e.g. dropping
+//! an index, to learn what it costs the hot path).
 
 #[path = "support/mod.rs"]
 mod support;
