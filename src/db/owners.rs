@@ -37,6 +37,8 @@ pub struct OwnershipRow {
     /// The unit's estate, copied (a unit never changes estate) so that an estate's owners are
     /// one index.
     pub estate_id: String,
+    /// The owner's name (which never changes), copied for the estate's index of names.
+    pub owner_name: String,
     /// The owner's party membership, copied for the estate's index of party members; written
     /// with the ownership and kept in step by `update` and `copy_party_membership`.
     pub party_member: bool,
@@ -217,9 +219,9 @@ pub fn page_in_estate(
 }
 
 /// A page of an estate's current owners whose names start with `prefix`, in (name, id) order,
-/// read from `owners_name` with each owner checked against the estate's ownerships: the cost
-/// follows the people with that prefix, not the estate. Names compare by code point on both
-/// backends (the index is built so on PostgreSQL).
+/// read from the estate's index of current ownerships by name (`ownerships_estate_name`, the
+/// owner's name copied onto the ownership): the page costs the same in any estate. Names compare
+/// by code point on both backends (the index is built so on PostgreSQL).
 pub fn page_in_estate_by_name(
     conn: &mut AnyConnection,
     estate_id: &str,
@@ -229,40 +231,43 @@ pub fn page_in_estate_by_name(
     limit: i64,
 ) -> AppResult<Vec<OwnerRow>> {
     use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
-    let name = match conn.backend() {
-        super::Backend::Postgres => "(owners.name COLLATE \"C\")",
-        super::Backend::Sqlite => "owners.name",
+    use diesel::sql_types::{BigInt, Bool, Text};
+    let (copied, name) = match conn.backend() {
+        super::Backend::Postgres => ("(s.owner_name COLLATE \"C\")", "(owners.name COLLATE \"C\")"),
+        super::Backend::Sqlite => ("s.owner_name", "owners.name"),
     };
-    let mut q = owners::table
+    let end = successor(prefix).unwrap_or_else(|| format!("{prefix}\u{10FFFF}"));
+    let (after_name, after_id) = after.unwrap_or_default();
+    // GROUP BY, not DISTINCT: an owner of several units once, in the order of the index (which
+    // DISTINCT could not sort by a column it does not return). No cursor is "after ''".
+    let page = sql::<Bool>("owners.id IN (SELECT s.owner_id FROM ownerships s WHERE s.estate_id = ")
+        .bind::<Text, _>(estate_id.to_string())
+        .sql(&format!(" AND s.ended_at IS NULL AND {copied} >= "))
+        .bind::<Text, _>(prefix.to_string())
+        .sql(&format!(" AND {copied} < "))
+        .bind::<Text, _>(end)
+        .sql(&format!(" AND ({copied} > "))
+        .bind::<Text, _>(after_name.to_string())
+        .sql(&format!(" OR ({copied} = "))
+        .bind::<Text, _>(after_name.to_string())
+        .sql(" AND s.owner_id > ")
+        .bind::<Text, _>(after_id.to_string())
+        .sql(if party_member.is_some() {
+            ")) AND s.party_member = "
+        } else {
+            ")) AND "
+        })
+        .bind::<Bool, _>(party_member.unwrap_or(true))
+        .sql(&format!(
+            " GROUP BY {copied}, s.owner_id ORDER BY {copied}, s.owner_id LIMIT "
+        ))
+        .bind::<BigInt, _>(limit)
+        .sql(")");
+    Ok(owners::table
+        .filter(page)
         .select(OwnerRow::as_select())
-        .filter(sql::<Bool>(&format!("{name} >= ")).bind::<Text, _>(prefix.to_string()))
-        .filter(
-            sql::<Bool>("EXISTS (SELECT 1 FROM ownerships s WHERE s.owner_id = owners.id AND s.estate_id = ")
-                .bind::<Text, _>(estate_id.to_string())
-                .sql(" AND s.ended_at IS NULL)"),
-        )
         .order((sql::<Text>(name).asc(), owners::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(end) = successor(prefix) {
-        q = q.filter(sql::<Bool>(&format!("{name} < ")).bind::<Text, _>(end));
-    }
-    if let Some((n, id)) = after {
-        q = q.filter(
-            sql::<Bool>(&format!("({name} > "))
-                .bind::<Text, _>(n.to_string())
-                .sql(&format!(" OR ({name} = "))
-                .bind::<Text, _>(n.to_string())
-                .sql(" AND owners.id > ")
-                .bind::<Text, _>(id.to_string())
-                .sql("))"),
-        );
-    }
-    if let Some(p) = party_member {
-        q = q.filter(owners::party_member.eq(p));
-    }
-    Ok(q.load(conn)?)
+        .load(conn)?)
 }
 
 /// The first string after every string that starts with `prefix`, in code-point order (the

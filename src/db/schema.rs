@@ -197,6 +197,7 @@ diesel::table! {
         ended_at -> Nullable<Timestamp>,
         estate_id -> Text,
         party_member -> Bool,
+        owner_name -> Text,
     }
 }
 

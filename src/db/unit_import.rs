@@ -174,7 +174,8 @@ pub fn apply(
             created_at: now,
         });
         let Some(o) = &r.owner else { continue };
-        let principal = by_hash[&hashes[o.id_number.as_str()]].id.clone();
+        let principal_row = &by_hash[&hashes[o.id_number.as_str()]];
+        let (principal, principal_name) = (principal_row.id.clone(), principal_row.name.clone());
         holdings.push(OwnershipRow {
             id: new_id(),
             unit_id: unit_id.clone(),
@@ -185,6 +186,7 @@ pub fn apply(
             estate_id: estate_id.into(),
             // Copied from the owners below, once they are all written.
             party_member: false,
+            owner_name: principal_name.clone(),
         });
         for name in &r.co_owners {
             let key = (principal.clone(), name.clone());
@@ -220,6 +222,7 @@ pub fn apply(
                 ended_at: None,
                 estate_id: estate_id.into(),
                 party_member: false,
+                owner_name: name.clone(),
             });
         }
     }

@@ -37,5 +37,6 @@ DROP INDEX ownerships_unit;
 CREATE INDEX ownerships_unit ON ownerships(unit_id);
 DROP INDEX ownerships_estate_party;
 DROP INDEX ownerships_estate_current;
+ALTER TABLE ownerships DROP COLUMN owner_name;
 ALTER TABLE ownerships DROP COLUMN party_member;
 ALTER TABLE ownerships DROP COLUMN estate_id;

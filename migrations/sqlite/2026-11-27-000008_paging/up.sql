@@ -4,13 +4,16 @@
 
 -- The estate of an ownership, copied from its unit (a unit never changes estate): the owners of
 -- an estate are read from one index in owner order.
--- The owner's party membership is copied too (kept in step by every write of it), so that an
--- estate's party members are one index as well.
+-- The owner's party membership (kept in step by every write of it) and name (which never
+-- changes) are copied too, so that an estate's party members, and its owners by name, are one
+-- index as well.
 ALTER TABLE ownerships ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE ownerships ADD COLUMN party_member BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE ownerships ADD COLUMN owner_name TEXT NOT NULL DEFAULT '';
 UPDATE ownerships SET
     estate_id = (SELECT units.estate_id FROM units WHERE units.id = ownerships.unit_id),
-    party_member = (SELECT owners.party_member FROM owners WHERE owners.id = ownerships.owner_id);
+    party_member = (SELECT owners.party_member FROM owners WHERE owners.id = ownerships.owner_id),
+    owner_name = (SELECT owners.name FROM owners WHERE owners.id = ownerships.owner_id);
 CREATE INDEX ownerships_estate_current ON ownerships(estate_id, owner_id) WHERE ended_at IS NULL;
 CREATE INDEX ownerships_estate_party ON ownerships(estate_id, party_member, owner_id) WHERE ended_at IS NULL;
 DROP INDEX ownerships_unit;

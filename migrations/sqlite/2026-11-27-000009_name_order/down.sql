@@ -1,1 +1,1 @@
-DROP INDEX owners_name;
+DROP INDEX ownerships_estate_name;

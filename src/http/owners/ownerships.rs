@@ -60,7 +60,7 @@ impl OwnershipsApi {
                 let mut party = Vec::with_capacity(owner_ids.len());
                 for (i, o) in owner_ids.iter().enumerate() {
                     match db::owners::get(c, o)? {
-                        Some(owner) => party.push(owner.party_member),
+                        Some(owner) => party.push((owner.party_member, owner.name)),
                         None => {
                             return Err(AppError::invalid(
                                 &format!("owner_ids[{i}]"),
@@ -75,7 +75,7 @@ impl OwnershipsApi {
                 let rows: Vec<OwnershipRow> = owner_ids
                     .iter()
                     .zip(party)
-                    .map(|(o, party_member)| OwnershipRow {
+                    .map(|(o, (party_member, owner_name))| OwnershipRow {
                         id: ids::new_id(),
                         unit_id: unit.id.clone(),
                         owner_id: o.clone(),
@@ -84,6 +84,7 @@ impl OwnershipsApi {
                         ended_at: None,
                         estate_id: unit.estate_id.clone(),
                         party_member,
+                        owner_name,
                     })
                     .collect();
                 db::owners::insert_ownerships(c, &rows)?;
