@@ -3,7 +3,7 @@
 //!   scripts/bench/lists                                   # SQLite
 //!   scripts/bench/lists postgres://postgres@127.0.0.1/postgres
 //!
-//! Seeds a large estate (BENCH_UNITS, default 20,000 units and owners, one in twenty a party
+//! Seeds a large estate (BENCH_UNITS, default 20,000 units and owners, one in five a party
 //! member) and a small one (300), each with owner accounts; starts the release server (test
 //! clock on), opens a vote on each, casts ballots on the large one with wrk for BENCH_SECONDS
 //! (default 10: the rate every list is compared with) and on the small one for 3 s, closes the

@@ -11,6 +11,9 @@ use redprop::domain::policy::Role;
 use redprop::http::accounts::{check_new_user, create_user, GrantInput, NewUser};
 use redprop::AppState;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "redprop", version, about = "Red-property governance platform")]
 struct Cli {

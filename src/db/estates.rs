@@ -54,6 +54,48 @@ pub struct UnitRow {
     pub created_at: NaiveDateTime,
 }
 
+/// A unit as the API shows it: every column but the creation time, whose text SQLite would
+/// have to parse for each row of a page and which no view shows.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct UnitListed {
+    pub id: String,
+    pub building_id: String,
+    pub entrance: String,
+    pub number: String,
+    pub kind: String,
+    pub area_registry_centi: Option<i64>,
+    pub area_survey_centi: Option<i64>,
+    pub area_contract_centi: Option<i64>,
+    pub sale_status: String,
+}
+
+impl From<UnitRow> for UnitListed {
+    fn from(u: UnitRow) -> Self {
+        UnitListed {
+            id: u.id,
+            building_id: u.building_id,
+            entrance: u.entrance,
+            number: u.number,
+            kind: u.kind,
+            area_registry_centi: u.area_registry_centi,
+            area_survey_centi: u.area_survey_centi,
+            area_contract_centi: u.area_contract_centi,
+            sale_status: u.sale_status,
+        }
+    }
+}
+
+impl UnitListed {
+    pub fn areas(&self) -> RecordedAreas {
+        RecordedAreas {
+            registry: self.area_registry_centi,
+            survey: self.area_survey_centi,
+            contract: self.area_contract_centi,
+        }
+    }
+}
+
 impl UnitRow {
     pub fn areas(&self) -> RecordedAreas {
         RecordedAreas {
@@ -188,37 +230,58 @@ pub fn get_unit(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>
 }
 
 /// A page of an estate's units by building, then room number, then id (`units_estate`), all or
-/// one building's; `after` is the last row's (building, number, id).
+/// one building's, each with its current holders; `after` is the last row's (building, number,
+/// id). One statement: the page of ids is a subquery walked from the index, its holders joined.
 pub fn units_page(
     conn: &mut AnyConnection,
     estate_id: &str,
     building_id: Option<&str>,
     after: Option<[&str; 3]>,
     limit: i64,
-) -> AppResult<Vec<UnitRow>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
-    let mut q = units::table
-        .filter(units::estate_id.eq(estate_id.to_string()))
-        .select(UnitRow::as_select())
-        .order((units::building_id.asc(), units::number.asc(), units::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(b) = building_id {
-        q = q.filter(units::building_id.eq(b.to_string()));
+) -> AppResult<Vec<(UnitListed, Vec<super::owners::Holder>)>> {
+    use super::fragment::Fragment;
+    use super::owners::Holder;
+    use super::schema::ownerships;
+    use diesel::sql_types::Bool;
+    // No cursor is "after ('', '', '')": every key is a non-empty text.
+    let [b, n, id] = after.unwrap_or(["", "", ""]);
+    let mut page = Fragment::<Bool>::new("units.id IN (SELECT p.id FROM units p WHERE p.estate_id = ").text(estate_id);
+    if let Some(building) = building_id {
+        page = page.sql(" AND p.building_id = ").text(building);
     }
-    if let Some([b, n, id]) = after {
-        q = q.filter(
-            sql::<Bool>("(units.building_id, units.number, units.id) > (")
-                .bind::<Text, _>(b.to_string())
-                .sql(", ")
-                .bind::<Text, _>(n.to_string())
-                .sql(", ")
-                .bind::<Text, _>(id.to_string())
-                .sql(")"),
-        );
+    let page = page
+        .sql(" AND (p.building_id, p.number, p.id) > (")
+        .text(b)
+        .sql(", ")
+        .text(n)
+        .sql(", ")
+        .text(id)
+        .sql(") ORDER BY p.building_id, p.number, p.id LIMIT ")
+        .big_int(limit)
+        .sql(")");
+    let rows: Vec<(UnitListed, Option<Holder>)> = units::table
+        .left_join(
+            ownerships::table.on(ownerships::unit_id
+                .eq(units::id)
+                .and(ownerships::ended_at.is_null())),
+        )
+        .filter(page)
+        .order((
+            units::building_id.asc(),
+            units::number.asc(),
+            units::id.asc(),
+            ownerships::owner_id.nullable().asc(),
+        ))
+        .select((UnitListed::as_select(), Option::<Holder>::as_select()))
+        .load(conn)?;
+    let mut out: Vec<(UnitListed, Vec<Holder>)> = Vec::with_capacity(rows.len());
+    for (unit, holder) in rows {
+        match out.last_mut() {
+            Some((last, holders)) if last.id == unit.id => holders.extend(holder),
+            _ => out.push((unit, holder.into_iter().collect())),
+        }
     }
-    Ok(q.load(conn)?)
+    Ok(out)
 }
 
 pub fn count_units(conn: &mut AnyConnection, estate_id: &str, kind: &str) -> AppResult<i64> {
@@ -464,6 +527,10 @@ super::terms::term_columns!(EstateRow {
 });
 
 super::terms::term_columns!(UnitRow {
+    kind, set_kind: crate::domain::registry::UnitKind;
+    sale_status, set_sale_status: crate::domain::registry::SaleStatus;
+});
+super::terms::term_columns!(UnitListed {
     kind, set_kind: crate::domain::registry::UnitKind;
     sale_status, set_sale_status: crate::domain::registry::SaleStatus;
 });

@@ -12,6 +12,7 @@ pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
+pub mod fragment;
 pub mod group_commit;
 pub mod instance_keys;
 pub mod introspect;

@@ -164,12 +164,22 @@ pub fn of_unit(conn: &mut AnyConnection, unit_id: &str) -> AppResult<Vec<Ownersh
     Ok(rows)
 }
 
-/// Current ownerships of many units (a page of units), in one query.
-pub fn current_of_units(conn: &mut AnyConnection, unit_ids: &[String]) -> AppResult<Vec<OwnershipRow>> {
+/// Who currently holds a unit: the columns a unit's view shows (not the ownership's times,
+/// whose text SQLite would parse for every row of a page).
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = super::schema::ownerships)]
+pub struct Holder {
+    pub unit_id: String,
+    pub owner_id: String,
+    pub designated_voter: bool,
+}
+
+/// The current holders of many units (a page of units), in one query.
+pub fn holders_of_units(conn: &mut AnyConnection, unit_ids: &[String]) -> AppResult<Vec<Holder>> {
     Ok(ownerships::table
         .filter(ownerships::unit_id.eq_any(unit_ids))
         .filter(ownerships::ended_at.is_null())
-        .select(OwnershipRow::as_select())
+        .select(Holder::as_select())
         .load(conn)?)
 }
 
@@ -193,23 +203,23 @@ pub fn page_in_estate(
     after: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<OwnerRow>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Bool, Text};
+    use super::fragment::Fragment;
+    use diesel::sql_types::Bool;
     // One round trip: the page of ids (walked from an index of the estate's current ownerships,
     // DISTINCT for co-owned units) is a subquery. No cursor is "after the empty id".
-    let page = sql::<Bool>("owners.id IN (SELECT DISTINCT s.owner_id FROM ownerships s WHERE s.estate_id = ")
-        .bind::<Text, _>(estate_id.to_string())
+    let page = Fragment::<Bool>::new("owners.id IN (SELECT DISTINCT s.owner_id FROM ownerships s WHERE s.estate_id = ")
+        .text(estate_id)
         .sql(" AND s.ended_at IS NULL AND s.owner_id > ")
-        .bind::<Text, _>(after.unwrap_or_default().to_string())
+        .text(after.unwrap_or_default())
         // `ownerships_estate_party` when asked for members (or not), else "AND TRUE".
         .sql(if party_member.is_some() {
             " AND s.party_member = "
         } else {
             " AND "
         })
-        .bind::<Bool, _>(party_member.unwrap_or(true))
+        .bool(party_member.unwrap_or(true))
         .sql(" ORDER BY s.owner_id LIMIT ")
-        .bind::<BigInt, _>(limit)
+        .big_int(limit)
         .sql(")");
     Ok(owners::table
         .filter(page)
@@ -230,8 +240,8 @@ pub fn page_in_estate_by_name(
     after: Option<(&str, &str)>,
     limit: i64,
 ) -> AppResult<Vec<OwnerRow>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Bool, Text};
+    use super::fragment::Fragment;
+    use diesel::sql_types::{Bool, Text};
     let (copied, name) = match conn.backend() {
         super::Backend::Postgres => ("(s.owner_name COLLATE \"C\")", "(owners.name COLLATE \"C\")"),
         super::Backend::Sqlite => ("s.owner_name", "owners.name"),
@@ -240,33 +250,33 @@ pub fn page_in_estate_by_name(
     let (after_name, after_id) = after.unwrap_or_default();
     // GROUP BY, not DISTINCT: an owner of several units once, in the order of the index (which
     // DISTINCT could not sort by a column it does not return). No cursor is "after ''".
-    let page = sql::<Bool>("owners.id IN (SELECT s.owner_id FROM ownerships s WHERE s.estate_id = ")
-        .bind::<Text, _>(estate_id.to_string())
-        .sql(&format!(" AND s.ended_at IS NULL AND {copied} >= "))
-        .bind::<Text, _>(prefix.to_string())
-        .sql(&format!(" AND {copied} < "))
-        .bind::<Text, _>(end)
-        .sql(&format!(" AND ({copied} > "))
-        .bind::<Text, _>(after_name.to_string())
-        .sql(&format!(" OR ({copied} = "))
-        .bind::<Text, _>(after_name.to_string())
+    let page = Fragment::<Bool>::new("owners.id IN (SELECT s.owner_id FROM ownerships s WHERE s.estate_id = ")
+        .text(estate_id)
+        .sql(format!(" AND s.ended_at IS NULL AND {copied} >= "))
+        .text(prefix)
+        .sql(format!(" AND {copied} < "))
+        .text(end)
+        .sql(format!(" AND ({copied} > "))
+        .text(after_name)
+        .sql(format!(" OR ({copied} = "))
+        .text(after_name)
         .sql(" AND s.owner_id > ")
-        .bind::<Text, _>(after_id.to_string())
+        .text(after_id)
         .sql(if party_member.is_some() {
             ")) AND s.party_member = "
         } else {
             ")) AND "
         })
-        .bind::<Bool, _>(party_member.unwrap_or(true))
-        .sql(&format!(
+        .bool(party_member.unwrap_or(true))
+        .sql(format!(
             " GROUP BY {copied}, s.owner_id ORDER BY {copied}, s.owner_id LIMIT "
         ))
-        .bind::<BigInt, _>(limit)
+        .big_int(limit)
         .sql(")");
     Ok(owners::table
         .filter(page)
         .select(OwnerRow::as_select())
-        .order((sql::<Text>(name).asc(), owners::id.asc()))
+        .order((Fragment::<Text>::new(name).asc(), owners::id.asc()))
         .load(conn)?)
 }
 

@@ -48,7 +48,7 @@ pub fn apply(
         let Some(unit) = existing.get(&(r.building.clone(), r.entrance.clone(), r.number.clone())) else {
             continue;
         };
-        let holder_hashes: Vec<String> = owners::current_of_units(conn, std::slice::from_ref(&unit.id))?
+        let holder_hashes: Vec<String> = owners::holders_of_units(conn, std::slice::from_ref(&unit.id))?
             .into_iter()
             .filter(|o| o.designated_voter)
             .filter_map(|o| owners::get(conn, &o.owner_id).ok().flatten().and_then(|x| x.id_hash))

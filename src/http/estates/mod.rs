@@ -5,7 +5,7 @@
 //! headcount and area totals that votes will stand on.
 
 use super::ApiTags;
-use crate::db::estates::{BuildingRow, EstateChanges, EstateRow, UnitRow};
+use crate::db::estates::{BuildingRow, EstateChanges, EstateRow, UnitListed, UnitRow};
 use crate::db::terms::stored;
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::area::{AreaSource, RecordedAreas, MAX_UNIT_AREA_CENTI};

@@ -44,12 +44,9 @@ impl UnitsApi {
                     trail.record(&actor, "unit.areas", "unit", &unit.id, &serde_json::json!({ "changes": what }))?;
                 }
                 let unit = db::estates::get_unit(c, &unit.id)?.ok_or(AppError::NotFound { what: "unit" })?;
-                let holders = db::owners::current_of_units(c, std::slice::from_ref(&unit.id))?
+                let holders = db::owners::holders_of_units(c, std::slice::from_ref(&unit.id))?
                     .into_iter()
-                    .map(|o| UnitHolder {
-                        owner_id: o.owner_id,
-                        designated_voter: o.designated_voter,
-                    })
+                    .map(holder_out)
                     .collect();
                 unit_out(unit, holders)
             })
@@ -202,33 +199,21 @@ impl UnitsApi {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<Keys<3>>(cursor.0.as_deref())?;
-        let (rows, holders) = state
+        let rows = state
             .db
             .read(move |c| {
                 let (ctx, _) = guard_estate(c, &caller, &id.0, Need::Private)?;
                 let after = after
                     .as_ref()
                     .map(|Keys([b, n, id])| [b.as_str(), n.as_str(), id.as_str()]);
-                let rows =
-                    db::estates::units_page(c, &ctx.estate.id, building_id.0.as_deref(), after, paging::fetch(limit))?;
-                let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
-                Ok((rows, db::owners::current_of_units(c, &ids)?))
+                db::estates::units_page(c, &ctx.estate.id, building_id.0.as_deref(), after, paging::fetch(limit))
             })
             .await?;
-        let (rows, next_cursor) = paging::page(rows, limit, |u| Keys::join([&u.building_id, &u.number, &u.id]));
+        let (rows, next_cursor) =
+            paging::page(rows, limit, |(u, _)| Keys::join([&u.building_id, &u.number, &u.id]));
         let items = rows
             .into_iter()
-            .map(|u| {
-                let mine = holders
-                    .iter()
-                    .filter(|h| h.unit_id == u.id)
-                    .map(|h| UnitHolder {
-                        owner_id: h.owner_id.clone(),
-                        designated_voter: h.designated_voter,
-                    })
-                    .collect();
-                unit_out(u, mine)
-            })
+            .map(|(u, holders)| unit_out(u, holders.into_iter().map(holder_out).collect()))
             .collect::<AppResult<_>>()?;
         Ok(Json(Page { items, next_cursor }))
     }

@@ -20,7 +20,15 @@ pub fn estate_out(ctx: EstateCtx) -> AppResult<Estate> {
     })
 }
 
-pub(crate) fn unit_out(u: UnitRow, holders: Vec<UnitHolder>) -> AppResult<Unit> {
+pub(crate) fn holder_out(h: crate::db::owners::Holder) -> UnitHolder {
+    UnitHolder {
+        owner_id: h.owner_id,
+        designated_voter: h.designated_voter,
+    }
+}
+
+pub(crate) fn unit_out(u: impl Into<UnitListed>, holders: Vec<UnitHolder>) -> AppResult<Unit> {
+    let u: UnitListed = u.into();
     let (area, source) = u.areas().best().unwrap_or((0, AreaSource::Contract));
     let sale_status = u.sale_status()?;
     Ok(Unit {
