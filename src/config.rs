@@ -22,6 +22,8 @@ pub struct Config {
     pub refresh_token_ttl_secs: i64,
     /// Largest JSON request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest attachment accepted, in bytes (`REDPROP_MAX_ATTACHMENT_BYTES`, 10 MiB).
+    pub max_attachment_bytes: usize,
     /// How often the background sealer chains new audit events, in milliseconds.
     pub audit_seal_interval_ms: u64,
     /// Behind a reverse proxy: the header in which the proxy puts the client's address
@@ -42,6 +44,9 @@ pub struct Config {
     pub test_clock: bool,
 }
 
+/// The attachment limit unless configured: 10 MiB.
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -55,6 +60,7 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
+            max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             audit_seal_interval_ms: 500,
             client_ip_header: None,
             max_connections: 4096,
@@ -97,6 +103,9 @@ impl Config {
         }
         if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
             c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
+        }
+        if let Some(v) = var("REDPROP_MAX_ATTACHMENT_BYTES") {
+            c.max_attachment_bytes = parse_positive("REDPROP_MAX_ATTACHMENT_BYTES", &v)? as usize;
         }
         c.test_clock = var("REDPROP_TEST_CLOCK").is_some_and(|v| v.trim() == "1");
         if let Some(v) = var("REDPROP_MAX_CONNECTIONS") {

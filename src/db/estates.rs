@@ -260,11 +260,7 @@ pub fn units_page(
         .big_int(limit)
         .sql(")");
     let rows: Vec<(UnitListed, Option<Holder>)> = units::table
-        .left_join(
-            ownerships::table.on(ownerships::unit_id
-                .eq(units::id)
-                .and(ownerships::ended_at.is_null())),
-        )
+        .left_join(ownerships::table.on(ownerships::unit_id.eq(units::id).and(ownerships::ended_at.is_null())))
         .filter(page)
         .order((
             units::building_id.asc(),

@@ -11,7 +11,9 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use diesel::backend::Backend;
-use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, TypedExpressionType, ValidGrouping};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, TypedExpressionType, ValidGrouping,
+};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Bool, HasSqlType, Text};

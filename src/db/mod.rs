@@ -6,6 +6,7 @@
 //! for both. Per-backend SQL lives only in `Backend`-matching helpers, never in query code.
 
 pub mod api_keys;
+pub mod attachments;
 pub mod audit;
 pub mod batcher;
 pub mod committees;
@@ -16,6 +17,7 @@ pub mod fragment;
 pub mod group_commit;
 pub mod instance_keys;
 pub mod introspect;
+pub mod ledger;
 pub mod migrate;
 pub mod orgs;
 pub mod owners;

@@ -542,3 +542,109 @@ diesel::allow_tables_to_appear_in_same_query!(
     ballot_history,
     ballot_selections
 );
+
+diesel::table! {
+    ledger_settings (county_id) {
+        county_id -> Text,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteer_teams (id) {
+        id -> Text,
+        community_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteer_team_members (team_id, owner_id) {
+        team_id -> Text,
+        owner_id -> Text,
+    }
+}
+
+diesel::table! {
+    ledger_items (id) {
+        id -> Text,
+        estate_id -> Text,
+        building_id -> Nullable<Text>,
+        unit_id -> Nullable<Text>,
+        category -> Text,
+        title -> Text,
+        description -> Text,
+        reporter_type -> Text,
+        reporter_id -> Text,
+        reporter_role -> Text,
+        reporter_company_id -> Nullable<Text>,
+        reporter_name -> Text,
+        show_reporter -> Bool,
+        status -> Text,
+        assignee_kind -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        dispatched_at -> Nullable<Timestamp>,
+        accept_due -> Nullable<Timestamp>,
+        done_due -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        confirm_by -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+        rating -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_steps (id) {
+        id -> Text,
+        item_id -> Text,
+        step -> Text,
+        status -> Text,
+        actor_type -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        assignee_kind -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        rating -> Nullable<Integer>,
+        attachments -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachment_uploads (attachment_id, uploader_id) {
+        attachment_id -> Text,
+        uploader_id -> Text,
+        file_name -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachment_refs (attachment_id, record_type, record_id) {
+        attachment_id -> Text,
+        record_type -> Text,
+        record_id -> Text,
+    }
+}
+
+diesel::joinable!(ledger_steps -> ledger_items (item_id));
+diesel::joinable!(volunteer_team_members -> volunteer_teams (team_id));
+diesel::allow_tables_to_appear_in_same_query!(ledger_items, ledger_steps, estates);
+diesel::allow_tables_to_appear_in_same_query!(volunteer_teams, volunteer_team_members, owners);
+diesel::allow_tables_to_appear_in_same_query!(attachments, attachment_uploads, attachment_refs);

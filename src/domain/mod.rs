@@ -2,12 +2,14 @@
 //! here; http and db call these and never re-implement them.
 
 pub mod area;
+pub mod attachment;
 pub mod audit;
 pub mod committee;
 pub mod credentials;
 pub mod headcount;
 pub mod identity;
 pub mod ids;
+pub mod ledger;
 pub mod lifecycle;
 pub mod policy;
 pub mod registry;

@@ -215,7 +215,9 @@ pub struct Place<'a> {
     pub estate_ids: Vec<&'a str>,
     /// The company: the target's own (a company record, an API key) or the one serving the estate.
     pub company_id: Option<&'a str>,
-    /// Whether one of the caller's owner records currently holds a unit in one of `estate_ids`.
+    /// Whether the caller belongs here as an owner: one of its owner records currently holds a
+    /// unit in one of `estate_ids`; for a ledger item's assignee, it is the party member the
+    /// item is dispatched to, or a member of the team.
     pub caller_owns_here: bool,
     /// Department organisations entitled to act here (e.g. the county's departments with the
     /// code a review needs).
@@ -294,6 +296,28 @@ pub enum Action<'a> {
     EndorseProposal(Place<'a>, ProposalParty),
     /// The community party committee's review of a proposal.
     ReviewProposal(Place<'a>),
+    /// Report a problem to an estate's ledger: its owners, party organisations (grid workers
+    /// among them), its committee, and the company under contract.
+    ReportLedgerItem(Place<'a>),
+    /// Read an estate's whole ledger: officials over it and its committee.
+    ViewLedger(Place<'a>),
+    /// Dispatch an estate's ledger items, and keep the community's volunteer teams: the
+    /// community party organisation or one above it.
+    DispatchLedgerItem(Place<'a>),
+    /// Work an item as its assignee (accept, decline, note progress, report done). The place is
+    /// the assignee's: the company, the department, or (as `caller_owns_here`) the party member
+    /// or a member of the team.
+    WorkLedgerItem(Place<'a>),
+    /// Confirm or reopen an item: only its reporter, the same account or key, or for a
+    /// company's report, the company.
+    ConfirmLedgerItem {
+        reporter_id: &'a str,
+        reporter_company_id: Option<&'a str>,
+        /// The role the item was reported under (recorded for the confirmation too).
+        reporter_role: Role,
+    },
+    /// Set a county's service levels and confirmation window (the county's place).
+    ManageLedgerSettings(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -367,6 +391,30 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
             place.clone(),
         ),
         Action::ReviewProposal(place) => (&[PartyOrg], place.clone()),
+        Action::ReportLedgerItem(place) => (&[Admin, PartyOrg, Committee, Company, Owner], place.clone()),
+        Action::ViewLedger(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
+        Action::DispatchLedgerItem(place) => (&[Admin, PartyOrg], place.clone()),
+        // Only the assignee itself: not even an administrator takes an order for someone else.
+        Action::WorkLedgerItem(place) => (&[Company, Department, Owner], place.clone()),
+        Action::ConfirmLedgerItem {
+            reporter_id,
+            reporter_company_id,
+            reporter_role,
+        } => {
+            if p.actor_id() == *reporter_id {
+                return Ok(*reporter_role);
+            }
+            let company = Place {
+                company_id: *reporter_company_id,
+                ..Place::default()
+            };
+            return [Company]
+                .iter()
+                .copied()
+                .find(|r| p.grants.iter().any(|g| g.role == *r && reaches(g, &company)))
+                .ok_or(Denied);
+        }
+        Action::ManageLedgerSettings(place) => (&[Admin, Bureau], place.clone()),
     };
     roles
         .iter()

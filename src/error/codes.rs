@@ -124,6 +124,10 @@ problems! {
     SEAT_TIE_FIRST = 409 "seat_tie_first" "resolve the tie for the last seats first";
     PROPOSAL_NOT_MOBILISED = 409 "proposal_not_mobilised" "the proposal is no longer taking endorsements";
     PROPOSAL_NOT_PROPOSED = 409 "proposal_not_proposed" "the proposal is not awaiting review";
+    ITEM_NOT_OPEN_FOR_DISPATCH = 409 "item_not_open_for_dispatch" "the ledger item is accepted or closed: it is not dispatched again";
+    ITEM_NOT_DISPATCHED = 409 "item_not_dispatched" "the ledger item is not waiting for its assignee to accept";
+    ITEM_NOT_IN_PROGRESS = 409 "item_not_in_progress" "the ledger item is not being worked on";
+    ITEM_NOT_RESOLVED = 409 "item_not_resolved" "the ledger item is not waiting for its reporter's confirmation";
     // 413, 414, 415, 431.
     PAYLOAD_TOO_LARGE = 413 "payload_too_large" "the body is larger than the limit";
     URI_TOO_LONG = 414 "uri_too_long" "the request target is too long";
@@ -134,6 +138,9 @@ problems! {
     IMPORT_REJECTED = 422 "import_rejected" "the spreadsheet has errors; nothing was imported; `errors` names rows and columns";
     REFERENCE_NOT_FOUND = 422 "reference_not_found" "a referenced record does not exist";
     NOTHING_TO_CHANGE = 422 "nothing_to_change" "the request changes nothing";
+    NO_CONTRACT_IN_FORCE = 422 "no_contract_in_force" "the estate has no property company under contract today";
+    NOT_A_PARTY_MEMBER = 422 "not_a_party_member" "the owner is not a party member holding a unit in the estate's community";
+    UNSUPPORTED_ATTACHMENT = 415 "unsupported_attachment" "the file is not an image (JPEG, PNG, GIF, WebP) or a PDF";
     INVALID_ACTIVATION_CODE = 422 "invalid_activation_code" "the activation code is unknown, used, revoked or expired";
     NOT_A_NATURAL_PERSON = 422 "not_a_natural_person" "a committee member is a natural person with an identity number";
     NOT_ADULT = 422 "not_adult" "a committee member is an adult";

@@ -295,3 +295,83 @@ impl ParsePayload for CsvBody {
 }
 
 body_extractor!(CsvBody, "text/csv");
+
+/// A file upload: `multipart/form-data` with one part named `file`. The whole body is read
+/// under the attachment limit (plus room for the multipart framing) before it is parsed, so an
+/// upload costs at most that much memory however it is framed.
+pub struct FileBody {
+    pub bytes: Vec<u8>,
+    pub file_name: Option<String>,
+}
+
+/// Room for the boundaries and part headers around the file.
+const MULTIPART_FRAMING: usize = 16 * 1024;
+
+impl Payload for FileBody {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("multipart/form-data")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        use poem_openapi::registry::MetaSchema;
+        let mut file = MetaSchema::new("string");
+        file.format = Some("binary");
+        file.description = Some("The file: a JPEG, PNG, GIF or WebP image, or a PDF.");
+        let mut schema = MetaSchema::new("object");
+        schema.required = vec!["file"];
+        schema.properties = vec![("file", MetaSchemaRef::Inline(Box::new(file)))];
+        MetaSchemaRef::Inline(Box::new(schema))
+    }
+}
+
+impl ParsePayload for FileBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let limit = request
+            .data::<AppState>()
+            .map_or(crate::config::DEFAULT_MAX_ATTACHMENT_BYTES, |s| {
+                s.config.max_attachment_bytes
+            });
+        let boundary = request
+            .content_type()
+            .and_then(|ct| multer::parse_boundary(ct).ok())
+            .ok_or_else(|| AppError::BadRequest {
+                code: codes::UNREADABLE_BODY,
+                detail: "a multipart/form-data body needs its boundary".into(),
+                errors: vec![],
+            })?;
+        let raw = read_limited(request, body, limit + MULTIPART_FRAMING).await?;
+        let unreadable = |e: multer::Error| AppError::BadRequest {
+            code: codes::UNREADABLE_BODY,
+            detail: format!("the multipart body cannot be read: {e}"),
+            errors: vec![],
+        };
+        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from(raw)) });
+        let mut parts = multer::Multipart::new(stream, boundary);
+        while let Some(field) = parts.next_field().await.map_err(unreadable)? {
+            if field.name() != Some("file") {
+                continue;
+            }
+            let file_name = field.file_name().map(str::to_string);
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            if bytes.len() > limit {
+                return Err(AppError::PayloadTooLarge { limit }.into());
+            }
+            return Ok(FileBody {
+                bytes: bytes.to_vec(),
+                file_name,
+            });
+        }
+        Err(AppError::invalid("file", reason::REQUIRED, "the body has no part named `file`").into())
+    }
+}
+
+body_extractor!(FileBody, "multipart/form-data");

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -10,6 +11,7 @@ pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
+pub mod ledger;
 pub mod middleware;
 pub mod orgs;
 pub mod owners;
@@ -55,6 +57,10 @@ pub enum ApiTags {
     Vetting,
     /// Owners' votes under Civil Code Art. 278, and the major-matter procedure.
     Votes,
+    /// The problem ledger (问题台账): report, dispatch, accept, done, confirm; volunteer teams.
+    Ledger,
+    /// Files (photos, evidence, scans) that records use.
+    Attachments,
 }
 
 pub type Apis = (
@@ -70,6 +76,8 @@ pub type Apis = (
     committees::Apis,
     vetting::Apis,
     votes::Apis,
+    ledger::Apis,
+    attachments::AttachmentsApi,
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -87,6 +95,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         committees::apis(),
         vetting::apis(),
         votes::apis(),
+        ledger::apis(),
+        attachments::AttachmentsApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(format!(

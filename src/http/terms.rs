@@ -115,7 +115,7 @@ macro_rules! api_terms {
     )+};
 }
 
-use crate::domain::{area, committee, credentials, policy, registry, unit_import, vetting, voting};
+use crate::domain::{area, committee, credentials, ledger, policy, registry, unit_import, vetting, voting};
 
 api_terms!(
     area::AreaSource,
@@ -127,6 +127,10 @@ api_terms!(
     committee::MemberRole,
     committee::TieRule,
     credentials::CodeStatus,
+    ledger::AssigneeKind,
+    ledger::Category,
+    ledger::ItemStatus,
+    ledger::Step,
     policy::Role,
     registry::ContractKind,
     registry::EstateKind,

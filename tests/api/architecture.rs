@@ -109,7 +109,7 @@ fn lower_layers_never_call_up() {
 #[test]
 fn migrations_that_must_match_do() {
     // Backend-specific: the audit log's append-only triggers, and the code-point order of names.
-    const DIALECT: &[&str] = &["_foundation", "_authentication", "_name_order"];
+    const DIALECT: &[&str] = &["_foundation", "_authentication", "_name_order", "_attachments"];
     let dirs = |backend: &str| -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(root().join("migrations").join(backend))
             .unwrap()

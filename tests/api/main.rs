@@ -12,6 +12,7 @@ mod committees;
 mod errors;
 mod fixtures;
 mod hardening;
+mod ledger;
 mod lists;
 mod registry;
 mod rules;

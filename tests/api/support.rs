@@ -376,9 +376,11 @@ impl TestApp {
         if let Some(ct) = content_type {
             req = req.content_type(ct);
         }
-        if let As::Bearer(t) = auth {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
+        req = match auth {
+            As::Nobody => req,
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Key(k) => req.header("x-api-key", k),
+        };
         Self::read(req.send().await.0).await
     }
 

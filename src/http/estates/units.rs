@@ -209,8 +209,7 @@ impl UnitsApi {
                 db::estates::units_page(c, &ctx.estate.id, building_id.0.as_deref(), after, paging::fetch(limit))
             })
             .await?;
-        let (rows, next_cursor) =
-            paging::page(rows, limit, |(u, _)| Keys::join([&u.building_id, &u.number, &u.id]));
+        let (rows, next_cursor) = paging::page(rows, limit, |(u, _)| Keys::join([&u.building_id, &u.number, &u.id]));
         let items = rows
             .into_iter()
             .map(|(u, holders)| unit_out(u, holders.into_iter().map(holder_out).collect()))

@@ -3,11 +3,6 @@
 //! for the convenor while open, and the tally by area AND heads when closed. Also the
 //! major-matter procedure (重大事项): mobilise → three-party proposal → community review → vote.
 
-//! Owners' votes (表决) under Civil Code Art. 278: announcement with notice, the roll frozen at
-//! opening (totals and fingerprint published), online and paper ballots with receipts, turnout
-//! for the convenor while open, and the tally by area AND heads when closed. Also the
-//! major-matter procedure (重大事项): mobilise → three-party proposal → community review → vote.
-
 use super::ApiTags;
 use crate::db::votes::{
     HistoryRow, NewBallot, NotRecorded, OptionRow, ProposalRow, RollRow, TieResolutionRow, VoteRow,

@@ -1,0 +1,3 @@
+DROP TABLE attachment_refs;
+DROP TABLE attachment_uploads;
+DROP TABLE attachments;

@@ -1,0 +1,307 @@
+//! The problem ledger (问题台账, RULES.md §5): "residents order, the community dispatches, party
+//! members take the order" (点单-派单-接单). An item is reported, dispatched to an assignee, accepted
+//! (or declined back to the community), worked with progress notes, reported done with evidence,
+//! then confirmed and rated by its reporter or reopened; an item its reporter leaves unconfirmed
+//! closes as confirmed by default when the confirmation window runs out. Service levels (accept
+//! within hours, done within days of the dispatch) make an item overdue; overdue is computed from
+//! the stored due times and the server's clock, never stored.
+
+use chrono::{Duration, NaiveDateTime};
+
+use super::lifecycle::Refused;
+use super::window;
+use crate::error::codes;
+use crate::term_enum;
+
+term_enum!(
+    /// What a ledger item is about.
+    Category, "a ledger item's category (问题类别)", {
+        /// Fees and charges.
+        Fees = "fees", "物业收费";
+        /// Parking.
+        Parking = "parking", "停车管理";
+        /// Environment and sanitation.
+        Sanitation = "sanitation", "环境卫生";
+        /// Facilities and repairs.
+        Repairs = "repairs", "设施维修";
+        /// Security.
+        Security = "security", "治安安全";
+        /// Greening.
+        Greening = "greening", "绿化养护";
+        /// Disputes between neighbours.
+        Neighbours = "neighbours", "邻里纠纷";
+        /// Elevators.
+        Elevator = "elevator", "电梯";
+        /// Water, power and heating.
+        Utilities = "utilities", "水电暖";
+        /// Anything else.
+        Other = "other", "其他";
+    }
+);
+
+term_enum!(
+    /// Where a ledger item stands.
+    ItemStatus, "a ledger item's status (台账事项状态)", {
+        /// Reported (or declined, and so back with the community): waiting to be dispatched.
+        Reported = "reported", "待派单";
+        /// Dispatched to an assignee, who has not yet accepted.
+        Dispatched = "dispatched", "已派单";
+        /// Accepted: the assignee is working on it.
+        InProgress = "in_progress", "处理中";
+        /// Reported done; the reporter confirms or reopens before the window runs out.
+        Resolved = "resolved", "待确认";
+        /// Confirmed by the reporter, or by default when the window ran out.
+        Confirmed = "confirmed", "已办结";
+    }
+);
+
+term_enum!(
+    /// Who an item is dispatched to.
+    AssigneeKind, "who takes a ledger item (接单方)", {
+        /// A party member: an owner with a party post (党员接单).
+        PartyMember = "party_member", "党员";
+        /// A community's volunteer team.
+        VolunteerTeam = "volunteer_team", "志愿服务队";
+        /// The property company under contract for the estate.
+        Company = "company", "物业服务企业";
+        /// A department organisation of the county.
+        Department = "department", "职能部门";
+    }
+);
+
+term_enum!(
+    /// One step in an item's history.
+    Step, "a step of a ledger item (办理环节)", {
+        Report = "report", "上报";
+        Dispatch = "dispatch", "派单";
+        Accept = "accept", "接单";
+        Decline = "decline", "退单";
+        Progress = "progress", "进展";
+        Done = "done", "办结上报";
+        Confirm = "confirm", "确认评价";
+        Reopen = "reopen", "重新办理";
+    }
+);
+
+/// A county's service level for one category: accept within `accept_hours` of the dispatch,
+/// report done within `done_days` days of it (counted as every window is, `domain::window`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceLevel {
+    pub accept_hours: u32,
+    pub done_days: u32,
+}
+
+impl ServiceLevel {
+    /// 24 hours to accept, 7 days to be done, unless the county sets others.
+    pub const DEFAULT: ServiceLevel = ServiceLevel {
+        accept_hours: 24,
+        done_days: 7,
+    };
+    /// The bounds a county may set: at least an hour and a day; at most a month and a year.
+    pub const ACCEPT_HOURS: (u32, u32) = (1, 720);
+    pub const DONE_DAYS: (u32, u32) = (1, 365);
+
+    /// The due times of an item dispatched at `at`: the first instants at which it is overdue
+    /// if not yet accepted, and if not yet reported done.
+    pub fn due(self, at: NaiveDateTime) -> (NaiveDateTime, NaiveDateTime) {
+        (
+            at + Duration::hours(self.accept_hours as i64),
+            window::end(at, self.done_days),
+        )
+    }
+}
+
+/// Days a reporter has to confirm or reopen a resolved item before it closes as confirmed.
+pub const CONFIRM_DAYS_DEFAULT: u32 = 7;
+/// The bounds a county may set for them.
+pub const CONFIRM_DAYS: (u32, u32) = (1, 60);
+
+/// The first instant at which an item resolved at `resolved_at` counts as confirmed by default.
+pub fn confirm_by(resolved_at: NaiveDateTime, days: u32) -> NaiveDateTime {
+    window::end(resolved_at, days)
+}
+
+/// A handling rating, 1–5.
+pub const RATING: (i32, i32) = (1, 5);
+
+impl ItemStatus {
+    /// The status a reader sees at `now`: a resolved item whose confirmation window has run out
+    /// is confirmed (by default) even before anyone records it.
+    pub fn shown(self, confirm_by: Option<NaiveDateTime>, now: NaiveDateTime) -> ItemStatus {
+        match (self, confirm_by) {
+            (ItemStatus::Resolved, Some(by)) if now >= by => ItemStatus::Confirmed,
+            (s, _) => s,
+        }
+    }
+
+    /// The community dispatches an item waiting for it, or dispatches again one that its
+    /// assignee has not accepted yet (to someone else).
+    pub fn dispatch(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::Reported | ItemStatus::Dispatched => Ok(ItemStatus::Dispatched),
+            now => Err(Refused::not_now(
+                codes::ITEM_NOT_OPEN_FOR_DISPATCH,
+                now,
+                "dispatching the item",
+            )),
+        }
+    }
+
+    /// The assignee accepts.
+    pub fn accept(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::Dispatched => Ok(ItemStatus::InProgress),
+            now => Err(Refused::not_now(codes::ITEM_NOT_DISPATCHED, now, "accepting the item")),
+        }
+    }
+
+    /// The assignee declines (with a reason): the item is the community's again.
+    pub fn decline(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::Dispatched => Ok(ItemStatus::Reported),
+            now => Err(Refused::not_now(codes::ITEM_NOT_DISPATCHED, now, "declining the item")),
+        }
+    }
+
+    /// The assignee notes progress (the status stays).
+    pub fn note_progress(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::InProgress => Ok(ItemStatus::InProgress),
+            now => Err(Refused::not_now(codes::ITEM_NOT_IN_PROGRESS, now, "noting progress")),
+        }
+    }
+
+    /// The assignee reports the item done.
+    pub fn report_done(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::InProgress => Ok(ItemStatus::Resolved),
+            now => Err(Refused::not_now(
+                codes::ITEM_NOT_IN_PROGRESS,
+                now,
+                "reporting the item done",
+            )),
+        }
+    }
+
+    /// The reporter confirms (`self` is the status shown: a window that ran out confirmed it).
+    pub fn confirm(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::Resolved => Ok(ItemStatus::Confirmed),
+            now => Err(Refused::not_now(codes::ITEM_NOT_RESOLVED, now, "confirming the item")),
+        }
+    }
+
+    /// The reporter reopens (with a reason): back to the assignee.
+    pub fn reopen(self) -> Result<ItemStatus, Refused> {
+        match self {
+            ItemStatus::Resolved => Ok(ItemStatus::InProgress),
+            now => Err(Refused::not_now(codes::ITEM_NOT_RESOLVED, now, "reopening the item")),
+        }
+    }
+}
+
+/// Whether an item is overdue at `now`: dispatched and not accepted when its accept time is up,
+/// or accepted and not reported done when its done time is up (`ServiceLevel::due`).
+pub fn overdue(
+    status: ItemStatus,
+    accept_due: Option<NaiveDateTime>,
+    done_due: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> bool {
+    match status {
+        ItemStatus::Dispatched => accept_due.is_some_and(|d| now >= d),
+        ItemStatus::InProgress => done_due.is_some_and(|d| now >= d),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn cst(d: &str, h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+            - Duration::hours(8)
+    }
+
+    #[test]
+    fn every_step_is_refused_outside_its_status() {
+        use ItemStatus::*;
+        for s in ItemStatus::ALL.iter().copied() {
+            assert_eq!(s.dispatch().is_ok(), matches!(s, Reported | Dispatched), "{s:?}");
+            assert_eq!(s.accept().is_ok(), s == Dispatched, "{s:?}");
+            assert_eq!(s.decline().is_ok(), s == Dispatched, "{s:?}");
+            assert_eq!(s.note_progress().is_ok(), s == InProgress, "{s:?}");
+            assert_eq!(s.report_done().is_ok(), s == InProgress, "{s:?}");
+            assert_eq!(s.confirm().is_ok(), s == Resolved, "{s:?}");
+            assert_eq!(s.reopen().is_ok(), s == Resolved, "{s:?}");
+        }
+        assert_eq!(Dispatched.decline(), Ok(Reported));
+        assert_eq!(Resolved.reopen(), Ok(InProgress));
+        match Confirmed.reopen() {
+            Err(Refused::NotNow { now, code, .. }) => {
+                assert_eq!(now, "confirmed");
+                assert_eq!(code, codes::ITEM_NOT_RESOLVED);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unconfirmed_item_closes_when_its_window_runs_out() {
+        // Resolved on 1 March (CST), 7 days: the last day inside is 8 March.
+        let resolved = cst("2026-03-01", 10, 0);
+        let by = confirm_by(resolved, 7);
+        let shown = |now| ItemStatus::Resolved.shown(Some(by), now);
+        assert_eq!(shown(cst("2026-03-08", 23, 59)), ItemStatus::Resolved);
+        assert_eq!(shown(cst("2026-03-09", 0, 0)), ItemStatus::Confirmed);
+        assert!(shown(cst("2026-03-09", 0, 0)).confirm().is_err());
+        assert_eq!(
+            ItemStatus::InProgress.shown(Some(by), cst("2027-01-01", 0, 0)),
+            ItemStatus::InProgress
+        );
+    }
+
+    #[test]
+    fn overdue_at_the_service_levels_boundaries() {
+        let at = cst("2026-03-01", 10, 0);
+        let (accept_by, done_by) = ServiceLevel::DEFAULT.due(at);
+        assert_eq!(accept_by, at + Duration::hours(24));
+        assert_eq!(done_by, cst("2026-03-09", 0, 0));
+        let d = ItemStatus::Dispatched;
+        assert!(!overdue(
+            d,
+            Some(accept_by),
+            Some(done_by),
+            accept_by - Duration::seconds(1)
+        ));
+        assert!(overdue(d, Some(accept_by), Some(done_by), accept_by));
+        assert!(overdue(
+            d,
+            Some(accept_by),
+            Some(done_by),
+            accept_by + Duration::seconds(1)
+        ));
+        let p = ItemStatus::InProgress;
+        assert!(!overdue(p, Some(accept_by), Some(done_by), cst("2026-03-08", 23, 59)));
+        assert!(!overdue(
+            p,
+            Some(accept_by),
+            Some(done_by),
+            done_by - Duration::seconds(1)
+        ));
+        assert!(overdue(p, Some(accept_by), Some(done_by), done_by));
+        for s in [ItemStatus::Reported, ItemStatus::Resolved, ItemStatus::Confirmed] {
+            assert!(!overdue(
+                s,
+                Some(accept_by),
+                Some(done_by),
+                done_by + Duration::days(30)
+            ));
+        }
+    }
+}

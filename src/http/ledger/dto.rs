@@ -1,0 +1,257 @@
+//! The ledger's requests and answers.
+
+use super::*;
+
+/// A problem reported to an estate's ledger.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ReportItem {
+    pub category: Category,
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub title: String,
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub description: String,
+    /// The building concerned, if one is.
+    #[oai(validator(max_length = 64))]
+    pub building_id: Option<String>,
+    /// The unit concerned, if one is (its building is then implied).
+    #[oai(validator(max_length = 64))]
+    pub unit_id: Option<String>,
+    /// Photos or documents uploaded by the reporter (`POST /attachments`).
+    #[oai(default, validator(max_items = 9, unique_items))]
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+    /// Whether the reporter's name may be shown to the assignee (the property company among
+    /// them); by default it is withheld.
+    #[oai(default)]
+    #[serde(default)]
+    pub show_reporter_to_company: bool,
+}
+
+/// The community hands an item to someone.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Dispatch {
+    pub assignee_kind: AssigneeKind,
+    /// The owner (party member), volunteer team, company (the one under contract) or department.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub assignee_id: String,
+    #[oai(validator(max_length = 2000))]
+    pub note: Option<String>,
+}
+
+/// A reason, required (declining, reopening).
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub reason: String,
+}
+
+/// A note, optionally with files (progress).
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub note: String,
+    #[oai(default, validator(max_items = 9, unique_items))]
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+}
+
+/// The assignee reports the item done, with evidence: at least one photo or document.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Done {
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub note: String,
+    #[oai(validator(min_items = 1, max_items = 9, unique_items))]
+    pub attachment_ids: Vec<String>,
+}
+
+/// The reporter confirms and rates the handling.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    /// 1 (poor) to 5 (excellent).
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
+    pub rating: i32,
+    #[oai(validator(max_length = 2000))]
+    pub comment: Option<String>,
+}
+
+/// Who reported an item (withheld from an assignee unless the reporter allowed it).
+#[derive(Object)]
+pub struct Reporter {
+    pub name: String,
+    /// The role the item was reported under.
+    pub role: Role,
+}
+
+/// A ledger item.
+#[derive(Object)]
+pub struct LedgerItem {
+    pub id: String,
+    pub estate_id: String,
+    pub building_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub category: Category,
+    pub title: String,
+    pub description: String,
+    /// Absent when withheld from the caller.
+    pub reporter: Option<Reporter>,
+    pub show_reporter_to_company: bool,
+    /// The status at the time of reading (a resolved item whose confirmation window ran out
+    /// reads as confirmed).
+    pub status: ItemStatus,
+    /// Confirmed because the reporter did not answer within the window.
+    pub confirmed_by_default: bool,
+    /// Not accepted, or not done, within the county's service level (computed when read).
+    pub overdue: bool,
+    pub assignee_kind: Option<AssigneeKind>,
+    pub assignee_id: Option<String>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// From this instant an unaccepted item is overdue.
+    pub accept_due_at: Option<DateTime<Utc>>,
+    /// From this instant an item not reported done is overdue.
+    pub done_due_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// From this instant a resolved item counts as confirmed by default.
+    pub confirm_by: Option<DateTime<Utc>>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The reporter's rating of the handling, 1–5.
+    pub rating: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One step of an item's history.
+#[derive(Object)]
+pub struct LedgerStep {
+    pub id: String,
+    pub step: Step,
+    /// The item's status after the step.
+    pub status: ItemStatus,
+    /// Who took it (absent for the reporter's steps when the reporter is withheld).
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub assignee_kind: Option<AssigneeKind>,
+    pub assignee_id: Option<String>,
+    pub note: Option<String>,
+    pub rating: Option<i32>,
+    pub attachment_ids: Vec<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// An item with its whole history.
+#[derive(Object)]
+pub struct LedgerItemDetail {
+    pub item: LedgerItem,
+    /// Oldest first.
+    pub steps: Vec<LedgerStep>,
+}
+
+#[derive(ApiResponse)]
+pub enum ItemReported {
+    /// Entered in the ledger.
+    #[oai(status = 201)]
+    Created(Json<LedgerItem>),
+}
+
+/// One category's service level.
+#[derive(Object, Serialize, Deserialize, Clone)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryLevel {
+    pub category: Category,
+    /// Hours from dispatch to acceptance (1–720).
+    #[oai(validator(minimum(value = "1"), maximum(value = "720")))]
+    pub accept_hours: u32,
+    /// Days from dispatch to done, counted as every window (the day of dispatch not counted; 1–365).
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
+    pub done_days: u32,
+}
+
+/// A county's ledger settings: service levels (categories not listed have 24 hours and 7 days)
+/// and the days a reporter has to confirm a resolved item before it closes as confirmed.
+#[derive(Object, Serialize, Deserialize, Clone)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    #[oai(validator(max_items = 10))]
+    pub service_levels: Vec<CategoryLevel>,
+    /// 1–60 days; 7 unless set.
+    #[oai(validator(minimum(value = "1"), maximum(value = "60")))]
+    pub confirm_days: u32,
+}
+
+impl LedgerSettings {
+    pub fn defaults() -> LedgerSettings {
+        LedgerSettings {
+            service_levels: Category::ALL
+                .iter()
+                .map(|c| CategoryLevel {
+                    category: *c,
+                    accept_hours: ServiceLevel::DEFAULT.accept_hours,
+                    done_days: ServiceLevel::DEFAULT.done_days,
+                })
+                .collect(),
+            confirm_days: ledger::CONFIRM_DAYS_DEFAULT,
+        }
+    }
+
+    pub fn level(&self, category: Category) -> ServiceLevel {
+        self.service_levels
+            .iter()
+            .find(|l| l.category == category)
+            .map_or(ServiceLevel::DEFAULT, |l| ServiceLevel {
+                accept_hours: l.accept_hours,
+                done_days: l.done_days,
+            })
+    }
+}
+
+/// A community's volunteer team (志愿服务队) of owners.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeam {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// Owners in the team.
+    #[oai(default, validator(max_items = 500, unique_items))]
+    #[serde(default)]
+    pub member_owner_ids: Vec<String>,
+}
+
+/// A team's members, replaced as a whole.
+#[derive(Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct TeamMembers {
+    #[oai(validator(max_items = 500, unique_items))]
+    pub member_owner_ids: Vec<String>,
+}
+
+#[derive(Object)]
+pub struct VolunteerTeam {
+    pub id: String,
+    pub community_id: String,
+    pub name: String,
+    pub member_owner_ids: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum TeamCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<VolunteerTeam>),
+}
