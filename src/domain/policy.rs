@@ -138,6 +138,21 @@ impl Principal {
             .any(|g| g.role == Role::Owner && g.scope_id.as_deref() == Some(owner_id))
     }
 
+    /// The companies this caller speaks for (a company's people, or its API key).
+    pub fn company_ids(&self) -> Vec<String> {
+        self.scopes(Role::Company)
+    }
+
+    /// Everyone a ledger item dispatched to could be this caller: its companies, its
+    /// departments and its owner records (the volunteer teams of those owners are added by
+    /// whoever knows them).
+    pub fn assignee_ids(&self) -> Vec<String> {
+        let mut ids = self.company_ids();
+        ids.extend(self.department_ids());
+        ids.extend(self.owner_ids());
+        ids
+    }
+
     /// The department organisations this caller speaks for.
     pub fn department_ids(&self) -> Vec<String> {
         self.scopes(Role::Department)

@@ -64,7 +64,7 @@ fn reporter_name(conn: &mut AnyConnection, caller: &Caller, role: Role, estate_i
             return Ok(u.display_name);
         }
     }
-    match p.scopes(Role::Company).first() {
+    match p.company_ids().first() {
         Some(company) => Ok(db::companies::get(conn, company)?.map(|c| c.name).unwrap_or_default()),
         None => Ok(String::new()),
     }
@@ -132,13 +132,17 @@ impl ItemsApi {
                     updated_at: now,
                 };
                 db::ledger::insert(c, &row)?;
-                record_step(c, &actor, &row, Step::Report, None, None, &files, now)?;
+                let said = Said {
+                    files,
+                    ..Said::default()
+                };
+                record_step(c, &actor, &row, Step::Report, &said, now)?;
                 trail.record(
                     &actor,
                     "ledger.report",
                     "ledger_item",
                     &row.id,
-                    &serde_json::json!({ "estate": row.estate_id, "category": row.category, "attachments": files }),
+                    &serde_json::json!({ "estate": row.estate_id, "category": row.category, "attachments": said.files }),
                 )?;
                 Ok(row)
             })
@@ -240,7 +244,7 @@ impl ItemsApi {
         let p = &auth.caller().principal;
         let whose = db::ledger::Whose::ReportedBy {
             actor_id: p.actor_id().to_string(),
-            companies: p.scopes(Role::Company),
+            companies: p.company_ids(),
         };
         list(
             &state,
@@ -280,9 +284,7 @@ impl ItemsApi {
             .db
             .lookup(move |c| db::ledger::teams_of_owners(c, &owners))
             .await?;
-        let mut ids_ = p.scopes(Role::Company);
-        ids_.extend(p.department_ids());
-        ids_.extend(p.owner_ids());
+        let mut ids_ = p.assignee_ids();
         ids_.extend(teams);
         list(
             &state,

@@ -172,17 +172,24 @@ pub fn may_see_item(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppR
     }
 }
 
+/// What a step leaves in the history besides who and when.
+#[derive(Default)]
+pub(crate) struct Said {
+    pub note: Option<String>,
+    pub rating: Option<i32>,
+    pub files: Vec<String>,
+}
+
 /// Appends a step to an item's history: who, in which role, when, and what they said.
 pub(crate) fn record_step(
     conn: &mut AnyConnection,
     actor: &audit::Actor,
     item: &ItemRow,
     step: Step,
-    note: Option<String>,
-    rating: Option<i32>,
-    files: &[String],
+    said: &Said,
     now: NaiveDateTime,
 ) -> AppResult<StepRow> {
+    let files = &said.files;
     let row = StepRow {
         id: ids::new_id(),
         item_id: item.id.clone(),
@@ -193,8 +200,8 @@ pub(crate) fn record_step(
         actor_role: actor.role.clone(),
         assignee_kind: item.assignee_kind.clone(),
         assignee_id: item.assignee_id.clone(),
-        note,
-        rating,
+        note: said.note.clone(),
+        rating: said.rating,
         attachments: serde_json::to_string(files).map_err(|e| AppError::Internal(e.to_string()))?,
         at: now,
     };

@@ -15,14 +15,6 @@ enum Who {
     Reporter,
 }
 
-/// What a step leaves in the history.
-#[derive(Default)]
-struct Said {
-    note: Option<String>,
-    rating: Option<i32>,
-    files: Vec<String>,
-}
-
 /// Runs one step on an item as one command and answers with the item as the caller sees it.
 async fn act<F>(
     state: &AppState,
@@ -48,7 +40,7 @@ where
             let said = apply(c, &caller, &mut ctx, now)?;
             ctx.item.updated_at = now;
             db::ledger::save(c, &ctx.item)?;
-            record_step(c, &actor, &ctx.item, step, said.note, said.rating, &said.files, now)?;
+            record_step(c, &actor, &ctx.item, step, &said, now)?;
             trail.record(
                 &actor,
                 audit_action(step),
