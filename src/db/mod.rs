@@ -18,6 +18,7 @@ pub mod group_commit;
 pub mod instance_keys;
 pub mod introspect;
 pub mod ledger;
+pub mod meetings;
 pub mod migrate;
 pub mod orgs;
 pub mod owners;

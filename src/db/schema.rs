@@ -648,3 +648,119 @@ diesel::joinable!(volunteer_team_members -> volunteer_teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(ledger_items, ledger_steps, estates);
 diesel::allow_tables_to_appear_in_same_query!(volunteer_teams, volunteer_team_members, owners);
 diesel::allow_tables_to_appear_in_same_query!(attachments, attachment_uploads, attachment_refs);
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        kind -> Text,
+        convenor_org_id -> Text,
+        estate_id -> Nullable<Text>,
+        community_id -> Text,
+        community_path -> Text,
+        title -> Text,
+        starts_at -> Timestamp,
+        place -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_parties (id) {
+        id -> Text,
+        meeting_id -> Text,
+        kind -> Text,
+        party_id -> Nullable<Text>,
+        name -> Text,
+        attendance -> Text,
+        represented_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> Text,
+        meeting_id -> Text,
+        seq -> Integer,
+        title -> Text,
+        ledger_item_id -> Nullable<Text>,
+        proposal_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    minutes (id) {
+        id -> Text,
+        meeting_id -> Text,
+        version -> Integer,
+        previous_id -> Nullable<Text>,
+        status -> Text,
+        content -> Text,
+        fingerprint -> Nullable<Text>,
+        round -> Integer,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    minutes_answers (id) {
+        id -> Text,
+        minutes_id -> Text,
+        party_id -> Text,
+        correction -> Bool,
+        comment -> Nullable<Text>,
+        round -> Integer,
+        actor_id -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_items (id) {
+        id -> Text,
+        meeting_id -> Text,
+        minutes_id -> Text,
+        decision -> Integer,
+        title -> Text,
+        responsible_party_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        reported_at -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_item_ledger (action_id, ledger_item_id) {
+        action_id -> Text,
+        ledger_item_id -> Text,
+    }
+}
+
+diesel::table! {
+    action_steps (id) {
+        id -> Text,
+        action_id -> Text,
+        step -> Text,
+        note -> Nullable<Text>,
+        actor_id -> Text,
+        actor_role -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(action_item_ledger -> action_items (action_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    meetings,
+    meeting_parties,
+    agenda_items,
+    minutes,
+    minutes_answers,
+    action_items,
+    action_item_ledger,
+    action_steps
+);

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
+pub mod meeting;
 pub mod policy;
 pub mod registry;
 pub mod session;

@@ -333,6 +333,15 @@ pub enum Action<'a> {
     },
     /// Set a county's service levels and confirmation window (the county's place).
     ManageLedgerSettings(Place<'a>),
+    /// Convene a meeting, take attendance, draft and publish its minutes, review its action
+    /// items: a party organisation at or above the convenor (the convenor's place).
+    ConveneMeeting(Place<'a>),
+    /// Read a meeting, its draft minutes and action items: officials over its scope and its
+    /// estate's committee (invited parties are asked as `SpeakForParty`).
+    ViewMeeting(Place<'a>),
+    /// Speak for an invited party (confirm the minutes, work an action item): the party
+    /// organisation's people (or those above it), the committee, the company, the department.
+    SpeakForParty(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -430,6 +439,9 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
                 .ok_or(Denied);
         }
         Action::ManageLedgerSettings(place) => (&[Admin, Bureau], place.clone()),
+        Action::ConveneMeeting(place) => (&[Admin, PartyOrg], place.clone()),
+        Action::ViewMeeting(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
+        Action::SpeakForParty(place) => (&[PartyOrg, Committee, Company, Department], place.clone()),
     };
     roles
         .iter()

@@ -128,6 +128,14 @@ problems! {
     ITEM_NOT_DISPATCHED = 409 "item_not_dispatched" "the ledger item is not waiting for its assignee to accept";
     ITEM_NOT_IN_PROGRESS = 409 "item_not_in_progress" "the ledger item is not being worked on";
     ITEM_NOT_RESOLVED = 409 "item_not_resolved" "the ledger item is not waiting for its reporter's confirmation";
+    ITEM_HAS_OPEN_ACTIONS = 409 "item_has_open_actions" "the ledger item was tabled at a meeting and its action items are not all done";
+    MINUTES_NOT_DRAFT = 409 "minutes_not_draft" "the minutes are not a draft";
+    MINUTES_NOT_CONFIRMING = 409 "minutes_not_confirming" "the minutes are not out for confirmation";
+    MINUTES_NOT_CONFIRMED = 409 "minutes_not_confirmed" "not every attending party has confirmed the minutes";
+    MINUTES_NOT_PUBLISHED = 409 "minutes_not_published" "only the published version of the minutes is corrected";
+    MINUTES_EXIST = 409 "minutes_exist" "the meeting has minutes; correct them with a new version";
+    ACTION_NOT_OPEN = 409 "action_not_open" "the action item is not open";
+    ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.
     PAYLOAD_TOO_LARGE = 413 "payload_too_large" "the body is larger than the limit";
     URI_TOO_LONG = 414 "uri_too_long" "the request target is too long";
@@ -138,6 +146,7 @@ problems! {
     IMPORT_REJECTED = 422 "import_rejected" "the spreadsheet has errors; nothing was imported; `errors` names rows and columns";
     REFERENCE_NOT_FOUND = 422 "reference_not_found" "a referenced record does not exist";
     NOTHING_TO_CHANGE = 422 "nothing_to_change" "the request changes nothing";
+    ATTENDANCE_NOT_RECORDED = 422 "attendance_not_recorded" "record every invited party's attendance before sending the minutes";
     NO_CONTRACT_IN_FORCE = 422 "no_contract_in_force" "the estate has no property company under contract today";
     NOT_A_PARTY_MEMBER = 422 "not_a_party_member" "the owner is not a party member holding a unit in the estate's community";
     UNSUPPORTED_ATTACHMENT = 415 "unsupported_attachment" "the file is not an image (JPEG, PNG, GIF, WebP) or a PDF";

@@ -12,6 +12,7 @@ pub mod companies;
 pub mod coverage;
 pub mod estates;
 pub mod ledger;
+pub mod meetings;
 pub mod middleware;
 pub mod orgs;
 pub mod owners;
@@ -59,6 +60,8 @@ pub enum ApiTags {
     Votes,
     /// The problem ledger (问题台账): report, dispatch, accept, done, confirm; volunteer teams.
     Ledger,
+    /// Joint meetings (联席会议), their minutes and the action items they decide.
+    Meetings,
     /// Files (photos, evidence, scans) that records use.
     Attachments,
 }
@@ -77,6 +80,7 @@ pub type Apis = (
     vetting::Apis,
     votes::Apis,
     ledger::Apis,
+    meetings::Apis,
     attachments::AttachmentsApi,
 );
 
@@ -96,6 +100,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         vetting::apis(),
         votes::apis(),
         ledger::apis(),
+        meetings::apis(),
         attachments::AttachmentsApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))

@@ -46,15 +46,20 @@ pub fn decode_cursor<K: std::str::FromStr>(cursor: Option<&str>) -> AppResult<Op
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.parse::<K>().ok())
         .map(Some)
-        .ok_or_else(|| AppError::BadRequest {
-            code: codes::INVALID_PARAMETER,
-            detail: "parameter `cursor`: not a cursor this service issued".into(),
-            errors: vec![FieldError::new(
-                "cursor",
-                reason::INVALID,
-                "not a cursor this service issued",
-            )],
-        })
+        .ok_or_else(bad_cursor)
+}
+
+/// The answer to a cursor this service did not issue (or that does not parse as the list's key).
+pub fn bad_cursor() -> AppError {
+    AppError::BadRequest {
+        code: codes::INVALID_PARAMETER,
+        detail: "parameter `cursor`: not a cursor this service issued".into(),
+        errors: vec![FieldError::new(
+            "cursor",
+            reason::INVALID,
+            "not a cursor this service issued",
+        )],
+    }
 }
 
 /// The key of a list ordered by several columns (units by building, room and id; owners by name

@@ -115,7 +115,7 @@ macro_rules! api_terms {
     )+};
 }
 
-use crate::domain::{area, committee, credentials, ledger, policy, registry, unit_import, vetting, voting};
+use crate::domain::{area, committee, credentials, ledger, meeting, policy, registry, unit_import, vetting, voting};
 
 api_terms!(
     area::AreaSource,
@@ -131,6 +131,11 @@ api_terms!(
     ledger::Category,
     ledger::ItemStatus,
     ledger::Step,
+    meeting::ActionStatus,
+    meeting::Attendance,
+    meeting::MeetingKind,
+    meeting::MinutesStatus,
+    meeting::PartyKind,
     policy::Role,
     registry::ContractKind,
     registry::EstateKind,

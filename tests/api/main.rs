@@ -14,6 +14,7 @@ mod fixtures;
 mod hardening;
 mod ledger;
 mod lists;
+mod meetings;
 mod registry;
 mod rules;
 mod schema;

@@ -77,6 +77,19 @@ fn audit_action(step: Step) -> &'static str {
     }
 }
 
+/// An item tabled at a meeting closes only when the action items that follow it up are done:
+/// until then it is neither reported done nor confirmed.
+fn no_open_actions(conn: &mut AnyConnection, item: &ItemRow) -> AppResult<()> {
+    let open = db::meetings::open_actions_of_item(conn, &item.id)?;
+    if open > 0 {
+        return Err(AppError::conflict(
+            codes::ITEM_HAS_OPEN_ACTIONS,
+            format!("{open} action item(s) following up this item are not done"),
+        ));
+    }
+    Ok(())
+}
+
 /// The status shown now (a resolved item whose window ran out reads as confirmed).
 fn shown(ctx: &ItemCtx, now: NaiveDateTime) -> AppResult<ItemStatus> {
     Ok(ctx.item.status()?.shown(ctx.item.confirm_by, now))
@@ -304,8 +317,9 @@ impl WorkApi {
         .await
     }
 
-    /// Report an accepted item done, with evidence (at least one photo or document). The
-    /// reporter then has the county's confirmation window (7 days unless set) to confirm or
+    /// Report an accepted item done, with evidence (at least one photo or document); an item
+    /// tabled at a meeting only when the action items following it up are done. The reporter
+    /// then has the county's confirmation window (7 days unless set) to confirm or
     /// reopen; after it, the item closes as confirmed.
     ///
     /// The assignee only.
@@ -330,6 +344,7 @@ impl WorkApi {
             Step::Done,
             move |c, caller, ctx, now| {
                 let next = shown(ctx, now)?.report_done()?;
+                no_open_actions(c, &ctx.item)?;
                 let files = own_files(c, caller, &b.attachment_ids)?;
                 let (_, confirm_days) = service_level(c, &ctx.estate, ctx.item.category()?)?;
                 ctx.item.set_status(next);
@@ -345,7 +360,8 @@ impl WorkApi {
         .await
     }
 
-    /// Confirm a resolved item and rate its handling (1–5).
+    /// Confirm a resolved item and rate its handling (1–5) — for an item tabled at a meeting,
+    /// once the action items following it up are done.
     ///
     /// The reporter only (the same account or key; for a company's report, the company).
     #[oai(
@@ -367,8 +383,9 @@ impl WorkApi {
             id.0,
             Who::Reporter,
             Step::Confirm,
-            move |_, _, ctx, now| {
+            move |c, _, ctx, now| {
                 let next = shown(ctx, now)?.confirm()?;
+                no_open_actions(c, &ctx.item)?;
                 ctx.item.set_status(next);
                 ctx.item.confirmed_at = Some(now);
                 ctx.item.rating = Some(b.rating);

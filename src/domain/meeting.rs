@@ -1,0 +1,255 @@
+//! Joint meetings (联席会议) and their minutes (RULES.md §5): the community party organisation
+//! convenes the estate's parties; attendance is taken per invited party; the convenor drafts the
+//! minutes, every attending party confirms them (or asks for a correction), and only then are
+//! they published — and frozen: a correction after publication is a new version that supersedes
+//! the old one, never an edit. Decisions create action items (督办事项) followed to done.
+
+use chrono::NaiveDate;
+
+use super::lifecycle::Refused;
+use crate::error::codes;
+use crate::term_enum;
+
+term_enum!(
+    /// What kind of meeting.
+    MeetingKind, "a meeting's kind (会议类型)", {
+        /// The monthly joint meeting of the community party organisation, the estate's party
+        /// branch, its committee and its company.
+        JointMonthly = "joint_monthly", "联席会议";
+        /// The quarterly party-building joint meeting.
+        PartyBuildingQuarterly = "party_building_quarterly", "一季一议";
+        /// An ad hoc meeting on one matter.
+        AdHoc = "ad_hoc", "一事一商";
+        /// A multi-party council with departments.
+        Council = "council", "议事会";
+    }
+);
+
+term_enum!(
+    /// Who a meeting invites.
+    PartyKind, "an invited party (参会方)", {
+        /// A party organisation (the community's, the estate's branch).
+        PartyOrg = "party_org", "党组织";
+        /// The estate's owners' committee or property management committee.
+        Committee = "committee", "业委会/物管会";
+        /// The property company.
+        Company = "company", "物业服务企业";
+        /// A county department.
+        Department = "department", "职能部门";
+        /// A named person (a grid worker, a police officer, an owners' representative).
+        Person = "person", "个人";
+    }
+);
+
+term_enum!(
+    /// Whether an invited party came.
+    Attendance, "a party's attendance (出席情况)", {
+        /// Invited; attendance not yet recorded.
+        Invited = "invited", "已邀请";
+        Present = "present", "出席";
+        Absent = "absent", "缺席";
+        /// Present through a representative (named).
+        Represented = "represented", "委托出席";
+    }
+);
+
+impl Attendance {
+    /// Whether the party took part (and so confirms the minutes).
+    pub fn attended(self) -> bool {
+        matches!(self, Attendance::Present | Attendance::Represented)
+    }
+}
+
+/// Whether a meeting had its quorum: a joint meeting needs the community party organisation,
+/// the committee and the company present; other kinds need whoever the convenor invited.
+pub fn quorum(kind: MeetingKind, attending: &[PartyKind]) -> bool {
+    match kind {
+        MeetingKind::JointMonthly => [PartyKind::PartyOrg, PartyKind::Committee, PartyKind::Company]
+            .iter()
+            .all(|k| attending.contains(k)),
+        _ => !attending.is_empty(),
+    }
+}
+
+term_enum!(
+    /// Where a version of the minutes stands.
+    MinutesStatus, "a version of the minutes (会议纪要状态)", {
+        /// The convenor writes it.
+        Draft = "draft", "草稿";
+        /// Sent to the attending parties, who confirm or ask for a correction.
+        Confirming = "confirming", "待确认";
+        /// Confirmed by every attending party and published: frozen.
+        Published = "published", "已发布";
+        /// Published, then replaced by a later published version.
+        Superseded = "superseded", "已更正";
+    }
+);
+
+impl MinutesStatus {
+    /// The convenor edits a draft (and only a draft: sent minutes go back to draft through a
+    /// party's correction request; published ones are corrected by a new version).
+    pub fn edit(self) -> Result<MinutesStatus, Refused> {
+        match self {
+            MinutesStatus::Draft => Ok(MinutesStatus::Draft),
+            now => Err(Refused::not_now(codes::MINUTES_NOT_DRAFT, now, "editing the minutes")),
+        }
+    }
+
+    /// The convenor sends the draft to the attending parties.
+    pub fn send(self) -> Result<MinutesStatus, Refused> {
+        match self {
+            MinutesStatus::Draft => Ok(MinutesStatus::Confirming),
+            now => Err(Refused::not_now(
+                codes::MINUTES_NOT_DRAFT,
+                now,
+                "sending the minutes for confirmation",
+            )),
+        }
+    }
+
+    /// An attending party confirms, or asks for a correction (which returns them to draft and
+    /// clears the confirmations given so far: the parties confirm the text they read).
+    pub fn answer(self, correction: bool) -> Result<MinutesStatus, Refused> {
+        match self {
+            MinutesStatus::Confirming if correction => Ok(MinutesStatus::Draft),
+            MinutesStatus::Confirming => Ok(MinutesStatus::Confirming),
+            now => Err(Refused::not_now(
+                codes::MINUTES_NOT_CONFIRMING,
+                now,
+                "answering the minutes",
+            )),
+        }
+    }
+
+    /// The convenor publishes, once every attending party has confirmed.
+    pub fn publish(self, unconfirmed: usize) -> Result<MinutesStatus, Refused> {
+        match self {
+            MinutesStatus::Confirming if unconfirmed == 0 => Ok(MinutesStatus::Published),
+            MinutesStatus::Confirming => Err(Refused::conflict(
+                codes::MINUTES_NOT_CONFIRMED,
+                format!("{unconfirmed} attending part(ies) have not confirmed the minutes"),
+            )),
+            now => Err(Refused::not_now(
+                codes::MINUTES_NOT_CONFIRMING,
+                now,
+                "publishing the minutes",
+            )),
+        }
+    }
+
+    /// A correction of published minutes: a new version starts as a draft; this one stays
+    /// published until the new one is, then is superseded.
+    pub fn correct(self) -> Result<MinutesStatus, Refused> {
+        match self {
+            MinutesStatus::Published => Ok(MinutesStatus::Draft),
+            now => Err(Refused::not_now(
+                codes::MINUTES_NOT_PUBLISHED,
+                now,
+                "correcting the minutes",
+            )),
+        }
+    }
+}
+
+term_enum!(
+    /// Where an action item (督办事项) stands.
+    ActionStatus, "an action item's status (督办状态)", {
+        /// Being worked on by the responsible party.
+        Open = "open", "督办中";
+        /// Reported done; the convenor accepts or sends it back.
+        Reported = "reported", "待验收";
+        /// Accepted as done.
+        Done = "done", "已办结";
+    }
+);
+
+impl ActionStatus {
+    pub fn note_progress(self) -> Result<ActionStatus, Refused> {
+        match self {
+            ActionStatus::Open => Ok(ActionStatus::Open),
+            now => Err(Refused::not_now(codes::ACTION_NOT_OPEN, now, "noting progress")),
+        }
+    }
+
+    pub fn report_done(self) -> Result<ActionStatus, Refused> {
+        match self {
+            ActionStatus::Open => Ok(ActionStatus::Reported),
+            now => Err(Refused::not_now(
+                codes::ACTION_NOT_OPEN,
+                now,
+                "reporting the action item done",
+            )),
+        }
+    }
+
+    /// The convenor accepts the report, or sends it back.
+    pub fn review(self, accept: bool) -> Result<ActionStatus, Refused> {
+        match self {
+            ActionStatus::Reported if accept => Ok(ActionStatus::Done),
+            ActionStatus::Reported => Ok(ActionStatus::Open),
+            now => Err(Refused::not_now(
+                codes::ACTION_NOT_REPORTED,
+                now,
+                "reviewing the action item",
+            )),
+        }
+    }
+}
+
+/// Whether an action item is overdue on `today` (China Standard Time): not done after its due day.
+pub fn action_overdue(status: ActionStatus, due_on: NaiveDate, today: NaiveDate) -> bool {
+    status != ActionStatus::Done && today > due_on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_joint_meeting_needs_the_three_parties() {
+        use PartyKind::*;
+        assert!(quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Company]));
+        assert!(!quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Department]));
+        assert!(!quorum(MeetingKind::JointMonthly, &[]));
+        assert!(quorum(MeetingKind::AdHoc, &[Person]));
+        assert!(!quorum(MeetingKind::Council, &[]));
+    }
+
+    #[test]
+    fn minutes_are_published_only_when_all_confirmed_and_then_frozen() {
+        use MinutesStatus::*;
+        assert_eq!(Draft.send(), Ok(Confirming));
+        assert!(Confirming.edit().is_err());
+        assert!(matches!(Confirming.publish(1), Err(Refused::Conflict { .. })));
+        assert_eq!(Confirming.publish(0), Ok(Published));
+        assert!(Draft.publish(0).is_err());
+        assert_eq!(Confirming.answer(true), Ok(Draft));
+        assert_eq!(Confirming.answer(false), Ok(Confirming));
+        for s in [Draft, Published, Superseded] {
+            assert!(s.answer(false).is_err());
+        }
+        for s in [Confirming, Published, Superseded] {
+            assert!(s.edit().is_err(), "{s:?}");
+        }
+        assert_eq!(Published.correct(), Ok(Draft));
+        for s in [Draft, Confirming, Superseded] {
+            assert!(s.correct().is_err());
+        }
+    }
+
+    #[test]
+    fn action_items_follow_report_and_review() {
+        use ActionStatus::*;
+        assert_eq!(Open.report_done(), Ok(Reported));
+        assert_eq!(Reported.review(false), Ok(Open));
+        assert_eq!(Reported.review(true), Ok(Done));
+        assert!(Open.review(true).is_err());
+        assert!(Done.report_done().is_err());
+        assert!(Reported.note_progress().is_err());
+        let due = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert!(!action_overdue(Open, due, due));
+        assert!(action_overdue(Open, due, due.succ_opt().unwrap()));
+        assert!(action_overdue(Reported, due, due.succ_opt().unwrap()));
+        assert!(!action_overdue(Done, due, due.succ_opt().unwrap()));
+    }
+}

@@ -1,0 +1,439 @@
+//! Minutes: drafted and edited by the convenor, sent to the attending parties, confirmed by
+//! each (or sent back with a request for correction), published and frozen; a correction of
+//! published minutes is a new version. Publishing creates the decisions' action items.
+
+use super::*;
+use sha2::{Digest, Sha256};
+
+pub struct MinutesApi;
+
+/// A version with its meeting, checked visible to the caller.
+fn load(conn: &mut AnyConnection, caller: &Caller, minutes_id: &str) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
+    let not_found = || AppError::NotFound { what: "minutes" };
+    let m = db::meetings::get_minutes(conn, minutes_id)?.ok_or_else(not_found)?;
+    let ctx = MeetingCtx::load(conn, caller, &m.meeting_id)?;
+    let seen = ctx.visible(caller)?;
+    if seen == Seen::Public && !published(&m)? {
+        return Err(not_found());
+    }
+    Ok((ctx, m, seen))
+}
+
+/// Published or superseded: readable by the estate's owners (SPC Art. 13).
+fn published(m: &MinutesRow) -> AppResult<bool> {
+    Ok(matches!(
+        m.status()?,
+        MinutesStatus::Published | MinutesStatus::Superseded
+    ))
+}
+
+fn content_json(c: &MinutesContent) -> AppResult<String> {
+    serde_json::to_string(c).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn out(conn: &mut AnyConnection, ctx: &MeetingCtx, m: MinutesRow) -> AppResult<Minutes> {
+    let answers = db::meetings::answers(conn, &m.id)?;
+    minutes_out(ctx, m, answers)
+}
+
+/// A new version of the minutes, as a draft.
+fn draft(meeting_id: &str, version: i32, previous_id: Option<String>, content: String) -> MinutesRow {
+    let now = ids::now();
+    MinutesRow {
+        id: ids::new_id(),
+        meeting_id: meeting_id.into(),
+        version,
+        previous_id,
+        status: MinutesStatus::Draft.as_str().into(),
+        content,
+        fingerprint: None,
+        round: 0,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The action items of a published version's decisions that name a responsible party and a
+/// due day, except those an earlier version already created (a correction does not duplicate
+/// the follow-up of a decision it leaves as it was).
+fn create_actions(
+    conn: &mut AnyConnection,
+    ctx: &MeetingCtx,
+    m: &MinutesRow,
+    content: &MinutesContent,
+) -> AppResult<usize> {
+    let existing = db::meetings::actions_of_meeting(conn, &ctx.meeting.id)?;
+    let now = ids::now();
+    let mut created = 0;
+    for (i, d) in content.decisions.iter().enumerate() {
+        let (Some(party), Some(due_on)) = (&d.responsible_party_id, d.due_on) else {
+            continue;
+        };
+        if existing
+            .iter()
+            .any(|a| a.title == d.text && &a.responsible_party_id == party && a.due_on == due_on)
+        {
+            continue;
+        }
+        let a = ActionRow {
+            id: ids::new_id(),
+            meeting_id: ctx.meeting.id.clone(),
+            minutes_id: m.id.clone(),
+            decision: i as i32 + 1,
+            title: d.text.clone(),
+            responsible_party_id: party.clone(),
+            due_on,
+            status: ActionStatus::Open.as_str().into(),
+            reported_at: None,
+            done_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        db::meetings::insert_action(conn, &a, &d.ledger_item_ids)?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+#[OpenApi(tag = "ApiTags::Meetings")]
+impl MinutesApi {
+    /// Draft the meeting's minutes (version 1): what was said per agenda item, and the
+    /// decisions — each with a responsible party and a due day becomes an action item when the
+    /// minutes are published.
+    ///
+    /// The convenor's side.
+    #[oai(path = "/meetings/:id/minutes", method = "post", operation_id = "draftMinutes")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<MinutesContent>,
+    ) -> ApiResult<MinutesCreated> {
+        let caller = auth.0;
+        let content = body.0;
+        let out = state
+            .db
+            .command(move |c, trail| {
+                let ctx = MeetingCtx::load(c, &caller, &id.0)?;
+                let actor = ctx.as_convenor(&caller)?;
+                if !db::meetings::versions(c, &ctx.meeting.id)?.is_empty() {
+                    return Err(AppError::conflict(
+                        codes::MINUTES_EXIST,
+                        "the meeting has minutes; edit the draft or correct the published version",
+                    ));
+                }
+                content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
+                let m = draft(&ctx.meeting.id, 1, None, content_json(&content)?);
+                db::meetings::insert_minutes(c, &m)?;
+                trail.record(
+                    &actor,
+                    "minutes.draft",
+                    "minutes",
+                    &m.id,
+                    &serde_json::json!({ "meeting": m.meeting_id, "version": 1 }),
+                )?;
+                out(c, &ctx, m)
+            })
+            .await?;
+        Ok(MinutesCreated::Created(Json(out)))
+    }
+
+    /// Every version of a meeting's minutes, oldest first (each stays readable). The estate's
+    /// owners see the published ones.
+    ///
+    /// The convenor's side, officials over the scope, its committee and the invited parties
+    /// (drafts too); whoever may see the estate (published versions).
+    #[oai(path = "/meetings/:id/minutes", method = "get", operation_id = "listMinutes")]
+    async fn versions(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Page<Minutes>>> {
+        let caller = auth.caller().clone();
+        let items = state
+            .db
+            .read(move |c| {
+                let ctx = MeetingCtx::load(c, &caller, &id.0)?;
+                let seen = ctx.visible(&caller)?;
+                let mut items = Vec::new();
+                for m in db::meetings::versions(c, &ctx.meeting.id)? {
+                    if seen != Seen::Public || published(&m)? {
+                        items.push(out(c, &ctx, m)?);
+                    }
+                }
+                Ok(items)
+            })
+            .await?;
+        Ok(Json(Page::whole(items)))
+    }
+
+    /// Read one version of the minutes.
+    ///
+    /// As for the list of versions.
+    #[oai(path = "/minutes/:id", method = "get", operation_id = "getMinutes")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Minutes>> {
+        let caller = auth.caller().clone();
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let (ctx, m, _) = load(c, &caller, &id.0)?;
+                    out(c, &ctx, m)
+                })
+                .await?,
+        ))
+    }
+
+    /// Edit a draft (only a draft: minutes out for confirmation come back as a draft when a
+    /// party asks for a correction; published minutes are corrected by a new version).
+    ///
+    /// The convenor's side.
+    #[oai(path = "/minutes/:id", method = "put", operation_id = "editMinutes")]
+    async fn edit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<MinutesContent>,
+    ) -> ApiResult<Json<Minutes>> {
+        let caller = auth.0;
+        let content = body.0;
+        Ok(Json(
+            state
+                .db
+                .command(move |c, trail| {
+                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let actor = ctx.as_convenor(&caller)?;
+                    m.status()?.edit()?;
+                    content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
+                    m.content = content_json(&content)?;
+                    m.updated_at = ids::now();
+                    db::meetings::save_minutes(c, &m)?;
+                    trail.record(
+                        &actor,
+                        "minutes.edit",
+                        "minutes",
+                        &m.id,
+                        &serde_json::json!({ "version": m.version }),
+                    )?;
+                    out(c, &ctx, m)
+                })
+                .await?,
+        ))
+    }
+
+    /// Send a draft to the attending parties for confirmation (attendance must be recorded).
+    ///
+    /// The convenor's side.
+    #[oai(path = "/minutes/:id/send", method = "post", operation_id = "sendMinutes")]
+    async fn send(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Minutes>> {
+        let caller = auth.0;
+        Ok(Json(
+            state
+                .db
+                .command(move |c, trail| {
+                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let actor = ctx.as_convenor(&caller)?;
+                    let next = m.status()?.send()?;
+                    for (p, _) in &ctx.parties {
+                        if p.attendance()? == Attendance::Invited {
+                            return Err(AppError::rule(
+                                codes::ATTENDANCE_NOT_RECORDED,
+                                format!("the attendance of {} is not recorded", p.name),
+                            ));
+                        }
+                    }
+                    m.set_status(next);
+                    m.updated_at = ids::now();
+                    db::meetings::save_minutes(c, &m)?;
+                    trail.record(
+                        &actor,
+                        "minutes.send",
+                        "minutes",
+                        &m.id,
+                        &serde_json::json!({ "version": m.version, "round": m.round }),
+                    )?;
+                    out(c, &ctx, m)
+                })
+                .await?,
+        ))
+    }
+
+    /// Answer minutes out for confirmation, for an attending party the caller speaks for:
+    /// confirm them, or ask for a correction with a comment (the minutes go back to draft, and
+    /// every party confirms the corrected text again).
+    ///
+    /// The attending party's people: its party organisation (or one above it), the committee,
+    /// the company (a person or its API key), the department.
+    #[oai(path = "/minutes/:id/answers", method = "post", operation_id = "answerMinutes")]
+    async fn answer(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<AnswerIn>,
+    ) -> ApiResult<Json<Minutes>> {
+        let caller = auth.caller().clone();
+        let b = body.0;
+        Ok(Json(
+            state
+                .db
+                .command(move |c, trail| {
+                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let actor = ctx.as_party(&caller, &b.party_id)?;
+                    let next = m.status()?.answer(b.correction)?;
+                    if !confirming_parties(&ctx)?.contains(&b.party_id) {
+                        return Err(AppError::invalid(
+                            "party_id",
+                            reason::NOT_ALLOWED,
+                            "the party did not attend: it does not confirm the minutes",
+                        ));
+                    }
+                    if b.correction && b.comment.is_none() {
+                        return Err(AppError::invalid("comment", reason::REQUIRED, "say what to correct"));
+                    }
+                    let now = ids::now();
+                    db::meetings::insert_answer(
+                        c,
+                        &AnswerRow {
+                            id: ids::new_id(),
+                            minutes_id: m.id.clone(),
+                            party_id: b.party_id.clone(),
+                            correction: b.correction,
+                            comment: b.comment.clone(),
+                            round: m.round,
+                            actor_id: actor.actor_id.clone(),
+                            answered_at: now,
+                        },
+                    )?;
+                    if b.correction {
+                        m.round += 1;
+                    }
+                    m.set_status(next);
+                    m.updated_at = now;
+                    db::meetings::save_minutes(c, &m)?;
+                    let action = if b.correction {
+                        "minutes.correction_requested"
+                    } else {
+                        "minutes.confirm"
+                    };
+                    trail.record(
+                        &actor,
+                        action,
+                        "minutes",
+                        &m.id,
+                        &serde_json::json!({ "party": b.party_id, "version": m.version }),
+                    )?;
+                    out(c, &ctx, m)
+                })
+                .await?,
+        ))
+    }
+
+    /// Publish minutes every attending party has confirmed: they are frozen, their fingerprint
+    /// (SHA-256 of the content) is recorded, the version they correct is superseded, and the
+    /// decisions' action items are created.
+    ///
+    /// The convenor's side.
+    #[oai(path = "/minutes/:id/publish", method = "post", operation_id = "publishMinutes")]
+    async fn publish(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Minutes>> {
+        let caller = auth.0;
+        Ok(Json(
+            state
+                .db
+                .command(move |c, trail| {
+                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let actor = ctx.as_convenor(&caller)?;
+                    let answers = db::meetings::answers(c, &m.id)?;
+                    let unconfirmed = waiting_for(&ctx, &m, &answers)?.len();
+                    let next = m.status()?.publish(unconfirmed)?;
+                    let now = ids::now();
+                    m.set_status(next);
+                    m.fingerprint = Some(hex::encode(Sha256::digest(m.content.as_bytes())));
+                    m.published_at = Some(now);
+                    m.updated_at = now;
+                    db::meetings::save_minutes(c, &m)?;
+                    if let Some(prev) = &m.previous_id {
+                        if let Some(mut p) = db::meetings::get_minutes(c, prev)? {
+                            p.set_status(MinutesStatus::Superseded);
+                            p.updated_at = now;
+                            db::meetings::save_minutes(c, &p)?;
+                        }
+                    }
+                    let content: MinutesContent =
+                        serde_json::from_str(&m.content).map_err(|e| AppError::Internal(e.to_string()))?;
+                    let actions = create_actions(c, &ctx, &m, &content)?;
+                    trail.record(&actor, "minutes.publish", "minutes", &m.id, &serde_json::json!({
+                        "version": m.version, "fingerprint": m.fingerprint, "supersedes": m.previous_id, "action_items": actions,
+                    }))?;
+                    out(c, &ctx, m)
+                })
+                .await?,
+        ))
+    }
+
+    /// Correct published minutes: a new version, as a draft, pointing to this one, which stays
+    /// published (and readable) until the new one is published.
+    ///
+    /// The convenor's side.
+    #[oai(path = "/minutes/:id/corrections", method = "post", operation_id = "correctMinutes")]
+    async fn correct(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<MinutesContent>,
+    ) -> ApiResult<MinutesCreated> {
+        let caller = auth.0;
+        let content = body.0;
+        let out_ = state
+            .db
+            .command(move |c, trail| {
+                let (ctx, m, _) = load(c, &caller, &id.0)?;
+                let actor = ctx.as_convenor(&caller)?;
+                m.status()?.correct()?;
+                let versions = db::meetings::versions(c, &ctx.meeting.id)?;
+                if versions.iter().any(|v| {
+                    v.status()
+                        .is_ok_and(|s| matches!(s, MinutesStatus::Draft | MinutesStatus::Confirming))
+                }) {
+                    return Err(AppError::conflict(
+                        codes::MINUTES_EXIST,
+                        "a correction of these minutes is already being drafted",
+                    ));
+                }
+                content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
+                let version = versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
+                let next = draft(&ctx.meeting.id, version, Some(m.id.clone()), content_json(&content)?);
+                db::meetings::insert_minutes(c, &next)?;
+                trail.record(
+                    &actor,
+                    "minutes.correct",
+                    "minutes",
+                    &next.id,
+                    &serde_json::json!({ "corrects": m.id, "version": version }),
+                )?;
+                out(c, &ctx, next)
+            })
+            .await?;
+        Ok(MinutesCreated::Created(Json(out_)))
+    }
+}

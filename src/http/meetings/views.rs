@@ -1,0 +1,129 @@
+//! Meeting rows as the API shows them.
+
+use super::*;
+
+pub(crate) fn meeting_out(ctx: &MeetingCtx, agenda: Vec<AgendaRow>) -> AppResult<Meeting> {
+    let m = &ctx.meeting;
+    let mut attending = Vec::new();
+    let mut parties = Vec::new();
+    for (p, _) in &ctx.parties {
+        let attendance = p.attendance()?;
+        if attendance.attended() {
+            attending.push(p.kind()?);
+        }
+        parties.push(MeetingParty {
+            id: p.id.clone(),
+            kind: p.kind()?,
+            party_id: p.party_id.clone(),
+            name: p.name.clone(),
+            attendance,
+            represented_by: p.represented_by.clone(),
+        });
+    }
+    Ok(Meeting {
+        id: m.id.clone(),
+        kind: m.kind()?,
+        convenor_org_id: m.convenor_org_id.clone(),
+        estate_id: m.estate_id.clone(),
+        community_id: m.community_id.clone(),
+        title: m.title.clone(),
+        starts_at: m.starts_at.and_utc(),
+        place: m.place.clone(),
+        quorum: meeting::quorum(m.kind()?, &attending),
+        parties,
+        agenda: agenda
+            .into_iter()
+            .map(|a| AgendaItem {
+                seq: a.seq,
+                title: a.title,
+                ledger_item_id: a.ledger_item_id,
+                proposal_id: a.proposal_id,
+            })
+            .collect(),
+        created_at: m.created_at.and_utc(),
+    })
+}
+
+/// The attending parties that confirm (organisations: a named person signs on paper).
+pub(crate) fn confirming_parties(ctx: &MeetingCtx) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    for (p, _) in &ctx.parties {
+        if p.attendance()?.attended() && p.party_id.is_some() && p.kind()? != PartyKind::Person {
+            out.push(p.id.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The parties still to confirm in the current round.
+pub(crate) fn waiting_for(ctx: &MeetingCtx, m: &MinutesRow, answers: &[AnswerRow]) -> AppResult<Vec<String>> {
+    if m.status()? != MinutesStatus::Confirming {
+        return Ok(Vec::new());
+    }
+    Ok(confirming_parties(ctx)?
+        .into_iter()
+        .filter(|p| {
+            !answers
+                .iter()
+                .any(|a| a.round == m.round && &a.party_id == p && !a.correction)
+        })
+        .collect())
+}
+
+pub(crate) fn minutes_out(ctx: &MeetingCtx, m: MinutesRow, answers: Vec<AnswerRow>) -> AppResult<Minutes> {
+    let waiting = waiting_for(ctx, &m, &answers)?;
+    let content: MinutesContent =
+        serde_json::from_str(&m.content).map_err(|e| AppError::Internal(format!("stored minutes: {e}")))?;
+    let round = m.round;
+    Ok(Minutes {
+        status: m.status()?,
+        id: m.id,
+        meeting_id: m.meeting_id,
+        version: m.version,
+        previous_id: m.previous_id,
+        content,
+        fingerprint: m.fingerprint,
+        published_at: m.published_at.map(|t| t.and_utc()),
+        answers: answers
+            .into_iter()
+            .filter(|a| a.round == round || a.correction)
+            .map(|a| MinutesAnswer {
+                party_id: a.party_id,
+                correction: a.correction,
+                comment: a.comment,
+                answered_at: a.answered_at.and_utc(),
+            })
+            .collect(),
+        waiting_for: waiting,
+        created_at: m.created_at.and_utc(),
+        updated_at: m.updated_at.and_utc(),
+    })
+}
+
+pub(crate) fn action_out(a: ActionRow, ledger: Vec<String>, steps: Vec<ActionStepRow>) -> AppResult<ActionItem> {
+    let status = a.status()?;
+    Ok(ActionItem {
+        overdue: meeting::action_overdue(status, a.due_on, ids::today()),
+        status,
+        id: a.id,
+        meeting_id: a.meeting_id,
+        minutes_id: a.minutes_id,
+        decision: a.decision,
+        title: a.title,
+        responsible_party_id: a.responsible_party_id,
+        due_on: a.due_on,
+        ledger_item_ids: ledger,
+        steps: steps
+            .into_iter()
+            .map(|s| ActionStep {
+                step: s.step,
+                note: s.note,
+                actor_id: s.actor_id,
+                actor_role: s.actor_role,
+                at: s.at.and_utc(),
+            })
+            .collect(),
+        reported_at: a.reported_at.map(|t| t.and_utc()),
+        done_at: a.done_at.map(|t| t.and_utc()),
+    })
+}

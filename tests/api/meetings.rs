@@ -1,0 +1,552 @@
+//! Joint meetings, minutes and action items (issue 14): the convenor's steps and the parties'
+//! answers, publication only when every attending party confirmed, frozen minutes corrected by
+//! new versions, action items followed to done, and the ledger item they follow closing only then.
+
+use chrono::Duration;
+use poem::http::Method;
+use serde_json::{json, Value};
+
+use crate::both;
+use crate::fixtures::Parties;
+use crate::support::{As, TestApp};
+
+fn parties_of(m: &Value) -> Vec<(String, String)> {
+    m["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn party(m: &Value, kind: &str) -> String {
+    parties_of(m).into_iter().find(|(k, _)| k == kind).unwrap().1
+}
+
+/// A monthly joint meeting of the estate: the community, the committee, the company, a grid
+/// worker; its agenda tables `item`.
+async fn joint_meeting(app: &TestApp, p: &Parties, item: &str) -> Value {
+    app.post(
+        "/api/v1/meetings",
+        As::Bearer(&p.party),
+        json!({
+            "kind": "joint_monthly",
+            "convenor_org_id": p.k.comm_a,
+            "estate_id": p.estate.id,
+            "title": "十一月联席会议",
+            "starts_at": app.at(Duration::days(1)),
+            "place": "社区党群服务中心",
+            "parties": [
+                { "kind": "party_org", "party_id": p.k.comm_a },
+                { "kind": "committee", "party_id": p.committee },
+                { "kind": "company", "party_id": p.company },
+                { "kind": "person", "name": "网格员张三" }
+            ],
+            "agenda": [
+                { "title": "电梯维修", "ledger_item_id": item },
+                { "title": "停车秩序" }
+            ]
+        }),
+    )
+    .await
+    .expect(201)
+    .body
+}
+
+async fn the_monthly_cycle(app: TestApp) {
+    let p = app.estate_with_parties("J").await;
+    let item = app
+        .post(
+            &format!("/api/v1/estates/{}/ledger-items", p.estate.id),
+            As::Bearer(&p.owner_tokens[2]),
+            json!({ "category": "elevator", "title": "电梯异响", "description": "1号楼电梯" }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    // Only a party organisation over the community convenes.
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&p.committee_token),
+            json!({
+                "kind": "ad_hoc", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "x",
+                "starts_at": app.at(Duration::days(1)), "place": "y",
+                "parties": [{ "kind": "person", "name": "z" }], "agenda": [{ "title": "t" }]
+            }),
+        )
+        .await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    let m = joint_meeting(&app, &p, &item).await;
+    let id = m["id"].as_str().unwrap().to_string();
+    assert_eq!(m["quorum"], false);
+    let (community, committee, company) = (party(&m, "party_org"), party(&m, "committee"), party(&m, "company"));
+    let person = party(&m, "person");
+
+    // Draft; sending needs attendance.
+    let content = json!({
+        "discussion": [{ "agenda_seq": 1, "text": "物业公司说明电梯维保情况" }],
+        "decisions": [
+            { "text": "物业公司两周内完成电梯维修", "responsible_party_id": company, "due_on": app.day(14), "ledger_item_ids": [item] },
+            { "text": "停车问题下月再议" }
+        ]
+    });
+    let bad = json!({ "discussion": [{ "agenda_seq": 9, "text": "x" }], "decisions": [] });
+    app.post(&format!("/api/v1/meetings/{id}/minutes"), As::Bearer(&p.party), bad)
+        .await
+        .problem(422);
+    let v1 = app
+        .post(
+            &format!("/api/v1/meetings/{id}/minutes"),
+            As::Bearer(&p.party),
+            content.clone(),
+        )
+        .await
+        .expect(201);
+    let v1_id = v1.s("id");
+    assert_eq!(v1.body["status"], "draft");
+    app.post(
+        &format!("/api/v1/meetings/{id}/minutes"),
+        As::Bearer(&p.party),
+        content.clone(),
+    )
+    .await
+    .problem(409);
+    let r = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/send"),
+            As::Bearer(&p.party),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "attendance_not_recorded");
+    let att = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            As::Bearer(&p.party),
+            Some(json!({ "parties": [
+                { "party_id": community, "attendance": "present" },
+                { "party_id": committee, "attendance": "represented", "represented_by": "业委会委员李四" },
+                { "party_id": company, "attendance": "present" },
+                { "party_id": person, "attendance": "absent" }
+            ]})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(att.body["quorum"], true);
+    // Owners do not see drafts.
+    let owner = &p.owner_tokens[1];
+    let r = app.get(&format!("/api/v1/minutes/{v1_id}"), As::Bearer(owner)).await;
+    assert_eq!(r.status, 404);
+
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/send"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    // Sent: no more edits; no publication before every attending party confirmed.
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/minutes/{v1_id}"),
+        As::Bearer(&p.party),
+        Some(content.clone()),
+    )
+    .await
+    .problem(409);
+    let r = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/publish"),
+            As::Bearer(&p.party),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.problem(409), "minutes_not_confirmed");
+    // Each party answers for itself only.
+    let r = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/answers"),
+            As::Key(&p.key),
+            json!({ "party_id": committee, "correction": false }),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/answers"),
+            As::Bearer(&p.party),
+            json!({ "party_id": person, "correction": false }),
+        )
+        .await;
+    assert!(r.status == 403 || r.status == 422, "{}", r.status);
+    // The company asks for a correction: back to draft; confirmations start again.
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/answers"),
+        As::Bearer(&p.party),
+        json!({ "party_id": community, "correction": false }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/answers"),
+        As::Key(&p.key),
+        json!({ "party_id": company, "correction": true }),
+    )
+    .await
+    .problem(422);
+    let back = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/answers"),
+            As::Key(&p.key),
+            json!({ "party_id": company, "correction": true, "comment": "维修期限应为三周" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(back.body["status"], "draft");
+    let mut content = content;
+    content["decisions"][0]["due_on"] = json!(app.day(21));
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/minutes/{v1_id}"),
+        As::Bearer(&p.party),
+        Some(content.clone()),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/send"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    for (who, party_id) in [
+        (As::Bearer(&p.party), &community),
+        (As::Bearer(&p.committee_token), &committee),
+    ] {
+        app.post(
+            &format!("/api/v1/minutes/{v1_id}/answers"),
+            who,
+            json!({ "party_id": party_id, "correction": false }),
+        )
+        .await
+        .expect(200);
+    }
+    let waiting = app
+        .get(&format!("/api/v1/minutes/{v1_id}"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    assert_eq!(waiting.body["waiting_for"], json!([company]));
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/publish"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/answers"),
+        As::Key(&p.key),
+        json!({ "party_id": company, "correction": false }),
+    )
+    .await
+    .expect(200);
+    let published = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/publish"),
+            As::Bearer(&p.party),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(published.body["status"], "published");
+    assert_eq!(published.body["fingerprint"].as_str().unwrap().len(), 64);
+    // Frozen: no edit, no second publication; owners read it now.
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/minutes/{v1_id}"),
+        As::Bearer(&p.party),
+        Some(content.clone()),
+    )
+    .await
+    .problem(409);
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/meetings/{id}/attendance"),
+        As::Bearer(&p.party),
+        Some(json!({ "parties": [{ "party_id": person, "attendance": "present" }] })),
+    )
+    .await
+    .problem(409);
+    app.get(&format!("/api/v1/minutes/{v1_id}"), As::Bearer(owner))
+        .await
+        .expect(200);
+
+    // The decision with a responsible party became an action item following the ledger item.
+    let actions = app
+        .get(&format!("/api/v1/meetings/{id}/action-items"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    let actions = actions.body["items"].as_array().unwrap().clone();
+    assert_eq!(actions.len(), 1);
+    let action = actions[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(actions[0]["ledger_item_ids"], json!([item]));
+    assert_eq!(actions[0]["due_on"], json!(app.day(21)));
+    // The ledger item cannot be closed while its action item is open.
+    app.post(
+        &format!("/api/v1/ledger-items/{item}/dispatch"),
+        As::Bearer(&p.party),
+        json!({ "assignee_kind": "company", "assignee_id": p.company }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/ledger-items/{item}/accept"),
+        As::Key(&p.key),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (ct, body) = {
+        let b = "b0undary";
+        let mut body =
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.png\"\r\n\r\n").into_bytes();
+        body.extend_from_slice(b"\x89PNG\r\n\x1A\nlift-fixed");
+        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={b}"), body)
+    };
+    let ev = app
+        .raw(Method::POST, "/api/v1/attachments", As::Key(&p.key), Some(&ct), body)
+        .await
+        .expect(201)
+        .s("id");
+    let done = json!({ "note": "已更换曳引机", "attachment_ids": [ev] });
+    let r = app
+        .post(
+            &format!("/api/v1/ledger-items/{item}/done"),
+            As::Key(&p.key),
+            done.clone(),
+        )
+        .await;
+    assert_eq!(r.problem(409), "item_has_open_actions");
+    // The company works the action item; only the convenor accepts it.
+    app.post(
+        &format!("/api/v1/action-items/{action}/done"),
+        As::Bearer(&p.committee_token),
+        json!({ "note": "x" }),
+    )
+    .await
+    .expect(403);
+    app.post(
+        &format!("/api/v1/action-items/{action}/progress"),
+        As::Key(&p.key),
+        json!({ "note": "配件已到" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/action-items/{action}/done"),
+        As::Key(&p.key),
+        json!({ "note": "已完成" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/action-items/{action}/review"),
+        As::Key(&p.key),
+        json!({ "accept": true }),
+    )
+    .await
+    .expect(401);
+    app.post(
+        &format!("/api/v1/action-items/{action}/review"),
+        As::Bearer(&p.party),
+        json!({ "accept": false }),
+    )
+    .await
+    .problem(422);
+    let back = app
+        .post(
+            &format!("/api/v1/action-items/{action}/review"),
+            As::Bearer(&p.party),
+            json!({ "accept": false, "comment": "缺少验收报告" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(back.body["status"], "open");
+    app.post(
+        &format!("/api/v1/action-items/{action}/review"),
+        As::Bearer(&p.party),
+        json!({ "accept": true }),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("/api/v1/action-items/{action}/done"),
+        As::Key(&p.key),
+        json!({ "note": "验收报告已附" }),
+    )
+    .await
+    .expect(200);
+    let ok = app
+        .post(
+            &format!("/api/v1/action-items/{action}/review"),
+            As::Bearer(&p.party),
+            json!({ "accept": true }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ok.body["status"], "done");
+    assert_eq!(ok.body["steps"].as_array().unwrap().len(), 5);
+    app.post(&format!("/api/v1/ledger-items/{item}/done"), As::Key(&p.key), done)
+        .await
+        .expect(200);
+    app.post(
+        &format!("/api/v1/ledger-items/{item}/confirm"),
+        As::Bearer(&p.owner_tokens[2]),
+        json!({ "rating": 5 }),
+    )
+    .await
+    .expect(200);
+
+    // A correction is a new version; the old one stays readable and is superseded on publication.
+    let r = app
+        .post(
+            &format!("/api/v1/minutes/{v1_id}/corrections"),
+            As::Bearer(&p.party),
+            content.clone(),
+        )
+        .await;
+    let v2 = r.expect(201);
+    let v2_id = v2.s("id");
+    assert_eq!(v2.body["version"], 2);
+    assert_eq!(v2.body["previous_id"], v1_id.as_str());
+    app.post(
+        &format!("/api/v1/minutes/{v1_id}/corrections"),
+        As::Bearer(&p.party),
+        content.clone(),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("/api/v1/minutes/{v2_id}/send"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    for (who, party_id) in [
+        (As::Bearer(&p.party), &community),
+        (As::Bearer(&p.committee_token), &committee),
+        (As::Key(&p.key), &company),
+    ] {
+        app.post(
+            &format!("/api/v1/minutes/{v2_id}/answers"),
+            who,
+            json!({ "party_id": party_id, "correction": false }),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(
+        &format!("/api/v1/minutes/{v2_id}/publish"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let versions = app
+        .get(&format!("/api/v1/meetings/{id}/minutes"), As::Bearer(owner))
+        .await
+        .expect(200);
+    let statuses: Vec<&str> = versions.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["superseded", "published"]);
+    // The same decisions do not create their action item twice.
+    let actions = app
+        .get(&format!("/api/v1/meetings/{id}/action-items"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    assert_eq!(actions.body["items"].as_array().unwrap().len(), 1);
+    let listed = app
+        .get(
+            &format!("/api/v1/estates/{}/meetings", p.estate.id),
+            As::Bearer(&p.committee_token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"][0]["id"], id.as_str());
+}
+both!(the_monthly_cycle);
+
+async fn another_county_sees_no_meeting(app: TestApp) {
+    let a = app.estate_with_parties("MA").await;
+    let b = app.estate_with_parties("MB").await;
+    let m = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&a.party),
+            json!({
+                "kind": "ad_hoc", "convenor_org_id": a.k.comm_a, "estate_id": a.estate.id, "title": "一事一商",
+                "starts_at": app.at(Duration::days(2)), "place": "会议室",
+                "parties": [{ "kind": "company", "party_id": a.company }], "agenda": [{ "title": "垃圾分类" }]
+            }),
+        )
+        .await
+        .expect(201);
+    let id = m.s("id");
+    for who in [
+        As::Bearer(&b.party),
+        As::Bearer(&b.bureau),
+        As::Key(&b.key),
+        As::Bearer(&b.committee_token),
+        As::Bearer(&b.owner_tokens[0]),
+    ] {
+        assert_eq!(app.get(&format!("/api/v1/meetings/{id}"), who).await.status, 404);
+        assert_eq!(
+            app.get(&format!("/api/v1/meetings/{id}/minutes"), who).await.status,
+            404
+        );
+    }
+    // The invited company sees it; another county's party cannot convene for this estate, nor invite across counties.
+    app.get(&format!("/api/v1/meetings/{id}"), As::Key(&a.key))
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&b.party),
+            json!({
+                "kind": "ad_hoc", "convenor_org_id": b.k.comm_a, "estate_id": a.estate.id, "title": "x",
+                "starts_at": app.at(Duration::days(2)), "place": "y",
+                "parties": [{ "kind": "person", "name": "z" }], "agenda": [{ "title": "t" }]
+            }),
+        )
+        .await;
+    assert!(r.status == 404 || r.status == 422, "{}", r.status);
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&a.party),
+            json!({
+                "kind": "council", "convenor_org_id": a.k.comm_a, "estate_id": a.estate.id, "title": "议事会",
+                "starts_at": app.at(Duration::days(2)), "place": "y",
+                "parties": [{ "kind": "department", "party_id": b.department.0 }], "agenda": [{ "title": "t" }]
+            }),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    app.get(&format!("/api/v1/meetings/{id}"), As::Nobody).await.expect(401);
+}
+both!(another_county_sees_no_meeting);
