@@ -68,6 +68,12 @@ pub fn insert(conn: &mut AnyConnection, row: &ItemRow) -> AppResult<()> {
     Ok(())
 }
 
+/// Many items at once (a migration from a county's old ledger, a benchmark's seed).
+pub fn insert_many(conn: &mut AnyConnection, rows: &[ItemRow]) -> AppResult<()> {
+    super::insert_batch!(conn, ledger_items::table, rows)?;
+    Ok(())
+}
+
 pub fn save(conn: &mut AnyConnection, row: &ItemRow) -> AppResult<()> {
     diesel::update(ledger_items::table.find(&row.id))
         .set(row)

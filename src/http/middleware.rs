@@ -159,13 +159,17 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
 }
 
 /// Headers every response carries: no sniffing, no referrer, never framed, a content security
-/// policy (the API documents need script and style of their own; nothing else needs anything),
+/// policy (the API documents need script and style of their own, a printable page its inline
+/// style; nothing else needs anything),
 /// and API answers are never stored by caches (they carry tokens and personal data).
 fn protect(path: &str, h: &mut poem::http::HeaderMap) {
     use poem::http::header;
     let csp = if path.starts_with("/docs") {
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    } else if path.ends_with("/print") {
+        // A printable page (minutes for the notice board): its own inline style, nothing else.
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     } else {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     };

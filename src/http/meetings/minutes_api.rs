@@ -8,7 +8,11 @@ use sha2::{Digest, Sha256};
 pub struct MinutesApi;
 
 /// A version with its meeting, checked visible to the caller.
-fn load(conn: &mut AnyConnection, caller: &Caller, minutes_id: &str) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
+pub(crate) fn load_minutes(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    minutes_id: &str,
+) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
     let not_found = || AppError::NotFound { what: "minutes" };
     let m = db::meetings::get_minutes(conn, minutes_id)?.ok_or_else(not_found)?;
     let ctx = MeetingCtx::load(conn, caller, &m.meeting_id)?;
@@ -185,7 +189,7 @@ impl MinutesApi {
             state
                 .db
                 .read(move |c| {
-                    let (ctx, m, _) = load(c, &caller, &id.0)?;
+                    let (ctx, m, _) = load_minutes(c, &caller, &id.0)?;
                     out(c, &ctx, m)
                 })
                 .await?,
@@ -210,7 +214,7 @@ impl MinutesApi {
             state
                 .db
                 .command(move |c, trail| {
-                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
                     let actor = ctx.as_convenor(&caller)?;
                     m.status()?.edit()?;
                     content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
@@ -245,7 +249,7 @@ impl MinutesApi {
             state
                 .db
                 .command(move |c, trail| {
-                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
                     let actor = ctx.as_convenor(&caller)?;
                     let next = m.status()?.send()?;
                     for (p, _) in &ctx.parties {
@@ -292,7 +296,7 @@ impl MinutesApi {
             state
                 .db
                 .command(move |c, trail| {
-                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
                     let actor = ctx.as_party(&caller, &b.party_id)?;
                     let next = m.status()?.answer(b.correction)?;
                     if !confirming_parties(&ctx)?.contains(&b.party_id) {
@@ -360,7 +364,7 @@ impl MinutesApi {
             state
                 .db
                 .command(move |c, trail| {
-                    let (ctx, mut m, _) = load(c, &caller, &id.0)?;
+                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
                     let actor = ctx.as_convenor(&caller)?;
                     let answers = db::meetings::answers(c, &m.id)?;
                     let unconfirmed = waiting_for(&ctx, &m, &answers)?.len();
@@ -407,7 +411,7 @@ impl MinutesApi {
         let out_ = state
             .db
             .command(move |c, trail| {
-                let (ctx, m, _) = load(c, &caller, &id.0)?;
+                let (ctx, m, _) = load_minutes(c, &caller, &id.0)?;
                 let actor = ctx.as_convenor(&caller)?;
                 m.status()?.correct()?;
                 let versions = db::meetings::versions(c, &ctx.meeting.id)?;

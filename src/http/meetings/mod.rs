@@ -29,19 +29,21 @@ mod actions;
 mod dto;
 mod meeting_api;
 mod minutes_api;
+mod print;
 mod views;
 
 pub use actions::*;
 pub use dto::*;
 pub use meeting_api::*;
 pub use minutes_api::*;
+pub use print::*;
 pub(crate) use views::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (MeetingsApi, MinutesApi, ActionItemsApi);
+pub type Apis = (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi);
 
 pub fn apis() -> Apis {
-    (MeetingsApi, MinutesApi, ActionItemsApi)
+    (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi)
 }
 
 /// Where a party sits, for the policy.

@@ -1,0 +1,205 @@
+//! Benchmark of the problem ledger's list (issue 14): does a page of one estate's items in one
+//! status cost the page, not the county's ledger?
+//!
+//!   scripts/bench/ledger                                   # SQLite
+//!   scripts/bench/ledger postgres://postgres@127.0.0.1/postgres
+//!
+//! Seeds an estate of 2,000 owners with accounts and BENCH_LEDGER_ESTATES estates (default 500)
+//! of BENCH_LEDGER_PER_ESTATE items each (default 400, statuses and categories in turn). Starts
+//! the release server on the first five estates' items only (2,000), casts ballots with wrk for
+//! BENCH_SECONDS (default 10: the rate the list is compared with), lists 50 dispatched items of
+//! one estate with wrk (BENCH_CONNECTIONS, default 32, for BENCH_LIST_SECONDS, default 5); then
+//! adds the other estates' items (200,000 in all), refreshes statistics, restarts the server
+//! and lists again, for the same estate and for the last one. Prints one table and the plan.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use redprop::db::ledger::ItemRow;
+use redprop::db::AnyConnection;
+use redprop::domain::ids;
+use redprop::domain::ledger::{Category, ItemStatus};
+use support::{env, get_script, wrk, Bench};
+
+/// `n` items of an estate, statuses and categories in turn, newest last.
+fn items(estate: &str, n: usize) -> Vec<ItemRow> {
+    let now = ids::now();
+    (0..n)
+        .map(|i| {
+            let status = ItemStatus::ALL[i % ItemStatus::ALL.len()];
+            let dispatched = !matches!(status, ItemStatus::Reported);
+            ItemRow {
+                id: ids::new_id(),
+                estate_id: estate.into(),
+                building_id: None,
+                unit_id: None,
+                category: Category::ALL[i % Category::ALL.len()].as_str().into(),
+                title: format!("问题{i}"),
+                description: "楼道灯不亮，已持续一周，请尽快处理。".into(),
+                reporter_type: "user".into(),
+                reporter_id: format!("reporter-{}", i % 97),
+                reporter_role: "owner".into(),
+                reporter_company_id: None,
+                reporter_name: "业主".into(),
+                show_reporter: false,
+                status: status.as_str().into(),
+                assignee_kind: dispatched.then(|| "company".into()),
+                assignee_id: dispatched.then(|| "company-1".into()),
+                dispatched_at: dispatched.then_some(now),
+                accept_due: dispatched.then(|| now + chrono::Duration::hours(24)),
+                done_due: dispatched.then(|| now + chrono::Duration::days(7)),
+                accepted_at: None,
+                resolved_at: None,
+                confirm_by: matches!(status, ItemStatus::Resolved).then(|| now + chrono::Duration::days(7)),
+                confirmed_at: None,
+                rating: None,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect()
+}
+
+fn seed(bench: &mut Bench, estates: &[String], per_estate: usize) -> anyhow::Result<()> {
+    let state = bench.reopen()?;
+    for e in estates {
+        let rows = items(e, per_estate);
+        state
+            .db
+            .write_blocking(move |c| redprop::db::ledger::insert_many(c, &rows))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    state
+        .db
+        .write_blocking(|c| redprop::db::analyze(c, &["ledger_items"]))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    if !support::asked_to_run("ledger") {
+        return Ok(());
+    }
+    let n_estates: usize = env("BENCH_LEDGER_ESTATES", "500").parse()?;
+    let per_estate: usize = env("BENCH_LEDGER_PER_ESTATE", "400").parse()?;
+    let connections = env("BENCH_CONNECTIONS", "32");
+    let seconds = env("BENCH_SECONDS", "10");
+    let list_seconds = env("BENCH_LIST_SECONDS", "5");
+    let mut bench = Bench::new()?;
+    eprintln!("seeding {n_estates} estates on {} …", bench.backend);
+    let voters = bench.estate("投票小区", 2000, true)?;
+    let admin = bench.account("bench-admin", "admin", "")?;
+    let mut estates = Vec::new();
+    for i in 0..n_estates {
+        estates.push(bench.estate(&format!("台账小区{i}"), 1, false)?.estate_id);
+    }
+    let small = 5.min(n_estates);
+    seed(&mut bench, &estates[..small], per_estate)?;
+
+    let server = bench.serve()?;
+    let votes = support::open_votes(&server, &admin, &[&voters.estate_id])?;
+    let tokens = bench.work.join("voters.tokens");
+    std::fs::write(&tokens, voters.tokens.join("\n"))?;
+    eprintln!("casting ballots …");
+    let ballots = wrk(
+        &server,
+        &bench.work,
+        "ballots",
+        &support::ballots_script(&tokens, &votes[0]),
+        &connections,
+        &seconds,
+    )?;
+    anyhow::ensure!(ballots.non2xx == 0, "ballots refused under load:\n{}", ballots.report);
+    let list = |e: &str| format!("/api/v1/estates/{e}/ledger-items?status=dispatched&limit=50");
+    let work = bench.work.clone();
+    let measure = |server: &support::Server, e: &str| -> anyhow::Result<support::Wrk> {
+        let p = list(e);
+        let body = server.get(&admin, &p)?;
+        anyhow::ensure!(body["items"].as_array().is_some_and(|a| a.len() == 50), "{p}: {body}");
+        let run = wrk(
+            server,
+            &work,
+            "list",
+            &get_script(&p, &admin),
+            &connections,
+            &list_seconds,
+        )?;
+        anyhow::ensure!(run.non2xx == 0, "{p}: errors under load");
+        Ok(run)
+    };
+    let first_small = measure(&server, &estates[0])?;
+    drop(server);
+
+    eprintln!("adding the other estates' items …");
+    seed(&mut bench, &estates[small..], per_estate)?;
+    let server = bench.serve()?;
+    let first_large = measure(&server, &estates[0])?;
+    let last_large = measure(&server, &estates[n_estates - 1])?;
+    drop(server);
+
+    let total = n_estates * per_estate;
+    println!(
+        "\n{} — casting ballots: {:.0} req/s, p99 {} ({} connections)\n",
+        bench.backend, ballots.rate, ballots.p99, connections
+    );
+    println!("| 50 dispatched items of one estate | req/s | p99 | / ballots |");
+    println!("|---|---|---|---|");
+    for (label, run) in [
+        (
+            format!("{} items in the county, first estate", small * per_estate),
+            &first_small,
+        ),
+        (format!("{total} items in the county, first estate"), &first_large),
+        (format!("{total} items in the county, last estate"), &last_large),
+    ] {
+        println!(
+            "| {label} | {:.0} | {} | {:.0}% |",
+            run.rate,
+            run.p99,
+            100.0 * run.rate / ballots.rate
+        );
+    }
+    println!("large / small: {:.0}%", 100.0 * first_large.rate / first_small.rate);
+    explain(&mut bench, &estates[0])
+}
+
+#[derive(QueryableByName)]
+struct SqlitePlan {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlan {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plan of the list's query on the large county, as the database gives it.
+fn explain(bench: &mut Bench, estate: &str) -> anyhow::Result<()> {
+    let backend = bench.backend;
+    let sql = format!(
+        "SELECT * FROM ledger_items WHERE estate_id = '{estate}' AND status = 'dispatched' ORDER BY id DESC LIMIT 51"
+    );
+    let state = bench.reopen()?;
+    let mut conn = state.db.raw_connection().map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("\nplan ({backend}):");
+    let lines: Vec<String> = match &mut conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqlitePlan>(c)?
+            .into_iter()
+            .map(|p| p.detail)
+            .collect(),
+        AnyConnection::Postgresql(c) => diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
+            .load::<PgPlan>(c)?
+            .into_iter()
+            .map(|p| p.line)
+            .collect(),
+    };
+    for l in lines {
+        println!("    {l}");
+    }
+    Ok(())
+}
