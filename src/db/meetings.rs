@@ -259,6 +259,57 @@ pub fn actions_of_meeting(conn: &mut AnyConnection, meeting_id: &str) -> AppResu
         .load(conn)?)
 }
 
+/// Whose action items a list holds.
+#[derive(Clone, Debug)]
+pub enum ActionsOf {
+    /// Decided at the meetings of one estate.
+    Estate(String),
+    /// Decided at any meeting of one community (the community's own and its estates').
+    Community(String),
+    /// Carried out by one of these organisations, committees, companies or departments.
+    Responsible(Vec<String>),
+}
+
+/// A page of action items by due day, then id, after `(due_on, id)`; only the overdue ones on
+/// `today` (not done, due before it) with `overdue`.
+pub fn actions_page(
+    conn: &mut AnyConnection,
+    of: &ActionsOf,
+    overdue: Option<bool>,
+    today: NaiveDate,
+    after: Option<(NaiveDate, &str)>,
+    limit: i64,
+) -> AppResult<Vec<ActionRow>> {
+    let mut q = action_items::table
+        .inner_join(meetings::table)
+        .inner_join(meeting_parties::table)
+        .select(ActionRow::as_select())
+        .order((action_items::due_on.asc(), action_items::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    q = match of {
+        ActionsOf::Estate(e) => q.filter(meetings::estate_id.eq(e.clone())),
+        ActionsOf::Community(c) => q.filter(meetings::community_id.eq(c.clone())),
+        ActionsOf::Responsible(ids) => q.filter(meeting_parties::party_id.eq_any(ids.clone())),
+    };
+    let late = action_items::status
+        .ne(ActionStatus::Done.as_str())
+        .and(action_items::due_on.lt(today));
+    match overdue {
+        Some(true) => q = q.filter(late),
+        Some(false) => q = q.filter(diesel::dsl::not(late)),
+        None => {}
+    }
+    if let Some((due, id)) = after {
+        q = q.filter(
+            action_items::due_on
+                .gt(due)
+                .or(action_items::due_on.eq(due).and(action_items::id.gt(id.to_string()))),
+        );
+    }
+    Ok(q.load(conn)?)
+}
+
 /// The ledger items an action item follows up.
 pub fn ledger_of_action(conn: &mut AnyConnection, action_id: &str) -> AppResult<Vec<String>> {
     Ok(action_item_ledger::table

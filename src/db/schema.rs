@@ -754,6 +754,8 @@ diesel::table! {
 }
 
 diesel::joinable!(action_item_ledger -> action_items (action_id));
+diesel::joinable!(action_items -> meeting_parties (responsible_party_id));
+diesel::joinable!(action_items -> meetings (meeting_id));
 diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     meeting_parties,

@@ -157,6 +157,16 @@ impl Principal {
     pub fn department_ids(&self) -> Vec<String> {
         self.scopes(Role::Department)
     }
+
+    /// The party organisations this caller's grants are scoped to.
+    pub fn party_org_ids(&self) -> Vec<String> {
+        self.scopes(Role::PartyOrg)
+    }
+
+    /// The estates whose committee this caller speaks for.
+    pub fn committee_estates(&self) -> Vec<String> {
+        self.scopes(Role::Committee)
+    }
 }
 
 /// Which organisations' subtrees a caller may browse without naming one.

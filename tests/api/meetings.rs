@@ -299,6 +299,42 @@ async fn the_monthly_cycle(app: TestApp) {
     let action = actions[0]["id"].as_str().unwrap().to_string();
     assert_eq!(actions[0]["ledger_item_ids"], json!([item]));
     assert_eq!(actions[0]["due_on"], json!(app.day(21)));
+    // Listed for the responsible company, for the estate and for the community; overdue after the day.
+    let mine = app.get("/api/v1/action-items/mine", As::Key(&p.key)).await.expect(200);
+    assert_eq!(mine.body["items"][0]["id"], action.as_str());
+    let theirs = app
+        .get("/api/v1/action-items/mine", As::Bearer(&p.owner_tokens[0]))
+        .await
+        .expect(200);
+    assert!(theirs.body["items"].as_array().unwrap().is_empty());
+    let of_estate = format!("/api/v1/estates/{}/action-items", p.estate.id);
+    let r = app.get(&of_estate, As::Bearer(owner)).await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    let late = |v: &Value| v["items"].as_array().unwrap().len();
+    assert_eq!(
+        late(
+            &app.get(&format!("{of_estate}?overdue=true"), As::Bearer(&p.committee_token))
+                .await
+                .expect(200)
+                .body
+        ),
+        0
+    );
+    app.advance(Duration::days(22));
+    let overdue = app
+        .get(&format!("{of_estate}?overdue=true"), As::Bearer(&p.committee_token))
+        .await
+        .expect(200);
+    assert_eq!(late(&overdue.body), 1);
+    assert_eq!(overdue.body["items"][0]["overdue"], true);
+    let in_community = app
+        .get(
+            &format!("/api/v1/orgs/{}/action-items?overdue=true", p.k.comm_a),
+            As::Bearer(&p.party),
+        )
+        .await
+        .expect(200);
+    assert_eq!(late(&in_community.body), 1);
     // The ledger item cannot be closed while its action item is open.
     app.post(
         &format!("/api/v1/ledger-items/{item}/dispatch"),

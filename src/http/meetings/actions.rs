@@ -69,8 +69,146 @@ where
     ))
 }
 
+/// A page of action items, shown with their ledger items and steps.
+async fn page_of(
+    state: &AppState,
+    caller: Caller,
+    of: Scope,
+    overdue: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+) -> ApiResult<Json<Page<ActionItem>>> {
+    let limit = paging::limit(limit);
+    let after = match paging::decode_cursor::<paging::Keys<2>>(cursor.as_deref())? {
+        Some(paging::Keys([due, id])) => Some((
+            NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| paging::bad_cursor())?,
+            id,
+        )),
+        None => None,
+    };
+    let rows = state
+        .db
+        .read(move |c| {
+            let of = match of {
+                Scope::Estate(id) => {
+                    let ctx = estate_ctx(c, &caller, &id)?;
+                    crate::http::scope::check(&caller, &ctx.place(), &Action::ViewMeeting(ctx.place()))?;
+                    db::meetings::ActionsOf::Estate(ctx.estate.id)
+                }
+                Scope::Community(id) => {
+                    let org = db::orgs::get(c, &id)?
+                        .filter(|o| o.kind().is_ok_and(|k| k == crate::domain::registry::OrgKind::Community))
+                        .ok_or(AppError::NotFound { what: "community" })?;
+                    crate::http::scope::check(&caller, &org_place(&org), &Action::ViewMeeting(org_place(&org)))?;
+                    db::meetings::ActionsOf::Community(org.id)
+                }
+                Scope::Mine => {
+                    let p = &caller.principal;
+                    let mut ids = p.company_ids();
+                    ids.extend(p.department_ids());
+                    ids.extend(p.party_org_ids());
+                    for estate in p.committee_estates() {
+                        ids.extend(db::committees::of_estate(c, &estate)?.into_iter().map(|x| x.id));
+                    }
+                    db::meetings::ActionsOf::Responsible(ids)
+                }
+            };
+            let rows = db::meetings::actions_page(
+                c,
+                &of,
+                overdue,
+                ids::today(),
+                after.as_ref().map(|(d, id)| (*d, id.as_str())),
+                paging::fetch(limit),
+            )?;
+            let mut out = Vec::new();
+            for a in rows {
+                let key = (a.due_on, a.id.clone());
+                let ledger = db::meetings::ledger_of_action(c, &a.id)?;
+                let steps = db::meetings::action_steps(c, &a.id)?;
+                out.push((key, action_out(a, ledger, steps)?));
+            }
+            Ok(out)
+        })
+        .await?;
+    let (rows, next_cursor) = paging::page(rows, limit, |((due, id), _)| {
+        paging::Keys::join([&due.format("%Y-%m-%d").to_string(), id])
+    });
+    Ok(Json(Page {
+        items: rows.into_iter().map(|(_, a)| a).collect(),
+        next_cursor,
+    }))
+}
+
+/// Whose action items a list shows.
+enum Scope {
+    Estate(String),
+    Community(String),
+    Mine,
+}
+
 #[OpenApi(tag = "ApiTags::Meetings")]
 impl ActionItemsApi {
+    /// The action items decided at an estate's meetings, by due day; `overdue=true` keeps those
+    /// not done after their due day.
+    ///
+    /// Administrators, the bureau, party organisations over the estate, its committee.
+    #[oai(
+        path = "/estates/:id/action-items",
+        method = "get",
+        operation_id = "listEstateActionItems"
+    )]
+    async fn of_estate(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        /// Only overdue items (true) or only the others (false).
+        overdue: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<Page<ActionItem>>> {
+        page_of(&state, auth.0, Scope::Estate(id.0), overdue.0, limit.0, cursor.0).await
+    }
+
+    /// The action items decided at a community's meetings (its own and its estates'), by due day.
+    ///
+    /// Administrators, the bureau, party organisations over the community.
+    #[oai(
+        path = "/orgs/:id/action-items",
+        method = "get",
+        operation_id = "listCommunityActionItems"
+    )]
+    async fn of_community(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        /// Only overdue items (true) or only the others (false).
+        overdue: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<Page<ActionItem>>> {
+        page_of(&state, auth.0, Scope::Community(id.0), overdue.0, limit.0, cursor.0).await
+    }
+
+    /// The action items the caller's organisation is responsible for (its company, department,
+    /// party organisation or committee), by due day.
+    ///
+    /// Every signed-in person and every company key (an empty list for those responsible for none).
+    #[oai(path = "/action-items/mine", method = "get", operation_id = "listMyActionItems")]
+    async fn mine(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        /// Only overdue items (true) or only the others (false).
+        overdue: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<Page<ActionItem>>> {
+        page_of(&state, auth.caller().clone(), Scope::Mine, overdue.0, limit.0, cursor.0).await
+    }
+
     /// A meeting's action items, with their steps; `overdue` is computed when read.
     ///
     /// The convenor's side, officials over the scope, its committee, the invited parties.
