@@ -36,7 +36,10 @@ impl UnitsApi {
                 let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let (_, actor) = guard_estate(c, &caller, &unit.estate_id, Need::Manage)?;
                 let changes = db::estates::change_areas(c, &unit, &given, &actor.actor_id, ids::now())?;
-                if !changes.is_empty() {
+                if changes.is_empty() {
+                    // The areas given are the ones recorded: an idempotent repeat.
+                    trail.unchanged();
+                } else {
                     let what: Vec<serde_json::Value> = changes
                         .iter()
                         .map(|ch| serde_json::json!({ "source": ch.source, "from": ch.old_area_centi, "to": ch.new_area_centi }))
