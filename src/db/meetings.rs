@@ -184,6 +184,24 @@ pub fn page(
     Ok(q.load(conn)?)
 }
 
+/// When the meetings of `kind` in these communities began, from `from` until `until`: (estate,
+/// community, start). For the cadence of the deadlines list.
+pub fn held(
+    conn: &mut AnyConnection,
+    kind: MeetingKind,
+    community_ids: &[String],
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> AppResult<Vec<(Option<String>, String, NaiveDateTime)>> {
+    Ok(meetings::table
+        .filter(meetings::community_id.eq_any(community_ids))
+        .filter(meetings::kind.eq(kind.as_str()))
+        .filter(meetings::starts_at.ge(from))
+        .filter(meetings::starts_at.le(until))
+        .select((meetings::estate_id, meetings::community_id, meetings::starts_at))
+        .load(conn)?)
+}
+
 pub fn insert_minutes(conn: &mut AnyConnection, m: &MinutesRow) -> AppResult<()> {
     diesel::insert_into(minutes::table).values(m).execute(conn)?;
     Ok(())

@@ -634,6 +634,10 @@ term_enum!(
         FirstMeeting = "first_meeting", "首次会议";
         ReelectionStart = "reelection_start", "启动换届";
         Handover = "handover", "移交";
+        /// An estate's monthly joint meeting (联席会议), for a month without one.
+        JointMeeting = "joint_meeting", "每月联席会议";
+        /// A community's quarterly party-building joint meeting (一季一议), for a quarter without one.
+        PartyBuildingMeeting = "party_building_meeting", "一季一议";
     }
 );
 

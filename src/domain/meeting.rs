@@ -4,7 +4,7 @@
 //! they published — and frozen: a correction after publication is a new version that supersedes
 //! the old one, never an edit. Decisions create action items (督办事项) followed to done.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::lifecycle::Refused;
 use crate::error::codes;
@@ -201,9 +201,116 @@ pub fn action_overdue(status: ActionStatus, due_on: NaiveDate, today: NaiveDate)
     status != ActionStatus::Done && today > due_on
 }
 
+/// The first and last day of a calendar month or quarter.
+type Period = (NaiveDate, NaiveDate);
+
+fn period(first: NaiveDate, months: u32) -> Period {
+    let (y, m) = (first.year(), first.month0() + months);
+    let next = NaiveDate::from_ymd_opt(y + (m / 12) as i32, m % 12 + 1, 1).expect("a first of the month");
+    (first, next.pred_opt().expect("a day before the first"))
+}
+
+/// The calendar month of `day`.
+pub fn month_of(day: NaiveDate) -> Period {
+    period(day.with_day(1).expect("every month has a first"), 1)
+}
+
+/// The calendar quarter of `day`.
+pub fn quarter_of(day: NaiveDate) -> Period {
+    let first = NaiveDate::from_ymd_opt(day.year(), day.month0() / 3 * 3 + 1, 1).expect("a quarter's first day");
+    period(first, 3)
+}
+
+/// The cadence of RULES.md §5: a joint meeting every calendar month for each estate, a
+/// party-building joint meeting every quarter for each community. Other kinds have none.
+pub fn cadence(kind: MeetingKind) -> Option<fn(NaiveDate) -> Period> {
+    match kind {
+        MeetingKind::JointMonthly => Some(month_of),
+        MeetingKind::PartyBuildingQuarterly => Some(quarter_of),
+        _ => None,
+    }
+}
+
+/// The meetings of `kind` a scope owes on `today` (China Standard Time): for the period before
+/// today's and for today's own, each period in which none was held, as (its last day, whether
+/// it is over). A scope owes a meeting only for a period it existed for from its first day
+/// (`since`, the day it was registered): an estate registered on the 27th owes none that month.
+pub fn missing_meetings(
+    kind: MeetingKind,
+    since: NaiveDate,
+    held: &[NaiveDate],
+    today: NaiveDate,
+) -> Vec<(NaiveDate, bool)> {
+    let Some(period_of) = cadence(kind) else {
+        return Vec::new();
+    };
+    let current = period_of(today);
+    let previous = period_of(current.0.pred_opt().expect("a day before the period"));
+    [previous, current]
+        .into_iter()
+        .filter(|(first, _)| *first >= since)
+        .filter(|(first, last)| !held.iter().any(|d| first <= d && d <= last))
+        .map(|(_, last)| (last, today > last))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn months_and_quarters_are_calendar_periods() {
+        assert_eq!(month_of(d("2026-02-14")), (d("2026-02-01"), d("2026-02-28")));
+        assert_eq!(month_of(d("2026-12-31")), (d("2026-12-01"), d("2026-12-31")));
+        assert_eq!(quarter_of(d("2026-11-27")), (d("2026-10-01"), d("2026-12-31")));
+        assert_eq!(quarter_of(d("2027-01-01")), (d("2027-01-01"), d("2027-03-31")));
+    }
+
+    #[test]
+    fn a_month_without_a_joint_meeting_is_owed_and_overdue_once_over() {
+        let k = MeetingKind::JointMonthly;
+        let since = d("2026-01-15");
+        // 10 March: February had none (overdue), March has none yet (due 31 March).
+        assert_eq!(
+            missing_meetings(k, since, &[], d("2026-03-10")),
+            vec![(d("2026-02-28"), true), (d("2026-03-31"), false)]
+        );
+        // A meeting on the last day of February counts for February; one on 1 March for March.
+        assert_eq!(
+            missing_meetings(k, since, &[d("2026-02-28")], d("2026-03-10")),
+            vec![(d("2026-03-31"), false)]
+        );
+        assert_eq!(
+            missing_meetings(k, since, &[d("2026-03-01")], d("2026-03-10")),
+            vec![(d("2026-02-28"), true)]
+        );
+        // Registered on 1 March, it owes March only; on 2 March, nothing yet; on 1 February, both.
+        assert_eq!(
+            missing_meetings(k, d("2026-03-01"), &[], d("2026-03-10")),
+            vec![(d("2026-03-31"), false)]
+        );
+        assert!(missing_meetings(k, d("2026-03-02"), &[], d("2026-03-10")).is_empty());
+        assert_eq!(missing_meetings(k, d("2026-02-01"), &[], d("2026-03-10")).len(), 2);
+        assert_eq!(missing_meetings(k, d("2026-02-02"), &[], d("2026-03-10")).len(), 1);
+        assert!(missing_meetings(MeetingKind::AdHoc, since, &[], d("2026-03-10")).is_empty());
+    }
+
+    #[test]
+    fn a_quarter_without_a_party_building_meeting_is_owed() {
+        let k = MeetingKind::PartyBuildingQuarterly;
+        assert_eq!(
+            missing_meetings(k, d("2026-01-01"), &[d("2026-02-03")], d("2026-04-01")),
+            vec![(d("2026-06-30"), false)]
+        );
+        assert_eq!(
+            missing_meetings(k, d("2026-01-01"), &[], d("2026-04-01")),
+            vec![(d("2026-03-31"), true), (d("2026-06-30"), false)]
+        );
+    }
 
     #[test]
     fn a_joint_meeting_needs_the_three_parties() {

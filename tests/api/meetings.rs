@@ -586,3 +586,57 @@ async fn another_county_sees_no_meeting(app: TestApp) {
     app.get(&format!("/api/v1/meetings/{id}"), As::Nobody).await.expect(401);
 }
 both!(another_county_sees_no_meeting);
+
+async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
+    let p = app.estate_with_parties("MD").await;
+    let deadlines = format!("/api/v1/deadlines?org_id={}", p.k.comm_a);
+    let owed = |v: &Value, kind: &str| -> Vec<Value> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .cloned()
+            .collect()
+    };
+    // Two months on, the estate has existed for the whole of last month and this one: both are
+    // owed, last month's overdue (and listed first), as is the community's party-building meeting.
+    app.advance(Duration::days(62));
+    let now = app.get(&deadlines, As::Bearer(&p.party)).await.expect(200);
+    let joint = owed(&now.body, "joint_meeting");
+    assert_eq!(joint.len(), 2, "{}", now.body);
+    assert!(joint
+        .iter()
+        .all(|j| j["estate_id"] == p.estate.id.as_str() && j["committee_id"].is_null()));
+    assert_eq!(joint.iter().filter(|j| j["overdue"] == true).count(), 1);
+    assert_eq!(now.body["items"][0]["overdue"], true);
+    assert!(owed(&now.body, "party_building_meeting")
+        .iter()
+        .all(|q| q["community_id"] == p.k.comm_a.as_str()));
+    // A joint meeting held this month (begun an hour ago) settles this month.
+    app.post(
+        "/api/v1/meetings",
+        As::Bearer(&p.party),
+        json!({
+            "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "本月联席会议",
+            "starts_at": app.at(Duration::hours(-1)), "place": "社区",
+            "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "物业服务" }]
+        }),
+    )
+    .await
+    .expect(201);
+    let later = app
+        .get(&format!("{deadlines}&overdue=true"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    let joint = owed(&later.body, "joint_meeting");
+    assert_eq!(joint.len(), 1, "{}", later.body);
+    assert_eq!(joint[0]["overdue"], true);
+    let all = app.get(&deadlines, As::Bearer(&p.party)).await.expect(200);
+    assert_eq!(owed(&all.body, "joint_meeting").len(), 1, "this month is settled");
+    // Another county's party organisation sees none of it.
+    let b = app.estate_with_parties("MDB").await;
+    let r = app.get(&deadlines, As::Bearer(&b.party)).await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+}
+both!(meetings_owed_show_in_the_deadlines);

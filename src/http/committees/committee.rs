@@ -152,7 +152,10 @@ impl CommitteesApi {
 
     /// Deadlines of the committees under an organisation: filing within 30 days of the election,
     /// first meeting within 7, re-election starting 6 months before the term ends, handover
-    /// within 10 days. Overdue ones first.
+    /// within 10 days; and the meetings owed: a joint meeting each calendar month for each
+    /// estate, a party-building joint meeting each quarter for each community (the previous
+    /// period and the current one, from when the estate or community was registered). Overdue
+    /// ones first.
     ///
     /// Administrators, the bureau and party organisations at or above `org_id`.
     #[oai(path = "/deadlines", method = "get", operation_id = "listDeadlines")]
@@ -171,7 +174,12 @@ impl CommitteesApi {
             .read(move |c| {
                 let org = db::orgs::get(c, &org_id.0)?.ok_or(AppError::NotFound { what: "organisation" })?;
                 check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
-                let estates: Vec<String> = db::estates::all_within(c, &org.id)?.into_iter().map(|e| e.id).collect();
+                let estate_rows = db::estates::all_within(c, &org.id)?;
+                let estates: Vec<String> = estate_rows.iter().map(|e| e.id.clone()).collect();
+                let community_of: std::collections::HashMap<&str, &str> = estate_rows
+                    .iter()
+                    .map(|e| (e.id.as_str(), e.community_id.as_str()))
+                    .collect();
                 let today = ids::today();
                 let mut items = Vec::new();
                 let committees = db::committees::live_of_estates(c, &estates)?;
@@ -183,8 +191,13 @@ impl CommitteesApi {
                             continue;
                         }
                         items.push(DeadlineItem {
-                            committee_id: com.id.clone(),
-                            estate_id: com.estate_id.clone(),
+                            committee_id: Some(com.id.clone()),
+                            community_id: community_of
+                                .get(com.estate_id.as_str())
+                                .copied()
+                                .unwrap_or_default()
+                                .to_string(),
+                            estate_id: Some(com.estate_id.clone()),
                             deadline: DeadlineOut {
                                 kind: d.kind,
                                 due_on: d.due_on,
@@ -194,6 +207,8 @@ impl CommitteesApi {
                         });
                     }
                 }
+                let owed = crate::http::meetings::meetings_owed(c, &org, &estate_rows, today)?;
+                items.extend(owed.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
                 items.sort_by_key(|i| (!i.deadline.overdue, i.deadline.due_on));
                 Ok(items)
             })

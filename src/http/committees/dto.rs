@@ -202,8 +202,11 @@ pub struct Committee {
 
 #[derive(Object)]
 pub struct DeadlineItem {
-    pub committee_id: String,
-    pub estate_id: String,
+    /// The committee, for a committee's deadline.
+    pub committee_id: Option<String>,
+    /// The estate (none for a community's quarterly meeting).
+    pub estate_id: Option<String>,
+    pub community_id: String,
     #[oai(flatten)]
     pub deadline: DeadlineOut,
 }

@@ -26,6 +26,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 mod actions;
+mod cadence;
 mod dto;
 mod meeting_api;
 mod minutes_api;
@@ -33,6 +34,7 @@ mod print;
 mod views;
 
 pub use actions::*;
+pub(crate) use cadence::meetings_owed;
 pub use dto::*;
 pub use meeting_api::*;
 pub use minutes_api::*;
