@@ -190,6 +190,77 @@ pub fn page(
     Ok(q.load(conn)?)
 }
 
+/// The facts the figures need of the items of `estates` (only those dispatched to `assignee`,
+/// if given) that were reported, dispatched, accepted or resolved in `[from, until)`, or are
+/// open now.
+pub fn facts(
+    conn: &mut AnyConnection,
+    estates: &[String],
+    assignee: Option<&str>,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> AppResult<Vec<crate::domain::ledger::ItemFacts>> {
+    use crate::domain::ledger::{AssigneeKind, ItemFacts};
+    use ledger_items as l;
+    let between = |c: l::created_at| c.ge(from).and(c.lt(until));
+    let mut q = l::table
+        .filter(l::estate_id.eq_any(estates))
+        .filter(
+            between(l::created_at)
+                .nullable()
+                .or(l::dispatched_at.ge(from).and(l::dispatched_at.lt(until)))
+                .or(l::accepted_at.ge(from).and(l::accepted_at.lt(until)))
+                .or(l::resolved_at.ge(from).and(l::resolved_at.lt(until)))
+                .or(l::status
+                    .eq_any([ItemStatus::Dispatched.as_str(), ItemStatus::InProgress.as_str()])
+                    .nullable()),
+        )
+        .select((
+            l::category,
+            l::status,
+            l::assignee_kind,
+            l::created_at,
+            l::dispatched_at,
+            l::accept_due,
+            l::done_due,
+            l::accepted_at,
+            l::resolved_at,
+        ))
+        .into_boxed();
+    if let Some(a) = assignee {
+        q = q.filter(l::assignee_id.eq(a.to_string()));
+    }
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    );
+    let rows: Vec<Row> = q.load(conn)?;
+    rows.into_iter()
+        .map(
+            |(category, status, kind, created_at, dispatched_at, accept_due, done_due, accepted_at, resolved_at)| {
+                Ok(ItemFacts {
+                    category: super::terms::stored(&category)?,
+                    status: super::terms::stored(&status)?,
+                    assignee_kind: kind.as_deref().map(super::terms::stored::<AssigneeKind>).transpose()?,
+                    created_at,
+                    dispatched_at,
+                    accept_due,
+                    done_due,
+                    accepted_at,
+                    resolved_at,
+                })
+            },
+        )
+        .collect()
+}
+
 /// A county's ledger settings as stored (JSON), if it set any.
 pub fn settings(conn: &mut AnyConnection, county_id: &str) -> AppResult<Option<String>> {
     Ok(ledger_settings::table

@@ -202,6 +202,31 @@ pub fn held(
         .load(conn)?)
 }
 
+/// The meetings of these communities begun in `[from, until)`, with their invited parties:
+/// (meeting id, meeting kind, estate, party kind, party id, attendance), one row per party.
+#[allow(clippy::type_complexity)]
+pub fn attendance_in(
+    conn: &mut AnyConnection,
+    community_ids: &[String],
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> AppResult<Vec<(String, String, Option<String>, String, Option<String>, String)>> {
+    Ok(meetings::table
+        .inner_join(meeting_parties::table.on(meeting_parties::meeting_id.eq(meetings::id)))
+        .filter(meetings::community_id.eq_any(community_ids))
+        .filter(meetings::starts_at.ge(from))
+        .filter(meetings::starts_at.lt(until))
+        .select((
+            meetings::id,
+            meetings::kind,
+            meetings::estate_id,
+            meeting_parties::kind,
+            meeting_parties::party_id,
+            meeting_parties::attendance,
+        ))
+        .load(conn)?)
+}
+
 pub fn insert_minutes(conn: &mut AnyConnection, m: &MinutesRow) -> AppResult<()> {
     diesel::insert_into(minutes::table).values(m).execute(conn)?;
     Ok(())

@@ -305,3 +305,191 @@ mod tests {
         }
     }
 }
+
+/// What the figures need of one ledger item.
+#[derive(Clone, Debug)]
+pub struct ItemFacts {
+    pub category: Category,
+    pub status: ItemStatus,
+    pub assignee_kind: Option<AssigneeKind>,
+    pub created_at: NaiveDateTime,
+    pub dispatched_at: Option<NaiveDateTime>,
+    pub accept_due: Option<NaiveDateTime>,
+    pub done_due: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+}
+
+/// A count per category or per assignee kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub received: i64,
+    pub dispatched: i64,
+    pub resolved: i64,
+}
+
+/// The ledger's figures for a period `[from, until)` (instants), as the seed articles report them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LedgerFigures {
+    /// Reported in the period.
+    pub received: i64,
+    /// Dispatched (for the last time) in the period.
+    pub dispatched: i64,
+    /// Reported done in the period (resolved, or since confirmed).
+    pub resolved: i64,
+    /// Open and overdue at `now`.
+    pub overdue_now: i64,
+    /// Median minutes from dispatch to acceptance, of the items accepted in the period.
+    pub median_accept_minutes: Option<i64>,
+    /// Median minutes from report to done, of the items resolved in the period.
+    pub median_resolve_minutes: Option<i64>,
+    /// Of the items resolved in the period, how many by party members (党员接单).
+    pub resolved_by_party_members: i64,
+    pub by_category: Vec<(Category, Counts)>,
+    pub by_assignee: Vec<(AssigneeKind, Counts)>,
+}
+
+/// The median of whole minutes (the lower middle of an even count: a figure that was observed).
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    v.sort_unstable();
+    (!v.is_empty()).then(|| v[(v.len() - 1) / 2])
+}
+
+/// The figures of `items` for the period `[from, until)`, with the open items' lateness at `now`.
+pub fn figures(items: &[ItemFacts], from: NaiveDateTime, until: NaiveDateTime, now: NaiveDateTime) -> LedgerFigures {
+    let within = |t: Option<NaiveDateTime>| t.is_some_and(|t| from <= t && t < until);
+    let mut f = LedgerFigures {
+        by_category: Category::ALL.iter().map(|c| (*c, Counts::default())).collect(),
+        by_assignee: AssigneeKind::ALL.iter().map(|k| (*k, Counts::default())).collect(),
+        ..LedgerFigures::default()
+    };
+    let (mut accept, mut resolve) = (Vec::new(), Vec::new());
+    for i in items {
+        let by_category = &mut f
+            .by_category
+            .iter_mut()
+            .find(|(c, _)| *c == i.category)
+            .expect("every category")
+            .1;
+        if within(Some(i.created_at)) {
+            f.received += 1;
+            by_category.received += 1;
+        }
+        let by_kind = i
+            .assignee_kind
+            .and_then(|k| f.by_assignee.iter().position(|(x, _)| *x == k));
+        if within(i.dispatched_at) {
+            f.dispatched += 1;
+            by_category.dispatched += 1;
+            if let Some(k) = by_kind {
+                f.by_assignee[k].1.dispatched += 1;
+            }
+        }
+        if within(i.accepted_at) {
+            if let (Some(d), Some(a)) = (i.dispatched_at, i.accepted_at) {
+                accept.push((a - d).num_minutes());
+            }
+        }
+        if within(i.resolved_at) {
+            f.resolved += 1;
+            by_category.resolved += 1;
+            if let Some(k) = by_kind {
+                f.by_assignee[k].1.resolved += 1;
+            }
+            if i.assignee_kind == Some(AssigneeKind::PartyMember) {
+                f.resolved_by_party_members += 1;
+            }
+            if let Some(r) = i.resolved_at {
+                resolve.push((r - i.created_at).num_minutes());
+            }
+        }
+        if overdue(i.status, i.accept_due, i.done_due, now) {
+            f.overdue_now += 1;
+        }
+    }
+    f.median_accept_minutes = median(accept);
+    f.median_resolve_minutes = median(resolve);
+    f
+}
+
+#[cfg(test)]
+mod figures_tests {
+    use super::*;
+
+    fn at(h: i64) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            + Duration::hours(h)
+    }
+
+    fn item(
+        category: Category,
+        created: i64,
+        dispatched: Option<i64>,
+        accepted: Option<i64>,
+        resolved: Option<i64>,
+        kind: Option<AssigneeKind>,
+    ) -> ItemFacts {
+        let status = match (dispatched, accepted, resolved) {
+            (_, _, Some(_)) => ItemStatus::Resolved,
+            (_, Some(_), None) => ItemStatus::InProgress,
+            (Some(_), None, None) => ItemStatus::Dispatched,
+            _ => ItemStatus::Reported,
+        };
+        ItemFacts {
+            category,
+            status,
+            assignee_kind: kind,
+            created_at: at(created),
+            dispatched_at: dispatched.map(at),
+            accept_due: dispatched.map(|d| at(d + 24)),
+            done_due: dispatched.map(|d| at(d + 24 * 7)),
+            accepted_at: accepted.map(at),
+            resolved_at: resolved.map(at),
+        }
+    }
+
+    #[test]
+    fn the_period_counts_each_event_in_it_and_medians_are_observed_values() {
+        use AssigneeKind::*;
+        let items = [
+            item(Category::Repairs, 1, Some(2), Some(4), Some(30), Some(PartyMember)),
+            item(Category::Repairs, 2, Some(3), Some(4), None, Some(Company)),
+            item(Category::Parking, 5, Some(6), None, None, Some(Company)),
+            // Reported before the period, resolved in it.
+            item(Category::Fees, -10, Some(-9), Some(-8), Some(10), Some(Company)),
+            // Reported after it.
+            item(Category::Fees, 200, None, None, None, None),
+        ];
+        let f = figures(&items, at(0), at(100), at(100));
+        assert_eq!((f.received, f.dispatched, f.resolved), (3, 3, 2));
+        assert_eq!(f.resolved_by_party_members, 1);
+        // Accepted in the period: after 2 h and 1 h → the lower middle, 60 minutes.
+        assert_eq!(f.median_accept_minutes, Some(60));
+        // Resolved in the period: 29 h and 20 h after their reports.
+        assert_eq!(f.median_resolve_minutes, Some(20 * 60));
+        // The parking item was not accepted within 24 hours of its dispatch.
+        assert_eq!(f.overdue_now, 1);
+        let repairs = &f.by_category.iter().find(|(c, _)| *c == Category::Repairs).unwrap().1;
+        assert_eq!(
+            *repairs,
+            Counts {
+                received: 2,
+                dispatched: 2,
+                resolved: 1
+            }
+        );
+        let company = &f.by_assignee.iter().find(|(k, _)| *k == Company).unwrap().1;
+        assert_eq!(
+            *company,
+            Counts {
+                received: 0,
+                dispatched: 2,
+                resolved: 1
+            }
+        );
+        assert_eq!(figures(&[], at(0), at(1), at(1)).median_accept_minutes, None);
+    }
+}

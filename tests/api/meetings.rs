@@ -640,3 +640,166 @@ async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
     assert!(r.status == 403 || r.status == 404, "{}", r.status);
 }
 both!(meetings_owed_show_in_the_deadlines);
+
+async fn figures_of_the_cycle(app: TestApp) {
+    let p = app.estate_with_parties("FG").await;
+    let owner = &p.owner_tokens[2];
+    let mut items = Vec::new();
+    for category in ["repairs", "parking"] {
+        let id = app
+            .post(
+                &format!("/api/v1/estates/{}/ledger-items", p.estate.id),
+                As::Bearer(owner),
+                json!({ "category": category, "title": "问题", "description": "说明" }),
+            )
+            .await
+            .expect(201)
+            .s("id");
+        items.push(id);
+    }
+    app.post(
+        &format!("/api/v1/ledger-items/{}/dispatch", items[0]),
+        As::Bearer(&p.party),
+        json!({ "assignee_kind": "company", "assignee_id": p.company }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/ledger-items/{}/dispatch", items[1]),
+        As::Bearer(&p.party),
+        json!({ "assignee_kind": "party_member", "assignee_id": p.estate.owners[0] }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/ledger-items/{}/accept", items[0]),
+        As::Key(&p.key),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (ct, body) = {
+        let b = "fg";
+        let mut body =
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.png\"\r\n\r\n").into_bytes();
+        body.extend_from_slice(b"\x89PNG\r\n\x1A\nfigures");
+        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={b}"), body)
+    };
+    let ev = app
+        .raw(Method::POST, "/api/v1/attachments", As::Key(&p.key), Some(&ct), body)
+        .await
+        .expect(201)
+        .s("id");
+    app.post(
+        &format!("/api/v1/ledger-items/{}/done", items[0]),
+        As::Key(&p.key),
+        json!({ "note": "好了", "attachment_ids": [ev] }),
+    )
+    .await
+    .expect(200);
+    let m = app
+        .post("/api/v1/meetings", As::Bearer(&p.party), json!({
+            "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "联席会议",
+            "starts_at": app.at(Duration::minutes(-30)), "place": "社区",
+            "parties": [{ "kind": "party_org", "party_id": p.k.comm_a }, { "kind": "company", "party_id": p.company }],
+            "agenda": [{ "title": "物业服务" }]
+        }))
+        .await
+        .expect(201);
+    let (org_party, company_party) = (party(&m.body, "party_org"), party(&m.body, "company"));
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/meetings/{}/attendance", m.s("id")),
+        As::Bearer(&p.party),
+        Some(json!({ "parties": [
+            { "party_id": org_party, "attendance": "present" },
+            { "party_id": company_party, "attendance": "absent" }
+        ]})),
+    )
+    .await
+    .expect(200);
+
+    let period = format!("from={}&until={}", app.day(-1), app.day(0));
+    let f = app
+        .get(
+            &format!("/api/v1/orgs/{}/figures?{period}", p.k.comm_a),
+            As::Bearer(&p.bureau),
+        )
+        .await
+        .expect(200)
+        .body;
+    let l = &f["ledger"];
+    assert_eq!(
+        (l["received"].as_i64(), l["dispatched"].as_i64(), l["resolved"].as_i64()),
+        (Some(2), Some(2), Some(1)),
+        "{f}"
+    );
+    assert_eq!(l["resolved_by_party_members"], 0);
+    assert!(l["median_accept_minutes"].is_i64());
+    let repairs = l["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "repairs")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (repairs["received"].as_i64(), repairs["resolved"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let held = f["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "joint_monthly")
+        .unwrap()["held"]
+        .clone();
+    assert_eq!(held, 1);
+    let att = |kind: &str| {
+        let a = f["attendance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["party_kind"] == kind)
+            .unwrap()
+            .clone();
+        (a["invited"].as_i64().unwrap(), a["attended"].as_i64().unwrap())
+    };
+    assert_eq!((att("party_org"), att("company")), ((1, 1), (1, 0)));
+    // One company: its items and its meetings.
+    let c = app
+        .get(
+            &format!("/api/v1/orgs/{}/figures?{period}&company_id={}", p.k.county, p.company),
+            As::Bearer(&p.bureau),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        (c["ledger"]["received"].as_i64(), c["ledger"]["resolved"].as_i64()),
+        (Some(1), Some(1)),
+        "{c}"
+    );
+    // Refusals: a reversed or too long period, an estate elsewhere, a caller without the right.
+    let org = format!("/api/v1/orgs/{}/figures", p.k.comm_a);
+    app.get(
+        &format!("{org}?from={}&until={}", app.day(0), app.day(-1)),
+        As::Bearer(&p.bureau),
+    )
+    .await
+    .problem(422);
+    app.get(
+        &format!("{org}?from={}&until={}", app.day(-500), app.day(0)),
+        As::Bearer(&p.bureau),
+    )
+    .await
+    .problem(422);
+    app.get(&format!("{org}?{period}&estate_id=nope"), As::Bearer(&p.bureau))
+        .await
+        .problem(422);
+    let r = app.get(&format!("{org}?{period}"), As::Bearer(owner)).await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    app.get(&format!("{org}?{period}"), As::Key(&p.key)).await.expect(401);
+}
+both!(figures_of_the_cycle);

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 mod actions;
 mod cadence;
 mod dto;
+mod figures;
 mod meeting_api;
 mod minutes_api;
 mod print;
@@ -36,16 +37,17 @@ mod views;
 pub use actions::*;
 pub(crate) use cadence::meetings_owed;
 pub use dto::*;
+pub use figures::*;
 pub use meeting_api::*;
 pub use minutes_api::*;
 pub use print::*;
 pub(crate) use views::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi);
+pub type Apis = (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi, FiguresApi);
 
 pub fn apis() -> Apis {
-    (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi)
+    (MeetingsApi, MinutesApi, PrintApi, ActionItemsApi, FiguresApi)
 }
 
 /// Where a party sits, for the policy.
