@@ -142,6 +142,24 @@ pub fn parties(conn: &mut AnyConnection, meeting_id: &str) -> AppResult<Vec<Part
         .load(conn)?)
 }
 
+/// The invited parties of several meetings, in one query.
+pub fn parties_of_meetings(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<PartyRow>> {
+    Ok(meeting_parties::table
+        .filter(meeting_parties::meeting_id.eq_any(ids))
+        .order(meeting_parties::id.asc())
+        .select(PartyRow::as_select())
+        .load(conn)?)
+}
+
+/// The agendas of several meetings, in one query.
+pub fn agenda_of_meetings(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<AgendaRow>> {
+    Ok(agenda_items::table
+        .filter(agenda_items::meeting_id.eq_any(ids))
+        .order((agenda_items::meeting_id.asc(), agenda_items::seq.asc()))
+        .select(AgendaRow::as_select())
+        .load(conn)?)
+}
+
 pub fn save_party(conn: &mut AnyConnection, p: &PartyRow) -> AppResult<()> {
     diesel::update(meeting_parties::table.find(&p.id))
         .set(p)
@@ -353,12 +371,15 @@ pub fn actions_page(
     Ok(q.load(conn)?)
 }
 
-/// The ledger items an action item follows up.
-pub fn ledger_of_action(conn: &mut AnyConnection, action_id: &str) -> AppResult<Vec<String>> {
+/// The ledger items the action items `ids` follow up: (action, ledger item), in one query.
+pub fn ledger_of_actions(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<(String, String)>> {
     Ok(action_item_ledger::table
-        .filter(action_item_ledger::action_id.eq(action_id))
-        .order(action_item_ledger::ledger_item_id.asc())
-        .select(action_item_ledger::ledger_item_id)
+        .filter(action_item_ledger::action_id.eq_any(ids))
+        .order((
+            action_item_ledger::action_id.asc(),
+            action_item_ledger::ledger_item_id.asc(),
+        ))
+        .select((action_item_ledger::action_id, action_item_ledger::ledger_item_id))
         .load(conn)?)
 }
 
@@ -377,9 +398,10 @@ pub fn add_action_step(conn: &mut AnyConnection, s: &ActionStepRow) -> AppResult
     Ok(())
 }
 
-pub fn action_steps(conn: &mut AnyConnection, action_id: &str) -> AppResult<Vec<ActionStepRow>> {
+/// The steps of the action items `ids`, oldest first, in one query.
+pub fn steps_of_actions(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<ActionStepRow>> {
     Ok(action_steps::table
-        .filter(action_steps::action_id.eq(action_id))
+        .filter(action_steps::action_id.eq_any(ids))
         .order(action_steps::id.asc())
         .select(ActionStepRow::as_select())
         .load(conn)?)

@@ -174,6 +174,24 @@ pub struct Holder {
     pub designated_voter: bool,
 }
 
+/// Which of `owner_ids` currently hold a unit in one of the community's estates, in one query
+/// (the estate is copied onto the ownership).
+pub fn holding_in_community(
+    conn: &mut AnyConnection,
+    owner_ids: &[String],
+    community_id: &str,
+) -> AppResult<Vec<String>> {
+    use super::schema::estates;
+    Ok(ownerships::table
+        .inner_join(estates::table.on(estates::id.eq(ownerships::estate_id)))
+        .filter(ownerships::owner_id.eq_any(owner_ids))
+        .filter(ownerships::ended_at.is_null())
+        .filter(estates::community_id.eq(community_id))
+        .select(ownerships::owner_id)
+        .distinct()
+        .load(conn)?)
+}
+
 /// The current holders of many units (a page of units), in one query.
 pub fn holders_of_units(conn: &mut AnyConnection, unit_ids: &[String]) -> AppResult<Vec<Holder>> {
     Ok(ownerships::table

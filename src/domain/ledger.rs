@@ -200,6 +200,19 @@ impl ItemStatus {
     }
 }
 
+/// An item tabled at a meeting closes only when the action items following it up are done
+/// (RULES.md §5: tabled, decided, assigned, followed until closed): until then it is neither
+/// reported done nor confirmed.
+pub fn closable(open_actions: i64) -> Result<(), Refused> {
+    if open_actions > 0 {
+        return Err(Refused::conflict(
+            codes::ITEM_HAS_OPEN_ACTIONS,
+            format!("{open_actions} action item(s) following up this item are not done"),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether an item is overdue at `now`: dispatched and not accepted when its accept time is up,
 /// or accepted and not reported done when its done time is up (`ServiceLevel::due`).
 pub fn overdue(
@@ -249,6 +262,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_tabled_item_closes_only_with_its_action_items_done() {
+        assert!(closable(0).is_ok());
+        assert!(matches!(closable(1), Err(Refused::Conflict { code, .. }) if code == codes::ITEM_HAS_OPEN_ACTIONS));
     }
 
     #[test]

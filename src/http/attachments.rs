@@ -73,11 +73,13 @@ impl AttachmentsApi {
         let id = attachment::content_id(&body.bytes);
         let name = attachment::file_name(body.file_name.as_deref(), &id, content_type);
         let actor = caller.actor_as("uploader");
-        let (meta, new) = state
+        let (meta, new, file_name) = state
             .db
             .command(move |c, trail| {
                 let (meta, new) =
                     db::attachments::store(c, &id, content_type, &body.bytes, &actor.actor_id, &name, ids::now())?;
+                // The name this uploader gave (the first time, if it uploaded the file before).
+                let file_name = db::attachments::file_name(c, &id, Some(&actor.actor_id))?.unwrap_or(name);
                 trail.record(
                     &actor,
                     "attachment.upload",
@@ -85,10 +87,9 @@ impl AttachmentsApi {
                     &id,
                     &serde_json::json!({ "content_type": content_type, "size": meta.size, "new": new }),
                 )?;
-                Ok((meta, new))
+                Ok((meta, new, file_name))
             })
             .await?;
-        let file_name = body_name(&state, &meta.id, &caller).await?;
         let out = Attachment {
             id: meta.id,
             content_type: meta.content_type,
@@ -138,15 +139,6 @@ impl AttachmentsApi {
             "private, max-age=3600".into(),
         ))
     }
-}
-
-async fn body_name(state: &AppState, id: &str, caller: &Caller) -> ApiResult<String> {
-    let (id, uploader) = (id.to_string(), caller.principal.actor_id().to_string());
-    Ok(state
-        .db
-        .lookup(move |c| db::attachments::file_name(c, &id, Some(&uploader)))
-        .await?
-        .unwrap_or_default())
 }
 
 /// Whether the caller may read a file: it uploaded it, or may see a record that uses it.

@@ -4,6 +4,7 @@
 //! capabilities take `TestApp::estate_with_parties` instead of rebuilding these by hand.
 
 use chrono::Duration;
+use poem::http::Method;
 use serde_json::{json, Value};
 
 use crate::both;
@@ -396,3 +397,28 @@ async fn the_parties_are_who_they_say(app: TestApp) {
         .problem(404);
 }
 both!(the_parties_are_who_they_say);
+
+/// A tiny PNG (the signature is what counts) made distinct by `tag`.
+pub(crate) fn png(tag: &str) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR".to_vec();
+    b.extend_from_slice(tag.as_bytes());
+    b
+}
+
+/// A `multipart/form-data` body with one part `file` named `name`: (content type, body).
+pub(crate) fn multipart(bytes: &[u8], name: &str) -> (String, Vec<u8>) {
+    let boundary = "redprop-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Uploads a file to the attachment store as `who`.
+pub(crate) async fn upload(app: &TestApp, who: As<'_>, bytes: &[u8], name: &str) -> Res {
+    let (ct, body) = multipart(bytes, name);
+    app.raw(Method::POST, "/api/v1/attachments", who, Some(&ct), body).await
+}

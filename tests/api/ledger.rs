@@ -8,31 +8,8 @@ use poem::http::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::fixtures::Parties;
+use crate::fixtures::{multipart, png, upload, Parties};
 use crate::support::{As, Res, TestApp};
-
-/// A tiny PNG (the signature is what counts) made distinct by `tag`.
-fn png(tag: &str) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR".to_vec();
-    b.extend_from_slice(tag.as_bytes());
-    b
-}
-
-fn multipart(bytes: &[u8], name: &str) -> (String, Vec<u8>) {
-    let boundary = "redprop-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(app: &TestApp, who: As<'_>, bytes: &[u8], name: &str) -> Res {
-    let (ct, body) = multipart(bytes, name);
-    app.raw(Method::POST, "/api/v1/attachments", who, Some(&ct), body).await
-}
 
 async fn report(app: &TestApp, p: &Parties, who: As<'_>, body: Value) -> Res {
     app.post(&format!("/api/v1/estates/{}/ledger-items", p.estate.id), who, body)
@@ -297,6 +274,35 @@ async fn party_members_teams_decline_and_reopen(app: TestApp) {
         )
         .await;
     assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    // Members are replaced as a whole, owners of the community only, by the community's side only.
+    let members = format!("/api/v1/volunteer-teams/{team}/members");
+    let r = app
+        .call(
+            Method::PUT,
+            &members,
+            As::Bearer(&p.committee_token),
+            Some(json!({ "member_owner_ids": [] })),
+        )
+        .await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    app.call(
+        Method::PUT,
+        &members,
+        As::Bearer(&p.party),
+        Some(json!({ "member_owner_ids": ["nobody"] })),
+    )
+    .await
+    .problem(422);
+    let set = app
+        .call(
+            Method::PUT,
+            &members,
+            As::Bearer(&p.party),
+            Some(json!({ "member_owner_ids": [p.estate.owners[1]] })),
+        )
+        .await
+        .expect(200);
+    assert_eq!(set.body["member_owner_ids"], json!([p.estate.owners[1]]));
     app.post(
         &step(&id, "dispatch"),
         As::Bearer(&p.party),

@@ -7,7 +7,7 @@ use poem::http::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::fixtures::Parties;
+use crate::fixtures::{png, upload, Parties};
 use crate::support::{As, TestApp};
 
 fn parties_of(m: &Value) -> Vec<(String, String)> {
@@ -350,16 +350,7 @@ async fn the_monthly_cycle(app: TestApp) {
     )
     .await
     .expect(200);
-    let (ct, body) = {
-        let b = "b0undary";
-        let mut body =
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.png\"\r\n\r\n").into_bytes();
-        body.extend_from_slice(b"\x89PNG\r\n\x1A\nlift-fixed");
-        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-        (format!("multipart/form-data; boundary={b}"), body)
-    };
-    let ev = app
-        .raw(Method::POST, "/api/v1/attachments", As::Key(&p.key), Some(&ct), body)
+    let ev = upload(&app, As::Key(&p.key), &png("lift-fixed"), "e.png")
         .await
         .expect(201)
         .s("id");
@@ -678,16 +669,7 @@ async fn figures_of_the_cycle(app: TestApp) {
     )
     .await
     .expect(200);
-    let (ct, body) = {
-        let b = "fg";
-        let mut body =
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.png\"\r\n\r\n").into_bytes();
-        body.extend_from_slice(b"\x89PNG\r\n\x1A\nfigures");
-        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-        (format!("multipart/form-data; boundary={b}"), body)
-    };
-    let ev = app
-        .raw(Method::POST, "/api/v1/attachments", As::Key(&p.key), Some(&ct), body)
+    let ev = upload(&app, As::Key(&p.key), &png("figures"), "e.png")
         .await
         .expect(201)
         .s("id");

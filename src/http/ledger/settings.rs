@@ -244,22 +244,15 @@ impl LedgerSettingsApi {
 }
 
 /// The owners given, each checked to hold a unit in one of the community's estates.
-fn members_of(conn: &mut AnyConnection, community: &OrgRow, given: Vec<String>) -> AppResult<Vec<String>> {
-    let mut out = Vec::with_capacity(given.len());
-    for (i, owner) in given.into_iter().enumerate() {
-        let mut here = false;
-        for e in db::owners::estates_of(conn, &owner)? {
-            here |= db::estates::get(conn, &e)?.is_some_and(|x| x.community_id == community.id);
-        }
-        if !here {
-            return Err(AppError::invalid(
-                &format!("member_owner_ids[{i}]"),
-                reason::NOT_FOUND,
-                "no owner of this community with this id",
-            ));
-        }
-        out.push(owner);
+fn members_of(conn: &mut AnyConnection, community: &OrgRow, mut given: Vec<String>) -> AppResult<Vec<String>> {
+    let here = db::owners::holding_in_community(conn, &given, &community.id)?;
+    if let Some(i) = given.iter().position(|o| !here.contains(o)) {
+        return Err(AppError::invalid(
+            &format!("member_owner_ids[{i}]"),
+            reason::NOT_FOUND,
+            "no owner of this community with this id",
+        ));
     }
-    out.sort();
-    Ok(out)
+    given.sort();
+    Ok(given)
 }

@@ -77,17 +77,9 @@ fn audit_action(step: Step) -> &'static str {
     }
 }
 
-/// An item tabled at a meeting closes only when the action items that follow it up are done:
-/// until then it is neither reported done nor confirmed.
+/// `ledger::closable` with the item's open action items.
 fn no_open_actions(conn: &mut AnyConnection, item: &ItemRow) -> AppResult<()> {
-    let open = db::meetings::open_actions_of_item(conn, &item.id)?;
-    if open > 0 {
-        return Err(AppError::conflict(
-            codes::ITEM_HAS_OPEN_ACTIONS,
-            format!("{open} action item(s) following up this item are not done"),
-        ));
-    }
-    Ok(())
+    Ok(ledger::closable(db::meetings::open_actions_of_item(conn, &item.id)?)?)
 }
 
 /// The status shown now (a resolved item whose window ran out reads as confirmed).
@@ -124,13 +116,9 @@ fn check_assignee(conn: &mut AnyConnection, ctx: &EstateCtx, kind: AssigneeKind,
                 ));
             }
             // A party member of the estate's community: holds a unit in one of its estates.
-            let held = db::owners::estates_of(conn, id)?;
-            let mut here = false;
-            for e in held {
-                if let Some(estate) = db::estates::get(conn, &e)? {
-                    here |= estate.community_id == ctx.estate.community_id;
-                }
-            }
+            let here =
+                !db::owners::holding_in_community(conn, std::slice::from_ref(&owner.id), &ctx.estate.community_id)?
+                    .is_empty();
             if !here {
                 return Err(AppError::rule(
                     codes::NOT_A_PARTY_MEMBER,

@@ -61,9 +61,9 @@ where
                     &a.id,
                     &serde_json::json!({ "status": a.status }),
                 )?;
-                let ledger = db::meetings::ledger_of_action(c, &a.id)?;
-                let steps = db::meetings::action_steps(c, &a.id)?;
-                action_out(a, ledger, steps)
+                actions_out(c, vec![a])?
+                    .pop()
+                    .ok_or(AppError::NotFound { what: "action item" })
             })
             .await?,
     ))
@@ -121,14 +121,8 @@ async fn page_of(
                 after.as_ref().map(|(d, id)| (*d, id.as_str())),
                 paging::fetch(limit),
             )?;
-            let mut out = Vec::new();
-            for a in rows {
-                let key = (a.due_on, a.id.clone());
-                let ledger = db::meetings::ledger_of_action(c, &a.id)?;
-                let steps = db::meetings::action_steps(c, &a.id)?;
-                out.push((key, action_out(a, ledger, steps)?));
-            }
-            Ok(out)
+            let keys: Vec<(NaiveDate, String)> = rows.iter().map(|a| (a.due_on, a.id.clone())).collect();
+            Ok(keys.into_iter().zip(actions_out(c, rows)?).collect::<Vec<_>>())
         })
         .await?;
     let (rows, next_cursor) = paging::page(rows, limit, |((due, id), _)| {
@@ -231,13 +225,8 @@ impl ActionItemsApi {
                 if ctx.visible(&caller)? == Seen::Public {
                     return Err(AppError::forbidden());
                 }
-                let mut out = Vec::new();
-                for a in db::meetings::actions_of_meeting(c, &ctx.meeting.id)? {
-                    let ledger = db::meetings::ledger_of_action(c, &a.id)?;
-                    let steps = db::meetings::action_steps(c, &a.id)?;
-                    out.push(action_out(a, ledger, steps)?);
-                }
-                Ok(out)
+                let rows = db::meetings::actions_of_meeting(c, &ctx.meeting.id)?;
+                actions_out(c, rows)
             })
             .await?;
         Ok(Json(Page::whole(items)))

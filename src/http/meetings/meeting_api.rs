@@ -233,7 +233,7 @@ impl MeetingsApi {
                     }),
                 )?;
                 let ctx = MeetingCtx::load(c, &caller, &m.id)?;
-                meeting_out(&ctx, agenda)
+                meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
             })
             .await?;
         Ok(MeetingCreated::Created(Json(out)))
@@ -259,7 +259,7 @@ impl MeetingsApi {
                     let ctx = MeetingCtx::load(c, &caller, &id.0)?;
                     ctx.visible(&caller)?;
                     let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                    meeting_out(&ctx, agenda)
+                    meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
                 })
                 .await?,
         ))
@@ -299,11 +299,16 @@ impl MeetingsApi {
                     before.as_ref().map(|(t, id)| (*t, id.as_str())),
                     paging::fetch(limit),
                 )?;
+                // Parties and agendas of the whole page in two queries.
+                let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+                let parties = db::meetings::parties_of_meetings(c, &ids)?;
+                let mut agendas = db::meetings::agenda_of_meetings(c, &ids)?;
                 let mut out = Vec::new();
                 for m in rows {
-                    let mctx = MeetingCtx::load(c, &caller, &m.id)?;
-                    let agenda = db::meetings::agenda(c, &m.id)?;
-                    out.push((m.starts_at, meeting_out(&mctx, agenda)?));
+                    let (agenda, rest) = agendas.into_iter().partition(|a| a.meeting_id == m.id);
+                    agendas = rest;
+                    let invited = parties.iter().filter(|p| p.meeting_id == m.id);
+                    out.push((m.starts_at, meeting_out(&m, invited, agenda)?));
                 }
                 Ok(out)
             })
@@ -364,7 +369,7 @@ impl MeetingsApi {
                     "parties": given.iter().map(|a| serde_json::json!({ "party": a.party_id, "attendance": a.attendance })).collect::<Vec<_>>(),
                 }))?;
                 let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                meeting_out(&ctx, agenda)
+                meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
             })
             .await?;
         Ok(Json(out))

@@ -100,6 +100,37 @@ fn create_actions(
     Ok(created)
 }
 
+/// One of the convenor's steps on a version of the minutes, as one command: load, ask the policy,
+/// apply (which returns the audit event's detail), save, record, answer with the version.
+async fn convenor_step<F>(
+    state: &AppState,
+    caller: Caller,
+    id: String,
+    action: &'static str,
+    apply: F,
+) -> ApiResult<Json<Minutes>>
+where
+    F: FnOnce(&mut AnyConnection, &MeetingCtx, &mut MinutesRow, NaiveDateTime) -> AppResult<serde_json::Value>
+        + Send
+        + 'static,
+{
+    Ok(Json(
+        state
+            .db
+            .command(move |c, trail| {
+                let (ctx, mut m, _) = load_minutes(c, &caller, &id)?;
+                let actor = ctx.as_convenor(&caller)?;
+                let now = ids::now();
+                let detail = apply(c, &ctx, &mut m, now)?;
+                m.updated_at = now;
+                db::meetings::save_minutes(c, &m)?;
+                trail.record(&actor, action, "minutes", &m.id, &detail)?;
+                out(c, &ctx, m)
+            })
+            .await?,
+    ))
+}
+
 #[OpenApi(tag = "ApiTags::Meetings")]
 impl MinutesApi {
     /// Draft the meeting's minutes (version 1): what was said per agenda item, and the
@@ -208,30 +239,14 @@ impl MinutesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         body: JsonBody<MinutesContent>,
     ) -> ApiResult<Json<Minutes>> {
-        let caller = auth.0;
         let content = body.0;
-        Ok(Json(
-            state
-                .db
-                .command(move |c, trail| {
-                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
-                    let actor = ctx.as_convenor(&caller)?;
-                    m.status()?.edit()?;
-                    content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
-                    m.content = content_json(&content)?;
-                    m.updated_at = ids::now();
-                    db::meetings::save_minutes(c, &m)?;
-                    trail.record(
-                        &actor,
-                        "minutes.edit",
-                        "minutes",
-                        &m.id,
-                        &serde_json::json!({ "version": m.version }),
-                    )?;
-                    out(c, &ctx, m)
-                })
-                .await?,
-        ))
+        convenor_step(&state, auth.0, id.0, "minutes.edit", move |c, ctx, m, _| {
+            m.status()?.edit()?;
+            content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
+            m.content = content_json(&content)?;
+            Ok(serde_json::json!({ "version": m.version }))
+        })
+        .await
     }
 
     /// Send a draft to the attending parties for confirmation (attendance must be recorded).
@@ -244,36 +259,22 @@ impl MinutesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Minutes>> {
-        let caller = auth.0;
-        Ok(Json(
-            state
-                .db
-                .command(move |c, trail| {
-                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
-                    let actor = ctx.as_convenor(&caller)?;
-                    let next = m.status()?.send()?;
-                    for (p, _) in &ctx.parties {
-                        if p.attendance()? == Attendance::Invited {
-                            return Err(AppError::rule(
-                                codes::ATTENDANCE_NOT_RECORDED,
-                                format!("the attendance of {} is not recorded", p.name),
-                            ));
-                        }
-                    }
-                    m.set_status(next);
-                    m.updated_at = ids::now();
-                    db::meetings::save_minutes(c, &m)?;
-                    trail.record(
-                        &actor,
-                        "minutes.send",
-                        "minutes",
-                        &m.id,
-                        &serde_json::json!({ "version": m.version, "round": m.round }),
-                    )?;
-                    out(c, &ctx, m)
-                })
-                .await?,
-        ))
+        convenor_step(&state, auth.0, id.0, "minutes.send", |_, ctx, m, _| {
+            let next = m.status()?.send()?;
+            if let Some((p, _)) = ctx
+                .parties
+                .iter()
+                .find(|(p, _)| p.attendance().ok() == Some(Attendance::Invited))
+            {
+                return Err(AppError::rule(
+                    codes::ATTENDANCE_NOT_RECORDED,
+                    format!("the attendance of {} is not recorded", p.name),
+                ));
+            }
+            m.set_status(next);
+            Ok(serde_json::json!({ "version": m.version, "round": m.round }))
+        })
+        .await
     }
 
     /// Answer minutes out for confirmation, for an attending party the caller speaks for:
@@ -359,39 +360,28 @@ impl MinutesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Minutes>> {
-        let caller = auth.0;
-        Ok(Json(
-            state
-                .db
-                .command(move |c, trail| {
-                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
-                    let actor = ctx.as_convenor(&caller)?;
-                    let answers = db::meetings::answers(c, &m.id)?;
-                    let unconfirmed = waiting_for(&ctx, &m, &answers)?.len();
-                    let next = m.status()?.publish(unconfirmed)?;
-                    let now = ids::now();
-                    m.set_status(next);
-                    m.fingerprint = Some(hex::encode(Sha256::digest(m.content.as_bytes())));
-                    m.published_at = Some(now);
-                    m.updated_at = now;
-                    db::meetings::save_minutes(c, &m)?;
-                    if let Some(prev) = &m.previous_id {
-                        if let Some(mut p) = db::meetings::get_minutes(c, prev)? {
-                            p.set_status(MinutesStatus::Superseded);
-                            p.updated_at = now;
-                            db::meetings::save_minutes(c, &p)?;
-                        }
-                    }
-                    let content: MinutesContent =
-                        serde_json::from_str(&m.content).map_err(|e| AppError::Internal(e.to_string()))?;
-                    let actions = create_actions(c, &ctx, &m, &content)?;
-                    trail.record(&actor, "minutes.publish", "minutes", &m.id, &serde_json::json!({
-                        "version": m.version, "fingerprint": m.fingerprint, "supersedes": m.previous_id, "action_items": actions,
-                    }))?;
-                    out(c, &ctx, m)
-                })
-                .await?,
-        ))
+        convenor_step(&state, auth.0, id.0, "minutes.publish", |c, ctx, m, now| {
+            let answers = db::meetings::answers(c, &m.id)?;
+            let unconfirmed = waiting_for(ctx, m, &answers)?.len();
+            let next = m.status()?.publish(unconfirmed)?;
+            m.set_status(next);
+            m.fingerprint = Some(hex::encode(Sha256::digest(m.content.as_bytes())));
+            m.published_at = Some(now);
+            if let Some(prev) = &m.previous_id {
+                if let Some(mut p) = db::meetings::get_minutes(c, prev)? {
+                    p.set_status(MinutesStatus::Superseded);
+                    p.updated_at = now;
+                    db::meetings::save_minutes(c, &p)?;
+                }
+            }
+            let content: MinutesContent =
+                serde_json::from_str(&m.content).map_err(|e| AppError::Internal(e.to_string()))?;
+            let actions = create_actions(c, ctx, m, &content)?;
+            Ok(serde_json::json!({
+                "version": m.version, "fingerprint": m.fingerprint, "supersedes": m.previous_id, "action_items": actions,
+            }))
+        })
+        .await
     }
 
     /// Correct published minutes: a new version, as a draft, pointing to this one, which stays

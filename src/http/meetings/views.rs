@@ -2,11 +2,14 @@
 
 use super::*;
 
-pub(crate) fn meeting_out(ctx: &MeetingCtx, agenda: Vec<AgendaRow>) -> AppResult<Meeting> {
-    let m = &ctx.meeting;
+pub(crate) fn meeting_out<'a>(
+    m: &MeetingRow,
+    invited: impl IntoIterator<Item = &'a PartyRow>,
+    agenda: Vec<AgendaRow>,
+) -> AppResult<Meeting> {
     let mut attending = Vec::new();
     let mut parties = Vec::new();
-    for (p, _) in &ctx.parties {
+    for p in invited {
         let attendance = p.attendance()?;
         if attendance.attended() {
             attending.push(p.kind()?);
@@ -100,30 +103,44 @@ pub(crate) fn minutes_out(ctx: &MeetingCtx, m: MinutesRow, answers: Vec<AnswerRo
     })
 }
 
-pub(crate) fn action_out(a: ActionRow, ledger: Vec<String>, steps: Vec<ActionStepRow>) -> AppResult<ActionItem> {
-    let status = a.status()?;
-    Ok(ActionItem {
-        overdue: meeting::action_overdue(status, a.due_on, ids::today()),
-        status,
-        id: a.id,
-        meeting_id: a.meeting_id,
-        minutes_id: a.minutes_id,
-        decision: a.decision,
-        title: a.title,
-        responsible_party_id: a.responsible_party_id,
-        due_on: a.due_on,
-        ledger_item_ids: ledger,
-        steps: steps
-            .into_iter()
-            .map(|s| ActionStep {
-                step: s.step,
-                note: s.note,
-                actor_id: s.actor_id,
-                actor_role: s.actor_role,
-                at: s.at.and_utc(),
+/// Action items as shown, with their ledger items and steps (two queries for all of them).
+pub(crate) fn actions_out(conn: &mut AnyConnection, rows: Vec<ActionRow>) -> AppResult<Vec<ActionItem>> {
+    let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
+    let ledger = db::meetings::ledger_of_actions(conn, &ids)?;
+    let steps = db::meetings::steps_of_actions(conn, &ids)?;
+    let today = ids::today();
+    rows.into_iter()
+        .map(|a| {
+            let status = a.status()?;
+            Ok(ActionItem {
+                overdue: meeting::action_overdue(status, a.due_on, today),
+                status,
+                ledger_item_ids: ledger
+                    .iter()
+                    .filter(|(action, _)| *action == a.id)
+                    .map(|(_, l)| l.clone())
+                    .collect(),
+                steps: steps
+                    .iter()
+                    .filter(|s| s.action_id == a.id)
+                    .map(|s| ActionStep {
+                        step: s.step.clone(),
+                        note: s.note.clone(),
+                        actor_id: s.actor_id.clone(),
+                        actor_role: s.actor_role.clone(),
+                        at: s.at.and_utc(),
+                    })
+                    .collect(),
+                id: a.id,
+                meeting_id: a.meeting_id,
+                minutes_id: a.minutes_id,
+                decision: a.decision,
+                title: a.title,
+                responsible_party_id: a.responsible_party_id,
+                due_on: a.due_on,
+                reported_at: a.reported_at.map(|t| t.and_utc()),
+                done_at: a.done_at.map(|t| t.and_utc()),
             })
-            .collect(),
-        reported_at: a.reported_at.map(|t| t.and_utc()),
-        done_at: a.done_at.map(|t| t.and_utc()),
-    })
+        })
+        .collect()
 }
