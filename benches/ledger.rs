@@ -23,13 +23,21 @@ use redprop::domain::ids;
 use redprop::domain::ledger::{Category, ItemStatus};
 use support::{env, get_script, wrk, Bench};
 
-/// `n` items of an estate, statuses and categories in turn, newest last.
+/// `n` items of an estate, statuses and categories in turn, reported over the past year (so
+/// that the year's figures have every item to count), newest last; a third of the dispatched
+/// ones taken by party members.
 fn items(estate: &str, n: usize) -> Vec<ItemRow> {
+    use ItemStatus::*;
     let now = ids::now();
+    let h = chrono::Duration::hours;
     (0..n)
         .map(|i| {
             let status = ItemStatus::ALL[i % ItemStatus::ALL.len()];
-            let dispatched = !matches!(status, ItemStatus::Reported);
+            let created = now - chrono::Duration::days(((n - i) * 7 % 360) as i64) - h((i % 24) as i64);
+            let dispatched = (status != Reported).then(|| created + h(2));
+            let accepted =
+                matches!(status, InProgress | Resolved | Confirmed).then(|| created + h(3 + (i % 30) as i64));
+            let resolved = matches!(status, Resolved | Confirmed).then(|| created + h(30 + (i % 150) as i64));
             ItemRow {
                 id: ids::new_id(),
                 estate_id: estate.into(),
@@ -45,17 +53,17 @@ fn items(estate: &str, n: usize) -> Vec<ItemRow> {
                 reporter_name: "业主".into(),
                 show_reporter: false,
                 status: status.as_str().into(),
-                assignee_kind: dispatched.then(|| "company".into()),
-                assignee_id: dispatched.then(|| "company-1".into()),
-                dispatched_at: dispatched.then_some(now),
-                accept_due: dispatched.then(|| now + chrono::Duration::hours(24)),
-                done_due: dispatched.then(|| now + chrono::Duration::days(7)),
-                accepted_at: None,
-                resolved_at: None,
-                confirm_by: matches!(status, ItemStatus::Resolved).then(|| now + chrono::Duration::days(7)),
-                confirmed_at: None,
+                assignee_kind: dispatched.map(|_| if i % 3 == 0 { "party_member" } else { "company" }.into()),
+                assignee_id: dispatched.map(|_| "company-1".into()),
+                dispatched_at: dispatched,
+                accept_due: dispatched.map(|d| d + h(24)),
+                done_due: dispatched.map(|d| d + chrono::Duration::days(7)),
+                accepted_at: accepted,
+                resolved_at: resolved,
+                confirm_by: (status == Resolved).then(|| now + chrono::Duration::days(7)),
+                confirmed_at: (status == Confirmed).then_some(now),
                 rating: None,
-                created_at: now,
+                created_at: created,
                 updated_at: now,
             }
         })
@@ -137,6 +145,7 @@ fn main() -> anyhow::Result<()> {
     let server = bench.serve()?;
     let first_large = measure(&server, &estates[0])?;
     let last_large = measure(&server, &estates[n_estates - 1])?;
+    let figures = figures_of_the_year(&server, &bench, &admin)?;
     drop(server);
 
     let total = n_estates * per_estate;
@@ -162,7 +171,37 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("large / small: {:.0}%", 100.0 * first_large.rate / first_small.rate);
+    println!(
+        "\nthe county's figures over a year ({total} items), one connection: {:.1} ms a call on average, p99 {}",
+        1000.0 / figures.rate,
+        figures.p99
+    );
     explain(&mut bench, &estates[0])
+}
+
+/// The county's figures for the year to today (every seeded item falls in it), called over one
+/// connection for BENCH_LIST_SECONDS: the time of one call.
+fn figures_of_the_year(server: &support::Server, bench: &Bench, admin: &str) -> anyhow::Result<support::Wrk> {
+    let today = chrono::Utc::now().date_naive();
+    let p = format!(
+        "/api/v1/orgs/{}/figures?from={}&until={}",
+        bench.county.id,
+        today - chrono::Duration::days(364),
+        today + chrono::Duration::days(30)
+    );
+    let body = server.get(admin, &p)?;
+    anyhow::ensure!(body["ledger"]["received"].as_i64().unwrap_or(0) > 0, "{p}: {body}");
+    eprintln!("figures: {}", body["ledger"]);
+    let run = wrk(
+        server,
+        &bench.work,
+        "figures",
+        &get_script(&p, admin),
+        "1",
+        &env("BENCH_LIST_SECONDS", "5"),
+    )?;
+    anyhow::ensure!(run.non2xx == 0, "{p}: errors");
+    Ok(run)
 }
 
 #[derive(QueryableByName)]
