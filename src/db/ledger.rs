@@ -1,12 +1,17 @@
 //! The problem ledger: items, their steps, the county's service levels, volunteer teams.
 
-use chrono::NaiveDateTime;
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{ledger_items, ledger_settings, ledger_steps, volunteer_team_members, volunteer_teams};
+use super::schema::{
+    estates, ledger_items, ledger_settings, ledger_steps, ledger_tallies, volunteer_team_members, volunteer_teams,
+};
 use super::AnyConnection;
-use crate::domain::ledger::{Category, ItemStatus};
-use crate::error::AppResult;
+use crate::domain::ledger::{AssigneeKind, Category, ItemFacts, ItemStatus, Mark, Measure};
+use crate::domain::registry::county_of;
+use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = ledger_items, treat_none_as_null = true)]
@@ -65,20 +70,168 @@ pub struct StepRow {
 
 pub fn insert(conn: &mut AnyConnection, row: &ItemRow) -> AppResult<()> {
     diesel::insert_into(ledger_items::table).values(row).execute(conn)?;
-    Ok(())
+    retally(conn, None, Some(row))
 }
 
 /// Many items at once (a migration from a county's old ledger, a benchmark's seed).
 pub fn insert_many(conn: &mut AnyConnection, rows: &[ItemRow]) -> AppResult<()> {
     super::insert_batch!(conn, ledger_items::table, rows)?;
-    Ok(())
+    let mut changes = Tallies::default();
+    for row in rows {
+        changes.add(conn, row, 1)?;
+    }
+    changes.write(conn)
 }
 
 pub fn save(conn: &mut AnyConnection, row: &ItemRow) -> AppResult<()> {
+    let old = get(conn, &row.id)?;
     diesel::update(ledger_items::table.find(&row.id))
         .set(row)
         .execute(conn)?;
-    Ok(())
+    retally(conn, old.as_ref(), Some(row))
+}
+
+/// What the figures need of an item as stored.
+fn facts_of(row: &ItemRow) -> AppResult<ItemFacts> {
+    Ok(ItemFacts {
+        category: row.category()?,
+        status: row.status()?,
+        assignee_kind: row
+            .assignee_kind
+            .as_deref()
+            .map(super::terms::stored::<AssigneeKind>)
+            .transpose()?,
+        created_at: row.created_at,
+        dispatched_at: row.dispatched_at,
+        accept_due: row.accept_due,
+        done_due: row.done_due,
+        accepted_at: row.accepted_at,
+        resolved_at: row.resolved_at,
+    })
+}
+
+/// Changes to the running tallies, per county and mark, gathered before they are written.
+#[derive(Default)]
+struct Tallies {
+    changes: HashMap<(String, Mark), i64>,
+    /// The county of each estate met so far.
+    counties: HashMap<String, String>,
+}
+
+impl Tallies {
+    /// Adds `sign` × the marks of `row` (+1 for its new state, −1 for its old).
+    fn add(&mut self, conn: &mut AnyConnection, row: &ItemRow, sign: i64) -> AppResult<()> {
+        let county = match self.counties.get(&row.estate_id) {
+            Some(c) => c.clone(),
+            None => {
+                let path: String = estates::table
+                    .find(&row.estate_id)
+                    .select(estates::community_path)
+                    .first(conn)?;
+                let c = county_of(&path);
+                self.counties.insert(row.estate_id.clone(), c.clone());
+                c
+            }
+        };
+        for m in crate::domain::ledger::marks(&facts_of(row)?) {
+            *self.changes.entry((county.clone(), m)).or_default() += sign;
+        }
+        Ok(())
+    }
+
+    fn write(self, conn: &mut AnyConnection) -> AppResult<()> {
+        use ledger_tallies as t;
+        for ((county, m), n) in self.changes {
+            if n == 0 {
+                continue;
+            }
+            let (measure, hours) = m.measure.stored();
+            let row = (
+                t::county_id.eq(county),
+                t::day.eq(m.day),
+                t::category.eq(m.category.as_str()),
+                t::assignee_kind.eq(m.assignee_kind.map_or("", |k| k.as_str())),
+                t::measure.eq(measure),
+                t::hours.eq(hours),
+                t::n.eq(n),
+            );
+            super::each_backend!(conn, c => diesel::insert_into(t::table)
+                .values(row.clone())
+                .on_conflict((t::county_id, t::day, t::category, t::assignee_kind, t::measure, t::hours))
+                .do_update()
+                .set(t::n.eq(t::n + diesel::upsert::excluded(t::n)))
+                .execute(c))?;
+        }
+        Ok(())
+    }
+}
+
+/// Moves an item's marks in its county's tallies from its `old` state to its `new` one, in the
+/// transaction that changes it.
+fn retally(conn: &mut AnyConnection, old: Option<&ItemRow>, new: Option<&ItemRow>) -> AppResult<()> {
+    let mut changes = Tallies::default();
+    if let Some(old) = old {
+        changes.add(conn, old, -1)?;
+    }
+    if let Some(new) = new {
+        changes.add(conn, new, 1)?;
+    }
+    changes.write(conn)
+}
+
+/// Refills the tallies from the items (when the tallies are new, after a restore that lost them):
+/// the items are read a page at a time.
+pub fn rebuild_tallies(conn: &mut AnyConnection) -> AppResult<()> {
+    diesel::delete(ledger_tallies::table).execute(conn)?;
+    let mut changes = Tallies::default();
+    let mut after = String::new();
+    loop {
+        let rows: Vec<ItemRow> = ledger_items::table
+            .filter(ledger_items::id.gt(&after))
+            .order(ledger_items::id.asc())
+            .limit(2_000)
+            .select(ItemRow::as_select())
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = last.id.clone();
+        for row in &rows {
+            changes.add(conn, row, 1)?;
+        }
+    }
+    changes.write(conn)
+}
+
+/// The marks of the counties' items on the days `from` to `until` (both included), with how many
+/// items made each.
+pub fn tallies(
+    conn: &mut AnyConnection,
+    counties: &[String],
+    from: NaiveDate,
+    until: NaiveDate,
+) -> AppResult<Vec<(Mark, i64)>> {
+    use ledger_tallies as t;
+    let rows: Vec<(NaiveDate, String, String, String, i64, i64)> = t::table
+        .filter(t::county_id.eq_any(counties))
+        .filter(t::day.ge(from))
+        .filter(t::day.le(until))
+        .select((t::day, t::category, t::assignee_kind, t::measure, t::hours, t::n))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(day, category, kind, measure, hours, n)| {
+            Ok((
+                Mark {
+                    day,
+                    category: super::terms::stored(&category)?,
+                    assignee_kind: (!kind.is_empty())
+                        .then(|| super::terms::stored::<AssigneeKind>(&kind))
+                        .transpose()?,
+                    measure: Measure::from_stored(&measure, hours)
+                        .ok_or_else(|| AppError::Internal(format!("stored tally measure {measure}")))?,
+                },
+                n,
+            ))
+        })
+        .collect()
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ItemRow>> {
@@ -121,6 +274,39 @@ pub struct Filter {
     pub category: Option<Category>,
     pub assignee_id: Option<String>,
     pub overdue: Option<bool>,
+}
+
+/// Whether an item is overdue at `now`: the SQL of `domain::ledger::overdue` (dispatched and
+/// not accepted by its accept due time, or accepted and not done by its done due time).
+#[allow(clippy::type_complexity)]
+fn late(
+    now: NaiveDateTime,
+) -> diesel::dsl::Or<
+    diesel::dsl::And<
+        diesel::dsl::Eq<ledger_items::status, &'static str>,
+        diesel::dsl::LtEq<ledger_items::accept_due, NaiveDateTime>,
+    >,
+    diesel::dsl::And<
+        diesel::dsl::Eq<ledger_items::status, &'static str>,
+        diesel::dsl::LtEq<ledger_items::done_due, NaiveDateTime>,
+    >,
+> {
+    use ledger_items as l;
+    l::status
+        .eq(ItemStatus::Dispatched.as_str())
+        .and(l::accept_due.le(now))
+        .or(l::status.eq(ItemStatus::InProgress.as_str()).and(l::done_due.le(now)))
+}
+
+/// How many of the estates' items are overdue at `now` (from `ledger_items_open` alone).
+pub fn overdue_count(conn: &mut AnyConnection, estates: &[String], now: NaiveDateTime) -> AppResult<i64> {
+    use ledger_items as l;
+    Ok(l::table
+        .filter(l::estate_id.eq_any(estates))
+        .filter(l::status.eq_any([ItemStatus::Dispatched.as_str(), ItemStatus::InProgress.as_str()]))
+        .filter(late(now))
+        .count()
+        .get_result(conn)?)
 }
 
 /// A page of items, newest first (ids are time-ordered), after the cursor `before` (the last
@@ -178,13 +364,9 @@ pub fn page(
     if let Some(a) = &filter.assignee_id {
         q = q.filter(l::assignee_id.eq(a.clone()));
     }
-    let late = l::status
-        .eq(ItemStatus::Dispatched.as_str())
-        .and(l::accept_due.le(now))
-        .or(l::status.eq(ItemStatus::InProgress.as_str()).and(l::done_due.le(now)));
     match filter.overdue {
-        Some(true) => q = q.filter(late),
-        Some(false) => q = q.filter(diesel::dsl::not(late)),
+        Some(true) => q = q.filter(late(now)),
+        Some(false) => q = q.filter(diesel::dsl::not(late(now))),
         None => {}
     }
     Ok(q.load(conn)?)
@@ -199,8 +381,7 @@ pub fn facts(
     assignee: Option<&str>,
     from: NaiveDateTime,
     until: NaiveDateTime,
-) -> AppResult<Vec<crate::domain::ledger::ItemFacts>> {
-    use crate::domain::ledger::{AssigneeKind, ItemFacts};
+) -> AppResult<Vec<ItemFacts>> {
     use ledger_items as l;
     let between = |c: l::created_at| c.ge(from).and(c.lt(until));
     let mut q = l::table
@@ -215,50 +396,13 @@ pub fn facts(
                     .eq_any([ItemStatus::Dispatched.as_str(), ItemStatus::InProgress.as_str()])
                     .nullable()),
         )
-        .select((
-            l::category,
-            l::status,
-            l::assignee_kind,
-            l::created_at,
-            l::dispatched_at,
-            l::accept_due,
-            l::done_due,
-            l::accepted_at,
-            l::resolved_at,
-        ))
+        .select(ItemRow::as_select())
         .into_boxed();
     if let Some(a) = assignee {
         q = q.filter(l::assignee_id.eq(a.to_string()));
     }
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    );
-    let rows: Vec<Row> = q.load(conn)?;
-    rows.into_iter()
-        .map(
-            |(category, status, kind, created_at, dispatched_at, accept_due, done_due, accepted_at, resolved_at)| {
-                Ok(ItemFacts {
-                    category: super::terms::stored(&category)?,
-                    status: super::terms::stored(&status)?,
-                    assignee_kind: kind.as_deref().map(super::terms::stored::<AssigneeKind>).transpose()?,
-                    created_at,
-                    dispatched_at,
-                    accept_due,
-                    done_due,
-                    accepted_at,
-                    resolved_at,
-                })
-            },
-        )
-        .collect()
+    let rows: Vec<ItemRow> = q.load(conn)?;
+    rows.iter().map(facts_of).collect()
 }
 
 /// A county's ledger settings as stored (JSON), if it set any.

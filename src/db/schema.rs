@@ -544,6 +544,18 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    ledger_tallies (county_id, day, category, assignee_kind, measure, hours) {
+        county_id -> Text,
+        day -> Date,
+        category -> Text,
+        assignee_kind -> Text,
+        measure -> Text,
+        hours -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     ledger_settings (county_id) {
         county_id -> Text,
         settings -> Text,

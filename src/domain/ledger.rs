@@ -347,7 +347,81 @@ pub struct Counts {
     pub resolved: i64,
 }
 
-/// The ledger's figures for a period `[from, until)` (instants), as the seed articles report them.
+/// What an event in an item's life counts for in the figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Measure {
+    /// Reported.
+    Received,
+    /// Dispatched (for the last time).
+    Dispatched,
+    /// Reported done.
+    Resolved,
+    /// Accepted this many whole hours after its dispatch.
+    AcceptHours(i64),
+    /// Reported done this many whole hours after it was reported.
+    ResolveHours(i64),
+}
+
+impl Measure {
+    /// The stored name and hours of a measure (`ledger_tallies.measure`, `.hours`).
+    pub fn stored(self) -> (&'static str, i64) {
+        match self {
+            Measure::Received => ("received", 0),
+            Measure::Dispatched => ("dispatched", 0),
+            Measure::Resolved => ("resolved", 0),
+            Measure::AcceptHours(h) => ("accept_hours", h),
+            Measure::ResolveHours(h) => ("resolve_hours", h),
+        }
+    }
+
+    pub fn from_stored(name: &str, hours: i64) -> Option<Measure> {
+        Some(match name {
+            "received" => Measure::Received,
+            "dispatched" => Measure::Dispatched,
+            "resolved" => Measure::Resolved,
+            "accept_hours" => Measure::AcceptHours(hours),
+            "resolve_hours" => Measure::ResolveHours(hours),
+            _ => return None,
+        })
+    }
+}
+
+/// One event of an item as the figures count it: on which day (China Standard Time), of which
+/// category, taken by which kind of assignee (for the dispatch and the resolution), what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Mark {
+    pub day: chrono::NaiveDate,
+    pub category: Category,
+    pub assignee_kind: Option<AssigneeKind>,
+    pub measure: Measure,
+}
+
+/// The marks an item makes as it stands: its report, its (last) dispatch, its acceptance and
+/// its resolution, each on the day it happened. The figures of a period are the marks of its
+/// days, whether added up from the items or from the county's running tallies (`ledger_tallies`,
+/// kept as each item changes: the marks of its new state less those of its old).
+pub fn marks(i: &ItemFacts) -> Vec<Mark> {
+    let mark = |t: NaiveDateTime, assignee_kind, measure| Mark {
+        day: super::ids::local_date(t),
+        category: i.category,
+        assignee_kind,
+        measure,
+    };
+    let mut out = vec![mark(i.created_at, None, Measure::Received)];
+    if let Some(d) = i.dispatched_at {
+        out.push(mark(d, i.assignee_kind, Measure::Dispatched));
+        if let Some(a) = i.accepted_at {
+            out.push(mark(a, None, Measure::AcceptHours((a - d).num_hours())));
+        }
+    }
+    if let Some(r) = i.resolved_at {
+        out.push(mark(r, i.assignee_kind, Measure::Resolved));
+        out.push(mark(r, None, Measure::ResolveHours((r - i.created_at).num_hours())));
+    }
+    out
+}
+
+/// The ledger's figures for a period, as the seed articles report them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LedgerFigures {
     /// Reported in the period.
@@ -358,77 +432,99 @@ pub struct LedgerFigures {
     pub resolved: i64,
     /// Open and overdue at `now`.
     pub overdue_now: i64,
-    /// Median minutes from dispatch to acceptance, of the items accepted in the period.
-    pub median_accept_minutes: Option<i64>,
-    /// Median minutes from report to done, of the items resolved in the period.
-    pub median_resolve_minutes: Option<i64>,
+    /// Median whole hours from dispatch to acceptance, of the items accepted in the period.
+    pub median_accept_hours: Option<i64>,
+    /// Median whole hours from report to done, of the items resolved in the period.
+    pub median_resolve_hours: Option<i64>,
     /// Of the items resolved in the period, how many by party members (党员接单).
     pub resolved_by_party_members: i64,
     pub by_category: Vec<(Category, Counts)>,
     pub by_assignee: Vec<(AssigneeKind, Counts)>,
 }
 
-/// The median of whole minutes (the lower middle of an even count: a figure that was observed).
-fn median(mut v: Vec<i64>) -> Option<i64> {
+/// The median of counted values (the lower middle of an even count: a figure that was observed).
+fn median(mut v: Vec<(i64, i64)>) -> Option<i64> {
     v.sort_unstable();
-    (!v.is_empty()).then(|| v[(v.len() - 1) / 2])
+    let total: i64 = v.iter().map(|(_, n)| n).sum();
+    let mut below = (total - 1) / 2;
+    for (value, n) in v {
+        if below < n {
+            return Some(value);
+        }
+        below -= n;
+    }
+    None
 }
 
-/// The figures of `items` for the period `[from, until)`, with the open items' lateness at `now`.
-pub fn figures(items: &[ItemFacts], from: NaiveDateTime, until: NaiveDateTime, now: NaiveDateTime) -> LedgerFigures {
-    let within = |t: Option<NaiveDateTime>| t.is_some_and(|t| from <= t && t < until);
+/// The figures of counted marks (each with how many items made it), all of the period's days,
+/// and the number of items overdue now.
+pub fn figures_of(marks: impl IntoIterator<Item = (Mark, i64)>, overdue_now: i64) -> LedgerFigures {
     let mut f = LedgerFigures {
+        overdue_now,
         by_category: Category::ALL.iter().map(|c| (*c, Counts::default())).collect(),
         by_assignee: AssigneeKind::ALL.iter().map(|k| (*k, Counts::default())).collect(),
         ..LedgerFigures::default()
     };
     let (mut accept, mut resolve) = (Vec::new(), Vec::new());
-    for i in items {
+    for (m, n) in marks {
         let by_category = &mut f
             .by_category
             .iter_mut()
-            .find(|(c, _)| *c == i.category)
+            .find(|(c, _)| *c == m.category)
             .expect("every category")
             .1;
-        if within(Some(i.created_at)) {
-            f.received += 1;
-            by_category.received += 1;
-        }
-        let by_kind = i
+        let by_kind = m
             .assignee_kind
             .and_then(|k| f.by_assignee.iter().position(|(x, _)| *x == k));
-        if within(i.dispatched_at) {
-            f.dispatched += 1;
-            by_category.dispatched += 1;
-            if let Some(k) = by_kind {
-                f.by_assignee[k].1.dispatched += 1;
+        match m.measure {
+            Measure::Received => {
+                f.received += n;
+                by_category.received += n;
             }
-        }
-        if within(i.accepted_at) {
-            if let (Some(d), Some(a)) = (i.dispatched_at, i.accepted_at) {
-                accept.push((a - d).num_minutes());
+            Measure::Dispatched => {
+                f.dispatched += n;
+                by_category.dispatched += n;
+                if let Some(k) = by_kind {
+                    f.by_assignee[k].1.dispatched += n;
+                }
             }
-        }
-        if within(i.resolved_at) {
-            f.resolved += 1;
-            by_category.resolved += 1;
-            if let Some(k) = by_kind {
-                f.by_assignee[k].1.resolved += 1;
+            Measure::Resolved => {
+                f.resolved += n;
+                by_category.resolved += n;
+                if let Some(k) = by_kind {
+                    f.by_assignee[k].1.resolved += n;
+                }
+                if m.assignee_kind == Some(AssigneeKind::PartyMember) {
+                    f.resolved_by_party_members += n;
+                }
             }
-            if i.assignee_kind == Some(AssigneeKind::PartyMember) {
-                f.resolved_by_party_members += 1;
-            }
-            if let Some(r) = i.resolved_at {
-                resolve.push((r - i.created_at).num_minutes());
-            }
-        }
-        if overdue(i.status, i.accept_due, i.done_due, now) {
-            f.overdue_now += 1;
+            Measure::AcceptHours(h) => accept.push((h, n)),
+            Measure::ResolveHours(h) => resolve.push((h, n)),
         }
     }
-    f.median_accept_minutes = median(accept);
-    f.median_resolve_minutes = median(resolve);
+    f.median_accept_hours = median(accept);
+    f.median_resolve_hours = median(resolve);
     f
+}
+
+/// The figures of `items` for the days `from` to `until` (both included), with the open items'
+/// lateness at `now`.
+pub fn figures(
+    items: &[ItemFacts],
+    from: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> LedgerFigures {
+    let marks = items
+        .iter()
+        .flat_map(marks)
+        .filter(|m| from <= m.day && m.day <= until)
+        .map(|m| (m, 1));
+    let late = items
+        .iter()
+        .filter(|i| overdue(i.status, i.accept_due, i.done_due, now))
+        .count();
+    figures_of(marks, late as i64)
 }
 
 #[cfg(test)]
@@ -482,15 +578,19 @@ mod figures_tests {
             // Reported after it.
             item(Category::Fees, 200, None, None, None, None),
         ];
-        let f = figures(&items, at(0), at(100), at(100));
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        // 1–5 March, China Standard Time: at(-8) is 00:00 on the 1st there.
+        let f = figures(&items, day(1), day(5), at(100));
         assert_eq!((f.received, f.dispatched, f.resolved), (3, 3, 2));
         assert_eq!(f.resolved_by_party_members, 1);
-        // Accepted in the period: after 2 h and 1 h → the lower middle, 60 minutes.
-        assert_eq!(f.median_accept_minutes, Some(60));
-        // Resolved in the period: 29 h and 20 h after their reports.
-        assert_eq!(f.median_resolve_minutes, Some(20 * 60));
+        // Accepted in the period: after 2 h, 1 h and 1 h → 1 hour.
+        assert_eq!(f.median_accept_hours, Some(1));
+        // Resolved in the period: 29 h and 20 h after their reports → the lower middle.
+        assert_eq!(f.median_resolve_hours, Some(20));
         // The parking item was not accepted within 24 hours of its dispatch.
         assert_eq!(f.overdue_now, 1);
+        // A day earlier the fees item's acceptance falls out of the period.
+        assert_eq!(figures(&items, day(2), day(5), at(100)).median_accept_hours, None);
         let repairs = &f.by_category.iter().find(|(c, _)| *c == Category::Repairs).unwrap().1;
         assert_eq!(
             *repairs,
@@ -509,6 +609,39 @@ mod figures_tests {
                 resolved: 1
             }
         );
-        assert_eq!(figures(&[], at(0), at(1), at(1)).median_accept_minutes, None);
+        assert_eq!(figures(&[], day(1), day(1), at(1)).median_accept_hours, None);
+    }
+
+    #[test]
+    fn a_median_of_counted_values_is_the_lower_middle() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![(5, 1)]), Some(5));
+        // 1, 1, 1, 9: the lower middle is 1.
+        assert_eq!(median(vec![(9, 1), (1, 3)]), Some(1));
+        // 1, 9: 1.
+        assert_eq!(median(vec![(9, 1), (1, 1)]), Some(1));
+        // 1, 9, 9: 9.
+        assert_eq!(median(vec![(9, 2), (1, 1)]), Some(9));
+        // Counts that cancelled out (a running tally at zero) count for nothing.
+        assert_eq!(median(vec![(3, 0), (7, 1)]), Some(7));
+    }
+
+    #[test]
+    fn an_items_marks_follow_its_last_dispatch_and_resolution() {
+        use AssigneeKind::*;
+        let mut i = item(Category::Elevator, 1, Some(2), Some(5), Some(50), Some(Company));
+        let before = marks(&i);
+        assert_eq!(before.len(), 5);
+        // Reopened and dispatched again to a party member: the old dispatch and resolution go.
+        i.resolved_at = None;
+        i.accepted_at = None;
+        i.dispatched_at = Some(at(60));
+        i.assignee_kind = Some(PartyMember);
+        let after = marks(&i);
+        assert_eq!(after.len(), 2);
+        assert!(after
+            .iter()
+            .any(|m| m.measure == Measure::Dispatched && m.assignee_kind == Some(PartyMember)));
+        assert!(!after.iter().any(|m| m.measure == Measure::Resolved));
     }
 }

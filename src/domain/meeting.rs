@@ -60,13 +60,16 @@ impl Attendance {
     }
 }
 
-/// Whether a meeting had its quorum: a joint meeting needs the community party organisation,
-/// the committee and the company present; other kinds need whoever the convenor invited.
-pub fn quorum(kind: MeetingKind, attending: &[PartyKind]) -> bool {
+/// The parties a monthly joint meeting needs present unless its county says otherwise: the
+/// community party organisation, the committee (or 物管会) and the company.
+pub const JOINT_QUORUM_DEFAULT: [PartyKind; 3] = [PartyKind::PartyOrg, PartyKind::Committee, PartyKind::Company];
+
+/// Whether a meeting had its quorum: a joint meeting needs a party of each kind in
+/// `joint_quorum` (its county's setting) present or represented; other kinds need someone
+/// present.
+pub fn quorum(kind: MeetingKind, attending: &[PartyKind], joint_quorum: &[PartyKind]) -> bool {
     match kind {
-        MeetingKind::JointMonthly => [PartyKind::PartyOrg, PartyKind::Committee, PartyKind::Company]
-            .iter()
-            .all(|k| attending.contains(k)),
+        MeetingKind::JointMonthly => !attending.is_empty() && joint_quorum.iter().all(|k| attending.contains(k)),
         _ => !attending.is_empty(),
     }
 }
@@ -315,11 +318,35 @@ mod tests {
     #[test]
     fn a_joint_meeting_needs_the_three_parties() {
         use PartyKind::*;
-        assert!(quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Company]));
-        assert!(!quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Department]));
-        assert!(!quorum(MeetingKind::JointMonthly, &[]));
-        assert!(quorum(MeetingKind::AdHoc, &[Person]));
-        assert!(!quorum(MeetingKind::Council, &[]));
+        let q = &JOINT_QUORUM_DEFAULT;
+        assert!(quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Company], q));
+        assert!(!quorum(
+            MeetingKind::JointMonthly,
+            &[PartyOrg, Committee, Department],
+            q
+        ));
+        assert!(!quorum(MeetingKind::JointMonthly, &[], q));
+        assert!(quorum(MeetingKind::AdHoc, &[Person], q));
+        assert!(!quorum(MeetingKind::Council, &[], q));
+    }
+
+    #[test]
+    fn a_county_sets_its_own_joint_quorum() {
+        use PartyKind::*;
+        // A county that asks only for the party organisation and the committee…
+        let q = &[PartyOrg, Committee];
+        assert!(quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee], q));
+        assert!(!quorum(MeetingKind::JointMonthly, &[PartyOrg, Company], q));
+        // …or that adds a department.
+        let q = &[PartyOrg, Committee, Company, Department];
+        assert!(!quorum(MeetingKind::JointMonthly, &[PartyOrg, Committee, Company], q));
+        assert!(quorum(
+            MeetingKind::JointMonthly,
+            &[PartyOrg, Committee, Company, Department],
+            q
+        ));
+        // Even with nothing required, a meeting nobody attended had no quorum.
+        assert!(!quorum(MeetingKind::JointMonthly, &[], &[]));
     }
 
     #[test]

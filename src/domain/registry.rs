@@ -72,6 +72,11 @@ pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
+/// The county of a node: the root of its path (counties are the top of the tree).
+pub fn county_of(path: &str) -> String {
+    path.split('/').find(|s| !s.is_empty()).unwrap_or_default().to_string()
+}
+
 pub fn path_within(path: &str, ancestor_id: &str) -> bool {
     path.contains(&format!("/{ancestor_id}/"))
 }

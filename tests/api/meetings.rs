@@ -718,7 +718,7 @@ async fn figures_of_the_cycle(app: TestApp) {
         "{f}"
     );
     assert_eq!(l["resolved_by_party_members"], 0);
-    assert!(l["median_accept_minutes"].is_i64());
+    assert!(l["median_accept_hours"].is_i64());
     let repairs = l["by_category"]
         .as_array()
         .unwrap()
@@ -785,3 +785,219 @@ async fn figures_of_the_cycle(app: TestApp) {
     app.get(&format!("{org}?{period}"), As::Key(&p.key)).await.expect(401);
 }
 both!(figures_of_the_cycle);
+
+async fn a_county_sets_the_joint_meeting_quorum(app: TestApp) {
+    let p = app.estate_with_parties("MQ").await;
+    let settings = format!("/api/v1/orgs/{}/ledger-settings", p.k.county);
+    let defaults = app.get(&settings, As::Bearer(&p.party)).await.expect(200);
+    assert_eq!(
+        defaults.body["joint_meeting_quorum"],
+        json!(["party_org", "committee", "company"])
+    );
+    let m = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&p.party),
+            json!({
+                "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id,
+                "title": "联席会议", "starts_at": app.at(Duration::days(1)), "place": "会议室",
+                "parties": [
+                    { "kind": "party_org", "party_id": p.k.comm_a },
+                    { "kind": "committee", "party_id": p.committee },
+                    { "kind": "company", "party_id": p.company }
+                ],
+                "agenda": [{ "title": "电梯" }]
+            }),
+        )
+        .await
+        .expect(201)
+        .body;
+    let id = m["id"].as_str().unwrap().to_string();
+    let att = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            As::Bearer(&p.party),
+            Some(json!({ "parties": [
+                { "party_id": party(&m, "party_org"), "attendance": "present" },
+                { "party_id": party(&m, "committee"), "attendance": "present" },
+                { "party_id": party(&m, "company"), "attendance": "absent" }
+            ]})),
+        )
+        .await
+        .expect(200);
+    // Without the company, the default quorum is not met…
+    assert_eq!(att.body["quorum"], false);
+    // …a person cannot be required…
+    let person = json!({ "confirm_days": 7, "service_levels": [], "joint_meeting_quorum": ["party_org", "person"] });
+    let r = app
+        .call(Method::PUT, &settings, As::Bearer(&p.bureau), Some(person))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    // …and a county that asks only for the party organisation and the committee has it met.
+    let ours = json!({ "confirm_days": 7, "service_levels": [], "joint_meeting_quorum": ["party_org", "committee"] });
+    app.call(Method::PUT, &settings, As::Bearer(&p.bureau), Some(ours))
+        .await
+        .expect(200);
+    let m = app
+        .get(&format!("/api/v1/meetings/{id}"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    assert_eq!(m.body["quorum"], true);
+    let list = app
+        .get(
+            &format!("/api/v1/estates/{}/meetings", p.estate.id),
+            As::Bearer(&p.party),
+        )
+        .await
+        .expect(200);
+    assert_eq!(list.body["items"][0]["quorum"], true);
+    // Settings stored before the quorum was configurable read as the default.
+    let old = json!({ "confirm_days": 5, "service_levels": [] });
+    app.call(Method::PUT, &settings, As::Bearer(&p.bureau), Some(old))
+        .await
+        .expect(200);
+    let m = app
+        .get(&format!("/api/v1/meetings/{id}"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    assert_eq!(m.body["quorum"], false);
+}
+both!(a_county_sets_the_joint_meeting_quorum);
+
+/// A "done" step's body with evidence uploaded by `by`.
+async fn done(app: &TestApp, by: As<'_>, name: &str) -> Value {
+    let file = upload(app, by, &png(name), "e.png").await.expect(201).s("id");
+    json!({ "note": "好了", "attachment_ids": [file] })
+}
+
+/// A county's figures come from its running tallies; an estate's are added up from its items.
+/// Through a life of dispatches, a decline, a reopening and days passing, the county of one
+/// estate with items shows exactly what that estate shows, for every period.
+async fn a_countys_tallies_agree_with_its_items(app: TestApp) {
+    let p = app.estate_with_parties("MT").await;
+    let owner = &p.owner_tokens[2];
+    let mut items = Vec::new();
+    for (category, title) in [("repairs", "漏水"), ("elevator", "电梯"), ("parking", "停车")] {
+        let id = app
+            .post(
+                &format!("/api/v1/estates/{}/ledger-items", p.estate.id),
+                As::Bearer(owner),
+                json!({ "category": category, "title": title, "description": "请处理" }),
+            )
+            .await
+            .expect(201)
+            .s("id");
+        items.push(id);
+    }
+    let go = |id: &str, what: &str| format!("/api/v1/ledger-items/{id}/{what}");
+    let dispatch = |kind: &str, to: &str| json!({ "assignee_kind": kind, "assignee_id": to });
+    // Day 0: all three go out; the company takes the first and the party member the second.
+    app.post(
+        &go(&items[0], "dispatch"),
+        As::Bearer(&p.party),
+        dispatch("company", &p.company),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &go(&items[1], "dispatch"),
+        As::Bearer(&p.party),
+        dispatch("party_member", &p.estate.owners[0]),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &go(&items[2], "dispatch"),
+        As::Bearer(&p.party),
+        dispatch("company", &p.company),
+    )
+    .await
+    .expect(200);
+    app.advance(Duration::hours(5));
+    app.post(&go(&items[0], "accept"), As::Key(&p.key), json!({}))
+        .await
+        .expect(200);
+    app.post(&go(&items[1], "accept"), As::Bearer(&p.owner_tokens[0]), json!({}))
+        .await
+        .expect(200);
+    // Day 1: the first is done, then reopened by its reporter; the company declines the third,
+    // which goes to another party member.
+    app.advance(Duration::days(1));
+    let body = done(&app, As::Key(&p.key), "first").await;
+    app.post(&go(&items[0], "done"), As::Key(&p.key), body)
+        .await
+        .expect(200);
+    app.post(
+        &go(&items[0], "reopen"),
+        As::Bearer(owner),
+        json!({ "reason": "又漏了" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &go(&items[2], "decline"),
+        As::Key(&p.key),
+        json!({ "reason": "不归我们" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &go(&items[2], "dispatch"),
+        As::Bearer(&p.party),
+        dispatch("party_member", &p.estate.owners[1]),
+    )
+    .await
+    .expect(200);
+    // Day 3: both first items are done; the reporter confirms one.
+    app.advance(Duration::days(2));
+    let body = done(&app, As::Key(&p.key), "again").await;
+    app.post(&go(&items[0], "done"), As::Key(&p.key), body)
+        .await
+        .expect(200);
+    let body = done(&app, As::Bearer(&p.owner_tokens[0]), "member").await;
+    app.post(&go(&items[1], "done"), As::Bearer(&p.owner_tokens[0]), body)
+        .await
+        .expect(200);
+    app.post(&go(&items[0], "confirm"), As::Bearer(owner), json!({ "rating": 4 }))
+        .await
+        .expect(200);
+
+    let figures = |from: i64, until: i64, estate: bool| {
+        let org = p.k.county.clone();
+        let estate = if estate {
+            format!("&estate_id={}", p.estate.id)
+        } else {
+            String::new()
+        };
+        let url = format!(
+            "/api/v1/orgs/{org}/figures?from={}&until={}{estate}",
+            app.day(from),
+            app.day(until)
+        );
+        let app = &app;
+        let bureau = p.bureau.clone();
+        async move { app.get(&url, As::Bearer(&bureau)).await.expect(200).body["ledger"].clone() }
+    };
+    let all = figures(-3, 0, false).await;
+    assert_eq!(
+        (
+            all["received"].as_i64(),
+            all["dispatched"].as_i64(),
+            all["resolved"].as_i64()
+        ),
+        (Some(3), Some(3), Some(2)),
+        "{all}"
+    );
+    assert_eq!(all["resolved_by_party_members"], 1);
+    assert_eq!(all["median_accept_hours"], 5);
+    assert_eq!(all, figures(-3, 0, true).await);
+    for (from, until) in [(-3, -3), (-3, -2), (-2, 0), (-1, 0), (0, 0), (1, 5)] {
+        assert_eq!(
+            figures(from, until, false).await,
+            figures(from, until, true).await,
+            "days {from}..{until}"
+        );
+    }
+}
+both!(a_countys_tallies_agree_with_its_items);

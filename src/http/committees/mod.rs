@@ -55,9 +55,7 @@ pub fn apis() -> Apis {
 }
 
 /// The county an estate (or organisation) belongs to: the first id of its path.
-pub fn county_of(path: &str) -> String {
-    path.split('/').find(|s| !s.is_empty()).unwrap_or_default().to_string()
-}
+pub use crate::domain::registry::county_of;
 
 pub fn estate_rules(conn: &mut AnyConnection, ctx: &EstateCtx) -> AppResult<CommitteeRules> {
     db::committees::rules(conn, &county_of(&ctx.estate.community_path))

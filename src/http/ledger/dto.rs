@@ -190,6 +190,16 @@ pub struct LedgerSettings {
     /// 1–60 days; 7 unless set.
     #[oai(validator(minimum(value = "1"), maximum(value = "60")))]
     pub confirm_days: u32,
+    /// The kinds of party that must attend (present or represented) for a monthly joint
+    /// meeting to have its quorum: the community party organisation, the committee and the
+    /// company unless set. A named person cannot be required.
+    #[oai(default = "default_joint_quorum", validator(max_items = 4, unique_items))]
+    #[serde(default = "default_joint_quorum")]
+    pub joint_meeting_quorum: Vec<PartyKind>,
+}
+
+fn default_joint_quorum() -> Vec<PartyKind> {
+    crate::domain::meeting::JOINT_QUORUM_DEFAULT.to_vec()
 }
 
 impl LedgerSettings {
@@ -204,6 +214,7 @@ impl LedgerSettings {
                 })
                 .collect(),
             confirm_days: ledger::CONFIRM_DAYS_DEFAULT,
+            joint_meeting_quorum: default_joint_quorum(),
         }
     }
 

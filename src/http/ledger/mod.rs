@@ -7,6 +7,7 @@ use super::ApiTags;
 use crate::db::ledger::{ItemRow, StepRow, TeamRow};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::ledger::{AssigneeKind, Category, ItemStatus, ServiceLevel, Step};
+use crate::domain::meeting::PartyKind;
 use crate::domain::policy::{authorize, Action, Place, Role};
 use crate::domain::{ids, ledger};
 use crate::error::{codes, reason, AppError, AppResult};

@@ -78,6 +78,14 @@ impl LedgerSettingsApi {
             )
             .into());
         }
+        if settings.joint_meeting_quorum.contains(&PartyKind::Person) {
+            return Err(AppError::invalid(
+                "joint_meeting_quorum",
+                reason::INVALID,
+                "a named person cannot be required for a quorum; name the kinds of organisation",
+            )
+            .into());
+        }
         settings
             .service_levels
             .sort_by_key(|l| Category::ALL.iter().position(|c| *c == l.category));

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::ledger::{self, AssigneeKind, Category};
+use crate::domain::registry::OrgKind;
 
 pub struct FiguresApi;
 
@@ -52,10 +53,11 @@ pub struct LedgerFiguresOut {
     pub resolved: i64,
     /// Open and overdue now.
     pub overdue_now: i64,
-    /// Median minutes from dispatch to acceptance (items accepted in the period).
-    pub median_accept_minutes: Option<i64>,
-    /// Median minutes from report to done (items resolved in the period).
-    pub median_resolve_minutes: Option<i64>,
+    /// Median whole hours from dispatch to acceptance (items accepted in the period; the lower
+    /// middle of an even count).
+    pub median_accept_hours: Option<i64>,
+    /// Median whole hours from report to done (items resolved in the period).
+    pub median_resolve_hours: Option<i64>,
     /// Of the items resolved in the period, those taken by party members (党员接单).
     pub resolved_by_party_members: i64,
     pub by_category: Vec<CategoryFigure>,
@@ -191,8 +193,15 @@ impl FiguresApi {
                         });
                     }
 
-                    let facts = db::ledger::facts(c, &ids_, company.as_deref(), start, end.max(start))?;
-                    let f = ledger::figures(&facts, start, end.max(start), ids::now());
+                    let now = ids::now();
+                    let f = if org.kind()? == OrgKind::County && estate_id.0.is_none() && company.is_none() {
+                        // A whole county: its running tallies (a few rows a day), not every item.
+                        let marks = db::ledger::tallies(c, std::slice::from_ref(&org.id), from, until)?;
+                        ledger::figures_of(marks, db::ledger::overdue_count(c, &ids_, now)?)
+                    } else {
+                        let facts = db::ledger::facts(c, &ids_, company.as_deref(), start, end.max(start))?;
+                        ledger::figures(&facts, from, until, now)
+                    };
                     Ok(CycleFigures {
                         org_id: org.id,
                         estate_id: estate_id.0,
@@ -206,8 +215,8 @@ impl FiguresApi {
                             dispatched: f.dispatched,
                             resolved: f.resolved,
                             overdue_now: f.overdue_now,
-                            median_accept_minutes: f.median_accept_minutes,
-                            median_resolve_minutes: f.median_resolve_minutes,
+                            median_accept_hours: f.median_accept_hours,
+                            median_resolve_hours: f.median_resolve_hours,
                             resolved_by_party_members: f.resolved_by_party_members,
                             by_category: f
                                 .by_category

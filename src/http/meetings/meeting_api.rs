@@ -233,7 +233,12 @@ impl MeetingsApi {
                     }),
                 )?;
                 let ctx = MeetingCtx::load(c, &caller, &m.id)?;
-                meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
+                meeting_out(
+                    &ctx.meeting,
+                    ctx.parties.iter().map(|(p, _)| p),
+                    agenda,
+                    &joint_quorum(c, &ctx.meeting.community_path)?,
+                )
             })
             .await?;
         Ok(MeetingCreated::Created(Json(out)))
@@ -259,7 +264,12 @@ impl MeetingsApi {
                     let ctx = MeetingCtx::load(c, &caller, &id.0)?;
                     ctx.visible(&caller)?;
                     let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                    meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
+                    meeting_out(
+                        &ctx.meeting,
+                        ctx.parties.iter().map(|(p, _)| p),
+                        agenda,
+                        &joint_quorum(c, &ctx.meeting.community_path)?,
+                    )
                 })
                 .await?,
         ))
@@ -303,12 +313,13 @@ impl MeetingsApi {
                 let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
                 let parties = db::meetings::parties_of_meetings(c, &ids)?;
                 let mut agendas = db::meetings::agenda_of_meetings(c, &ids)?;
+                let quorum = joint_quorum(c, &ctx.estate.community_path)?;
                 let mut out = Vec::new();
                 for m in rows {
                     let (agenda, rest) = agendas.into_iter().partition(|a| a.meeting_id == m.id);
                     agendas = rest;
                     let invited = parties.iter().filter(|p| p.meeting_id == m.id);
-                    out.push((m.starts_at, meeting_out(&m, invited, agenda)?));
+                    out.push((m.starts_at, meeting_out(&m, invited, agenda, &quorum)?));
                 }
                 Ok(out)
             })
@@ -369,7 +380,12 @@ impl MeetingsApi {
                     "parties": given.iter().map(|a| serde_json::json!({ "party": a.party_id, "attendance": a.attendance })).collect::<Vec<_>>(),
                 }))?;
                 let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                meeting_out(&ctx.meeting, ctx.parties.iter().map(|(p, _)| p), agenda)
+                meeting_out(
+                    &ctx.meeting,
+                    ctx.parties.iter().map(|(p, _)| p),
+                    agenda,
+                    &joint_quorum(c, &ctx.meeting.community_path)?,
+                )
             })
             .await?;
         Ok(Json(out))

@@ -2,10 +2,18 @@
 
 use super::*;
 
+/// The parties a monthly joint meeting in this community's county needs for its quorum.
+pub(crate) fn joint_quorum(conn: &mut AnyConnection, community_path: &str) -> AppResult<Vec<PartyKind>> {
+    let county = crate::http::committees::county_of(community_path);
+    Ok(crate::http::ledger::county_settings(conn, &county)?.joint_meeting_quorum)
+}
+
+/// A meeting as shown, its quorum judged against `joint_quorum` (its county's setting).
 pub(crate) fn meeting_out<'a>(
     m: &MeetingRow,
     invited: impl IntoIterator<Item = &'a PartyRow>,
     agenda: Vec<AgendaRow>,
+    joint_quorum: &[PartyKind],
 ) -> AppResult<Meeting> {
     let mut attending = Vec::new();
     let mut parties = Vec::new();
@@ -32,7 +40,7 @@ pub(crate) fn meeting_out<'a>(
         title: m.title.clone(),
         starts_at: m.starts_at.and_utc(),
         place: m.place.clone(),
-        quorum: meeting::quorum(m.kind()?, &attending),
+        quorum: meeting::quorum(m.kind()?, &attending, joint_quorum),
         parties,
         agenda: agenda
             .into_iter()

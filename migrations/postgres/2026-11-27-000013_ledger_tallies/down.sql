@@ -1,0 +1,2 @@
+DROP INDEX ledger_items_open;
+DROP TABLE ledger_tallies;
