@@ -150,11 +150,11 @@ fn main() -> anyhow::Result<()> {
 
     let total = n_estates * per_estate;
     println!(
-        "\n{} — casting ballots: {:.0} req/s, p99 {} ({} connections)\n",
-        bench.backend, ballots.rate, ballots.p99, connections
+        "\n{} — casting ballots: {:.0} req/s, p99 {} ({} connections); CPU a ballot: server {:.0} µs, database {:.0} µs\n",
+        bench.backend, ballots.rate, ballots.p99, connections, ballots.server_cpu_us, ballots.database_cpu_us
     );
-    println!("| 50 dispatched items of one estate | req/s | p99 | / ballots |");
-    println!("|---|---|---|---|");
+    println!("| 50 dispatched items of one estate | req/s | p99 | / ballots | CPU a request: server, database |");
+    println!("|---|---|---|---|---|");
     for (label, run) in [
         (
             format!("{} items in the county, first estate", small * per_estate),
@@ -164,10 +164,12 @@ fn main() -> anyhow::Result<()> {
         (format!("{total} items in the county, last estate"), &last_large),
     ] {
         println!(
-            "| {label} | {:.0} | {} | {:.0}% |",
+            "| {label} | {:.0} | {} | {:.0}% | {:.0} µs, {:.0} µs |",
             run.rate,
             run.p99,
-            100.0 * run.rate / ballots.rate
+            100.0 * run.rate / ballots.rate,
+            run.server_cpu_us,
+            run.database_cpu_us
         );
     }
     println!("large / small: {:.0}%", 100.0 * first_large.rate / first_small.rate);

@@ -101,11 +101,11 @@ fn main() -> anyhow::Result<()> {
         }),
     ];
     println!(
-        "\n{} — casting ballots: {:.0} req/s, p99 {} ({} connections)\n",
-        bench.backend, ballots.rate, ballots.p99, connections
+        "\n{} — casting ballots: {:.0} req/s, p99 {} ({} connections); CPU a ballot: server {:.0} µs, database {:.0} µs\n",
+        bench.backend, ballots.rate, ballots.p99, connections, ballots.server_cpu_us, ballots.database_cpu_us
     );
-    println!("| read (50 rows a page) | 300 units: req/s, p99 | {units} units: req/s, p99 | large / small | large / ballots |");
-    println!("|---|---|---|---|---|");
+    println!("| read (50 rows a page) | 300 units: req/s, p99 | {units} units: req/s, p99 | large / small | large / ballots | CPU a request (large): server, database |");
+    println!("|---|---|---|---|---|---|");
     for (name, path) in lists {
         let mut runs = Vec::new();
         for s in &sides {
@@ -124,13 +124,15 @@ fn main() -> anyhow::Result<()> {
             runs.push(run);
         }
         println!(
-            "| {name} | {:.0}, {} | {:.0}, {} | {:.0}% | {:.0}% |",
+            "| {name} | {:.0}, {} | {:.0}, {} | {:.0}% | {:.0}% | {:.0} µs, {:.0} µs |",
             runs[0].rate,
             runs[0].p99,
             runs[1].rate,
             runs[1].p99,
             100.0 * runs[1].rate / runs[0].rate,
-            100.0 * runs[1].rate / ballots.rate
+            100.0 * runs[1].rate / ballots.rate,
+            runs[1].server_cpu_us,
+            runs[1].database_cpu_us
         );
     }
     for (s, label) in sides.iter().zip(["300", "large"]) {

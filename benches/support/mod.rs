@@ -410,6 +410,34 @@ pub struct Wrk {
     pub rate: f64,
     pub p99: String,
     pub mean: String,
+    /// CPU time per request of the server process and of the database's processes (PostgreSQL's
+    /// backends; nothing on SQLite, which runs inside the server), in microseconds.
+    pub server_cpu_us: f64,
+    pub database_cpu_us: f64,
+}
+
+/// CPU time (user + system) used so far by a process, in clock ticks (/proc/PID/stat).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    n(11) + n(12)
+}
+
+/// CPU ticks used so far by every process named `postgres` (the server and its backends; a
+/// backend that exits between two readings takes its ticks with it, so this undercounts).
+fn postgres_ticks() -> u64 {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(cpu_ticks)
+        .sum()
 }
 
 /// Runs wrk (2 threads, `connections`, `seconds`) with a Lua script against the server.
@@ -423,6 +451,7 @@ pub fn wrk(
 ) -> anyhow::Result<Wrk> {
     let script = work.join(format!("{name}.lua"));
     std::fs::File::create(&script)?.write_all(lua.as_bytes())?;
+    let (server_before, db_before) = (cpu_ticks(server.child.id()), postgres_ticks());
     let out = Command::new("wrk")
         // wrk needs at least one connection per thread.
         .args(["-t", if connections == "1" { "1" } else { "2" }])
@@ -430,6 +459,10 @@ pub fn wrk(
         .arg(&script)
         .arg(&server.base)
         .output()?;
+    let (server_ticks, db_ticks) = (
+        cpu_ticks(server.child.id()) - server_before,
+        postgres_ticks().saturating_sub(db_before),
+    );
     let report = String::from_utf8_lossy(&out.stdout).to_string();
     let find = |prefix: &str| {
         report
@@ -437,15 +470,20 @@ pub fn wrk(
             .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
             .unwrap_or_default()
     };
+    let requests: u64 = report
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .map(|(n, _)| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    // Clock ticks are 1/100 s on Linux (USER_HZ).
+    let per_request = |ticks: u64| ticks as f64 * 10_000.0 / requests.max(1) as f64;
     Ok(Wrk {
-        requests: report
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .split_once(" requests in ")
-                    .map(|(n, _)| n.trim().parse().unwrap_or(0))
-            })
-            .unwrap_or(0),
+        requests,
+        server_cpu_us: per_request(server_ticks),
+        database_cpu_us: per_request(db_ticks),
         non2xx: find("Non-2xx or 3xx responses:").parse().unwrap_or(0),
         rate: find("Requests/sec:").parse().unwrap_or(0.0),
         p99: find("99%"),
