@@ -29,6 +29,8 @@ pub struct Config {
     /// Behind a reverse proxy: the header in which the proxy puts the client's address
     /// (e.g. `X-Real-IP`), used for login throttling per source. Unset: the peer address.
     pub client_ip_header: Option<String>,
+    /// PostgreSQL connections of the process (`REDPROP_DB_POOL_SIZE`; 16 unless set).
+    pub db_pool_size: Option<u32>,
     /// Connections served at once (`REDPROP_MAX_CONNECTIONS`).
     pub max_connections: usize,
     /// Seconds to receive a request head, and the longest idle time of a kept-alive connection
@@ -63,6 +65,7 @@ impl Default for Config {
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             audit_seal_interval_ms: 500,
             client_ip_header: None,
+            db_pool_size: None,
             max_connections: 4096,
             header_read_timeout_secs: 10,
             request_timeout_secs: 60,
@@ -108,6 +111,11 @@ impl Config {
             c.max_attachment_bytes = parse_positive("REDPROP_MAX_ATTACHMENT_BYTES", &v)? as usize;
         }
         c.test_clock = var("REDPROP_TEST_CLOCK").is_some_and(|v| v.trim() == "1");
+        if let Some(v) = var("REDPROP_DB_POOL_SIZE") {
+            let n = parse_positive("REDPROP_DB_POOL_SIZE", &v)?;
+            anyhow::ensure!(n <= 1000, "REDPROP_DB_POOL_SIZE must be at most 1000");
+            c.db_pool_size = Some(n as u32);
+        }
         if let Some(v) = var("REDPROP_MAX_CONNECTIONS") {
             c.max_connections = parse_positive("REDPROP_MAX_CONNECTIONS", &v)? as usize;
         }

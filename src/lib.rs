@@ -65,7 +65,7 @@ impl AppState {
             data_dir::prepare(&config.data_dir)?;
         }
         let clock = clock::Clock::default();
-        let db = Db::open(&config.effective_database_url(), clock.clone())?;
+        let db = Db::open(&config.effective_database_url(), clock.clone(), config.db_pool_size)?;
         let applied = db::migrate::run(&db)?;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "migrated");

@@ -15,11 +15,12 @@ use crate::AppState;
 
 pub struct AuditApi;
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct AuditEvent {
     /// Order of arrival.
     pub seq: i64,
     pub id: String,
+    #[serde(serialize_with = "crate::http::json::rfc3339::serialize")]
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// `user`, `api_key` or `system`.
     pub actor_type: String,
@@ -33,15 +34,19 @@ pub struct AuditEvent {
     pub request_id: String,
     /// The id the client sent in `X-Request-Id`, if any.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
     /// SHA-256 of the canonical JSON of the change.
     pub change_digest: String,
     /// Position in the chain; absent until the sealer has chained the event (about a second).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chain_pos: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_hash: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
 }
 
@@ -106,7 +111,7 @@ impl AuditApi {
         until: Query<Option<chrono::DateTime<chrono::Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<AuditEvent>>> {
+    ) -> ApiResult<crate::http::json::FastJson<Page<AuditEvent>>> {
         auth.0.may(&Action::ReadAudit)?;
         let limit = paging::limit(limit.0);
         let before = paging::decode_cursor::<i64>(cursor.0.as_deref())?;
@@ -123,7 +128,7 @@ impl AuditApi {
             .read(move |c| db::audit::page(c, &filter, before, paging::fetch(limit)))
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |e| e.seq.to_string());
-        Ok(Json(Page {
+        Ok(crate::http::json::FastJson(Page {
             items: rows.into_iter().map(out).collect(),
             next_cursor,
         }))

@@ -11,6 +11,7 @@ pub mod committees;
 pub mod companies;
 pub mod coverage;
 pub mod estates;
+pub mod json;
 pub mod ledger;
 pub mod meetings;
 pub mod middleware;

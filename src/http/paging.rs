@@ -7,11 +7,13 @@ use poem_openapi::Object;
 use crate::error::{codes, reason, AppError, AppResult, FieldError};
 
 /// One page of a list: the shape of every list the API returns.
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
+#[serde(bound = "T: serde::Serialize")]
 pub struct Page<T: ParseFromJSON + ToJSON> {
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

@@ -139,14 +139,14 @@ pub struct AreaChange {
     pub changed_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct UnitHolder {
     pub owner_id: String,
     /// The co-owner who casts the unit's one ballot.
     pub designated_voter: bool,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct Unit {
     pub id: String,
     pub building_id: String,
@@ -157,10 +157,13 @@ pub struct Unit {
     pub area_centi_m2: i64,
     pub area_source: AreaSource,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_registry_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_survey_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_contract_centi_m2: Option<i64>,
     pub sale_status: SaleStatus,
     /// Unsold or not yet delivered: held by the developer.

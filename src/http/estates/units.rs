@@ -198,7 +198,7 @@ impl UnitsApi {
         building_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<Unit>>> {
+    ) -> ApiResult<crate::http::json::FastJson<Page<Unit>>> {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<Keys<3>>(cursor.0.as_deref())?;
@@ -217,7 +217,7 @@ impl UnitsApi {
             .into_iter()
             .map(|(u, holders)| unit_out(u, holders.into_iter().map(holder_out).collect()))
             .collect::<AppResult<_>>()?;
-        Ok(Json(Page { items, next_cursor }))
+        Ok(crate::http::json::FastJson(Page { items, next_cursor }))
     }
 }
 

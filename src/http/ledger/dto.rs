@@ -87,7 +87,7 @@ pub struct Confirm {
 }
 
 /// Who reported an item (withheld from an assignee unless the reporter allowed it).
-#[derive(Object)]
+#[derive(Object, Serialize)]
 pub struct Reporter {
     pub name: String,
     /// The role the item was reported under.
@@ -95,7 +95,7 @@ pub struct Reporter {
 }
 
 /// A ledger item.
-#[derive(Object)]
+#[derive(Object, Serialize)]
 pub struct LedgerItem {
     pub id: String,
     pub estate_id: String,
@@ -116,19 +116,28 @@ pub struct LedgerItem {
     pub overdue: bool,
     pub assignee_kind: Option<AssigneeKind>,
     pub assignee_id: Option<String>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub dispatched_at: Option<DateTime<Utc>>,
     /// From this instant an unaccepted item is overdue.
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub accept_due_at: Option<DateTime<Utc>>,
     /// From this instant an item not reported done is overdue.
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub done_due_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub accepted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// From this instant a resolved item counts as confirmed by default.
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub confirm_by: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     pub confirmed_at: Option<DateTime<Utc>>,
     /// The reporter's rating of the handling, 1–5.
     pub rating: Option<i32>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::json::rfc3339::serialize")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -28,7 +28,7 @@ async fn list(
     seen: Seen,
     limit: Option<u32>,
     cursor: Option<String>,
-) -> ApiResult<Json<Page<LedgerItem>>> {
+) -> ApiResult<FastJson<Page<LedgerItem>>> {
     let limit = paging::limit(limit);
     let before = paging::decode_cursor::<String>(cursor.as_deref())?;
     let now = ids::now();
@@ -37,7 +37,7 @@ async fn list(
         .read(move |c| db::ledger::page(c, &whose, &filter, before.as_deref(), now, paging::fetch(limit)))
         .await?;
     let (rows, next_cursor) = paging::page(rows, limit, |i| i.id.clone());
-    Ok(Json(Page {
+    Ok(FastJson(Page {
         items: rows
             .into_iter()
             .map(|i| item_out(i, seen, now))
@@ -203,7 +203,7 @@ impl ItemsApi {
         overdue: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<LedgerItem>>> {
+    ) -> ApiResult<FastJson<Page<LedgerItem>>> {
         let caller = auth.0.clone();
         let estate = state
             .db
@@ -240,7 +240,7 @@ impl ItemsApi {
         status: Query<Option<ItemStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<LedgerItem>>> {
+    ) -> ApiResult<FastJson<Page<LedgerItem>>> {
         let p = &auth.caller().principal;
         let whose = db::ledger::Whose::ReportedBy {
             actor_id: p.actor_id().to_string(),
@@ -277,7 +277,7 @@ impl ItemsApi {
         overdue: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<LedgerItem>>> {
+    ) -> ApiResult<FastJson<Page<LedgerItem>>> {
         let p = auth.caller().principal.clone();
         let owners = p.owner_ids();
         let teams = state

@@ -13,6 +13,7 @@ use crate::domain::{ids, ledger};
 use crate::error::{codes, reason, AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::http::committees::county_of;
+use crate::http::json::FastJson;
 use crate::http::paging::{self, Page};
 use crate::http::problem::ApiResult;
 use crate::http::scope::{check, estate_ctx, EstateCtx};

@@ -41,21 +41,25 @@ pub struct NewOwner {
     pub party_post: Option<PartyPost>,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct Owner {
     pub id: String,
     pub kind: OwnerKind,
     pub name: String,
     /// Last four characters of the ID number.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_last4: Option<String>,
     /// Masked (138****1234) for everyone but the owner and administrators.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub party_member: bool,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub party_org_id: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub party_post: Option<PartyPost>,
 }
 

@@ -109,7 +109,7 @@ impl OwnersApi {
         party_member: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<Owner>>> {
+    ) -> ApiResult<crate::http::json::FastJson<Page<Owner>>> {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let by_name = name_prefix.0.clone();
@@ -150,7 +150,7 @@ impl OwnersApi {
             None => o.id.clone(),
             Some(_) => Keys::join([&o.name, &o.id]),
         });
-        Ok(Json(Page {
+        Ok(crate::http::json::FastJson(Page {
             items: rows
                 .into_iter()
                 .map(|o| owner_out(o, &caller))

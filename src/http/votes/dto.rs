@@ -142,7 +142,7 @@ pub struct MyBallots {
     pub entries: Vec<MyBallot>,
 }
 
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct RollEntry {
     pub voter_id: String,
     /// `owners:<ids>`, `developer` or `unit:<id>`.
@@ -150,6 +150,7 @@ pub struct RollEntry {
     pub area_centi_m2: i64,
     pub unit_count: i32,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub designated_owner_id: Option<String>,
 }
 
@@ -253,7 +254,7 @@ pub struct VoteResult {
 }
 
 /// A counted ballot's receipt: each voter's last ballot (a signed paper ballot prevails).
-#[derive(Object)]
+#[derive(Object, serde::Serialize)]
 pub struct CountedReceipt {
     /// SHA-256 of the canonical ballot record, as the ballot's answer gave it.
     pub receipt: String,

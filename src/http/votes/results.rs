@@ -41,7 +41,7 @@ impl ResultsApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<CountedReceipt>>> {
+    ) -> ApiResult<crate::http::json::FastJson<Page<CountedReceipt>>> {
         let caller = auth.caller().clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -54,7 +54,7 @@ impl ResultsApi {
             })
             .await?;
         let (rows, next_cursor) = paging::page(rows, limit, |(r, _)| r.clone());
-        Ok(Json(Page {
+        Ok(crate::http::json::FastJson(Page {
             items: rows
                 .into_iter()
                 .map(|(receipt, channel)| CountedReceipt { receipt, channel })

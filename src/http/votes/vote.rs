@@ -308,7 +308,7 @@ impl VotesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<Page<RollEntry>>> {
+    ) -> ApiResult<crate::http::json::FastJson<Page<RollEntry>>> {
         let caller = auth.0.clone();
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
@@ -333,6 +333,6 @@ impl VotesApi {
                 designated_owner_id: r.designated_owner_id,
             })
             .collect();
-        Ok(Json(Page { items, next_cursor }))
+        Ok(crate::http::json::FastJson(Page { items, next_cursor }))
     }
 }
