@@ -83,12 +83,13 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[ItemRow]) -> AppResult<()> 
     changes.write(conn)
 }
 
-pub fn save(conn: &mut AnyConnection, row: &ItemRow) -> AppResult<()> {
-    let old = get(conn, &row.id)?;
+/// Writes back an item changed from `old` (as read by `get_for_change` in this transaction),
+/// moving its marks in the tallies.
+pub fn save(conn: &mut AnyConnection, old: &ItemRow, row: &ItemRow) -> AppResult<()> {
     diesel::update(ledger_items::table.find(&row.id))
         .set(row)
         .execute(conn)?;
-    retally(conn, old.as_ref(), Some(row))
+    retally(conn, Some(old), Some(row))
 }
 
 /// What the figures need of an item as stored.
@@ -139,18 +140,27 @@ impl Tallies {
         Ok(())
     }
 
+    /// Writes the changes in the order of their keys: two transactions that move the same
+    /// tallies lock them in the same order, so they wait for each other and never deadlock.
     fn write(self, conn: &mut AnyConnection) -> AppResult<()> {
         use ledger_tallies as t;
-        for ((county, m), n) in self.changes {
-            if n == 0 {
-                continue;
-            }
-            let (measure, hours) = m.measure.stored();
+        let mut rows: Vec<_> = self
+            .changes
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((county, m), n)| {
+                let (measure, hours) = m.measure.stored();
+                let kind = m.assignee_kind.map_or("", |k| k.as_str());
+                ((county, m.day, m.category.as_str(), kind, measure, hours), n)
+            })
+            .collect();
+        rows.sort_unstable();
+        for ((county, day, category, kind, measure, hours), n) in rows {
             let row = (
                 t::county_id.eq(county),
-                t::day.eq(m.day),
-                t::category.eq(m.category.as_str()),
-                t::assignee_kind.eq(m.assignee_kind.map_or("", |k| k.as_str())),
+                t::day.eq(day),
+                t::category.eq(category),
+                t::assignee_kind.eq(kind),
                 t::measure.eq(measure),
                 t::hours.eq(hours),
                 t::n.eq(n),
@@ -232,6 +242,14 @@ pub fn tallies(
             ))
         })
         .collect()
+}
+
+/// An item about to change, locked for the transaction (`first_for_change`).
+pub fn get_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ItemRow>> {
+    Ok(super::first_for_change!(
+        conn,
+        ledger_items::table.find(id).select(ItemRow::as_select())
+    )?)
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ItemRow>> {

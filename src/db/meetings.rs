@@ -255,6 +255,14 @@ pub fn save_minutes(conn: &mut AnyConnection, m: &MinutesRow) -> AppResult<()> {
     Ok(())
 }
 
+/// A version of the minutes about to change, locked for the transaction (`first_for_change`).
+pub fn get_minutes_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<Option<MinutesRow>> {
+    Ok(super::first_for_change!(
+        conn,
+        minutes::table.find(id).select(MinutesRow::as_select())
+    )?)
+}
+
 pub fn get_minutes(conn: &mut AnyConnection, id: &str) -> AppResult<Option<MinutesRow>> {
     Ok(minutes::table
         .find(id)

@@ -675,3 +675,53 @@ async fn attachments_are_sniffed_limited_stored_once_and_follow_the_record(app: 
     assert_eq!(r.problem(422), "validation_failed");
 }
 both!(attachments_are_sniffed_limited_stored_once_and_follow_the_record);
+
+/// Two steps on one item at once run one after the other: of an acceptance and a decline sent
+/// together, exactly one happens, and the other is refused from the state the first left.
+async fn concurrent_steps_on_one_item_take_turns(app: TestApp) {
+    let p = app.estate_with_parties("LC").await;
+    for round in 0..5 {
+        let id = report(
+            &app,
+            &p,
+            As::Bearer(&p.owner_tokens[2]),
+            json!({ "category": "repairs", "title": format!("问题{round}"), "description": "x" }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+        app.post(
+            &step(&id, "dispatch"),
+            As::Bearer(&p.party),
+            json!({ "assignee_kind": "company", "assignee_id": p.company }),
+        )
+        .await
+        .expect(200);
+        let accept = step(&id, "accept");
+        let decline = step(&id, "decline");
+        let (a, d) = tokio::join!(
+            app.post(&accept, As::Key(&p.key), json!({})),
+            app.post(&decline, As::Key(&p.key), json!({ "reason": "不归我们" })),
+        );
+        // The later one finds the item accepted (409, naming the state) or declined — and so no
+        // longer the company's to see (404).
+        let later = match (a.status.as_u16(), d.status.as_u16()) {
+            (200, s) if s == 409 => s,
+            (s, 200) if s == 404 || s == 409 => s,
+            _ => panic!("round {round}: {} {} / {} {}", a.status, a.body, d.status, d.body),
+        };
+        assert!(later == 404 || later == 409);
+        let item = app
+            .get(&format!("/api/v1/ledger-items/{id}"), As::Bearer(&p.party))
+            .await
+            .expect(200);
+        let steps: Vec<&str> = item.body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(steps.len(), 3, "round {round}: {steps:?}");
+    }
+}
+both!(concurrent_steps_on_one_item_take_turns);

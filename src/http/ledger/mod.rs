@@ -92,6 +92,16 @@ impl Assignee {
 impl ItemCtx {
     pub fn load(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppResult<ItemCtx> {
         let item = db::ledger::get(conn, id)?.ok_or(AppError::NotFound { what: "ledger item" })?;
+        Self::of(conn, caller, item)
+    }
+
+    /// The context of an item about to change, locked for this transaction.
+    pub fn load_for_change(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppResult<ItemCtx> {
+        let item = db::ledger::get_for_change(conn, id)?.ok_or(AppError::NotFound { what: "ledger item" })?;
+        Self::of(conn, caller, item)
+    }
+
+    fn of(conn: &mut AnyConnection, caller: &Caller, item: ItemRow) -> AppResult<ItemCtx> {
         let estate = estate_ctx(conn, caller, &item.estate_id)?;
         let assignee = Assignee::of(conn, caller, &item)?;
         Ok(ItemCtx { item, estate, assignee })

@@ -30,7 +30,8 @@ where
     let (row, seen) = state
         .db
         .command(move |c, trail| {
-            let mut ctx = ItemCtx::load(c, &caller, &id)?;
+            let mut ctx = ItemCtx::load_for_change(c, &caller, &id)?;
+            let before = ctx.item.clone();
             let actor = match who {
                 Who::Dispatcher => ctx.as_dispatcher(&caller)?,
                 Who::Assignee => ctx.as_assignee(&caller)?,
@@ -39,7 +40,7 @@ where
             let now = ids::now();
             let said = apply(c, &caller, &mut ctx, now)?;
             ctx.item.updated_at = now;
-            db::ledger::save(c, &ctx.item)?;
+            db::ledger::save(c, &before, &ctx.item)?;
             record_step(c, &actor, &ctx.item, step, &said, now)?;
             trail.record(
                 &actor,

@@ -13,8 +13,27 @@ pub(crate) fn load_minutes(
     caller: &Caller,
     minutes_id: &str,
 ) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
+    let m = db::meetings::get_minutes(conn, minutes_id)?;
+    minutes_ctx(conn, caller, m)
+}
+
+/// `load_minutes` for a change of the version: locked for the transaction.
+fn load_minutes_for_change(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    minutes_id: &str,
+) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
+    let m = db::meetings::get_minutes_for_change(conn, minutes_id)?;
+    minutes_ctx(conn, caller, m)
+}
+
+fn minutes_ctx(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    m: Option<MinutesRow>,
+) -> AppResult<(MeetingCtx, MinutesRow, Seen)> {
     let not_found = || AppError::NotFound { what: "minutes" };
-    let m = db::meetings::get_minutes(conn, minutes_id)?.ok_or_else(not_found)?;
+    let m = m.ok_or_else(not_found)?;
     let ctx = MeetingCtx::load(conn, caller, &m.meeting_id)?;
     let seen = ctx.visible(caller)?;
     if seen == Seen::Public && !published(&m)? {
@@ -118,7 +137,7 @@ where
         state
             .db
             .command(move |c, trail| {
-                let (ctx, mut m, _) = load_minutes(c, &caller, &id)?;
+                let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id)?;
                 let actor = ctx.as_convenor(&caller)?;
                 let now = ids::now();
                 let detail = apply(c, &ctx, &mut m, now)?;
@@ -297,7 +316,7 @@ impl MinutesApi {
             state
                 .db
                 .command(move |c, trail| {
-                    let (ctx, mut m, _) = load_minutes(c, &caller, &id.0)?;
+                    let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id.0)?;
                     let actor = ctx.as_party(&caller, &b.party_id)?;
                     let next = m.status()?.answer(b.correction)?;
                     if !confirming_parties(&ctx)?.contains(&b.party_id) {
@@ -401,7 +420,7 @@ impl MinutesApi {
         let out_ = state
             .db
             .command(move |c, trail| {
-                let (ctx, m, _) = load_minutes(c, &caller, &id.0)?;
+                let (ctx, m, _) = load_minutes_for_change(c, &caller, &id.0)?;
                 let actor = ctx.as_convenor(&caller)?;
                 m.status()?.correct()?;
                 let versions = db::meetings::versions(c, &ctx.meeting.id)?;
