@@ -147,28 +147,18 @@ impl DbUrl {
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
-/// Every PostgreSQL connection plans each prepared statement once (a generic plan) instead of for
-/// each call's values.
-///
-/// Why: diesel prepares each query shape once per connection, but PostgreSQL keeps planning a
-/// prepared statement for every execution while its generic plan looks costlier than the custom
-/// ones — which it did for the keyset lists (the page of an estate is a bound value): planning
-/// took longer than running (0.3–0.7 ms against 0.2–0.5 ms) and made the units list cost the
-/// database 0.8 ms of CPU a request. This service's statements look rows up by key or walk an
-/// index in the order they page, where one plan serves every value.
-const POSTGRES_SETTINGS: &str = "SET plan_cache_mode = force_generic_plan";
-
 pub struct Manager(DbUrl);
 
 impl Manager {
     fn establish(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
         use diesel::r2d2::Error as E;
         match &self.0 {
-            DbUrl::Postgres(u) => {
-                let mut c = PgConnection::establish(u).map_err(E::ConnectionError)?;
-                c.batch_execute(POSTGRES_SETTINGS).map_err(E::QueryError)?;
-                Ok(AnyConnection::Postgresql(c))
-            }
+            // PostgreSQL keeps choosing a plan per call for the keyset lists (plan_cache_mode
+            // auto): forcing one generic plan made the units and owners lists three times
+            // dearer for the database (it walked the estate's rows instead of the page's).
+            DbUrl::Postgres(u) => PgConnection::establish(u)
+                .map(AnyConnection::Postgresql)
+                .map_err(E::ConnectionError),
             DbUrl::Sqlite(p) => {
                 let mut c = SqliteConnection::establish(p).map_err(E::ConnectionError)?;
                 c.batch_execute(SQLITE_PRAGMAS).map_err(E::QueryError)?;
