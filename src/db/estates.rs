@@ -256,8 +256,8 @@ pub fn units_page(
         .text(n)
         .sql(", ")
         .text(id)
-        .sql(") ORDER BY p.building_id, p.number, p.id LIMIT ")
-        .big_int(limit)
+        .sql(") ORDER BY p.building_id, p.number, p.id")
+        .limit(limit)
         .sql(")");
     let rows: Vec<(UnitListed, Option<Holder>)> = units::table
         .left_join(ownerships::table.on(ownerships::unit_id.eq(units::id).and(ownerships::ended_at.is_null())))

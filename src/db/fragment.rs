@@ -58,6 +58,15 @@ impl<ST> Fragment<ST> {
         self
     }
 
+    /// ` LIMIT n` written into the text, not bound: PostgreSQL plans a prepared statement once
+    /// for every call only when that one plan looks as cheap as planning each call, and with an
+    /// unknown limit the one plan must expect a tenth of the estate, not a page. A limit is a
+    /// page size (1–201, `http::paging`), so at most that many texts per list.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.pieces.push(Piece::Sql(format!(" LIMIT {n}").into()));
+        self
+    }
+
     pub fn bool(mut self, value: bool) -> Self {
         self.pieces.push(Piece::Bool(value));
         self

@@ -236,8 +236,8 @@ pub fn page_in_estate(
             " AND "
         })
         .bool(party_member.unwrap_or(true))
-        .sql(" ORDER BY s.owner_id LIMIT ")
-        .big_int(limit)
+        .sql(" ORDER BY s.owner_id")
+        .limit(limit)
         .sql(")");
     Ok(owners::table
         .filter(page)
@@ -286,10 +286,8 @@ pub fn page_in_estate_by_name(
             ")) AND "
         })
         .bool(party_member.unwrap_or(true))
-        .sql(format!(
-            " GROUP BY {copied}, s.owner_id ORDER BY {copied}, s.owner_id LIMIT "
-        ))
-        .big_int(limit)
+        .sql(format!(" GROUP BY {copied}, s.owner_id ORDER BY {copied}, s.owner_id"))
+        .limit(limit)
         .sql(")");
     Ok(owners::table
         .filter(page)
