@@ -120,6 +120,7 @@ fn main() -> anyhow::Result<()> {
         &seconds,
     )?;
     anyhow::ensure!(ballots.non2xx == 0, "ballots refused under load:\n{}", ballots.report);
+    support::settle();
     let list = |e: &str| format!("/api/v1/estates/{e}/ledger-items?status=dispatched&limit=50");
     let work = bench.work.clone();
     let measure = |server: &support::Server, e: &str| -> anyhow::Result<support::Wrk> {

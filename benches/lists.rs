@@ -63,6 +63,7 @@ fn main() -> anyhow::Result<()> {
     let ballots = cast("ballots-big", &big.tokens, &votes[0], &seconds)?;
     cast("ballots-small", &small.tokens, &votes[1], "3")?;
     support::advance(&server, &admin, chrono::Duration::hours(2))?;
+    support::settle();
 
     let side = |estate: &str, vote: &str| -> anyhow::Result<Side> {
         let units = server.get(&admin, &format!("/api/v1/estates/{estate}/units?limit=1"))?;

@@ -527,6 +527,15 @@ end
     )
 }
 
+/// Waits BENCH_SETTLE_SECONDS (default 5) after a write load, before measuring reads: the server
+/// chains the audit events of the last seconds of ballots in the background (`audit` sealer)
+/// for a few seconds after the load stops, and a read measured meanwhile shares the CPU with it
+/// — the first list of a run would be measured under conditions the others are not.
+pub fn settle() {
+    let secs: u64 = env("BENCH_SETTLE_SECONDS", "5").parse().unwrap_or(5);
+    std::thread::sleep(Duration::from_secs(secs));
+}
+
 /// Moves the server's test clock forward.
 pub fn advance(server: &Server, admin: &str, by: chrono::Duration) -> anyhow::Result<()> {
     let r = server.post(

@@ -245,14 +245,17 @@ pub fn units_page(
     use diesel::sql_types::Bool;
     // No cursor is "after ('', '', '')": every key is a non-empty text.
     let [b, n, id] = after.unwrap_or(["", "", ""]);
-    let mut page = Fragment::<Bool>::new("units.id IN (SELECT p.id FROM units p WHERE p.estate_id = ").text(estate_id);
-    if let Some(building) = building_id {
-        page = page.sql(" AND p.building_id = ").text(building);
-    }
+    let page = Fragment::<Bool>::new("units.id IN (SELECT p.id FROM units p WHERE p.estate_id = ").text(estate_id);
+    // Within one building the key is (number, id): an equality and a row comparison on the
+    // index's next columns, which PostgreSQL's one plan for the statement walks as it pages.
+    let page = match building_id {
+        Some(building) => page
+            .sql(" AND p.building_id = ")
+            .text(building)
+            .sql(" AND (p.number, p.id) > ("),
+        None => page.sql(" AND (p.building_id, p.number, p.id) > (").text(b).sql(", "),
+    };
     let page = page
-        .sql(" AND (p.building_id, p.number, p.id) > (")
-        .text(b)
-        .sql(", ")
         .text(n)
         .sql(", ")
         .text(id)
