@@ -127,6 +127,7 @@ fn main() -> anyhow::Result<()> {
         let p = list(e);
         let body = server.get(&admin, &p)?;
         anyhow::ensure!(body["items"].as_array().is_some_and(|a| a.len() == 50), "{p}: {body}");
+        support::warm_up(server, &work, &get_script(&p, &admin), &connections)?;
         let run = wrk(
             server,
             &work,

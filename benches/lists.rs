@@ -113,6 +113,7 @@ fn main() -> anyhow::Result<()> {
             let p = path(s);
             let body = server.get(&admin, &p)?;
             anyhow::ensure!(body.get("status").is_none(), "{p}: {body}");
+            support::warm_up(&server, &bench.work, &get_script(&p, &admin), &connections)?;
             let run = wrk(
                 &server,
                 &bench.work,

@@ -536,6 +536,22 @@ pub fn settle() {
     std::thread::sleep(Duration::from_secs(secs));
 }
 
+/// Runs a read's wrk script for BENCH_WARMUP_SECONDS (default 2) and discards the result, before
+/// the measured run: a server just started grows its PostgreSQL pool from one connection to
+/// sixteen under the first load, and each new connection starts with cold caches and unprepared
+/// statements — a start-up cost that would otherwise land in the first list's p99.
+pub fn warm_up(server: &Server, work: &std::path::Path, lua: &str, connections: &str) -> anyhow::Result<()> {
+    wrk(
+        server,
+        work,
+        "warm-up",
+        lua,
+        connections,
+        &env("BENCH_WARMUP_SECONDS", "2"),
+    )?;
+    Ok(())
+}
+
 /// Moves the server's test clock forward.
 pub fn advance(server: &Server, admin: &str, by: chrono::Duration) -> anyhow::Result<()> {
     let r = server.post(
