@@ -312,12 +312,12 @@ pub fn save_action(conn: &mut AnyConnection, a: &ActionRow) -> AppResult<()> {
     Ok(())
 }
 
-pub fn get_action(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ActionRow>> {
-    Ok(action_items::table
-        .find(id)
-        .select(ActionRow::as_select())
-        .first(conn)
-        .optional()?)
+/// An action item about to change, locked for the transaction (`first_for_change`).
+pub fn get_action_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ActionRow>> {
+    Ok(super::first_for_change!(
+        conn,
+        action_items::table.find(id).select(ActionRow::as_select())
+    )?)
 }
 
 pub fn actions_of_meeting(conn: &mut AnyConnection, meeting_id: &str) -> AppResult<Vec<ActionRow>> {

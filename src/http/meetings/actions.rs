@@ -29,7 +29,8 @@ where
         state
             .db
             .command(move |c, trail| {
-                let mut a = db::meetings::get_action(c, &id)?.ok_or(AppError::NotFound { what: "action item" })?;
+                let mut a =
+                    db::meetings::get_action_for_change(c, &id)?.ok_or(AppError::NotFound { what: "action item" })?;
                 let ctx = MeetingCtx::load(c, &caller, &a.meeting_id)?;
                 if ctx.visible(&caller)? == Seen::Public {
                     return Err(AppError::NotFound { what: "action item" });
