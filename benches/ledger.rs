@@ -15,10 +15,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use redprop::db::ledger::ItemRow;
-use redprop::db::AnyConnection;
 use redprop::domain::ids;
 use redprop::domain::ledger::{Category, ItemStatus};
 use support::{env, get_script, wrk, Bench};
@@ -208,18 +205,6 @@ fn figures_of_the_year(server: &support::Server, bench: &Bench, admin: &str) -> 
     Ok(run)
 }
 
-#[derive(QueryableByName)]
-struct SqlitePlan {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-#[derive(QueryableByName)]
-struct PgPlan {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
 /// The plan of the list's query on the large county, as the database gives it.
 fn explain(bench: &mut Bench, estate: &str) -> anyhow::Result<()> {
     let backend = bench.backend;
@@ -229,18 +214,7 @@ fn explain(bench: &mut Bench, estate: &str) -> anyhow::Result<()> {
     let state = bench.reopen()?;
     let mut conn = state.db.raw_connection().map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("\nplan ({backend}):");
-    let lines: Vec<String> = match &mut conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<SqlitePlan>(c)?
-            .into_iter()
-            .map(|p| p.detail)
-            .collect(),
-        AnyConnection::Postgresql(c) => diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
-            .load::<PgPlan>(c)?
-            .into_iter()
-            .map(|p| p.line)
-            .collect(),
-    };
+    let lines = support::plan(&mut conn, &sql)?;
     for l in lines {
         println!("    {l}");
     }

@@ -14,9 +14,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
-use redprop::db::AnyConnection;
 use support::{env, get_script, wrk, Bench, Server};
 
 /// The path of a list on one side.
@@ -181,36 +178,9 @@ fn explain(bench: &mut Bench, s: &Side) -> anyhow::Result<()> {
     println!("\nplans ({backend}):");
     for (label, sql) in queries {
         println!("\n{label}:");
-        for line in plan(&mut conn, &sql)? {
+        for line in support::plan(&mut conn, &sql)? {
             println!("    {line}");
         }
     }
     Ok(())
-}
-
-#[derive(QueryableByName)]
-struct SqlitePlan {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-#[derive(QueryableByName)]
-struct PgPlan {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
-fn plan(conn: &mut AnyConnection, sql: &str) -> anyhow::Result<Vec<String>> {
-    Ok(match conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<SqlitePlan>(c)?
-            .into_iter()
-            .map(|p| p.detail)
-            .collect(),
-        AnyConnection::Postgresql(c) => diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
-            .load::<PgPlan>(c)?
-            .into_iter()
-            .map(|p| p.line)
-            .collect(),
-    })
 }

@@ -597,3 +597,33 @@ pub fn open_votes(server: &Server, admin: &str, estate_ids: &[&str]) -> anyhow::
     }
     Ok(ids)
 }
+
+#[derive(QueryableByName)]
+struct SqlitePlan {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlan {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plan of `sql` as the database gives it: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
+/// EXPLAIN ANALYZE.
+pub fn plan(conn: &mut redprop::db::AnyConnection, sql: &str) -> anyhow::Result<Vec<String>> {
+    use redprop::db::AnyConnection;
+    Ok(match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqlitePlan>(c)?
+            .into_iter()
+            .map(|p| p.detail)
+            .collect(),
+        AnyConnection::Postgresql(c) => diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
+            .load::<PgPlan>(c)?
+            .into_iter()
+            .map(|p| p.line)
+            .collect(),
+    })
+}
