@@ -778,3 +778,125 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_item_ledger,
     action_steps
 );
+
+diesel::table! {
+    rating_campaigns (id) {
+        id -> Text,
+        county_id -> Text,
+        name -> Text,
+        period_from -> Date,
+        period_until -> Date,
+        config -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rating_responses (campaign_id, estate_id, owner_id) {
+        campaign_id -> Text,
+        estate_id -> Text,
+        owner_id -> Text,
+        company_id -> Text,
+        answers -> Text,
+        comment -> Nullable<Text>,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_inputs (id) {
+        id -> Text,
+        campaign_id -> Text,
+        estate_id -> Text,
+        company_id -> Text,
+        source -> Text,
+        scores -> Text,
+        note -> Nullable<Text>,
+        attachments -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_marks (id) {
+        id -> Text,
+        campaign_id -> Text,
+        company_id -> Text,
+        estate_id -> Nullable<Text>,
+        kind -> Text,
+        code -> Text,
+        reason -> Text,
+        attachments -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_runs (id) {
+        id -> Text,
+        campaign_id -> Text,
+        version -> Integer,
+        config -> Text,
+        fingerprint -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        appeal_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rating_results (run_id, company_id, estate_id) {
+        run_id -> Text,
+        company_id -> Text,
+        estate_id -> Text,
+        score_centi -> BigInt,
+        stars -> Integer,
+        vetoed -> Bool,
+        low_sample -> Bool,
+        responses -> BigInt,
+        rank -> Integer,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    rating_appeals (id) {
+        id -> Text,
+        campaign_id -> Text,
+        company_id -> Text,
+        estate_id -> Text,
+        indicator -> Text,
+        statement -> Text,
+        attachments -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision -> Nullable<Text>,
+        decision_attachments -> Text,
+        new_value -> Nullable<Text>,
+        run_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(rating_results -> rating_runs (run_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    rating_campaigns,
+    rating_responses,
+    rating_inputs,
+    rating_marks,
+    rating_runs,
+    rating_results,
+    rating_appeals,
+    companies
+);
+diesel::allow_tables_to_appear_in_same_query!(rating_results, estates);

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod meeting;
 pub mod policy;
+pub mod rating;
 pub mod registry;
 pub mod session;
 pub mod term;

@@ -135,6 +135,11 @@ problems! {
     MINUTES_NOT_PUBLISHED = 409 "minutes_not_published" "only the published version of the minutes is corrected";
     MINUTES_EXIST = 409 "minutes_exist" "the meeting has minutes; correct them with a new version";
     ACTION_NOT_OPEN = 409 "action_not_open" "the action item is not open";
+    CAMPAIGN_FROZEN = 409 "campaign_frozen" "the campaign is open: its configuration is frozen";
+    CAMPAIGN_NOT_DRAFT = 409 "campaign_not_draft" "the campaign is already open";
+    CAMPAIGN_NOT_OPEN = 409 "campaign_not_open" "the campaign is not collecting inputs";
+    CAMPAIGN_NOT_SCORING = 409 "campaign_not_scoring" "the campaign is not being scored";
+    APPEAL_DECIDED = 409 "appeal_decided" "the appeal is already decided";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.
     PAYLOAD_TOO_LARGE = 413 "payload_too_large" "the body is larger than the limit";
@@ -161,6 +166,10 @@ problems! {
     OBJECTION_WINDOW_CLOSED = 422 "objection_window_closed" "objections are accepted only while the list is published";
     NOT_ON_THE_LIST = 422 "not_on_the_list" "objections concern candidates on the published list";
     PROPOSAL_NOT_APPROVED = 422 "proposal_not_approved" "a major matter goes to the vote only after the community party committee approved it";
+    APPEAL_WINDOW_CLOSED = 422 "appeal_window_closed" "appeals are filed only within the notice period of published results";
+    CAMPAIGN_INCONSISTENT = 422 "campaign_inconsistent" "the campaign's configuration is not consistent; `errors` names each problem";
+    NOT_RATED_HERE = 422 "not_rated_here" "the company is not rated for this estate in this campaign";
+    NO_RESULTS = 422 "no_results" "the campaign has no results to publish; score it first";
     TOO_EARLY = 422 "too_early" "the vote opens at its announced time, not before";
     TOO_LATE = 422 "too_late" "the closing time has passed";
     NOT_YOUR_VOTER = 422 "not_your_voter" "the caller is not the designated voter of this unit";
