@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod migrate;
 pub mod orgs;
+pub mod ratings;
 pub mod owners;
 pub mod rolls;
 pub mod schema;

@@ -352,6 +352,23 @@ pub enum Action<'a> {
     /// Speak for an invited party (confirm the minutes, work an action item): the party
     /// organisation's people (or those above it), the committee, the company, the department.
     SpeakForParty(Place<'a>),
+    /// Open and run a county's rating campaigns: configure, open, close, score, publish, award
+    /// bonuses and record vetoes; read every input and unpublished result (the county's place).
+    ManageRatings(Place<'a>),
+    /// Inspect an estate for a campaign (the estate's place): the bureau and party organisations.
+    InspectForRating(Place<'a>),
+    /// The owners' committee's evaluation of its estate's company (the estate's place).
+    EvaluateForRating(Place<'a>),
+    /// Answer the satisfaction survey for an estate where one holds a unit.
+    AnswerRatingSurvey(Place<'a>),
+    /// Appeal one's own published results, and read them with one's appeals (the company's place).
+    AppealRating(Place<'a>),
+    /// Decide an appeal: the bureau, but never an account that scored the appealing company in
+    /// the campaign (an inspection, an evaluation, a bonus or a veto) — the reviewer is not a rater.
+    ReviewRatingAppeal {
+        place: Place<'a>,
+        scorers: &'a [String],
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -452,6 +469,17 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::ConveneMeeting(place) => (&[Admin, PartyOrg], place.clone()),
         Action::ViewMeeting(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
         Action::SpeakForParty(place) => (&[PartyOrg, Committee, Company, Department], place.clone()),
+        Action::ManageRatings(place) => (&[Admin, Bureau], place.clone()),
+        Action::InspectForRating(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
+        Action::EvaluateForRating(place) => (&[Committee], place.clone()),
+        Action::AnswerRatingSurvey(place) => (&[Owner], place.clone()),
+        Action::AppealRating(place) => (&[Company], place.clone()),
+        Action::ReviewRatingAppeal { place, scorers } => {
+            if scorers.iter().any(|s| s == p.actor_id()) {
+                return Err(Denied);
+            }
+            (&[Admin, Bureau], place.clone())
+        }
     };
     roles
         .iter()
@@ -478,6 +506,37 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_reviewer_of_an_appeal_is_not_one_who_scored() {
+        let county = Place {
+            org_paths: vec!["/c/"],
+            ..Place::default()
+        };
+        let bureau = who(&[(Role::Bureau, Some("c"))]);
+        let review = |scorers: &[String]| {
+            authorize(
+                &bureau,
+                &Action::ReviewRatingAppeal {
+                    place: county.clone(),
+                    scorers,
+                },
+            )
+        };
+        assert_eq!(review(&["someone".into()]), Ok(Role::Bureau));
+        assert_eq!(review(&["u".into()]), Err(Denied));
+        let other = who(&[(Role::Bureau, Some("d"))]);
+        assert_eq!(
+            authorize(
+                &other,
+                &Action::ReviewRatingAppeal {
+                    place: county.clone(),
+                    scorers: &[]
+                }
+            ),
+            Err(Denied)
+        );
     }
 
     #[test]

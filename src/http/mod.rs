@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod owners;
 pub mod paging;
 pub mod problem;
+pub mod ratings;
 pub mod scope;
 pub mod security;
 pub mod server;
@@ -63,6 +64,8 @@ pub enum ApiTags {
     Ledger,
     /// Joint meetings (联席会议), their minutes and the action items they decide.
     Meetings,
+    /// Star ratings of property companies (五好红色物业): campaigns, surveys, scores, appeals.
+    Ratings,
     /// Files (photos, evidence, scans) that records use.
     Attachments,
 }
@@ -82,6 +85,7 @@ pub type Apis = (
     votes::Apis,
     ledger::Apis,
     meetings::Apis,
+    ratings::Apis,
     attachments::AttachmentsApi,
 );
 
@@ -102,6 +106,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         votes::apis(),
         ledger::apis(),
         meetings::apis(),
+        ratings::apis(),
         attachments::AttachmentsApi,
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))

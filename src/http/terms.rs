@@ -115,7 +115,7 @@ macro_rules! api_terms {
     )+};
 }
 
-use crate::domain::{area, committee, credentials, ledger, meeting, policy, registry, unit_import, vetting, voting};
+use crate::domain::{area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting};
 
 api_terms!(
     area::AreaSource,
@@ -137,6 +137,12 @@ api_terms!(
     meeting::MinutesStatus,
     meeting::PartyKind,
     policy::Role,
+    rating::AppealStatus,
+    rating::CampaignStatus,
+    rating::Dimension,
+    rating::Fact,
+    rating::Source,
+    rating::Weighting,
     registry::ContractKind,
     registry::EstateKind,
     registry::ManagementMode,

@@ -1,0 +1,354 @@
+//! A county's campaigns: the default catalogue, opening a campaign, its configuration, and the
+//! steps open → close → score (runs) → publish.
+
+use super::*;
+use crate::http::paging::{self, Keys, Page};
+use crate::http::security::AnyAuth;
+
+pub struct CampaignsApi;
+
+#[derive(ApiResponse)]
+pub enum CampaignCreated {
+    /// The campaign, in draft.
+    #[oai(status = 201)]
+    Created(Json<Campaign>),
+}
+
+#[derive(ApiResponse)]
+pub enum RunCreated {
+    /// A new version of the results, not yet published.
+    #[oai(status = 201)]
+    Created(Json<Run>),
+}
+
+/// Runs a step of a campaign as a command: the county's bureau (or an administrator) asks, the
+/// campaign is locked, the domain decides, `change` saves, the audit records `action`.
+async fn step<T: Send + 'static>(
+    state: &AppState,
+    caller: Caller,
+    id: String,
+    which: CampaignStep,
+    action: &'static str,
+    change: impl FnOnce(&mut AnyConnection, &mut CampaignCtx, NaiveDateTime, &Caller) -> AppResult<(T, serde_json::Value)>
+        + Send
+        + 'static,
+) -> AppResult<T> {
+    state
+        .db
+        .command(move |c, trail| {
+            let mut ctx = load(c, &id, Lock::ForChange)?;
+            let actor = check(&caller, &ctx.place(), &Action::ManageRatings(ctx.place()))?;
+            let now = ids::now();
+            let next = ctx.step(which, now)?;
+            let (out, change) = change(c, &mut ctx, now, &caller)?;
+            ctx.row.set_status(next);
+            db::ratings::save_campaign(c, &ctx.row)?;
+            trail.record(&actor, action, "rating_campaign", &ctx.row.id, &change)?;
+            Ok(out)
+        })
+        .await
+}
+
+#[OpenApi(tag = "ApiTags::Ratings")]
+impl CampaignsApi {
+    /// The default configuration to start a campaign from: indicators under the five dimensions
+    /// (组织建设好, 党员队伍好, 服务质量好, 运营管理好, 社会形象好) with weights adding up to 100, the
+    /// survey, bonuses up to 5 points, stars at 90/80/70/65/60, three one-vote vetoes, a year's
+    /// service to be rated, area weighting, 7 days of publication for appeals.
+    ///
+    /// Every signed-in person and every company key.
+    #[oai(path = "/rating-catalogue/default", method = "get", operation_id = "getDefaultRatingCatalogue")]
+    async fn default_catalogue(&self, auth: AnyAuth) -> ApiResult<Json<RatingConfig>> {
+        let _signed_in = auth;
+        Ok(Json(default_config()))
+    }
+
+    /// Open a rating campaign (评价活动) for a county: a name, a period, and a configuration (the
+    /// default catalogue when none is given), checked for consistency. It starts as a draft.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/orgs/:id/rating-campaigns", method = "post", operation_id = "createRatingCampaign")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<NewCampaign>,
+    ) -> ApiResult<CampaignCreated> {
+        let caller = auth.0;
+        let input = body.0;
+        if input.period_until < input.period_from {
+            return Err(AppError::invalid("period_until", reason::INVALID, "the period ends on or after its first day").into());
+        }
+        if (input.period_until - input.period_from).num_days() > 3660 {
+            return Err(AppError::invalid("period_until", reason::INVALID, "a period is at most ten years").into());
+        }
+        let config = input.config.unwrap_or_else(default_config);
+        catalogue(&config)?;
+        let out = state
+            .db
+            .command(move |c, trail| {
+                let county = county(c, Some(&caller), &id.0)?;
+                let actor = check(&caller, &org_place(&county), &Action::ManageRatings(org_place(&county)))?;
+                let row = CampaignRow {
+                    id: ids::new_id(),
+                    county_id: county.id.clone(),
+                    name: input.name.trim().to_string(),
+                    period_from: input.period_from,
+                    period_until: input.period_until,
+                    config: json_text(&config)?,
+                    status: CampaignStatus::Draft.as_str().into(),
+                    created_by: caller.principal.actor_id().into(),
+                    created_at: ids::now(),
+                    opened_at: None,
+                    closed_at: None,
+                    published_at: None,
+                };
+                db::ratings::insert_campaign(c, &row)?;
+                trail.record(
+                    &actor,
+                    "rating.campaign.create",
+                    "rating_campaign",
+                    &row.id,
+                    &serde_json::json!({ "county": row.county_id, "name": row.name, "from": row.period_from, "until": row.period_until }),
+                )?;
+                let ctx = load(c, &row.id, Lock::None)?;
+                campaign_out(&ctx, ids::now())
+            })
+            .await?;
+        Ok(CampaignCreated::Created(Json(out)))
+    }
+
+    /// A county's campaigns, newest first.
+    ///
+    /// The county's officials, and the companies, committees and owners of its estates.
+    #[oai(path = "/orgs/:id/rating-campaigns", method = "get", operation_id = "listRatingCampaigns")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<Page<Campaign>>> {
+        let caller = auth.caller().clone();
+        let limit = paging::limit(limit.0);
+        let after = paging::decode_cursor::<Keys<2>>(cursor.0.as_deref())?;
+        let after = match after {
+            Some(Keys([at, id])) => Some((
+                NaiveDateTime::parse_from_str(&at, "%Y-%m-%dT%H:%M:%S%.f")
+                    .map_err(|_| AppError::invalid("cursor", reason::FORMAT, "not a cursor of this list"))?,
+                id,
+            )),
+            None => None,
+        };
+        let rows = state
+            .db
+            .read(move |c| {
+                let county = county(c, None, &id.0)?;
+                may_view(c, &caller, &county)?;
+                let rows = db::ratings::campaigns_page(c, &county.id, after, paging::fetch(limit))?;
+                let now = ids::now();
+                rows.into_iter()
+                    .map(|r| load(c, &r.id, Lock::None).and_then(|ctx| campaign_out(&ctx, now)))
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .await?;
+        let (items, next_cursor) = paging::page(rows, limit, |r| {
+            Keys::join([&r.created_at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string(), &r.id])
+        });
+        Ok(Json(Page { items, next_cursor }))
+    }
+
+    /// A campaign with its configuration and status (`final` once the notice period of its
+    /// published results is over).
+    ///
+    /// The county's officials, and the companies, committees and owners of its estates.
+    #[oai(path = "/rating-campaigns/:id", method = "get", operation_id = "getRatingCampaign")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Campaign>> {
+        let caller = auth.caller().clone();
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let ctx = load(c, &id.0, Lock::None)?;
+                    may_view(c, &caller, &ctx.county)?;
+                    campaign_out(&ctx, ids::now())
+                })
+                .await?,
+        ))
+    }
+
+    /// Change a draft campaign's configuration (checked for consistency: weights add up to 100
+    /// before bonus, every survey indicator asked, stars descending). Frozen once it opens.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/config", method = "put", operation_id = "setRatingConfig")]
+    async fn configure(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        body: JsonBody<RatingConfig>,
+    ) -> ApiResult<Json<Campaign>> {
+        let config = body.0;
+        catalogue(&config)?;
+        let out = step(&state, auth.0, id.0, CampaignStep::Configure, "rating.campaign.configure", move |_, ctx, now, _| {
+            ctx.row.config = json_text(&config)?;
+            ctx.cat = catalogue(&config)?;
+            ctx.config = config;
+            Ok((campaign_out(ctx, now)?, serde_json::json!({ "config": ctx.row.config })))
+        })
+        .await?;
+        Ok(Json(out))
+    }
+
+    /// Open the campaign: its configuration is frozen, and surveys, evaluations, inspections,
+    /// bonuses and vetoes are taken until it closes.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/open", method = "post", operation_id = "openRatingCampaign")]
+    async fn open(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Campaign>> {
+        let out = step(&state, auth.0, id.0, CampaignStep::Open, "rating.campaign.open", |_, ctx, now, _| {
+            ctx.row.opened_at = Some(now);
+            let mut out = campaign_out(ctx, now)?;
+            out.status = CampaignStatus::Open;
+            Ok((out, serde_json::json!({})))
+        })
+        .await?;
+        Ok(Json(out))
+    }
+
+    /// Close the collection: no more survey responses or inputs; the campaign is scored.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/close", method = "post", operation_id = "closeRatingCampaign")]
+    async fn close(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Campaign>> {
+        let out = step(&state, auth.0, id.0, CampaignStep::Close, "rating.campaign.close", |_, ctx, now, _| {
+            ctx.row.closed_at = Some(now);
+            let mut out = campaign_out(ctx, now)?;
+            out.status = CampaignStatus::Scoring;
+            Ok((out, serde_json::json!({})))
+        })
+        .await?;
+        Ok(Json(out))
+    }
+
+    /// Score the campaign from its stored inputs: a new version of the results, stored with the
+    /// configuration and a fingerprint of the inputs it used. Scoring again from the same inputs
+    /// gives the same figures and fingerprint.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/runs", method = "post", operation_id = "scoreRatingCampaign")]
+    async fn score(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<RunCreated> {
+        let out = step(&state, auth.0, id.0, CampaignStep::Score, "rating.campaign.score", |c, ctx, now, caller| {
+            let run = new_run(c, ctx, now, caller, None)?;
+            Ok((run_out(&run), serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint })))
+        })
+        .await?;
+        Ok(RunCreated::Created(Json(out)))
+    }
+
+    /// The campaign's runs, oldest first.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/runs", method = "get", operation_id = "listRatingRuns")]
+    async fn runs(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<Run>>> {
+        let caller = auth.0;
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let ctx = load(c, &id.0, Lock::None)?;
+                    check(&caller, &ctx.place(), &Action::ManageRatings(ctx.place()))?;
+                    Ok(db::ratings::runs_of(c, &ctx.row.id)?.iter().map(run_out).collect())
+                })
+                .await?,
+        ))
+    }
+
+    /// Publish the latest run: the results are public, and the notice period (申诉期) for appeals
+    /// runs from now (server time) for the campaign's `notice_days`.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/publish", method = "post", operation_id = "publishRatingResults")]
+    async fn publish(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Campaign>> {
+        let out = step(&state, auth.0, id.0, CampaignStep::Publish, "rating.campaign.publish", |c, ctx, now, _| {
+            let run = db::ratings::latest_run(c, &ctx.row.id, false)?
+                .ok_or_else(|| AppError::rule(codes::NO_RESULTS, "score the campaign before publishing it"))?;
+            db::ratings::publish_run(c, &run.id, now)?;
+            ctx.row.published_at = Some(now);
+            let mut out = campaign_out(ctx, now)?;
+            out.status = CampaignStatus::Published;
+            Ok((out, serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint })))
+        })
+        .await?;
+        Ok(Json(out))
+    }
+}
+
+/// Computes and stores the next version of the results (published at once when an appeal's
+/// decision makes it).
+pub(crate) fn new_run(
+    conn: &mut AnyConnection,
+    ctx: &CampaignCtx,
+    now: NaiveDateTime,
+    caller: &Caller,
+    appeal_id: Option<&str>,
+) -> AppResult<RunRow> {
+    let computed = scoring::compute(conn, ctx)?;
+    let version = db::ratings::latest_run(conn, &ctx.row.id, false)?
+        .map(|r| r.version + 1)
+        .unwrap_or(1);
+    let run = RunRow {
+        id: ids::new_id(),
+        campaign_id: ctx.row.id.clone(),
+        version,
+        config: ctx.row.config.clone(),
+        fingerprint: computed.fingerprint,
+        created_by: caller.principal.actor_id().into(),
+        created_at: now,
+        published_at: appeal_id.map(|_| now),
+        appeal_id: appeal_id.map(str::to_string),
+    };
+    let rows: Vec<_> = computed
+        .rows
+        .into_iter()
+        .map(|mut r| {
+            r.run_id = run.id.clone();
+            r
+        })
+        .collect();
+    db::ratings::insert_run(conn, &run, &rows)?;
+    Ok(run)
+}

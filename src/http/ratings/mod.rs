@@ -1,0 +1,197 @@
+//! Star ratings of property companies ("五好红色物业"): campaigns with their configuration,
+//! the inputs (owners' survey, committee evaluation, inspections, bonuses, vetoes, facts the
+//! registry and ledger already hold), results runs, publication, appeals, the public star list
+//! and a company's history. Rules in `domain::rating`, who may do what in `domain::policy`.
+
+use super::ApiTags;
+use crate::db::orgs::OrgRow;
+use crate::db::ratings::{AppealRow, CampaignRow, InputRow, MarkRow, RunRow};
+use crate::db::{self, AnyConnection};
+use crate::domain::ids;
+use crate::domain::policy::{Action, Place};
+use crate::domain::rating::{self, AppealStatus, CampaignStatus, CampaignStep, Catalogue, Dimension, Fact, Source, Weighting};
+use crate::domain::registry::OrgKind;
+use crate::error::{codes, reason, AppError, AppResult, FieldError};
+use crate::http::body::JsonBody;
+use crate::http::problem::ApiResult;
+use crate::http::scope::{check, org_place};
+use crate::http::security::{BearerAuth, Caller};
+use crate::AppState;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::{Deserialize, Serialize};
+
+mod appeals;
+mod campaigns;
+mod dto;
+mod inputs;
+mod results;
+mod scoring;
+mod views;
+
+pub use appeals::*;
+pub use campaigns::*;
+pub use dto::*;
+pub use inputs::*;
+pub use results::*;
+pub(crate) use views::*;
+
+/// The operations of this capability, for the service.
+pub type Apis = (CampaignsApi, InputsApi, ResultsApi, AppealsApi);
+
+pub fn apis() -> Apis {
+    (CampaignsApi, InputsApi, ResultsApi, AppealsApi)
+}
+
+/// A campaign with its county and its configuration, read and checked.
+pub(crate) struct CampaignCtx {
+    pub row: CampaignRow,
+    pub county: OrgRow,
+    pub config: RatingConfig,
+    pub cat: Catalogue,
+}
+
+impl CampaignCtx {
+    /// The county's place: where the campaign's officials are.
+    pub fn place(&self) -> Place<'_> {
+        org_place(&self.county)
+    }
+
+    /// The county's place as a company sees its own part in it.
+    pub fn company_place<'a>(&'a self, company_id: &'a str) -> Place<'a> {
+        Place {
+            company_id: Some(company_id),
+            ..org_place(&self.county)
+        }
+    }
+
+    /// The status now (`final` once the published results' notice period is over).
+    pub fn status(&self, now: NaiveDateTime) -> AppResult<CampaignStatus> {
+        Ok(rating::status_now(
+            self.row.status()?,
+            self.row.published_at,
+            self.cat.notice_days,
+            now,
+        ))
+    }
+
+    /// Whether `step` may be taken now; the refusal names the status.
+    pub fn step(&self, step: CampaignStep, now: NaiveDateTime) -> AppResult<CampaignStatus> {
+        Ok(rating::step(self.status(now)?, step)?)
+    }
+}
+
+/// How a command holds the campaign for its transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lock {
+    /// A read outside a command.
+    None,
+    /// Adding an input: side by side with other inputs, never beside a step.
+    Shared,
+    /// A step of the campaign: alone.
+    ForChange,
+}
+
+/// Loads a campaign; 404 when there is none.
+pub(crate) fn load(conn: &mut AnyConnection, id: &str, lock: Lock) -> AppResult<CampaignCtx> {
+    let not_found = || AppError::NotFound { what: "rating campaign" };
+    let row = match lock {
+        Lock::ForChange => db::ratings::get_campaign_for_change(conn, id)?,
+        Lock::Shared => db::ratings::get_campaign_shared(conn, id)?,
+        Lock::None => db::ratings::get_campaign(conn, id)?,
+    }
+    .ok_or_else(not_found)?;
+    let county = db::orgs::get(conn, &row.county_id)?.ok_or_else(not_found)?;
+    let config: RatingConfig =
+        serde_json::from_str(&row.config).map_err(|e| AppError::Internal(format!("stored rating config: {e}")))?;
+    let cat = catalogue(&config).map_err(|e| AppError::Internal(format!("stored rating config: {e:?}")))?;
+    Ok(CampaignCtx {
+        row,
+        county,
+        config,
+        cat,
+    })
+}
+
+/// A county that the caller may see (404 otherwise).
+pub(crate) fn county(conn: &mut AnyConnection, caller: Option<&Caller>, id: &str) -> AppResult<OrgRow> {
+    let org = db::orgs::get(conn, id)?
+        .filter(|o| o.kind().is_ok_and(|k| k == OrgKind::County))
+        .ok_or(AppError::NotFound { what: "county" })?;
+    if let Some(caller) = caller {
+        check(caller, &org_place(&org), &Action::ViewPublic(org_place(&org)))?;
+    }
+    Ok(org)
+}
+
+/// Files a record may carry: only ones the caller uploaded.
+pub(crate) fn own_files(conn: &mut AnyConnection, caller: &Caller, files: &[String]) -> AppResult<Vec<String>> {
+    crate::http::ledger::own_files(conn, caller, files)
+}
+
+pub(crate) fn json_text<T: Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Where a caller stands to a county's campaigns: its officials by their grants, a company that
+/// works (or worked) there, an owner who holds a unit there.
+pub(crate) struct Viewer {
+    pub company_id: Option<String>,
+    pub owns_here: bool,
+}
+
+impl Viewer {
+    pub fn of(conn: &mut AnyConnection, caller: &Caller, county: &OrgRow) -> AppResult<Viewer> {
+        use crate::domain::policy::Role;
+        let companies = caller.principal.scopes(Role::Company);
+        let owners = caller.principal.scopes(Role::Owner);
+        let held = db::estates::held_by(conn, &owners)?;
+        Ok(Viewer {
+            company_id: db::ratings::company_in_county(conn, &companies, &county.id)?,
+            owns_here: db::ratings::any_estate_in_county(conn, &held, &county.id)?,
+        })
+    }
+
+    pub fn place<'a>(&'a self, county: &'a OrgRow) -> Place<'a> {
+        Place {
+            company_id: self.company_id.as_deref(),
+            caller_owns_here: self.owns_here,
+            ..org_place(county)
+        }
+    }
+}
+
+/// Whether the caller may read the county's campaigns (404 otherwise): everyone its
+/// published results concern.
+pub(crate) fn may_view(conn: &mut AnyConnection, caller: &Caller, county: &OrgRow) -> AppResult<()> {
+    let viewer = Viewer::of(conn, caller, county)?;
+    check(caller, &viewer.place(county), &Action::ViewPublic(viewer.place(county)))?;
+    Ok(())
+}
+
+/// Whether the caller may read a rating record that uses a file (for `GET /attachments/{id}`):
+/// the campaign's officials every one; the appealing company its appeal.
+pub(crate) fn may_see_record(conn: &mut AnyConnection, caller: &Caller, kind: &str, id: &str) -> AppResult<bool> {
+    let (campaign_id, appeal) = match kind {
+        RATING_INPUT => match db::ratings::get_input(conn, id)? {
+            Some(r) => (r.campaign_id, None),
+            None => return Ok(false),
+        },
+        RATING_MARK => match db::ratings::get_mark(conn, id)? {
+            Some(r) => (r.campaign_id, None),
+            None => return Ok(false),
+        },
+        _ => match db::ratings::get_appeal(conn, id)? {
+            Some(r) => (r.campaign_id.clone(), Some(r)),
+            None => return Ok(false),
+        },
+    };
+    let ctx = load(conn, &campaign_id, Lock::None)?;
+    Ok(match appeal {
+        Some(a) => may_read_appeal(caller, &ctx, &a).is_ok(),
+        None => caller.may(&Action::ManageRatings(ctx.place())).is_ok(),
+    })
+}

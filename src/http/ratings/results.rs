@@ -1,0 +1,263 @@
+//! Results: a run's figures per company and estate, the county's public star list, the companies
+//! eligible for government purchase of services, and a company's history across campaigns.
+
+use std::collections::HashMap;
+
+use super::scoring::Detail;
+use super::*;
+use crate::db::ratings::ResultRow;
+use crate::http::security::AnyAuth;
+
+pub struct ResultsApi;
+
+/// A run's rows as results: one per company (overall) with its estates, in rank order.
+pub(crate) fn results_out(conn: &mut AnyConnection, rows: Vec<ResultRow>) -> AppResult<Vec<RatingResult>> {
+    let mut ids: Vec<String> = rows.iter().map(|r| r.company_id.clone()).collect();
+    ids.dedup();
+    let names: HashMap<String, String> = db::ratings::company_names(conn, &ids)?.into_iter().collect();
+    let mut out: Vec<RatingResult> = Vec::new();
+    for r in rows {
+        let detail: Detail =
+            serde_json::from_str(&r.detail).map_err(|e| AppError::Internal(format!("stored rating detail: {e}")))?;
+        let overall = r.estate_id.is_empty();
+        let result = RatingResult {
+            company_name: names.get(&r.company_id).cloned().unwrap_or_default(),
+            company_id: r.company_id,
+            estate_id: (!overall).then_some(r.estate_id),
+            score: rating::centi_text(r.score_centi),
+            stars: r.stars,
+            vetoed: r.vetoed,
+            low_sample: r.low_sample,
+            responses: r.responses,
+            rank: overall.then_some(r.rank),
+            dimensions: detail.dimensions,
+            indicators: detail.indicators,
+            bonus: detail.bonus,
+            missing: detail.missing,
+            estates: Vec::new(),
+        };
+        // Rows come by company, its overall ('') first.
+        match out.last_mut() {
+            Some(last) if !overall && last.company_id == result.company_id => last.estates.push(result),
+            _ => out.push(result),
+        }
+    }
+    out.sort_by_key(|r| r.rank);
+    Ok(out)
+}
+
+/// The run a reader sees: officials who run the campaign any version (the latest by default);
+/// everyone else only published ones.
+fn run_for(
+    conn: &mut AnyConnection,
+    caller: Option<&Caller>,
+    ctx: &CampaignCtx,
+    version: Option<i32>,
+) -> AppResult<RunRow> {
+    let official = caller.is_some_and(|c| c.may(&Action::ManageRatings(ctx.place())).is_ok());
+    let run = match version {
+        Some(v) => db::ratings::get_run(conn, &ctx.row.id, v)?,
+        None => db::ratings::latest_run(conn, &ctx.row.id, !official)?,
+    };
+    run.filter(|r| official || r.published_at.is_some())
+        .ok_or(AppError::NotFound { what: "results" })
+}
+
+/// The county's latest published campaign, or the one named (404 if it is not the county's or
+/// has no published results).
+fn published_campaign(conn: &mut AnyConnection, county_id: &str, campaign_id: Option<&str>) -> AppResult<(CampaignCtx, RunRow)> {
+    let not_found = || AppError::NotFound { what: "published ratings" };
+    let id = match campaign_id {
+        Some(id) => id.to_string(),
+        None => {
+            let mut best: Option<CampaignRow> = None;
+            let mut after = None;
+            loop {
+                let page = db::ratings::campaigns_page(conn, county_id, after, 100)?;
+                let last = page.last().map(|r| (r.created_at, r.id.clone()));
+                for r in page {
+                    if r.published_at.is_some() && best.as_ref().is_none_or(|b| r.published_at > b.published_at) {
+                        best = Some(r);
+                    }
+                }
+                match last {
+                    Some(l) => after = Some(l),
+                    None => break,
+                }
+            }
+            best.ok_or_else(not_found)?.id
+        }
+    };
+    let ctx = load(conn, &id, Lock::None)?;
+    if ctx.county.id != county_id {
+        return Err(not_found());
+    }
+    let run = db::ratings::latest_run(conn, &ctx.row.id, true)?.ok_or_else(not_found)?;
+    Ok((ctx, run))
+}
+
+fn star_list(conn: &mut AnyConnection, ctx: &CampaignCtx, run: &RunRow, purchase_only: bool) -> AppResult<StarList> {
+    let rows = db::ratings::results_of(conn, &run.id, None)?;
+    let estate_ids: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.estate_id.is_empty())
+        .map(|r| r.estate_id.clone())
+        .collect();
+    let estate_names: HashMap<String, String> = db::ratings::estate_facts(conn, &estate_ids)?
+        .into_iter()
+        .map(|f| (f.estate_id, f.name))
+        .collect();
+    let results = results_out(conn, rows)?;
+    let entries = results
+        .into_iter()
+        .filter(|r| !purchase_only || (!r.vetoed && r.stars >= ctx.cat.purchase_min_stars as i32))
+        .map(|r| StarListEntry {
+            estates: r
+                .estates
+                .iter()
+                .filter_map(|e| e.estate_id.as_ref().and_then(|id| estate_names.get(id).cloned()))
+                .collect(),
+            company_id: r.company_id,
+            company_name: r.company_name,
+            stars: r.stars,
+            score: r.score,
+            rank: r.rank.unwrap_or_default(),
+            vetoed: r.vetoed,
+        })
+        .collect();
+    Ok(StarList {
+        campaign_id: ctx.row.id.clone(),
+        campaign_name: ctx.row.name.clone(),
+        version: run.version,
+        status: ctx.status(ids::now())?,
+        entries,
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Ratings")]
+impl ResultsApi {
+    /// A campaign's results: per company (ranked: by score, then stars, then company name, then
+    /// id) with each estate it is rated for — indicator, dimension and total points, stars,
+    /// vetoes, low-sample flags. The latest published version, or `version`. Survey responses
+    /// are never shown, only their count.
+    ///
+    /// Published results: everyone the county's campaigns concern (its officials, and the
+    /// companies, committees and owners of its estates). Unpublished versions: administrators and
+    /// the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/results", method = "get", operation_id = "getRatingResults")]
+    async fn results(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] version: Query<Option<i32>>,
+        /// Only this company's results.
+        #[oai(validator(max_length = 64))]
+        company_id: Query<Option<String>>,
+    ) -> ApiResult<Json<RunResults>> {
+        let caller = auth.caller().clone();
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let ctx = load(c, &id.0, Lock::None)?;
+                    may_view(c, &caller, &ctx.county)?;
+                    let run = run_for(c, Some(&caller), &ctx, version.0)?;
+                    let rows = db::ratings::results_of(c, &run.id, company_id.0.as_deref())?;
+                    Ok(RunResults {
+                        run: run_out(&run),
+                        campaign_id: ctx.row.id.clone(),
+                        results: results_out(c, rows)?,
+                    })
+                })
+                .await?,
+        ))
+    }
+
+    /// The county's public star list (星级名单): each rated company with its stars, score, rank
+    /// and the names of the estates it was rated for — the latest published campaign, or
+    /// `campaign_id`. No personal data.
+    ///
+    /// Anyone, without signing in.
+    #[oai(path = "/orgs/:id/star-list", method = "get", operation_id = "getStarList")]
+    async fn star_list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(max_length = 64))] campaign_id: Query<Option<String>>,
+    ) -> ApiResult<Json<StarList>> {
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let county = county(c, None, &id.0)?;
+                    let (ctx, run) = published_campaign(c, &county.id, campaign_id.0.as_deref())?;
+                    star_list(c, &ctx, &run, false)
+                })
+                .await?,
+        ))
+    }
+
+    /// The companies eligible for government purchase of services (政府购买服务): at least the
+    /// campaign's `purchase_min_stars` and no veto, from the latest published campaign or
+    /// `campaign_id`.
+    ///
+    /// Anyone, without signing in.
+    #[oai(path = "/orgs/:id/purchase-eligible", method = "get", operation_id = "getPurchaseEligible")]
+    async fn purchase_eligible(
+        &self,
+        state: Data<&AppState>,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(max_length = 64))] campaign_id: Query<Option<String>>,
+    ) -> ApiResult<Json<StarList>> {
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    let county = county(c, None, &id.0)?;
+                    let (ctx, run) = published_campaign(c, &county.id, campaign_id.0.as_deref())?;
+                    star_list(c, &ctx, &run, true)
+                })
+                .await?,
+        ))
+    }
+
+    /// A company's published ratings across campaigns, newest period first: the latest published
+    /// version of each.
+    ///
+    /// Anyone, without signing in (published ratings are public).
+    #[oai(path = "/companies/:id/rating-history", method = "get", operation_id = "getCompanyRatingHistory")]
+    async fn history(
+        &self,
+        state: Data<&AppState>,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Vec<HistoryEntry>>> {
+        Ok(Json(
+            state
+                .db
+                .read(move |c| {
+                    db::companies::get(c, &id.0)?.ok_or(AppError::NotFound { what: "company" })?;
+                    let now = ids::now();
+                    db::ratings::history_of(c, &id.0)?
+                        .into_iter()
+                        .map(|(campaign, run, r)| {
+                            let ctx = load(c, &campaign.id, Lock::None)?;
+                            Ok(HistoryEntry {
+                                campaign_id: campaign.id,
+                                campaign_name: campaign.name,
+                                period_from: campaign.period_from,
+                                period_until: campaign.period_until,
+                                version: run.version,
+                                status: ctx.status(now)?,
+                                score: rating::centi_text(r.score_centi),
+                                stars: r.stars,
+                                vetoed: r.vetoed,
+                                rank: r.rank,
+                            })
+                        })
+                        .collect()
+                })
+                .await?,
+        ))
+    }
+}
