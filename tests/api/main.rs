@@ -15,6 +15,7 @@ mod hardening;
 mod ledger;
 mod lists;
 mod meetings;
+mod ratings;
 mod registry;
 mod rules;
 mod schema;

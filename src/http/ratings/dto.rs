@@ -209,6 +209,7 @@ pub struct ScoresIn {
     pub note: Option<String>,
     /// Evidence: files the caller uploaded (`POST /attachments`).
     #[oai(default, validator(max_items = 20))]
+    #[serde(default)]
     pub attachment_ids: Vec<String>,
 }
 
@@ -242,6 +243,7 @@ pub struct NewMark {
     #[oai(validator(min_length = 1, max_length = 2000))]
     pub reason: String,
     #[oai(default, validator(max_items = 20))]
+    #[serde(default)]
     pub attachment_ids: Vec<String>,
 }
 
@@ -358,6 +360,7 @@ pub struct NewAppeal {
     #[oai(validator(min_length = 1, max_length = 5000))]
     pub statement: String,
     #[oai(default, validator(max_items = 20))]
+    #[serde(default)]
     pub attachment_ids: Vec<String>,
 }
 
@@ -372,6 +375,7 @@ pub struct AppealDecision {
     #[oai(validator(pattern = r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$"))]
     pub new_value: Option<String>,
     #[oai(default, validator(max_items = 20))]
+    #[serde(default)]
     pub attachment_ids: Vec<String>,
 }
 

@@ -141,6 +141,8 @@ pub(crate) fn json_text<T: Serialize>(v: &T) -> AppResult<String> {
 pub(crate) struct Viewer {
     pub company_id: Option<String>,
     pub owns_here: bool,
+    /// The estates of the county whose committee the caller acts for.
+    pub committee_of: Vec<String>,
 }
 
 impl Viewer {
@@ -149,9 +151,16 @@ impl Viewer {
         let companies = caller.principal.scopes(Role::Company);
         let owners = caller.principal.scopes(Role::Owner);
         let held = db::estates::held_by(conn, &owners)?;
+        let mut committee_of = Vec::new();
+        for estate in caller.principal.scopes(Role::Committee) {
+            if db::ratings::any_estate_in_county(conn, std::slice::from_ref(&estate), &county.id)? {
+                committee_of.push(estate);
+            }
+        }
         Ok(Viewer {
             company_id: db::ratings::company_in_county(conn, &companies, &county.id)?,
             owns_here: db::ratings::any_estate_in_county(conn, &held, &county.id)?,
+            committee_of,
         })
     }
 
@@ -159,6 +168,7 @@ impl Viewer {
         Place {
             company_id: self.company_id.as_deref(),
             caller_owns_here: self.owns_here,
+            estate_ids: self.committee_of.iter().map(String::as_str).collect(),
             ..org_place(county)
         }
     }
