@@ -148,7 +148,9 @@ pub fn get_campaign_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<
 }
 
 pub fn save_campaign(conn: &mut AnyConnection, row: &CampaignRow) -> AppResult<()> {
-    diesel::update(rating_campaigns::table.find(&row.id)).set(row).execute(conn)?;
+    diesel::update(rating_campaigns::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -399,7 +401,9 @@ pub fn get_appeal_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<Op
 }
 
 pub fn save_appeal(conn: &mut AnyConnection, row: &AppealRow) -> AppResult<()> {
-    diesel::update(rating_appeals::table.find(&row.id)).set(row).execute(conn)?;
+    diesel::update(rating_appeals::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -588,11 +592,18 @@ pub fn meetings_held(
 
 /// `$first, $first+1, ...` for an IN list.
 fn placeholders(n: usize, first: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The first of `company_ids` with a contract (current or past) at an estate of the county.
-pub fn company_in_county(conn: &mut AnyConnection, company_ids: &[String], county_id: &str) -> AppResult<Option<String>> {
+pub fn company_in_county(
+    conn: &mut AnyConnection,
+    company_ids: &[String],
+    county_id: &str,
+) -> AppResult<Option<String>> {
     use super::schema::{estates, service_contracts};
     if company_ids.is_empty() {
         return Ok(None);

@@ -365,10 +365,7 @@ pub enum Action<'a> {
     AppealRating(Place<'a>),
     /// Decide an appeal: the bureau, but never an account that scored the appealing company in
     /// the campaign (an inspection, an evaluation, a bonus or a veto) — the reviewer is not a rater.
-    ReviewRatingAppeal {
-        place: Place<'a>,
-        scorers: &'a [String],
-    },
+    ReviewRatingAppeal { place: Place<'a>, scorers: &'a [String] },
 }
 
 #[derive(Debug, PartialEq, Eq)]

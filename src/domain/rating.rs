@@ -248,7 +248,9 @@ pub fn points(rule: &Rule, weight: &Q, value: &Q) -> Q {
 /// (n + prior)`. With no responses anywhere there is nothing to shrink toward: `None`.
 pub fn shrunk_mean(sum: i64, n: i64, prior_weight: i64, campaign_mean: Option<Q>) -> Option<Q> {
     match campaign_mean {
-        Some(m) if n + prior_weight > 0 => Some((q(sum as i128) + q(prior_weight as i128) * m) / q((n + prior_weight) as i128)),
+        Some(m) if n + prior_weight > 0 => {
+            Some((q(sum as i128) + q(prior_weight as i128) * m) / q((n + prior_weight) as i128))
+        }
         None if n > 0 => Some(Q::new(sum as i128, n as i128)),
         _ => None,
     }
@@ -307,7 +309,11 @@ pub fn score(cat: &Catalogue, inputs: &EstateInputs) -> Score {
     let sum: Q = dims.iter().map(|(_, p)| *p).fold(Q::zero(), |a, b| a + b) + bonus;
     let total = sum.min(q(100));
     let total_centi = round_centi(total);
-    let stars = if inputs.vetoed { 0 } else { stars_of(total_centi, &cat.stars) };
+    let stars = if inputs.vetoed {
+        0
+    } else {
+        stars_of(total_centi, &cat.stars)
+    };
     Score {
         indicators,
         dimensions: dims,
@@ -342,7 +348,12 @@ pub fn overall(estates: &[(Q, i64)], vetoed: bool, thresholds: &[Q; 5]) -> (Q, i
 
 /// The points of a published ranking: by rounded score, then stars, then (ties) the company's
 /// name in code-point order, then its id — stated in the API so a tie is never decided by chance.
-pub fn rank_key<'a>(score_centi: i64, stars: u8, name: &'a str, id: &'a str) -> (std::cmp::Reverse<i64>, std::cmp::Reverse<u8>, &'a str, &'a str) {
+pub fn rank_key<'a>(
+    score_centi: i64,
+    stars: u8,
+    name: &'a str,
+    id: &'a str,
+) -> (std::cmp::Reverse<i64>, std::cmp::Reverse<u8>, &'a str, &'a str) {
     (std::cmp::Reverse(score_centi), std::cmp::Reverse(stars), name, id)
 }
 
@@ -366,9 +377,10 @@ pub fn check(cat: &Catalogue) -> Vec<Problem> {
         let computed = matches!(ind.source, Source::LedgerFigures | Source::RegistryFacts);
         match (computed, ind.fact) {
             (true, None) => out.push((at("fact"), "a computed indicator names its fact".into())),
-            (true, Some(f)) if f.source() != ind.source => {
-                out.push((at("fact"), format!("{} is not a fact of {}", f.as_str(), ind.source.as_str())))
-            }
+            (true, Some(f)) if f.source() != ind.source => out.push((
+                at("fact"),
+                format!("{} is not a fact of {}", f.as_str(), ind.source.as_str()),
+            )),
             (false, Some(_)) => out.push((at("fact"), "only computed indicators name a fact".into())),
             _ => {}
         }
@@ -411,7 +423,10 @@ pub fn check(cat: &Catalogue) -> Vec<Problem> {
                 format!("survey.questions[{i}].indicator"),
                 format!("{ind} is not an owner_survey indicator"),
             )),
-            None => out.push((format!("survey.questions[{i}].indicator"), format!("no indicator {ind}"))),
+            None => out.push((
+                format!("survey.questions[{i}].indicator"),
+                format!("no indicator {ind}"),
+            )),
         }
     }
     let mut bseen = std::collections::HashSet::new();
@@ -442,7 +457,12 @@ pub fn check(cat: &Catalogue) -> Vec<Problem> {
 }
 
 /// A campaign's status now: `Final` once a published campaign's notice period has run out.
-pub fn status_now(stored: CampaignStatus, published_at: Option<NaiveDateTime>, notice_days: u32, now: NaiveDateTime) -> CampaignStatus {
+pub fn status_now(
+    stored: CampaignStatus,
+    published_at: Option<NaiveDateTime>,
+    notice_days: u32,
+    now: NaiveDateTime,
+) -> CampaignStatus {
     match (stored, published_at) {
         (CampaignStatus::Published, Some(at)) if window::has_ended(at, notice_days, now) => CampaignStatus::Final,
         _ => stored,
@@ -454,7 +474,11 @@ pub fn step(now: CampaignStatus, step: CampaignStep) -> Result<CampaignStatus, R
     use CampaignStatus::*;
     match (step, now) {
         (CampaignStep::Configure, Draft) => Ok(Draft),
-        (CampaignStep::Configure, _) => Err(Refused::not_now(codes::CAMPAIGN_FROZEN, now, "change the configuration")),
+        (CampaignStep::Configure, _) => Err(Refused::not_now(
+            codes::CAMPAIGN_FROZEN,
+            now,
+            "change the configuration",
+        )),
         (CampaignStep::Open, Draft) => Ok(Open),
         (CampaignStep::Open, _) => Err(Refused::not_now(codes::CAMPAIGN_NOT_DRAFT, now, "open the campaign")),
         (CampaignStep::Collect, Open) => Ok(Open),
@@ -464,7 +488,11 @@ pub fn step(now: CampaignStatus, step: CampaignStep) -> Result<CampaignStatus, R
         (CampaignStep::Score, Scoring) => Ok(Scoring),
         (CampaignStep::Score, _) => Err(Refused::not_now(codes::CAMPAIGN_NOT_SCORING, now, "score the campaign")),
         (CampaignStep::Publish, Scoring) => Ok(Published),
-        (CampaignStep::Publish, _) => Err(Refused::not_now(codes::CAMPAIGN_NOT_SCORING, now, "publish the results")),
+        (CampaignStep::Publish, _) => Err(Refused::not_now(
+            codes::CAMPAIGN_NOT_SCORING,
+            now,
+            "publish the results",
+        )),
         (CampaignStep::Appeal, Published) => Ok(Published),
         (CampaignStep::Appeal, _) => Err(Refused::rule(
             codes::APPEAL_WINDOW_CLOSED,
@@ -491,7 +519,11 @@ pub enum CampaignStep {
 /// Deciding an appeal: only a filed one.
 pub fn decide(now: AppealStatus, upheld: bool) -> Result<AppealStatus, Refused> {
     match now {
-        AppealStatus::Filed => Ok(if upheld { AppealStatus::Upheld } else { AppealStatus::Dismissed }),
+        AppealStatus::Filed => Ok(if upheld {
+            AppealStatus::Upheld
+        } else {
+            AppealStatus::Dismissed
+        }),
         _ => Err(Refused::not_now(codes::APPEAL_DECIDED, now, "decide the appeal")),
     }
 }
@@ -524,15 +556,64 @@ pub fn default_catalogue() -> Catalogue {
     use Source::*;
     Catalogue {
         indicators: vec![
-            ind("party_coverage", Organisation, 10, RegistryFacts, Some(Fact::PartyCoverage), lin(0, 100)),
+            ind(
+                "party_coverage",
+                Organisation,
+                10,
+                RegistryFacts,
+                Some(Fact::PartyCoverage),
+                lin(0, 100),
+            ),
             ind("org_inspection", Organisation, 10, BureauInspection, None, lin(0, 100)),
-            ind("party_member_role", PartyMembers, 10, CommitteeEvaluation, None, lin(0, 100)),
-            ind("joint_meetings", PartyMembers, 10, LedgerFigures, Some(Fact::JointMeetingsPercent), lin(0, 100)),
+            ind(
+                "party_member_role",
+                PartyMembers,
+                10,
+                CommitteeEvaluation,
+                None,
+                lin(0, 100),
+            ),
+            ind(
+                "joint_meetings",
+                PartyMembers,
+                10,
+                LedgerFigures,
+                Some(Fact::JointMeetingsPercent),
+                lin(0, 100),
+            ),
             ind("owner_satisfaction", Service, 20, OwnerSurvey, None, lin(1, 5)),
-            ind("resolved_on_time", Service, 10, LedgerFigures, Some(Fact::ResolvedOnTimePercent), lin(50, 100)),
-            ind("accepted_on_time", Operation, 5, LedgerFigures, Some(Fact::AcceptedOnTimePercent), lin(50, 100)),
-            ind("complaints", Operation, 5, LedgerFigures, Some(Fact::ItemsPer100Households), lin(20, 0)),
-            ind("operation_inspection", Operation, 10, BureauInspection, None, lin(0, 100)),
+            ind(
+                "resolved_on_time",
+                Service,
+                10,
+                LedgerFigures,
+                Some(Fact::ResolvedOnTimePercent),
+                lin(50, 100),
+            ),
+            ind(
+                "accepted_on_time",
+                Operation,
+                5,
+                LedgerFigures,
+                Some(Fact::AcceptedOnTimePercent),
+                lin(50, 100),
+            ),
+            ind(
+                "complaints",
+                Operation,
+                5,
+                LedgerFigures,
+                Some(Fact::ItemsPer100Households),
+                lin(20, 0),
+            ),
+            ind(
+                "operation_inspection",
+                Operation,
+                10,
+                BureauInspection,
+                None,
+                lin(0, 100),
+            ),
             ind("committee_view", Image, 5, CommitteeEvaluation, None, lin(0, 100)),
             ind("owner_image", Image, 5, OwnerSurvey, None, lin(1, 5)),
         ],
@@ -694,8 +775,10 @@ mod tests {
     #[test]
     fn bonus_is_capped_and_total_at_most_100() {
         let cat = default_catalogue();
-        let mut inputs = EstateInputs::default();
-        inputs.bonuses = vec!["model_estate".into(), "party_branch_built".into()];
+        let mut inputs = EstateInputs {
+            bonuses: vec!["model_estate".into(), "party_branch_built".into()],
+            ..EstateInputs::default()
+        };
         let s = score(&cat, &inputs);
         assert_eq!(s.bonus, q(5));
         assert_eq!(s.missing.len(), cat.indicators.len());
@@ -724,10 +807,24 @@ mod tests {
     fn an_appeal_is_decided_once_and_the_window_makes_final() {
         assert_eq!(decide(AppealStatus::Filed, true), Ok(AppealStatus::Upheld));
         assert!(decide(AppealStatus::Dismissed, true).is_err());
-        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(2, 0, 0).unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+            .unwrap()
+            .and_hms_opt(2, 0, 0)
+            .unwrap();
         // Published on 1 March (CST): the window runs through 8 March, 24:00 CST (16:00 UTC).
         let end = window::end(at, 7);
-        assert_eq!(status_now(CampaignStatus::Published, Some(at), 7, end - chrono::Duration::seconds(1)), CampaignStatus::Published);
-        assert_eq!(status_now(CampaignStatus::Published, Some(at), 7, end), CampaignStatus::Final);
+        assert_eq!(
+            status_now(
+                CampaignStatus::Published,
+                Some(at),
+                7,
+                end - chrono::Duration::seconds(1)
+            ),
+            CampaignStatus::Published
+        );
+        assert_eq!(
+            status_now(CampaignStatus::Published, Some(at), 7, end),
+            CampaignStatus::Final
+        );
     }
 }

@@ -150,7 +150,9 @@ fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::e
     for (kind, record) in db::attachments::references(conn, id)? {
         let seen = match kind.as_str() {
             LEDGER_ITEM => may_see_item(conn, caller, &record)?,
-            crate::http::ratings::RATING_INPUT | crate::http::ratings::RATING_MARK | crate::http::ratings::RATING_APPEAL => {
+            crate::http::ratings::RATING_INPUT
+            | crate::http::ratings::RATING_MARK
+            | crate::http::ratings::RATING_APPEAL => {
                 crate::http::ratings::may_see_record(conn, caller, &kind, &record)?
             }
             _ => false,

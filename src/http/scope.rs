@@ -199,3 +199,62 @@ pub fn guard_estate(
     let actor = check(caller, &ctx.place(), &need.action(ctx.place()))?;
     Ok((ctx, actor))
 }
+
+/// Where a caller stands to a county as a whole (its rating campaigns): its officials by their
+/// grants, a company that works (or worked) there, an owner who holds a unit there, the
+/// committee of an estate there.
+pub struct CountyViewer {
+    pub company_id: Option<String>,
+    pub owns_here: bool,
+    /// The estates of the county whose committee the caller acts for.
+    pub committee_of: Vec<String>,
+}
+
+impl CountyViewer {
+    pub fn of(conn: &mut AnyConnection, caller: &Caller, county: &OrgRow) -> AppResult<CountyViewer> {
+        let companies = caller.principal.scopes(Role::Company);
+        let owners = caller.principal.scopes(Role::Owner);
+        let held = db::estates::held_by(conn, &owners)?;
+        let mut committee_of = Vec::new();
+        for estate in caller.principal.scopes(Role::Committee) {
+            if db::ratings::any_estate_in_county(conn, std::slice::from_ref(&estate), &county.id)? {
+                committee_of.push(estate);
+            }
+        }
+        Ok(CountyViewer {
+            company_id: db::ratings::company_in_county(conn, &companies, &county.id)?,
+            owns_here: db::ratings::any_estate_in_county(conn, &held, &county.id)?,
+            committee_of,
+        })
+    }
+
+    pub fn place<'a>(&'a self, county: &'a OrgRow) -> Place<'a> {
+        Place {
+            company_id: self.company_id.as_deref(),
+            caller_owns_here: self.owns_here,
+            estate_ids: self.committee_of.iter().map(String::as_str).collect(),
+            ..org_place(county)
+        }
+    }
+}
+
+/// The caller's owner record that holds a unit in the estate (the first, if it has several);
+/// 403 when none does.
+pub fn owner_in_estate(conn: &mut AnyConnection, caller: &Caller, estate_id: &str) -> AppResult<String> {
+    let mut owners = caller.principal.scopes(Role::Owner);
+    owners.sort();
+    for o in owners {
+        if db::estates::held_by(conn, std::slice::from_ref(&o))?
+            .iter()
+            .any(|e| e == estate_id)
+        {
+            return Ok(o);
+        }
+    }
+    Err(AppError::forbidden())
+}
+
+/// The companies the caller acts for.
+pub fn companies_of(caller: &Caller) -> Vec<String> {
+    caller.principal.scopes(Role::Company)
+}

@@ -115,7 +115,9 @@ macro_rules! api_terms {
     )+};
 }
 
-use crate::domain::{area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting};
+use crate::domain::{
+    area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting,
+};
 
 api_terms!(
     area::AreaSource,

@@ -92,28 +92,60 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     let c = campaign(&app, &p).await;
     let base = format!("/api/v1/rating-campaigns/{c}");
     // Nothing is collected from a draft.
-    let r = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[0]), all_answers(5)).await;
+    let r = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[0]),
+        all_answers(5),
+    )
+    .await;
     assert_eq!(r.problem(409), "campaign_not_open");
-    put(&app, &format!("{base}/config"), As::Bearer(&p.bureau), default.body.clone())
-        .await
-        .expect(200);
+    put(
+        &app,
+        &format!("{base}/config"),
+        As::Bearer(&p.bureau),
+        default.body.clone(),
+    )
+    .await
+    .expect(200);
     app.post(&format!("{base}/open"), As::Bearer(&p.bureau), json!({}))
         .await
         .expect(200);
-    let r = put(&app, &format!("{base}/config"), As::Bearer(&p.bureau), default.body.clone()).await;
+    let r = put(
+        &app,
+        &format!("{base}/config"),
+        As::Bearer(&p.bureau),
+        default.body.clone(),
+    )
+    .await;
     assert_eq!(r.problem(409), "campaign_frozen");
 
     // Owner 0 answers 5s, then changes to 4s: one response, replaced. Owner 1 answers 4s.
-    put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[0]), all_answers(5))
-        .await
-        .expect(201);
-    let again = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[0]), all_answers(4))
-        .await
-        .expect(200);
+    put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[0]),
+        all_answers(5),
+    )
+    .await
+    .expect(201);
+    let again = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[0]),
+        all_answers(4),
+    )
+    .await
+    .expect(200);
     assert_eq!(again.body["answers"][0]["value"], 4);
-    put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[1]), all_answers(4))
-        .await
-        .expect(201);
+    put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[1]),
+        all_answers(4),
+    )
+    .await
+    .expect(201);
     // Incomplete, repeated or out-of-range answers are refused.
     let r = put(
         &app,
@@ -125,10 +157,20 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     assert_eq!(r.problem(422), "validation_failed");
     let mut six = all_answers(4);
     six["answers"][0]["value"] = json!(6);
-    let r = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[2]), six).await;
+    let r = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[2]),
+        six,
+    )
+    .await;
     assert!(r.status == 400 || r.status == 422, "{}", r.status);
     // Only owners answer; the company never reads a response.
-    for who in [As::Bearer(&p.committee_token), As::Bearer(&p.company_token), As::Key(&p.key)] {
+    for who in [
+        As::Bearer(&p.committee_token),
+        As::Bearer(&p.company_token),
+        As::Key(&p.key),
+    ] {
         // (A key gets 401: the survey takes only a person's token.)
         let r = put(&app, &survey_path(&c, &p.estate.id), who, all_answers(1)).await;
         assert!([401, 403, 404].contains(&r.status.as_u16()), "{}", r.status);
@@ -144,13 +186,29 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     // The committee evaluates (twice: the second replaces the first); the bureau and the party
     // organisation inspect (averaged); the bureau awards a bonus.
     let eval = |v: &str| json!({ "scores": [{ "indicator": "party_member_role", "value": v }, { "indicator": "committee_view", "value": "60" }] });
-    put(&app, &format!("{base}/estates/{}/evaluation", p.estate.id), As::Bearer(&p.committee_token), eval("50"))
-        .await
-        .expect(200);
-    put(&app, &format!("{base}/estates/{}/evaluation", p.estate.id), As::Bearer(&p.committee_token), eval("80"))
-        .await
-        .expect(200);
-    let r = put(&app, &format!("{base}/estates/{}/evaluation", p.estate.id), As::Bearer(&p.bureau), eval("1")).await;
+    put(
+        &app,
+        &format!("{base}/estates/{}/evaluation", p.estate.id),
+        As::Bearer(&p.committee_token),
+        eval("50"),
+    )
+    .await
+    .expect(200);
+    put(
+        &app,
+        &format!("{base}/estates/{}/evaluation", p.estate.id),
+        As::Bearer(&p.committee_token),
+        eval("80"),
+    )
+    .await
+    .expect(200);
+    let r = put(
+        &app,
+        &format!("{base}/estates/{}/evaluation", p.estate.id),
+        As::Bearer(&p.bureau),
+        eval("1"),
+    )
+    .await;
     assert_eq!(r.status, 403);
     // A committee's indicator is not the bureau's to score.
     let r = app
@@ -184,14 +242,24 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     .expect(201);
 
     // Scoring waits for the close; after it, nothing more is taken.
-    let r = app.post(&format!("{base}/runs"), As::Bearer(&p.bureau), json!({})).await;
+    let r = app
+        .post(&format!("{base}/runs"), As::Bearer(&p.bureau), json!({}))
+        .await;
     assert_eq!(r.problem(409), "campaign_not_scoring");
     app.post(&format!("{base}/close"), As::Bearer(&p.bureau), json!({}))
         .await
         .expect(200);
-    let r = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[2]), all_answers(3)).await;
+    let r = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[2]),
+        all_answers(3),
+    )
+    .await;
     assert_eq!(r.problem(409), "campaign_not_open");
-    let r = app.post(&format!("{base}/publish"), As::Bearer(&p.bureau), json!({})).await;
+    let r = app
+        .post(&format!("{base}/publish"), As::Bearer(&p.bureau), json!({}))
+        .await;
     assert_eq!(r.problem(422), "no_results");
     let first = app
         .post(&format!("{base}/runs"), As::Bearer(&p.bureau), json!({}))
@@ -203,9 +271,18 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
         .expect(201);
     assert_eq!(first.body["version"], 1);
     assert_eq!(second.body["version"], 2);
-    assert_eq!(first.body["fingerprint"], second.body["fingerprint"], "the same inputs, the same run");
-    let v1 = app.get(&format!("{base}/results?version=1"), As::Bearer(&p.bureau)).await.expect(200);
-    let v2 = app.get(&format!("{base}/results?version=2"), As::Bearer(&p.bureau)).await.expect(200);
+    assert_eq!(
+        first.body["fingerprint"], second.body["fingerprint"],
+        "the same inputs, the same run"
+    );
+    let v1 = app
+        .get(&format!("{base}/results?version=1"), As::Bearer(&p.bureau))
+        .await
+        .expect(200);
+    let v2 = app
+        .get(&format!("{base}/results?version=2"), As::Bearer(&p.bureau))
+        .await
+        .expect(200);
     assert_eq!(v1.body["results"], v2.body["results"]);
     // Unpublished results are the bureau's only.
     let r = app.get(&format!("{base}/results"), As::Key(&p.key)).await;
@@ -220,9 +297,17 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     // Both answered 4: the campaign mean is 4, so the shrunk mean is 4: 20 × 3/4 and 5 × 3/4.
     assert_eq!(points(estate, "indicators", "owner_satisfaction"), "15.00");
     assert_eq!(points(estate, "indicators", "owner_image"), "3.75");
-    assert_eq!(points(estate, "indicators", "party_member_role"), "8.00", "the later evaluation");
+    assert_eq!(
+        points(estate, "indicators", "party_member_role"),
+        "8.00",
+        "the later evaluation"
+    );
     assert_eq!(points(estate, "indicators", "committee_view"), "3.00");
-    assert_eq!(points(estate, "indicators", "org_inspection"), "8.00", "the mean of 90 and 70");
+    assert_eq!(
+        points(estate, "indicators", "org_inspection"),
+        "8.00",
+        "the mean of 90 and 70"
+    );
     assert_eq!(points(estate, "indicators", "operation_inspection"), "7.00");
     // No ledger items: nothing late, no complaints; no joint meeting held.
     assert_eq!(points(estate, "indicators", "resolved_on_time"), "10.00");
@@ -234,8 +319,15 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     // 8 + 3 + 8 + 7 + 15 + 3.75 + 10 + 5 + 5 + 0, the coverage, and the bonus of 3.
     let total = 6475 + coverage + 300;
     assert_eq!(centi(estate["score"].as_str().unwrap()), total);
-    assert_eq!(company["score"], estate["score"], "one estate: the company is its estate");
-    let stars = [9000, 8000, 7000, 6500, 6000].iter().position(|t| total >= *t).map(|i| 5 - i as i64).unwrap_or(0);
+    assert_eq!(
+        company["score"], estate["score"],
+        "one estate: the company is its estate"
+    );
+    let stars = [9000, 8000, 7000, 6500, 6000]
+        .iter()
+        .position(|t| total >= *t)
+        .map(|i| 5 - i as i64)
+        .unwrap_or(0);
     assert_eq!(company["stars"], stars);
     assert_eq!(company["rank"], 1);
 
@@ -256,7 +348,10 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     assert_eq!(list.body["entries"][0]["stars"], stars);
     assert_eq!(list.body["entries"][0]["estates"], json!(["R苑"]));
     let text = list.body.to_string();
-    assert!(!p.estate.names.iter().any(|n| text.contains(n.as_str())), "no personal data");
+    assert!(
+        !p.estate.names.iter().any(|n| text.contains(n.as_str())),
+        "no personal data"
+    );
     let history = app
         .get(&format!("/api/v1/companies/{}/rating-history", p.company), As::Nobody)
         .await
@@ -281,7 +376,9 @@ async fn published(app: &TestApp, p: &Parties) -> String {
     .await
     .expect(201);
     for step in ["close", "runs", "publish"] {
-        let r = app.post(&format!("{base}/{step}"), As::Bearer(&p.bureau), json!({})).await;
+        let r = app
+            .post(&format!("{base}/{step}"), As::Bearer(&p.bureau), json!({}))
+            .await;
         assert!(r.status.is_success(), "{step}: {}", r.body);
     }
     c
@@ -294,10 +391,15 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
     let c = published(&app, &p).await;
     let base = format!("/api/v1/rating-campaigns/{c}");
     let before = app.get(&format!("{base}/results"), As::Key(&p.key)).await.expect(200);
-    assert_eq!(points(&before.body["results"][0]["estates"][0], "indicators", "org_inspection"), "4.00");
+    assert_eq!(
+        points(&before.body["results"][0]["estates"][0], "indicators", "org_inspection"),
+        "4.00"
+    );
     let appeal = json!({ "estate_id": p.estate.id, "indicator": "org_inspection", "statement": "检查当日党支部活动室正在装修，已提交照片" });
     // Only the company appeals.
-    let r = app.post(&format!("{base}/appeals"), As::Bearer(&p.bureau), appeal.clone()).await;
+    let r = app
+        .post(&format!("{base}/appeals"), As::Bearer(&p.bureau), appeal.clone())
+        .await;
     assert_eq!(r.status, 403);
     let filed = app
         .post(&format!("{base}/appeals"), As::Key(&p.key), appeal.clone())
@@ -308,7 +410,11 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
     let decision = json!({ "outcome": "upheld", "reasons": "复核属实", "new_value": "80" });
     // The bureau account that inspected the company scored it: it may not decide.
     let r = app
-        .post(&format!("/api/v1/rating-appeals/{id}/decision"), As::Bearer(&p.bureau), decision.clone())
+        .post(
+            &format!("/api/v1/rating-appeals/{id}/decision"),
+            As::Bearer(&p.bureau),
+            decision.clone(),
+        )
         .await;
     assert_eq!(r.status, 403, "{}", r.body);
     let reviewer = app.account(&p.admin, "bureau", p.k.county.clone(), "AP2").await;
@@ -319,30 +425,53 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
             json!({ "outcome": "upheld", "reasons": "复核属实" }),
         )
         .await;
-    assert_eq!(r.problem(422), "validation_failed", "an upheld appeal gives the new input");
+    assert_eq!(
+        r.problem(422),
+        "validation_failed",
+        "an upheld appeal gives the new input"
+    );
     let decided = app
-        .post(&format!("/api/v1/rating-appeals/{id}/decision"), As::Bearer(&reviewer), decision.clone())
+        .post(
+            &format!("/api/v1/rating-appeals/{id}/decision"),
+            As::Bearer(&reviewer),
+            decision.clone(),
+        )
         .await
         .expect(200);
     assert_eq!(decided.body["status"], "upheld");
     assert_eq!(decided.body["version"], 2);
     assert_eq!(decided.body["statement"], appeal["statement"], "both sides' texts stay");
     let r = app
-        .post(&format!("/api/v1/rating-appeals/{id}/decision"), As::Bearer(&reviewer), decision)
+        .post(
+            &format!("/api/v1/rating-appeals/{id}/decision"),
+            As::Bearer(&reviewer),
+            decision,
+        )
         .await;
     assert_eq!(r.problem(409), "appeal_decided");
     // A new version, published; the first stays as it was.
     let after = app.get(&format!("{base}/results"), As::Key(&p.key)).await.expect(200);
     assert_eq!(after.body["run"]["version"], 2);
     assert_eq!(after.body["run"]["appeal_id"], id.as_str());
-    assert_eq!(points(&after.body["results"][0]["estates"][0], "indicators", "org_inspection"), "8.00");
-    let v1 = app.get(&format!("{base}/results?version=1"), As::Key(&p.key)).await.expect(200);
-    assert_eq!(points(&v1.body["results"][0]["estates"][0], "indicators", "org_inspection"), "4.00");
+    assert_eq!(
+        points(&after.body["results"][0]["estates"][0], "indicators", "org_inspection"),
+        "8.00"
+    );
+    let v1 = app
+        .get(&format!("{base}/results?version=1"), As::Key(&p.key))
+        .await
+        .expect(200);
+    assert_eq!(
+        points(&v1.body["results"][0]["estates"][0], "indicators", "org_inspection"),
+        "4.00"
+    );
     // The company reads its appeal; another county's bureau does not.
     app.get(&format!("/api/v1/rating-appeals/{id}"), As::Bearer(&p.company_token))
         .await
         .expect(200);
-    let r = app.get(&format!("/api/v1/rating-appeals/{id}"), As::Bearer(&other.bureau)).await;
+    let r = app
+        .get(&format!("/api/v1/rating-appeals/{id}"), As::Bearer(&other.bureau))
+        .await;
     assert_eq!(r.status, 404);
     let r = app.get(&base, As::Key(&other.key)).await;
     assert_eq!(r.status, 404, "another county's company does not see the campaign");
@@ -387,9 +516,15 @@ async fn a_veto_leaves_no_star_and_no_purchase(app: TestApp) {
             .await
             .expect(if step == "runs" { 201 } else { 200 });
     }
-    let results = app.get(&format!("{base}/results"), As::Bearer(&p.committee_token)).await.expect(200);
+    let results = app
+        .get(&format!("{base}/results"), As::Bearer(&p.committee_token))
+        .await
+        .expect(200);
     let company = &results.body["results"][0];
-    assert_eq!((company["stars"].as_i64(), company["vetoed"].as_bool()), (Some(0), Some(true)));
+    assert_eq!(
+        (company["stars"].as_i64(), company["vetoed"].as_bool()),
+        (Some(0), Some(true))
+    );
     assert_eq!(company["estates"][0]["stars"], 0);
     let eligible = app
         .get(&format!("/api/v1/orgs/{}/purchase-eligible", p.k.county), As::Nobody)
@@ -411,16 +546,38 @@ async fn an_estate_the_company_has_not_served_a_year_is_not_rated(app: TestApp) 
         .await
         .expect(201)
         .s("id");
-    app.post(&format!("/api/v1/rating-campaigns/{c}/open"), As::Bearer(&p.bureau), json!({}))
-        .await
-        .expect(200);
-    let r = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[0]), all_answers(5)).await;
+    app.post(
+        &format!("/api/v1/rating-campaigns/{c}/open"),
+        As::Bearer(&p.bureau),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let r = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[0]),
+        all_answers(5),
+    )
+    .await;
     assert_eq!(r.problem(422), "not_rated_here");
     // An owner of another county's estate cannot answer for this one.
     let other = app.estate_with_parties("NB").await;
-    let r = put(&app, &survey_path(&c, &other.estate.id), As::Bearer(&other.owner_tokens[0]), all_answers(5)).await;
+    let r = put(
+        &app,
+        &survey_path(&c, &other.estate.id),
+        As::Bearer(&other.owner_tokens[0]),
+        all_answers(5),
+    )
+    .await;
     assert_eq!(r.problem(422), "not_rated_here");
-    let r = put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&other.owner_tokens[0]), all_answers(5)).await;
+    let r = put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&other.owner_tokens[0]),
+        all_answers(5),
+    )
+    .await;
     assert!(r.status == 403 || r.status == 404, "{}", r.status);
 }
 both!(an_estate_the_company_has_not_served_a_year_is_not_rated);

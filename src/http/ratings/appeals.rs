@@ -3,7 +3,6 @@
 //! publishes a new version of the results (never an overwrite).
 
 use super::*;
-use crate::domain::policy::Role;
 use crate::http::security::AnyAuth;
 
 pub struct AppealsApi;
@@ -38,7 +37,11 @@ impl AppealsApi {
     /// publication, server time) runs. After it, 422 `appeal_window_closed`.
     ///
     /// The company (its users or API keys).
-    #[oai(path = "/rating-campaigns/:id/appeals", method = "post", operation_id = "fileRatingAppeal")]
+    #[oai(
+        path = "/rating-campaigns/:id/appeals",
+        method = "post",
+        operation_id = "fileRatingAppeal"
+    )]
     async fn file(
         &self,
         state: Data<&AppState>,
@@ -55,7 +58,7 @@ impl AppealsApi {
                 may_view(c, &caller, &ctx.county)?;
                 let run = db::ratings::latest_run(c, &ctx.row.id, true)?;
                 // The company of the caller rated for that estate in the published results.
-                let mine = caller.principal.scopes(Role::Company);
+                let mine = crate::http::scope::companies_of(&caller);
                 let rows = match &run {
                     Some(run) => db::ratings::results_of(c, &run.id, None)?,
                     None => Vec::new(),
@@ -122,7 +125,11 @@ impl AppealsApi {
     /// for a company.
     ///
     /// Administrators, the county's bureau, and the companies rated (their own).
-    #[oai(path = "/rating-campaigns/:id/appeals", method = "get", operation_id = "listRatingAppeals")]
+    #[oai(
+        path = "/rating-campaigns/:id/appeals",
+        method = "get",
+        operation_id = "listRatingAppeals"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,
@@ -183,7 +190,11 @@ impl AppealsApi {
     ///
     /// Administrators and the county's bureau — but not an account that scored the appealing
     /// company in this campaign (an inspection, an evaluation, a bonus or a veto): 403.
-    #[oai(path = "/rating-appeals/:id/decision", method = "post", operation_id = "decideRatingAppeal")]
+    #[oai(
+        path = "/rating-appeals/:id/decision",
+        method = "post",
+        operation_id = "decideRatingAppeal"
+    )]
     async fn decide(
         &self,
         state: Data<&AppState>,
@@ -206,10 +217,14 @@ impl AppealsApi {
                 _ => return Err(AppError::invalid("new_value", reason::INVALID, "a decimal of 0 or more").into()),
             },
             (None, true) => {
-                return Err(AppError::invalid("new_value", reason::REQUIRED, "an upheld appeal gives the new input").into())
+                return Err(
+                    AppError::invalid("new_value", reason::REQUIRED, "an upheld appeal gives the new input").into(),
+                )
             }
             (Some(_), false) => {
-                return Err(AppError::invalid("new_value", reason::INVALID, "a dismissed appeal changes nothing").into())
+                return Err(
+                    AppError::invalid("new_value", reason::INVALID, "a dismissed appeal changes nothing").into(),
+                )
             }
             (None, false) => None,
         };

@@ -57,7 +57,11 @@ impl CampaignsApi {
     /// service to be rated, area weighting, 7 days of publication for appeals.
     ///
     /// Every signed-in person and every company key.
-    #[oai(path = "/rating-catalogue/default", method = "get", operation_id = "getDefaultRatingCatalogue")]
+    #[oai(
+        path = "/rating-catalogue/default",
+        method = "get",
+        operation_id = "getDefaultRatingCatalogue"
+    )]
     async fn default_catalogue(&self, auth: AnyAuth) -> ApiResult<Json<RatingConfig>> {
         let _signed_in = auth;
         Ok(Json(default_config()))
@@ -67,7 +71,11 @@ impl CampaignsApi {
     /// default catalogue when none is given), checked for consistency. It starts as a draft.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/orgs/:id/rating-campaigns", method = "post", operation_id = "createRatingCampaign")]
+    #[oai(
+        path = "/orgs/:id/rating-campaigns",
+        method = "post",
+        operation_id = "createRatingCampaign"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
@@ -78,7 +86,12 @@ impl CampaignsApi {
         let caller = auth.0;
         let input = body.0;
         if input.period_until < input.period_from {
-            return Err(AppError::invalid("period_until", reason::INVALID, "the period ends on or after its first day").into());
+            return Err(AppError::invalid(
+                "period_until",
+                reason::INVALID,
+                "the period ends on or after its first day",
+            )
+            .into());
         }
         if (input.period_until - input.period_from).num_days() > 3660 {
             return Err(AppError::invalid("period_until", reason::INVALID, "a period is at most ten years").into());
@@ -122,7 +135,11 @@ impl CampaignsApi {
     /// A county's campaigns, newest first.
     ///
     /// The county's officials, and the companies, committees and owners of its estates.
-    #[oai(path = "/orgs/:id/rating-campaigns", method = "get", operation_id = "listRatingCampaigns")]
+    #[oai(
+        path = "/orgs/:id/rating-campaigns",
+        method = "get",
+        operation_id = "listRatingCampaigns"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,
@@ -155,7 +172,10 @@ impl CampaignsApi {
             })
             .await?;
         let (items, next_cursor) = paging::page(rows, limit, |r| {
-            Keys::join([&r.created_at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string(), &r.id])
+            Keys::join([
+                &r.created_at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+                &r.id,
+            ])
         });
         Ok(Json(Page { items, next_cursor }))
     }
@@ -188,7 +208,11 @@ impl CampaignsApi {
     /// before bonus, every survey indicator asked, stars descending). Frozen once it opens.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/config", method = "put", operation_id = "setRatingConfig")]
+    #[oai(
+        path = "/rating-campaigns/:id/config",
+        method = "put",
+        operation_id = "setRatingConfig"
+    )]
     async fn configure(
         &self,
         state: Data<&AppState>,
@@ -198,12 +222,19 @@ impl CampaignsApi {
     ) -> ApiResult<Json<Campaign>> {
         let config = body.0;
         catalogue(&config)?;
-        let out = step(&state, auth.0, id.0, CampaignStep::Configure, "rating.campaign.configure", move |_, ctx, now, _| {
-            ctx.row.config = json_text(&config)?;
-            ctx.cat = catalogue(&config)?;
-            ctx.config = config;
-            Ok((campaign_out(ctx, now)?, serde_json::json!({ "config": ctx.row.config })))
-        })
+        let out = step(
+            &state,
+            auth.0,
+            id.0,
+            CampaignStep::Configure,
+            "rating.campaign.configure",
+            move |_, ctx, now, _| {
+                ctx.row.config = json_text(&config)?;
+                ctx.cat = catalogue(&config)?;
+                ctx.config = config;
+                Ok((campaign_out(ctx, now)?, serde_json::json!({ "config": ctx.row.config })))
+            },
+        )
         .await?;
         Ok(Json(out))
     }
@@ -212,19 +243,30 @@ impl CampaignsApi {
     /// bonuses and vetoes are taken until it closes.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/open", method = "post", operation_id = "openRatingCampaign")]
+    #[oai(
+        path = "/rating-campaigns/:id/open",
+        method = "post",
+        operation_id = "openRatingCampaign"
+    )]
     async fn open(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Campaign>> {
-        let out = step(&state, auth.0, id.0, CampaignStep::Open, "rating.campaign.open", |_, ctx, now, _| {
-            ctx.row.opened_at = Some(now);
-            let mut out = campaign_out(ctx, now)?;
-            out.status = CampaignStatus::Open;
-            Ok((out, serde_json::json!({})))
-        })
+        let out = step(
+            &state,
+            auth.0,
+            id.0,
+            CampaignStep::Open,
+            "rating.campaign.open",
+            |_, ctx, now, _| {
+                ctx.row.opened_at = Some(now);
+                let mut out = campaign_out(ctx, now)?;
+                out.status = CampaignStatus::Open;
+                Ok((out, serde_json::json!({})))
+            },
+        )
         .await?;
         Ok(Json(out))
     }
@@ -232,19 +274,30 @@ impl CampaignsApi {
     /// Close the collection: no more survey responses or inputs; the campaign is scored.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/close", method = "post", operation_id = "closeRatingCampaign")]
+    #[oai(
+        path = "/rating-campaigns/:id/close",
+        method = "post",
+        operation_id = "closeRatingCampaign"
+    )]
     async fn close(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Campaign>> {
-        let out = step(&state, auth.0, id.0, CampaignStep::Close, "rating.campaign.close", |_, ctx, now, _| {
-            ctx.row.closed_at = Some(now);
-            let mut out = campaign_out(ctx, now)?;
-            out.status = CampaignStatus::Scoring;
-            Ok((out, serde_json::json!({})))
-        })
+        let out = step(
+            &state,
+            auth.0,
+            id.0,
+            CampaignStep::Close,
+            "rating.campaign.close",
+            |_, ctx, now, _| {
+                ctx.row.closed_at = Some(now);
+                let mut out = campaign_out(ctx, now)?;
+                out.status = CampaignStatus::Scoring;
+                Ok((out, serde_json::json!({})))
+            },
+        )
         .await?;
         Ok(Json(out))
     }
@@ -254,17 +307,31 @@ impl CampaignsApi {
     /// gives the same figures and fingerprint.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/runs", method = "post", operation_id = "scoreRatingCampaign")]
+    #[oai(
+        path = "/rating-campaigns/:id/runs",
+        method = "post",
+        operation_id = "scoreRatingCampaign"
+    )]
     async fn score(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<RunCreated> {
-        let out = step(&state, auth.0, id.0, CampaignStep::Score, "rating.campaign.score", |c, ctx, now, caller| {
-            let run = new_run(c, ctx, now, caller, None)?;
-            Ok((run_out(&run), serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint })))
-        })
+        let out = step(
+            &state,
+            auth.0,
+            id.0,
+            CampaignStep::Score,
+            "rating.campaign.score",
+            |c, ctx, now, caller| {
+                let run = new_run(c, ctx, now, caller, None)?;
+                Ok((
+                    run_out(&run),
+                    serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint }),
+                ))
+            },
+        )
         .await?;
         Ok(RunCreated::Created(Json(out)))
     }
@@ -296,22 +363,36 @@ impl CampaignsApi {
     /// runs from now (server time) for the campaign's `notice_days`.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/publish", method = "post", operation_id = "publishRatingResults")]
+    #[oai(
+        path = "/rating-campaigns/:id/publish",
+        method = "post",
+        operation_id = "publishRatingResults"
+    )]
     async fn publish(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Campaign>> {
-        let out = step(&state, auth.0, id.0, CampaignStep::Publish, "rating.campaign.publish", |c, ctx, now, _| {
-            let run = db::ratings::latest_run(c, &ctx.row.id, false)?
-                .ok_or_else(|| AppError::rule(codes::NO_RESULTS, "score the campaign before publishing it"))?;
-            db::ratings::publish_run(c, &run.id, now)?;
-            ctx.row.published_at = Some(now);
-            let mut out = campaign_out(ctx, now)?;
-            out.status = CampaignStatus::Published;
-            Ok((out, serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint })))
-        })
+        let out = step(
+            &state,
+            auth.0,
+            id.0,
+            CampaignStep::Publish,
+            "rating.campaign.publish",
+            |c, ctx, now, _| {
+                let run = db::ratings::latest_run(c, &ctx.row.id, false)?
+                    .ok_or_else(|| AppError::rule(codes::NO_RESULTS, "score the campaign before publishing it"))?;
+                db::ratings::publish_run(c, &run.id, now)?;
+                ctx.row.published_at = Some(now);
+                let mut out = campaign_out(ctx, now)?;
+                out.status = CampaignStatus::Published;
+                Ok((
+                    out,
+                    serde_json::json!({ "version": run.version, "fingerprint": run.fingerprint }),
+                ))
+            },
+        )
         .await?;
         Ok(Json(out))
     }

@@ -76,7 +76,10 @@ fn scores_of(cat: &Catalogue, source: Source, scores: &[IndicatorScore]) -> AppR
             }
         }
     }
-    let pairs: Vec<(&str, &str)> = scores.iter().map(|s| (s.indicator.as_str(), s.value.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = scores
+        .iter()
+        .map(|s| (s.indicator.as_str(), s.value.as_str()))
+        .collect();
     json_text(&pairs)
 }
 
@@ -169,7 +172,7 @@ impl InputsApi {
                 ctx.step(CampaignStep::Collect, ids::now())?;
                 let company_id = scoring::company_for(c, &ctx, &estate.estate.id)?;
                 let answers = answers_in_order(&ctx.cat, &body.answers)?;
-                let owner_id = owner_here(c, &caller, &estate.estate.id)?;
+                let owner_id = crate::http::scope::owner_in_estate(c, &caller, &estate.estate.id)?;
                 let row = db::ratings::ResponseRow {
                     campaign_id: ctx.row.id.clone(),
                     estate_id: estate.estate.id.clone(),
@@ -221,9 +224,12 @@ impl InputsApi {
                     let ctx = load(c, &id.0, Lock::None)?;
                     let estate = estate_of(c, &caller, &ctx, &estate_id.0)?;
                     caller.may(&Action::AnswerRatingSurvey(estate.place()))?;
-                    let owner_id = owner_here(c, &caller, &estate.estate.id)?;
-                    let row = db::ratings::get_response(c, &ctx.row.id, &estate.estate.id, &owner_id)?
-                        .ok_or(AppError::NotFound { what: "survey response" })?;
+                    let owner_id = crate::http::scope::owner_in_estate(c, &caller, &estate.estate.id)?;
+                    let row = db::ratings::get_response(c, &ctx.row.id, &estate.estate.id, &owner_id)?.ok_or(
+                        AppError::NotFound {
+                            what: "survey response",
+                        },
+                    )?;
                     Ok(response_out(&ctx.cat, row))
                 })
                 .await?,
@@ -277,7 +283,11 @@ impl InputsApi {
     /// The campaign's evaluations and inspections, in the order recorded.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/inputs", method = "get", operation_id = "listRatingInputs")]
+    #[oai(
+        path = "/rating-campaigns/:id/inputs",
+        method = "get",
+        operation_id = "listRatingInputs"
+    )]
     async fn inputs(
         &self,
         state: Data<&AppState>,
@@ -305,7 +315,11 @@ impl InputsApi {
     /// reason and evidence.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/marks", method = "post", operation_id = "recordRatingMark")]
+    #[oai(
+        path = "/rating-campaigns/:id/marks",
+        method = "post",
+        operation_id = "recordRatingMark"
+    )]
     async fn mark(
         &self,
         state: Data<&AppState>,
@@ -376,7 +390,11 @@ impl InputsApi {
     /// The campaign's bonuses and vetoes, in the order recorded.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/marks", method = "get", operation_id = "listRatingMarks")]
+    #[oai(
+        path = "/rating-campaigns/:id/marks",
+        method = "get",
+        operation_id = "listRatingMarks"
+    )]
     async fn marks(
         &self,
         state: Data<&AppState>,
@@ -390,7 +408,10 @@ impl InputsApi {
                 .read(move |c| {
                     let ctx = load(c, &id.0, Lock::None)?;
                     check(&caller, &ctx.place(), &Action::ManageRatings(ctx.place()))?;
-                    Ok(db::ratings::marks_of(c, &ctx.row.id)?.into_iter().map(mark_out).collect())
+                    Ok(db::ratings::marks_of(c, &ctx.row.id)?
+                        .into_iter()
+                        .map(mark_out)
+                        .collect())
                 })
                 .await?,
         ))
@@ -448,16 +469,4 @@ fn response_out(cat: &Catalogue, r: db::ratings::ResponseRow) -> SurveyResponseO
         comment: r.comment,
         submitted_at: utc(r.submitted_at),
     }
-}
-
-/// The caller's owner record that holds a unit in the estate (the first, if it has several).
-fn owner_here(conn: &mut AnyConnection, caller: &Caller, estate_id: &str) -> AppResult<String> {
-    let mut owners = caller.principal.scopes(crate::domain::policy::Role::Owner);
-    owners.sort();
-    for o in owners {
-        if db::estates::held_by(conn, std::slice::from_ref(&o))?.iter().any(|e| e == estate_id) {
-            return Ok(o);
-        }
-    }
-    Err(AppError::forbidden())
 }

@@ -9,12 +9,14 @@ use crate::db::ratings::{AppealRow, CampaignRow, InputRow, MarkRow, RunRow};
 use crate::db::{self, AnyConnection};
 use crate::domain::ids;
 use crate::domain::policy::{Action, Place};
-use crate::domain::rating::{self, AppealStatus, CampaignStatus, CampaignStep, Catalogue, Dimension, Fact, Source, Weighting};
+use crate::domain::rating::{
+    self, AppealStatus, CampaignStatus, CampaignStep, Catalogue, Dimension, Fact, Source, Weighting,
+};
 use crate::domain::registry::OrgKind;
 use crate::error::{codes, reason, AppError, AppResult, FieldError};
 use crate::http::body::JsonBody;
 use crate::http::problem::ApiResult;
-use crate::http::scope::{check, org_place};
+use crate::http::scope::{check, org_place, CountyViewer as Viewer};
 use crate::http::security::{BearerAuth, Caller};
 use crate::AppState;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -97,7 +99,9 @@ pub(crate) enum Lock {
 
 /// Loads a campaign; 404 when there is none.
 pub(crate) fn load(conn: &mut AnyConnection, id: &str, lock: Lock) -> AppResult<CampaignCtx> {
-    let not_found = || AppError::NotFound { what: "rating campaign" };
+    let not_found = || AppError::NotFound {
+        what: "rating campaign",
+    };
     let row = match lock {
         Lock::ForChange => db::ratings::get_campaign_for_change(conn, id)?,
         Lock::Shared => db::ratings::get_campaign_shared(conn, id)?,
@@ -134,44 +138,6 @@ pub(crate) fn own_files(conn: &mut AnyConnection, caller: &Caller, files: &[Stri
 
 pub(crate) fn json_text<T: Serialize>(v: &T) -> AppResult<String> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// Where a caller stands to a county's campaigns: its officials by their grants, a company that
-/// works (or worked) there, an owner who holds a unit there.
-pub(crate) struct Viewer {
-    pub company_id: Option<String>,
-    pub owns_here: bool,
-    /// The estates of the county whose committee the caller acts for.
-    pub committee_of: Vec<String>,
-}
-
-impl Viewer {
-    pub fn of(conn: &mut AnyConnection, caller: &Caller, county: &OrgRow) -> AppResult<Viewer> {
-        use crate::domain::policy::Role;
-        let companies = caller.principal.scopes(Role::Company);
-        let owners = caller.principal.scopes(Role::Owner);
-        let held = db::estates::held_by(conn, &owners)?;
-        let mut committee_of = Vec::new();
-        for estate in caller.principal.scopes(Role::Committee) {
-            if db::ratings::any_estate_in_county(conn, std::slice::from_ref(&estate), &county.id)? {
-                committee_of.push(estate);
-            }
-        }
-        Ok(Viewer {
-            company_id: db::ratings::company_in_county(conn, &companies, &county.id)?,
-            owns_here: db::ratings::any_estate_in_county(conn, &held, &county.id)?,
-            committee_of,
-        })
-    }
-
-    pub fn place<'a>(&'a self, county: &'a OrgRow) -> Place<'a> {
-        Place {
-            company_id: self.company_id.as_deref(),
-            caller_owns_here: self.owns_here,
-            estate_ids: self.committee_of.iter().map(String::as_str).collect(),
-            ..org_place(county)
-        }
-    }
 }
 
 /// Whether the caller may read the county's campaigns (404 otherwise): everyone its

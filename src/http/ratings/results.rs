@@ -65,8 +65,14 @@ fn run_for(
 
 /// The county's latest published campaign, or the one named (404 if it is not the county's or
 /// has no published results).
-fn published_campaign(conn: &mut AnyConnection, county_id: &str, campaign_id: Option<&str>) -> AppResult<(CampaignCtx, RunRow)> {
-    let not_found = || AppError::NotFound { what: "published ratings" };
+fn published_campaign(
+    conn: &mut AnyConnection,
+    county_id: &str,
+    campaign_id: Option<&str>,
+) -> AppResult<(CampaignCtx, RunRow)> {
+    let not_found = || AppError::NotFound {
+        what: "published ratings",
+    };
     let id = match campaign_id {
         Some(id) => id.to_string(),
         None => {
@@ -144,7 +150,11 @@ impl ResultsApi {
     /// Published results: everyone the county's campaigns concern (its officials, and the
     /// companies, committees and owners of its estates). Unpublished versions: administrators and
     /// the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/results", method = "get", operation_id = "getRatingResults")]
+    #[oai(
+        path = "/rating-campaigns/:id/results",
+        method = "get",
+        operation_id = "getRatingResults"
+    )]
     async fn results(
         &self,
         state: Data<&AppState>,
@@ -203,7 +213,11 @@ impl ResultsApi {
     /// `campaign_id`.
     ///
     /// Anyone, without signing in.
-    #[oai(path = "/orgs/:id/purchase-eligible", method = "get", operation_id = "getPurchaseEligible")]
+    #[oai(
+        path = "/orgs/:id/purchase-eligible",
+        method = "get",
+        operation_id = "getPurchaseEligible"
+    )]
     async fn purchase_eligible(
         &self,
         state: Data<&AppState>,
@@ -226,7 +240,11 @@ impl ResultsApi {
     /// version of each.
     ///
     /// Anyone, without signing in (published ratings are public).
-    #[oai(path = "/companies/:id/rating-history", method = "get", operation_id = "getCompanyRatingHistory")]
+    #[oai(
+        path = "/companies/:id/rating-history",
+        method = "get",
+        operation_id = "getCompanyRatingHistory"
+    )]
     async fn history(
         &self,
         state: Data<&AppState>,

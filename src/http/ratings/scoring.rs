@@ -77,17 +77,22 @@ pub(crate) fn pairs(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<Ve
 /// `not_rated_here` when none is.
 pub(crate) fn company_for(conn: &mut AnyConnection, ctx: &CampaignCtx, estate_id: &str) -> AppResult<String> {
     let contracts = db::ratings::contracts_of_estate(conn, estate_id, ctx.row.period_from, ctx.row.period_until)?;
-    eligible(&contracts, ctx.row.period_from, ctx.row.period_until, ctx.cat.min_service_days)
-        .into_iter()
-        .rev()
-        .find(|p| p.estate_id == estate_id)
-        .map(|p| p.company_id)
-        .ok_or_else(|| {
-            AppError::rule(
-                codes::NOT_RATED_HERE,
-                "no company served this estate under contract long enough within the campaign's period to be rated",
-            )
-        })
+    eligible(
+        &contracts,
+        ctx.row.period_from,
+        ctx.row.period_until,
+        ctx.cat.min_service_days,
+    )
+    .into_iter()
+    .rev()
+    .find(|p| p.estate_id == estate_id)
+    .map(|p| p.company_id)
+    .ok_or_else(|| {
+        AppError::rule(
+            codes::NOT_RATED_HERE,
+            "no company served this estate under contract long enough within the campaign's period to be rated",
+        )
+    })
 }
 
 fn percent(n: i64, d: i64) -> Option<Q> {
@@ -134,7 +139,10 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
     for (estate, company, answers) in db::ratings::answers_of(conn, &ctx.row.id)? {
         let values: Vec<i64> = answers.split(',').filter_map(|a| a.parse().ok()).collect();
         if values.len() != nq {
-            return Err(AppError::Internal(format!("a stored survey response has {} answers", values.len())));
+            return Err(AppError::Internal(format!(
+                "a stored survey response has {} answers",
+                values.len()
+            )));
         }
         let entry = survey.entry((estate, company)).or_insert_with(|| (vec![0; nq], 0));
         for (i, v) in values.iter().enumerate() {
@@ -196,9 +204,14 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
                 Source::CommitteeEvaluation | Source::BureauInspection => people
                     .get(&(pair.estate_id.clone(), pair.company_id.clone(), ind.code.clone()))
                     .map(|(sum, k)| *sum / Q::from_integer(*k as i128)),
-                Source::LedgerFigures | Source::RegistryFacts => {
-                    fact(ind.fact, pair, facts, &ledger, meetings.get(&pair.estate_id).copied(), months)
-                }
+                Source::LedgerFigures | Source::RegistryFacts => fact(
+                    ind.fact,
+                    pair,
+                    facts,
+                    &ledger,
+                    meetings.get(&pair.estate_id).copied(),
+                    months,
+                ),
             };
             if let Some(v) = value {
                 inputs.values.insert(ind.code.clone(), v);
@@ -218,7 +231,9 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
             .filter(|m| m.estate_id.as_deref() == Some(pair.estate_id.as_str()))
             .map(|m| m.code.clone())
             .collect();
-        inputs.vetoed = marks.iter().any(|m| m.kind == "veto" && m.company_id == pair.company_id);
+        inputs.vetoed = marks
+            .iter()
+            .any(|m| m.kind == "veto" && m.company_id == pair.company_id);
         // The fingerprint covers what was scored: each pair's inputs in a fixed order.
         fingerprint.update(format!("|{}|{}|{}|{}|", pair.estate_id, pair.company_id, n, inputs.vetoed).as_bytes());
         for (code, v) in &inputs.values {
@@ -449,7 +464,10 @@ mod tests {
             .map(|p| (p.estate_id.as_str(), p.company_id.as_str()))
             .collect();
         assert_eq!(got, [("e1", "a"), ("e3", "c")]);
-        assert_eq!(eligible(&[contract("b", "e2", (2025, 1, 2), None)], from, until, 364).len(), 1);
+        assert_eq!(
+            eligible(&[contract("b", "e2", (2025, 1, 2), None)], from, until, 364).len(),
+            1
+        );
     }
 
     #[test]

@@ -6,7 +6,11 @@ use crate::domain::rating::{parse_decimal, Indicator, Rule, Q};
 
 fn decimal(field: String, s: &str, errors: &mut Vec<FieldError>) -> Q {
     parse_decimal(s).unwrap_or_else(|| {
-        errors.push(FieldError::new(&field, reason::FORMAT, "a decimal with at most two places"));
+        errors.push(FieldError::new(
+            &field,
+            reason::FORMAT,
+            "a decimal with at most two places",
+        ));
         Q::from_integer(0)
     })
 }
@@ -26,7 +30,7 @@ pub(crate) fn catalogue(cfg: &RatingConfig) -> Result<Catalogue, AppError> {
                 },
                 _ => {
                     errors.push(FieldError::new(
-                        &at("rule"),
+                        at("rule"),
                         reason::REQUIRED,
                         "a linear rule has zero_at and full_at",
                     ));
@@ -95,7 +99,7 @@ pub(crate) fn catalogue(cfg: &RatingConfig) -> Result<Catalogue, AppError> {
     };
     if errors.is_empty() {
         for (field, message) in rating::check(&cat) {
-            errors.push(FieldError::new(&format!("config.{field}"), reason::INVALID, message));
+            errors.push(FieldError::new(format!("config.{field}"), reason::INVALID, message));
         }
     }
     if errors.is_empty() {
