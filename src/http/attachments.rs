@@ -165,7 +165,7 @@ fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::e
 }
 
 /// `inline` with the name in RFC 5987 form (UTF-8, percent-encoded) and an ASCII fallback.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

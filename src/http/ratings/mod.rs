@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 mod appeals;
 mod campaigns;
 mod dto;
+mod export;
 mod inputs;
 mod results;
 mod scoring;

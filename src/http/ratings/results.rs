@@ -10,6 +10,17 @@ use crate::http::security::AnyAuth;
 
 pub struct ResultsApi;
 
+#[derive(ApiResponse)]
+pub enum ExportFile {
+    /// The workbook or the CSV file, as an attachment.
+    #[oai(status = 200)]
+    File(
+        poem_openapi::payload::Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
 /// A run's rows as results: one per company (overall) with its estates, in rank order.
 pub(crate) fn results_out(conn: &mut AnyConnection, rows: Vec<ResultRow>) -> AppResult<Vec<RatingResult>> {
     let mut ids: Vec<String> = rows.iter().map(|r| r.company_id.clone()).collect();
@@ -181,6 +192,65 @@ impl ResultsApi {
                     })
                 })
                 .await?,
+        ))
+    }
+
+    /// Export a run's results for the bureau: `xlsx` (the default) is a workbook with a sheet of
+    /// results per estate (小区评价结果) and one per company (企业评价结果), Chinese headers, scores
+    /// and counts as numbers; `csv` is one of those sheets (`sheet`: `estates`, the default, or
+    /// `companies`) in UTF-8 with a byte-order mark, so that Excel opens the Chinese text. The
+    /// latest run, or `version`.
+    ///
+    /// Administrators and the county's bureau.
+    #[oai(path = "/rating-campaigns/:id/export", method = "get", operation_id = "exportRatingResults")]
+    async fn export(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+        #[oai(validator(pattern = "^(xlsx|csv)$"))] format: Query<Option<String>>,
+        #[oai(validator(pattern = "^(estates|companies)$"))] sheet: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] version: Query<Option<i32>>,
+    ) -> ApiResult<ExportFile> {
+        let caller = auth.0;
+        let csv = format.0.as_deref() == Some("csv");
+        let companies = sheet.0.as_deref() == Some("companies");
+        let (bytes, name) = state
+            .db
+            .read(move |c| {
+                let ctx = load(c, &id.0, Lock::None)?;
+                check(&caller, &ctx.place(), &Action::ManageRatings(ctx.place()))?;
+                let run = run_for(c, Some(&caller), &ctx, version.0)?;
+                let rows = db::ratings::results_of(c, &run.id, None)?;
+                let estate_ids: Vec<String> = rows
+                    .iter()
+                    .filter(|r| !r.estate_id.is_empty())
+                    .map(|r| r.estate_id.clone())
+                    .collect();
+                let names: HashMap<String, String> = db::ratings::estate_facts(c, &estate_ids)?
+                    .into_iter()
+                    .map(|f| (f.estate_id, f.name))
+                    .collect();
+                let results = results_out(c, rows)?;
+                let [estates, companies_sheet] = super::export::sheets(&ctx.config, &results, &names);
+                let stem = format!("{}-第{}版", ctx.row.name, run.version);
+                Ok(if csv {
+                    let sheet = if companies { companies_sheet } else { estates };
+                    (super::export::csv(&sheet)?, format!("{stem}-{}.csv", sheet.name))
+                } else {
+                    (super::export::xlsx(&[estates, companies_sheet])?, format!("{stem}.xlsx"))
+                })
+            })
+            .await?;
+        let content_type = if csv {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        };
+        Ok(ExportFile::File(
+            poem_openapi::payload::Binary(bytes),
+            content_type.into(),
+            crate::http::attachments::content_disposition(&name).replacen("inline", "attachment", 1),
         ))
     }
 
