@@ -383,6 +383,17 @@ impl Server {
         Ok(serde_json::from_str(&self.curl(token, &[path])?)?)
     }
 
+    /// The server's peak resident memory so far, in MiB.
+    pub fn peak_mib(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    }
+
     /// The server's resident memory.
     pub fn rss(&self) -> String {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

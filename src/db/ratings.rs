@@ -673,3 +673,10 @@ pub fn contracts_of_estate(
     .bind::<Date, _>(from)
     .load(conn)?)
 }
+
+/// Inserts many responses at once (a benchmark's or an import's seeding; answers go through
+/// `put_response` otherwise).
+pub fn insert_responses(conn: &mut AnyConnection, rows: &[ResponseRow]) -> AppResult<()> {
+    super::insert_batch!(conn, rating_responses::table, rows)?;
+    Ok(())
+}

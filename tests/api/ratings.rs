@@ -332,20 +332,33 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     assert_eq!(company["rank"], 1);
 
     // The bureau's export: a workbook, or a sheet as CSV with a byte-order mark.
-    let xlsx = app.get(&format!("{base}/export"), As::Bearer(&p.bureau)).await.expect(200);
+    let xlsx = app
+        .get(&format!("{base}/export"), As::Bearer(&p.bureau))
+        .await
+        .expect(200);
     assert_eq!(
         xlsx.headers.get("content-type").unwrap(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     assert!(xlsx.body.as_str().unwrap().starts_with("PK"), "a zip container");
     let csv = app
-        .get(&format!("{base}/export?format=csv&sheet=companies"), As::Bearer(&p.bureau))
+        .get(
+            &format!("{base}/export?format=csv&sheet=companies"),
+            As::Bearer(&p.bureau),
+        )
         .await
         .expect(200);
     let text = csv.body.as_str().unwrap();
     assert!(text.starts_with('\u{feff}'), "a BOM");
     let line = text.lines().nth(1).unwrap();
-    assert!(line.starts_with(&format!("1,{},{},{stars},否,1,2,", company["company_name"].as_str().unwrap(), estate["score"].as_str().unwrap())), "{text}");
+    assert!(
+        line.starts_with(&format!(
+            "1,{},{},{stars},否,1,2,",
+            company["company_name"].as_str().unwrap(),
+            estate["score"].as_str().unwrap()
+        )),
+        "{text}"
+    );
     for who in [As::Bearer(&p.company_token), As::Bearer(&p.party)] {
         let r = app.get(&format!("{base}/export"), who).await;
         assert!(r.status == 403 || r.status == 404, "{}", r.status);

@@ -41,16 +41,33 @@ fn yes(b: bool) -> Cell {
 }
 
 /// The two sheets of a run's results (`results` as `results_out` gives them).
-pub(crate) fn sheets(cfg: &RatingConfig, results: &[RatingResult], estate_names: &HashMap<String, String>) -> [Sheet; 2] {
+pub(crate) fn sheets(
+    cfg: &RatingConfig,
+    results: &[RatingResult],
+    estate_names: &HashMap<String, String>,
+) -> [Sheet; 2] {
     let dims: Vec<Dimension> = Dimension::ALL.to_vec();
     let points = |r: &RatingResult, key: &str, dimension: bool| {
         let list = if dimension { &r.dimensions } else { &r.indicators };
-        Cell::Centi(list.iter().find(|p| p.key == key).map(|p| centi_of(&p.points)).unwrap_or(0))
+        Cell::Centi(
+            list.iter()
+                .find(|p| p.key == key)
+                .map(|p| centi_of(&p.points))
+                .unwrap_or(0),
+        )
     };
-    let mut estate_headers: Vec<String> = ["企业名称", "小区名称", "总分", "星级", "一票否决", "样本不足", "有效问卷数"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut estate_headers: Vec<String> = [
+        "企业名称",
+        "小区名称",
+        "总分",
+        "星级",
+        "一票否决",
+        "样本不足",
+        "有效问卷数",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     estate_headers.extend(dims.iter().map(|d| d.label().to_string()));
     estate_headers.extend(cfg.indicators.iter().map(|i| i.name.clone()));
     estate_headers.push("加分".into());
@@ -73,10 +90,18 @@ pub(crate) fn sheets(cfg: &RatingConfig, results: &[RatingResult], estate_names:
             estates.push(row);
         }
     }
-    let mut company_headers: Vec<String> = ["排名", "企业名称", "总分", "星级", "一票否决", "参评小区数", "有效问卷数"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut company_headers: Vec<String> = [
+        "排名",
+        "企业名称",
+        "总分",
+        "星级",
+        "一票否决",
+        "参评小区数",
+        "有效问卷数",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     company_headers.extend(dims.iter().map(|d| d.label().to_string()));
     let companies = results
         .iter()
@@ -141,7 +166,8 @@ pub(crate) fn csv(sheet: &Sheet) -> AppResult<Vec<u8>> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
-        w.write_record(&sheet.headers).map_err(|e| AppError::Internal(e.to_string()))?;
+        w.write_record(&sheet.headers)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         for row in &sheet.rows {
             let fields: Vec<String> = row
                 .iter()
@@ -179,6 +205,9 @@ mod tests {
         };
         let bytes = csv(&sheet).unwrap();
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
-        assert_eq!(String::from_utf8(bytes[3..].to_vec()).unwrap(), "企业名称,总分\n红星物业,87.25\n");
+        assert_eq!(
+            String::from_utf8(bytes[3..].to_vec()).unwrap(),
+            "企业名称,总分\n红星物业,87.25\n"
+        );
     }
 }

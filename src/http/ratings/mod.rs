@@ -40,6 +40,7 @@ pub use campaigns::*;
 pub use dto::*;
 pub use inputs::*;
 pub use results::*;
+pub use views::default_config;
 pub(crate) use views::*;
 
 /// The operations of this capability, for the service.

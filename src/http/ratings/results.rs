@@ -202,7 +202,11 @@ impl ResultsApi {
     /// latest run, or `version`.
     ///
     /// Administrators and the county's bureau.
-    #[oai(path = "/rating-campaigns/:id/export", method = "get", operation_id = "exportRatingResults")]
+    #[oai(
+        path = "/rating-campaigns/:id/export",
+        method = "get",
+        operation_id = "exportRatingResults"
+    )]
     async fn export(
         &self,
         state: Data<&AppState>,
@@ -238,7 +242,10 @@ impl ResultsApi {
                     let sheet = if companies { companies_sheet } else { estates };
                     (super::export::csv(&sheet)?, format!("{stem}-{}.csv", sheet.name))
                 } else {
-                    (super::export::xlsx(&[estates, companies_sheet])?, format!("{stem}.xlsx"))
+                    (
+                        super::export::xlsx(&[estates, companies_sheet])?,
+                        format!("{stem}.xlsx"),
+                    )
                 })
             })
             .await?;

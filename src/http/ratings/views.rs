@@ -145,7 +145,7 @@ fn default_name(code: &str) -> &'static str {
 }
 
 /// The default configuration (`domain::rating::default_catalogue`) in the API's form.
-pub(crate) fn default_config() -> RatingConfig {
+pub fn default_config() -> RatingConfig {
     let cat = rating::default_catalogue();
     let d = rating::decimal_text;
     let text = |x: &Q| {
