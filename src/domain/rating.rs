@@ -9,19 +9,26 @@
 //! same way, but nothing is computed from the shown figures.
 
 use chrono::NaiveDateTime;
-use num_rational::Ratio;
-use num_traits::{Signed, Zero};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::lifecycle::Refused;
 use super::window;
 use crate::error::{codes, reason};
 use crate::term_enum;
 
-/// An exact number.
-pub type Q = Ratio<i128>;
+/// An exact number: a rational of big integers, so that no configuration, however odd its
+/// bounds, can overflow a figure (an i128 rational could, and would wrap silently in release).
+pub type Q = num_rational::BigRational;
 
-fn q(n: i128) -> Q {
-    Q::from_integer(n)
+/// An integer as an exact number.
+pub fn q(n: i128) -> Q {
+    Q::from_integer(BigInt::from(n))
+}
+
+/// `n / d` exactly (`d` not 0).
+pub fn ratio(n: i128, d: i128) -> Q {
+    Q::new(BigInt::from(n), BigInt::from(d))
 }
 
 term_enum!(
@@ -192,18 +199,20 @@ pub fn parse_decimal(s: &str) -> Option<Q> {
         let f: i128 = frac.parse().ok()?;
         centi += if frac.len() == 1 { f * 10 } else { f };
     }
-    Some(Q::new(if neg { -centi } else { centi }, 100))
+    Some(ratio(if neg { -centi } else { centi }, 100))
 }
 
 /// The one rounding: to hundredths, half up (away from zero at an exact half).
 pub fn round_centi(x: Q) -> i64 {
     let scaled = x * q(100);
     let r = if scaled.is_negative() {
-        -((-scaled) + Q::new(1, 2)).floor()
+        -((-scaled) + ratio(1, 2)).floor()
     } else {
-        (scaled + Q::new(1, 2)).floor()
+        (scaled + ratio(1, 2)).floor()
     };
-    *r.numer() as i64
+    r.numer()
+        .to_i64()
+        .unwrap_or(if r.is_negative() { i64::MIN } else { i64::MAX })
 }
 
 /// Hundredths written as a decimal with two places: 9050 → "90.50".
@@ -214,12 +223,12 @@ pub fn centi_text(c: i64) -> String {
 
 /// An exact number written with up to two places when it has them (for configuration echoes).
 pub fn decimal_text(x: &Q) -> String {
-    centi_text(round_centi(*x))
+    centi_text(round_centi(x.clone()))
 }
 
 /// The stars of a rounded score under the thresholds (5 down to 1); 0 is "no star".
 pub fn stars_of(score_centi: i64, thresholds: &[Q; 5]) -> u8 {
-    let score = Q::new(score_centi as i128, 100);
+    let score = ratio(score_centi as i128, 100);
     thresholds
         .iter()
         .position(|t| score >= *t)
@@ -231,29 +240,35 @@ pub fn stars_of(score_centi: i64, thresholds: &[Q; 5]) -> u8 {
 pub fn points(rule: &Rule, weight: &Q, value: &Q) -> Q {
     match rule {
         Rule::Linear { zero_at, full_at } => {
-            let share = (*value - *zero_at) / (*full_at - *zero_at);
+            let share = (value - zero_at) / (full_at - zero_at);
             let share = share.max(Q::zero()).min(q(1));
-            *weight * share
+            weight * share
         }
         Rule::Bands(bands) => bands
             .iter()
             .take_while(|(from, _)| value >= from)
             .last()
-            .map(|(_, p)| *p)
+            .map(|(_, p)| p.clone())
             .unwrap_or_else(Q::zero),
     }
 }
 
 /// A survey mean shrunk toward the campaign's (a Bayesian average): `(sum + prior·campaign) /
 /// (n + prior)`. With no responses anywhere there is nothing to shrink toward: `None`.
-pub fn shrunk_mean(sum: i64, n: i64, prior_weight: i64, campaign_mean: Option<Q>) -> Option<Q> {
+pub fn shrunk_mean(sum: i64, n: i64, prior_weight: i64, campaign_mean: Option<&Q>) -> Option<Q> {
     match campaign_mean {
         Some(m) if n + prior_weight > 0 => {
             Some((q(sum as i128) + q(prior_weight as i128) * m) / q((n + prior_weight) as i128))
         }
-        None if n > 0 => Some(Q::new(sum as i128, n as i128)),
+        None if n > 0 => Some(ratio(sum as i128, n as i128)),
         _ => None,
     }
+}
+
+/// Whether an estate's survey has too few responses to be read on its own (it is still scored,
+/// shrunk toward the campaign's mean, and flagged).
+pub fn low_sample(responses: i64, min_responses: i64) -> bool {
+    responses < min_responses
 }
 
 /// One estate's inputs, by indicator code (`None` where none was given or can be computed).
@@ -295,7 +310,7 @@ pub fn score(cat: &Catalogue, inputs: &EstateInputs) -> Score {
             }
         };
         if let Some(d) = dims.iter_mut().find(|(d, _)| *d == ind.dimension) {
-            d.1 += p;
+            d.1 += &p;
         }
         indicators.push((ind.code.clone(), p));
     }
@@ -303,12 +318,12 @@ pub fn score(cat: &Catalogue, inputs: &EstateInputs) -> Score {
         .bonuses
         .iter()
         .filter(|(code, _)| inputs.bonuses.contains(code))
-        .map(|(_, p)| *p)
+        .map(|(_, p)| p.clone())
         .fold(Q::zero(), |a, b| a + b)
-        .min(cat.bonus_cap);
-    let sum: Q = dims.iter().map(|(_, p)| *p).fold(Q::zero(), |a, b| a + b) + bonus;
+        .min(cat.bonus_cap.clone());
+    let sum: Q = dims.iter().map(|(_, p)| p.clone()).fold(Q::zero(), |a, b| a + b) + &bonus;
     let total = sum.min(q(100));
-    let total_centi = round_centi(total);
+    let total_centi = round_centi(total.clone());
     let stars = if inputs.vetoed {
         0
     } else {
@@ -335,13 +350,13 @@ pub fn overall(estates: &[(Q, i64)], vetoed: bool, thresholds: &[Q; 5]) -> (Q, i
     } else if weight > 0 {
         estates
             .iter()
-            .map(|(t, w)| *t * q(*w as i128))
+            .map(|(t, w)| t * q(*w as i128))
             .fold(Q::zero(), |a, b| a + b)
             / q(weight)
     } else {
-        estates.iter().map(|(t, _)| *t).fold(Q::zero(), |a, b| a + b) / q(estates.len() as i128)
+        estates.iter().map(|(t, _)| t.clone()).fold(Q::zero(), |a, b| a + b) / q(estates.len() as i128)
     };
-    let centi = round_centi(total);
+    let centi = round_centi(total.clone());
     let stars = if vetoed { 0 } else { stars_of(centi, thresholds) };
     (total, centi, stars)
 }
@@ -405,7 +420,11 @@ pub fn check(cat: &Catalogue) -> Vec<Problem> {
             out.push((at("code"), format!("no survey question is mapped to {}", ind.code)));
         }
     }
-    let total: Q = cat.indicators.iter().map(|i| i.weight).fold(Q::zero(), |a, b| a + b);
+    let total: Q = cat
+        .indicators
+        .iter()
+        .map(|i| i.weight.clone())
+        .fold(Q::zero(), |a, b| a + b);
     if total != q(100) {
         out.push((
             "indicators".into(),
@@ -650,8 +669,8 @@ mod tests {
 
     #[test]
     fn decimals_parse_exactly_and_refuse_the_rest() {
-        assert_eq!(parse_decimal("92.5"), Some(Q::new(185, 2)));
-        assert_eq!(parse_decimal("0.80"), Some(Q::new(4, 5)));
+        assert_eq!(parse_decimal("92.5"), Some(ratio(185, 2)));
+        assert_eq!(parse_decimal("0.80"), Some(ratio(4, 5)));
         assert_eq!(parse_decimal("-3"), Some(q(-3)));
         for bad in ["", ".5", "5.", "1.234", "1e3", "+1", "NaN", "1 ", "1234567890"] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
@@ -660,10 +679,10 @@ mod tests {
 
     #[test]
     fn rounding_is_once_and_half_up() {
-        assert_eq!(round_centi(Q::new(89995, 1000)), 9000);
-        assert_eq!(round_centi(Q::new(89994, 1000)), 8999);
-        assert_eq!(round_centi(Q::new(1, 3) * q(100)), 3333);
-        assert_eq!(round_centi(Q::new(-5, 1000)), -1);
+        assert_eq!(round_centi(ratio(89995, 1000)), 9000);
+        assert_eq!(round_centi(ratio(89994, 1000)), 8999);
+        assert_eq!(round_centi(ratio(1, 3) * q(100)), 3333);
+        assert_eq!(round_centi(ratio(-5, 1000)), -1);
         assert_eq!(centi_text(9050), "90.50");
         assert_eq!(centi_text(7), "0.07");
     }
@@ -696,10 +715,10 @@ mod tests {
             },
         }];
         let mut inputs = EstateInputs::default();
-        inputs.values.insert("x".into(), Q::new(89995, 1000));
+        inputs.values.insert("x".into(), ratio(89995, 1000));
         let s = score(&cat, &inputs);
         assert_eq!((s.total_centi, s.stars), (9000, 5));
-        inputs.values.insert("x".into(), Q::new(89994, 1000));
+        inputs.values.insert("x".into(), ratio(89994, 1000));
         assert_eq!(score(&cat, &inputs).stars, 4);
         inputs.vetoed = true;
         inputs.values.insert("x".into(), q(100));
@@ -720,7 +739,7 @@ mod tests {
             zero_at: q(20),
             full_at: q(0),
         };
-        assert_eq!(points(&down, &q(5), &q(5)), Q::new(15, 4));
+        assert_eq!(points(&down, &q(5), &q(5)), ratio(15, 4));
         assert_eq!(points(&down, &q(5), &q(25)), q(0));
         let bands = Rule::Bands(vec![(q(60), q(2)), (q(80), q(4)), (q(95), q(5))]);
         assert_eq!(points(&bands, &q(5), &d("59.99")), q(0));
@@ -731,19 +750,42 @@ mod tests {
 
     #[test]
     fn shrinkage_with_0_1_9_10_and_1000_responses() {
-        let campaign = Some(q(4));
+        let four = q(4);
+        let campaign = Some(&four);
         // No responses: the campaign mean.
         assert_eq!(shrunk_mean(0, 0, 30, campaign), Some(q(4)));
         // One answer of 1: (1 + 120) / 31.
-        assert_eq!(shrunk_mean(1, 1, 30, campaign), Some(Q::new(121, 31)));
-        assert_eq!(shrunk_mean(9, 9, 30, campaign), Some(Q::new(129, 39)));
-        assert_eq!(shrunk_mean(10, 10, 30, campaign), Some(Q::new(130, 40)));
+        assert_eq!(shrunk_mean(1, 1, 30, campaign), Some(ratio(121, 31)));
+        assert_eq!(shrunk_mean(9, 9, 30, campaign), Some(ratio(129, 39)));
+        assert_eq!(shrunk_mean(10, 10, 30, campaign), Some(ratio(130, 40)));
         // A thousand answers of 2 barely move toward 4.
-        assert_eq!(shrunk_mean(2000, 1000, 30, campaign), Some(Q::new(2120, 1030)));
+        assert_eq!(shrunk_mean(2000, 1000, 30, campaign), Some(ratio(2120, 1030)));
         // No prior: the plain mean; nothing anywhere: nothing.
         assert_eq!(shrunk_mean(9, 3, 0, campaign), Some(q(3)));
         assert_eq!(shrunk_mean(0, 0, 30, None), None);
-        assert_eq!(shrunk_mean(0, 0, 0, Some(q(3))), None);
+        assert_eq!(shrunk_mean(0, 0, 0, Some(&q(3))), None);
+    }
+
+    #[test]
+    fn low_sample_below_the_minimum_only() {
+        assert!(low_sample(9, 10));
+        assert!(!low_sample(10, 10));
+        assert!(!low_sample(11, 10));
+        assert!(low_sample(0, 1));
+    }
+
+    #[test]
+    fn odd_bounds_stay_exact() {
+        // Bounds with unlike denominators over many indicators: nothing overflows or rounds.
+        let rule = Rule::Linear {
+            zero_at: parse_decimal("0.07").unwrap(),
+            full_at: parse_decimal("999999999.93").unwrap(),
+        };
+        let mut total = Q::zero();
+        for i in 1..60 {
+            total += points(&rule, &parse_decimal("1.67").unwrap(), &ratio(i * 7919, 1_000_003 + i));
+        }
+        assert!(total > Q::zero() && total < q(1));
     }
 
     #[test]
@@ -783,8 +825,8 @@ mod tests {
         assert_eq!(s.bonus, q(5));
         assert_eq!(s.missing.len(), cat.indicators.len());
         for ind in &cat.indicators {
-            let full = match ind.rule {
-                Rule::Linear { full_at, .. } => full_at,
+            let full = match &ind.rule {
+                Rule::Linear { full_at, .. } => full_at.clone(),
                 _ => unreachable!(),
             };
             inputs.values.insert(ind.code.clone(), full);

@@ -213,7 +213,7 @@ impl AppealsApi {
         };
         let new_value = match (&body.new_value, upheld) {
             (Some(v), true) => match rating::parse_decimal(v) {
-                Some(q) if q >= rating::Q::from_integer(0) => Some(v.clone()),
+                Some(q) if q >= rating::q(0) => Some(v.clone()),
                 _ => return Err(AppError::invalid("new_value", reason::INVALID, "a decimal of 0 or more").into()),
             },
             (None, true) => {

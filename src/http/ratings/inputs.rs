@@ -66,7 +66,7 @@ fn scores_of(cat: &Catalogue, source: Source, scores: &[IndicatorScore]) -> AppR
             ));
         }
         match rating::parse_decimal(&s.value) {
-            Some(v) if v >= rating::Q::from_integer(0) => {}
+            Some(v) if v >= rating::q(0) => {}
             _ => {
                 return Err(AppError::invalid(
                     &format!("{field}.value"),

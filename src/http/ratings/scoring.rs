@@ -96,7 +96,7 @@ pub(crate) fn company_for(conn: &mut AnyConnection, ctx: &CampaignCtx, estate_id
 }
 
 fn percent(n: i64, d: i64) -> Option<Q> {
-    (d > 0).then(|| Q::new(n as i128 * 100, d as i128))
+    (d > 0).then(|| rating::ratio(n as i128 * 100, d as i128))
 }
 
 /// Calendar months the period touches: the joint meetings expected (one a month).
@@ -154,7 +154,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
     }
     let campaign_mean: Vec<Option<Q>> = campaign_sums
         .iter()
-        .map(|s| (campaign_n > 0).then(|| Q::new(*s as i128, campaign_n as i128)))
+        .map(|s| (campaign_n > 0).then(|| rating::ratio(*s as i128, campaign_n as i128)))
         .collect();
 
     // People's scores: the committee's evaluation, the mean of inspections.
@@ -165,7 +165,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
             if let Some(v) = rating::parse_decimal(&value) {
                 let e = people
                     .entry((input.estate_id.clone(), input.company_id.clone(), code))
-                    .or_insert((Q::from_integer(0), 0));
+                    .or_insert((rating::q(0), 0));
                 e.0 += v;
                 e.1 += 1;
             }
@@ -193,17 +193,17 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
                         .iter()
                         .enumerate()
                         .filter(|(_, (_, i))| *i == ind.code)
-                        .map(|(qi, _)| rating::shrunk_mean(sums[qi], n, cat.prior_weight, campaign_mean[qi]))
+                        .map(|(qi, _)| rating::shrunk_mean(sums[qi], n, cat.prior_weight, campaign_mean[qi].as_ref()))
                         .collect();
                     let k = means.len() as i128;
                     means
                         .into_iter()
-                        .try_fold(Q::from_integer(0), |a, m| m.map(|m| a + m))
-                        .map(|s| s / Q::from_integer(k))
+                        .try_fold(rating::q(0), |a, m| m.map(|m| a + m))
+                        .map(|s| s / rating::q(k))
                 }
                 Source::CommitteeEvaluation | Source::BureauInspection => people
                     .get(&(pair.estate_id.clone(), pair.company_id.clone(), ind.code.clone()))
-                    .map(|(sum, k)| *sum / Q::from_integer(*k as i128)),
+                    .map(|(sum, k)| sum / rating::q(*k as i128)),
                 Source::LedgerFigures | Source::RegistryFacts => fact(
                     ind.fact,
                     pair,
@@ -260,7 +260,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
     let mut overall: Vec<(String, Q, i64, u8, bool, i64, Detail)> = Vec::new();
     for (company, idx) in &companies {
         let vetoed = scored[idx[0]].2;
-        let parts: Vec<(Q, i64)> = idx.iter().map(|i| (scored[*i].1.total, scored[*i].4)).collect();
+        let parts: Vec<(Q, i64)> = idx.iter().map(|i| (scored[*i].1.total.clone(), scored[*i].4)).collect();
         let (total, centi, stars) = rating::overall(&parts, vetoed, &cat.stars);
         let responses = idx.iter().map(|i| scored[*i].3).sum();
         let detail = weighted_detail(idx.iter().map(|i| (&scored[*i].1, scored[*i].4)).collect());
@@ -295,7 +295,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
             score_centi: score.total_centi,
             stars: score.stars as i32,
             vetoed,
-            low_sample: n < cat.min_responses,
+            low_sample: rating::low_sample(n, cat.min_responses),
             responses: n,
             rank: 0,
             detail: json_text(&detail_of(&score))?,
@@ -339,18 +339,18 @@ fn fact(
         // Nothing dispatched to the company is nothing late: 100.
         Fact::AcceptedOnTimePercent => {
             let f = company();
-            percent(f.accepted_on_time, f.dispatched).or(Some(Q::from_integer(100)))
+            percent(f.accepted_on_time, f.dispatched).or(Some(rating::q(100)))
         }
         Fact::ResolvedOnTimePercent => {
             let f = company();
-            percent(f.resolved_on_time, f.dispatched).or(Some(Q::from_integer(100)))
+            percent(f.resolved_on_time, f.dispatched).or(Some(rating::q(100)))
         }
         Fact::MeanHandlingRating => {
             let f = company();
-            (f.rated > 0).then(|| Q::new(f.rating_sum as i128, f.rated as i128))
+            (f.rated > 0).then(|| rating::ratio(f.rating_sum as i128, f.rated as i128))
         }
         Fact::JointMeetingsPercent => percent(meetings_held.unwrap_or(0).min(months), months),
-        Fact::PartyCoverage => Some(Q::from_integer(
+        Fact::PartyCoverage => Some(rating::q(
             match PartyCoverage::parse(&pair.coverage).unwrap_or(PartyCoverage::None) {
                 PartyCoverage::OwnBranch => 100,
                 PartyCoverage::JointBranch => 70,
@@ -358,7 +358,7 @@ fn fact(
                 PartyCoverage::None => 0,
             },
         )),
-        Fact::CommitteeFiled => Some(Q::from_integer(if estate?.committee_filed > 0 { 100 } else { 0 })),
+        Fact::CommitteeFiled => Some(rating::q(if estate?.committee_filed > 0 { 100 } else { 0 })),
     }
 }
 
@@ -394,9 +394,9 @@ fn weighted_detail(parts: Vec<(&Score, i64)>) -> Detail {
     let total: i128 = parts.iter().map(|(_, w)| *w as i128).sum();
     let weight = |w: i64| {
         if total > 0 {
-            Q::new(w as i128, total)
+            rating::ratio(w as i128, total)
         } else {
-            Q::new(1, parts.len().max(1) as i128)
+            rating::ratio(1, parts.len().max(1) as i128)
         }
     };
     let mean = |pick: &dyn Fn(&Score) -> Vec<(String, Q)>| -> Vec<Points> {
@@ -416,10 +416,15 @@ fn weighted_detail(parts: Vec<(&Score, i64)>) -> Detail {
     };
     let bonus = parts
         .iter()
-        .map(|(s, w)| s.bonus * weight(*w))
-        .fold(Q::from_integer(0), |a, b| a + b);
+        .map(|(s, w)| &s.bonus * weight(*w))
+        .fold(rating::q(0), |a, b| a + b);
     Detail {
-        dimensions: mean(&|s: &Score| s.dimensions.iter().map(|(d, p)| (d.as_str().to_string(), *p)).collect()),
+        dimensions: mean(&|s: &Score| {
+            s.dimensions
+                .iter()
+                .map(|(d, p)| (d.as_str().to_string(), p.clone()))
+                .collect()
+        }),
         indicators: mean(&|s: &Score| s.indicators.clone()),
         bonus: shown(&bonus),
         missing: Vec::new(),

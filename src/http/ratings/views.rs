@@ -11,7 +11,7 @@ fn decimal(field: String, s: &str, errors: &mut Vec<FieldError>) -> Q {
             reason::FORMAT,
             "a decimal with at most two places",
         ));
-        Q::from_integer(0)
+        rating::q(0)
     })
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn catalogue(cfg: &RatingConfig) -> Result<Catalogue, AppError> {
             rule,
         });
     }
-    let mut stars = [Q::from_integer(0); 5];
+    let mut stars: [Q; 5] = std::array::from_fn(|_| rating::q(0));
     for (i, s) in cfg.stars.iter().take(5).enumerate() {
         stars[i] = decimal(format!("config.stars[{i}]"), s, &mut errors);
     }
