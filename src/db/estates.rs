@@ -488,6 +488,22 @@ pub fn held_by(conn: &mut AnyConnection, owner_ids: &[String]) -> AppResult<Vec<
         .load(conn)?)
 }
 
+/// The first of `owner_ids` (in id order) that holds a unit of the estate now.
+pub fn holder_in(conn: &mut AnyConnection, owner_ids: &[String], estate_id: &str) -> AppResult<Option<String>> {
+    if owner_ids.is_empty() {
+        return Ok(None);
+    }
+    Ok(ownerships::table
+        .inner_join(units::table)
+        .filter(ownerships::owner_id.eq_any(owner_ids))
+        .filter(ownerships::ended_at.is_null())
+        .filter(units::estate_id.eq(estate_id))
+        .select(ownerships::owner_id)
+        .order(ownerships::owner_id.asc())
+        .first(conn)
+        .optional()?)
+}
+
 /// Everything the headcount rule needs: each unit's counted area, whether the developer holds
 /// it, and its current owners. Two queries, however large the estate.
 pub fn headcount_inputs(conn: &mut AnyConnection, estate_id: &str, include_parking: bool) -> AppResult<Vec<UnitInput>> {

@@ -662,16 +662,33 @@ pub fn contracts_of_estate(
     from: NaiveDate,
     until: NaiveDate,
 ) -> AppResult<Vec<ContractFact>> {
-    Ok(diesel::sql_query(
-        "SELECT s.company_id, s.estate_id, s.starts_on, s.ends_on, c.party_coverage \
-         FROM service_contracts s JOIN companies c ON c.id = s.company_id \
-         WHERE s.estate_id = $1 AND s.starts_on <= $2 AND (s.ends_on IS NULL OR s.ends_on >= $3) \
-         ORDER BY s.estate_id, s.starts_on, s.company_id",
-    )
-    .bind::<Text, _>(estate_id)
-    .bind::<Date, _>(until)
-    .bind::<Date, _>(from)
-    .load(conn)?)
+    use super::schema::service_contracts as s;
+    let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>, String)> = s::table
+        .inner_join(companies::table)
+        .filter(s::estate_id.eq(estate_id))
+        .filter(s::starts_on.le(until))
+        .filter(s::ends_on.is_null().or(s::ends_on.ge(from)))
+        .order((s::starts_on.asc(), s::company_id.asc()))
+        .select((
+            s::company_id,
+            s::estate_id,
+            s::starts_on,
+            s::ends_on,
+            companies::party_coverage,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(company_id, estate_id, starts_on, ends_on, party_coverage)| ContractFact {
+                company_id,
+                estate_id,
+                starts_on,
+                ends_on,
+                party_coverage,
+            },
+        )
+        .collect())
 }
 
 /// Inserts many responses at once (a benchmark's or an import's seeding; answers go through

@@ -241,17 +241,7 @@ impl CountyViewer {
 /// The caller's owner record that holds a unit in the estate (the first, if it has several);
 /// 403 when none does.
 pub fn owner_in_estate(conn: &mut AnyConnection, caller: &Caller, estate_id: &str) -> AppResult<String> {
-    let mut owners = caller.principal.scopes(Role::Owner);
-    owners.sort();
-    for o in owners {
-        if db::estates::held_by(conn, std::slice::from_ref(&o))?
-            .iter()
-            .any(|e| e == estate_id)
-        {
-            return Ok(o);
-        }
-    }
-    Err(AppError::forbidden())
+    db::estates::holder_in(conn, &caller.principal.scopes(Role::Owner), estate_id)?.ok_or_else(AppError::forbidden)
 }
 
 /// The companies the caller acts for.

@@ -8,7 +8,7 @@ use poem::http::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::fixtures::Parties;
+use crate::fixtures::{png, upload, Parties};
 use crate::support::{As, Res, TestApp};
 
 async fn put(app: &TestApp, path: &str, who: As<'_>, body: Value) -> Res {
@@ -428,7 +428,11 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
         points(&before.body["results"][0]["estates"][0], "indicators", "org_inspection"),
         "4.00"
     );
-    let appeal = json!({ "estate_id": p.estate.id, "indicator": "org_inspection", "statement": "检查当日党支部活动室正在装修，已提交照片" });
+    let photo = upload(&app, As::Key(&p.key), &png("appeal"), "活动室.png")
+        .await
+        .expect(201)
+        .s("id");
+    let appeal = json!({ "estate_id": p.estate.id, "indicator": "org_inspection", "statement": "检查当日党支部活动室正在装修，已提交照片", "attachment_ids": [photo] });
     // Only the company appeals.
     let r = app
         .post(&format!("{base}/appeals"), As::Bearer(&p.bureau), appeal.clone())
@@ -504,6 +508,15 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
         .expect(200);
     let r = app
         .get(&format!("/api/v1/rating-appeals/{id}"), As::Bearer(&other.bureau))
+        .await;
+    assert_eq!(r.status, 404);
+    // The evidence: the reviewer reads it through the appeal; another county does not.
+    assert_eq!(decided.body["attachment_ids"], json!([photo]));
+    app.get(&format!("/api/v1/attachments/{photo}"), As::Bearer(&reviewer))
+        .await
+        .expect(200);
+    let r = app
+        .get(&format!("/api/v1/attachments/{photo}"), As::Bearer(&other.bureau))
         .await;
     assert_eq!(r.status, 404);
     let r = app.get(&base, As::Key(&other.key)).await;

@@ -4,6 +4,7 @@
 use super::*;
 use crate::http::paging::{self, Keys, Page};
 use crate::http::security::AnyAuth;
+use std::sync::Arc;
 
 pub struct CampaignsApi;
 
@@ -230,8 +231,8 @@ impl CampaignsApi {
             "rating.campaign.configure",
             move |_, ctx, now, _| {
                 ctx.row.config = json_text(&config)?;
-                ctx.cat = catalogue(&config)?;
-                ctx.config = config;
+                ctx.cat = Arc::new(catalogue(&config)?);
+                ctx.config = Arc::new(config);
                 Ok((campaign_out(ctx, now)?, serde_json::json!({ "config": ctx.row.config })))
             },
         )

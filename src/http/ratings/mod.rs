@@ -25,6 +25,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 mod appeals;
 mod campaigns;
@@ -54,8 +55,34 @@ pub fn apis() -> Apis {
 pub(crate) struct CampaignCtx {
     pub row: CampaignRow,
     pub county: OrgRow,
-    pub config: RatingConfig,
-    pub cat: Catalogue,
+    pub config: Arc<RatingConfig>,
+    pub cat: Arc<Catalogue>,
+}
+
+/// Configurations read into catalogues, by campaign id with the text they were read from: an
+/// open campaign's configuration is frozen, so the survey's hot path reads it once, not per
+/// answer. A changed text (a draft being configured) is read again.
+fn parsed(id: &str, text: &str) -> AppResult<(Arc<RatingConfig>, Arc<Catalogue>)> {
+    type Entry = (String, Arc<RatingConfig>, Arc<Catalogue>);
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Entry>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((t, config, cat)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+        if t == text {
+            return Ok((config.clone(), cat.clone()));
+        }
+    }
+    let config: RatingConfig =
+        serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored rating config: {e}")))?;
+    let cat = catalogue(&config).map_err(|e| AppError::Internal(format!("stored rating config: {e:?}")))?;
+    let (config, cat) = (Arc::new(config), Arc::new(cat));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Campaigns are few (a county has one or two a year); the bound only guards memory.
+    if map.len() >= 1024 {
+        map.clear();
+    }
+    map.insert(id.to_string(), (text.to_string(), config.clone(), cat.clone()));
+    Ok((config, cat))
 }
 
 impl CampaignCtx {
@@ -111,9 +138,7 @@ pub(crate) fn load(conn: &mut AnyConnection, id: &str, lock: Lock) -> AppResult<
     }
     .ok_or_else(not_found)?;
     let county = db::orgs::get(conn, &row.county_id)?.ok_or_else(not_found)?;
-    let config: RatingConfig =
-        serde_json::from_str(&row.config).map_err(|e| AppError::Internal(format!("stored rating config: {e}")))?;
-    let cat = catalogue(&config).map_err(|e| AppError::Internal(format!("stored rating config: {e:?}")))?;
+    let (config, cat) = parsed(&row.id, &row.config)?;
     Ok(CampaignCtx {
         row,
         county,

@@ -239,7 +239,7 @@ pub(crate) fn campaign_out(ctx: &CampaignCtx, now: NaiveDateTime) -> AppResult<C
         period_from: r.period_from,
         period_until: r.period_until,
         status: ctx.status(now)?,
-        config: ctx.config.clone(),
+        config: (*ctx.config).clone(),
         created_at: utc(r.created_at),
         opened_at: r.opened_at.map(utc),
         closed_at: r.closed_at.map(utc),
