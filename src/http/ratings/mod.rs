@@ -131,10 +131,14 @@ pub(crate) fn load(conn: &mut AnyConnection, id: &str, lock: Lock) -> AppResult<
     let not_found = || AppError::NotFound {
         what: "rating campaign",
     };
+    match lock {
+        Lock::ForChange => db::ratings::hold_campaign(conn, id, true)?,
+        Lock::Shared => db::ratings::hold_campaign(conn, id, false)?,
+        Lock::None => {}
+    }
     let row = match lock {
         Lock::ForChange => db::ratings::get_campaign_for_change(conn, id)?,
-        Lock::Shared => db::ratings::get_campaign_shared(conn, id)?,
-        Lock::None => db::ratings::get_campaign(conn, id)?,
+        _ => db::ratings::get_campaign(conn, id)?,
     }
     .ok_or_else(not_found)?;
     let county = db::orgs::get(conn, &row.county_id)?.ok_or_else(not_found)?;
