@@ -158,7 +158,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] estate_id: Path<String>,
+        /// The estate.
+        #[oai(validator(max_length = 64))]
+        estate_id: Path<String>,
         body: JsonBody<SurveyResponse>,
     ) -> ApiResult<ResponseStored> {
         let caller = auth.0;
@@ -214,7 +216,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] estate_id: Path<String>,
+        /// The estate.
+        #[oai(validator(max_length = 64))]
+        estate_id: Path<String>,
     ) -> ApiResult<Json<SurveyResponseOut>> {
         let caller = auth.0;
         Ok(Json(
@@ -250,7 +254,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] estate_id: Path<String>,
+        /// The estate.
+        #[oai(validator(max_length = 64))]
+        estate_id: Path<String>,
         body: JsonBody<ScoresIn>,
     ) -> ApiResult<Json<RatingInput>> {
         Ok(Json(
@@ -272,7 +278,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] estate_id: Path<String>,
+        /// The estate.
+        #[oai(validator(max_length = 64))]
+        estate_id: Path<String>,
         body: JsonBody<ScoresIn>,
     ) -> ApiResult<InputCreated> {
         Ok(InputCreated::Created(Json(

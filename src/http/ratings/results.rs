@@ -171,7 +171,9 @@ impl ResultsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] version: Query<Option<i32>>,
+        /// The version of the results (the latest by default).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+        version: Query<Option<i32>>,
         /// Only this company's results.
         #[oai(validator(max_length = 64))]
         company_id: Query<Option<String>>,
@@ -212,9 +214,15 @@ impl ResultsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(pattern = "^(xlsx|csv)$"))] format: Query<Option<String>>,
-        #[oai(validator(pattern = "^(estates|companies)$"))] sheet: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] version: Query<Option<i32>>,
+        /// `xlsx` (the default) or `csv`.
+        #[oai(validator(pattern = "^(xlsx|csv)$"))]
+        format: Query<Option<String>>,
+        /// For CSV: `estates` (the default) or `companies`.
+        #[oai(validator(pattern = "^(estates|companies)$"))]
+        sheet: Query<Option<String>>,
+        /// The version of the results (the latest by default).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+        version: Query<Option<i32>>,
     ) -> ApiResult<ExportFile> {
         let caller = auth.0;
         let csv = format.0.as_deref() == Some("csv");
@@ -271,7 +279,9 @@ impl ResultsApi {
         &self,
         state: Data<&AppState>,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] campaign_id: Query<Option<String>>,
+        /// The campaign (the county's latest published one by default).
+        #[oai(validator(max_length = 64))]
+        campaign_id: Query<Option<String>>,
     ) -> ApiResult<Json<StarList>> {
         Ok(Json(
             state
@@ -299,7 +309,9 @@ impl ResultsApi {
         &self,
         state: Data<&AppState>,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] campaign_id: Query<Option<String>>,
+        /// The campaign (the county's latest published one by default).
+        #[oai(validator(max_length = 64))]
+        campaign_id: Query<Option<String>>,
     ) -> ApiResult<Json<StarList>> {
         Ok(Json(
             state
