@@ -524,8 +524,8 @@ pub struct LedgerFact {
     pub rated: i64,
 }
 
-/// Ledger facts of every estate of a county for items reported in [from, until) (UTC instants),
-/// counting the company's part for `company_of(estate)` as given in `pairs` (estate, company).
+/// Ledger facts of every estate of a county for items reported in [from, until) (UTC instants):
+/// (estate, the company an item was dispatched to — none for other items, facts).
 pub fn ledger_facts(
     conn: &mut AnyConnection,
     county_id: &str,

@@ -168,7 +168,7 @@ impl CampaignsApi {
                 let rows = db::ratings::campaigns_page(c, &county.id, after, paging::fetch(limit))?;
                 let now = ids::now();
                 rows.into_iter()
-                    .map(|r| load(c, &r.id, Lock::None).and_then(|ctx| campaign_out(&ctx, now)))
+                    .map(|r| with_county(c, r).and_then(|ctx| campaign_out(&ctx, now)))
                     .collect::<AppResult<Vec<_>>>()
             })
             .await?;

@@ -15,6 +15,7 @@ use crate::domain::rating::{
 use crate::domain::registry::OrgKind;
 use crate::error::{codes, reason, AppError, AppResult, FieldError};
 use crate::http::body::JsonBody;
+use crate::http::ledger::own_files;
 use crate::http::problem::ApiResult;
 use crate::http::scope::{check, org_place, CountyViewer as Viewer};
 use crate::http::security::{BearerAuth, Caller};
@@ -141,7 +142,14 @@ pub(crate) fn load(conn: &mut AnyConnection, id: &str, lock: Lock) -> AppResult<
         _ => db::ratings::get_campaign(conn, id)?,
     }
     .ok_or_else(not_found)?;
-    let county = db::orgs::get(conn, &row.county_id)?.ok_or_else(not_found)?;
+    with_county(conn, row)
+}
+
+/// A campaign's row with its county and configuration (a list's rows, without reading them again).
+pub(crate) fn with_county(conn: &mut AnyConnection, row: CampaignRow) -> AppResult<CampaignCtx> {
+    let county = db::orgs::get(conn, &row.county_id)?.ok_or(AppError::NotFound {
+        what: "rating campaign",
+    })?;
     let (config, cat) = parsed(&row.id, &row.config)?;
     Ok(CampaignCtx {
         row,
@@ -160,11 +168,6 @@ pub(crate) fn county(conn: &mut AnyConnection, caller: Option<&Caller>, id: &str
         check(caller, &org_place(&org), &Action::ViewPublic(org_place(&org)))?;
     }
     Ok(org)
-}
-
-/// Files a record may carry: only ones the caller uploaded.
-pub(crate) fn own_files(conn: &mut AnyConnection, caller: &Caller, files: &[String]) -> AppResult<Vec<String>> {
-    crate::http::ledger::own_files(conn, caller, files)
 }
 
 pub(crate) fn json_text<T: Serialize>(v: &T) -> AppResult<String> {

@@ -348,10 +348,11 @@ impl ResultsApi {
                     db::ratings::history_of(c, &id.0)?
                         .into_iter()
                         .map(|(campaign, run, r)| {
-                            let ctx = load(c, &campaign.id, Lock::None)?;
+                            let ctx = with_county(c, campaign)?;
+                            let campaign = &ctx.row;
                             Ok(HistoryEntry {
-                                campaign_id: campaign.id,
-                                campaign_name: campaign.name,
+                                campaign_id: campaign.id.clone(),
+                                campaign_name: campaign.name.clone(),
                                 period_from: campaign.period_from,
                                 period_until: campaign.period_until,
                                 version: run.version,

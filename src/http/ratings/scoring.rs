@@ -124,7 +124,10 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
         ids::start_of_local_day(from),
         ids::start_of_local_day(until + chrono::Duration::days(1)),
     );
-    let ledger = db::ratings::ledger_facts(conn, &ctx.county.id, t0, t1)?;
+    let mut ledger: HashMap<String, Vec<(Option<String>, db::ratings::LedgerFact)>> = HashMap::new();
+    for (estate, company, fact) in db::ratings::ledger_facts(conn, &ctx.county.id, t0, t1)? {
+        ledger.entry(estate).or_default().push((company, fact));
+    }
     let meetings: HashMap<String, i64> = db::ratings::meetings_held(conn, &ctx.county.id, t0, t1)?
         .into_iter()
         .collect();
@@ -208,7 +211,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
                     ind.fact,
                     pair,
                     facts,
-                    &ledger,
+                    ledger.get(&pair.estate_id).map(Vec::as_slice).unwrap_or_default(),
                     meetings.get(&pair.estate_id).copied(),
                     months,
                 ),
@@ -312,16 +315,15 @@ fn fact(
     fact: Option<Fact>,
     pair: &Pair,
     estate: Option<&db::ratings::EstateFact>,
-    ledger: &[(String, Option<String>, db::ratings::LedgerFact)],
+    of_estate: &[(Option<String>, db::ratings::LedgerFact)],
     meetings_held: Option<i64>,
     months: i64,
 ) -> Option<Q> {
-    let of_estate = ledger.iter().filter(|(e, _, _)| *e == pair.estate_id);
     let company = || {
         of_estate
-            .clone()
-            .filter(|(_, c, _)| c.as_deref() == Some(pair.company_id.as_str()))
-            .fold(db::ratings::LedgerFact::default(), |mut a, (_, _, f)| {
+            .iter()
+            .filter(|(c, _)| c.as_deref() == Some(pair.company_id.as_str()))
+            .fold(db::ratings::LedgerFact::default(), |mut a, (_, f)| {
                 a.dispatched += f.dispatched;
                 a.accepted_on_time += f.accepted_on_time;
                 a.resolved += f.resolved;
@@ -333,7 +335,7 @@ fn fact(
     };
     match fact? {
         Fact::ItemsPer100Households => {
-            let received: i64 = of_estate.clone().map(|(_, _, f)| f.received).sum();
+            let received: i64 = of_estate.iter().map(|(_, f)| f.received).sum();
             percent(received, estate?.units)
         }
         // Nothing dispatched to the company is nothing late: 100.

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::rating::{parse_decimal, Indicator, Rule, Q};
+pub(crate) use crate::http::votes::utc;
 
 fn decimal(field: String, s: &str, errors: &mut Vec<FieldError>) -> Q {
     parse_decimal(s).unwrap_or_else(|| {
@@ -224,10 +225,6 @@ pub fn default_config() -> RatingConfig {
         notice_days: cat.notice_days,
         purchase_min_stars: cat.purchase_min_stars,
     }
-}
-
-pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
 }
 
 pub(crate) fn campaign_out(ctx: &CampaignCtx, now: NaiveDateTime) -> AppResult<Campaign> {
