@@ -33,6 +33,10 @@ pub struct AppState {
     pub ballots: db::batcher::Batcher<db::votes::NewBallot, ()>,
     /// Whether a request's session is live (every authenticated request asks).
     pub sessions: db::users::SessionCheck,
+    /// Owners' survey answers, written in batches like ballots.
+    pub responses: db::batcher::Batcher<db::survey::NewResponse, bool>,
+    /// What a survey answer is checked against, looked up for many answers at once.
+    pub survey_facts: db::batcher::Lookup<db::survey::SurveyQuery, db::survey::SurveyFacts>,
     /// Frozen rolls of open votes, for checking ballots without a read each.
     pub rolls: Arc<db::rolls::Rolls>,
     pub config: Arc<Config>,
@@ -89,6 +93,14 @@ impl AppState {
         Ok(AppState {
             rolls: Arc::default(),
             sessions: db::users::SessionCheck::new(db.clone()),
+            responses: db::batcher::Batcher::start(
+                "redprop-survey",
+                db.clone(),
+                if db.backend() == db::Backend::Postgres { 2 } else { 1 },
+                256,
+                db::survey::record_responses,
+            ),
+            survey_facts: db::batcher::Lookup::start("redprop-survey-facts", db.clone(), db::survey::survey_facts),
             // SQLite has one writer anyway; PostgreSQL overlaps a few batches' commits.
             ballots: db::batcher::Batcher::start(
                 "redprop-ballots",

@@ -150,3 +150,52 @@ where
         })
         .collect()
 }
+
+/// A point read asked by many concurrent requests: on PostgreSQL the questions that arrive
+/// while the previous query runs are put to the database together (one round trip for all —
+/// under load the per-request round trip, not the query, is the cost); on SQLite an inline
+/// read is cheaper than any hand-off. Nothing is cached: every answer is the database's now.
+pub struct Lookup<I, O> {
+    db: Db,
+    read: WriteBatch<I, O>,
+    batched: Option<Batcher<I, O>>,
+}
+
+impl<I, O> Clone for Lookup<I, O> {
+    fn clone(&self) -> Self {
+        Lookup {
+            db: self.db.clone(),
+            read: self.read,
+            batched: self.batched.clone(),
+        }
+    }
+}
+
+impl<I, O> Lookup<I, O>
+where
+    I: Send + Sync + 'static,
+    O: Send + 'static,
+{
+    pub fn start(name: &str, db: Db, read: WriteBatch<I, O>) -> Lookup<I, O> {
+        let batched =
+            (db.backend() == super::Backend::Postgres).then(|| Batcher::start_reads(name, db.clone(), 1, 256, read));
+        Lookup { db, read, batched }
+    }
+
+    /// The answer for `item`.
+    pub async fn get(&self, item: I) -> AppResult<O> {
+        match &self.batched {
+            Some(b) => b.submit(item).await,
+            None => {
+                let read = self.read;
+                self.db
+                    .lookup(move |c| {
+                        read(c, std::slice::from_ref(&item))?
+                            .pop()
+                            .unwrap_or_else(|| Err(AppError::Internal("no result".into())))
+                    })
+                    .await
+            }
+        }
+    }
+}

@@ -386,10 +386,28 @@ pub fn unit_keys(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<(St
         .load(conn)?)
 }
 
-/// The current company and contract kind of each estate on `day` (the latest-starting contract
-/// wins if several overlap).
 /// The company serving an estate under a contract in force, and the contract's kind.
 pub type CompanyInForce = (String, ContractKind);
+
+/// The join condition "a contract of the estate in force on `day`".
+macro_rules! in_force_on {
+    ($day:expr) => {
+        service_contracts::estate_id
+            .eq(estates::id)
+            .and(service_contracts::starts_on.le($day))
+            .and(
+                service_contracts::ends_on
+                    .is_null()
+                    .or(service_contracts::ends_on.ge($day)),
+            )
+    };
+}
+
+fn company_in_force(contract: Option<(String, String)>) -> AppResult<Option<CompanyInForce>> {
+    contract
+        .map(|(company, kind)| Ok((company, super::terms::stored::<ContractKind>(&kind)?)))
+        .transpose()
+}
 
 /// An estate with the company whose contract is in force on `day` (the latest started), in one
 /// round trip: every estate-scoped request starts here.
@@ -398,16 +416,8 @@ pub fn get_with_contract(
     id: &str,
     day: NaiveDate,
 ) -> AppResult<Option<(EstateRow, Option<CompanyInForce>)>> {
-    let in_force = service_contracts::estate_id
-        .eq(estates::id)
-        .and(service_contracts::starts_on.le(day))
-        .and(
-            service_contracts::ends_on
-                .is_null()
-                .or(service_contracts::ends_on.ge(day)),
-        );
     let row: Option<(EstateRow, Option<(String, String)>)> = estates::table
-        .left_join(service_contracts::table.on(in_force))
+        .left_join(service_contracts::table.on(in_force_on!(day)))
         .filter(estates::id.eq(id))
         .order(service_contracts::starts_on.desc())
         .select((
@@ -416,17 +426,37 @@ pub fn get_with_contract(
         ))
         .first(conn)
         .optional()?;
-    row.map(|(estate, contract)| {
-        let contract = contract
-            .map(|(company, kind)| {
-                Ok::<_, crate::error::AppError>((company, super::terms::stored::<ContractKind>(&kind)?))
-            })
-            .transpose()?;
-        Ok((estate, contract))
-    })
-    .transpose()
+    row.map(|(estate, contract)| Ok((estate, company_in_force(contract)?)))
+        .transpose()
 }
 
+/// `get_with_contract` for many estates in one round trip (batched lookups), by estate id.
+pub fn get_many_with_contract(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+    day: NaiveDate,
+) -> AppResult<std::collections::HashMap<String, (EstateRow, Option<CompanyInForce>)>> {
+    let rows: Vec<(EstateRow, Option<(String, String)>)> = estates::table
+        .left_join(service_contracts::table.on(in_force_on!(day)))
+        .filter(estates::id.eq_any(ids))
+        // The latest started first: the first row of an estate is the one kept.
+        .order((estates::id, service_contracts::starts_on.desc()))
+        .select((
+            EstateRow::as_select(),
+            (service_contracts::company_id, service_contracts::kind).nullable(),
+        ))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (estate, contract) in rows {
+        if !out.contains_key(&estate.id) {
+            out.insert(estate.id.clone(), (estate, company_in_force(contract)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The current company and contract kind of each estate on `day` (the latest-starting contract
+/// wins if several overlap).
 pub fn current_contracts(
     conn: &mut AnyConnection,
     estate_ids: &[String],
@@ -502,6 +532,26 @@ pub fn holder_in(conn: &mut AnyConnection, owner_ids: &[String], estate_id: &str
         .order(ownerships::owner_id.asc())
         .first(conn)
         .optional()?)
+}
+
+/// Which of `owner_ids` hold a unit now in which of `estate_ids`: (owner, estate) pairs, for
+/// many requests' `holder_in` at once.
+pub fn holders_among(
+    conn: &mut AnyConnection,
+    owner_ids: &[&str],
+    estate_ids: &[&str],
+) -> AppResult<Vec<(String, String)>> {
+    if owner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ownerships::table
+        .inner_join(units::table)
+        .filter(ownerships::owner_id.eq_any(owner_ids))
+        .filter(ownerships::ended_at.is_null())
+        .filter(units::estate_id.eq_any(estate_ids))
+        .select((ownerships::owner_id, units::estate_id))
+        .distinct()
+        .load(conn)?)
 }
 
 /// Everything the headcount rule needs: each unit's counted area, whether the developer holds

@@ -26,6 +26,7 @@ pub mod ratings;
 pub mod rolls;
 pub mod schema;
 pub mod sessions;
+pub mod survey;
 pub mod tallies;
 pub mod terms;
 pub mod throttle;

@@ -177,24 +177,6 @@ pub fn campaigns_page(
     Ok(q.load(conn)?)
 }
 
-/// Writes an owner's response, replacing their earlier one for the estate.
-pub fn put_response(conn: &mut AnyConnection, row: &ResponseRow) -> AppResult<bool> {
-    use diesel::upsert::excluded;
-    let existed = get_response(conn, &row.campaign_id, &row.estate_id, &row.owner_id)?.is_some();
-    super::each_backend!(conn, c => diesel::insert_into(rating_responses::table)
-        .values(row)
-        .on_conflict((rating_responses::campaign_id, rating_responses::estate_id, rating_responses::owner_id))
-        .do_update()
-        .set((
-            rating_responses::company_id.eq(excluded(rating_responses::company_id)),
-            rating_responses::answers.eq(excluded(rating_responses::answers)),
-            rating_responses::comment.eq(excluded(rating_responses::comment)),
-            rating_responses::submitted_at.eq(excluded(rating_responses::submitted_at)),
-        ))
-        .execute(c))?;
-    Ok(existed)
-}
-
 pub fn get_response(
     conn: &mut AnyConnection,
     campaign_id: &str,
@@ -654,17 +636,17 @@ pub fn hold_campaign(conn: &mut AnyConnection, id: &str, exclusive: bool) -> App
     Ok(())
 }
 
-/// The contracts of one estate that overlap the period (as `contracts_in`).
-pub fn contracts_of_estate(
+/// The contracts of these estates that overlap the period (as `contracts_in`).
+pub fn contracts_of_estates(
     conn: &mut AnyConnection,
-    estate_id: &str,
+    estate_ids: &[&str],
     from: NaiveDate,
     until: NaiveDate,
 ) -> AppResult<Vec<ContractFact>> {
     use super::schema::service_contracts as s;
     let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>, String)> = s::table
         .inner_join(companies::table)
-        .filter(s::estate_id.eq(estate_id))
+        .filter(s::estate_id.eq_any(estate_ids))
         .filter(s::starts_on.le(until))
         .filter(s::ends_on.is_null().or(s::ends_on.ge(from)))
         .order((s::starts_on.asc(), s::company_id.asc()))

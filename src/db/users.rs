@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::batcher::Batcher;
+use super::batcher::Lookup;
 use super::schema::{role_grants, sessions, users};
-use super::{AnyConnection, Backend, Db};
+use super::{AnyConnection, Db};
 use crate::domain::ids;
 use crate::domain::policy::{Grant, Role};
 use crate::error::AppResult;
@@ -168,35 +168,20 @@ pub fn live_sessions(
     .collect())
 }
 
-/// Answers "is this session live?" for the authentication of every request.
-///
-/// On PostgreSQL the questions of concurrent requests are put to the database together, one
-/// query (one round trip) for all that arrive while the previous query runs: under load the
-/// per-request round trip, not the query, was the cost. On SQLite an inline point read is
-/// cheaper than any hand-off. Either way every request is checked against the database as it
-/// is now — nothing is cached, so a revoked session stops working at once on every replica.
+/// Answers "is this session live?" for the authentication of every request: on PostgreSQL
+/// the questions of concurrent requests go to the database together (`Lookup`). Every request
+/// is checked against the database as it is now — nothing is cached, so a revoked session stops
+/// working at once on every replica.
 #[derive(Clone)]
-pub struct SessionCheck {
-    db: Db,
-    batched: Option<Batcher<String, bool>>,
-}
+pub struct SessionCheck(Lookup<String, bool>);
 
 impl SessionCheck {
     pub fn new(db: Db) -> SessionCheck {
-        let batched = (db.backend() == Backend::Postgres)
-            .then(|| Batcher::start_reads("redprop-sessions", db.clone(), 1, 256, live_batch));
-        SessionCheck { db, batched }
+        SessionCheck(Lookup::start("redprop-sessions", db, live_batch))
     }
 
     pub async fn is_live(&self, session_id: String) -> AppResult<bool> {
-        match &self.batched {
-            Some(b) => b.submit(session_id).await,
-            None => {
-                self.db
-                    .lookup(move |c| Ok(live_sessions(c, std::slice::from_ref(&session_id), ids::now())?.len() == 1))
-                    .await
-            }
-        }
+        self.0.get(session_id).await
     }
 }
 

@@ -31,7 +31,12 @@ pub enum MarkCreated {
 
 /// An estate of the campaign's county that the caller may at least see (404 otherwise).
 fn estate_of(conn: &mut AnyConnection, caller: &Caller, ctx: &CampaignCtx, estate_id: &str) -> AppResult<EstateCtx> {
-    let estate = estate_ctx(conn, caller, estate_id)?;
+    in_campaign(caller, ctx, estate_ctx(conn, caller, estate_id)?)
+}
+
+/// The estate, if the caller may at least see it (404 otherwise) and it is in the campaign's
+/// county.
+fn in_campaign(caller: &Caller, ctx: &CampaignCtx, estate: EstateCtx) -> AppResult<EstateCtx> {
     check(caller, &estate.place(), &Action::ViewPublic(estate.place()))?;
     if !crate::domain::registry::path_within(&estate.estate.community_path, &ctx.county.id) {
         return Err(AppError::rule(
@@ -165,35 +170,48 @@ impl InputsApi {
     ) -> ApiResult<ResponseStored> {
         let caller = auth.0;
         let body = body.0;
-        let (out, replaced) = state
-            .db
-            .command(move |c, trail| {
-                let ctx = load(c, &id.0, Lock::Shared)?;
-                let estate = estate_of(c, &caller, &ctx, &estate_id.0)?;
-                let actor = caller.may(&Action::AnswerRatingSurvey(estate.place()))?;
-                ctx.step(CampaignStep::Collect, ids::now())?;
-                let company_id = scoring::company_for(c, &ctx, &estate.estate.id)?;
-                let answers = answers_in_order(&ctx.cat, &body.answers)?;
-                let owner_id = crate::http::scope::owner_in_estate(c, &caller, &estate.estate.id)?;
-                let row = db::ratings::ResponseRow {
-                    campaign_id: ctx.row.id.clone(),
-                    estate_id: estate.estate.id.clone(),
-                    owner_id,
-                    company_id,
-                    answers,
-                    comment: body.comment.clone(),
-                    submitted_at: ids::now(),
-                };
-                let replaced = db::ratings::put_response(c, &row)?;
-                // The log says that an owner answered, never what.
-                trail.record(
-                    &actor,
-                    "rating.survey.answer",
-                    "rating_campaign",
-                    &ctx.row.id,
-                    &serde_json::json!({ "estate": row.estate_id, "replaced": replaced }),
-                )?;
-                Ok((response_out(&ctx.cat, row), replaced))
+        // The checks read the campaign's frozen part from memory and the estate's facts in a
+        // batched lookup; the answer is queued for the batch writer, which checks that the
+        // survey is still open as it writes (`db::survey`).
+        let ctx = frozen(&state, id.0).await?;
+        // A status read since the campaign was cached is never `open` again once it was not.
+        ctx.step(CampaignStep::Collect, ids::now())?;
+        let facts = state
+            .survey_facts
+            .get(db::survey::SurveyQuery {
+                estate_id: estate_id.0,
+                owner_ids: caller.principal.owner_ids(),
+                from: ctx.row.period_from,
+                until: ctx.row.period_until,
+            })
+            .await?;
+        let (estate, company) = facts.estate.ok_or(AppError::NotFound { what: "estate" })?;
+        let estate = EstateCtx {
+            estate,
+            company,
+            caller_owns_here: facts.holder.is_some(),
+        };
+        let estate = in_campaign(&caller, &ctx, estate)?;
+        let actor = caller.may(&Action::AnswerRatingSurvey(estate.place()))?;
+        let company_id = scoring::company_among(&ctx, &facts.contracts, &estate.estate.id)?;
+        let answers = answers_in_order(&ctx.cat, &body.answers)?;
+        let owner_id = facts.holder.ok_or_else(AppError::forbidden)?;
+        let row = db::ratings::ResponseRow {
+            campaign_id: ctx.row.id.clone(),
+            estate_id: estate.estate.id.clone(),
+            owner_id,
+            company_id,
+            answers,
+            comment: body.comment,
+            submitted_at: ids::now(),
+        };
+        let out = response_out(&ctx.cat, row.clone());
+        let replaced = state
+            .responses
+            .submit(db::survey::NewResponse {
+                row,
+                actor,
+                notice_days: ctx.cat.notice_days,
             })
             .await?;
         Ok(if replaced {

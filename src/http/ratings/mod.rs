@@ -86,6 +86,28 @@ fn parsed(id: &str, text: &str) -> AppResult<(Arc<RatingConfig>, Arc<Catalogue>)
     Ok((config, cat))
 }
 
+/// Campaigns past their draft, by id: their county, period and configuration no longer change,
+/// so the survey's hot path reads them once, not per answer. The cached row's status is the one
+/// read then: what depends on the status now is checked again where the answer is written.
+pub(crate) async fn frozen(state: &AppState, id: String) -> AppResult<Arc<CampaignCtx>> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, Arc<CampaignCtx>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(ctx) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return Ok(ctx.clone());
+    }
+    let ctx = Arc::new(state.db.read(move |c| load(c, &id, Lock::None)).await?);
+    if ctx.row.status()? != CampaignStatus::Draft {
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        // Campaigns are few (a county has one or two a year); the bound only guards memory.
+        if map.len() >= 1024 {
+            map.clear();
+        }
+        map.insert(ctx.row.id.clone(), ctx.clone());
+    }
+    Ok(ctx)
+}
+
 impl CampaignCtx {
     /// The county's place: where the campaign's officials are.
     pub fn place(&self) -> Place<'_> {

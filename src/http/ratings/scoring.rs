@@ -76,9 +76,14 @@ pub(crate) fn pairs(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<Ve
 /// The company rated for an estate in the campaign (the latest-starting when two qualify); 422
 /// `not_rated_here` when none is.
 pub(crate) fn company_for(conn: &mut AnyConnection, ctx: &CampaignCtx, estate_id: &str) -> AppResult<String> {
-    let contracts = db::ratings::contracts_of_estate(conn, estate_id, ctx.row.period_from, ctx.row.period_until)?;
+    let contracts = db::ratings::contracts_of_estates(conn, &[estate_id], ctx.row.period_from, ctx.row.period_until)?;
+    company_among(ctx, &contracts, estate_id)
+}
+
+/// `company_for` from the estate's contracts, already read.
+pub(crate) fn company_among(ctx: &CampaignCtx, contracts: &[ContractFact], estate_id: &str) -> AppResult<String> {
     eligible(
-        &contracts,
+        contracts,
         ctx.row.period_from,
         ctx.row.period_until,
         ctx.cat.min_service_days,
