@@ -243,14 +243,19 @@ fn main() -> anyhow::Result<()> {
         peak,
         base_mib
     );
-    println!("| {connections} connections | req/s | p99 | / ballots |");
-    println!("|---|---|---|---|");
-    println!("| casting ballots | {:.0} | {} | 100% |", ballots.rate, ballots.p99);
+    println!("| {connections} connections | req/s | p99 | / ballots | CPU per request: server, database |");
+    println!("|---|---|---|---|---|");
     println!(
-        "| answering the survey | {:.0} | {} | {:.0}% |",
+        "| casting ballots | {:.0} | {} | 100% | {:.0} µs, {:.0} µs |",
+        ballots.rate, ballots.p99, ballots.server_cpu_us, ballots.database_cpu_us
+    );
+    println!(
+        "| answering the survey | {:.0} | {} | {:.0}% | {:.0} µs, {:.0} µs |",
         survey.rate,
         survey.p99,
-        100.0 * survey.rate / ballots.rate
+        100.0 * survey.rate / ballots.rate,
+        survey.server_cpu_us,
+        survey.database_cpu_us
     );
     Ok(())
 }

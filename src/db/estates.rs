@@ -436,16 +436,16 @@ pub fn get_many_with_contract(
     ids: &[&str],
     day: NaiveDate,
 ) -> AppResult<std::collections::HashMap<String, (EstateRow, Option<CompanyInForce>)>> {
-    let rows: Vec<(EstateRow, Option<(String, String)>)> = estates::table
+    let q = estates::table
         .left_join(service_contracts::table.on(in_force_on!(day)))
-        .filter(estates::id.eq_any(ids))
         // The latest started first: the first row of an estate is the one kept.
         .order((estates::id, service_contracts::starts_on.desc()))
         .select((
             EstateRow::as_select(),
             (service_contracts::company_id, service_contracts::kind).nullable(),
         ))
-        .load(conn)?;
+        .into_boxed();
+    let rows: Vec<(EstateRow, Option<(String, String)>)> = super::filter_in!(q, estates::id, ids).load(conn)?;
     let mut out = std::collections::HashMap::new();
     for (estate, contract) in rows {
         if !out.contains_key(&estate.id) {
@@ -544,14 +544,14 @@ pub fn holders_among(
     if owner_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(ownerships::table
+    let q = ownerships::table
         .inner_join(units::table)
-        .filter(ownerships::owner_id.eq_any(owner_ids))
         .filter(ownerships::ended_at.is_null())
-        .filter(units::estate_id.eq_any(estate_ids))
         .select((ownerships::owner_id, units::estate_id))
         .distinct()
-        .load(conn)?)
+        .into_boxed();
+    let q = super::filter_in!(q, ownerships::owner_id, owner_ids);
+    Ok(super::filter_in!(q, units::estate_id, estate_ids).load(conn)?)
 }
 
 /// Everything the headcount rule needs: each unit's counted area, whether the developer holds

@@ -86,6 +86,19 @@ macro_rules! insert_batch {
 }
 pub(crate) use insert_batch;
 
+/// `$query.filter($column IN $values)` for a boxed query, written `= $value` when there is one
+/// value: diesel caches the prepared statement of `=` on every backend, but not that of an
+/// `IN` list on SQLite — and a batched lookup on SQLite always asks for one.
+macro_rules! filter_in {
+    ($query:expr, $column:expr, $values:expr) => {
+        match $values {
+            [one] => $query.filter($column.eq(*one)),
+            many => $query.filter($column.eq_any(many)),
+        }
+    };
+}
+pub(crate) use filter_in;
+
 /// Rows per multi-row INSERT: 400 rows of up to 12 columns stay well under SQLite's limit of
 /// 32,766 bound parameters.
 pub const BATCH_ROWS: usize = 400;

@@ -644,20 +644,20 @@ pub fn contracts_of_estates(
     until: NaiveDate,
 ) -> AppResult<Vec<ContractFact>> {
     use super::schema::service_contracts as s;
-    let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>, String)> = s::table
-        .inner_join(companies::table)
-        .filter(s::estate_id.eq_any(estate_ids))
-        .filter(s::starts_on.le(until))
-        .filter(s::ends_on.is_null().or(s::ends_on.ge(from)))
-        .order((s::starts_on.asc(), s::company_id.asc()))
-        .select((
-            s::company_id,
-            s::estate_id,
-            s::starts_on,
-            s::ends_on,
-            companies::party_coverage,
-        ))
-        .load(conn)?;
+    let q = s::table.inner_join(companies::table).into_boxed();
+    let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>, String)> =
+        super::filter_in!(q, s::estate_id, estate_ids)
+            .filter(s::starts_on.le(until))
+            .filter(s::ends_on.is_null().or(s::ends_on.ge(from)))
+            .order((s::starts_on.asc(), s::company_id.asc()))
+            .select((
+                s::company_id,
+                s::estate_id,
+                s::starts_on,
+                s::ends_on,
+                companies::party_coverage,
+            ))
+            .load(conn)?;
     Ok(rows
         .into_iter()
         .map(

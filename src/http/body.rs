@@ -77,7 +77,7 @@ impl<T: Type> Payload for JsonBody<T> {
 
 const DEFAULT_LIMIT: usize = 1024 * 1024;
 
-impl<T: Type + ParseFromJSON + DeserializeOwned> ParsePayload for JsonBody<T> {
+impl<T: Type + ParseFromJSON + DeserializeOwned + 'static> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
@@ -127,7 +127,7 @@ pub fn parse_plain<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 }
 
 /// The three stages of reading a body; public for unit tests and for CLI input.
-pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub fn parse<T: ParseFromJSON + DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
         code: codes::MALFORMED_JSON,
         detail: format!("the body is not valid JSON: {e}"),
@@ -187,7 +187,7 @@ pub fn parse<T: ParseFromJSON + DeserializeOwned>(bytes: &[u8]) -> Result<T, App
     })
 }
 
-body_extractor!(JsonBody<T>, "application/json", T: Type + ParseFromJSON + DeserializeOwned);
+body_extractor!(JsonBody<T>, "application/json", T: Type + ParseFromJSON + DeserializeOwned + 'static);
 
 /// Free-text fields that may run over several lines (tab and line breaks allowed); every other
 /// string is single-line. One list for the whole API, by field name.

@@ -10,12 +10,37 @@ use serde_json::Value;
 use crate::error::{reason, FieldError, Reason};
 
 /// Checks `value` against `T`'s schema; every problem found.
-pub fn problems<T: Type>(value: &Value) -> Vec<FieldError> {
+pub fn problems<T: Type + 'static>(value: &Value) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    check(
+        registry_of::<T>(),
+        &T::schema_ref(),
+        value,
+        &mut String::new(),
+        &mut out,
+    );
+    out
+}
+
+/// The schemas of `T` and of the types it holds, registered once per type: building them is
+/// allocations galore, and every request with a body needs them.
+fn registry_of<T: Type + 'static>() -> &'static Registry {
+    type Registries = std::collections::HashMap<std::any::TypeId, &'static Registry>;
+    static REGISTRIES: std::sync::OnceLock<std::sync::RwLock<Registries>> = std::sync::OnceLock::new();
+    let registries = REGISTRIES.get_or_init(Default::default);
+    let id = std::any::TypeId::of::<T>();
+    if let Some(r) = registries.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return r;
+    }
     let mut registry = Registry::new();
     T::register(&mut registry);
-    let mut out = Vec::new();
-    check(&registry, &T::schema_ref(), value, &mut String::new(), &mut out);
-    out
+    // Leaked on purpose: one per body type of the API, a fixed few, kept for the process's life.
+    let registry: &'static Registry = Box::leak(Box::new(registry));
+    *registries
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id)
+        .or_insert(registry)
 }
 
 fn resolve<'a>(registry: &'a Registry, r: &'a MetaSchemaRef) -> Option<&'a MetaSchema> {
@@ -192,7 +217,7 @@ fn check_string(s: &MetaSchema, text: &str, path: &str, out: &mut Vec<FieldError
         push(out, path, reason::CONSTRAINT, format!("at least {min} characters"));
     }
     if let Some(p) = &s.pattern {
-        if regex::Regex::new(p).is_ok_and(|re| !re.is_match(text)) {
+        if !matches_pattern(p, text) {
             push(out, path, reason::CONSTRAINT, format!("must match {p}"));
         }
     }
@@ -208,6 +233,25 @@ fn check_string(s: &MetaSchema, text: &str, path: &str, out: &mut Vec<FieldError
         ),
         _ => {}
     }
+}
+
+/// Whether `text` matches the schema's pattern. Compiled once per pattern: the patterns are the
+/// spec's, a fixed few, and compiling one costs far more than the request it checks. A pattern
+/// that does not compile checks nothing (poem-openapi's own validator has the last word).
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    type Compiled = std::collections::HashMap<String, Option<regex::Regex>>;
+    static COMPILED: std::sync::OnceLock<std::sync::RwLock<Compiled>> = std::sync::OnceLock::new();
+    let compiled = COMPILED.get_or_init(Default::default);
+    if let Some(re) = compiled.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return re.as_ref().is_none_or(|re| re.is_match(text));
+    }
+    let re = regex::Regex::new(pattern).ok();
+    let matches = re.as_ref().is_none_or(|re| re.is_match(text));
+    compiled
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern.to_string(), re);
+    matches
 }
 
 fn check_range(s: &MetaSchema, n: f64, path: &str, out: &mut Vec<FieldError>) {
