@@ -198,6 +198,11 @@ fn main() -> anyhow::Result<()> {
     score(&full)?;
     let (full_s, run) = score(&full)?;
     let peak = server.peak_mib();
+    // Where a run's time goes, as the server logs it (BENCH_LOG_LEVEL=info).
+    let log = std::fs::read_to_string(bench.work.join("server.log")).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("rating run computed")) {
+        eprintln!("{line}");
+    }
     let results = server.get(
         &admin,
         &format!("/api/v1/rating-campaigns/{full}/results?version={}", run["version"]),

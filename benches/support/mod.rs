@@ -304,11 +304,12 @@ impl Bench {
             .env("REDPROP_DATA_DIR", &self.work)
             .env("REDPROP_JWT_SECRET", SECRET)
             .env("REDPROP_BIND", format!("127.0.0.1:{port}"))
-            .env("REDPROP_LOG_LEVEL", "warn")
+            .env("REDPROP_LOG_LEVEL", env("BENCH_LOG_LEVEL", "warn"))
             .env("REDPROP_AUDIT_SEAL_INTERVAL_MS", env("BENCH_SEAL_INTERVAL_MS", "500"))
             .env("REDPROP_TEST_CLOCK", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // The server's log, for a look after the run (BENCH_LOG_LEVEL=info shows more).
+            .stderr(std::fs::File::create(self.work.join("server.log"))?)
             .spawn()?;
         let server = Server {
             child,

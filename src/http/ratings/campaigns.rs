@@ -409,6 +409,7 @@ pub(crate) fn new_run(
     appeal_id: Option<&str>,
 ) -> AppResult<RunRow> {
     let computed = scoring::compute(conn, ctx)?;
+    let (responses, reading, scoring) = (computed.responses, computed.reading, computed.scoring);
     let version = db::ratings::latest_run(conn, &ctx.row.id, false)?
         .map(|r| r.version + 1)
         .unwrap_or(1);
@@ -431,6 +432,17 @@ pub(crate) fn new_run(
             r
         })
         .collect();
+    let writing = std::time::Instant::now();
     db::ratings::insert_run(conn, &run, &rows)?;
+    tracing::info!(
+        campaign = %ctx.row.id,
+        version,
+        responses,
+        rows = rows.len(),
+        reading_ms = reading.as_millis() as u64,
+        scoring_ms = scoring.as_millis() as u64,
+        writing_ms = writing.elapsed().as_millis() as u64,
+        "rating run computed"
+    );
     Ok(run)
 }

@@ -17,6 +17,10 @@ use crate::domain::registry::PartyCoverage;
 pub(crate) struct Computed {
     pub fingerprint: String,
     pub rows: Vec<ResultRow>,
+    /// Responses scored, and the time spent reading the inputs and scoring them (for the log).
+    pub responses: i64,
+    pub reading: std::time::Duration,
+    pub scoring: std::time::Duration,
 }
 
 /// The detail of a result row: points per dimension and indicator, shown to hundredths.
@@ -112,6 +116,7 @@ fn months(from: NaiveDate, until: NaiveDate) -> i64 {
 
 /// Computes a run of the campaign from the stored inputs.
 pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<Computed> {
+    let started = std::time::Instant::now();
     let cat = &ctx.cat;
     let (from, until) = (ctx.row.period_from, ctx.row.period_until);
     let pairs = pairs(conn, ctx)?;
@@ -185,6 +190,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
         .filter(|a| a.status == AppealStatus::Upheld.as_str())
         .collect();
 
+    let read = std::time::Instant::now();
     let mut fingerprint = Sha256::new();
     fingerprint.update(ctx.row.config.as_bytes());
     let mut scored: Vec<(Pair, Score, bool, i64, i64)> = Vec::with_capacity(pairs.len());
@@ -312,6 +318,9 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
     Ok(Computed {
         fingerprint: hex::encode(fingerprint.finalize()),
         rows,
+        responses: campaign_n,
+        reading: read - started,
+        scoring: read.elapsed(),
     })
 }
 
