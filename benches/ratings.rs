@@ -122,9 +122,11 @@ fn main() -> anyhow::Result<()> {
     // The voters' estate is served too, for the survey's load.
     company(&bench, n_companies + 1, std::slice::from_ref(&voters.estate_id))?;
 
-    // Two campaigns closed for scoring: every owner answered the first, half of them the second.
+    // Three campaigns closed for scoring: every owner answered the first, half of them the
+    // second, none the third (what a run costs whatever the responses: per estate and company).
     let full = campaign(&bench, "全量", "scoring")?;
     let half = campaign(&bench, "半量", "scoring")?;
+    let none = campaign(&bench, "无答卷", "scoring")?;
     let open = campaign(&bench, "测评中", "open")?;
     let now = ids::now();
     let mut total = 0usize;
@@ -193,6 +195,8 @@ fn main() -> anyhow::Result<()> {
         Ok((secs, run))
     };
     // Once each to warm the caches, then measured.
+    score(&none)?;
+    let (none_s, _) = score(&none)?;
     score(&half)?;
     let (half_s, _) = score(&half)?;
     score(&full)?;
@@ -203,11 +207,22 @@ fn main() -> anyhow::Result<()> {
     for line in log.lines().filter(|l| l.contains("rating run computed")) {
         eprintln!("{line}");
     }
-    let results = server.get(
-        &admin,
-        &format!("/api/v1/rating-campaigns/{full}/results?version={}", run["version"]),
-    )?;
-    let rated = results["results"].as_array().map(|a| a.len()).unwrap_or(0);
+    // Every page of the results, 200 companies a page.
+    let (mut rated, mut cursor) = (0, String::new());
+    loop {
+        let page = server.get(
+            &admin,
+            &format!(
+                "/api/v1/rating-campaigns/{full}/results?version={}&limit=200{cursor}",
+                run["version"]
+            ),
+        )?;
+        rated += page["results"].as_array().map(|a| a.len()).unwrap_or(0);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
     // (The voters' estate's company too.)
     anyhow::ensure!(rated == companies.len() + 1, "{rated} companies rated");
 
@@ -247,6 +262,12 @@ fn main() -> anyhow::Result<()> {
         100.0 * half_s / full_s,
         peak,
         base_mib
+    );
+    // Linear in the responses: each further half of them adds about the same time.
+    println!(
+        "no responses: {none_s:.2} s (the part per estate and company); the first half of the responses adds {:.2} s, the second half {:.2} s",
+        half_s - none_s,
+        full_s - half_s
     );
     println!("| {connections} connections | req/s | p99 | / ballots | CPU per request: server, database |");
     println!("|---|---|---|---|---|");

@@ -333,6 +333,40 @@ pub fn results_of(conn: &mut AnyConnection, run_id: &str, company_id: Option<&st
     Ok(q.load(conn)?)
 }
 
+/// A page of a run's results: the companies ranked after `after_rank`, at most `limit` of
+/// them, each with its overall row and its estates' rows (as `results_of`); and whether more
+/// companies follow.
+pub fn results_page(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    after_rank: Option<i32>,
+    limit: i64,
+) -> AppResult<(Vec<ResultRow>, bool)> {
+    let mut q = rating_results::table
+        .filter(rating_results::run_id.eq(run_id))
+        .filter(rating_results::estate_id.eq(""))
+        .order(rating_results::rank.asc())
+        .select(rating_results::company_id)
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after_rank {
+        q = q.filter(rating_results::rank.gt(after));
+    }
+    let mut companies: Vec<String> = q.load(conn)?;
+    let more = companies.len() as i64 > limit;
+    companies.truncate(limit as usize);
+    if companies.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let rows = rating_results::table
+        .filter(rating_results::run_id.eq(run_id))
+        .filter(rating_results::company_id.eq_any(&companies))
+        .order((rating_results::company_id.asc(), rating_results::estate_id.asc()))
+        .select(ResultRow::as_select())
+        .load(conn)?;
+    Ok((rows, more))
+}
+
 /// The overall rows of one company over every published run that is the latest of its campaign,
 /// with the campaign: the company's history.
 pub fn history_of(conn: &mut AnyConnection, company_id: &str) -> AppResult<Vec<(CampaignRow, RunRow, ResultRow)>> {

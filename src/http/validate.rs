@@ -36,7 +36,7 @@ fn registry_of<T: Type + 'static>() -> &'static Registry {
     T::register(&mut registry);
     // Leaked on purpose: one per body type of the API, a fixed few, kept for the process's life.
     let registry: &'static Registry = Box::leak(Box::new(registry));
-    *registries
+    registries
         .write()
         .unwrap_or_else(|e| e.into_inner())
         .entry(id)

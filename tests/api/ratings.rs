@@ -284,6 +284,17 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(v1.body["results"], v2.body["results"]);
+    // Paged by company: the one company is the one page.
+    let page = app
+        .get(&format!("{base}/results?version=2&limit=1"), As::Bearer(&p.bureau))
+        .await
+        .expect(200);
+    assert_eq!(page.body["results"], v2.body["results"]);
+    assert!(page.body.get("next_cursor").is_none(), "{}", page.body);
+    let r = app
+        .get(&format!("{base}/results?cursor=bm90LWEtcmFuaw"), As::Bearer(&p.bureau))
+        .await;
+    assert_eq!(r.problem(400), "invalid_parameter");
     // Unpublished results are the bureau's only.
     let r = app.get(&format!("{base}/results"), As::Key(&p.key)).await;
     assert_eq!(r.status, 404);

@@ -309,7 +309,11 @@ pub struct RatingResult {
 pub struct RunResults {
     pub run: Run,
     pub campaign_id: String,
+    /// Companies in rank order, a page of them, each with its estates.
     pub results: Vec<RatingResult>,
+    /// Pass as `cursor` for the next page of companies; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
 }
 
 /// One company's line of a county's public star list: no personal data.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::scoring::Detail;
 use super::*;
 use crate::db::ratings::ResultRow;
+use crate::http::paging;
 use crate::http::security::AnyAuth;
 
 pub struct ResultsApi;
@@ -156,7 +157,8 @@ impl ResultsApi {
     /// A campaign's results: per company (ranked: by score, then stars, then company name, then
     /// id) with each estate it is rated for — indicator, dimension and total points, stars,
     /// vetoes, low-sample flags. The latest published version, or `version`. Survey responses
-    /// are never shown, only their count.
+    /// are never shown, only their count. Paged by company in rank order (`limit` companies a
+    /// page, each with all its estates).
     ///
     /// Published results: everyone the county's campaigns concern (its officials, and the
     /// companies, committees and owners of its estates). Unpublished versions: administrators and
@@ -166,6 +168,7 @@ impl ResultsApi {
         method = "get",
         operation_id = "getRatingResults"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn results(
         &self,
         state: Data<&AppState>,
@@ -174,11 +177,15 @@ impl ResultsApi {
         /// The version of the results (the latest by default).
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
         version: Query<Option<i32>>,
-        /// Only this company's results.
+        /// Only this company's results (one page).
         #[oai(validator(max_length = 64))]
         company_id: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<RunResults>> {
         let caller = auth.caller().clone();
+        let after: Option<i32> = paging::decode_cursor(cursor.0.as_deref())?;
+        let limit = paging::limit(limit.0);
         Ok(Json(
             state
                 .db
@@ -186,11 +193,20 @@ impl ResultsApi {
                     let ctx = load(c, &id.0, Lock::None)?;
                     may_view(c, &caller, &ctx.county)?;
                     let run = run_for(c, Some(&caller), &ctx, version.0)?;
-                    let rows = db::ratings::results_of(c, &run.id, company_id.0.as_deref())?;
+                    let (rows, more) = match company_id.0.as_deref() {
+                        Some(company) => (db::ratings::results_of(c, &run.id, Some(company))?, false),
+                        None => db::ratings::results_page(c, &run.id, after, limit)?,
+                    };
+                    let results = results_out(c, rows)?;
+                    let next_cursor = more
+                        .then(|| results.last().and_then(|r| r.rank))
+                        .flatten()
+                        .map(|rank| paging::encode_cursor(&rank.to_string()));
                     Ok(RunResults {
                         run: run_out(&run),
                         campaign_id: ctx.row.id.clone(),
-                        results: results_out(c, rows)?,
+                        results,
+                        next_cursor,
                     })
                 })
                 .await?,
