@@ -26,10 +26,10 @@ pub fn problems<T: Type + 'static>(value: &Value) -> Vec<FieldError> {
 /// allocations galore, and every request with a body needs them.
 fn registry_of<T: Type + 'static>() -> &'static Registry {
     type Registries = std::collections::HashMap<std::any::TypeId, &'static Registry>;
-    static REGISTRIES: std::sync::OnceLock<std::sync::RwLock<Registries>> = std::sync::OnceLock::new();
+    static REGISTRIES: std::sync::OnceLock<std::sync::Mutex<Registries>> = std::sync::OnceLock::new();
     let registries = REGISTRIES.get_or_init(Default::default);
     let id = std::any::TypeId::of::<T>();
-    if let Some(r) = registries.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+    if let Some(r) = registries.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return r;
     }
     let mut registry = Registry::new();
@@ -37,7 +37,7 @@ fn registry_of<T: Type + 'static>() -> &'static Registry {
     // Leaked on purpose: one per body type of the API, a fixed few, kept for the process's life.
     let registry: &'static Registry = Box::leak(Box::new(registry));
     registries
-        .write()
+        .lock()
         .unwrap_or_else(|e| e.into_inner())
         .entry(id)
         .or_insert(registry)
@@ -240,15 +240,17 @@ fn check_string(s: &MetaSchema, text: &str, path: &str, out: &mut Vec<FieldError
 /// that does not compile checks nothing (poem-openapi's own validator has the last word).
 fn matches_pattern(pattern: &str, text: &str) -> bool {
     type Compiled = std::collections::HashMap<String, Option<regex::Regex>>;
-    static COMPILED: std::sync::OnceLock<std::sync::RwLock<Compiled>> = std::sync::OnceLock::new();
+    static COMPILED: std::sync::OnceLock<std::sync::Mutex<Compiled>> = std::sync::OnceLock::new();
     let compiled = COMPILED.get_or_init(Default::default);
-    if let Some(re) = compiled.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+    // (A compiled regex is shared behind an Arc: the clone is cheap and the match runs unlocked.)
+    let known = compiled.lock().unwrap_or_else(|e| e.into_inner()).get(pattern).cloned();
+    if let Some(re) = known {
         return re.as_ref().is_none_or(|re| re.is_match(text));
     }
     let re = regex::Regex::new(pattern).ok();
     let matches = re.as_ref().is_none_or(|re| re.is_match(text));
     compiled
-        .write()
+        .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(pattern.to_string(), re);
     matches
