@@ -21,13 +21,14 @@ use redprop::db::ratings::{CampaignRow, ResponseRow};
 use redprop::domain::ids;
 use support::{env, wrk, Bench};
 
-fn campaign(bench: &Bench, name: &str, status: &str) -> anyhow::Result<String> {
+/// A campaign over the year `year`.
+fn campaign(bench: &Bench, name: &str, status: &str, year: i32) -> anyhow::Result<String> {
     let row = CampaignRow {
         id: ids::new_id(),
         county_id: bench.county.id.clone(),
         name: name.into(),
-        period_from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-        period_until: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+        period_from: NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+        period_until: NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
         config: serde_json::to_string(&redprop::http::ratings::default_config())?,
         status: status.into(),
         created_by: "bench".into(),
@@ -47,8 +48,8 @@ fn campaign(bench: &Bench, name: &str, status: &str) -> anyhow::Result<String> {
     Ok(id)
 }
 
-/// A company and its contracts (from 2020, open-ended) for `estates`.
-fn company(bench: &Bench, i: usize, estates: &[String]) -> anyhow::Result<String> {
+/// A company and its contracts (open-ended, from `starts_on`) for `estates`.
+fn company(bench: &Bench, i: usize, estates: &[String], starts_on: NaiveDate) -> anyhow::Result<String> {
     let now = ids::now();
     let row = CompanyRow {
         id: ids::new_id(),
@@ -68,7 +69,7 @@ fn company(bench: &Bench, i: usize, estates: &[String]) -> anyhow::Result<String
             company_id: id.clone(),
             estate_id: e.clone(),
             kind: "service".into(),
-            starts_on: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            starts_on,
             ends_on: None,
             created_at: now,
         })
@@ -115,22 +116,36 @@ fn main() -> anyhow::Result<()> {
     }
     let per = n_estates.div_ceil(n_companies);
     let mut companies = Vec::new();
+    // Every other company took its estates over in mid-2025: it has served a whole year in
+    // 2026, not in 2025 — so a 2025 campaign rates half the companies, estates and responses.
+    let since = |i: usize| match i % 2 {
+        0 => NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        _ => NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+    };
     for (i, chunk) in estates.chunks(per).enumerate() {
         let ids: Vec<String> = chunk.iter().map(|(e, _)| e.clone()).collect();
-        companies.push((company(&bench, i, &ids)?, chunk.to_vec()));
+        companies.push((company(&bench, i, &ids, since(i))?, chunk.to_vec()));
     }
     // The voters' estate is served too, for the survey's load.
-    company(&bench, n_companies + 1, std::slice::from_ref(&voters.estate_id))?;
+    company(
+        &bench,
+        n_companies + 1,
+        std::slice::from_ref(&voters.estate_id),
+        since(0),
+    )?;
 
-    // Three campaigns closed for scoring: every owner answered the first, half of them the
-    // second, none the third (what a run costs whatever the responses: per estate and company).
-    let full = campaign(&bench, "全量", "scoring")?;
-    let half = campaign(&bench, "半量", "scoring")?;
-    let none = campaign(&bench, "无答卷", "scoring")?;
-    let open = campaign(&bench, "测评中", "open")?;
+    // Campaigns closed for scoring. Over 2026 (every company rated): every owner answered the
+    // first, half of them the second, none the third (what a run costs whatever the responses:
+    // per estate and company). Over 2025: half the data — half the companies, their estates,
+    // every owner of those answering.
+    let full = campaign(&bench, "全量", "scoring", 2026)?;
+    let half = campaign(&bench, "半量", "scoring", 2026)?;
+    let none = campaign(&bench, "无答卷", "scoring", 2026)?;
+    let half_data = campaign(&bench, "半数据", "scoring", 2025)?;
+    let open = campaign(&bench, "测评中", "open", 2025)?;
     let now = ids::now();
     let mut total = 0usize;
-    for (company_id, chunk) in &companies {
+    for (i, (company_id, chunk)) in companies.iter().enumerate() {
         for (estate_id, owners) in chunk {
             let rows = |campaign: &str, take: usize| -> Vec<ResponseRow> {
                 owners
@@ -155,15 +170,21 @@ fn main() -> anyhow::Result<()> {
                     .collect()
             };
             let (a, b) = (rows(&full, owners.len()), rows(&half, owners.len() / 2));
+            let c = if i % 2 == 0 {
+                rows(&half_data, owners.len())
+            } else {
+                Vec::new()
+            };
             total += a.len();
             bench
                 .state
                 .as_ref()
                 .unwrap()
                 .db
-                .write_blocking(move |c| {
-                    redprop::db::ratings::insert_responses(c, &a)?;
-                    redprop::db::ratings::insert_responses(c, &b)
+                .write_blocking(move |conn| {
+                    redprop::db::ratings::insert_responses(conn, &a)?;
+                    redprop::db::ratings::insert_responses(conn, &b)?;
+                    redprop::db::ratings::insert_responses(conn, &c)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -197,6 +218,8 @@ fn main() -> anyhow::Result<()> {
     // Once each to warm the caches, then measured.
     score(&none)?;
     let (none_s, _) = score(&none)?;
+    score(&half_data)?;
+    let (half_data_s, _) = score(&half_data)?;
     score(&half)?;
     let (half_s, _) = score(&half)?;
     score(&full)?;
@@ -264,6 +287,10 @@ fn main() -> anyhow::Result<()> {
         base_mib
     );
     // Linear in the responses: each further half of them adds about the same time.
+    println!(
+        "half the data (half the companies, their estates and their responses): {half_data_s:.2} s ({:.0}% of the time)",
+        100.0 * half_data_s / full_s
+    );
     println!(
         "no responses: {none_s:.2} s (the part per estate and company); the first half of the responses adds {:.2} s, the second half {:.2} s",
         half_s - none_s,
