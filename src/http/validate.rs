@@ -110,6 +110,10 @@ fn check(registry: &Registry, r: &MetaSchemaRef, v: &Value, path: &mut String, o
                         format!("at least {} items", s.min_items.unwrap_or(0)),
                     );
                 }
+                // Item counts are bounded by `max_items` (checked above), so pairwise is cheap.
+                if s.unique_items == Some(true) && items.iter().enumerate().any(|(i, x)| items[..i].contains(x)) {
+                    push(out, path, reason::CONSTRAINT, "the items must be unique");
+                }
                 if let Some(item) = &s.items {
                     for (i, x) in items.iter().enumerate() {
                         let len = path.len();
