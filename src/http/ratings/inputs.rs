@@ -174,8 +174,6 @@ impl InputsApi {
         // batched lookup; the answer is queued for the batch writer, which checks that the
         // survey is still open as it writes (`db::survey`).
         let ctx = frozen(&state, id.0).await?;
-        // A status read since the campaign was cached is never `open` again once it was not.
-        ctx.step(CampaignStep::Collect, ids::now())?;
         let facts = state
             .survey_facts
             .get(db::survey::SurveyQuery {
@@ -193,6 +191,9 @@ impl InputsApi {
         };
         let estate = in_campaign(&caller, &ctx, estate)?;
         let actor = caller.may(&Action::AnswerRatingSurvey(estate.place()))?;
+        // Refused early on the cached status (after the policy, as every input is): a campaign
+        // that is no longer `open` never is again. The writer checks the status now.
+        ctx.step(CampaignStep::Collect, ids::now())?;
         let company_id = scoring::company_among(&ctx, &facts.contracts, &estate.estate.id)?;
         let answers = answers_in_order(&ctx.cat, &body.answers)?;
         let owner_id = facts.holder.ok_or_else(AppError::forbidden)?;
