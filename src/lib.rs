@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod passwords;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -193,7 +194,9 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
         .at("/openapi.yaml", get(spec_yaml))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
-        .at("/", make_sync(|_| Redirect::see_other("/docs")));
+        .nest("/web", web::routes())
+        // People start at the pages; integrators find the API documents at /docs.
+        .at("/", make_sync(|_| Redirect::see_other("/web/")));
     // CORS only when origins are configured: none by default.
     let routes = if state.config.cors_origins.is_empty() {
         routes.boxed()

@@ -3,7 +3,7 @@
 use poem::web::Data;
 use poem::Request;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use super::body::JsonBody;
@@ -28,13 +28,32 @@ pub struct LoginRequest {
     pub username: String,
     #[oai(validator(min_length = 1, max_length = 128))]
     pub password: String,
+    /// Where the refresh token goes: `body` (the default, for API clients) or `cookie` (for the
+    /// web pages: an HttpOnly, Secure, SameSite=Strict cookie scoped to `/api/v1/auth`, which no
+    /// script can read; the body then carries only the access token).
+    #[oai(default)]
+    #[serde(default)]
+    pub refresh_delivery: RefreshDelivery,
+}
+
+/// Where a refresh token is delivered.
+#[derive(Enum, Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshDelivery {
+    #[default]
+    Body,
+    Cookie,
 }
 
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// The refresh token. Omitted by the web pages, whose refresh token is the
+    /// `redprop_refresh` cookie set at login; the new one then replaces the cookie.
     #[oai(validator(min_length = 1, max_length = 256))]
-    pub refresh_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -55,8 +74,71 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    /// Exchanges for a new access token at `POST /api/v1/auth/refresh`; single use.
-    pub refresh_token: String,
+    /// Exchanges for a new access token at `POST /api/v1/auth/refresh`; single use. Absent when
+    /// the refresh token was delivered as a cookie.
+    #[oai(skip_serializing_if_is_none)]
+    pub refresh_token: Option<String>,
+}
+
+/// Tokens issued, and with cookie delivery the cookie that carries the refresh token.
+#[derive(ApiResponse)]
+pub enum TokensIssued {
+    /// The access token (and, unless delivered as a cookie, the refresh token).
+    #[oai(status = 200)]
+    Ok(
+        Json<TokenResponse>,
+        /// With cookie delivery: the `redprop_refresh` cookie (HttpOnly, Secure, SameSite=Strict,
+        /// Path=/api/v1/auth).
+        #[oai(header = "Set-Cookie")]
+        Option<String>,
+    ),
+}
+
+/// The session ended.
+#[derive(ApiResponse)]
+pub enum LoggedOut {
+    /// Done; a refresh cookie, if any, is cleared.
+    #[oai(status = 204)]
+    Done(
+        /// Clears the `redprop_refresh` cookie.
+        #[oai(header = "Set-Cookie")]
+        String,
+    ),
+}
+
+/// The cookie that carries a web session's refresh token: never readable by a script, sent only
+/// to the auth operations, never on a request from another site.
+pub const REFRESH_COOKIE: &str = "redprop_refresh";
+
+fn refresh_cookie(token: &str, max_age_secs: i64) -> String {
+    format!(
+        "{REFRESH_COOKIE}={token}; Path=/api/v1/auth; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Strict"
+    )
+}
+
+/// The refresh token in the request's cookie, if any.
+fn cookie_token(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == REFRESH_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+}
+
+/// Puts the refresh token where the client asked for it.
+fn deliver(st: &AppState, mut tokens: TokenResponse, delivery: RefreshDelivery) -> TokensIssued {
+    match delivery {
+        RefreshDelivery::Body => TokensIssued::Ok(Json(tokens), None),
+        RefreshDelivery::Cookie => {
+            let token = tokens.refresh_token.take().unwrap_or_default();
+            let cookie = refresh_cookie(&token, st.config.refresh_token_ttl_secs);
+            TokensIssued::Ok(Json(tokens), Some(cookie))
+        }
+    }
 }
 
 #[derive(Object)]
@@ -87,29 +169,43 @@ impl AuthApi {
         state: Data<&AppState>,
         req: &Request,
         body: JsonBody<LoginRequest>,
-    ) -> ApiResult<Json<TokenResponse>> {
-        Ok(Json(login(&state, req, body.0).await?))
+    ) -> ApiResult<TokensIssued> {
+        let delivery = body.0.refresh_delivery;
+        Ok(deliver(&state, login(&state, req, body.0).await?, delivery))
     }
 
     /// Exchange a refresh token for a new access token (and a new refresh token).
     ///
     /// Anyone holding a refresh token may call this. A refresh token works once; presenting one
-    /// that was already used ends the whole session (it was copied).
+    /// that was already used ends the whole session (it was copied). Without `refresh_token` in
+    /// the body, the `redprop_refresh` cookie is used and replaced.
     #[oai(path = "/refresh", method = "post", operation_id = "refresh")]
     async fn refresh(
         &self,
         state: Data<&AppState>,
         req: &Request,
         body: JsonBody<RefreshRequest>,
-    ) -> ApiResult<Json<TokenResponse>> {
-        Ok(Json(refresh(&state, req, &body.0.refresh_token).await?))
+    ) -> ApiResult<TokensIssued> {
+        let (token, delivery) = match body.0.refresh_token {
+            Some(t) => (t, RefreshDelivery::Body),
+            None => (
+                cookie_token(req).ok_or_else(|| {
+                    AppError::unauthorized(
+                        codes::INVALID_REFRESH_TOKEN,
+                        "no refresh token: send refresh_token, or log in again",
+                    )
+                })?,
+                RefreshDelivery::Cookie,
+            ),
+        };
+        Ok(deliver(&state, refresh(&state, req, &token).await?, delivery))
     }
 
     /// End the caller's session: its access and refresh tokens stop working.
     ///
     /// Any logged-in person (bearer token).
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<NoContent> {
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<LoggedOut> {
         let caller = auth.0;
         let Actor::User { id, session_id } = caller.principal.actor.clone() else {
             return Err(AppError::forbidden().into());
@@ -129,7 +225,7 @@ impl AuthApi {
                 )
             })
             .await?;
-        Ok(NoContent::Done)
+        Ok(LoggedOut::Done(refresh_cookie("", 0)))
     }
 
     /// Change one's own password; every other session of the account ends.
@@ -435,7 +531,7 @@ fn issue_tokens(st: &AppState, s: &SessionRow, grants: &[Grant]) -> TokenRespons
         access_token: st.jwt.sign(&claims),
         token_type: "Bearer".into(),
         expires_in: ttl,
-        refresh_token: st.jwt.refresh_token(&s.id, s.refresh_generation, &s.refresh_nonce),
+        refresh_token: Some(st.jwt.refresh_token(&s.id, s.refresh_generation, &s.refresh_nonce)),
     }
 }
 

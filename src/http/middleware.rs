@@ -161,7 +161,8 @@ fn refuse_controls_in_params(req: &Request) -> Option<crate::error::AppError> {
 /// Headers every response carries: no sniffing, no referrer, never framed, a content security
 /// policy (the API documents need script and style of their own, a printable page its inline
 /// style; nothing else needs anything),
-/// and API answers are never stored by caches (they carry tokens and personal data).
+/// and API answers are never stored by caches (they carry tokens and personal data) unless the
+/// operation says otherwise (public data). The web pages set their own policy (`crate::web`).
 fn protect(path: &str, h: &mut poem::http::HeaderMap) {
     use poem::http::header;
     let csp = if path.starts_with("/docs") {
@@ -173,11 +174,13 @@ fn protect(path: &str, h: &mut poem::http::HeaderMap) {
     } else {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    if path.starts_with(crate::http::API_PREFIX) {
+    if path.starts_with(crate::http::API_PREFIX) && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }

@@ -29,6 +29,7 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
+mod board;
 mod buildings;
 mod dto;
 mod estate;
@@ -36,6 +37,7 @@ mod import;
 mod units;
 mod views;
 
+pub use board::*;
 pub use buildings::*;
 pub use dto::*;
 pub use estate::*;
@@ -44,8 +46,8 @@ pub use units::*;
 pub use views::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (EstatesApi, BuildingsApi, UnitsApi, ImportApi);
+pub type Apis = (EstatesApi, BuildingsApi, UnitsApi, ImportApi, BoardApi);
 
 pub fn apis() -> Apis {
-    (EstatesApi, BuildingsApi, UnitsApi, ImportApi)
+    (EstatesApi, BuildingsApi, UnitsApi, ImportApi, BoardApi)
 }

@@ -1,0 +1,291 @@
+//! The web pages (issue 16): owners' phone pages, the officials' console and the public estate
+//! page, served by this binary under `/web`. They are clients of `/api/v1` only; nothing here
+//! decides anything.
+//!
+//! No build step: the pages are ES modules (`pages/`) and pinned, vendored libraries (`vendor/`,
+//! refreshed and hash-checked by `scripts/web-vendor`), embedded in the binary. At first use each
+//! file gets a content-hashed name (`app.3f2a…mjs`), is compressed once, and is served with a
+//! year-long immutable cache. Modules import each other by bare names (`app/api`, `preact`); the
+//! one HTML shell carries the import map from those names to the hashed files, so a change to one
+//! module changes only its own name. The shell itself is revalidated (ETag) on every load.
+//!
+//! The content security policy allows scripts from this origin and the one inline script (the
+//! import map) by its hash: no other inline script, no `eval`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use poem::http::{header, HeaderValue, StatusCode};
+use poem::{handler, Request, Response};
+use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
+
+#[derive(RustEmbed)]
+#[folder = "src/web/pages/"]
+#[prefix = "pages/"]
+struct Pages;
+
+#[derive(RustEmbed)]
+#[folder = "src/web/vendor/"]
+#[prefix = "vendor/"]
+struct Vendor;
+
+/// Every embedded file, by its path (`pages/…`, `vendor/…`). The vendor manifest is for the
+/// refresh script, not the browser.
+fn files() -> impl Iterator<Item = (String, Vec<u8>)> {
+    let pages = Pages::iter().filter_map(|p| Pages::get(&p).map(|f| (p.to_string(), f.data.into_owned())));
+    let vendor = Vendor::iter().filter_map(|p| Vendor::get(&p).map(|f| (p.to_string(), f.data.into_owned())));
+    pages.chain(vendor).filter(|(p, _)| p != "vendor/vendor.json")
+}
+
+/// Where the hashed files are served.
+const ASSETS: &str = "/web/assets/";
+/// The shell: every page path under `/web` answers with it; the pages route in the browser.
+const SHELL: &str = "pages/index.html";
+
+/// The bare names modules import by, for the vendored libraries.
+const VENDOR_NAMES: [(&str, &str); 3] = [
+    ("preact", "vendor/preact.mjs"),
+    ("preact/hooks", "vendor/preact-hooks.mjs"),
+    ("htm", "vendor/htm.mjs"),
+];
+
+struct Asset {
+    content_type: &'static str,
+    body: Vec<u8>,
+    /// Present when compression saves something.
+    gzip: Option<Vec<u8>>,
+}
+
+struct Site {
+    /// Hashed path (after `/web/assets/`) → file.
+    assets: BTreeMap<String, Asset>,
+    shell: Asset,
+    shell_etag: String,
+    csp: String,
+}
+
+fn digest_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "mjs" | "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" | "webmanifest" => "application/json",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+fn gzip(body: &[u8]) -> Option<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(body).ok()?;
+    let out = enc.finish().ok()?;
+    (out.len() + 64 < body.len()).then_some(out)
+}
+
+fn asset(path: &str, body: Vec<u8>) -> Asset {
+    Asset {
+        content_type: content_type(path),
+        gzip: gzip(&body),
+        body,
+    }
+}
+
+/// `pages/app.mjs` → `pages/app.1a2b3c4d5e.mjs`.
+fn hashed_name(path: &str, body: &[u8]) -> String {
+    let hash = &digest_hex(body)[..10];
+    match path.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+        None => format!("{path}.{hash}"),
+    }
+}
+
+fn build() -> Site {
+    let mut assets = BTreeMap::new();
+    let mut urls: BTreeMap<String, String> = BTreeMap::new();
+    let mut shell_template = String::new();
+    for (path, body) in files() {
+        if path == SHELL {
+            shell_template = String::from_utf8_lossy(&body).into_owned();
+            continue;
+        }
+        let name = hashed_name(&path, &body);
+        urls.insert(path.to_string(), format!("{ASSETS}{name}"));
+        assets.insert(name, asset(&path, body));
+    }
+    // The import map: `app/<module>` for our modules, the libraries by their package names.
+    let mut imports = serde_json::Map::new();
+    for (path, url) in &urls {
+        if let Some(module) = path.strip_prefix("pages/").and_then(|p| p.strip_suffix(".mjs")) {
+            imports.insert(format!("app/{module}"), url.clone().into());
+        }
+    }
+    for (name, path) in VENDOR_NAMES {
+        if let Some(url) = urls.get(path) {
+            imports.insert(name.into(), url.clone().into());
+        }
+    }
+    let import_map = serde_json::json!({ "imports": imports }).to_string();
+    let map_hash = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(import_map.as_bytes()))
+    };
+    // `{{pages/app.css}}` in the shell becomes that file's hashed URL.
+    let mut html = shell_template.replace("{{importmap}}", &import_map);
+    for (path, url) in &urls {
+        html = html.replace(&format!("{{{{{path}}}}}"), url);
+    }
+    let csp = format!(
+        "default-src 'none'; script-src 'self' 'sha256-{map_hash}'; style-src 'self'; img-src 'self' data: blob:; \
+         connect-src 'self'; font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+         form-action 'self'"
+    );
+    let shell_etag = format!("\"{}\"", &digest_hex(html.as_bytes())[..20]);
+    Site {
+        assets,
+        shell: asset(SHELL, html.into_bytes()),
+        shell_etag,
+        csp,
+    }
+}
+
+fn site() -> &'static Site {
+    static SITE: OnceLock<Site> = OnceLock::new();
+    SITE.get_or_init(build)
+}
+
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+fn send(req: &Request, a: &Asset, cache: &'static str) -> Response {
+    let mut resp = Response::builder()
+        .header(header::CONTENT_TYPE, a.content_type)
+        .header(header::CACHE_CONTROL, cache)
+        .header(header::VARY, "Accept-Encoding");
+    let body = match (&a.gzip, accepts_gzip(req)) {
+        (Some(z), true) => {
+            resp = resp.header(header::CONTENT_ENCODING, "gzip");
+            z.clone()
+        }
+        _ => a.body.clone(),
+    };
+    if req.method() == poem::http::Method::HEAD {
+        return resp.header(header::CONTENT_LENGTH, body.len()).body(());
+    }
+    resp.body(body)
+}
+
+/// `GET /web/assets/<hashed name>`: a year in every cache; the name changes with the content.
+#[handler]
+pub fn asset_file(req: &Request) -> Response {
+    let name = req.uri().path().strip_prefix(ASSETS).unwrap_or("");
+    match site().assets.get(name) {
+        Some(a) => send(req, a, "public, max-age=31536000, immutable"),
+        None => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .content_type("text/plain; charset=utf-8")
+            .body("not found"),
+    }
+}
+
+/// Every page (`/web`, `/web/…`): the shell, revalidated on each load, with the pages' CSP.
+#[handler]
+pub fn page(req: &Request) -> Response {
+    let s = site();
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == s.shell_etag));
+    let mut resp = if fresh {
+        Response::builder().status(StatusCode::NOT_MODIFIED).body(())
+    } else {
+        send(req, &s.shell, "no-cache")
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&s.shell_etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&s.csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+/// The routes of the pages.
+pub fn routes() -> poem::Route {
+    poem::Route::new()
+        .at("/assets/*path", poem::get(asset_file))
+        .at("/", poem::get(page))
+        .at("/*path", poem::get(page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_is_in_the_import_map_and_the_csp_names_its_hash() {
+        let s = site();
+        let shell = String::from_utf8(s.shell.body.clone()).unwrap();
+        let start = shell.find("<script type=\"importmap\">").unwrap() + "<script type=\"importmap\">".len();
+        let end = start + shell[start..].find("</script>").unwrap();
+        let map = &shell[start..end];
+        use base64::Engine;
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(map.as_bytes()));
+        assert!(s.csp.contains(&format!("'sha256-{hash}'")), "{}", s.csp);
+        assert!(!s.csp.contains("unsafe"), "{}", s.csp);
+        let map: serde_json::Value = serde_json::from_str(map).unwrap();
+        for name in ["app/main", "preact", "preact/hooks", "htm"] {
+            let url = map["imports"][name].as_str().unwrap_or_else(|| panic!("{name} not mapped"));
+            assert!(s.assets.contains_key(url.strip_prefix(ASSETS).unwrap()), "{url}");
+        }
+        assert!(!shell.contains("{{"), "an unreplaced placeholder in the shell");
+    }
+
+    #[test]
+    fn every_bare_import_of_a_module_is_mapped() {
+        let s = site();
+        let shell = String::from_utf8(s.shell.body.clone()).unwrap();
+        for (path, body) in files() {
+            if !path.ends_with(".mjs") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&body).into_owned();
+            for part in text.split("from\"").chain(text.split("from \"")).skip(1) {
+                let name = part.split('"').next().unwrap();
+                if name.starts_with('.') || name.starts_with('/') {
+                    panic!("{path}: relative import {name} (import by bare name: the files are renamed)");
+                }
+                assert!(shell.contains(&format!("\"{name}\":")), "{path}: import {name} not in the import map");
+            }
+        }
+    }
+
+    #[test]
+    fn gzip_is_honoured_unless_refused() {
+        let with = |v: &str| Request::builder().header(header::ACCEPT_ENCODING, v).finish();
+        assert!(accepts_gzip(&with("gzip, deflate, br")));
+        assert!(accepts_gzip(&with("br;q=1.0, gzip;q=0.8")));
+        assert!(!accepts_gzip(&with("gzip;q=0")));
+        assert!(!accepts_gzip(&with("identity")));
+        assert!(!accepts_gzip(&Request::builder().finish()));
+    }
+}
