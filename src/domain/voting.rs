@@ -304,23 +304,62 @@ term_enum!(
     }
 );
 
-/// Participation, every category: voted >= 2/3 of total, by area AND by heads.
-/// i128 keeps the products exact whatever the sizes.
-pub fn quorum_met(f: &Figures) -> bool {
-    let (va, vh) = (f.voted_area() as i128, f.voted_heads() as i128);
-    va * 3 >= f.total_area as i128 * 2 && vh * 3 >= f.total_heads as i128 * 2 && f.total_heads > 0
+/// A share the rules require of a whole: `numerator/denominator`, reached at it, or only above
+/// it (`strictly_more`: "more than half"). Integer arithmetic (i128), exact whatever the sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub strictly_more: bool,
 }
 
-/// Approval: categories 6–8 at least 3/4 of the voters; the others more than half; both by area
-/// AND by heads.
-pub fn approved(category: Category, f: &Figures) -> bool {
-    let (ya, yh) = (f.yes_area as i128, f.yes_heads as i128);
-    let (va, vh) = (f.voted_area() as i128, f.voted_heads() as i128);
-    if category.needs_three_quarters() {
-        ya * 4 >= va * 3 && yh * 4 >= vh * 3
-    } else {
-        ya * 2 > va && yh * 2 > vh
+impl Share {
+    pub fn met(self, part: i64, whole: i64) -> bool {
+        let (left, right) = (
+            part as i128 * self.denominator as i128,
+            whole as i128 * self.numerator as i128,
+        );
+        if self.strictly_more {
+            left > right
+        } else {
+            left >= right
+        }
     }
+}
+
+/// Participation, every category: voted >= 2/3 of the total, by area AND by heads.
+pub const PARTICIPATION: Share = Share {
+    numerator: 2,
+    denominator: 3,
+    strictly_more: false,
+};
+
+/// Approval among the voters: categories 6–8 at least 3/4; the others more than half.
+pub fn approval(category: Category) -> Share {
+    if category.needs_three_quarters() {
+        Share {
+            numerator: 3,
+            denominator: 4,
+            strictly_more: false,
+        }
+    } else {
+        Share {
+            numerator: 1,
+            denominator: 2,
+            strictly_more: true,
+        }
+    }
+}
+
+/// Participation met by area AND by heads (and there is someone to count).
+pub fn quorum_met(f: &Figures) -> bool {
+    PARTICIPATION.met(f.voted_area(), f.total_area) && PARTICIPATION.met(f.voted_heads(), f.total_heads) && f.total_heads > 0
+}
+
+/// Approval met by area AND by heads.
+pub fn approved(category: Category, f: &Figures) -> bool {
+    let share = approval(category);
+    share.met(f.yes_area, f.voted_area()) && share.met(f.yes_heads, f.voted_heads())
 }
 
 pub fn outcome(category: Category, f: &Figures) -> Outcome {

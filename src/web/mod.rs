@@ -45,10 +45,12 @@ const ASSETS: &str = "/web/assets/";
 const SHELL: &str = "pages/index.html";
 
 /// The bare names modules import by, for the vendored libraries.
-const VENDOR_NAMES: [(&str, &str); 3] = [
+const VENDOR_NAMES: [(&str, &str); 4] = [
     ("preact", "vendor/preact.mjs"),
     ("preact/hooks", "vendor/preact-hooks.mjs"),
     ("htm", "vendor/htm.mjs"),
+    // A UMD build: imported for its effect, it sets `self.echarts` (officials' pages only).
+    ("echarts", "vendor/echarts.simple.min.js"),
 ];
 
 struct Asset {
@@ -194,9 +196,8 @@ fn send(req: &Request, a: &Asset, cache: &'static str) -> Response {
 
 /// `GET /web/assets/<hashed name>`: a year in every cache; the name changes with the content.
 #[handler]
-pub fn asset_file(req: &Request) -> Response {
-    let name = req.uri().path().strip_prefix(ASSETS).unwrap_or("");
-    match site().assets.get(name) {
+pub fn asset_file(req: &Request, poem::web::Path(name): poem::web::Path<String>) -> Response {
+    match site().assets.get(&name) {
         Some(a) => send(req, a, "public, max-age=31536000, immutable"),
         None => Response::builder()
             .status(StatusCode::NOT_FOUND)

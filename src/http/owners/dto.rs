@@ -72,6 +72,22 @@ pub struct Ownership {
     pub started_at: chrono::DateTime<chrono::Utc>,
     #[oai(skip_serializing_if_is_none)]
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where the unit is and its area (in the list of an owner's units).
+    #[oai(skip_serializing_if_is_none)]
+    pub unit: Option<OwnedUnit>,
+}
+
+/// A unit as its owner sees it in their list.
+#[derive(Object)]
+pub struct OwnedUnit {
+    pub estate_id: String,
+    pub estate_name: String,
+    pub building_name: String,
+    pub entrance: String,
+    pub number: String,
+    /// The area that counts (registry, else survey, else contract), in 1/100 m².
+    #[oai(skip_serializing_if_is_none)]
+    pub area_centi_m2: Option<i64>,
 }
 
 #[derive(Object, Deserialize)]

@@ -6,7 +6,7 @@ pub struct OwnershipsApi;
 
 #[OpenApi(tag = "ApiTags::Owners")]
 impl OwnershipsApi {
-    /// The units an owner currently holds.
+    /// The units an owner currently holds, each with its estate, building, number and area.
     ///
     /// As for reading the owner.
     #[oai(path = "/owners/:id/ownerships", method = "get", operation_id = "listOwnerships")]
@@ -23,10 +23,33 @@ impl OwnershipsApi {
                 if !is_self(&caller, &id.0) {
                     owner_guard(c, &caller, &id.0, Need::Private)?;
                 }
-                db::owners::current_of_owner(c, &id.0)
+                db::owners::current_with_units(c, &id.0)
             })
             .await?;
-        Ok(Json(Page::whole(rows.into_iter().map(ownership_out).collect())))
+        let items = rows
+            .into_iter()
+            .map(|(o, u, building_name, estate_name)| {
+                let area = crate::domain::area::RecordedAreas {
+                    registry: u.area_registry_centi,
+                    survey: u.area_survey_centi,
+                    contract: u.area_contract_centi,
+                }
+                .best()
+                .map(|(a, _)| a);
+                Ownership {
+                    unit: Some(OwnedUnit {
+                        estate_id: u.estate_id,
+                        estate_name,
+                        building_name,
+                        entrance: u.entrance,
+                        number: u.number,
+                        area_centi_m2: area,
+                    }),
+                    ..ownership_out(o)
+                }
+            })
+            .collect();
+        Ok(Json(Page::whole(items)))
     }
 
     /// Transfer a unit: its current ownerships end and the given owners hold it from now on.

@@ -24,6 +24,7 @@ pub(crate) fn ownership_out(s: OwnershipRow) -> Ownership {
         designated_voter: s.designated_voter,
         started_at: s.started_at.and_utc(),
         ended_at: s.ended_at.map(|t| t.and_utc()),
+        unit: None,
     }
 }
 

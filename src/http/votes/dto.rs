@@ -178,6 +178,25 @@ pub struct Fraction {
     pub basis_points: i64,
 }
 
+/// A share the rules require (Civil Code Art. 278): `numerator/denominator` of the whole, reached
+/// at it or, with `strictly_more`, only above it ("more than half").
+#[derive(Object)]
+pub struct RequiredShare {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub strictly_more: bool,
+}
+
+impl From<crate::domain::voting::Share> for RequiredShare {
+    fn from(s: crate::domain::voting::Share) -> Self {
+        RequiredShare {
+            numerator: s.numerator,
+            denominator: s.denominator,
+            strictly_more: s.strictly_more,
+        }
+    }
+}
+
 #[derive(Object)]
 pub struct Tally {
     pub total_area_centi_m2: i64,
@@ -251,6 +270,11 @@ pub struct VoteResult {
     #[oai(skip_serializing_if_is_none)]
     pub decided: Option<bool>,
     pub roll_fingerprint: String,
+    /// Participation required of the total, by area and by heads (2/3).
+    pub participation_required: RequiredShare,
+    /// Approval required of the voters, by area and by heads: more than half, or at least 3/4
+    /// for categories 6–8. For an election, a candidate's support against the voters.
+    pub approval_required: RequiredShare,
 }
 
 /// A counted ballot's receipt: each voter's last ballot (a signed paper ballot prevails).

@@ -309,5 +309,7 @@ pub fn result_of(conn: &mut AnyConnection, v: &VoteRow) -> AppResult<VoteResult>
         ties,
         decided,
         roll_fingerprint: v.roll_fingerprint.clone().unwrap_or_default(),
+        participation_required: voting::PARTICIPATION.into(),
+        approval_required: voting::approval(category).into(),
     })
 }

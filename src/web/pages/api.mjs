@@ -1,0 +1,164 @@
+// The client of /api/v1 that every page uses.
+//
+// The access token lives only in this module's memory: never in localStorage or a readable
+// cookie, so an injected script finds nothing to steal. The refresh token is an HttpOnly,
+// SameSite=Strict cookie scoped to /api/v1/auth that no script can read (login with
+// `refresh_delivery: "cookie"`). A minute before the access token expires it is renewed in the
+// background; a page reload renews it the same way, so nobody is sent back to the login form
+// every 15 minutes. Logging out ends the session on the server and clears the cookie.
+
+const BASE = "/api/v1";
+
+/** An RFC 9457 problem from the API, with its stable `code` and the refused fields. */
+export class Problem extends Error {
+  constructor(status, body) {
+    super((body && (body.detail || body.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.code;
+    this.errors = (body && body.errors) || [];
+  }
+}
+
+let access = null;
+let timer = null;
+let refreshing = null;
+let session = null; // { id, actor_type, roles: [{ role, scope }] }
+const listeners = new Set();
+
+function notify() {
+  for (const fn of listeners) fn(session);
+}
+
+/** Calls `fn(session)` whenever one starts or ends; returns the unsubscribe function. */
+export function onSession(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function currentSession() {
+  return session;
+}
+
+async function send(method, path, body, headers = {}) {
+  const h = { Accept: "application/json", ...headers };
+  if (access) h.Authorization = `Bearer ${access}`;
+  const init = { method, headers: h, credentials: "same-origin" };
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    h["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  return fetch(BASE + path, init);
+}
+
+async function read(resp) {
+  if (resp.status === 204) return null;
+  const type = resp.headers.get("Content-Type") || "";
+  const body = type.includes("json") ? await resp.json().catch(() => null) : await resp.text();
+  if (!resp.ok) throw new Problem(resp.status, typeof body === "object" ? body : null);
+  return body;
+}
+
+/** One API call; a 401 on an expired access token is answered by one refresh and a retry. */
+export async function call(method, path, body) {
+  let resp = await send(method, path, body);
+  if (resp.status === 401 && access) {
+    if (await refresh()) resp = await send(method, path, body);
+  }
+  return read(resp);
+}
+
+export const get = (path) => call("GET", path);
+export const post = (path, body = {}) => call("POST", path, body);
+export const put = (path, body = {}) => call("PUT", path, body);
+export const patch = (path, body = {}) => call("PATCH", path, body);
+
+async function accept(tokens) {
+  access = tokens.access_token;
+  clearTimeout(timer);
+  // Renew a minute before expiry (at least 5 s from now).
+  const ms = Math.max(5, (tokens.expires_in || 900) - 60) * 1000;
+  timer = setTimeout(() => refresh(), ms);
+  const me = await read(await send("GET", "/auth/me"));
+  session = {
+    id: me.id,
+    actor_type: me.actor_type,
+    roles: me.roles.map((r) => {
+      const [role, scope] = r.split(":");
+      return { role, scope: scope || null };
+    }),
+  };
+  notify();
+  return session;
+}
+
+function forget() {
+  access = null;
+  clearTimeout(timer);
+  if (session) {
+    session = null;
+    notify();
+  }
+}
+
+/** Renews the access token from the refresh cookie (one request at a time); false if the
+ * session is over. */
+export function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      try {
+        const resp = await fetch(`${BASE}/auth/refresh`, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: "{}",
+        });
+        if (!resp.ok) {
+          forget();
+          return false;
+        }
+        await accept(await resp.json());
+        return true;
+      } catch (e) {
+        return false;
+      } finally {
+        refreshing = null;
+      }
+    })();
+  }
+  return refreshing;
+}
+
+/** Picks up the session of an earlier page load, if its cookie is still good. */
+export async function resume() {
+  await refresh();
+  return session;
+}
+
+export async function login(username, password) {
+  const resp = await fetch(`${BASE}/auth/login`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ username, password, refresh_delivery: "cookie" }),
+  });
+  return accept(await read(resp));
+}
+
+export async function logout() {
+  try {
+    if (access) await read(await send("POST", "/auth/logout"));
+  } finally {
+    forget();
+  }
+}
+
+/** The scopes (ids) of the caller's grants of `role`. */
+export function scopes(role) {
+  return (session ? session.roles : []).filter((r) => r.role === role).map((r) => r.scope);
+}
+
+export function hasRole(role) {
+  return !!session && session.roles.some((r) => r.role === role);
+}

@@ -1,0 +1,118 @@
+// The shell: header, session, and which page a path shows. Each page is its own module, loaded
+// when first visited, so an owner's phone never downloads the officials' charts.
+
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import * as api from "app/api";
+import { html, interceptLinks, navigate, usePath } from "app/ui";
+
+/** Path patterns → [module, export]. `:id` parts become props. */
+const ROUTES = [
+  ["/web/login", "auth", "LoginPage"],
+  ["/web/activate", "auth", "ActivatePage"],
+  ["/web/estates/:id", "board", "BoardPage"],
+  ["/web/owner", "owner", "OwnerHome"],
+  ["/web/owner/votes/:id", "owner", "OwnerVote"],
+  ["/web/console", "console", "ConsoleHome"],
+  ["/web/console/estates/:id", "console", "EstateConsole"],
+  ["/web/console/votes/:id", "console", "VoteConsole"],
+  ["/web/dashboard", "dashboard", "Dashboard"],
+];
+
+function match(path) {
+  const parts = path.replace(/\/+$/, "").split("/");
+  for (const [pattern, module, name] of ROUTES) {
+    const want = pattern.split("/");
+    if (want.length !== parts.length) continue;
+    const params = {};
+    if (want.every((w, i) => (w.startsWith(":") ? ((params[w.slice(1)] = decodeURIComponent(parts[i])), true) : w === parts[i]))) {
+      return { module, name, params };
+    }
+  }
+  return null;
+}
+
+/** Where a signed-in person starts, by their roles. */
+export function homeOf(session) {
+  if (!session) return "/web/login";
+  const roles = new Set(session.roles.map((r) => r.role));
+  if (roles.has("bureau") || roles.has("admin")) return "/web/dashboard";
+  if (roles.has("party_org") || roles.has("committee")) return "/web/console";
+  if (roles.has("owner")) return "/web/owner";
+  return "/web/console";
+}
+
+const ROLE_NAMES = {
+  admin: "管理员", bureau: "住建局", party_org: "党组织", committee: "业委会/物管会",
+  company: "物业企业", owner: "业主", department: "县直部门",
+};
+
+function Header({ session }) {
+  const roles = session ? [...new Set(session.roles.map((r) => ROLE_NAMES[r.role] || r.role))] : [];
+  const out = async () => {
+    await api.logout();
+    navigate("/web/login", true);
+  };
+  const links = [];
+  if (session) {
+    const has = (r) => session.roles.some((g) => g.role === r);
+    if (has("owner")) links.push(["/web/owner", "我的小区"]);
+    if (has("committee") || has("party_org") || has("admin")) links.push(["/web/console", "工作台"]);
+    if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"]);
+  }
+  return html`<header class="bar">
+    <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>
+    <nav aria-label="主导航">
+      ${links.map(([href, text]) => html`<a href=${href}>${text}</a>`)}
+    </nav>
+    ${session
+      ? html`<span class="who">${roles.join("、")}</span>
+          <button class="link" onClick=${out}>退出登录</button>`
+      : html`<a href="/web/login">登录</a>`}
+  </header>`;
+}
+
+function App() {
+  const path = usePath();
+  const [session, setSession] = useState(api.currentSession());
+  const [ready, setReady] = useState(false);
+  const [page, setPage] = useState(null);
+
+  useEffect(() => {
+    const off = api.onSession(setSession);
+    api.resume().finally(() => setReady(true));
+    return off;
+  }, []);
+
+  useEffect(() => {
+    if (!ready) return;
+    if (path === "/web" || path === "/web/") {
+      navigate(homeOf(session), true);
+      return;
+    }
+    const m = match(path);
+    if (!m) {
+      setPage({ Component: () => html`<main id="main" class="page"><h1>页面不存在</h1><p><a href="/web/">返回首页</a></p></main>`, params: {} });
+      return;
+    }
+    let live = true;
+    import(`app/${m.module}`).then((mod) => live && setPage({ Component: mod[m.name], params: m.params }));
+    return () => {
+      live = false;
+    };
+  }, [path, ready, session === null]);
+
+  // A page that needs a session sends a visitor without one to the login form.
+  const isPublic = path.startsWith("/web/estates/") || path === "/web/login" || path === "/web/activate";
+  useEffect(() => {
+    if (ready && !session && !isPublic) navigate(`/web/login?next=${encodeURIComponent(path)}`, true);
+  }, [ready, session, path]);
+
+  return html`<${Header} session=${session} />
+    ${!ready || !page
+      ? html`<main id="main" class="page"><p class="muted" role="status">正在加载……</p></main>`
+      : html`<${page.Component} ...${page.params} session=${session} />`}`;
+}
+
+interceptLinks();
+render(html`<${App} />`, document.getElementById("app"));

@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""The web pages in a real browser (issue 16): Debian's Chromium driven through WebDriver
+(selenium) against a live `redprop serve`, on SQLite and, when a PostgreSQL URL is given, on
+PostgreSQL. Run by scripts/test-web, which installs what this needs.
+
+Every scenario is what a person does: an owner activates and votes on a phone, changes the vote
+and finds the receipt after the close; a convenor enters a paper ballot and sees the turnout
+chart move; the bureau's dashboard draws its charts with data; the public estate page shows no
+personal data; the content security policy stops an injected inline script. Screenshots of each
+page on both viewports go to target/web-screenshots/<backend>/.
+
+  tests/web/run.py [--postgres URL] [--only NAME] [--perf]
+"""
+import argparse, json, os, pathlib, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import urllib.error, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("REDPROP_BIN", ROOT / "target" / "debug" / "redprop"))
+SHOTS = ROOT / "target" / "web-screenshots"
+PHONE = (360, 780)
+LAPTOP = (1366, 900)
+ADMIN_PASSWORD = "admin-password-web-1"
+PASSWORD = "web-test-password-1"
+DAY = 86400
+
+
+# ---------------------------------------------------------------- the server and its API
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A fresh `redprop serve` with the demo county, on its own data folder (and database)."""
+
+    def __init__(self, postgres=None):
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="redprop-web-"))
+        self.env = dict(os.environ, REDPROP_DATA_DIR=str(self.dir), REDPROP_TEST_CLOCK="1", REDPROP_LOG="json")
+        self.env.pop("DATABASE_URL", None)
+        self.db = None
+        if postgres:
+            self.db = f"redprop_web_{os.getpid()}_{int(time.time())}"
+            admin_url = postgres
+            subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{self.db}"'], check=True)
+            base = postgres.rsplit("/", 1)[0]
+            self.env["DATABASE_URL"] = f"{base}/{self.db}"
+            self.admin_url = admin_url
+        self.port = free_port()
+        self.env["REDPROP_BIND"] = f"127.0.0.1:{self.port}"
+        self.base = f"http://127.0.0.1:{self.port}"
+        subprocess.run([str(BIN), "admin", "create", "--username", "admin"], check=True, capture_output=True,
+                       env=dict(self.env, REDPROP_ADMIN_PASSWORD=ADMIN_PASSWORD))
+        subprocess.run([str(BIN), "demo"], env=self.env, check=True, capture_output=True)
+        self.log = open(self.dir / "server.log", "wb")
+        self.proc = subprocess.Popen([str(BIN), "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start; see " + str(self.dir / "server.log"))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if self.db:
+            subprocess.run(["psql", self.admin_url, "-qc", f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'], check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Api:
+    def __init__(self, base, token=None):
+        self.base, self.token = base, token
+
+    def call(self, method, path, body=None, expect=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if self.token:
+            req.add_header("Authorization", "Bearer " + self.token)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, text = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read()
+        out = json.loads(text) if text else None
+        if expect is not None and status != expect:
+            raise AssertionError(f"{method} {path}: {status} (wanted {expect}): {out}")
+        return out
+
+    def login(self, username, password):
+        t = self.call("POST", "/api/v1/auth/login", {"username": username, "password": password}, expect=200)
+        return Api(self.base, t["access_token"])
+
+
+def seed(server):
+    """The people of one estate of the demo county (和园小区), and a vote that is open."""
+    admin = Api(server.base).login("admin", ADMIN_PASSWORD)
+    estates = admin.call("GET", "/api/v1/estates?limit=100", expect=200)["items"]
+    heyuan = next(e for e in estates if e["name"] == "和园小区")
+    county = admin.call("GET", f"/api/v1/orgs/{heyuan['community_id']}", expect=200)["ancestors"][0]
+    county_id = county["id"] if isinstance(county, dict) else county
+    users = {}
+    for name, role, scope in [
+        ("bureau", "bureau", county_id),
+        ("party", "party_org", heyuan["community_id"]),
+        ("committee", "committee", heyuan["id"]),
+    ]:
+        admin.call("POST", "/api/v1/users", {"username": f"web-{name}", "display_name": name, "password": PASSWORD,
+                                             "grants": [{"role": role, "scope_id": scope}]}, expect=201)
+        users[name] = f"web-{name}"
+    owners = admin.call("GET", f"/api/v1/estates/{heyuan['id']}/owners?limit=20", expect=200)["items"]
+    party = Api(server.base).login("web-party", PASSWORD)
+    now = admin.call("GET", "/api/v1/test-clock", expect=200)
+    t0 = iso_to_epoch(now["now"])
+    vote = party.call("POST", f"/api/v1/estates/{heyuan['id']}/votes", {
+        "category": 2, "title": "修订《和园小区管理规约》", "question": "是否同意按公示稿修订管理规约？",
+        "kind": "question", "convenor": "street_office",
+        "opens_at": epoch_to_iso(t0 + 16 * DAY), "closes_at": epoch_to_iso(t0 + 18 * DAY)}, expect=201)
+    advance(admin, 16 * DAY + 3600)
+    # Tokens run on the server's clock, which just moved on: sign in again.
+    admin = Api(server.base).login("admin", ADMIN_PASSWORD)
+    party = Api(server.base).login("web-party", PASSWORD)
+    party.call("POST", f"/api/v1/votes/{vote['id']}/opening", {}, expect=200)
+    return {"admin": admin, "estate": heyuan, "county": county_id, "owners": owners, "vote": vote, "users": users}
+
+
+def iso_to_epoch(s):
+    from datetime import datetime
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def epoch_to_iso(t):
+    from datetime import datetime, timezone
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def advance(admin, seconds):
+    admin.call("POST", "/api/v1/test-clock/advance", {"seconds": int(seconds)}, expect=200)
+
+
+# ---------------------------------------------------------------- the browser
+
+
+def browser(size):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage", "--lang=zh-CN", f"--window-size={size[0]},{size[1]}",
+              f"--user-data-dir={tempfile.mkdtemp(prefix='redprop-chrome-')}"]:
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    d = webdriver.Chrome(service=service, options=opts)
+    d.set_window_size(*size)
+    # A phone's viewport is what its CSS sees: emulate it rather than trust the window size.
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500})
+    return d
+
+
+def wait(d, css, timeout=15, text=None):
+    def found(drv):
+        for el in drv.find_elements(By.CSS_SELECTOR, css):
+            if el.is_displayed() and (text is None or text in el.text):
+                return el
+        return False
+    try:
+        return WebDriverWait(d, timeout).until(found)
+    except Exception:
+        raise AssertionError(f"{d.current_url}: no visible {css!r}{' with ' + repr(text) if text else ''}\n"
+                             f"page text: {d.find_element(By.TAG_NAME, 'body').text[:800]}\n"
+                             f"console: {console(d)}")
+
+
+def console(d):
+    try:
+        return [e["message"] for e in d.get_log("browser")]
+    except Exception:
+        return []
+
+
+def shot(d, backend, name):
+    folder = SHOTS / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    w = d.execute_script("return window.innerWidth")
+    label = "phone" if w < 500 else "laptop"
+    # The whole page, not only the viewport.
+    height = d.execute_script("return Math.max(document.body.scrollHeight, 600)")
+    metrics = {"width": w, "height": min(height, 6000), "deviceScaleFactor": 1, "mobile": w < 500}
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    time.sleep(0.3)
+    path = folder / f"{name}-{label}.png"
+    path.write_bytes(d.get_screenshot_as_png())
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": PHONE[1] if w < 500 else LAPTOP[1]})
+    return path
+
+
+def login(d, base, username, password=PASSWORD):
+    d.get(base + "/web/login")
+    wait(d, "#username").send_keys(username)
+    d.find_element(By.ID, "password").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(d, 15).until(lambda drv: "/web/login" not in drv.current_url)
+
+
+def no_errors(d):
+    bad = [m for m in console(d) if "SEVERE" in m or "Content Security Policy" in m or "Refused" in m]
+    assert not bad, f"{d.current_url}: browser errors: {bad}"
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def owner_votes_on_a_phone(srv, s, backend):
+    """An owner activates with the community's code, votes, changes the vote, and after the
+    close finds the receipt in the result."""
+    admin = s["admin"]
+    owner = s["owners"][0]
+    code = admin.call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
+    d = browser(PHONE)
+    try:
+        d.get(srv.base + "/web/activate")
+        wait(d, "#code").send_keys(code)
+        d.find_element(By.ID, "username").send_keys("owner-web-1")
+        d.find_element(By.ID, "password").send_keys(PASSWORD)
+        d.find_element(By.ID, "password2").send_keys(PASSWORD)
+        shot(d, backend, "activate")
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        link = wait(d, "a[href^='/web/owner/votes/']", text="管理规约")
+        shot(d, backend, "owner-home")
+        link.click()
+        wait(d, "input[name=choice]")
+        d.find_element(By.CSS_SELECTOR, "input[name=choice][value=yes]").click()
+        d.find_element(By.CSS_SELECTOR, ".ballot form button[type=submit]").click()
+        first = wait(d, ".receipt").get_attribute("data-receipt")
+        shot(d, backend, "owner-vote")
+        # Change the vote: the last ballot counts, with a new receipt.
+        wait(d, ".ballot form button[type=submit]", text="更改")
+        d.find_element(By.CSS_SELECTOR, "input[name=choice][value=no]").click()
+        d.find_element(By.CSS_SELECTOR, ".ballot form button[type=submit]").click()
+        WebDriverWait(d, 15).until(lambda drv: drv.find_element(By.CSS_SELECTOR, ".receipt").get_attribute("data-receipt") != first)
+        second = d.find_element(By.CSS_SELECTOR, ".receipt").get_attribute("data-receipt")
+        mine = s["admin"].call("GET", f"/api/v1/votes/{s['vote']['id']}/turnout", expect=200)
+        assert mine["voted_heads"] >= 1, mine
+        no_errors(d)
+        # The close: two days later, the same tab, no new login (the refresh cookie renews it).
+        advance(admin, 2 * DAY + 3600)
+        d.refresh()
+        wait(d, ".result")
+        wait(d, ".alert.ok", text="已计入")
+        assert d.find_element(By.CSS_SELECTOR, ".receipt").get_attribute("data-receipt") == second
+        assert first != second
+        shot(d, backend, "owner-result")
+        # Logging out ends the session: a reload does not bring it back.
+        d.find_element(By.XPATH, "//button[contains(., '退出登录')]").click()
+        WebDriverWait(d, 10).until(lambda drv: "/web/login" in drv.current_url)
+        d.get(srv.base + "/web/owner")
+        WebDriverWait(d, 10).until(lambda drv: "/web/login" in drv.current_url)
+        # The token never reached storage a script can read.
+        stored = d.execute_script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie")
+        assert "ey" not in stored and "redprop_refresh" not in stored, stored
+    finally:
+        d.quit()
+
+
+def convenor_enters_a_paper_ballot(srv, s, backend):
+    """The convenor looks a voter up on the roll, enters their paper ballot, and the turnout
+    chart moves."""
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/console/votes/{s['vote']['id']}")
+        chart = wait(d, "#turnout-chart canvas")
+        before = json.loads(d.find_element(By.ID, "turnout-chart").get_attribute("data-series"))
+        shot(d, backend, "console-vote")
+        # A voter by the name on the paper ballot: an owner who has not voted online.
+        owner = s["owners"][7]
+        roll = s["admin"].call("GET", f"/api/v1/votes/{s['vote']['id']}/roll?limit=200", expect=200)["items"]
+        voter = next(r for r in roll if owner["id"] in r["voter_key"])
+        d.find_element(By.ID, "voter-q").send_keys(owner["name"])
+        d.find_element(By.XPATH, "//button[contains(., '查找')]").click()
+        WebDriverWait(d, 10).until(lambda drv: drv.find_elements(By.CSS_SELECTOR, f"#voter_id option[value='{voter['voter_id']}']"))
+        d.find_element(By.CSS_SELECTOR, f"#voter_id option[value='{voter['voter_id']}']").click()
+        d.find_element(By.CSS_SELECTOR, "#paper-h ~ form input[name=choice][value=yes]").click()
+        d.find_element(By.ID, "paper_no").send_keys("纸质-0001")
+        d.find_element(By.XPATH, "//button[normalize-space()='录入']").click()
+        wait(d, ".alert.ok", text="已录入纸质选票")
+        WebDriverWait(d, 15).until(lambda drv: json.loads(drv.find_element(By.ID, "turnout-chart").get_attribute("data-series")) != before)
+        after = json.loads(d.find_element(By.ID, "turnout-chart").get_attribute("data-series"))
+        assert after[1]["value"] > before[1]["value"], (before, after)
+        # The chart itself (not only our attribute) holds the new figures.
+        drawn = d.execute_script("return echarts.getInstanceByDom(document.getElementById('turnout-chart')).getOption().series[0].data")
+        assert drawn == [p["value"] for p in after], (drawn, after)
+        shot(d, backend, "console-vote-after")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
+def bureau_dashboard_draws_its_charts(srv, s, backend):
+    for size in (LAPTOP, PHONE):
+        d = browser(size)
+        try:
+            login(d, srv.base, s["users"]["bureau"])
+            d.get(srv.base + "/web/dashboard")
+            # The demo county has no committees yet: that chart is drawn, with zeros.
+            for chart in ["chart-management", "chart-kind", "chart-party"]:
+                wait(d, f"#{chart} canvas")
+                series = d.execute_script(
+                    "const c = echarts.getInstanceByDom(document.getElementById(arguments[0]));"
+                    "return c ? c.getOption().series[0].data : null", chart)
+                assert series, f"{chart}: no chart instance"
+                values = [x["value"] if isinstance(x, dict) else x for x in series]
+                assert sum(values) > 0, f"{chart}: no data {series}"
+            # The demo county: 3 estate kinds all present.
+            kinds = json.loads(d.find_element(By.ID, "chart-kind").get_attribute("data-series"))
+            assert all(k["value"] > 0 for k in kinds), kinds
+            shot(d, backend, "dashboard")
+            no_errors(d)
+        finally:
+            d.quit()
+
+
+PHONE_RE = re.compile(r"1[3-9]\d{9}")
+ID_RE = re.compile(r"\d{17}[\dXx]")
+
+
+def public_page_has_no_personal_data(srv, s, backend):
+    estate = s["estate"]
+    for size in (PHONE, LAPTOP):
+        d = browser(size)
+        try:
+            d.get(f"{srv.base}/web/estates/{estate['id']}")
+            wait(d, "h1", text="公示栏")
+            wait(d, "#votes-h")
+            text = d.find_element(By.TAG_NAME, "body").text
+            source = d.page_source
+            assert "管理规约" in text, text[:500]
+            assert not PHONE_RE.search(text) and not ID_RE.search(text), "a phone or ID number on the public page"
+            for o in s["owners"]:
+                assert o["name"] not in text, f"owner name {o['name']} on the public page"
+                assert o["id"] not in source, "an owner id in the public page"
+            shot(d, backend, "public-estate")
+            no_errors(d)
+        finally:
+            d.quit()
+    # The document behind it, as any anonymous client gets it.
+    board = Api(srv.base).call("GET", f"/api/v1/estates/{estate['id']}/notice-board", expect=200)
+    flat = json.dumps(board, ensure_ascii=False)
+    for o in s["owners"]:
+        assert o["id"] not in flat and o["name"] not in flat
+
+
+def csp_blocks_an_injected_inline_script(srv, s, backend):
+    d = browser(LAPTOP)
+    try:
+        d.get(srv.base + "/web/login")
+        wait(d, "#username")
+        ran = d.execute_script("""
+            window.__violations = [];
+            document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));
+            const s = document.createElement('script');
+            s.textContent = 'window.__injected = true';
+            document.body.appendChild(s);
+            const img = document.createElement('img');
+            img.setAttribute('src', 'x');
+            img.setAttribute('onerror', 'window.__injected2 = true');
+            document.body.appendChild(img);
+            return true;""")
+        time.sleep(0.5)
+        assert ran
+        assert d.execute_script("return window.__injected === undefined && window.__injected2 === undefined")
+        violations = d.execute_script("return window.__violations")
+        assert any(v.startswith("script-src") for v in violations), violations
+        shot(d, backend, "login")
+    finally:
+        d.quit()
+
+
+SCENARIOS = [
+    public_page_has_no_personal_data,
+    csp_blocks_an_injected_inline_script,
+    convenor_enters_a_paper_ballot,
+    owner_votes_on_a_phone,
+    bureau_dashboard_draws_its_charts,
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--postgres")
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    backend = "postgres" if args.postgres else "sqlite"
+    srv = Server(args.postgres)
+    failed = []
+    try:
+        s = seed(srv)
+        for scenario in SCENARIOS:
+            if args.only and args.only not in scenario.__name__:
+                continue
+            t = time.time()
+            try:
+                scenario(srv, s, backend)
+                print(f"web {backend}: {scenario.__name__} ok ({time.time() - t:.1f} s)", flush=True)
+            except Exception as e:
+                failed.append(scenario.__name__)
+                print(f"web {backend}: {scenario.__name__} FAILED: {e}", flush=True)
+    finally:
+        srv.stop()
+    if failed:
+        print(f"web {backend}: {len(failed)} failed: {', '.join(failed)}; screenshots in {SHOTS / backend}")
+        sys.exit(1)
+    print(f"web {backend}: all passed; screenshots in {SHOTS / backend}")
+
+
+if __name__ == "__main__":
+    main()
