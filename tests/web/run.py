@@ -172,6 +172,7 @@ def browser(size):
     # A phone's viewport is what its CSS sees: emulate it rather than trust the window size.
     d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500})
+    d.viewport = size
     return d
 
 
@@ -199,8 +200,11 @@ def console(d):
 def shot(d, backend, name):
     folder = SHOTS / backend
     folder.mkdir(parents=True, exist_ok=True)
-    w = d.execute_script("return window.innerWidth")
+    w, h = d.viewport
     label = "phone" if w < 500 else "laptop"
+    # Nothing may be wider than the screen (no sideways scrolling on a phone).
+    wide = d.execute_script("return document.documentElement.scrollWidth")
+    assert wide <= w, f"{name}: the page is {wide} px wide on a {w} px screen"
     # The whole page, not only the viewport.
     height = d.execute_script("return Math.max(document.body.scrollHeight, 600)")
     metrics = {"width": w, "height": min(height, 6000), "deviceScaleFactor": 1, "mobile": w < 500}
@@ -208,7 +212,7 @@ def shot(d, backend, name):
     time.sleep(0.3)
     path = folder / f"{name}-{label}.png"
     path.write_bytes(d.get_screenshot_as_png())
-    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": PHONE[1] if w < 500 else LAPTOP[1]})
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": h})
     return path
 
 
