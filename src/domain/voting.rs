@@ -353,7 +353,9 @@ pub fn approval(category: Category) -> Share {
 
 /// Participation met by area AND by heads (and there is someone to count).
 pub fn quorum_met(f: &Figures) -> bool {
-    PARTICIPATION.met(f.voted_area(), f.total_area) && PARTICIPATION.met(f.voted_heads(), f.total_heads) && f.total_heads > 0
+    PARTICIPATION.met(f.voted_area(), f.total_area)
+        && PARTICIPATION.met(f.voted_heads(), f.total_heads)
+        && f.total_heads > 0
 }
 
 /// Approval met by area AND by heads.

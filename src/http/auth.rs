@@ -111,9 +111,7 @@ pub enum LoggedOut {
 pub const REFRESH_COOKIE: &str = "redprop_refresh";
 
 fn refresh_cookie(token: &str, max_age_secs: i64) -> String {
-    format!(
-        "{REFRESH_COOKIE}={token}; Path=/api/v1/auth; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Strict"
-    )
+    format!("{REFRESH_COOKIE}={token}; Path=/api/v1/auth; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Strict")
 }
 
 /// The refresh token in the request's cookie, if any.

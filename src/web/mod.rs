@@ -171,7 +171,12 @@ fn accepts_gzip(req: &Request) -> bool {
         .any(|coding| {
             let mut parts = coding.split(';');
             let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            let refused = parts.any(|p| {
+                matches!(
+                    p.trim().replace(' ', "").as_str(),
+                    "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
+                )
+            });
             (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
         })
 }
@@ -255,7 +260,9 @@ mod tests {
         assert!(!s.csp.contains("unsafe"), "{}", s.csp);
         let map: serde_json::Value = serde_json::from_str(map).unwrap();
         for name in ["app/main", "preact", "preact/hooks", "htm"] {
-            let url = map["imports"][name].as_str().unwrap_or_else(|| panic!("{name} not mapped"));
+            let url = map["imports"][name]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} not mapped"));
             assert!(s.assets.contains_key(url.strip_prefix(ASSETS).unwrap()), "{url}");
         }
         assert!(!shell.contains("{{"), "an unreplaced placeholder in the shell");
@@ -275,7 +282,10 @@ mod tests {
                 if name.starts_with('.') || name.starts_with('/') {
                     panic!("{path}: relative import {name} (import by bare name: the files are renamed)");
                 }
-                assert!(shell.contains(&format!("\"{name}\":")), "{path}: import {name} not in the import map");
+                assert!(
+                    shell.contains(&format!("\"{name}\":")),
+                    "{path}: import {name} not in the import map"
+                );
             }
         }
     }

@@ -20,3 +20,4 @@ mod registry;
 mod rules;
 mod schema;
 mod votes;
+mod web;
