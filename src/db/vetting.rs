@@ -187,6 +187,37 @@ pub fn save_election(conn: &mut AnyConnection, e: &ElectionRow) -> AppResult<()>
     Ok(())
 }
 
+/// The elections under joint review (`screening`) of the estates of one county, with their
+/// estate: (election, estate id, estate name).
+pub fn under_review_in_county(
+    conn: &mut AnyConnection,
+    county_id: &str,
+) -> AppResult<Vec<(ElectionRow, String, String)>> {
+    use super::schema::{committees, estates};
+    // Elections under review are few at any time: take them all, then keep the county's.
+    let rows: Vec<(ElectionRow, String)> = elections::table
+        .inner_join(committees::table)
+        .filter(elections::status.eq(crate::domain::vetting::ElectionStatus::Screening.as_str()))
+        .order(elections::created_at)
+        .select((ElectionRow::as_select(), committees::estate_id))
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|(_, e)| e.as_str()).collect();
+    let names: std::collections::HashMap<String, String> = estates::table
+        .filter(estates::id.eq_any(&ids))
+        .filter(estates::community_path.like(format!("/{county_id}/%")))
+        .select((estates::id, estates::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, estate)| {
+            let name = names.get(&estate)?.clone();
+            Some((e, estate, name))
+        })
+        .collect())
+}
+
 pub fn elections_of(conn: &mut AnyConnection, committee_id: &str) -> AppResult<Vec<ElectionRow>> {
     Ok(elections::table
         .filter(elections::committee_id.eq(committee_id))

@@ -1026,3 +1026,70 @@ async fn the_objection_window_and_the_final_list(app: TestApp) {
     .problem(409);
 }
 both!(the_objection_window_and_the_final_list);
+
+/// A department's review queue: the county's elections under joint review that need this
+/// department, with what it has still to decide; nothing of another county; empty for others.
+async fn a_department_sees_its_review_queue(app: TestApp) {
+    let p = app.estate_with_parties("RQA").await;
+    let q = app.estate_with_parties("RQB").await;
+    let rules_path = format!("/api/v1/orgs/{}/committee-rules", p.k.county);
+    let mut rules = app.get(&rules_path, As::Bearer(&p.admin)).await.expect(200).body;
+    rules["required_departments"] = json!(["civil_affairs"]);
+    app.call(poem::http::Method::PUT, &rules_path, As::Bearer(&p.admin), Some(rules))
+        .await
+        .expect(200);
+    let (_, dept) = &p.department;
+    let empty = app.get("/api/v1/review-queue", As::Bearer(dept)).await.expect(200);
+    assert_eq!(empty.body["elections"], json!([]), "no election under review yet");
+
+    let eid = app
+        .post(
+            &format!("/api/v1/committees/{}/elections", p.committee),
+            As::Bearer(&p.admin),
+            json!({ "seats": 5 }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    let mut cands = Vec::new();
+    for o in &p.estate.owners[5..7] {
+        cands.push(
+            nominate(&app, &eid, &p.admin, o, "party_org", vec![])
+                .await
+                .expect(201)
+                .s("id"),
+        );
+    }
+    app.post(
+        &format!("/api/v1/elections/{eid}/screening"),
+        As::Bearer(&p.admin),
+        json!({}),
+    )
+    .await
+    .expect(200);
+
+    let queue = app.get("/api/v1/review-queue", As::Bearer(dept)).await.expect(200);
+    let e = &queue.body["elections"][0];
+    assert_eq!(e["election_id"], json!(eid));
+    assert_eq!(e["estate_id"], json!(p.estate.id));
+    assert_eq!(e["department_code"], "civil_affairs");
+    assert_eq!(e["awaiting"], 2);
+    assert_eq!(e["candidates"].as_array().unwrap().len(), 2);
+    app.post(
+        &format!("/api/v1/candidates/{}/reviews", cands[0]),
+        As::Bearer(dept),
+        json!({ "passed": false, "reason": "有负面记录" }),
+    )
+    .await
+    .expect(201);
+    let after = app.get("/api/v1/review-queue", As::Bearer(dept)).await.expect(200);
+    assert_eq!(after.body["elections"][0]["awaiting"], 1);
+
+    // Another county's department, an owner, the bureau: nothing of this county.
+    for who in [&q.department.1, &p.owner_tokens[0], &q.bureau] {
+        let other = app.get("/api/v1/review-queue", As::Bearer(who)).await.expect(200);
+        assert_eq!(other.body["elections"], json!([]));
+    }
+    app.get("/api/v1/review-queue", As::Nobody).await.problem(401);
+}
+both!(a_department_sees_its_review_queue);

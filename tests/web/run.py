@@ -137,7 +137,27 @@ def seed(server):
     admin = Api(server.base).login("admin", ADMIN_PASSWORD)
     party = Api(server.base).login("web-party", PASSWORD)
     party.call("POST", f"/api/v1/votes/{vote['id']}/opening", {}, expect=200)
-    return {"admin": admin, "estate": heyuan, "county": county_id, "owners": owners, "vote": vote, "users": users}
+    # A committee in preparation whose election is under joint review by the housing department.
+    rules_path = f"/api/v1/orgs/{county_id}/committee-rules"
+    rules = admin.call("GET", rules_path, expect=200)
+    rules["required_departments"] = ["housing"]
+    admin.call("PUT", rules_path, rules, expect=200)
+    dept = admin.call("POST", "/api/v1/orgs", {"kind": "department", "name": "县住建局（审查）", "parent_id": county_id,
+                                               "department_code": "housing"}, expect=201)
+    admin.call("POST", "/api/v1/users", {"username": "web-dept", "display_name": "dept", "password": PASSWORD,
+                                         "grants": [{"role": "department", "scope_id": dept["id"]}]}, expect=201)
+    users["department"] = "web-dept"
+    committee = admin.call("POST", f"/api/v1/estates/{heyuan['id']}/committees",
+                           {"kind": "owners_committee", "term_years": 5}, expect=201)
+    election = admin.call("POST", f"/api/v1/committees/{committee['id']}/elections", {"seats": 5}, expect=201)
+    candidates = []
+    for o in owners[10:15]:
+        candidates.append(admin.call("POST", f"/api/v1/elections/{election['id']}/candidates",
+                                     {"owner_id": o["id"], "nominated_by": "party_org", "supporter_owner_ids": []},
+                                     expect=201))
+    admin.call("POST", f"/api/v1/elections/{election['id']}/screening", {}, expect=200)
+    return {"admin": admin, "estate": heyuan, "county": county_id, "owners": owners, "vote": vote, "users": users,
+            "election": election, "candidates": candidates}
 
 
 def iso_to_epoch(s):
@@ -398,7 +418,35 @@ def csp_blocks_an_injected_inline_script(srv, s, backend):
         d.quit()
 
 
+def department_rejects_a_candidate(srv, s, backend):
+    """The housing department opens its queue, passes one candidate and rejects another with
+    the reason; the election records both."""
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["department"])
+        WebDriverWait(d, 10).until(lambda drv: "/web/reviews" in drv.current_url)
+        rejected, passed = s["candidates"][0], s["candidates"][1]
+        box = wait(d, f"[data-candidate='{rejected['id']}'] textarea")
+        shot(d, backend, "reviews")
+        box.send_keys("该候选人存在拖欠物业费记录，不符合条件。")
+        d.find_element(By.CSS_SELECTOR, f"[data-candidate='{rejected['id']}'] button.secondary").click()
+        wait(d, f"[data-candidate='{rejected['id']}'] strong", text="不通过")
+        d.find_element(By.CSS_SELECTOR, f"[data-candidate='{passed['id']}'] textarea").send_keys("无负面记录。")
+        d.find_element(By.XPATH, f"//*[@data-candidate='{passed['id']}']//button[normalize-space()='通过']").click()
+        wait(d, f"[data-candidate='{passed['id']}'] strong", text="通过")
+        election = s["admin"].call("GET", f"/api/v1/elections/{s['election']['id']}", expect=200)
+        reviews = {c["id"]: c["reviews"] for c in election["candidates"]}
+        assert [r["passed"] for r in reviews[rejected["id"]]] == [False], reviews[rejected["id"]]
+        assert "拖欠物业费" in reviews[rejected["id"]][0]["reason"]
+        assert [r["passed"] for r in reviews[passed["id"]]] == [True]
+        shot(d, backend, "reviews-after")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 SCENARIOS = [
+    department_rejects_a_candidate,
     public_page_has_no_personal_data,
     csp_blocks_an_injected_inline_script,
     convenor_enters_a_paper_ballot,

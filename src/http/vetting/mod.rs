@@ -2,10 +2,6 @@
 //! departments' records, elections with nominations, automatic screening, joint department
 //! review, publication of the qualified list, signed objections and the final list.
 
-//! Candidate vetting (候选人负面清单, 资格联审; RULES.md §4): a county's negative-list catalogue,
-//! departments' records, elections with nominations, automatic screening, joint department
-//! review, publication of the qualified list, signed objections and the final list.
-
 use super::ApiTags;
 use crate::db::orgs::OrgRow;
 use crate::db::vetting::{CandidateRow, ElectionRow, ItemRow, ObjectionRow, RecordRow, ReviewRow};
@@ -35,19 +31,21 @@ mod candidates;
 mod dto;
 mod elections;
 mod negative_list;
+mod queue;
 mod views;
 
 pub use candidates::*;
 pub use dto::*;
 pub use elections::*;
 pub use negative_list::*;
+pub use queue::*;
 pub(crate) use views::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (NegativeListApi, ElectionsApi, CandidatesApi);
+pub type Apis = (NegativeListApi, ElectionsApi, CandidatesApi, ReviewQueueApi);
 
 pub fn apis() -> Apis {
-    (NegativeListApi, ElectionsApi, CandidatesApi)
+    (NegativeListApi, ElectionsApi, CandidatesApi, ReviewQueueApi)
 }
 
 pub(crate) fn county(conn: &mut AnyConnection, id: &str) -> AppResult<OrgRow> {

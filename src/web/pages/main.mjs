@@ -17,6 +17,7 @@ const ROUTES = [
   ["/web/console/estates/:id", "console", "EstateConsole"],
   ["/web/console/votes/:id", "console", "VoteConsole"],
   ["/web/dashboard", "dashboard", "Dashboard"],
+  ["/web/reviews", "reviews", "ReviewQueue"],
 ];
 
 function match(path) {
@@ -38,6 +39,7 @@ export function homeOf(session) {
   const roles = new Set(session.roles.map((r) => r.role));
   if (roles.has("bureau") || roles.has("admin")) return "/web/dashboard";
   if (roles.has("party_org") || roles.has("committee")) return "/web/console";
+  if (roles.has("department")) return "/web/reviews";
   if (roles.has("owner")) return "/web/owner";
   return "/web/console";
 }
@@ -59,6 +61,7 @@ function Header({ session }) {
     if (has("owner")) links.push(["/web/owner", "我的小区"]);
     if (has("committee") || has("party_org") || has("admin")) links.push(["/web/console", "工作台"]);
     if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"]);
+    if (has("department")) links.push(["/web/reviews", "资格联审"]);
   }
   return html`<header class="bar">
     <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>
