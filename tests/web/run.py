@@ -445,7 +445,76 @@ def department_rejects_a_candidate(srv, s, backend):
         d.quit()
 
 
+def minutes_confirmed_by_every_party(srv, s, backend):
+    """The community convenes a joint meeting; the convenor records attendance, drafts the
+    minutes with a decision and sends them; the committee and the company each confirm; the
+    convenor confirms for the community and publishes; the public page shows the decision."""
+    admin, estate = s["admin"], s["estate"]
+    party = Api(srv.base).login(s["users"]["party"], PASSWORD)
+    fresh = admin.call("GET", f"/api/v1/estates/{estate['id']}", expect=200)
+    company = fresh.get("current_company_id")
+    assert company, "the demo estate has a serving company"
+    admin.call("POST", "/api/v1/users", {"username": "web-company", "display_name": "company", "password": PASSWORD,
+                                         "grants": [{"role": "company", "scope_id": company}]}, expect=201)
+    committee = admin.call("GET", f"/api/v1/estates/{estate['id']}/committees", expect=200)["items"][0]
+    now = iso_to_epoch(admin.call("GET", "/api/v1/test-clock", expect=200)["now"])
+    meeting = party.call("POST", "/api/v1/meetings", {
+        "kind": "joint_monthly", "convenor_org_id": estate["community_id"], "estate_id": estate["id"],
+        "title": "十二月联席会议", "starts_at": epoch_to_iso(now + 3600), "place": "社区党群服务中心",
+        "parties": [{"kind": "party_org", "party_id": estate["community_id"]},
+                    {"kind": "committee", "party_id": committee["id"]},
+                    {"kind": "company", "party_id": company}],
+        "agenda": [{"title": "电梯维修"}, {"title": "停车秩序"}]}, expect=201)
+    page = f"{srv.base}/web/meetings/{meeting['id']}"
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(page)
+        for p in meeting["parties"]:
+            wait(d, f"#att-{p['id']} option[value=present]").click()
+        d.find_element(By.XPATH, "//button[normalize-space()='保存出席情况']").click()
+        wait(d, "#disc-1")
+        time.sleep(0.5)
+        d.find_element(By.ID, "disc-1").send_keys("物业企业说明电梯维保情况。")
+        d.find_element(By.ID, "dec-0").send_keys("物业企业两周内完成1号楼电梯维修")
+        company_party = next(p for p in meeting["parties"] if p["kind"] == "company")
+        d.find_element(By.CSS_SELECTOR, f"#who-0 option[value='{company_party['id']}']").click()
+        due = d.find_element(By.ID, "due-0")
+        d.execute_script("arguments[0].value = arguments[1]", due, epoch_to_iso(now + 14 * DAY)[:10])
+        d.find_element(By.XPATH, "//button[normalize-space()='保存草稿']").click()
+        wait(d, ".minutes[data-status=draft]")
+        shot(d, backend, "meeting-draft")
+        d.find_element(By.XPATH, "//button[normalize-space()='送各方确认']").click()
+        wait(d, ".minutes[data-status=confirming]")
+        no_errors(d)
+    finally:
+        d.quit()
+    for who in [s["users"]["committee"], "web-company", s["users"]["party"]]:
+        d = browser(PHONE if who != s["users"]["party"] else LAPTOP)
+        try:
+            login(d, srv.base, who)
+            d.get(page)
+            wait(d, "button[data-confirm]").click()
+            WebDriverWait(d, 10).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "button[data-confirm]"))
+            if who == s["users"]["party"]:
+                wait(d, "button", text="发布纪要").click()
+                wait(d, ".minutes[data-status=published]")
+                shot(d, backend, "meeting-published")
+            no_errors(d)
+        finally:
+            d.quit()
+    board = Api(srv.base).call("GET", f"/api/v1/estates/{estate['id']}/notice-board", expect=200)
+    assert any("电梯维修" in dec["text"] for m in board["minutes"] for dec in m["content"]["decisions"]), board["minutes"]
+    d = browser(PHONE)
+    try:
+        d.get(f"{srv.base}/web/estates/{estate['id']}")
+        wait(d, "#minutes-h ~ article", text="两周内完成")
+    finally:
+        d.quit()
+
+
 SCENARIOS = [
+    minutes_confirmed_by_every_party,
     department_rejects_a_candidate,
     public_page_has_no_personal_data,
     csp_blocks_an_injected_inline_script,

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Badge, Field, Loaded, Meter, area, dateTime, fieldError, html, label, useLoad, useTitle } from "app/ui";
+import { Alert, Badge, Field, Loaded, Meter, area, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
 import { ResultBars } from "app/board";
 import { Chart } from "app/charts";
 
@@ -59,6 +59,8 @@ export function EstateConsole({ id }) {
   const [data, error, reload] = useLoad(async () => ({
     estate: await api.get(`/estates/${enc(id)}`),
     votes: (await api.get(`/estates/${enc(id)}/votes`)).items,
+    meetings: (await api.get(`/estates/${enc(id)}/meetings?limit=20`)).items,
+    committees: (await api.get(`/estates/${enc(id)}/committees`)).items,
   }), [id]);
   useTitle(data ? data.estate.name : "小区");
   return html`<main id="main" class="page">
@@ -75,8 +77,51 @@ export function EstateConsole({ id }) {
           </li>`)}</ul>
         </section>
         <${AnnounceVote} estateId=${id} done=${reload} />
+        <section class="card" aria-labelledby="meetings-h">
+          <h2 id="meetings-h">联席会议</h2>
+          ${d.meetings.length === 0 && html`<p class="muted">暂无会议。</p>`}
+          <ul class="plain">${d.meetings.map((m) => html`<li><a href=${`/web/meetings/${enc(m.id)}`}>${m.title}</a><div class="small muted">${dateTime(m.starts_at)} · ${m.place}</div></li>`)}</ul>
+        </section>
+        ${api.hasRole("party_org") && html`<${ConveneMeeting} estate=${d.estate} committees=${d.committees} done=${reload} />`}
       </div>`}<//>
   </main>`;
+}
+
+/** A joint meeting of the estate: the community's party organisation convenes the committee
+ * and the serving company; the agenda is one item per line. */
+function ConveneMeeting({ estate, committees, done }) {
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const parties = [{ kind: "party_org", party_id: estate.community_id }];
+    const live = committees.find((c) => !["dissolved", "term_ended"].includes(c.status));
+    if (live) parties.push({ kind: "committee", party_id: live.id });
+    if (estate.current_company_id) parties.push({ kind: "company", party_id: estate.current_company_id });
+    const agenda = String(f.get("agenda")).split("\n").map((t) => t.trim()).filter(Boolean).map((title) => ({ title }));
+    try {
+      const m = await api.post("/meetings", {
+        kind: "joint_monthly", convenor_org_id: estate.community_id, estate_id: estate.id,
+        title: f.get("title"), starts_at: cst(f.get("starts_at")), place: f.get("place"), parties, agenda,
+      });
+      done();
+      navigate(`/web/meetings/${enc(m.id)}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<section class="card" aria-labelledby="convene-h">
+    <h2 id="convene-h">召开联席会议</h2>
+    <p class="hint">社区党组织召集，业委会（物管会）和物业企业参加。</p>
+    <${Alert} error=${error} />
+    <form onSubmit=${submit}>
+      <${Field} id="m-title" label="会议名称" error=${fieldError(error, "title")}><input id="m-title" name="title" required maxlength="200" /><//>
+      <${Field} id="m-starts" label="时间（北京时间）" error=${fieldError(error, "starts_at")}><input id="m-starts" name="starts_at" type="datetime-local" required /><//>
+      <${Field} id="m-place" label="地点"><input id="m-place" name="place" required maxlength="200" /><//>
+      <${Field} id="m-agenda" label="议程（每行一项）" error=${fieldError(error, "agenda")}><textarea id="m-agenda" name="agenda" required></textarea><//>
+      <div class="actions"><button type="submit">召开会议</button></div>
+    </form>
+  </section>`;
 }
 
 /** `datetime-local` (China Standard Time, as people read clocks here) → RFC 3339. */

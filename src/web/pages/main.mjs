@@ -18,6 +18,7 @@ const ROUTES = [
   ["/web/console/votes/:id", "console", "VoteConsole"],
   ["/web/dashboard", "dashboard", "Dashboard"],
   ["/web/reviews", "reviews", "ReviewQueue"],
+  ["/web/meetings/:id", "meetings", "MeetingPage"],
 ];
 
 function match(path) {
