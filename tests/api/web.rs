@@ -21,7 +21,7 @@ async fn the_shell_and_its_assets(app: TestApp) {
     assert_eq!(root.status, 303);
     assert_eq!(header(&root, "location"), "/web/");
 
-    for path in ["/web/", "/web/owner/votes/123", "/web/estates/x"] {
+    for path in ["/web/", "/web/owner/votes/123", "/web/login"] {
         let page = app.call_with(Method::GET, path, &[], None).await.expect(200);
         assert!(header(&page, "content-type").starts_with("text/html"), "{path}");
         let csp = header(&page, "content-security-policy");
@@ -76,6 +76,39 @@ async fn the_shell_and_its_assets(app: TestApp) {
     assert_eq!(missing.status, 404);
 }
 both!(the_shell_and_its_assets);
+
+/// The public estate page is one self-contained document rendered from the notice board: its
+/// style inline, no script allowed at all, cacheable for a minute; an unknown estate is a 404
+/// page, not the shell.
+async fn the_public_estate_page_is_one_document(app: TestApp) {
+    let p = app.estate_with_parties("PP").await;
+    let page = app
+        .call_with(Method::GET, &format!("/web/estates/{}", p.estate.id), &[], None)
+        .await
+        .expect(200);
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    assert_eq!(header(&page, "cache-control"), "public, max-age=60");
+    let csp = header(&page, "content-security-policy");
+    assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("script-src") && !csp.contains("unsafe"), "{csp}");
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("PP苑 · 公示栏"), "{html}");
+    assert!(!html.contains("<script"), "a script on the public page");
+    assert!(
+        !html.contains("<link rel=\"stylesheet\""),
+        "a render-blocking stylesheet"
+    );
+    assert!(html.contains("业主委员会") && html.contains("主任"), "the roster");
+    for owner in &p.estate.owners {
+        assert!(!html.contains(owner.as_str()), "an owner id on the public page");
+    }
+    let missing = app.call_with(Method::GET, "/web/estates/nope", &[], None).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.as_str().unwrap().contains("未找到该小区"));
+    let long = format!("/web/estates/{}", "x".repeat(300));
+    assert_eq!(app.call_with(Method::GET, &long, &[], None).await.status, 404);
+}
+both!(the_public_estate_page_is_one_document);
 
 fn refresh_cookie(r: &crate::support::Res) -> String {
     let set = header(r, "set-cookie");

@@ -55,6 +55,20 @@ pub struct NoticeBoard {
 pub struct BoardCompany {
     pub id: String,
     pub name: String,
+    /// Its latest published rating (history: `GET /companies/{id}/rating-history`).
+    #[oai(skip_serializing_if_is_none)]
+    pub latest_rating: Option<BoardRating>,
+}
+
+#[derive(Object)]
+pub struct BoardRating {
+    pub campaign_name: String,
+    pub stars: i32,
+    /// The score, two decimals.
+    pub score: String,
+    pub rank: i32,
+    /// A veto item was found: no stars whatever the score.
+    pub vetoed: bool,
 }
 
 #[derive(Object)]
@@ -151,15 +165,32 @@ fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     t.and_utc()
 }
 
-fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoard> {
+pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoard> {
     let now = ids::now();
     let (estate, contract) =
         db::estates::get_with_contract(c, estate_id, ids::today())?.ok_or(AppError::NotFound { what: "estate" })?;
     let company = match contract {
-        Some((company_id, _)) => db::companies::get(c, &company_id)?.map(|co| BoardCompany {
-            id: co.id,
-            name: co.name,
-        }),
+        Some((company_id, _)) => match db::companies::get(c, &company_id)? {
+            Some(co) => {
+                // Newest period first: the first entry is the latest published rating.
+                let latest_rating = db::ratings::history_of(c, &co.id)?
+                    .into_iter()
+                    .next()
+                    .map(|(campaign, _, r)| BoardRating {
+                        campaign_name: campaign.name,
+                        stars: r.stars,
+                        score: crate::domain::rating::centi_text(r.score_centi),
+                        rank: r.rank,
+                        vetoed: r.vetoed,
+                    });
+                Some(BoardCompany {
+                    id: co.id,
+                    name: co.name,
+                    latest_rating,
+                })
+            }
+            None => None,
+        },
         None => None,
     };
     let mut committees = Vec::new();

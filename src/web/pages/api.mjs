@@ -8,6 +8,7 @@
 // every 15 minutes. Logging out ends the session on the server and clears the cookie.
 
 const BASE = "/api/v1";
+const SIGNED_IN = "redprop.signedIn";
 
 /** An RFC 9457 problem from the API, with its stable `code` and the refused fields. */
 export class Problem extends Error {
@@ -22,7 +23,7 @@ export class Problem extends Error {
 let access = null;
 let timer = null;
 let refreshing = null;
-let session = null; // { id, actor_type, roles: [{ role, scope }] }
+let session = null; // { id, roles: [{ role, scope }] }
 const listeners = new Set();
 
 function notify() {
@@ -74,27 +75,37 @@ export const post = (path, body = {}) => call("POST", path, body);
 export const put = (path, body = {}) => call("PUT", path, body);
 export const patch = (path, body = {}) => call("PATCH", path, body);
 
-async function accept(tokens) {
+/** The claims of a JWT (who and which roles), read without verifying: the server verifies
+ * every request; the pages only need to know which menus to show. */
+function claims(token) {
+  const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+function accept(tokens) {
   access = tokens.access_token;
   clearTimeout(timer);
   // Renew a minute before expiry (at least 5 s from now).
   const ms = Math.max(5, (tokens.expires_in || 900) - 60) * 1000;
   timer = setTimeout(() => refresh(), ms);
-  const me = await read(await send("GET", "/auth/me"));
+  const c = claims(access);
   session = {
-    id: me.id,
-    actor_type: me.actor_type,
-    roles: me.roles.map((r) => {
+    id: c.sub,
+    roles: (c.roles || []).map((r) => {
       const [role, scope] = r.split(":");
       return { role, scope: scope || null };
     }),
   };
+  // Only a flag, no secret: tells the next page load that a refresh cookie may be there.
+  localStorage.setItem(SIGNED_IN, "1");
   notify();
   return session;
 }
 
 function forget() {
   access = null;
+  localStorage.removeItem(SIGNED_IN);
   clearTimeout(timer);
   if (session) {
     session = null;
@@ -108,12 +119,16 @@ export function refresh() {
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const resp = await fetch(`${BASE}/auth/refresh`, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: "{}",
-        });
+        // The shell may have started this request already (see index.html).
+        const early = window.__refresh;
+        window.__refresh = null;
+        const resp = await (early ||
+          fetch(`${BASE}/auth/refresh`, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            body: "{}",
+          }));
         if (!resp.ok) {
           forget();
           return false;
@@ -130,9 +145,10 @@ export function refresh() {
   return refreshing;
 }
 
-/** Picks up the session of an earlier page load, if its cookie is still good. */
+/** Picks up the session of an earlier page load, if its cookie is still good (and only when
+ * this browser signed in before: a first visit makes no request for it). */
 export async function resume() {
-  await refresh();
+  if (localStorage.getItem(SIGNED_IN) || window.__refresh) await refresh();
   return session;
 }
 

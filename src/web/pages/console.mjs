@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
 import { Alert, Badge, Field, Loaded, Meter, area, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
-import { ResultBars } from "app/board";
+import { ResultBars } from "app/results";
 import { Chart } from "app/charts";
 
 const enc = encodeURIComponent;

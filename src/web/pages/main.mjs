@@ -10,7 +10,6 @@ import { html, interceptLinks, navigate, usePath } from "app/ui";
 const ROUTES = [
   ["/web/login", "auth", "LoginPage"],
   ["/web/activate", "auth", "ActivatePage"],
-  ["/web/estates/:id", "board", "BoardPage"],
   ["/web/owner", "owner", "OwnerHome"],
   ["/web/owner/votes/:id", "owner", "OwnerVote"],
   ["/web/console", "console", "ConsoleHome"],
@@ -88,9 +87,13 @@ function App() {
     return off;
   }, []);
 
+  // Public pages do not wait for the session to be picked up.
+  const isPublic = path === "/web/login" || path === "/web/activate";
+  const go = ready || isPublic;
   useEffect(() => {
-    if (!ready) return;
+    if (!go) return;
     if (path === "/web" || path === "/web/") {
+      if (!ready) return;
       navigate(homeOf(session), true);
       return;
     }
@@ -104,16 +107,15 @@ function App() {
     return () => {
       live = false;
     };
-  }, [path, ready, session === null]);
+  }, [path, go, session === null]);
 
   // A page that needs a session sends a visitor without one to the login form.
-  const isPublic = path.startsWith("/web/estates/") || path === "/web/login" || path === "/web/activate";
   useEffect(() => {
     if (ready && !session && !isPublic) navigate(`/web/login?next=${encodeURIComponent(path)}`, true);
   }, [ready, session, path]);
 
   return html`<${Header} session=${session} />
-    ${!ready || !page
+    ${!go || !page
       ? html`<main id="main" class="page"><p class="muted" role="status">正在加载……</p></main>`
       : html`<${page.Component} ...${page.params} session=${session} />`}`;
 }

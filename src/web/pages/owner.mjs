@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import * as api from "app/api";
 import { Alert, Badge, Loaded, area, dateTime, html, label, useLoad, useTitle } from "app/ui";
-import { ResultBars } from "app/board";
+import { ResultBars } from "app/results";
 
 const enc = encodeURIComponent;
 

@@ -40,7 +40,8 @@ export function interceptLinks() {
     const a = e.target.closest && e.target.closest("a[href]");
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
     const url = new URL(a.href, location.href);
-    if (url.origin !== location.origin || !url.pathname.startsWith("/web")) return;
+    // The public estate pages are whole documents rendered by the server.
+    if (url.origin !== location.origin || !url.pathname.startsWith("/web") || url.pathname.startsWith("/web/estates/")) return;
     e.preventDefault();
     navigate(url.pathname + url.search);
   });
