@@ -161,6 +161,7 @@ fn build() -> Site {
             html = html.replace(&mark, &String::from_utf8_lossy(&body));
         }
     }
+    html = html.replace("{{icon}}", &icon_data_url());
     for (path, url) in &urls {
         html = html.replace(&format!("{{{{{path}}}}}"), url);
     }
@@ -177,7 +178,7 @@ fn build() -> Site {
         .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let page_csp = format!(
-        "default-src 'none'; style-src{}; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; style-src{}; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         inline_hashes(&format!("<style>{css}</style>"), "style")
     );
     Site {
@@ -187,8 +188,21 @@ fn build() -> Site {
         csp,
         css,
         page_csp,
-        icon: urls.get("pages/icon.svg").cloned().unwrap_or_default(),
+        icon: icon_data_url(),
     }
+}
+
+/// The icon as a `data:` URL: a page needs no request for it.
+fn icon_data_url() -> String {
+    use base64::Engine;
+    let svg = files()
+        .find(|(p, _)| p == "pages/icon.svg")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
 }
 
 /// `'sha256-…'` of each inline `<tag …>…</tag>` of the shell (scripts with `src` excluded): the

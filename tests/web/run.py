@@ -116,10 +116,13 @@ def seed(server):
     county = admin.call("GET", f"/api/v1/orgs/{heyuan['community_id']}", expect=200)["ancestors"][0]
     county_id = county["id"] if isinstance(county, dict) else county
     users = {}
+    company = heyuan["current_company_id"]
+    assert company, "the demo estate has a serving company"
     for name, role, scope in [
         ("bureau", "bureau", county_id),
         ("party", "party_org", heyuan["community_id"]),
         ("committee", "committee", heyuan["id"]),
+        ("company", "company", company),
     ]:
         admin.call("POST", "/api/v1/users", {"username": f"web-{name}", "display_name": name, "password": PASSWORD,
                                              "grants": [{"role": role, "scope_id": scope}]}, expect=201)
@@ -156,7 +159,7 @@ def seed(server):
                                      {"owner_id": o["id"], "nominated_by": "party_org", "supporter_owner_ids": []},
                                      expect=201))
     admin.call("POST", f"/api/v1/elections/{election['id']}/screening", {}, expect=200)
-    return {"admin": admin, "estate": heyuan, "county": county_id, "owners": owners, "vote": vote, "users": users,
+    return {"admin": admin, "estate": heyuan, "county": county_id, "owners": owners, "vote": vote, "users": users, "company": company,
             "election": election, "candidates": candidates}
 
 
@@ -451,11 +454,7 @@ def minutes_confirmed_by_every_party(srv, s, backend):
     convenor confirms for the community and publishes; the public page shows the decision."""
     admin, estate = s["admin"], s["estate"]
     party = Api(srv.base).login(s["users"]["party"], PASSWORD)
-    fresh = admin.call("GET", f"/api/v1/estates/{estate['id']}", expect=200)
-    company = fresh.get("current_company_id")
-    assert company, "the demo estate has a serving company"
-    admin.call("POST", "/api/v1/users", {"username": "web-company", "display_name": "company", "password": PASSWORD,
-                                         "grants": [{"role": "company", "scope_id": company}]}, expect=201)
+    company = s["company"]
     committee = admin.call("GET", f"/api/v1/estates/{estate['id']}/committees", expect=200)["items"][0]
     now = iso_to_epoch(admin.call("GET", "/api/v1/test-clock", expect=200)["now"])
     meeting = party.call("POST", "/api/v1/meetings", {
@@ -489,7 +488,7 @@ def minutes_confirmed_by_every_party(srv, s, backend):
         no_errors(d)
     finally:
         d.quit()
-    for who in [s["users"]["committee"], "web-company", s["users"]["party"]]:
+    for who in [s["users"]["committee"], s["users"]["company"], s["users"]["party"]]:
         d = browser(PHONE if who != s["users"]["party"] else LAPTOP)
         try:
             login(d, srv.base, who)
@@ -513,7 +512,79 @@ def minutes_confirmed_by_every_party(srv, s, backend):
         d.quit()
 
 
+def owner_reports_and_confirms(srv, s, backend):
+    """An owner reports a problem with a photo on the phone; the community dispatches it to the
+    company; the company accepts it and reports it done; the owner confirms and rates it."""
+    admin, estate = s["admin"], s["estate"]
+    owner = s["owners"][4]
+    code = admin.call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
+    Api(srv.base).call("POST", "/api/v1/owners/activate", {"code": code, "username": "owner-web-2", "password": PASSWORD}, expect=201)
+    photo = pathlib.Path(tempfile.mkdtemp()) / "elevator.png"
+    photo.write_bytes(PNG)
+    d = browser(PHONE)
+    try:
+        login(d, srv.base, "owner-web-2")
+        wait(d, "a[href='/web/owner/report']").click()
+        wait(d, "#title").send_keys("2号楼电梯异响")
+        d.find_element(By.CSS_SELECTOR, "#category option[value=elevator]").click()
+        d.find_element(By.ID, "description").send_keys("2号楼1单元电梯运行时有异响，已持续三天。")
+        d.find_element(By.ID, "photos").send_keys(str(photo))
+        shot(d, backend, "owner-report")
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait(d, ".badge[data-status=reported]")
+        wait(d, "img.photo")
+        item_id = d.current_url.rsplit("/", 1)[1]
+        no_errors(d)
+    finally:
+        d.quit()
+    # The community dispatches it; the company takes it and reports it done.
+    for who, steps in [(s["users"]["party"], ["dispatch"]), (s["users"]["company"], ["accept", "done"])]:
+        d = browser(LAPTOP)
+        try:
+            login(d, srv.base, who)
+            d.get(f"{srv.base}/web/ledger/{item_id}")
+            for step in steps:
+                if step == "dispatch":
+                    wait(d, "#kind option[value=company]").click()
+                    WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.ID, "assignee").get_attribute("value"))
+                    d.find_element(By.XPATH, "//button[normalize-space()='派单']").click()
+                    wait(d, ".badge[data-status=dispatched]")
+                elif step == "accept":
+                    wait(d, "button", text="接单").click()
+                    wait(d, ".badge[data-status=in_progress]")
+                else:
+                    wait(d, "#note").send_keys("已更换电梯导靴，运行正常。")
+                    d.find_element(By.ID, "files").send_keys(str(photo))
+                    d.find_element(By.XPATH, "//button[normalize-space()='办结']").click()
+                    wait(d, ".badge[data-status=resolved]")
+            if who == s["users"]["company"]:
+                d.get(f"{srv.base}/web/company")
+                wait(d, "#items-h")
+                shot(d, backend, "company")
+            no_errors(d)
+        finally:
+            d.quit()
+    d = browser(PHONE)
+    try:
+        login(d, srv.base, "owner-web-2")
+        d.get(f"{srv.base}/web/ledger/{item_id}")
+        wait(d, "input[name=rating][value='4']").click()
+        d.find_element(By.XPATH, "//button[normalize-space()='确认']").click()
+        wait(d, ".badge[data-status=confirmed]")
+        shot(d, backend, "owner-ledger-item")
+        no_errors(d)
+    finally:
+        d.quit()
+    item = admin.call("GET", f"/api/v1/ledger-items/{item_id}", expect=200)["item"]
+    assert item["status"] == "confirmed" and item["rating"] == 4, item
+
+
+# A tiny valid PNG (1×1, red).
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db40000000049454e44ae426082")
+
+
 SCENARIOS = [
+    owner_reports_and_confirms,
     minutes_confirmed_by_every_party,
     department_rejects_a_candidate,
     public_page_has_no_personal_data,

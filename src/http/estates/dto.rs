@@ -46,6 +46,8 @@ pub struct Estate {
     pub id: String,
     pub name: String,
     pub kind: EstateKind,
+    /// The county it is in (its rating campaigns: `GET /orgs/{county_id}/rating-campaigns`).
+    pub county_id: String,
     pub community_id: String,
     pub responsible_org_id: String,
     /// Derived from the current contract and the self-management flag.

@@ -7,6 +7,7 @@ pub fn estate_out(ctx: EstateCtx) -> AppResult<Estate> {
     let e = ctx.estate;
     Ok(Estate {
         kind: e.kind()?,
+        county_id: crate::domain::registry::county_of(&e.community_path),
         id: e.id,
         name: e.name,
         community_id: e.community_id,

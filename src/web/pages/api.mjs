@@ -70,6 +70,14 @@ export async function call(method, path, body) {
   return read(resp);
 }
 
+/** A file (a photo) as a Blob, with the caller's token. */
+export async function blob(path) {
+  let resp = await send("GET", path, undefined, { Accept: "*/*" });
+  if (resp.status === 401 && access && (await refresh())) resp = await send("GET", path, undefined, { Accept: "*/*" });
+  if (!resp.ok) throw new Problem(resp.status, null);
+  return resp.blob();
+}
+
 export const get = (path) => call("GET", path);
 export const post = (path, body = {}) => call("POST", path, body);
 export const put = (path, body = {}) => call("PUT", path, body);

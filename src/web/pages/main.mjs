@@ -12,6 +12,10 @@ const ROUTES = [
   ["/web/activate", "auth", "ActivatePage"],
   ["/web/owner", "owner", "OwnerHome"],
   ["/web/owner/votes/:id", "owner", "OwnerVote"],
+  ["/web/owner/report", "ledger", "ReportPage"],
+  ["/web/owner/surveys/:campaign/:estate", "owner", "SurveyPage"],
+  ["/web/ledger/:id", "ledger", "LedgerItemPage"],
+  ["/web/company", "company", "CompanyHome"],
   ["/web/console", "console", "ConsoleHome"],
   ["/web/console/estates/:id", "console", "EstateConsole"],
   ["/web/console/votes/:id", "console", "VoteConsole"],
@@ -40,6 +44,7 @@ export function homeOf(session) {
   if (roles.has("bureau") || roles.has("admin")) return "/web/dashboard";
   if (roles.has("party_org") || roles.has("committee")) return "/web/console";
   if (roles.has("department")) return "/web/reviews";
+  if (roles.has("company")) return "/web/company";
   if (roles.has("owner")) return "/web/owner";
   return "/web/console";
 }
@@ -62,6 +67,7 @@ function Header({ session }) {
     if (has("committee") || has("party_org") || has("admin")) links.push(["/web/console", "工作台"]);
     if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"]);
     if (has("department")) links.push(["/web/reviews", "资格联审"]);
+    if (has("company")) links.push(["/web/company", "企业工作台"]);
   }
   return html`<header class="bar">
     <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>

@@ -3,8 +3,9 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Badge, Loaded, area, dateTime, html, label, useLoad, useTitle } from "app/ui";
+import { Alert, Badge, Field, Loaded, area, dateTime, html, label, useLoad, useTitle } from "app/ui";
 import { ResultBars } from "app/results";
+import { STATUS as LEDGER_STATUS } from "app/ledger";
 
 const enc = encodeURIComponent;
 
@@ -15,10 +16,17 @@ async function loadHome() {
   }
   const estates = [...new Map(units.map((u) => [u.estate_id, { id: u.estate_id, name: u.estate_name }])).values()];
   const votes = [];
+  const surveys = [];
+  const counties = new Map();
   for (const e of estates) {
     for (const v of (await api.get(`/estates/${enc(e.id)}/votes`)).items) votes.push({ ...v, estate_name: e.name });
+    // Rating campaigns open in the estate's county: the owners' satisfaction survey.
+    const county = (await api.get(`/estates/${enc(e.id)}`)).county_id;
+    if (!counties.has(county)) counties.set(county, (await api.get(`/orgs/${enc(county)}/rating-campaigns?limit=20`)).items);
+    for (const c of counties.get(county).filter((c) => c.status === "open")) surveys.push({ campaign: c, estate: e });
   }
-  return { estates, units, votes };
+  const reported = (await api.get("/ledger-items/reported?limit=20")).items;
+  return { estates, units, votes, surveys, reported };
 }
 
 export function OwnerHome() {
@@ -37,6 +45,18 @@ export function OwnerHome() {
           </li>`)}
         </ul>
       </section>
+      <section class="card" aria-labelledby="ledger-h">
+        <h2 id="ledger-h">我的报事</h2>
+        <div class="actions"><a class="button" href="/web/owner/report">报事</a></div>
+        <ul class="plain">${d.reported.map((i) => html`<li>
+          <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${LEDGER_STATUS[i.status] || i.status}</span>
+          <div class="small muted">${dateTime(i.created_at)}</div>
+        </li>`)}</ul>
+      </section>
+      ${d.surveys.length > 0 && html`<section class="card" aria-labelledby="survey-h">
+        <h2 id="survey-h">物业服务满意度调查</h2>
+        <ul class="plain">${d.surveys.map(({ campaign, estate }) => html`<li><a href=${`/web/owner/surveys/${enc(campaign.id)}/${enc(estate.id)}`}>${campaign.name}（${estate.name}）</a></li>`)}</ul>
+      </section>`}
       <section class="card" aria-labelledby="units-h">
         <h2 id="units-h">我的房屋</h2>
         <ul class="plain">
@@ -149,4 +169,54 @@ function BallotCard({ vote: v, entry, several, counted, reload }) {
       <div class="actions"><button type="submit" disabled=${busy}>${current ? "更改我的投票" : "提交投票"}</button></div>
     </form>`}
   </section>`;
+}
+
+async function loadSurvey(campaign, estate) {
+  const c = await api.get(`/rating-campaigns/${enc(campaign)}`);
+  let mine = null;
+  try {
+    mine = await api.get(`/rating-campaigns/${enc(campaign)}/survey/${enc(estate)}`);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+  }
+  return { campaign: c, mine };
+}
+
+/** The satisfaction survey of a rating campaign, for one estate; answered again, it replaces. */
+export function SurveyPage({ campaign, estate }) {
+  const [data, error, reload] = useLoad(() => loadSurvey(campaign, estate), [campaign, estate]);
+  const [failed, setFailed] = useState(null);
+  const [ok, setOk] = useState(null);
+  useTitle("满意度调查");
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const answers = data.campaign.config.survey.questions.map((q) => ({ question: q.code, value: Number(f.get(q.code)) }));
+    setFailed(null);
+    try {
+      await api.put(`/rating-campaigns/${enc(campaign)}/survey/${enc(estate)}`, { answers, comment: f.get("comment") || undefined });
+      setOk("已提交，感谢您的评价。");
+      reload();
+    } catch (err) {
+      setFailed(err);
+    }
+  };
+  const scale = ["", "很不满意", "不满意", "一般", "满意", "很满意"];
+  return html`<main id="main" class="page narrow">
+    <p><a href="/web/owner">← 我的小区</a></p>
+    <${Loaded} data=${data} error=${error}>${(d) => html`
+      <h1>${d.campaign.name}</h1>
+      <p class="muted">请对本小区物业服务企业的服务作出评价（1 很不满意 — 5 很满意）。再次提交将替换您之前的回答。</p>
+      <${Alert} error=${failed} ok=${ok} />
+      <form class="card" onSubmit=${submit}>
+        ${d.campaign.config.survey.questions.map((q) => {
+          const had = d.mine && (d.mine.answers || []).find((a) => a.question === q.code);
+          return html`<fieldset><legend>${q.text}</legend>
+            ${[5, 4, 3, 2, 1].map((n) => html`<label class="choice"><input type="radio" name=${q.code} value=${n} required checked=${had && had.value === n} />${n} ${scale[n]}</label>`)}
+          </fieldset>`;
+        })}
+        <${Field} id="comment" label="意见建议（可选）"><textarea id="comment" name="comment" maxlength="2000"></textarea><//>
+        <div class="actions"><button type="submit">${d.mine ? "更新我的评价" : "提交"}</button></div>
+      </form>`}<//>
+  </main>`;
 }
