@@ -70,6 +70,20 @@ export async function call(method, path, body) {
   return read(resp);
 }
 
+/** Sends a file as the whole body (e.g. a spreadsheet to import), with its content type. */
+export async function upload(path, file, type) {
+  const go = () =>
+    fetch(BASE + path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": type, ...(access ? { Authorization: `Bearer ${access}` } : {}) },
+      body: file,
+    });
+  let resp = await go();
+  if (resp.status === 401 && access && (await refresh())) resp = await go();
+  return read(resp);
+}
+
 /** A file (a photo) as a Blob, with the caller's token. */
 export async function blob(path) {
   let resp = await send("GET", path, undefined, { Accept: "*/*" });

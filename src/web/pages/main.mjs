@@ -16,6 +16,9 @@ const ROUTES = [
   ["/web/owner/surveys/:campaign/:estate", "owner", "SurveyPage"],
   ["/web/ledger/:id", "ledger", "LedgerItemPage"],
   ["/web/company", "company", "CompanyHome"],
+  ["/web/ratings", "ratings", "RatingsPage"],
+  ["/web/registry", "registry", "RegistryPage"],
+  ["/web/registry/estates/:id", "registry", "RegistryEstate"],
   ["/web/console", "console", "ConsoleHome"],
   ["/web/console/estates/:id", "console", "EstateConsole"],
   ["/web/console/votes/:id", "console", "VoteConsole"],
@@ -65,7 +68,8 @@ function Header({ session }) {
     const has = (r) => session.roles.some((g) => g.role === r);
     if (has("owner")) links.push(["/web/owner", "我的小区"]);
     if (has("committee") || has("party_org") || has("admin")) links.push(["/web/console", "工作台"]);
-    if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"]);
+    if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"], ["/web/registry", "登记信息"]);
+    if (has("bureau")) links.push(["/web/ratings", "星级评定"]);
     if (has("department")) links.push(["/web/reviews", "资格联审"]);
     if (has("company")) links.push(["/web/company", "企业工作台"]);
   }
