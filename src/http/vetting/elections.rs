@@ -54,6 +54,40 @@ impl ElectionsApi {
         Ok(Created::Created(Json(out)))
     }
 
+    /// A committee's elections, oldest first: everything for organisers and the estate's
+    /// committee; for owners, the published lists of qualified candidates.
+    ///
+    /// Whoever may see the estate.
+    #[oai(path = "/committees/:id/elections", method = "get", operation_id = "listElections")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Json<Page<Election>>> {
+        let caller = auth.0.clone();
+        let out = state
+            .db
+            .read(move |c| {
+                let com = db::committees::get(c, &id.0)?.ok_or(AppError::NotFound { what: "committee" })?;
+                let estate = estate_ctx(c, &caller, &com.estate_id)?;
+                check(&caller, &estate.place(), &Action::ViewPublic(estate.place()))?;
+                db::vetting::elections_of(c, &com.id)?
+                    .into_iter()
+                    .map(|e| {
+                        let ctx = ElectionCtx {
+                            election: e,
+                            estate: estate.clone(),
+                        };
+                        let all = sees_everything(&caller, &ctx);
+                        election_out(c, ctx.election, all)
+                    })
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .await?;
+        Ok(Json(Page::whole(out)))
+    }
+
     /// An election: everything for organisers and the estate's committee; for owners, the
     /// published list of qualified candidates.
     ///

@@ -6,6 +6,10 @@ import * as api from "app/api";
 import { Alert, Badge, Field, Loaded, Meter, area, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
 import { ResultBars } from "app/results";
 import { Chart } from "app/charts";
+import { CommitteePanel } from "app/committees";
+import { CATEGORIES as LEDGER_CATEGORIES, STATUS as LEDGER_STATUS } from "app/ledger";
+
+const ACTION_STATUS = { open: "办理中", reported: "已报告完成", done: "已办结" };
 
 const enc = encodeURIComponent;
 
@@ -61,6 +65,8 @@ export function EstateConsole({ id }) {
     votes: (await api.get(`/estates/${enc(id)}/votes`)).items,
     meetings: (await api.get(`/estates/${enc(id)}/meetings?limit=20`)).items,
     committees: (await api.get(`/estates/${enc(id)}/committees`)).items,
+    ledger: (await api.get(`/estates/${enc(id)}/ledger-items?limit=50`)).items,
+    actions: (await api.get(`/estates/${enc(id)}/action-items?limit=50`)).items,
   }), [id]);
   useTitle(data ? data.estate.name : "小区");
   return html`<main id="main" class="page">
@@ -68,6 +74,24 @@ export function EstateConsole({ id }) {
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.estate.name}</h1>
       <div class="grid two">
+        <${CommitteePanel} estate=${d.estate} committees=${d.committees} done=${reload} />
+        <section class="card" aria-labelledby="ledger-h">
+          <h2 id="ledger-h">问题台账</h2>
+          ${d.ledger.length === 0 && html`<p class="muted">暂无。</p>`}
+          <ul class="plain">${d.ledger.map((i) => html`<li><a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a>
+            <span class="badge">${LEDGER_STATUS[i.status] || i.status}</span>${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
+            <div class="small muted">${LEDGER_CATEGORIES[i.category] || i.category} · ${dateTime(i.created_at)}</div></li>`)}</ul>
+        </section>
+        <section class="card" aria-labelledby="actions-h">
+          <h2 id="actions-h">督办事项</h2>
+          ${d.actions.length === 0 && html`<p class="muted">暂无。</p>`}
+          <div class="table-wrap"><table>
+            <thead><tr><th scope="col">事项</th><th scope="col">期限</th><th scope="col">状态</th></tr></thead>
+            <tbody>${[...d.actions].sort((a, b) => Number(b.overdue) - Number(a.overdue)).map((a) => html`<tr class=${a.overdue ? "overdue" : ""}>
+              <td><a href=${`/web/meetings/${enc(a.meeting_id)}`}>${a.title}</a></td><td>${a.due_on}</td>
+              <td>${ACTION_STATUS[a.status] || a.status}${a.overdue ? html` <span class="badge bad">已逾期</span>` : ""}</td></tr>`)}</tbody>
+          </table></div>
+        </section>
         <section class="card" aria-labelledby="votes-h">
           <h2 id="votes-h">表决</h2>
           ${d.votes.length === 0 && html`<p class="muted">暂无表决。</p>`}

@@ -25,6 +25,7 @@ const ROUTES = [
   ["/web/dashboard", "dashboard", "Dashboard"],
   ["/web/reviews", "reviews", "ReviewQueue"],
   ["/web/meetings/:id", "meetings", "MeetingPage"],
+  ["/web/elections/:id", "committees", "ElectionPage"],
 ];
 
 function match(path) {

@@ -6,6 +6,7 @@ import * as api from "app/api";
 import { Alert, Badge, Field, Loaded, area, dateTime, html, label, useLoad, useTitle } from "app/ui";
 import { ResultBars } from "app/results";
 import { STATUS as LEDGER_STATUS } from "app/ledger";
+import { Objections } from "app/committees";
 
 const enc = encodeURIComponent;
 
@@ -45,6 +46,7 @@ export function OwnerHome() {
           </li>`)}
         </ul>
       </section>
+      <${Objections} estateIds=${d.estates.map((e) => e.id)} />
       <section class="card" aria-labelledby="ledger-h">
         <h2 id="ledger-h">我的报事</h2>
         <div class="actions"><a class="button" href="/web/owner/report">报事</a></div>
