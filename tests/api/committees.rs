@@ -1093,3 +1093,36 @@ async fn a_department_sees_its_review_queue(app: TestApp) {
     app.get("/api/v1/review-queue", As::Nobody).await.problem(401);
 }
 both!(a_department_sees_its_review_queue);
+
+/// A committee's elections: organisers see every candidate; an owner sees the published list
+/// only; another county does not see the committee at all.
+async fn a_committees_elections_are_listed_for_whoever_sees_the_estate(app: TestApp) {
+    let p = app.estate_with_parties("LEA").await;
+    let q = app.estate_with_parties("LEB").await;
+    let path = format!("/api/v1/committees/{}/elections", p.committee);
+    let all = app.get(&path, As::Bearer(&p.party)).await.expect(200);
+    let first = &all.body["items"][0];
+    assert_eq!(first["status"], "final");
+    assert_eq!(first["candidates"].as_array().unwrap().len(), 5);
+    // A new election in nomination: organisers see its candidate, owners see no list yet.
+    let eid = app
+        .post(
+            &format!("/api/v1/committees/{}/elections", p.committee),
+            As::Bearer(&p.admin),
+            json!({ "seats": 5 }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    nominate(&app, &eid, &p.admin, &p.estate.owners[6], "party_org", vec![])
+        .await
+        .expect(201);
+    let organiser = app.get(&path, As::Bearer(&p.party)).await.expect(200);
+    assert_eq!(organiser.body["items"][1]["candidates"].as_array().unwrap().len(), 1);
+    let owner = app.get(&path, As::Bearer(&p.owner_tokens[0])).await.expect(200);
+    assert_eq!(owner.body["items"][1]["candidates"], json!([]));
+    assert!(owner.body["items"][1]["candidates"][0]["reviews"].is_null());
+    app.get(&path, As::Bearer(&q.bureau)).await.problem(404);
+    app.get(&path, As::Nobody).await.problem(401);
+}
+both!(a_committees_elections_are_listed_for_whoever_sees_the_estate);
