@@ -341,7 +341,7 @@ pub fn document(title: &str, main: &str, css: &str, icon: &str) -> String {
          <title>{} · 红色物业</title><style>{css}</style><link rel=\"icon\" href=\"{icon}\" type=\"image/svg+xml\"></head>\
          <body><a class=\"skip\" href=\"#main\">跳到正文</a>\
          <header class=\"bar\"><a class=\"brand\" href=\"/web/\"><img src=\"{icon}\" alt=\"\">红色物业</a><nav aria-label=\"主导航\"></nav>\
-         <a href=\"/web/login\">登录</a></header><main id=\"main\" class=\"page\">{main}</main></body></html>",
+         <a href=\"/web/login\">登录</a></header><main id=\"main\" tabindex=\"-1\" class=\"page\">{main}</main></body></html>",
         esc(title)
     )
 }

@@ -234,11 +234,31 @@ def console(d):
         return []
 
 
+AXE = os.environ.get("REDPROP_AXE")
+A11Y = {}  # page name -> violations (serious or critical), filled by `accessible`
+
+
+def accessible(d, name):
+    """axe-core's WCAG 2 A/AA rules on the page as it is: no serious or critical violation.
+    (Injected by WebDriver, which the page's content security policy does not govern.)"""
+    if not AXE:
+        return
+    d.execute_script(pathlib.Path(AXE).read_text(encoding="utf-8"))
+    result = d.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+           .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                                       .map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+           .catch(e => done([{ id: 'axe-error', impact: String(e), nodes: [] }]));""")
+    assert not result, f"{name}: accessibility violations {result}"
+
+
 def shot(d, backend, name):
     folder = SHOTS / backend
     folder.mkdir(parents=True, exist_ok=True)
     w, h = d.viewport
     label = "phone" if w < 500 else "laptop"
+    accessible(d, f"{name}-{label}")
     # Nothing may be wider than the screen (no sideways scrolling on a phone).
     wide = d.execute_script("return document.documentElement.scrollWidth")
     assert wide <= w, f"{name}: the page is {wide} px wide on a {w} px screen"
@@ -418,11 +438,35 @@ def public_page_has_no_personal_data(srv, s, backend):
         assert o["name"] in published or o["name"] not in flat
 
 
+def keyboard_only_sign_in(srv, s, backend):
+    """The first Tab reaches the skip link; a person signs in and lands on their page with the
+    keyboard alone."""
+    from selenium.webdriver.common.keys import Keys
+    d = browser(LAPTOP)
+    try:
+        d.get(srv.base + "/web/login")
+        wait(d, "#username")
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        assert d.switch_to.active_element.text == "跳到正文", d.switch_to.active_element.text
+        d.switch_to.active_element.send_keys(Keys.ENTER)
+        for _ in range(6):
+            if d.switch_to.active_element.get_attribute("id") == "username":
+                break
+            d.switch_to.active_element.send_keys(Keys.TAB)
+        assert d.switch_to.active_element.get_attribute("id") == "username"
+        d.switch_to.active_element.send_keys(s["users"]["bureau"], Keys.TAB, PASSWORD, Keys.ENTER)
+        WebDriverWait(d, 10).until(lambda drv: "/web/dashboard" in drv.current_url)
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 def csp_blocks_an_injected_inline_script(srv, s, backend):
     d = browser(LAPTOP)
     try:
         d.get(srv.base + "/web/login")
         wait(d, "#username")
+        shot(d, backend, "login")
         ran = d.execute_script("""
             window.__violations = [];
             document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));
@@ -439,7 +483,6 @@ def csp_blocks_an_injected_inline_script(srv, s, backend):
         assert d.execute_script("return window.__injected === undefined && window.__injected2 === undefined")
         violations = d.execute_script("return window.__violations")
         assert any(v.startswith("script-src") for v in violations), violations
-        shot(d, backend, "login")
     finally:
         d.quit()
 
@@ -744,6 +787,7 @@ SCENARIOS = [
     organiser_publishes_and_an_owner_objects,
     public_page_has_no_personal_data,
     csp_blocks_an_injected_inline_script,
+    keyboard_only_sign_in,
     convenor_enters_a_paper_ballot,
     owner_votes_on_a_phone,
     bureau_dashboard_draws_its_charts,

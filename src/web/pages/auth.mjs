@@ -29,7 +29,7 @@ export function LoginPage() {
       setBusy(false);
     }
   };
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>登录</h1>
     <${Alert} error=${error} />
     <form class="card" onSubmit=${submit} novalidate>
@@ -72,7 +72,7 @@ export function ActivatePage() {
       setBusy(false);
     }
   };
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>开通业主账号</h1>
     <p class="muted">请输入社区或业委会发给您的激活码，并设置用户名和密码。</p>
     <${Alert} error=${error} />

@@ -87,7 +87,7 @@ function NewCommittee({ estate, done }) {
 export function ElectionPage({ id }) {
   const [data, error, reload] = useLoad(() => api.get(`/elections/${enc(id)}`), [id]);
   useTitle("候选人审查");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <${Loaded} data=${data} error=${error}>${(e) => html`<${Election} election=${e} reload=${reload} />`}<//>
   </main>`;
 }

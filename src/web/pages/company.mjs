@@ -26,7 +26,7 @@ export function CompanyHome() {
   const id = api.scopes("company")[0];
   const [data, error, reload] = useLoad(() => loadCompany(id), [id]);
   useTitle(data ? data.company.name : "企业工作台");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.company.name}</h1>
       <div class="grid two">

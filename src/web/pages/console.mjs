@@ -37,7 +37,7 @@ export function ConsoleHome() {
     return page;
   }, [cursor]);
   const shown = pages.filter((e) => !filter || e.name.includes(filter) || (e.address || "").includes(filter));
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <h1>工作台</h1>
     <section class="card" aria-labelledby="estates-h">
       <h2 id="estates-h">我负责的小区</h2>
@@ -69,7 +69,7 @@ export function EstateConsole({ id }) {
     actions: (await api.get(`/estates/${enc(id)}/action-items?limit=50`)).items,
   }), [id]);
   useTitle(data ? data.estate.name : "小区");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <p><a href="/web/console">← 工作台</a></p>
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.estate.name}</h1>
@@ -214,7 +214,7 @@ export function VoteConsole({ id }) {
     return () => clearInterval(t);
   }, [data && data.vote.status]);
   useTitle(data ? data.vote.title : "表决");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <p>${data && html`<a href=${`/web/console/estates/${enc(data.vote.estate_id)}`}>← 返回小区</a>`}</p>
     <${Loaded} data=${data} error=${error}>${(d) => html`<${VoteDesk} ...${d} reload=${reload} />`}<//>
   </main>`;

@@ -41,9 +41,9 @@ export function Dashboard() {
   const [until, setUntil] = useState(cstDay(0));
   const [data, error] = useLoad(() => (org ? loadDashboard(org, from, until) : Promise.resolve(null)), [org, from, until]);
   if (!org) {
-    return html`<main id="main" class="page"><h1>数据看板</h1><p>数据看板供住建局和党组织使用。</p></main>`;
+    return html`<main id="main" tabindex="-1" class="page"><h1>数据看板</h1><p>数据看板供住建局和党组织使用。</p></main>`;
   }
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <${Loaded} data=${data} error=${error}>${(d) => html`<${Board} ...${d} from=${from} until=${until} setFrom=${setFrom} setUntil=${setUntil} />`}<//>
   </main>`;
 }

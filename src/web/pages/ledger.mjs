@@ -73,7 +73,7 @@ export function ReportPage() {
       setBusy(false);
     }
   };
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <p><a href="/web/owner">← 我的小区</a></p>
     <h1>报事</h1>
     <${Loaded} data=${estates} error=${error}>${(list) => html`
@@ -93,7 +93,7 @@ export function ReportPage() {
 export function LedgerItemPage({ id }) {
   const [data, error, reload] = useLoad(() => api.get(`/ledger-items/${enc(id)}`), [id]);
   useTitle(data ? data.item.title : "报事");
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <${Loaded} data=${data} error=${error}>${(d) => html`<${Item} ...${d} reload=${reload} />`}<//>
   </main>`;
 }

@@ -110,7 +110,7 @@ function App() {
     }
     const m = match(path);
     if (!m) {
-      setPage({ Component: () => html`<main id="main" class="page"><h1>页面不存在</h1><p><a href="/web/">返回首页</a></p></main>`, params: {} });
+      setPage({ Component: () => html`<main id="main" tabindex="-1" class="page"><h1>页面不存在</h1><p><a href="/web/">返回首页</a></p></main>`, params: {} });
       return;
     }
     let live = true;
@@ -127,7 +127,7 @@ function App() {
 
   return html`<${Header} session=${session} />
     ${!go || !page
-      ? html`<main id="main" class="page"><p class="muted" role="status">正在加载……</p></main>`
+      ? html`<main id="main" tabindex="-1" class="page"><p class="muted" role="status">正在加载……</p></main>`
       : html`<${page.Component} ...${page.params} session=${session} />`}`;
 }
 

@@ -34,7 +34,7 @@ function speaksFor(meeting, party) {
 export function MeetingPage({ id }) {
   const [data, error, reload] = useLoad(() => loadMeeting(id), [id]);
   useTitle(data ? data.meeting.title : "联席会议");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <${Loaded} data=${data} error=${error}>${(d) => html`<${Meeting} ...${d} reload=${reload} />`}<//>
   </main>`;
 }

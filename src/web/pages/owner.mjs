@@ -33,7 +33,7 @@ async function loadHome() {
 export function OwnerHome() {
   useTitle("我的小区");
   const [data, error] = useLoad(loadHome, []);
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>我的小区</h1>
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <section class="card" aria-labelledby="votes-h">
@@ -105,7 +105,7 @@ async function loadVote(id) {
 export function OwnerVote({ id }) {
   const [data, error, reload] = useLoad(() => loadVote(id), [id]);
   useTitle(data ? data.vote.title : "表决");
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <p><a href="/web/owner">← 我的小区</a></p>
     <${Loaded} data=${data} error=${error}>${(d) => html`<${VoteView} ...${d} reload=${reload} />`}<//>
   </main>`;
@@ -204,7 +204,7 @@ export function SurveyPage({ campaign, estate }) {
     }
   };
   const scale = ["", "很不满意", "不满意", "一般", "满意", "很满意"];
-  return html`<main id="main" class="page narrow">
+  return html`<main id="main" tabindex="-1" class="page narrow">
     <p><a href="/web/owner">← 我的小区</a></p>
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.campaign.name}</h1>

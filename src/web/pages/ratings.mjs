@@ -19,8 +19,8 @@ export function RatingsPage() {
   const org = county();
   const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(org)}/rating-campaigns?limit=50`), [org]);
   const [chosen, setChosen] = useState(null);
-  if (!org) return html`<main id="main" class="page"><h1>星级评定</h1><p>供住建局使用。</p></main>`;
-  return html`<main id="main" class="page">
+  if (!org) return html`<main id="main" tabindex="-1" class="page"><h1>星级评定</h1><p>供住建局使用。</p></main>`;
+  return html`<main id="main" tabindex="-1" class="page">
     <h1>物业服务企业星级评定</h1>
     <${Loaded} data=${data} error=${error}>${(page) => html`
       <div class="grid two">

@@ -33,7 +33,7 @@ async function loadRegistry() {
 export function RegistryPage() {
   useTitle("登记信息");
   const [data, error] = useLoad(loadRegistry, []);
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <h1>登记信息</h1>
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <div class="grid two">
@@ -93,7 +93,7 @@ export function RegistryEstate({ id }) {
   const [data, error, reload] = useLoad(() => loadEstate(id), [id]);
   const [building, setBuilding] = useState(null);
   useTitle(data ? data.estate.name : "小区");
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <p><a href="/web/registry">← 登记信息</a></p>
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.estate.name}</h1>

@@ -10,7 +10,7 @@ const enc = encodeURIComponent;
 export function ReviewQueue() {
   useTitle("资格联审");
   const [data, error, reload] = useLoad(() => api.get("/review-queue"), []);
-  return html`<main id="main" class="page">
+  return html`<main id="main" tabindex="-1" class="page">
     <h1>候选人资格联审</h1>
     <${Loaded} data=${data} error=${error}>${(q) =>
       q.elections.length === 0

@@ -39,6 +39,8 @@ export function interceptLinks() {
   document.addEventListener("click", (e) => {
     const a = e.target.closest && e.target.closest("a[href]");
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
+    // In-page links (the skip link) keep the browser's own behaviour.
+    if (a.getAttribute("href").startsWith("#")) return;
     const url = new URL(a.href, location.href);
     // The public estate pages are whole documents rendered by the server.
     if (url.origin !== location.origin || !url.pathname.startsWith("/web") || url.pathname.startsWith("/web/estates/")) return;
