@@ -531,6 +531,7 @@ def minutes_confirmed_by_every_party(srv, s, backend):
                     {"kind": "company", "party_id": company}],
         "agenda": [{"title": "电梯维修"}, {"title": "停车秩序"}]}, expect=201)
     page = f"{srv.base}/web/meetings/{meeting['id']}"
+    s["meeting"] = meeting["id"]
     d = browser(LAPTOP)
     try:
         login(d, srv.base, s["users"]["party"])
@@ -600,6 +601,7 @@ def owner_reports_and_confirms(srv, s, backend):
         wait(d, ".badge[data-status=reported]")
         wait(d, "img.photo")
         item_id = d.current_url.rsplit("/", 1)[1]
+        s["ledger_item"] = item_id
         no_errors(d)
     finally:
         d.quit()
@@ -774,6 +776,37 @@ def bureau_runs_a_rating(srv, s, backend):
         d.quit()
 
 
+def every_page_on_both_viewports(srv, s, backend):
+    """Each page, as the person it is for, on a phone and on a laptop: a screenshot of each, and
+    axe-core's accessibility rules on each; nothing wider than the screen."""
+    estate, vote = s["estate"]["id"], s["vote"]["id"]
+    pages = [
+        (None, ["/web/login", "/web/activate", f"/web/estates/{estate}"]),
+        ("owner-web-2", ["/web/owner", f"/web/owner/votes/{vote}", "/web/owner/report", f"/web/ledger/{s['ledger_item']}"]),
+        (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}",
+                               f"/web/meetings/{s['meeting']}", f"/web/elections/{s['election']['id']}"]),
+        (s["users"]["department"], ["/web/reviews"]),
+        (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings"]),
+        (s["users"]["company"], ["/web/company"]),
+    ]
+    for size in (PHONE, LAPTOP):
+        for who, paths in pages:
+            d = browser(size)
+            try:
+                if who:
+                    login(d, srv.base, who)
+                for path in paths:
+                    d.get(srv.base + path)
+                    wait(d, "main h1")
+                    WebDriverWait(d, 15).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "main [role=status]:not(.alert)"))
+                    time.sleep(0.4)  # charts draw after their data
+                    slug = re.sub(r"[^a-z]+", "-", re.sub(r"/[0-9a-f-]{20,}", "", path)).strip("-") or "home"
+                    shot(d, backend, f"all-{slug}")
+                no_errors(d)
+            finally:
+                d.quit()
+
+
 # A tiny valid PNG (1×1, red).
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db40000000049454e44ae426082")
 
@@ -791,6 +824,7 @@ SCENARIOS = [
     convenor_enters_a_paper_ballot,
     owner_votes_on_a_phone,
     bureau_dashboard_draws_its_charts,
+    every_page_on_both_viewports,
 ]
 
 

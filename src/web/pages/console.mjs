@@ -106,14 +106,14 @@ export function EstateConsole({ id }) {
           ${d.meetings.length === 0 && html`<p class="muted">暂无会议。</p>`}
           <ul class="plain">${d.meetings.map((m) => html`<li><a href=${`/web/meetings/${enc(m.id)}`}>${m.title}</a><div class="small muted">${dateTime(m.starts_at)} · ${m.place}</div></li>`)}</ul>
         </section>
-        ${api.hasRole("party_org") && html`<${ConveneMeeting} estate=${d.estate} committees=${d.committees} done=${reload} />`}
+        ${api.hasRole("party_org") && html`<${ConveneMeeting} estate=${d.estate} committees=${d.committees} ledger=${d.ledger} done=${reload} />`}
       </div>`}<//>
   </main>`;
 }
 
 /** A joint meeting of the estate: the community's party organisation convenes the committee
  * and the serving company; the agenda is one item per line. */
-function ConveneMeeting({ estate, committees, done }) {
+function ConveneMeeting({ estate, committees, ledger, done }) {
   const [error, setError] = useState(null);
   const submit = async (e) => {
     e.preventDefault();
@@ -122,7 +122,12 @@ function ConveneMeeting({ estate, committees, done }) {
     const live = committees.find((c) => !["dissolved", "term_ended"].includes(c.status));
     if (live) parties.push({ kind: "committee", party_id: live.id });
     if (estate.current_company_id) parties.push({ kind: "company", party_id: estate.current_company_id });
-    const agenda = String(f.get("agenda")).split("\n").map((t) => t.trim()).filter(Boolean).map((title) => ({ title }));
+    // Ledger items tabled first (each its own agenda item), then the free lines.
+    const tabled = f.getAll("tabled").map((id) => ledger.find((i) => i.id === id)).filter(Boolean);
+    const agenda = [
+      ...tabled.map((i) => ({ title: i.title, ledger_item_id: i.id })),
+      ...String(f.get("agenda")).split("\n").map((t) => t.trim()).filter(Boolean).map((title) => ({ title })),
+    ];
     try {
       const m = await api.post("/meetings", {
         kind: "joint_monthly", convenor_org_id: estate.community_id, estate_id: estate.id,
@@ -142,7 +147,10 @@ function ConveneMeeting({ estate, committees, done }) {
       <${Field} id="m-title" label="会议名称" error=${fieldError(error, "title")}><input id="m-title" name="title" required maxlength="200" /><//>
       <${Field} id="m-starts" label="时间（北京时间）" error=${fieldError(error, "starts_at")}><input id="m-starts" name="starts_at" type="datetime-local" required /><//>
       <${Field} id="m-place" label="地点"><input id="m-place" name="place" required maxlength="200" /><//>
-      <${Field} id="m-agenda" label="议程（每行一项）" error=${fieldError(error, "agenda")}><textarea id="m-agenda" name="agenda" required></textarea><//>
+      ${ledger.some((i) => i.status !== "confirmed") && html`<fieldset><legend>从问题台账列入议程</legend>
+        ${ledger.filter((i) => i.status !== "confirmed").map((i) => html`<label class="choice"><input type="checkbox" name="tabled" value=${i.id} />${i.title}${i.overdue ? "（已逾期）" : ""}</label>`)}
+      </fieldset>`}
+      <${Field} id="m-agenda" label="其他议程（每行一项）" error=${fieldError(error, "agenda")}><textarea id="m-agenda" name="agenda"></textarea><//>
       <div class="actions"><button type="submit">召开会议</button></div>
     </form>
   </section>`;

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import * as api from "app/api";
 import { Field, Loaded, html, label, percent, useLoad, useTitle } from "app/ui";
 import { Chart } from "app/charts";
+import { CATEGORIES } from "app/ledger";
 
 const enc = encodeURIComponent;
 
@@ -25,13 +26,18 @@ function cstDay(offsetDays = 0) {
 }
 
 async function loadDashboard(org, from, until) {
-  const [coverage, deadlines, figures, orgRow] = await Promise.all([
+  const [coverage, deadlines, figures, orgRow, communities] = await Promise.all([
     api.get(`/coverage?org_id=${enc(org)}`),
     api.get(`/deadlines?org_id=${enc(org)}&overdue=true`),
     api.get(`/orgs/${enc(org)}/figures?from=${from}&until=${until}`),
     api.get(`/orgs/${enc(org)}`),
+    api.get(`/orgs?within=${enc(org)}&kind=community&limit=50`),
   ]);
-  return { coverage, deadlines: deadlines.items, figures, org: orgRow };
+  // The same figures for each community under it, side by side.
+  const byCommunity = await Promise.all(
+    communities.items.map(async (c) => ({ name: c.name, coverage: await api.get(`/coverage?org_id=${enc(c.id)}`) })),
+  );
+  return { coverage, deadlines: deadlines.items, figures, org: orgRow, byCommunity };
 }
 
 export function Dashboard() {
@@ -48,7 +54,7 @@ export function Dashboard() {
   </main>`;
 }
 
-function Board({ coverage: c, deadlines, figures: f, org, from, until, setFrom, setUntil }) {
+function Board({ coverage: c, deadlines, figures: f, org, byCommunity, from, until, setFrom, setUntil }) {
   const entries = (obj, kind) => Object.entries(obj).map(([k, v]) => ({ name: label(kind, k), value: v }));
   const committees = c.committees;
   const grids = [...c.party_members_by_grid].sort((a, b) => b.party_members - a.party_members).slice(0, 12);
@@ -75,6 +81,15 @@ function Board({ coverage: c, deadlines, figures: f, org, from, until, setFrom, 
         ]} /></section>
       ${grids.length > 0 && html`<section class="card"><${Chart} id="chart-grids" title="各网格党员人数（前 12）" data=${grids.map((g) => ({ name: g.name, value: g.party_members }))} /></section>`}
     </div>
+    ${byCommunity.length > 0 && html`<section class="card" aria-labelledby="comm-h">
+      <h2 id="comm-h">各社区情况</h2>
+      <${Chart} id="chart-communities" title="各社区小区数" data=${byCommunity.map((x) => ({ name: x.name, value: x.coverage.estates_total }))} />
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">社区</th><th class="num" scope="col">小区</th><th class="num" scope="col">无物业管理</th><th class="num" scope="col">已成立业主组织</th><th class="num" scope="col">覆盖率</th></tr></thead>
+        <tbody>${byCommunity.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.coverage.estates_total}</td><td class="num">${x.coverage.estates_without_management}</td>
+          <td class="num">${x.coverage.committees.estates_covered}</td><td class="num">${percent(x.coverage.committees.coverage_bp)}</td></tr>`)}</tbody>
+      </table></div>
+    </section>`}
     <section class="card" aria-labelledby="period-h">
       <h2 id="period-h">台账与会议（统计期）</h2>
       <div class="grid two">
@@ -89,7 +104,7 @@ function Board({ coverage: c, deadlines, figures: f, org, from, until, setFrom, 
         <div class="figure"><div class="value">${f.ledger.resolved_by_party_members}</div><div class="label">党员接单办结</div></div>
       </div>
       <div class="grid two">
-        <${Chart} id="chart-ledger" title="台账按类别（受理）" data=${f.ledger.by_category.map((x) => ({ name: x.category, value: x.received }))} />
+        <${Chart} id="chart-ledger" title="台账按类别（受理）" data=${f.ledger.by_category.map((x) => ({ name: CATEGORIES[x.category] || x.category, value: x.received }))} />
         <${Chart} id="chart-meetings" title="召开的会议" data=${f.meetings.map((m) => ({ name: MEETINGS[m.kind] || m.kind, value: m.held }))} />
       </div>
     </section>
