@@ -45,6 +45,8 @@ fn files() -> impl Iterator<Item = (String, Vec<u8>)> {
 const ASSETS: &str = "/web/assets/";
 /// The shell: every page path under `/web` answers with it; the pages route in the browser.
 const SHELL: &str = "pages/index.html";
+/// The route table, shared with the shell's router (`main.mjs`).
+const ROUTES: &str = "pages/routes.json";
 
 /// The bare names modules import by, for the vendored libraries.
 const VENDOR_NAMES: [(&str, &str); 4] = [
@@ -62,11 +64,20 @@ struct Asset {
     gzip: Option<Vec<u8>>,
 }
 
+struct Shell {
+    asset: Asset,
+    etag: String,
+}
+
 struct Site {
     /// Hashed path (after `/web/assets/`) → file.
     assets: BTreeMap<String, Asset>,
-    shell: Asset,
-    shell_etag: String,
+    /// The shell of a path no route names (and of `/web/`).
+    default_shell: Shell,
+    /// Page module → its shell (the same page, with that module's preloads).
+    shells: BTreeMap<String, Shell>,
+    /// Route patterns (split at `/`, `:x` matching any segment) → module.
+    patterns: Vec<(Vec<String>, String)>,
     csp: String,
     /// The stylesheet, inlined into the server-rendered page, and that page's policy (its
     /// style by hash; no script at all).
@@ -115,17 +126,62 @@ fn hashed_name(path: &str, body: &[u8]) -> String {
     }
 }
 
+/// A module's bare imports (`import … from "app/ui"`, also as minified: `}from"preact"`).
+fn imports_of(text: &str) -> Vec<String> {
+    [" from \"", "}from\""]
+        .iter()
+        .flat_map(|mark| text.split(mark).skip(1).map(|p| p.split('"').next().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// The file a bare name stands for.
+fn file_of(name: &str) -> Option<String> {
+    match name.strip_prefix("app/") {
+        Some(module) => Some(format!("pages/{module}.mjs")),
+        None => VENDOR_NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| p.to_string()),
+    }
+}
+
+/// `file` and every module it imports, directly or not, in a stable order.
+fn closure(file: &str, sources: &BTreeMap<String, Vec<u8>>, out: &mut Vec<String>) {
+    if out.iter().any(|f| f == file) {
+        return;
+    }
+    out.push(file.to_string());
+    if let Some(body) = sources.get(file) {
+        for name in imports_of(&String::from_utf8_lossy(body)) {
+            if let Some(dep) = file_of(&name) {
+                closure(&dep, sources, out);
+            }
+        }
+    }
+}
+
+/// One route of `pages/routes.json`: the pattern (under `/web`) and its module.
+#[derive(serde::Deserialize)]
+struct RouteEntry {
+    path: String,
+    module: String,
+}
+
 fn build() -> Site {
     let mut assets = BTreeMap::new();
     let mut urls: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut shell_template = String::new();
+    let mut routes_json = String::from("[]");
     for (path, body) in files() {
         if path == SHELL {
             shell_template = String::from_utf8_lossy(&body).into_owned();
             continue;
         }
+        if path == ROUTES {
+            routes_json = String::from_utf8_lossy(&body).into_owned();
+            continue;
+        }
         let name = hashed_name(&path, &body);
         urls.insert(path.to_string(), format!("{ASSETS}{name}"));
+        sources.insert(path.to_string(), body.clone());
         assets.insert(name, asset(&path, body));
     }
     // The import map: `app/<module>` for our modules, the libraries by their package names.
@@ -141,30 +197,50 @@ fn build() -> Site {
         }
     }
     let import_map = serde_json::json!({ "imports": imports }).to_string();
-    // Every module is fetched at once, in parallel with the shell's parsing, rather than level by
-    // level of the import graph (each level is a round trip: 560 ms on a slow mobile network).
-    // The charts library (officials' pages only) is left to be loaded when a chart is drawn.
-    let preload: String = imports
-        .iter()
-        .filter(|(name, _)| *name != "echarts")
-        .filter_map(|(_, url)| url.as_str())
-        .map(|url| format!("<link rel=\"modulepreload\" href=\"{url}\">\n"))
-        .collect();
-    let mut html = shell_template
-        .replace("{{importmap}}", &import_map)
-        .replace("{{modulepreload}}", &preload);
+    let routes: Vec<RouteEntry> = serde_json::from_str(&routes_json).unwrap_or_default();
+    let compact_routes = serde_json::from_str::<serde_json::Value>(&routes_json)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| "[]".into());
+
     // `{{inline:pages/app.css}}` becomes the file's text (no render-blocking request);
-    // `{{pages/icon.svg}}` becomes its hashed URL.
+    // `{{pages/x}}` becomes its hashed URL; `{{modulepreload}}` is filled per page below.
+    let mut template = shell_template
+        .replace("{{importmap}}", &import_map)
+        .replace("{{routes}}", &compact_routes)
+        .replace("{{icon}}", &icon_data_url());
     for (path, body) in files() {
         let mark = format!("{{{{inline:{path}}}}}");
-        if html.contains(&mark) {
-            html = html.replace(&mark, &String::from_utf8_lossy(&body));
+        if template.contains(&mark) {
+            template = template.replace(&mark, &String::from_utf8_lossy(&body));
         }
     }
-    html = html.replace("{{icon}}", &icon_data_url());
     for (path, url) in &urls {
-        html = html.replace(&format!("{{{{{path}}}}}"), url);
+        template = template.replace(&format!("{{{{{path}}}}}"), url);
     }
+    // One shell per page module: it preloads the shell's modules and that page's, all at once
+    // (each level of the import graph fetched in turn would cost a round trip: 560 ms on a slow
+    // mobile network; fetching every page's modules would queue behind the browser's six
+    // connections). The charts library is loaded when a chart is drawn.
+    let shell_for = |module: Option<&str>| -> Shell {
+        let mut files = Vec::new();
+        closure("pages/main.mjs", &sources, &mut files);
+        if let Some(m) = module {
+            closure(&format!("pages/{m}.mjs"), &sources, &mut files);
+        }
+        let preload: String = files
+            .iter()
+            .filter(|f| f.ends_with(".mjs"))
+            .filter_map(|f| urls.get(f))
+            .map(|url| format!("<link rel=\"modulepreload\" href=\"{url}\">\n"))
+            .collect();
+        let html = template.replace("{{modulepreload}}", &preload);
+        Shell {
+            etag: format!("\"{}\"", &digest_hex(html.as_bytes())[..20]),
+            asset: asset(SHELL, html.into_bytes()),
+        }
+    };
+    let default_shell = shell_for(None);
+    let html = String::from_utf8_lossy(&default_shell.asset.body).into_owned();
     let csp = format!(
         "default-src 'none'; script-src 'self'{}; style-src 'self'{}; img-src 'self' data: blob:; \
          connect-src 'self'; font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -172,7 +248,17 @@ fn build() -> Site {
         inline_hashes(&html, "script"),
         inline_hashes(&html, "style"),
     );
-    let shell_etag = format!("\"{}\"", &digest_hex(html.as_bytes())[..20]);
+    let mut shells = BTreeMap::new();
+    for r in &routes {
+        shells.entry(r.module.clone()).or_insert_with(|| shell_for(Some(&r.module)));
+    }
+    let patterns = routes
+        .into_iter()
+        .map(|r| {
+            let under = r.path.strip_prefix("/web").unwrap_or(&r.path).to_string();
+            (under.split('/').map(str::to_string).collect(), r.module)
+        })
+        .collect();
     let css = files()
         .find(|(p, _)| p == "pages/app.css")
         .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
@@ -183,12 +269,27 @@ fn build() -> Site {
     );
     Site {
         assets,
-        shell: asset(SHELL, html.into_bytes()),
-        shell_etag,
+        default_shell,
+        shells,
+        patterns,
         csp,
         css,
         page_csp,
         icon: icon_data_url(),
+    }
+}
+
+impl Site {
+    /// The shell for a path under `/web` (as the nested route sees it: `/owner/votes/1`).
+    fn shell_for(&self, path: &str) -> &Shell {
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.patterns
+            .iter()
+            .find(|(want, _)| {
+                want.len() == parts.len() && want.iter().zip(&parts).all(|(w, p)| w.starts_with(':') || w == p)
+            })
+            .and_then(|(_, module)| self.shells.get(module))
+            .unwrap_or(&self.default_shell)
     }
 }
 
@@ -221,7 +322,8 @@ fn inline_hashes(html: &str, tag: &str) -> String {
             break;
         };
         let body = &after[head_end + 1..head_end + 1 + body_len];
-        if !head.contains(" src=") {
+        // A JSON data block is never run: the policy need not allow it.
+        if !head.contains(" src=") && !head.contains("application/json") {
             let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
             out.push_str(&format!(" 'sha256-{hash}'"));
         }
@@ -288,18 +390,19 @@ pub fn asset_file(req: &Request, poem::web::Path(name): poem::web::Path<String>)
 #[handler]
 pub fn page(req: &Request) -> Response {
     let s = site();
+    let shell = s.shell_for(req.uri().path());
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == s.shell_etag));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == shell.etag));
     let mut resp = if fresh {
         Response::builder().status(StatusCode::NOT_MODIFIED).body(())
     } else {
-        send(req, &s.shell, "no-cache")
+        send(req, &shell.asset, "no-cache")
     };
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&s.shell_etag) {
+    if let Ok(v) = HeaderValue::from_str(&shell.etag) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&s.csp) {
@@ -375,7 +478,7 @@ mod tests {
     #[test]
     fn every_module_is_in_the_import_map_and_the_csp_names_its_hash() {
         let s = site();
-        let shell = String::from_utf8(s.shell.body.clone()).unwrap();
+        let shell = String::from_utf8(s.default_shell.asset.body.clone()).unwrap();
         let start = shell.find("<script type=\"importmap\">").unwrap() + "<script type=\"importmap\">".len();
         let end = start + shell[start..].find("</script>").unwrap();
         let map = &shell[start..end];
@@ -396,7 +499,7 @@ mod tests {
     #[test]
     fn every_bare_import_of_a_module_is_mapped() {
         let s = site();
-        let shell = String::from_utf8(s.shell.body.clone()).unwrap();
+        let shell = String::from_utf8(s.default_shell.asset.body.clone()).unwrap();
         for (path, body) in files() {
             if !path.ends_with(".mjs") {
                 continue;
@@ -420,6 +523,24 @@ mod tests {
                     "{path}: import {name} not in the import map"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_page_preloads_its_own_modules_and_not_the_others() {
+        let s = site();
+        let owner = String::from_utf8(s.shell_for("/owner/votes/123").asset.body.clone()).unwrap();
+        let preloads = |html: &str| html.matches("rel=\"modulepreload\"").count();
+        assert!(owner.contains("/pages/owner.") && owner.contains("/pages/results."), "{owner}");
+        let preloaded = |html: &str, what: &str| html.contains(&format!("rel=\"modulepreload\" href=\"/web/assets/{what}"));
+        assert!(!preloaded(&owner, "pages/dashboard.") && !preloaded(&owner, "vendor/echarts"));
+        let home = String::from_utf8(s.shell_for("/").asset.body.clone()).unwrap();
+        assert!(preloads(&home) < preloads(&owner), "the bare shell preloads the shell's modules only");
+        assert!(home.contains("/pages/main.") && home.contains("/vendor/preact."));
+        // Every route of the table names a module that exists.
+        for (_, module) in &s.patterns {
+            assert!(s.shells.contains_key(module), "{module}");
+            assert!(s.assets.keys().any(|k| k.starts_with(&format!("pages/{module}."))), "{module}");
         }
     }
 

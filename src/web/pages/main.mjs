@@ -6,31 +6,13 @@ import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
 import { html, interceptLinks, navigate, usePath } from "app/ui";
 
-/** Path patterns → [module, export]. `:id` parts become props. */
-const ROUTES = [
-  ["/web/login", "auth", "LoginPage"],
-  ["/web/activate", "auth", "ActivatePage"],
-  ["/web/owner", "owner", "OwnerHome"],
-  ["/web/owner/votes/:id", "owner", "OwnerVote"],
-  ["/web/owner/report", "ledger", "ReportPage"],
-  ["/web/owner/surveys/:campaign/:estate", "owner", "SurveyPage"],
-  ["/web/ledger/:id", "ledger", "LedgerItemPage"],
-  ["/web/company", "company", "CompanyHome"],
-  ["/web/ratings", "ratings", "RatingsPage"],
-  ["/web/registry", "registry", "RegistryPage"],
-  ["/web/registry/estates/:id", "registry", "RegistryEstate"],
-  ["/web/console", "console", "ConsoleHome"],
-  ["/web/console/estates/:id", "console", "EstateConsole"],
-  ["/web/console/votes/:id", "console", "VoteConsole"],
-  ["/web/dashboard", "dashboard", "Dashboard"],
-  ["/web/reviews", "reviews", "ReviewQueue"],
-  ["/web/meetings/:id", "meetings", "MeetingPage"],
-  ["/web/elections/:id", "committees", "ElectionPage"],
-];
+/** The route table (`routes.json`, also read by the server to preload each page's modules):
+ * path patterns (`:id` parts become props) → module and exported page. */
+const ROUTES = JSON.parse(document.getElementById("routes").textContent);
 
 function match(path) {
   const parts = path.replace(/\/+$/, "").split("/");
-  for (const [pattern, module, name] of ROUTES) {
+  for (const { path: pattern, module, page: name } of ROUTES) {
     const want = pattern.split("/");
     if (want.length !== parts.length) continue;
     const params = {};

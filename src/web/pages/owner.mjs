@@ -75,15 +75,15 @@ export function OwnerHome() {
 }
 
 async function loadVote(id) {
-  const vote = await api.get(`/votes/${enc(id)}`);
-  let mine = null;
-  if (vote.status !== "announced") {
-    try {
-      mine = await api.get(`/votes/${enc(id)}/my-ballot`);
-    } catch (e) {
-      if (e.status !== 403 && e.status !== 404) throw e;
-    }
-  }
+  // Both at once (one round trip, not two); the caller's ballots fail for a vote not yet open,
+  // or for someone not on its roll, and the page says so.
+  const [vote, mine] = await Promise.all([
+    api.get(`/votes/${enc(id)}`),
+    api.get(`/votes/${enc(id)}/my-ballot`).catch((e) => {
+      if ([403, 404, 409].includes(e.status)) return null;
+      throw e;
+    }),
+  ]);
   let result = null;
   const counted = {};
   if (vote.status === "closed") {
