@@ -736,6 +736,13 @@ def bureau_runs_a_rating(srv, s, backend):
             d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, field), value)
         d.find_element(By.XPATH, "//button[normalize-space()='新建']").click()
         tap(d, "#camp-h ~ ul button", text="2026年度")
+        # The county sets its own notice period before the survey opens.
+        tap(d, "details.config summary")
+        days = wait(d, "#notice_days")
+        days.clear()
+        days.send_keys("10")
+        tap(d, "button", text="保存配置")
+        wait(d, "details.config .alert.ok")
         tap(d, "button", text="开始业主调查")
         wait(d, "#one-h .badge", text="调查中")
         no_errors(d)
@@ -768,6 +775,8 @@ def bureau_runs_a_rating(srv, s, backend):
         tap(d, "button", text="计算评分")
         tap(d, "button", text="公布结果")
         wait(d, "#one-h .badge", text="已公布")
+        campaigns = s["admin"].call("GET", f"/api/v1/orgs/{s['county']}/rating-campaigns", expect=200)["items"]
+        assert campaigns[0]["config"]["notice_days"] == 10, campaigns[0]["config"]["notice_days"]
         row = wait(d, "#one-h ~ .table-wrap tbody tr")
         assert "★" in row.text or "☆" in row.text, row.text
         shot(d, backend, "ratings")

@@ -123,6 +123,7 @@ function Campaign({ id, changed }) {
         ${c.status === "scoring" && results && html`<button onClick=${() => step("publish")}>公布结果</button>`}
         ${results && html`<button class="secondary" onClick=${exportXlsx}>导出 Excel</button>`}
       </div>
+      ${c.status === "draft" && html`<${ConfigEditor} campaign=${c} done=${reload} />`}
       ${results && html`<div class="table-wrap"><table>
         <caption class="sr-only">评定结果</caption>
         <thead><tr><th class="num" scope="col">排名</th><th scope="col">企业</th><th scope="col">星级</th><th class="num" scope="col">得分</th><th class="num" scope="col">调查样本</th></tr></thead>
@@ -134,6 +135,56 @@ function Campaign({ id, changed }) {
       <h2 id="appeals-h">申诉</h2>
       <ul class="plain">${appeals.map((a) => html`<li><${AppealItem} appeal=${a} results=${results} done=${reload} /></li>`)}</ul>
     </section>`}`}<//>`;
+}
+
+/** The parts of a draft campaign's configuration a bureau sets for its county: indicator
+ * weights, star thresholds, the notice period, purchase eligibility, the least service and the
+ * survey's least sample. The rest of the configuration is kept as it is. */
+function ConfigEditor({ campaign, done }) {
+  const [error, setError] = useState(null);
+  const [ok, setOk] = useState(null);
+  const cfg = campaign.config;
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const config = structuredClone(cfg);
+    config.indicators = cfg.indicators.map((i) => ({ ...i, weight: f.get(`w-${i.code}`) }));
+    config.stars = [0, 1, 2, 3, 4].map((n) => f.get(`star-${n}`));
+    config.notice_days = Number(f.get("notice_days"));
+    config.purchase_min_stars = Number(f.get("purchase_min_stars"));
+    config.min_service_days = Number(f.get("min_service_days"));
+    config.survey = { ...cfg.survey, min_responses: Number(f.get("min_responses")) };
+    setError(null);
+    setOk(null);
+    try {
+      await api.put(`/rating-campaigns/${enc(campaign.id)}/config`, config);
+      setOk("配置已保存。");
+      done();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<details class="config"><summary>评定配置（开始调查后不可再改）</summary>
+    <${Alert} error=${error} ok=${ok} />
+    <form onSubmit=${submit}>
+      <table><caption>指标权重</caption>
+        <thead><tr><th scope="col">指标</th><th scope="col">权重（分）</th></tr></thead>
+        <tbody>${cfg.indicators.map((i) => html`<tr><td><label for=${"w-" + i.code}>${i.name}</label></td>
+          <td><input id=${"w-" + i.code} name=${"w-" + i.code} value=${i.weight} required pattern="-?[0-9]{1,9}(\.[0-9]{1,2})?" inputmode="decimal" /></td></tr>`)}</tbody>
+      </table>
+      <fieldset><legend>星级最低分（5 星至 1 星）</legend>
+        <div class="grid three">${[0, 1, 2, 3, 4].map((n) => html`<${Field} id=${"star-" + n} label=${`${5 - n} 星`}>
+          <input id=${"star-" + n} name=${"star-" + n} value=${cfg.stars[n]} required inputmode="decimal" /><//>`)}</div>
+      </fieldset>
+      <div class="grid two">
+        <${Field} id="notice_days" label="公示申诉期（天）"><input id="notice_days" name="notice_days" type="number" min="1" max="90" value=${cfg.notice_days} required /><//>
+        <${Field} id="purchase_min_stars" label="政府购买服务最低星级"><input id="purchase_min_stars" name="purchase_min_stars" type="number" min="1" max="5" value=${cfg.purchase_min_stars} required /><//>
+        <${Field} id="min_service_days" label="参评最少服务天数"><input id="min_service_days" name="min_service_days" type="number" min="1" max="3660" value=${cfg.min_service_days} required /><//>
+        <${Field} id="min_responses" label="每个小区调查最少样本"><input id="min_responses" name="min_responses" type="number" min="0" value=${cfg.survey.min_responses} required /><//>
+      </div>
+      <div class="actions"><button type="submit" class="secondary">保存配置</button></div>
+    </form>
+  </details>`;
 }
 
 function AppealItem({ appeal: a, results, done }) {
