@@ -130,7 +130,11 @@ fn hashed_name(path: &str, body: &[u8]) -> String {
 fn imports_of(text: &str) -> Vec<String> {
     [" from \"", "}from\""]
         .iter()
-        .flat_map(|mark| text.split(mark).skip(1).map(|p| p.split('"').next().unwrap_or("").to_string()))
+        .flat_map(|mark| {
+            text.split(mark)
+                .skip(1)
+                .map(|p| p.split('"').next().unwrap_or("").to_string())
+        })
         .collect()
 }
 
@@ -138,7 +142,10 @@ fn imports_of(text: &str) -> Vec<String> {
 fn file_of(name: &str) -> Option<String> {
     match name.strip_prefix("app/") {
         Some(module) => Some(format!("pages/{module}.mjs")),
-        None => VENDOR_NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| p.to_string()),
+        None => VENDOR_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| p.to_string()),
     }
 }
 
@@ -250,7 +257,9 @@ fn build() -> Site {
     );
     let mut shells = BTreeMap::new();
     for r in &routes {
-        shells.entry(r.module.clone()).or_insert_with(|| shell_for(Some(&r.module)));
+        shells
+            .entry(r.module.clone())
+            .or_insert_with(|| shell_for(Some(&r.module)));
     }
     let patterns = routes
         .into_iter()
@@ -531,16 +540,26 @@ mod tests {
         let s = site();
         let owner = String::from_utf8(s.shell_for("/owner/votes/123").asset.body.clone()).unwrap();
         let preloads = |html: &str| html.matches("rel=\"modulepreload\"").count();
-        assert!(owner.contains("/pages/owner.") && owner.contains("/pages/results."), "{owner}");
-        let preloaded = |html: &str, what: &str| html.contains(&format!("rel=\"modulepreload\" href=\"/web/assets/{what}"));
+        assert!(
+            owner.contains("/pages/owner.") && owner.contains("/pages/results."),
+            "{owner}"
+        );
+        let preloaded =
+            |html: &str, what: &str| html.contains(&format!("rel=\"modulepreload\" href=\"/web/assets/{what}"));
         assert!(!preloaded(&owner, "pages/dashboard.") && !preloaded(&owner, "vendor/echarts"));
         let home = String::from_utf8(s.shell_for("/").asset.body.clone()).unwrap();
-        assert!(preloads(&home) < preloads(&owner), "the bare shell preloads the shell's modules only");
+        assert!(
+            preloads(&home) < preloads(&owner),
+            "the bare shell preloads the shell's modules only"
+        );
         assert!(home.contains("/pages/main.") && home.contains("/vendor/preact."));
         // Every route of the table names a module that exists.
         for (_, module) in &s.patterns {
             assert!(s.shells.contains_key(module), "{module}");
-            assert!(s.assets.keys().any(|k| k.starts_with(&format!("pages/{module}."))), "{module}");
+            assert!(
+                s.assets.keys().any(|k| k.starts_with(&format!("pages/{module}."))),
+                "{module}"
+            );
         }
     }
 
