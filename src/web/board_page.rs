@@ -13,23 +13,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use crate::domain::voting::Share;
 use crate::http::estates::NoticeBoard;
+use crate::http::meetings::print::esc;
 use crate::http::votes::{RequiredShare, VoteResult};
-
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn cst(t: &DateTime<Utc>) -> String {
     let tz = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");

@@ -62,10 +62,7 @@ def main():
     srv = run.Server()
     try:
         s = run.seed(srv)
-        owner = s["owners"][3]
-        code = s["admin"].call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
-        run.Api(srv.base).call("POST", "/api/v1/owners/activate",
-                               {"code": code, "username": "owner-perf", "password": run.PASSWORD}, expect=201)
+        run.owner_account(srv, s, 3, "owner-perf")
         d = run.browser(run.PHONE)
         try:
             public = [measure(d, f"{srv.base}/web/estates/{s['estate']['id']}", "h1", "公示栏") for _ in range(RUNS)]

@@ -164,6 +164,15 @@ def seed(server):
             "election": election, "candidates": candidates}
 
 
+def owner_account(srv, s, index, username):
+    """An account for the demo estate's owner number `index`, opened with the community's
+    code (the browser does this itself in the activation scenario): the owner."""
+    owner = s["owners"][index]
+    code = s["admin"].call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
+    Api(srv.base).call("POST", "/api/v1/owners/activate", {"code": code, "username": username, "password": PASSWORD}, expect=201)
+    return owner
+
+
 def iso_to_epoch(s):
     from datetime import datetime
     return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
@@ -583,9 +592,7 @@ def owner_reports_and_confirms(srv, s, backend):
     """An owner reports a problem with a photo on the phone; the community dispatches it to the
     company; the company accepts it and reports it done; the owner confirms and rates it."""
     admin, estate = s["admin"], s["estate"]
-    owner = s["owners"][4]
-    code = admin.call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
-    Api(srv.base).call("POST", "/api/v1/owners/activate", {"code": code, "username": "owner-web-2", "password": PASSWORD}, expect=201)
+    owner = owner_account(srv, s, 4, "owner-web-2")
     photo = pathlib.Path(tempfile.mkdtemp()) / "elevator.png"
     photo.write_bytes(PNG)
     d = browser(PHONE)
@@ -666,9 +673,7 @@ def organiser_publishes_and_an_owner_objects(srv, s, backend):
         no_errors(d)
     finally:
         d.quit()
-    owner = s["owners"][8]
-    code = s["admin"].call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
-    Api(srv.base).call("POST", "/api/v1/owners/activate", {"code": code, "username": "owner-web-4", "password": PASSWORD}, expect=201)
+    owner = owner_account(srv, s, 8, "owner-web-4")
     d = browser(PHONE)
     try:
         login(d, srv.base, "owner-web-4")
@@ -748,9 +753,7 @@ def bureau_runs_a_rating(srv, s, backend):
         no_errors(d)
     finally:
         d.quit()
-    owner = s["owners"][6]
-    code = s["admin"].call("POST", f"/api/v1/owners/{owner['id']}/activation-codes", {}, expect=201)["code"]
-    Api(srv.base).call("POST", "/api/v1/owners/activate", {"code": code, "username": "owner-web-3", "password": PASSWORD}, expect=201)
+    owner = owner_account(srv, s, 6, "owner-web-3")
     d = browser(PHONE)
     try:
         login(d, srv.base, "owner-web-3")

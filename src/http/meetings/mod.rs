@@ -31,7 +31,7 @@ mod dto;
 mod figures;
 mod meeting_api;
 mod minutes_api;
-mod print;
+pub(crate) mod print;
 mod views;
 
 pub use actions::*;

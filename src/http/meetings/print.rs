@@ -7,7 +7,7 @@ use poem_openapi::payload::Html;
 pub struct PrintApi;
 
 /// Text made safe to put in HTML.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
