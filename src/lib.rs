@@ -1,5 +1,6 @@
 //! redprop: the service as a library, so that `main` and the tests build the same app.
 
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -56,6 +56,17 @@ enum Command {
     },
     /// Load a demo county shaped like the seed articles into an empty database.
     Demo,
+    /// Copy the SQLite database into FILE while the server runs (consistent, then checked).
+    /// On PostgreSQL use pg_dump.
+    Backup { file: PathBuf },
+    /// Check a backup (intact, this service's, this data folder's keys, audit chain verifies),
+    /// then put it in place of the database. Stop the server first.
+    Restore {
+        file: PathBuf,
+        /// Replace the database that is there (it is kept beside, renamed).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,6 +216,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(anyhow::anyhow!("{}", describe(&e))),
             }
+        }
+        Command::Backup { file } => {
+            let r = redprop::backup::backup(&config, &file)?;
+            println!(
+                "backup written to {} ({} bytes, {} audit events) and checked; keep jwt.secret and id-hash.key of the data folder with it",
+                file.display(),
+                r.bytes,
+                r.audit_events
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, replace } => {
+            let r = redprop::backup::restore(&config, &file, replace)?;
+            println!(
+                "restored from {} ({} bytes, {} audit events; the audit chain verifies)",
+                file.display(),
+                r.bytes,
+                r.audit_events
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
             let state = AppState::init(config)?;

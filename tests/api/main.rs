@@ -8,6 +8,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod authentication;
+mod backup;
 mod committees;
 mod errors;
 mod fixtures;
