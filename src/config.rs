@@ -77,53 +77,56 @@ impl Default for Config {
 
 impl Config {
     /// Reads the environment; unset or empty variables keep their defaults.
-    pub fn from_env() -> anyhow::Result<Config> {
+    /// The configuration from the settings (each a flag or its environment variable) over the
+    /// defaults.
+    pub fn from_settings(s: &Settings) -> anyhow::Result<Config> {
         let mut c = Config::default();
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        if let Some(v) = var("REDPROP_BIND") {
+        let text = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        if let Some(v) = text(&s.bind) {
             c.bind = v;
         }
-        if let Some(v) = var("REDPROP_DATA_DIR") {
-            c.data_dir = PathBuf::from(v);
+        if let Some(v) = &s.data_dir {
+            c.data_dir = v.clone();
         }
-        c.database_url = var("DATABASE_URL");
-        c.jwt_secret = var("REDPROP_JWT_SECRET");
-        c.id_hash_key = var("REDPROP_ID_HASH_KEY");
-        c.log_json = var("REDPROP_LOG").is_some_and(|v| v.eq_ignore_ascii_case("json"));
-        if let Some(v) = var("REDPROP_CORS_ORIGINS") {
+        c.database_url = text(&s.database_url);
+        c.jwt_secret = text(&s.jwt_secret);
+        c.id_hash_key = text(&s.id_hash_key);
+        c.log_json = s.log.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        if let Some(v) = text(&s.cors_origins) {
             c.cors_origins = v
                 .split(',')
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
         }
-        if let Some(v) = var("REDPROP_ACCESS_TOKEN_TTL_SECS") {
-            c.access_token_ttl_secs = parse_positive("REDPROP_ACCESS_TOKEN_TTL_SECS", &v)?;
+        c.client_ip_header = text(&s.client_ip_header);
+        c.test_clock = s.test_clock;
+        let set = |target: &mut i64, v: Option<u64>| {
+            if let Some(v) = v {
+                *target = v as i64;
+            }
+        };
+        set(&mut c.access_token_ttl_secs, s.access_token_ttl_secs);
+        set(&mut c.refresh_token_ttl_secs, s.refresh_token_ttl_secs);
+        set(&mut c.refresh_grace_secs, s.refresh_grace_secs);
+        if let Some(v) = s.audit_seal_interval_ms {
+            c.audit_seal_interval_ms = v;
         }
-        c.client_ip_header = var("REDPROP_CLIENT_IP_HEADER");
-        if let Some(v) = var("REDPROP_AUDIT_SEAL_INTERVAL_MS") {
-            c.audit_seal_interval_ms = parse_positive("REDPROP_AUDIT_SEAL_INTERVAL_MS", &v)? as u64;
+        if let Some(v) = s.max_body_bytes {
+            c.max_body_bytes = v as usize;
         }
-        if let Some(v) = var("REDPROP_MAX_BODY_BYTES") {
-            c.max_body_bytes = parse_positive("REDPROP_MAX_BODY_BYTES", &v)? as usize;
+        if let Some(v) = s.max_attachment_bytes {
+            c.max_attachment_bytes = v as usize;
         }
-        if let Some(v) = var("REDPROP_MAX_ATTACHMENT_BYTES") {
-            c.max_attachment_bytes = parse_positive("REDPROP_MAX_ATTACHMENT_BYTES", &v)? as usize;
+        c.db_pool_size = s.db_pool_size.map(|n| n as u32);
+        if let Some(v) = s.max_connections {
+            c.max_connections = v as usize;
         }
-        c.test_clock = var("REDPROP_TEST_CLOCK").is_some_and(|v| v.trim() == "1");
-        if let Some(v) = var("REDPROP_DB_POOL_SIZE") {
-            let n = parse_positive("REDPROP_DB_POOL_SIZE", &v)?;
-            anyhow::ensure!(n <= 1000, "REDPROP_DB_POOL_SIZE must be at most 1000");
-            c.db_pool_size = Some(n as u32);
+        if let Some(v) = s.header_read_timeout_secs {
+            c.header_read_timeout_secs = v;
         }
-        if let Some(v) = var("REDPROP_MAX_CONNECTIONS") {
-            c.max_connections = parse_positive("REDPROP_MAX_CONNECTIONS", &v)? as usize;
-        }
-        if let Some(v) = var("REDPROP_HEADER_READ_TIMEOUT_SECS") {
-            c.header_read_timeout_secs = parse_positive("REDPROP_HEADER_READ_TIMEOUT_SECS", &v)? as u64;
-        }
-        if let Some(v) = var("REDPROP_REQUEST_TIMEOUT_SECS") {
-            c.request_timeout_secs = parse_positive("REDPROP_REQUEST_TIMEOUT_SECS", &v)? as u64;
+        if let Some(v) = s.request_timeout_secs {
+            c.request_timeout_secs = v;
         }
         Ok(c)
     }
@@ -147,9 +150,72 @@ impl Config {
     }
 }
 
-fn parse_positive(name: &str, v: &str) -> anyhow::Result<i64> {
-    match v.trim().parse::<i64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => anyhow::bail!("{name} must be a positive integer, got {v:?}"),
-    }
+/// Every setting of the service: a flag, or the environment variable named beside it (the flag
+/// wins), each with its default; `redprop serve --help` lists them all.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Settings {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "REDPROP_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Data folder: the SQLite file and the generated keys [default: ./data].
+    #[arg(long, env = "REDPROP_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` switches to PostgreSQL [default: <data dir>/redprop.sqlite3].
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Token signing key, at least 32 random characters; the same for every replica [default:
+    /// generated once into <data dir>/jwt.secret].
+    #[arg(long, env = "REDPROP_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Key of the keyed hash of ID numbers, at least 32 random characters; never change it once
+    /// owners are registered [default: generated once into <data dir>/id-hash.key].
+    #[arg(long, env = "REDPROP_ID_HASH_KEY", global = true, hide_env_values = true)]
+    pub id_hash_key: Option<String>,
+    /// `json` for JSON log lines [default: readable lines].
+    #[arg(long, env = "REDPROP_LOG", global = true)]
+    pub log: Option<String>,
+    /// Log filter, e.g. `info` or `redprop=debug` [default: info].
+    #[arg(long, env = "REDPROP_LOG_LEVEL", global = true)]
+    pub log_level: Option<String>,
+    /// Origins allowed by CORS, comma-separated [default: none].
+    #[arg(long, env = "REDPROP_CORS_ORIGINS", global = true)]
+    pub cors_origins: Option<String>,
+    /// Lifetime of an access token, seconds [default: 900].
+    #[arg(long, env = "REDPROP_ACCESS_TOKEN_TTL_SECS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub access_token_ttl_secs: Option<u64>,
+    /// Lifetime of a session's refresh tokens, seconds [default: 2592000, 30 days].
+    #[arg(long, env = "REDPROP_REFRESH_TOKEN_TTL_SECS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub refresh_token_ttl_secs: Option<u64>,
+    /// Seconds in which a replaced refresh token still yields the current pair (two tabs
+    /// refreshing at once) [default: 10].
+    #[arg(long, env = "REDPROP_REFRESH_GRACE_SECS", global = true, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub refresh_grace_secs: Option<u64>,
+    /// Largest JSON request body, bytes [default: 1048576].
+    #[arg(long, env = "REDPROP_MAX_BODY_BYTES", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_body_bytes: Option<u64>,
+    /// Largest attachment (photo, scan, PDF), bytes [default: 10485760].
+    #[arg(long, env = "REDPROP_MAX_ATTACHMENT_BYTES", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_attachment_bytes: Option<u64>,
+    /// How often new audit events are chained, milliseconds [default: 500].
+    #[arg(long, env = "REDPROP_AUDIT_SEAL_INTERVAL_MS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub audit_seal_interval_ms: Option<u64>,
+    /// Behind a proxy: the header holding the client's address (e.g. X-Real-IP), for login
+    /// throttling [default: the peer address].
+    #[arg(long, env = "REDPROP_CLIENT_IP_HEADER", global = true)]
+    pub client_ip_header: Option<String>,
+    /// PostgreSQL connections of the process, 1–1000 [default: 16].
+    #[arg(long, env = "REDPROP_DB_POOL_SIZE", global = true, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub db_pool_size: Option<u64>,
+    /// Connections served at once; one more is answered 503 [default: 4096].
+    #[arg(long, env = "REDPROP_MAX_CONNECTIONS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+    /// Seconds to send a request head, and the longest idle keep-alive [default: 10].
+    #[arg(long, env = "REDPROP_HEADER_READ_TIMEOUT_SECS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds from a request's head to its response [default: 60].
+    #[arg(long, env = "REDPROP_REQUEST_TIMEOUT_SECS", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: Option<u64>,
+    /// Administrators may move the clock forward: testing only, never in production.
+    #[arg(long, env = "REDPROP_TEST_CLOCK", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    pub test_clock: bool,
 }

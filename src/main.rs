@@ -17,21 +17,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "redprop", version, about = "Red-property governance platform")]
 struct Cli {
-    /// Data folder (SQLite file, signing key). Overrides REDPROP_DATA_DIR.
-    #[arg(long, global = true)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    settings: redprop::config::Settings,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HTTP API.
-    Serve {
-        /// Address to listen on. Overrides REDPROP_BIND.
-        #[arg(long)]
-        bind: Option<String>,
-    },
+    /// Run the HTTP API and the web pages. Every setting below is a flag or its environment
+    /// variable (the flag wins).
+    Serve,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document (YAML; JSON with --json).
@@ -97,8 +93,10 @@ enum AuditCommand {
     Verify,
 }
 
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("REDPROP_LOG_LEVEL").unwrap_or_else(|_| "info".into());
+fn init_logging(json: bool, level: Option<&str>) {
+    let filter = level
+        .and_then(|l| tracing_subscriber::EnvFilter::try_new(l).ok())
+        .unwrap_or_else(|| "info".into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -122,10 +120,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut config = Config::from_env()?;
-    if let Some(d) = cli.data_dir {
-        config.data_dir = d;
-    }
+    let config = Config::from_settings(&cli.settings)?;
     match cli.command {
         Command::Openapi { json } => {
             let doc = if json {
@@ -137,10 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _ = std::io::Write::write_all(&mut std::io::stdout(), doc.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { bind } => {
-            if let Some(b) = bind {
-                config.bind = b;
-            }
+        Command::Serve => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async {
                 let state = tokio::task::spawn_blocking(move || AppState::init(config)).await??;
@@ -290,8 +282,21 @@ fn describe(e: &redprop::error::AppError) -> String {
 }
 
 fn main() -> ExitCode {
+    // An empty setting counts as unset (a deployment's environment file may list every name).
+    for (name, value) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if (name.starts_with("REDPROP_") || name == "DATABASE_URL") && value.is_empty() {
+            std::env::remove_var(&name);
+        }
+    }
     let cli = Cli::parse();
-    init_logging(std::env::var("REDPROP_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json")));
+    init_logging(
+        cli.settings
+            .log
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("json")),
+        cli.settings.log_level.as_deref(),
+    );
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

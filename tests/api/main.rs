@@ -20,5 +20,6 @@ mod ratings;
 mod registry;
 mod rules;
 mod schema;
+mod settings;
 mod votes;
 mod web;
