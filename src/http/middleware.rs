@@ -194,6 +194,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
         req.extensions_mut().insert(ClientRequestId(c.clone()));
     }
     let method = req.method().clone();
+    let gzip = super::compress::accepts_gzip(&req);
     // The path only: query strings may carry names or numbers that are personal data.
     let path = req.uri().path().to_string();
     let started = Instant::now();
@@ -233,13 +234,15 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     }
     protect(&path, resp.headers_mut());
     let operation = resp.data::<OperationId>().map(|o| o.0).unwrap_or("-");
+    let status = resp.status().as_u16();
+    let resp = super::compress::maybe(gzip, &method, resp).await;
     tracing::info!(
         request_id = %rid,
         client_request_id = client_rid.as_deref().unwrap_or("-"),
         method = %method,
         path = %path,
         operation,
-        status = resp.status().as_u16(),
+        status,
         latency_us = started.elapsed().as_micros() as u64,
         "request"
     );

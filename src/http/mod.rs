@@ -9,6 +9,7 @@ pub mod auth;
 pub mod body;
 pub mod committees;
 pub mod companies;
+pub mod compress;
 pub mod coverage;
 pub mod estates;
 pub mod json;

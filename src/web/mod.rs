@@ -15,13 +15,14 @@
 mod board_page;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::sync::OnceLock;
 
 use poem::http::{header, HeaderValue, StatusCode};
 use poem::{handler, Request, Response};
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
+
+use crate::http::compress::accepts_gzip;
 
 #[derive(RustEmbed)]
 #[folder = "src/web/pages/"]
@@ -102,11 +103,9 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// Assets are compressed once, at the best level.
 fn gzip(body: &[u8]) -> Option<Vec<u8>> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(body).ok()?;
-    let out = enc.finish().ok()?;
-    (out.len() + 64 < body.len()).then_some(out)
+    crate::http::compress::gzip(body, 9)
 }
 
 fn asset(path: &str, body: Vec<u8>) -> Asset {
@@ -346,25 +345,6 @@ fn site() -> &'static Site {
     SITE.get_or_init(build)
 }
 
-fn accepts_gzip(req: &Request) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                matches!(
-                    p.trim().replace(' ', "").as_str(),
-                    "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
-                )
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
 fn send(req: &Request, a: &Asset, cache: &'static str) -> Response {
     let mut resp = Response::builder()
         .header(header::CONTENT_TYPE, a.content_type)
@@ -571,15 +551,5 @@ mod tests {
         assert_eq!(inline_hashes(html, "script"), format!(" 'sha256-{}'", h("{}")));
         assert_eq!(inline_hashes(html, "style"), format!(" 'sha256-{}'", h("b{}")));
         assert_eq!(inline_hashes("<p>no code</p>", "script"), "");
-    }
-
-    #[test]
-    fn gzip_is_honoured_unless_refused() {
-        let with = |v: &str| Request::builder().header(header::ACCEPT_ENCODING, v).finish();
-        assert!(accepts_gzip(&with("gzip, deflate, br")));
-        assert!(accepts_gzip(&with("br;q=1.0, gzip;q=0.8")));
-        assert!(!accepts_gzip(&with("gzip;q=0")));
-        assert!(!accepts_gzip(&with("identity")));
-        assert!(!accepts_gzip(&Request::builder().finish()));
     }
 }

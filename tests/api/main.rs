@@ -10,6 +10,7 @@ mod auth;
 mod authentication;
 mod backup;
 mod committees;
+mod compression;
 mod errors;
 mod fixtures;
 mod hardening;
