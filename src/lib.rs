@@ -174,6 +174,7 @@ async fn readyz(state: Data<&AppState>) -> Response {
 pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let api = http::service();
     let docs = api.swagger_ui();
+    web::warm();
     // `*` means any origin — without credentials (bearer tokens are sent explicitly, never as
     // cookies, so a page of another origin still needs the token to do anything).
     let mut cors = Cors::new().allow_credentials(false);

@@ -488,10 +488,10 @@ fn ranked_groups(candidates: Vec<&Support>, resolved: &[Vec<String>]) -> Vec<Vec
 pub fn elect(seats: usize, total: &Figures, supports: &[Support], resolved: &[Vec<String>]) -> ElectionOutcome {
     let quorum = quorum_met(total);
     let (va, vh) = (total.voted_area() as i128, total.voted_heads() as i128);
-    let majority = |s: &Support| {
-        let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
-        ya * 2 > va && yh * 2 > vh
-    };
+    // Elected: more than half of the voters, by area and heads (the approval of category 3).
+    let share = approval(Category::CommitteeElection);
+    let majority =
+        |s: &Support| share.met(s.yes_area, total.voted_area()) && share.met(s.yes_heads, total.voted_heads());
     let half = |s: &Support| {
         let (ya, yh) = (s.yes_area as i128, s.yes_heads as i128);
         ya * 2 >= va && yh * 2 >= vh && vh > 0

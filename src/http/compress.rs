@@ -71,7 +71,9 @@ pub async fn maybe(accepts: bool, method: &Method, mut resp: Response) -> Respon
         Err(_) => return resp,
     };
     let headers = resp.headers_mut();
-    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if !headers.get_all(header::VARY).iter().any(|v| v == "Accept-Encoding") {
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
     match (body.len() >= MIN_BYTES).then(|| gzip(&body, 1)).flatten() {
         Some(z) => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));

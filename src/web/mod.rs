@@ -171,12 +171,21 @@ struct RouteEntry {
 }
 
 fn build() -> Site {
+    // Read once: every embedded file by its path.
+    let sources: BTreeMap<String, Vec<u8>> = files().collect();
+    let text = |path: &str| {
+        sources
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    let icon = icon_data_url(sources.get("pages/icon.svg").map(Vec::as_slice).unwrap_or_default());
     let mut assets = BTreeMap::new();
     let mut urls: BTreeMap<String, String> = BTreeMap::new();
-    let mut sources: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut shell_template = String::new();
     let mut routes_json = String::from("[]");
-    for (path, body) in files() {
+    for (path, body) in &sources {
+        let (path, body) = (path.clone(), body.clone());
         if path == SHELL {
             shell_template = String::from_utf8_lossy(&body).into_owned();
             continue;
@@ -187,7 +196,6 @@ fn build() -> Site {
         }
         let name = hashed_name(&path, &body);
         urls.insert(path.to_string(), format!("{ASSETS}{name}"));
-        sources.insert(path.to_string(), body.clone());
         assets.insert(name, asset(&path, body));
     }
     // The import map: `app/<module>` for our modules, the libraries by their package names.
@@ -213,11 +221,11 @@ fn build() -> Site {
     let mut template = shell_template
         .replace("{{importmap}}", &import_map)
         .replace("{{routes}}", &compact_routes)
-        .replace("{{icon}}", &icon_data_url());
-    for (path, body) in files() {
+        .replace("{{icon}}", &icon);
+    for path in sources.keys() {
         let mark = format!("{{{{inline:{path}}}}}");
         if template.contains(&mark) {
-            template = template.replace(&mark, &String::from_utf8_lossy(&body));
+            template = template.replace(&mark, &text(path));
         }
     }
     for (path, url) in &urls {
@@ -267,10 +275,7 @@ fn build() -> Site {
             (under.split('/').map(str::to_string).collect(), r.module)
         })
         .collect();
-    let css = files()
-        .find(|(p, _)| p == "pages/app.css")
-        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let css = text("pages/app.css");
     let page_csp = format!(
         "default-src 'none'; style-src{}; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         inline_hashes(&format!("<style>{css}</style>"), "style")
@@ -283,7 +288,7 @@ fn build() -> Site {
         csp,
         css,
         page_csp,
-        icon: icon_data_url(),
+        icon,
     }
 }
 
@@ -302,12 +307,8 @@ impl Site {
 }
 
 /// The icon as a `data:` URL: a page needs no request for it.
-fn icon_data_url() -> String {
+fn icon_data_url(svg: &[u8]) -> String {
     use base64::Engine;
-    let svg = files()
-        .find(|(p, _)| p == "pages/icon.svg")
-        .map(|(_, b)| b)
-        .unwrap_or_default();
     format!(
         "data:image/svg+xml;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(svg)
@@ -449,6 +450,11 @@ pub async fn estate_page(
         resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
+}
+
+/// Builds the hashed, compressed files now (at start) rather than in the first request.
+pub fn warm() {
+    site();
 }
 
 /// The routes of the pages.

@@ -411,8 +411,9 @@ def bureau_dashboard_draws_its_charts(srv, s, backend):
             d.quit()
 
 
-PHONE_RE = re.compile(r"1[3-9]\d{9}")
-ID_RE = re.compile(r"\d{17}[\dXx]")
+# Standing alone: a run of digits inside a hex fingerprint is not a phone number.
+PHONE_RE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def public_page_has_no_personal_data(srv, s, backend):
@@ -592,7 +593,7 @@ def owner_reports_and_confirms(srv, s, backend):
     """An owner reports a problem with a photo on the phone; the community dispatches it to the
     company; the company accepts it and reports it done; the owner confirms and rates it."""
     admin, estate = s["admin"], s["estate"]
-    owner = owner_account(srv, s, 4, "owner-web-2")
+    owner_account(srv, s, 4, "owner-web-2")
     photo = pathlib.Path(tempfile.mkdtemp()) / "elevator.png"
     photo.write_bytes(PNG)
     d = browser(PHONE)
@@ -753,7 +754,7 @@ def bureau_runs_a_rating(srv, s, backend):
         no_errors(d)
     finally:
         d.quit()
-    owner = owner_account(srv, s, 6, "owner-web-3")
+    owner_account(srv, s, 6, "owner-web-3")
     d = browser(PHONE)
     try:
         login(d, srv.base, "owner-web-3")

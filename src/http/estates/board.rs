@@ -24,6 +24,9 @@ use crate::AppState;
 
 pub struct BoardApi;
 
+/// The newest votes the board shows (with their results), as it shows the newest meetings.
+const BOARD_VOTES: usize = 20;
+
 /// How long a public cache may keep the board: a minute, so a published change shows quickly.
 const BOARD_CACHE: &str = "public, max-age=60";
 
@@ -41,7 +44,7 @@ pub struct NoticeBoard {
     pub committees: Vec<BoardCommittee>,
     /// Candidate lists published for the committees' elections, with their objection windows.
     pub candidate_lists: Vec<BoardCandidateList>,
-    /// Votes, newest first: open and closed ones carry the frozen roll's totals and fingerprint.
+    /// The 20 newest votes: open and closed ones carry the frozen roll's totals and fingerprint.
     pub votes: Vec<Vote>,
     /// The results of the closed votes (receipts: `GET /votes/{id}/receipts/{receipt}`).
     pub results: Vec<VoteResult>,
@@ -242,14 +245,16 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
     }
     let mut votes = Vec::new();
     let mut results = Vec::new();
-    for v in db::votes::of_estate(c, &estate.id)? {
+    // Newest first, and a bounded number: anyone may ask for this as often as they like, so
+    // what one request costs must not grow with the estate's years of history.
+    for v in db::votes::of_estate(c, &estate.id)?.into_iter().take(BOARD_VOTES) {
         if v.status_at(now) == VoteStatus::Closed {
             results.push(result_of(c, &v)?);
         }
         votes.push(vote_out(c, v)?);
     }
     let mut minutes = Vec::new();
-    for m in db::meetings::page(c, Some(&estate.id), &estate.community_id, None, 20)? {
+    for m in db::meetings::page(c, Some(&estate.id), &estate.community_id, None, BOARD_VOTES as i64)? {
         let published = db::meetings::versions(c, &m.id)?
             .into_iter()
             .filter(|v| v.published_at.is_some())
