@@ -44,6 +44,39 @@ pub struct Config {
     /// `REDPROP_TEST_CLOCK=1`: administrators may move the service's clock forward (never in
     /// production; the server warns at start and marks every response).
     pub test_clock: bool,
+    /// Webhook deliveries (issue 17): see `Webhooks`.
+    pub webhooks: Webhooks,
+}
+
+/// How webhooks are delivered.
+#[derive(Clone, Debug)]
+pub struct Webhooks {
+    /// Wait after the first failed attempt; doubled after each further one, up to six hours.
+    pub retry_base: std::time::Duration,
+    /// Attempts before a delivery is marked failed (it can then be replayed).
+    pub max_attempts: u32,
+    /// How often this process looks for due deliveries that another replica's commands made (its
+    /// own commands wake it at once).
+    pub poll: std::time::Duration,
+    /// Longest time one attempt may take, connecting included.
+    pub timeout: std::time::Duration,
+    /// How long a rotated secret's previous generation still signs deliveries.
+    pub secret_overlap_secs: i64,
+    /// Development and tests only: take `http://` and loopback or private addresses.
+    pub allow_local: bool,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Webhooks {
+            retry_base: std::time::Duration::from_secs(60),
+            max_attempts: 12,
+            poll: std::time::Duration::from_secs(1),
+            timeout: std::time::Duration::from_secs(10),
+            secret_overlap_secs: 24 * 3600,
+            allow_local: false,
+        }
+    }
 }
 
 /// The attachment limit unless configured: 10 MiB.
@@ -71,6 +104,7 @@ impl Default for Config {
             request_timeout_secs: 60,
             refresh_grace_secs: crate::domain::session::REFRESH_GRACE_SECS,
             test_clock: false,
+            webhooks: Webhooks::default(),
         }
     }
 }
@@ -128,6 +162,23 @@ impl Config {
         if let Some(v) = s.request_timeout_secs {
             c.request_timeout_secs = v;
         }
+        let w = &mut c.webhooks;
+        if let Some(v) = s.webhook_retry_base_ms {
+            w.retry_base = std::time::Duration::from_millis(v);
+        }
+        if let Some(v) = s.webhook_max_attempts {
+            w.max_attempts = v as u32;
+        }
+        if let Some(v) = s.webhook_poll_ms {
+            w.poll = std::time::Duration::from_millis(v);
+        }
+        if let Some(v) = s.webhook_timeout_secs {
+            w.timeout = std::time::Duration::from_secs(v);
+        }
+        if let Some(v) = s.webhook_secret_overlap_secs {
+            w.secret_overlap_secs = v as i64;
+        }
+        w.allow_local = s.webhook_allow_local;
         Ok(c)
     }
 
@@ -218,4 +269,24 @@ pub struct Settings {
     /// Administrators may move the clock forward: testing only, never in production.
     #[arg(long, env = "REDPROP_TEST_CLOCK", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub test_clock: bool,
+    /// Webhooks: wait after a delivery's first failed attempt, doubled after each further one
+    /// up to six hours, milliseconds [default: 60000].
+    #[arg(long, env = "REDPROP_WEBHOOK_RETRY_BASE_MS", global = true, value_parser = clap::value_parser!(u64).range(1..=21_600_000))]
+    pub webhook_retry_base_ms: Option<u64>,
+    /// Webhooks: attempts before a delivery is marked failed (it can be replayed) [default: 12].
+    #[arg(long, env = "REDPROP_WEBHOOK_MAX_ATTEMPTS", global = true, value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub webhook_max_attempts: Option<u64>,
+    /// Webhooks: how often to look for deliveries due, milliseconds [default: 1000].
+    #[arg(long, env = "REDPROP_WEBHOOK_POLL_MS", global = true, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    pub webhook_poll_ms: Option<u64>,
+    /// Webhooks: longest time of one attempt, seconds [default: 10].
+    #[arg(long, env = "REDPROP_WEBHOOK_TIMEOUT_SECS", global = true, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub webhook_timeout_secs: Option<u64>,
+    /// Webhooks: how long a rotated secret still signs, seconds [default: 86400].
+    #[arg(long, env = "REDPROP_WEBHOOK_SECRET_OVERLAP_SECS", global = true, value_parser = clap::value_parser!(u64).range(0..=2_592_000))]
+    pub webhook_secret_overlap_secs: Option<u64>,
+    /// Webhooks may go to http:// and to loopback or private addresses: development and tests
+    /// only (otherwise https to public addresses only).
+    #[arg(long, env = "REDPROP_WEBHOOK_ALLOW_LOCAL", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_local: bool,
 }

@@ -166,6 +166,8 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     /// Key of the refresh-token MACs (derived from the signing key, so one secret to manage).
     refresh_key: Vec<u8>,
+    /// Key from which webhook endpoints' signing secrets are derived (likewise).
+    webhook_key: Vec<u8>,
 }
 
 impl JwtKeys {
@@ -174,7 +176,19 @@ impl JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             refresh_key: hmac_sha256(secret, b"redprop refresh tokens v1"),
+            webhook_key: hmac_sha256(secret, b"redprop webhook secrets v1"),
         }
+    }
+
+    /// The signing secret of generation `generation` of a webhook endpoint. It is derived, never
+    /// stored: a copy of the database alone cannot sign a delivery, and a rotation only moves
+    /// the generation. Every replica with the same server key derives the same secret.
+    pub fn webhook_secret(&self, endpoint_id: &str, generation: i32) -> String {
+        let msg = format!("{endpoint_id}:{generation}");
+        format!(
+            "whsec_{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hmac_sha256(&self.webhook_key, msg.as_bytes()))
+        )
     }
 
     /// The refresh token of generation `generation` of session `sid`: `<sid>.<generation>.<mac>`.

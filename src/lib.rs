@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod passwords;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -301,8 +302,10 @@ pub async fn serve_on(
     let sealer = spawn_audit_sealer(
         state.db.clone(),
         Duration::from_millis(state.config.audit_seal_interval_ms),
-        stop_rx,
+        stop_rx.clone(),
     );
+    let deliveries =
+        webhooks::Worker::new(state.db.clone(), state.jwt.clone(), state.config.webhooks.clone()).spawn(stop_rx);
     let app = build_app(&state).boxed();
     tracing::info!(bind = %listener.local_addr()?, backend = ?state.db.backend(), "redprop listening; API docs at /docs");
     let mut limits = state.config.server_limits();
@@ -310,6 +313,7 @@ pub async fn serve_on(
     http::server::run(listener, app, limits, shutdown, Duration::from_secs(30)).await?;
     let _ = stop_tx.send(true);
     let _ = sealer.await;
+    let _ = deliveries.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -120,6 +120,7 @@ pub struct Event {
 pub struct Trail {
     events: Vec<Event>,
     unchanged: bool,
+    outbox: Vec<super::webhooks::Outbound>,
 }
 
 impl Trail {
@@ -142,24 +143,35 @@ impl Trail {
         Ok(())
     }
 
+    /// Publishes an event to the integrators subscribed to it: written to the outbox as the
+    /// command commits, in its transaction.
+    pub fn publish(&mut self, event: super::webhooks::Outbound) {
+        self.outbox.push(event);
+    }
+
     /// Says that this command, on this path, changed nothing (an idempotent repeat): there is
     /// nothing to audit. A path that neither records nor says so is a bug.
     pub fn unchanged(&mut self) {
         self.unchanged = true;
     }
 
-    /// Appends the events, in the order recorded; refuses an empty trail unless the command
-    /// said it changed nothing.
-    pub(super) fn commit(self, conn: &mut AnyConnection) -> AppResult<()> {
+    /// Appends the events, in the order recorded, and the published ones to the outbox; refuses
+    /// an empty trail unless the command said it changed nothing. Returns whether it published.
+    pub(super) fn commit(self, conn: &mut AnyConnection) -> AppResult<bool> {
+        let published = !self.outbox.is_empty();
+        if published {
+            super::webhooks::append(conn, &self.outbox)?;
+        }
         if self.events.is_empty() && self.unchanged {
-            return Ok(());
+            return Ok(published);
         }
         if self.events.is_empty() {
             return Err(AppError::Internal(
                 "a command changed state without an audit event".into(),
             ));
         }
-        append_many(conn, &self.events.iter().collect::<Vec<_>>())
+        append_many(conn, &self.events.iter().collect::<Vec<_>>())?;
+        Ok(published)
     }
 }
 

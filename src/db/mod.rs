@@ -34,6 +34,7 @@ pub mod unit_import;
 pub mod users;
 pub mod vetting;
 pub mod votes;
+pub mod webhooks;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -426,13 +427,17 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection, &mut audit::Trail) -> AppResult<T> + Send + 'static,
     {
-        self.write(move |c| {
-            let mut trail = audit::Trail::default();
-            let out = f(c, &mut trail)?;
-            trail.commit(c)?;
-            Ok(out)
-        })
-        .await
+        let (out, published) = self
+            .write(move |c| {
+                let mut trail = audit::Trail::default();
+                let out = f(c, &mut trail)?;
+                Ok((out, trail.commit(c)?))
+            })
+            .await?;
+        if published {
+            webhooks::WAKE.notify_one();
+        }
+        Ok(out)
     }
 
     /// `command` for the command line and tests, outside the async runtime.
@@ -440,12 +445,15 @@ impl Db {
         &self,
         f: impl FnOnce(&mut AnyConnection, &mut audit::Trail) -> AppResult<T>,
     ) -> AppResult<T> {
-        self.write_blocking(|c| {
+        let (out, published) = self.write_blocking(|c| {
             let mut trail = audit::Trail::default();
             let out = f(c, &mut trail)?;
-            trail.commit(c)?;
-            Ok(out)
-        })
+            Ok((out, trail.commit(c)?))
+        })?;
+        if published {
+            webhooks::WAKE.notify_one();
+        }
+        Ok(out)
     }
 
     /// `write` for a thread of our own outside the async runtime (the batch writers): on SQLite

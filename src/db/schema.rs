@@ -900,3 +900,57 @@ diesel::allow_tables_to_appear_in_same_query!(
     companies
 );
 diesel::allow_tables_to_appear_in_same_query!(rating_results, estates);
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        owner_kind -> Text,
+        owner_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Text,
+        active -> Bool,
+        secret_generation -> Integer,
+        previous_valid_until -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        event_type -> Text,
+        county_id -> Nullable<Text>,
+        company_id -> Nullable<Text>,
+        subject_id -> Text,
+        payload -> Text,
+        occurred_at -> Timestamp,
+        available_at -> Timestamp,
+        fanned_out -> Bool,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        event_id -> Text,
+        endpoint_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, webhook_events, webhook_deliveries);

@@ -23,6 +23,7 @@ pub mod ties;
 pub mod unit_import;
 pub mod vetting;
 pub mod voting;
+pub mod webhook;
 pub mod window;
 
 #[cfg(test)]

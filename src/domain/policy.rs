@@ -366,6 +366,10 @@ pub enum Action<'a> {
     /// Decide an appeal: the bureau, but never an account that scored the appealing company in
     /// the campaign (an inspection, an evaluation, a bonus or a veto) — the reviewer is not a rater.
     ReviewRatingAppeal { place: Place<'a>, scorers: &'a [String] },
+    /// Register and look after webhook endpoints and their deliveries. A company's endpoints:
+    /// the place names only the company (its own people and keys; not the bureau, since the
+    /// events are the company's). A county's: the county's place (its bureau).
+    ManageWebhooks(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -477,6 +481,7 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
             }
             (&[Admin, Bureau], place.clone())
         }
+        Action::ManageWebhooks(place) => (&[Admin, Bureau, Company], place.clone()),
     };
     roles
         .iter()

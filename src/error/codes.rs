@@ -140,6 +140,7 @@ problems! {
     CAMPAIGN_NOT_OPEN = 409 "campaign_not_open" "the campaign is not collecting inputs";
     CAMPAIGN_NOT_SCORING = 409 "campaign_not_scoring" "the campaign is not being scored";
     APPEAL_DECIDED = 409 "appeal_decided" "the appeal is already decided";
+    DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.
     PAYLOAD_TOO_LARGE = 413 "payload_too_large" "the body is larger than the limit";

@@ -310,7 +310,15 @@ impl CompaniesApi {
                     created_at: ids::now(),
                 };
                 db::companies::insert_contract(c, &row)?;
-                trail.record(&actor, "contract.create", "estate", &row.estate_id, &serde_json::json!({ "contract": row.id, "company": row.company_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }))?;
+                let change = serde_json::json!({ "contract": row.id, "company": row.company_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on });
+                trail.record(&actor, "contract.create", "estate", &row.estate_id, &change)?;
+                trail.publish(crate::db::webhooks::Outbound::new(
+                    crate::domain::webhook::WebhookEvent::ContractChanged,
+                    Some(crate::domain::registry::county_of(&ctx.estate.community_path)),
+                    Some(row.company_id.clone()),
+                    &row.id,
+                    serde_json::json!({ "change": "created", "contract_id": row.id, "estate_id": row.estate_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }),
+                ));
                 Ok(row)
             })
             .await?;

@@ -30,6 +30,7 @@ pub mod test_clock;
 pub mod validate;
 pub mod vetting;
 pub mod votes;
+pub mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -69,12 +70,15 @@ pub enum ApiTags {
     Ratings,
     /// Files (photos, evidence, scans) that records use.
     Attachments,
+    /// Webhooks: signed deliveries of events to integrators, with retries and replay.
+    Webhooks,
 }
 
 pub type Apis = (
     auth::AuthApi,
     accounts::AccountsApi,
-    api_keys::ApiKeysApi,
+    // Integrators' tools: a tuple of its own (poem-openapi takes at most 16 at a level).
+    (api_keys::ApiKeysApi, webhooks::WebhooksApi),
     audit::AuditApi,
     orgs::OrgsApi,
     estates::Apis,
@@ -95,7 +99,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
     let apis = (
         auth::AuthApi,
         accounts::AccountsApi,
-        api_keys::ApiKeysApi,
+        (api_keys::ApiKeysApi, webhooks::WebhooksApi),
         audit::AuditApi,
         orgs::OrgsApi,
         estates::apis(),

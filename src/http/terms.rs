@@ -116,7 +116,7 @@ macro_rules! api_terms {
 }
 
 use crate::domain::{
-    area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting,
+    area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting, webhook,
 };
 
 api_terms!(
@@ -165,4 +165,7 @@ api_terms!(
     voting::ProposalStatus,
     voting::VoteKind,
     voting::VoteStatus,
+    webhook::WebhookDeliveryStatus,
+    webhook::WebhookEvent,
+    webhook::WebhookOwner,
 );

@@ -24,3 +24,4 @@ mod schema;
 mod settings;
 mod votes;
 mod web;
+mod webhooks;

@@ -55,6 +55,9 @@ where
                     "attachments": said.files,
                 }),
             )?;
+            if step == Step::Dispatch {
+                trail.publish(dispatched(&ctx));
+            }
             // How the caller sees the item now (a dispatcher who is not an official of the
             // estate does not exist; an assignee that declined no longer sees it as one).
             let seen = ctx.seen_as(&caller)?.unwrap_or(Seen::Assignee);
@@ -62,6 +65,31 @@ where
         })
         .await?;
     Ok(Json(item_out(row, seen, ids::now())?))
+}
+
+/// The webhook event of a dispatch: to the county, and to the company when it is the assignee.
+/// Ids and deadlines only: the integrator reads the item (and what it may see of the reporter)
+/// through the API.
+fn dispatched(ctx: &ItemCtx) -> crate::db::webhooks::Outbound {
+    let item = &ctx.item;
+    let company = (item.assignee_kind.as_deref() == Some(AssigneeKind::Company.as_str()))
+        .then(|| item.assignee_id.clone())
+        .flatten();
+    crate::db::webhooks::Outbound::new(
+        crate::domain::webhook::WebhookEvent::LedgerItemDispatched,
+        Some(crate::domain::registry::county_of(&ctx.estate.estate.community_path)),
+        company,
+        &item.id,
+        serde_json::json!({
+            "ledger_item_id": item.id,
+            "estate_id": item.estate_id,
+            "category": item.category,
+            "assignee_kind": item.assignee_kind,
+            "assignee_id": item.assignee_id,
+            "accept_due": item.accept_due.map(ids::rfc3339),
+            "done_due": item.done_due.map(ids::rfc3339),
+        }),
+    )
 }
 
 /// The audit log's name of a step.

@@ -43,6 +43,10 @@ where
                 apply(&mut a, now)?;
                 a.updated_at = now;
                 db::meetings::save_action(c, &a)?;
+                if a.status()? == ActionStatus::Done {
+                    // Done before its day: nobody is told that it is due.
+                    db::webhooks::cancel(c, &a.id, crate::domain::webhook::WebhookEvent::ActionItemDue)?;
+                }
                 db::meetings::add_action_step(
                     c,
                     &ActionStepRow {

@@ -232,6 +232,14 @@ impl MeetingsApi {
                         "parties": parties.len(), "agenda": agenda.len(),
                     }),
                 )?;
+                for e in meeting_events(
+                    crate::domain::webhook::WebhookEvent::MeetingInvitation,
+                    &m,
+                    &parties.iter().collect::<Vec<_>>(),
+                    serde_json::json!({ "place": m.place }),
+                ) {
+                    trail.publish(e);
+                }
                 let ctx = MeetingCtx::load(c, &caller, &m.id)?;
                 meeting_out(
                     &ctx.meeting,

@@ -82,6 +82,7 @@ fn draft(meeting_id: &str, version: i32, previous_id: Option<String>, content: S
 /// the follow-up of a decision it leaves as it was).
 fn create_actions(
     conn: &mut AnyConnection,
+    trail: &mut audit::Trail,
     ctx: &MeetingCtx,
     m: &MinutesRow,
     content: &MinutesContent,
@@ -114,6 +115,21 @@ fn create_actions(
             updated_at: now,
         };
         db::meetings::insert_action(conn, &a, &d.ledger_item_ids)?;
+        if let Some((party, _)) = ctx.parties.iter().find(|(p, _)| p.id == a.responsible_party_id) {
+            // Told on the morning of its due day (China Standard Time), unless done by then.
+            let due = serde_json::json!({
+                "action_item_id": a.id, "meeting_id": a.meeting_id, "due_on": a.due_on,
+                "responsible_party_kind": party.kind, "responsible_party_id": party.party_id,
+            });
+            let company = (party.kind == PartyKind::Company.as_str())
+                .then(|| party.party_id.clone())
+                .flatten();
+            let county = crate::domain::registry::county_of(&ctx.meeting.community_path);
+            trail.publish(
+                db::webhooks::Outbound::new(WebhookEvent::ActionItemDue, Some(county), company, &a.id, due)
+                    .at(ids::start_of_local_day(a.due_on)),
+            );
+        }
         created += 1;
     }
     Ok(created)
@@ -121,6 +137,8 @@ fn create_actions(
 
 /// One of the convenor's steps on a version of the minutes, as one command: load, ask the policy,
 /// apply (which returns the audit event's detail), save, record, answer with the version.
+use crate::domain::webhook::WebhookEvent;
+
 async fn convenor_step<F>(
     state: &AppState,
     caller: Caller,
@@ -129,7 +147,13 @@ async fn convenor_step<F>(
     apply: F,
 ) -> ApiResult<Json<Minutes>>
 where
-    F: FnOnce(&mut AnyConnection, &MeetingCtx, &mut MinutesRow, NaiveDateTime) -> AppResult<serde_json::Value>
+    F: FnOnce(
+            &mut AnyConnection,
+            &mut audit::Trail,
+            &MeetingCtx,
+            &mut MinutesRow,
+            NaiveDateTime,
+        ) -> AppResult<serde_json::Value>
         + Send
         + 'static,
 {
@@ -140,7 +164,7 @@ where
                 let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id)?;
                 let actor = ctx.as_convenor(&caller)?;
                 let now = ids::now();
-                let detail = apply(c, &ctx, &mut m, now)?;
+                let detail = apply(c, trail, &ctx, &mut m, now)?;
                 m.updated_at = now;
                 db::meetings::save_minutes(c, &m)?;
                 trail.record(&actor, action, "minutes", &m.id, &detail)?;
@@ -259,7 +283,7 @@ impl MinutesApi {
         body: JsonBody<MinutesContent>,
     ) -> ApiResult<Json<Minutes>> {
         let content = body.0;
-        convenor_step(&state, auth.0, id.0, "minutes.edit", move |c, ctx, m, _| {
+        convenor_step(&state, auth.0, id.0, "minutes.edit", move |c, _, ctx, m, _| {
             m.status()?.edit()?;
             content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
             m.content = content_json(&content)?;
@@ -278,7 +302,7 @@ impl MinutesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Minutes>> {
-        convenor_step(&state, auth.0, id.0, "minutes.send", |_, ctx, m, _| {
+        convenor_step(&state, auth.0, id.0, "minutes.send", |_, _, ctx, m, _| {
             let next = m.status()?.send()?;
             if let Some((p, _)) = ctx
                 .parties
@@ -379,7 +403,7 @@ impl MinutesApi {
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<Minutes>> {
-        convenor_step(&state, auth.0, id.0, "minutes.publish", |c, ctx, m, now| {
+        convenor_step(&state, auth.0, id.0, "minutes.publish", |c, trail, ctx, m, now| {
             let answers = db::meetings::answers(c, &m.id)?;
             let unconfirmed = waiting_for(ctx, m, &answers)?.len();
             let next = m.status()?.publish(unconfirmed)?;
@@ -395,7 +419,12 @@ impl MinutesApi {
             }
             let content: MinutesContent =
                 serde_json::from_str(&m.content).map_err(|e| AppError::Internal(e.to_string()))?;
-            let actions = create_actions(c, ctx, m, &content)?;
+            let actions = create_actions(c, trail, ctx, m, &content)?;
+            let parties: Vec<&PartyRow> = ctx.parties.iter().map(|(p, _)| p).collect();
+            let published = serde_json::json!({ "minutes_id": m.id, "version": m.version, "fingerprint": m.fingerprint });
+            for e in meeting_events(WebhookEvent::MinutesPublished, &ctx.meeting, &parties, published) {
+                trail.publish(e);
+            }
             Ok(serde_json::json!({
                 "version": m.version, "fingerprint": m.fingerprint, "supersedes": m.previous_id, "action_items": actions,
             }))

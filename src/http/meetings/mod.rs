@@ -71,6 +71,32 @@ impl PartyPlace {
     }
 }
 
+/// The webhook events of a meeting's step (invitation, minutes published): one to its county,
+/// one to each invited company.
+fn meeting_events(
+    event: crate::domain::webhook::WebhookEvent,
+    meeting: &MeetingRow,
+    parties: &[&PartyRow],
+    data: serde_json::Value,
+) -> Vec<db::webhooks::Outbound> {
+    let mut data = data;
+    data["meeting_id"] = meeting.id.clone().into();
+    data["kind"] = meeting.kind.clone().into();
+    data["estate_id"] = meeting.estate_id.clone().into();
+    data["starts_at"] = ids::rfc3339(meeting.starts_at).into();
+    let companies = parties
+        .iter()
+        .filter(|p| p.kind == PartyKind::Company.as_str())
+        .filter_map(|p| p.party_id.clone());
+    db::webhooks::to_county_and_companies(
+        event,
+        &crate::domain::registry::county_of(&meeting.community_path),
+        companies,
+        &meeting.id,
+        &data,
+    )
+}
+
 /// A meeting with what the policy needs: its convenor, its scope, its parties.
 pub(crate) struct MeetingCtx {
     pub meeting: MeetingRow,

@@ -264,6 +264,16 @@ impl AppealsApi {
                     &appeal.id,
                     &serde_json::json!({ "outcome": appeal.status, "new_value": appeal.new_value, "run": appeal.run_id }),
                 )?;
+                trail.publish(crate::db::webhooks::Outbound::new(
+                    crate::domain::webhook::WebhookEvent::AppealDecided,
+                    Some(ctx.row.county_id.clone()),
+                    Some(appeal.company_id.clone()),
+                    &appeal.id,
+                    serde_json::json!({
+                        "appeal_id": appeal.id, "campaign_id": appeal.campaign_id, "estate_id": appeal.estate_id,
+                        "outcome": appeal.status, "new_run_id": appeal.run_id,
+                    }),
+                ));
                 appeal_out(c, appeal)
             })
             .await?;

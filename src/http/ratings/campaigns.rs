@@ -30,7 +30,13 @@ async fn step<T: Send + 'static>(
     id: String,
     which: CampaignStep,
     action: &'static str,
-    change: impl FnOnce(&mut AnyConnection, &mut CampaignCtx, NaiveDateTime, &Caller) -> AppResult<(T, serde_json::Value)>
+    change: impl FnOnce(
+            &mut AnyConnection,
+            &mut CampaignCtx,
+            NaiveDateTime,
+            &Caller,
+            &mut crate::db::audit::Trail,
+        ) -> AppResult<(T, serde_json::Value)>
         + Send
         + 'static,
 ) -> AppResult<T> {
@@ -41,13 +47,47 @@ async fn step<T: Send + 'static>(
             let actor = check(&caller, &ctx.place(), &Action::ManageRatings(ctx.place()))?;
             let now = ids::now();
             let next = ctx.step(which, now)?;
-            let (out, change) = change(c, &mut ctx, now, &caller)?;
+            let (out, change) = change(c, &mut ctx, now, &caller, trail)?;
             ctx.row.set_status(next);
             db::ratings::save_campaign(c, &ctx.row)?;
             trail.record(&actor, action, "rating_campaign", &ctx.row.id, &change)?;
             Ok(out)
         })
         .await
+}
+
+/// The webhook events of a publication: one to the county, and to each rated company its own
+/// overall result (never another company's).
+fn published_events(
+    conn: &mut AnyConnection,
+    ctx: &CampaignCtx,
+    run: &db::ratings::RunRow,
+) -> AppResult<Vec<db::webhooks::Outbound>> {
+    use crate::db::webhooks::Outbound;
+    use crate::domain::webhook::WebhookEvent::RatingPublished;
+    let campaign = serde_json::json!({ "campaign_id": ctx.row.id, "name": ctx.row.name, "version": run.version });
+    let overall: Vec<_> = db::ratings::results_of(conn, &run.id, None)?
+        .into_iter()
+        .filter(|r| r.estate_id.is_empty())
+        .collect();
+    let mut out = vec![Outbound::new(
+        RatingPublished,
+        Some(ctx.row.county_id.clone()),
+        None,
+        &ctx.row.id,
+        {
+            let mut d = campaign.clone();
+            d["companies"] = overall.len().into();
+            d
+        },
+    )];
+    for r in overall {
+        let mut d = campaign.clone();
+        d["company_result"] =
+            serde_json::json!({ "stars": r.stars, "score_centi": r.score_centi, "rank": r.rank, "vetoed": r.vetoed });
+        out.push(Outbound::new(RatingPublished, None, Some(r.company_id), &ctx.row.id, d));
+    }
+    Ok(out)
 }
 
 #[OpenApi(tag = "ApiTags::Ratings")]
@@ -229,7 +269,7 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Configure,
             "rating.campaign.configure",
-            move |_, ctx, now, _| {
+            move |_, ctx, now, _, _| {
                 ctx.row.config = json_text(&config)?;
                 ctx.cat = Arc::new(catalogue(&config)?);
                 ctx.config = Arc::new(config);
@@ -261,7 +301,7 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Open,
             "rating.campaign.open",
-            |_, ctx, now, _| {
+            |_, ctx, now, _, _| {
                 ctx.row.opened_at = Some(now);
                 let mut out = campaign_out(ctx, now)?;
                 out.status = CampaignStatus::Open;
@@ -292,7 +332,7 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Close,
             "rating.campaign.close",
-            |_, ctx, now, _| {
+            |_, ctx, now, _, _| {
                 ctx.row.closed_at = Some(now);
                 let mut out = campaign_out(ctx, now)?;
                 out.status = CampaignStatus::Scoring;
@@ -325,7 +365,7 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Score,
             "rating.campaign.score",
-            |c, ctx, now, caller| {
+            |c, ctx, now, caller, _| {
                 let run = new_run(c, ctx, now, caller, None)?;
                 Ok((
                     run_out(&run),
@@ -381,10 +421,13 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Publish,
             "rating.campaign.publish",
-            |c, ctx, now, _| {
+            |c, ctx, now, _, trail| {
                 let run = db::ratings::latest_run(c, &ctx.row.id, false)?
                     .ok_or_else(|| AppError::rule(codes::NO_RESULTS, "score the campaign before publishing it"))?;
                 db::ratings::publish_run(c, &run.id, now)?;
+                for e in published_events(c, ctx, &run)? {
+                    trail.publish(e);
+                }
                 ctx.row.published_at = Some(now);
                 let mut out = campaign_out(ctx, now)?;
                 out.status = CampaignStatus::Published;

@@ -16,6 +16,7 @@ use crate::domain::voting::{
     self, CandidateOutcome, Category, Channel, Choice, Convenor, Figures, Outcome, ProposalParty, ProposalStatus,
     Support, VoteKind, VoteStatus,
 };
+use crate::domain::webhook::WebhookEvent;
 use crate::domain::{ids, ties, window};
 use crate::error::{codes, reason, AppError, AppResult};
 use crate::http::body::JsonBody;
@@ -54,6 +55,24 @@ pub fn apis() -> Apis {
 }
 
 /// A vote with its estate, visible to the caller (404 otherwise).
+/// A webhook event of a vote: to its county and to the company serving its estate.
+pub(crate) fn vote_event(
+    event: crate::domain::webhook::WebhookEvent,
+    v: &VoteRow,
+    ctx: &EstateCtx,
+) -> db::webhooks::Outbound {
+    db::webhooks::Outbound::new(
+        event,
+        Some(crate::domain::registry::county_of(&ctx.estate.community_path)),
+        ctx.company.as_ref().map(|(c, _)| c.clone()),
+        &v.id,
+        serde_json::json!({
+            "vote_id": v.id, "estate_id": v.estate_id, "title": v.title, "kind": v.kind,
+            "category": v.category, "opens_at": ids::rfc3339(v.opens_at), "closes_at": ids::rfc3339(v.closes_at),
+        }),
+    )
+}
+
 pub(crate) fn load(conn: &mut AnyConnection, caller: &Caller, vote_id: &str) -> AppResult<(VoteRow, EstateCtx)> {
     let v = db::votes::get(conn, vote_id)?.ok_or(AppError::NotFound { what: "vote" })?;
     let ctx = estate_ctx(conn, caller, &v.estate_id)?;

@@ -219,6 +219,9 @@ impl VotesApi {
                 v.total_heads = Some(totals.total_heads);
                 db::votes::save(c, &v)?;
                 trail.record(&actor, "vote.open", "vote", &v.id, &serde_json::json!({ "fingerprint": v.roll_fingerprint, "total_area": v.total_area, "total_heads": v.total_heads }))?;
+                trail.publish(vote_event(WebhookEvent::VoteOpened, &v, &ctx));
+                // Told when it closes (moved if it is extended).
+                trail.publish(vote_event(WebhookEvent::VoteClosed, &v, &ctx).at(v.closes_at));
                 vote_out(c, v)
             })
             .await?;
@@ -256,6 +259,8 @@ impl VotesApi {
                 v.closes_at = new_close;
                 v.extension_reason = Some(input.reason.clone());
                 db::votes::save(c, &v)?;
+                let closed = vote_event(WebhookEvent::VoteClosed, &v, &ctx);
+                db::webhooks::reschedule(c, &v.id, WebhookEvent::VoteClosed, new_close, &closed.data)?;
                 trail.record(
                     &actor,
                     "vote.extend",
