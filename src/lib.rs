@@ -190,6 +190,12 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
             .at("/api/v1/test-clock", get(http::test_clock::read))
             .at("/api/v1/test-clock/advance", poem::post(http::test_clock::advance));
     }
+    // Repeated POSTs with an Idempotency-Key get the first answer (http::idempotency).
+    let idem_state = state.clone();
+    let api = poem::IntoEndpoint::into_endpoint(api).around(move |ep, req| {
+        let state = idem_state.clone();
+        async move { http::idempotency::guard(ep, req, state).await }
+    });
     let routes = routes
         .nest(http::API_PREFIX, api)
         .nest("/docs", docs)

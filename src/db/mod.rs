@@ -15,6 +15,7 @@ pub mod coverage;
 pub mod estates;
 pub mod fragment;
 pub mod group_commit;
+pub mod idempotency;
 pub mod instance_keys;
 pub mod introspect;
 pub mod ledger;

@@ -163,8 +163,6 @@ pub fn cancel(conn: &mut AnyConnection, subject_id: &str, event_type: WebhookEve
     Ok(diesel::delete(waiting!(subject_id, event_type)).execute(conn)?)
 }
 
-
-
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = webhook_endpoints, treat_none_as_null = true)]
 pub struct EndpointRow {

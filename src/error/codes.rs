@@ -70,6 +70,7 @@ problems! {
     INVALID_BODY = 400 "invalid_body" "the body could not be read as this operation's body";
     UNREADABLE_BODY = 400 "unreadable_body" "the body could not be read (broken transfer, not UTF-8)";
     INVALID_PARAMETER = 400 "invalid_parameter" "a path or query parameter is not of its type; `errors` names it";
+    INVALID_IDEMPOTENCY_KEY = 400 "invalid_idempotency_key" "the Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII";
     BAD_REQUEST = 400 "bad_request" "the request is not well-formed";
     BAD_HOST = 400 "bad_host" "the Host header is missing or not one this server answers";
     MALFORMED_REQUEST = 400 "malformed_request" "the request is not well-formed HTTP/1.1";
@@ -140,6 +141,7 @@ problems! {
     CAMPAIGN_NOT_OPEN = 409 "campaign_not_open" "the campaign is not collecting inputs";
     CAMPAIGN_NOT_SCORING = 409 "campaign_not_scoring" "the campaign is not being scored";
     APPEAL_DECIDED = 409 "appeal_decided" "the appeal is already decided";
+    IDEMPOTENCY_IN_PROGRESS = 409 "idempotency_in_progress" "a request with this Idempotency-Key is still running; retry in a moment";
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.
@@ -148,6 +150,7 @@ problems! {
     UNSUPPORTED_MEDIA_TYPE = 415 "unsupported_media_type" "the body is not of a content type this operation takes";
     HEADERS_TOO_LARGE = 431 "headers_too_large" "too many header lines, or the head is too long";
     // 422: well-formed, but a rule refuses it.
+    IDEMPOTENCY_KEY_REUSED = 422 "idempotency_key_reused" "this Idempotency-Key was used in the last 24 hours for another request (another path or body)";
     VALIDATION_FAILED = 422 "validation_failed" "one or more fields break a rule; `errors` names each";
     IMPORT_REJECTED = 422 "import_rejected" "the spreadsheet has errors; nothing was imported; `errors` names rows and columns";
     REFERENCE_NOT_FOUND = 422 "reference_not_found" "a referenced record does not exist";

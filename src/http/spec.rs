@@ -209,8 +209,11 @@ fn correct(doc: &mut Value) {
     };
     for (_, item) in paths.iter_mut() {
         let Some(ops) = item.as_mapping_mut() else { continue };
-        for (_, op) in ops.iter_mut() {
+        for (method, op) in ops.iter_mut() {
             correct_operation(op);
+            if method.as_str() == Some("post") {
+                idempotent(op);
+            }
         }
     }
     let schemas = doc
@@ -264,6 +267,31 @@ fn correct_schemas(v: &mut Value) {
         }
         Value::Sequence(s) => s.iter_mut().for_each(correct_schemas),
         _ => {}
+    }
+}
+
+/// Every authenticated POST takes an `Idempotency-Key` (`http::idempotency`).
+fn idempotent(op: &mut Value) {
+    let secured = op
+        .get("security")
+        .and_then(Value::as_sequence)
+        .is_some_and(|s| !s.is_empty());
+    let Some(m) = op.as_mapping_mut().filter(|_| secured) else {
+        return;
+    };
+    let param = serde_yaml::to_value(serde_json::json!({
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": false,
+        "description": "Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (with `Idempotent-Replayed: true`) instead of doing it twice; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress`. 1–255 printable ASCII characters, e.g. a UUID; keys are per account or API key.",
+        "schema": { "type": "string", "minLength": 1, "maxLength": 255 }
+    }))
+    .expect("JSON is YAML");
+    let params = m
+        .entry("parameters".into())
+        .or_insert_with(|| Value::Sequence(Vec::new()));
+    if let Some(list) = params.as_sequence_mut() {
+        list.push(param);
     }
 }
 

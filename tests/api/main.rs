@@ -14,6 +14,7 @@ mod compression;
 mod errors;
 mod fixtures;
 mod hardening;
+mod idempotency;
 mod ledger;
 mod lists;
 mod meetings;

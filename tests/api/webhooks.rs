@@ -809,8 +809,22 @@ async fn a_dispatched_item_is_told_to_its_company_without_personal_data(app: Tes
     let a = app.estate_with_parties("WHD").await;
     let b = app.estate_with_parties("WHE").await;
     let rx = Receiver::start().await;
-    register(&app, As::Key(&a.key), ("company_id", &a.company), &rx.url("/d"), &["ledger_item.dispatched"]).await;
-    register(&app, As::Key(&b.key), ("company_id", &b.company), &rx.url("/other"), &["ledger_item.dispatched"]).await;
+    register(
+        &app,
+        As::Key(&a.key),
+        ("company_id", &a.company),
+        &rx.url("/d"),
+        &["ledger_item.dispatched"],
+    )
+    .await;
+    register(
+        &app,
+        As::Key(&b.key),
+        ("company_id", &b.company),
+        &rx.url("/other"),
+        &["ledger_item.dispatched"],
+    )
+    .await;
     let item = app
         .post(
             &format!("/api/v1/estates/{}/ledger-items", a.estate.id),
@@ -831,7 +845,10 @@ async fn a_dispatched_item_is_told_to_its_company_without_personal_data(app: Tes
     let got = rx.at("/d");
     assert_eq!(got.len(), 1);
     let e = got[0].json();
-    assert_eq!((e["type"].as_str(), e["data"]["ledger_item_id"].as_str()), (Some("ledger_item.dispatched"), Some(item.as_str())));
+    assert_eq!(
+        (e["type"].as_str(), e["data"]["ledger_item_id"].as_str()),
+        (Some("ledger_item.dispatched"), Some(item.as_str()))
+    );
     assert!(e["data"]["accept_due"].is_string());
     for private in ["漏水", &a.estate.names[2]] {
         assert!(!got[0].body.contains(private), "{private} in {}", got[0].body);
