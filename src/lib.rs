@@ -178,7 +178,11 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     web::warm();
     // `*` means any origin — without credentials (bearer tokens are sent explicitly, never as
     // cookies, so a page of another origin still needs the token to do anything).
-    let mut cors = Cors::new().allow_credentials(false);
+    let mut cors = Cors::new()
+        .allow_credentials(false)
+        // What a page of another origin must read: a record's version, a new record's address,
+        // a replayed answer's mark, the request id to report.
+        .expose_headers(["etag", "location", "idempotent-replayed", "x-request-id", "retry-after"]);
     if !state.config.cors_origins.iter().any(|o| o == "*") {
         for origin in &state.config.cors_origins {
             cors = cors.allow_origin(origin.as_str());

@@ -221,6 +221,14 @@ pub fn insert_buildings(conn: &mut AnyConnection, rows: &[BuildingRow]) -> AppRe
     Ok(())
 }
 
+/// `get_unit`, locked for a change.
+pub fn get_unit_for_change(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>> {
+    Ok(super::first_for_change!(
+        conn,
+        units::table.find(id).select(UnitRow::as_select())
+    )?)
+}
+
 pub fn get_unit(conn: &mut AnyConnection, id: &str) -> AppResult<Option<UnitRow>> {
     Ok(units::table
         .find(id)

@@ -134,6 +134,13 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> AppResult<Option<MeetingRow>> 
         .optional()?)
 }
 
+/// Locks a meeting's row until the transaction ends (PostgreSQL; SQLite serialises writers), so
+/// that changes to it and its parties run one after the other.
+pub fn lock(conn: &mut AnyConnection, id: &str) -> AppResult<()> {
+    let _: Option<String> = super::first_for_change!(conn, meetings::table.find(id).select(meetings::id))?;
+    Ok(())
+}
+
 pub fn parties(conn: &mut AnyConnection, meeting_id: &str) -> AppResult<Vec<PartyRow>> {
     Ok(meeting_parties::table
         .filter(meeting_parties::meeting_id.eq(meeting_id))

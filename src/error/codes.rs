@@ -145,6 +145,8 @@ problems! {
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.
+    PRECONDITION_FAILED = 412 "precondition_failed" "the record changed since it was read: its ETag no longer matches If-Match; read it again";
+    PRECONDITION_REQUIRED = 428 "precondition_required" "this change replaces a whole record that others edit: send If-Match with the ETag it was read with";
     PAYLOAD_TOO_LARGE = 413 "payload_too_large" "the body is larger than the limit";
     URI_TOO_LONG = 414 "uri_too_long" "the request target is too long";
     UNSUPPORTED_MEDIA_TYPE = 415 "unsupported_media_type" "the body is not of a content type this operation takes";

@@ -57,6 +57,8 @@ pub enum AppError {
     NotFound { what: &'static str },
     /// 409: conflicts with the current state.
     Conflict { code: Code, detail: String },
+    /// 412 (the record changed since it was read) or 428 (If-Match is required here).
+    Precondition { code: Code, detail: String },
     /// 413: the body is larger than the limit.
     PayloadTooLarge { limit: usize },
     /// 415: the body is not of a content type this operation takes.

@@ -12,6 +12,7 @@ pub mod companies;
 pub mod compress;
 pub mod coverage;
 pub mod estates;
+pub mod etag;
 pub mod idempotency;
 pub mod json;
 pub mod ledger;

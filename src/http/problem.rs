@@ -59,6 +59,12 @@ pub enum ProblemResponse {
     /// Conflicts with the current state.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The record changed since it was read (its ETag no longer matches `If-Match`).
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
+    /// `If-Match` is required for this change.
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
     /// The body is larger than the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -122,6 +128,12 @@ impl From<AppError> for ProblemResponse {
             )),
             AppError::Conflict { code, detail } => {
                 P::Conflict(problem(StatusCode::CONFLICT, code, Some(detail), vec![]))
+            }
+            AppError::Precondition { code, detail } if code.status == 428 => {
+                P::PreconditionRequired(problem(StatusCode::PRECONDITION_REQUIRED, code, Some(detail), vec![]))
+            }
+            AppError::Precondition { code, detail } => {
+                P::PreconditionFailed(problem(StatusCode::PRECONDITION_FAILED, code, Some(detail), vec![]))
             }
             AppError::PayloadTooLarge { limit } => P::PayloadTooLarge(problem(
                 StatusCode::PAYLOAD_TOO_LARGE,

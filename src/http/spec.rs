@@ -327,10 +327,15 @@ fn correct_operation(op: &mut Value) {
             }
         }
     }
+    let conditional = op.get("parameters").and_then(Value::as_sequence).is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some("If-Match"))
+    });
     let Some(responses) = op.get_mut("responses").and_then(Value::as_mapping_mut) else {
         return;
     };
     responses.retain(|status, _| match status.as_str().unwrap_or("") {
+        "412" | "428" => conditional,
         "413" | "415" => has_body,
         "401" => secured || CREDENTIALS.contains(&id.as_str()),
         "403" => secured,

@@ -11,6 +11,7 @@ mod authentication;
 mod backup;
 mod committees;
 mod compression;
+mod concurrency;
 mod errors;
 mod fixtures;
 mod hardening;

@@ -153,11 +153,11 @@ async fn the_monthly_cycle(app: TestApp) {
     .await
     .expect(200);
     // Sent: no more edits; no publication before every attending party confirmed.
-    app.call(
-        Method::PUT,
+    app.put_matching(
+        &format!("/api/v1/minutes/{v1_id}"),
         &format!("/api/v1/minutes/{v1_id}"),
         As::Bearer(&p.party),
-        Some(content.clone()),
+        content.clone(),
     )
     .await
     .problem(409);
@@ -212,11 +212,11 @@ async fn the_monthly_cycle(app: TestApp) {
     assert_eq!(back.body["status"], "draft");
     let mut content = content;
     content["decisions"][0]["due_on"] = json!(app.day(21));
-    app.call(
-        Method::PUT,
+    app.put_matching(
+        &format!("/api/v1/minutes/{v1_id}"),
         &format!("/api/v1/minutes/{v1_id}"),
         As::Bearer(&p.party),
-        Some(content.clone()),
+        content.clone(),
     )
     .await
     .expect(200);
@@ -269,11 +269,11 @@ async fn the_monthly_cycle(app: TestApp) {
     assert_eq!(published.body["status"], "published");
     assert_eq!(published.body["fingerprint"].as_str().unwrap().len(), 64);
     // Frozen: no edit, no second publication; owners read it now.
-    app.call(
-        Method::PUT,
+    app.put_matching(
+        &format!("/api/v1/minutes/{v1_id}"),
         &format!("/api/v1/minutes/{v1_id}"),
         As::Bearer(&p.party),
-        Some(content.clone()),
+        content.clone(),
     )
     .await
     .problem(409);

@@ -100,9 +100,9 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     )
     .await;
     assert_eq!(r.problem(409), "campaign_not_open");
-    put(
-        &app,
+    app.put_matching(
         &format!("{base}/config"),
+        &base,
         As::Bearer(&p.bureau),
         default.body.clone(),
     )
@@ -111,13 +111,14 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
     app.post(&format!("{base}/open"), As::Bearer(&p.bureau), json!({}))
         .await
         .expect(200);
-    let r = put(
-        &app,
-        &format!("{base}/config"),
-        As::Bearer(&p.bureau),
-        default.body.clone(),
-    )
-    .await;
+    let r = app
+        .put_matching(
+            &format!("{base}/config"),
+            &base,
+            As::Bearer(&p.bureau),
+            default.body.clone(),
+        )
+        .await;
     assert_eq!(r.problem(409), "campaign_frozen");
 
     // Owner 0 answers 5s, then changes to 4s: one response, replaced. Owner 1 answers 4s.

@@ -363,6 +363,22 @@ impl TestApp {
         Self::read(req.send().await.0).await
     }
 
+    /// A PUT made against the version of the record read (as who) at `read_path`: its `ETag`
+    /// sent as `If-Match`, as a client that read the record before changing it does.
+    pub async fn put_matching(&self, path: &str, read_path: &str, auth: As<'_>, body: Value) -> Res {
+        let tag = self.get(read_path, auth).await.expect(200).headers["etag"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let mut req = self.client.request(Method::PUT, path).header("if-match", tag);
+        req = match auth {
+            As::Nobody => req,
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Key(k) => req.header("x-api-key", k),
+        };
+        Self::read(req.body_json(&body).send().await.0).await
+    }
+
     /// A request with a raw body and content type, for malformed-input tests.
     pub async fn raw(
         &self,

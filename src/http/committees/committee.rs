@@ -2,6 +2,7 @@
 //! management committee awaiting appointment), listed, read, and their deadlines.
 
 use super::*;
+use crate::http::etag::Tagged;
 
 pub struct CommitteesApi;
 
@@ -113,16 +114,18 @@ impl CommitteesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Committee>> {
+    ) -> ApiResult<Tagged<Committee>> {
         let caller = auth.caller().clone();
-        let out = state
+        let (out, tag) = state
             .db
             .read(move |c| {
                 let (com, ctx, _) = guard(c, &caller, &id.0, false)?;
-                respond(c, com, &ctx)
+                // The committee's version: its row and its roster as stored.
+                let tag = crate::http::etag::of(&(&com, db::committees::members(c, &com.id)?));
+                Ok((respond(c, com, &ctx)?, tag))
             })
             .await?;
-        Ok(Json(out))
+        Ok(Tagged::new(out, tag))
     }
 
     /// An estate's committees, newest first.

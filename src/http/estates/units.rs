@@ -1,8 +1,21 @@
 //! Units (专有部分) with their legal areas by source, and the history of area changes.
 
 use super::*;
+use crate::http::etag::{self, Tagged};
+use poem_openapi::param::Header;
 
 pub struct UnitsApi;
+
+/// A unit as shown, with the tag of its row as stored.
+fn unit_tagged(c: &mut AnyConnection, id: &str) -> AppResult<(Unit, String)> {
+    let unit = db::estates::get_unit(c, id)?.ok_or(AppError::NotFound { what: "unit" })?;
+    let tag = etag::of(&unit);
+    let holders = db::owners::holders_of_units(c, std::slice::from_ref(&unit.id))?
+        .into_iter()
+        .map(holder_out)
+        .collect();
+    Ok((unit_out(unit, holders)?, tag))
+}
 
 #[OpenApi(tag = "ApiTags::Estates")]
 impl UnitsApi {
@@ -11,15 +24,19 @@ impl UnitsApi {
     /// unit's area history and the audit log. Votes already open keep their frozen rolls; the
     /// next roll counts the new best area.
     ///
-    /// Administrators, the bureau, party organisations above the estate.
+    /// Administrators, the bureau, party organisations above the estate. With `If-Match` (the
+    /// unit's `ETag`), refused (412) if the unit changed since it was read.
     #[oai(path = "/units/:id", method = "patch", operation_id = "updateUnit")]
     async fn update_unit(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// The `ETag` of the unit as read (optional).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<UnitChanges>,
-    ) -> ApiResult<Json<Unit>> {
+    ) -> ApiResult<Tagged<Unit>> {
         let caller = auth.0.clone();
         let b = body.0;
         let given = recorded(
@@ -33,8 +50,9 @@ impl UnitsApi {
         let out = state
             .db
             .command(move |c, trail| {
-                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                let unit = db::estates::get_unit_for_change(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
                 let (_, actor) = guard_estate(c, &caller, &unit.estate_id, Need::Manage)?;
+                etag::check(if_match.0.as_deref(), &etag::of(&unit), false)?;
                 let changes = db::estates::change_areas(c, &unit, &given, &actor.actor_id, ids::now())?;
                 if changes.is_empty() {
                     // The areas given are the ones recorded: an idempotent repeat.
@@ -46,15 +64,33 @@ impl UnitsApi {
                         .collect();
                     trail.record(&actor, "unit.areas", "unit", &unit.id, &serde_json::json!({ "changes": what }))?;
                 }
-                let unit = db::estates::get_unit(c, &unit.id)?.ok_or(AppError::NotFound { what: "unit" })?;
-                let holders = db::owners::holders_of_units(c, std::slice::from_ref(&unit.id))?
-                    .into_iter()
-                    .map(holder_out)
-                    .collect();
-                unit_out(unit, holders)
+                unit_tagged(c, &unit.id)
             })
             .await?;
-        Ok(Json(out))
+        Ok(Tagged::new(out.0, out.1))
+    }
+
+    /// One unit with its areas by source and its holders, and its `ETag`.
+    ///
+    /// Whoever may see the estate's personal data (administrators, the bureau, party
+    /// organisations above the estate, its committee).
+    #[oai(path = "/units/:id", method = "get", operation_id = "getUnit")]
+    async fn get_unit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Tagged<Unit>> {
+        let caller = auth.0.clone();
+        let (unit, tag) = state
+            .db
+            .read(move |c| {
+                let unit = db::estates::get_unit(c, &id.0)?.ok_or(AppError::NotFound { what: "unit" })?;
+                guard_estate(c, &caller, &unit.estate_id, Need::Private)?;
+                unit_tagged(c, &unit.id)
+            })
+            .await?;
+        Ok(Tagged::new(unit, tag))
     }
 
     /// A unit's area history: every change of a recorded area, oldest first.

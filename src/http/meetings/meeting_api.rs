@@ -3,6 +3,8 @@
 use super::*;
 use crate::domain::registry::{path_within, OrgKind};
 use crate::http::committees::county_of;
+use crate::http::etag::{self, Tagged};
+use poem_openapi::param::Header;
 
 pub struct MeetingsApi;
 
@@ -263,24 +265,27 @@ impl MeetingsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Meeting>> {
+    ) -> ApiResult<Tagged<Meeting>> {
         let caller = auth.caller().clone();
-        Ok(Json(
-            state
-                .db
-                .read(move |c| {
-                    let ctx = MeetingCtx::load(c, &caller, &id.0)?;
-                    ctx.visible(&caller)?;
-                    let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
+        let (body, tag) = state
+            .db
+            .read(move |c| {
+                let ctx = MeetingCtx::load(c, &caller, &id.0)?;
+                ctx.visible(&caller)?;
+                let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
+                let tag = ctx.etag();
+                Ok((
                     meeting_out(
                         &ctx.meeting,
                         ctx.parties.iter().map(|(p, _)| p),
                         agenda,
                         &joint_quorum(c, &ctx.meeting.community_path)?,
-                    )
-                })
-                .await?,
-        ))
+                    )?,
+                    tag,
+                ))
+            })
+            .await?;
+        Ok(Tagged::new(body, tag))
     }
 
     /// List an estate's meetings, latest first.
@@ -343,22 +348,27 @@ impl MeetingsApi {
 
     /// Record attendance: present, absent, or represented (naming by whom).
     ///
-    /// The convenor's side.
+    /// The convenor's side. With `If-Match` (the meeting's `ETag`), refused (412) if the
+    /// meeting or its attendance changed since it was read.
     #[oai(path = "/meetings/:id/attendance", method = "put", operation_id = "recordAttendance")]
     async fn attendance(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// The `ETag` of the meeting as read (optional).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<AttendanceIn>,
-    ) -> ApiResult<Json<Meeting>> {
+    ) -> ApiResult<Tagged<Meeting>> {
         let caller = auth.0;
         let given = body.0.parties;
-        let out = state
+        let (out, tag) = state
             .db
             .command(move |c, trail| {
-                let mut ctx = MeetingCtx::load(c, &caller, &id.0)?;
+                let mut ctx = MeetingCtx::load_for_change(c, &caller, &id.0)?;
                 let actor = ctx.as_convenor(&caller)?;
+                etag::check(if_match.0.as_deref(), &ctx.etag(), false)?;
                 // Attendance is part of the minutes' facts: frozen once a version is published.
                 if db::meetings::versions(c, &ctx.meeting.id)?
                     .iter()
@@ -388,14 +398,18 @@ impl MeetingsApi {
                     "parties": given.iter().map(|a| serde_json::json!({ "party": a.party_id, "attendance": a.attendance })).collect::<Vec<_>>(),
                 }))?;
                 let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                meeting_out(
-                    &ctx.meeting,
-                    ctx.parties.iter().map(|(p, _)| p),
-                    agenda,
-                    &joint_quorum(c, &ctx.meeting.community_path)?,
-                )
+                let tag = ctx.etag();
+                Ok((
+                    meeting_out(
+                        &ctx.meeting,
+                        ctx.parties.iter().map(|(p, _)| p),
+                        agenda,
+                        &joint_quorum(c, &ctx.meeting.community_path)?,
+                    )?,
+                    tag,
+                ))
             })
             .await?;
-        Ok(Json(out))
+        Ok(Tagged::new(out, tag))
     }
 }

@@ -138,6 +138,8 @@ fn create_actions(
 /// One of the convenor's steps on a version of the minutes, as one command: load, ask the policy,
 /// apply (which returns the audit event's detail), save, record, answer with the version.
 use crate::domain::webhook::WebhookEvent;
+use crate::http::etag::{self, Tagged};
+use poem_openapi::param::Header;
 
 async fn convenor_step<F>(
     state: &AppState,
@@ -145,7 +147,7 @@ async fn convenor_step<F>(
     id: String,
     action: &'static str,
     apply: F,
-) -> ApiResult<Json<Minutes>>
+) -> ApiResult<Tagged<Minutes>>
 where
     F: FnOnce(
             &mut AnyConnection,
@@ -157,21 +159,21 @@ where
         + Send
         + 'static,
 {
-    Ok(Json(
-        state
-            .db
-            .command(move |c, trail| {
-                let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id)?;
-                let actor = ctx.as_convenor(&caller)?;
-                let now = ids::now();
-                let detail = apply(c, trail, &ctx, &mut m, now)?;
-                m.updated_at = now;
-                db::meetings::save_minutes(c, &m)?;
-                trail.record(&actor, action, "minutes", &m.id, &detail)?;
-                out(c, &ctx, m)
-            })
-            .await?,
-    ))
+    let (body, tag) = state
+        .db
+        .command(move |c, trail| {
+            let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id)?;
+            let actor = ctx.as_convenor(&caller)?;
+            let now = ids::now();
+            let detail = apply(c, trail, &ctx, &mut m, now)?;
+            m.updated_at = now;
+            db::meetings::save_minutes(c, &m)?;
+            trail.record(&actor, action, "minutes", &m.id, &detail)?;
+            let tag = etag::of(&m);
+            Ok((out(c, &ctx, m)?, tag))
+        })
+        .await?;
+    Ok(Tagged::new(body, tag))
 }
 
 #[OpenApi(tag = "ApiTags::Meetings")]
@@ -257,33 +259,38 @@ impl MinutesApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Minutes>> {
+    ) -> ApiResult<Tagged<Minutes>> {
         let caller = auth.caller().clone();
-        Ok(Json(
-            state
-                .db
-                .read(move |c| {
-                    let (ctx, m, _) = load_minutes(c, &caller, &id.0)?;
-                    out(c, &ctx, m)
-                })
-                .await?,
-        ))
+        let (body, tag) = state
+            .db
+            .read(move |c| {
+                let (ctx, m, _) = load_minutes(c, &caller, &id.0)?;
+                let tag = etag::of(&m);
+                Ok((out(c, &ctx, m)?, tag))
+            })
+            .await?;
+        Ok(Tagged::new(body, tag))
     }
 
     /// Edit a draft (only a draft: minutes out for confirmation come back as a draft when a
     /// party asks for a correction; published minutes are corrected by a new version).
     ///
-    /// The convenor's side.
+    /// The convenor's side. `If-Match` with the draft's `ETag` is required: the draft is replaced
+    /// whole, and nobody's saved text is overwritten unseen (412 if it changed since).
     #[oai(path = "/minutes/:id", method = "put", operation_id = "editMinutes")]
     async fn edit(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// The `ETag` of the draft as read.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<MinutesContent>,
-    ) -> ApiResult<Json<Minutes>> {
+    ) -> ApiResult<Tagged<Minutes>> {
         let content = body.0;
         convenor_step(&state, auth.0, id.0, "minutes.edit", move |c, _, ctx, m, _| {
+            etag::check(if_match.0.as_deref(), &etag::of(m), true)?;
             m.status()?.edit()?;
             content.check(&db::meetings::agenda(c, &ctx.meeting.id)?, &ctx.parties)?;
             m.content = content_json(&content)?;
@@ -301,7 +308,7 @@ impl MinutesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Minutes>> {
+    ) -> ApiResult<Tagged<Minutes>> {
         convenor_step(&state, auth.0, id.0, "minutes.send", |_, _, ctx, m, _| {
             let next = m.status()?.send()?;
             if let Some((p, _)) = ctx
@@ -402,7 +409,7 @@ impl MinutesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Minutes>> {
+    ) -> ApiResult<Tagged<Minutes>> {
         convenor_step(&state, auth.0, id.0, "minutes.publish", |c, trail, ctx, m, now| {
             let answers = db::meetings::answers(c, &m.id)?;
             let unconfirmed = waiting_for(ctx, m, &answers)?.len();

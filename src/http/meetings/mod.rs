@@ -108,6 +108,17 @@ pub(crate) struct MeetingCtx {
 }
 
 impl MeetingCtx {
+    /// The meeting's version as stored, with its parties' attendance (`http::etag`).
+    pub fn etag(&self) -> String {
+        crate::http::etag::of(&(&self.meeting, self.parties.iter().map(|(p, _)| p).collect::<Vec<_>>()))
+    }
+
+    /// `load`, with the meeting locked for a change (two attendance records never interleave).
+    pub fn load_for_change(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppResult<MeetingCtx> {
+        db::meetings::lock(conn, id)?;
+        Self::load(conn, caller, id)
+    }
+
     pub fn load(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppResult<MeetingCtx> {
         let not_found = || AppError::NotFound { what: "meeting" };
         let meeting = db::meetings::get(conn, id)?.ok_or_else(not_found)?;

@@ -2,8 +2,10 @@
 //! steps open → close → score (runs) → publish.
 
 use super::*;
+use crate::http::etag::{self, Tagged};
 use crate::http::paging::{self, Keys, Page};
 use crate::http::security::AnyAuth;
+use poem_openapi::param::Header;
 use std::sync::Arc;
 
 pub struct CampaignsApi;
@@ -231,24 +233,25 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Campaign>> {
+    ) -> ApiResult<Tagged<Campaign>> {
         let caller = auth.caller().clone();
-        Ok(Json(
-            state
-                .db
-                .read(move |c| {
-                    let ctx = load(c, &id.0, Lock::None)?;
-                    may_view(c, &caller, &ctx.county)?;
-                    campaign_out(&ctx, ids::now())
-                })
-                .await?,
-        ))
+        let (body, tag) = state
+            .db
+            .read(move |c| {
+                let ctx = load(c, &id.0, Lock::None)?;
+                may_view(c, &caller, &ctx.county)?;
+                Ok((campaign_out(&ctx, ids::now())?, etag::of(&ctx.row)))
+            })
+            .await?;
+        Ok(Tagged::new(body, tag))
     }
 
     /// Change a draft campaign's configuration (checked for consistency: weights add up to 100
     /// before bonus, every survey indicator asked, stars descending). Frozen once it opens.
     ///
-    /// Administrators and the county's bureau.
+    /// Administrators and the county's bureau. `If-Match` with the campaign's `ETag` is
+    /// required: the configuration is replaced whole, so a change saved by someone else since it
+    /// was read is never overwritten unseen (412).
     #[oai(
         path = "/rating-campaigns/:id/config",
         method = "put",
@@ -259,25 +262,34 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
+        /// The `ETag` of the campaign as read.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<RatingConfig>,
-    ) -> ApiResult<Json<Campaign>> {
+    ) -> ApiResult<Tagged<Campaign>> {
         let config = body.0;
         catalogue(&config)?;
-        let out = step(
+        let (out, tag) = step(
             &state,
             auth.0,
             id.0,
             CampaignStep::Configure,
             "rating.campaign.configure",
             move |_, ctx, now, _, _| {
+                etag::check(if_match.0.as_deref(), &etag::of(&ctx.row), true)?;
                 ctx.row.config = json_text(&config)?;
                 ctx.cat = Arc::new(catalogue(&config)?);
                 ctx.config = Arc::new(config);
-                Ok((campaign_out(ctx, now)?, serde_json::json!({ "config": ctx.row.config })))
+                // Configuring leaves the campaign a draft: the row is saved as it is now.
+                let tag = etag::of(&ctx.row);
+                Ok((
+                    (campaign_out(ctx, now)?, tag),
+                    serde_json::json!({ "config": ctx.row.config }),
+                ))
             },
         )
         .await?;
-        Ok(Json(out))
+        Ok(Tagged::new(out, tag))
     }
 
     /// Open the campaign: its configuration is frozen, and surveys, evaluations, inspections,

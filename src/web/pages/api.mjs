@@ -53,19 +53,29 @@ async function send(method, path, body, headers = {}) {
   return fetch(BASE + path, init);
 }
 
+/** Where a record read from the API keeps its version (the response's ETag), to send back as
+ * If-Match when it is changed: the server then refuses (412) to overwrite what someone else
+ * saved in between. */
+const TAG = Symbol("etag");
+export const tagOf = (record) => (record && record[TAG]) || undefined;
+
 async function read(resp) {
   if (resp.status === 204) return null;
   const type = resp.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await resp.json().catch(() => null) : await resp.text();
   if (!resp.ok) throw new Problem(resp.status, typeof body === "object" ? body : null);
+  const tag = resp.headers.get("ETag");
+  if (tag && body && typeof body === "object") Object.defineProperty(body, TAG, { value: tag });
   return body;
 }
 
-/** One API call; a 401 on an expired access token is answered by one refresh and a retry. */
-export async function call(method, path, body) {
-  let resp = await send(method, path, body);
+/** One API call; a 401 on an expired access token is answered by one refresh and a retry.
+ * `ifMatch`: the record (as read) whose version the change is made against. */
+export async function call(method, path, body, ifMatch) {
+  const headers = tagOf(ifMatch) ? { "If-Match": tagOf(ifMatch) } : {};
+  let resp = await send(method, path, body, headers);
   if (resp.status === 401 && access) {
-    if (await refresh()) resp = await send(method, path, body);
+    if (await refresh()) resp = await send(method, path, body, headers);
   }
   return read(resp);
 }
@@ -94,8 +104,8 @@ export async function blob(path) {
 
 export const get = (path) => call("GET", path);
 export const post = (path, body = {}) => call("POST", path, body);
-export const put = (path, body = {}) => call("PUT", path, body);
-export const patch = (path, body = {}) => call("PATCH", path, body);
+export const put = (path, body = {}, ifMatch) => call("PUT", path, body, ifMatch);
+export const patch = (path, body = {}, ifMatch) => call("PATCH", path, body, ifMatch);
 
 /** The claims of a JWT (who and which roles), read without verifying: the server verifies
  * every request; the pages only need to know which menus to show. */

@@ -14,6 +14,9 @@ const KIND = { party_org: "党组织", committee: "业委会/物管会", company
 async function loadMeeting(id) {
   const meeting = await api.get(`/meetings/${enc(id)}`);
   const versions = (await api.get(`/meetings/${enc(id)}/minutes`)).items;
+  // A draft is read on its own, with its version (ETag), which its edit is saved against.
+  const draft = versions.findIndex((v) => v.status === "draft");
+  if (draft >= 0) versions[draft] = await api.get(`/minutes/${enc(versions[draft].id)}`);
   return { meeting, versions };
 }
 
@@ -68,7 +71,7 @@ function Attendance({ meeting: m, editable, done }) {
       return a;
     });
     try {
-      await api.put(`/meetings/${enc(m.id)}/attendance`, { parties });
+      await api.put(`/meetings/${enc(m.id)}/attendance`, { parties }, m);
       done();
     } catch (err) {
       setError(err);
@@ -118,7 +121,7 @@ function MinutesEditor({ meeting: m, minutes, done }) {
         .filter((d) => d.text),
     };
     try {
-      if (minutes) await api.put(`/minutes/${enc(minutes.id)}`, content);
+      if (minutes) await api.put(`/minutes/${enc(minutes.id)}`, content, minutes);
       else await api.post(`/meetings/${enc(m.id)}/minutes`, content);
       done();
     } catch (err) {

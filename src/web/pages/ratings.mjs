@@ -157,7 +157,7 @@ function ConfigEditor({ campaign, done }) {
     setError(null);
     setOk(null);
     try {
-      await api.put(`/rating-campaigns/${enc(campaign.id)}/config`, config);
+      await api.put(`/rating-campaigns/${enc(campaign.id)}/config`, config, campaign);
       setOk("配置已保存。");
       done();
     } catch (err) {

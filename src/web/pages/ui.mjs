@@ -94,6 +94,8 @@ const CODE_TEXT = {
   not_found: "未找到该记录，或您无权查看。",
   vote_not_open: "投票当前未开放。",
   validation_failed: "填写的内容有误，请检查标出的项目。",
+  precondition_failed: "这条记录在您打开后已被他人修改。请刷新页面，查看最新内容后再保存。",
+  precondition_required: "请刷新页面后再保存。",
 };
 
 export function problemText(error) {
