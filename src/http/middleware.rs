@@ -197,6 +197,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     let gzip = super::compress::accepts_gzip(&req);
     // The path only: query strings may carry names or numbers that are personal data.
     let path = req.uri().path().to_string();
+    let uri = req.uri().clone();
     let started = Instant::now();
     let target_len = req.uri().path().len() + req.uri().query().map_or(0, |q| q.len() + 1);
     let both_credentials =
@@ -218,7 +219,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
             None => next.call(req).await.map(IntoResponse::into_response),
         }
     };
-    let mut resp = match outcome {
+    let resp = match outcome {
         Ok(r) => r,
         Err(e) => {
             let op = e.data::<OperationId>().copied();
@@ -228,6 +229,12 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
             }
             r
         }
+    };
+    let resp = super::location::add(&path, resp).await;
+    let mut resp = if method == poem::http::Method::GET && path.starts_with(super::API_PREFIX) {
+        super::paging::link_next(&uri, resp).await
+    } else {
+        resp
     };
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);

@@ -16,6 +16,7 @@ pub mod etag;
 pub mod idempotency;
 pub mod json;
 pub mod ledger;
+pub mod location;
 pub mod meetings;
 pub mod middleware;
 pub mod orgs;

@@ -101,3 +101,40 @@ pub fn page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> (Vec
     };
     (rows, next)
 }
+
+/// Adds `Link: <…>; rel="next"` to a page of a list that has a next page (call on answers to
+/// GET), for clients that follow links rather than read `next_cursor`. A `Page` is written with
+/// `next_cursor` last, so only the tail of the body is looked at.
+pub async fn link_next(uri: &poem::http::Uri, resp: poem::Response) -> poem::Response {
+    const TAIL: usize = 512;
+    let json = resp
+        .headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !resp.status().is_success() || !json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = body.into_bytes().await.unwrap_or_default();
+    let tail = &bytes[bytes.len().saturating_sub(TAIL)..];
+    let cursor = String::from_utf8_lossy(tail)
+        .rsplit_once("\"next_cursor\":\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(c, _)| c.to_string());
+    let mut resp = poem::Response::from_parts(parts, poem::Body::from(bytes));
+    if let Some(c) = cursor.filter(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
+        let mut query: Vec<String> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+            .map(str::to_string)
+            .collect();
+        query.push(format!("cursor={c}"));
+        let link = format!("<{}?{}>; rel=\"next\"", uri.path(), query.join("&"));
+        if let Ok(v) = poem::http::HeaderValue::from_str(&link) {
+            resp.headers_mut().insert("link", v);
+        }
+    }
+    resp
+}

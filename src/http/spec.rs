@@ -327,6 +327,10 @@ fn correct_operation(op: &mut Value) {
             }
         }
     }
+    let op_params_has_cursor = op.get("parameters").and_then(Value::as_sequence).is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some("cursor"))
+    });
     let conditional = op.get("parameters").and_then(Value::as_sequence).is_some_and(|ps| {
         ps.iter()
             .any(|p| p.get("name").and_then(Value::as_str) == Some("If-Match"))
@@ -353,6 +357,41 @@ fn correct_operation(op: &mut Value) {
     for status in ["429", "503"] {
         if let Some(Value::Mapping(r)) = responses.get_mut(status) {
             r.insert("headers".into(), retry_after.clone());
+        }
+    }
+    // Every 201 says where the new record is read (`http::location`).
+    if let Some(Value::Mapping(r)) = responses.get_mut("201") {
+        let headers = r
+            .entry("headers".into())
+            .or_insert_with(|| Value::Mapping(Default::default()));
+        if let Some(h) = headers.as_mapping_mut() {
+            h.entry("Location".into()).or_insert_with(|| {
+                serde_yaml::to_value(serde_json::json!({
+                    "description": "Where the created record (or the collection that lists it) is read.",
+                    "required": true,
+                    "schema": { "type": "string" }
+                }))
+                .expect("JSON is YAML")
+            });
+        }
+    }
+    // A page of a list with more after it links to the next (`http::paging::link_next`).
+    let paged = op_params_has_cursor;
+    if paged {
+        if let Some(Value::Mapping(r)) = responses.get_mut("200") {
+            let headers = r
+                .entry("headers".into())
+                .or_insert_with(|| Value::Mapping(Default::default()));
+            if let Some(h) = headers.as_mapping_mut() {
+                h.insert(
+                    "Link".into(),
+                    serde_yaml::to_value(serde_json::json!({
+                        "description": "`<next page>; rel=\"next\"` when more follow (the same as `next_cursor`).",
+                        "schema": { "type": "string" }
+                    }))
+                    .expect("JSON is YAML"),
+                );
+            }
         }
     }
 }

@@ -257,3 +257,57 @@ async fn audit_by_time_and_by_actor(app: TestApp) {
     );
 }
 both!(audit_by_time_and_by_actor);
+
+/// Issue 17: every 201 says where the record is read; a page with more after it links to the
+/// next one.
+async fn created_records_have_a_location_and_pages_link_onward(app: TestApp) {
+    let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
+    let mut locations = Vec::new();
+    for name in ["链接一苑", "链接二苑", "链接三苑"] {
+        let r = app
+            .post(
+                "/api/v1/estates",
+                As::Bearer(&admin),
+                serde_json::json!({ "name": name, "kind": "commercial", "community_id": k.comm_a }),
+            )
+            .await
+            .expect(201);
+        let location = r.headers["location"].to_str().unwrap().to_string();
+        assert_eq!(location, format!("/api/v1/estates/{}", r.s("id")));
+        locations.push(location);
+    }
+    for l in &locations {
+        app.get(l, As::Bearer(&admin)).await.expect(200);
+    }
+    let building = app
+        .post(
+            &format!("{}/buildings", locations[0]),
+            As::Bearer(&admin),
+            serde_json::json!({ "name": "1号楼" }),
+        )
+        .await
+        .expect(201);
+    app.get(building.headers["location"].to_str().unwrap(), As::Bearer(&admin))
+        .await
+        .expect(200);
+
+    // Page by page through the Link headers, until the last page, which has none.
+    let mut next = Some("/api/v1/estates?limit=2".to_string());
+    let mut seen = 0;
+    while let Some(url) = next {
+        let page = app.get(&url, As::Bearer(&admin)).await.expect(200);
+        seen += page.body["items"].as_array().unwrap().len();
+        next = page.headers.get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            assert!(l.ends_with("; rel=\"next\"") && l.contains("limit=2"), "{l}");
+            assert_eq!(page.body["next_cursor"].as_str().map(|c| l.contains(c)), Some(true));
+            l[1..l.find('>').unwrap()].to_string()
+        });
+        if next.is_none() {
+            assert!(page.body.get("next_cursor").is_none());
+        }
+    }
+    assert!(seen >= 3, "{seen}");
+}
+both!(created_records_have_a_location_and_pages_link_onward);
