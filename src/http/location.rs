@@ -29,8 +29,11 @@ pub enum Rule {
     Up { levels: usize, then: &'static str },
 }
 
+/// Makes a rule (a `String` cannot be built in a constant).
+type MakeRule = fn() -> Rule;
+
 /// Operations whose created record the document alone does not place.
-const OVERRIDES: &[(&str, fn() -> Rule)] = &[
+const OVERRIDES: &[(&str, MakeRule)] = &[
     // The owner's own account, now theirs.
     ("activateOwner", || Rule::ById(String::new())),
     ("createNegativeRecord", || Rule::ByField {
