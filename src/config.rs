@@ -46,6 +46,8 @@ pub struct Config {
     pub test_clock: bool,
     /// Webhook deliveries (issue 17): see `Webhooks`.
     pub webhooks: Webhooks,
+    /// Where Prometheus metrics are served (`GET /metrics`); `None`: not at all.
+    pub metrics_bind: Option<String>,
 }
 
 /// How webhooks are delivered.
@@ -105,6 +107,7 @@ impl Default for Config {
             refresh_grace_secs: crate::domain::session::REFRESH_GRACE_SECS,
             test_clock: false,
             webhooks: Webhooks::default(),
+            metrics_bind: None,
         }
     }
 }
@@ -179,6 +182,7 @@ impl Config {
             w.secret_overlap_secs = v as i64;
         }
         w.allow_local = s.webhook_allow_local;
+        c.metrics_bind = text(&s.metrics_bind);
         Ok(c)
     }
 
@@ -289,4 +293,8 @@ pub struct Settings {
     /// only (otherwise https to public addresses only).
     #[arg(long, env = "REDPROP_WEBHOOK_ALLOW_LOCAL", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub webhook_allow_local: bool,
+    /// Address of the Prometheus metrics (`GET /metrics`), apart from the API's, e.g.
+    /// 127.0.0.1:9090 [default: off].
+    #[arg(long, env = "REDPROP_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
 }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod passwords;
 pub mod web;
 pub mod webhooks;
@@ -314,6 +315,10 @@ pub async fn serve_on(
         Duration::from_millis(state.config.audit_seal_interval_ms),
         stop_rx.clone(),
     );
+    let metrics_task = match &state.config.metrics_bind {
+        Some(addr) => Some(spawn_metrics(state.clone(), addr, stop_rx.clone()).await?),
+        None => None,
+    };
     let deliveries =
         webhooks::Worker::new(state.db.clone(), state.jwt.clone(), state.config.webhooks.clone()).spawn(stop_rx);
     let app = build_app(&state).boxed();
@@ -324,8 +329,67 @@ pub async fn serve_on(
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     let _ = deliveries.await;
+    if let Some(m) = metrics_task {
+        let _ = m.await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The gauges read from the database when metrics are scraped.
+async fn gauges(state: &AppState) -> Result<metrics::Gauges, AppError> {
+    let pools = state.db.pool_states();
+    let now = state.db.clock().now();
+    state
+        .db
+        .read(move |c| {
+            let (unsealed, oldest) = db::audit::unsealed(c)?;
+            use domain::webhook::WebhookDeliveryStatus as S;
+            Ok(metrics::Gauges {
+                pools,
+                audit_unsealed: unsealed,
+                audit_oldest_unsealed_secs: oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
+                webhook_pending: db::webhooks::count_in(c, S::Pending)?,
+                webhook_failed: db::webhooks::count_in(c, S::Failed)?,
+            })
+        })
+        .await
+}
+
+#[handler]
+async fn metrics_page(state: Data<&AppState>) -> Response {
+    match gauges(&state).await {
+        Ok(g) => Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(metrics::render(&g)),
+        Err(e) => poem::Error::from(e).into_response(),
+    }
+}
+
+/// Serves `GET /metrics` on its own address until `stop` fires: never on the public port, and
+/// without credentials (bind it where only the monitoring reaches).
+async fn spawn_metrics(
+    state: AppState,
+    addr: &str,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {addr}: {e}"))?;
+    tracing::info!(bind = %listener.local_addr()?, "metrics at /metrics");
+    let app = Route::new().at("/metrics", get(metrics_page)).data(state).boxed();
+    let limits = http::server::Limits {
+        max_connections: 64,
+        ..http::server::Limits::default()
+    };
+    Ok(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.changed().await;
+        };
+        if let Err(e) = http::server::run(listener, app, limits, stopped, Duration::from_secs(5)).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    }))
 }
 
 /// Raises the open-files limit as far as the system allows, and keeps the connection limit

@@ -55,6 +55,9 @@ enum Command {
     /// Copy the SQLite database into FILE while the server runs (consistent, then checked).
     /// On PostgreSQL use pg_dump.
     Backup { file: PathBuf },
+    /// Ask the server on the configured address whether it is alive (GET /healthz): exit 0 if
+    /// so, 1 if not. For container health checks, where there is no curl.
+    Healthcheck,
     /// Check a backup (intact, this service's, this data folder's keys, audit chain verifies),
     /// then put it in place of the database. Stop the server first.
     Restore {
@@ -209,6 +212,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(anyhow::anyhow!("{}", describe(&e))),
             }
         }
+        Command::Healthcheck => Ok(if healthy(&config.bind) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
         Command::Backup { file } => {
             let r = redprop::backup::backup(&config, &file)?;
             println!(
@@ -304,4 +312,27 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether `GET /healthz` on `bind` answers 200 within two seconds (an address of every
+/// interface is asked on the loopback).
+fn healthy(bind: &str) -> bool {
+    use std::io::{Read, Write};
+    use std::net::ToSocketAddrs;
+    let bind = bind.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]");
+    let Some(addr) = bind.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
+        return false;
+    };
+    let timeout = std::time::Duration::from_secs(2);
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(timeout));
+    if s.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
 }

@@ -132,13 +132,14 @@ impl Worker {
         let attempts = job.delivery.attempts as u32 + 1;
         let (status_code, error) = match &outcome {
             Ok(code) if (200..300).contains(code) => {
+                crate::metrics::webhook_attempt("delivered");
                 return Attempt {
                     at,
                     status_code: Some(*code as i32),
                     error: None,
                     retry_at: None,
                     delivered: true,
-                }
+                };
             }
             Ok(code) => (Some(*code as i32), Some(format!("the receiver answered {code}"))),
             Err(e) => (None, Some(e.clone())),
@@ -150,6 +151,7 @@ impl Worker {
             let jitter = rand::random::<f64>() * 0.1;
             at + chrono::Duration::from_std(delay.mul_f64(1.0 + jitter)).unwrap_or(chrono::Duration::hours(6))
         });
+        crate::metrics::webhook_attempt(if retry_at.is_some() { "retry" } else { "failed" });
         tracing::info!(delivery = %job.delivery.id, event = %job.event.id, attempts, status = ?status_code, error = ?error, retry_at = ?retry_at, "webhook attempt failed");
         Attempt {
             at,

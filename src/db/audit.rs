@@ -465,3 +465,12 @@ pub fn try_raw(conn: &mut AnyConnection, sql: &str) -> AppResult<()> {
     conn.batch_execute(sql)?;
     Ok(())
 }
+
+/// Events not yet chained, and when the oldest of them happened (the sealing lag, for the
+/// metrics).
+pub fn unsealed(conn: &mut AnyConnection) -> AppResult<(i64, Option<NaiveDateTime>)> {
+    Ok(audit_events::table
+        .filter(audit_events::chain_pos.is_null())
+        .select((diesel::dsl::count_star(), diesel::dsl::min(audit_events::occurred_at)))
+        .first(conn)?)
+}

@@ -488,6 +488,18 @@ impl Db {
         self.reader.get()?.run(self.timed(f))
     }
 
+    /// The pools as they stand, for the metrics: (name, open, idle, most). On PostgreSQL one
+    /// pool serves reads and writes; on SQLite the readers' (the writer is one thread).
+    pub fn pool_states(&self) -> Vec<(&'static str, u32, u32, u32)> {
+        let st = self.reader.state();
+        let name = if self.backend == Backend::Postgres {
+            "postgres"
+        } else {
+            "sqlite_readers"
+        };
+        vec![(name, st.connections, st.idle_connections, self.reader.max_size())]
+    }
+
     /// A fresh connection outside the pools and the writer: migrations and tests only.
     pub fn raw_connection(&self) -> AppResult<AnyConnection> {
         Manager(self.url.clone())

@@ -547,10 +547,10 @@ pub fn replay(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> AppResu
     Ok(())
 }
 
-/// How many deliveries wait (for the metrics and the operator).
-pub fn backlog(conn: &mut AnyConnection) -> AppResult<i64> {
+/// How many deliveries are in a status (pending: the backlog; failed: given up), for the metrics.
+pub fn count_in(conn: &mut AnyConnection, status: WebhookDeliveryStatus) -> AppResult<i64> {
     Ok(webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq(WebhookDeliveryStatus::Pending.as_str()))
+        .filter(webhook_deliveries::status.eq(status.as_str()))
         .count()
         .get_result(conn)?)
 }

@@ -242,6 +242,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     protect(&path, resp.headers_mut());
     let operation = resp.data::<OperationId>().map(|o| o.0).unwrap_or("-");
     let status = resp.status().as_u16();
+    crate::metrics::request(operation, status, started.elapsed());
     let resp = super::compress::maybe(gzip, &method, resp).await;
     tracing::info!(
         request_id = %rid,

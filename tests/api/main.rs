@@ -19,6 +19,7 @@ mod idempotency;
 mod ledger;
 mod lists;
 mod meetings;
+mod metrics;
 mod ratings;
 mod registry;
 mod rules;

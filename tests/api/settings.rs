@@ -47,3 +47,25 @@ fn a_bad_setting_is_refused_at_start_naming_it() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `redprop healthcheck` (the container's health check): 0 when the server answers, 1 when not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_healthcheck_command_asks_the_server() {
+    let app = crate::support::TestApp::sqlite();
+    let server = app.listen().await;
+    let run = |bind: String| {
+        tokio::task::spawn_blocking(move || {
+            redprop()
+                .args(["healthcheck"])
+                .env("REDPROP_BIND", bind)
+                .status()
+                .unwrap()
+        })
+    };
+    assert!(run(server.addr.to_string()).await.unwrap().success());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    assert_eq!(run(closed.to_string()).await.unwrap().code(), Some(1));
+}
