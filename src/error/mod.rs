@@ -5,6 +5,7 @@
 use std::fmt;
 
 pub mod codes;
+pub mod zh;
 
 pub use codes::{reason, Code, Reason};
 

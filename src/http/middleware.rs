@@ -195,6 +195,11 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     }
     let method = req.method().clone();
     let gzip = super::compress::accepts_gzip(&req);
+    let zh = req
+        .headers()
+        .get(poem::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(crate::error::zh::prefers_chinese);
     // The path only: query strings may carry names or numbers that are personal data.
     let path = req.uri().path().to_string();
     let uri = req.uri().clone();
@@ -230,6 +235,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
             r
         }
     };
+    let resp = problem::localize(zh, resp).await;
     let resp = super::location::add(&path, resp).await;
     let mut resp = if method == poem::http::Method::GET && path.starts_with(super::API_PREFIX) {
         super::paging::link_next(&uri, resp).await

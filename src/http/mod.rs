@@ -75,13 +75,15 @@ pub enum ApiTags {
     Attachments,
     /// Webhooks: signed deliveries of events to integrators, with retries and replay.
     Webhooks,
+    /// The closed sets of values (statuses, kinds) and what people call them.
+    Terms,
 }
 
 pub type Apis = (
     auth::AuthApi,
     accounts::AccountsApi,
     // Integrators' tools: a tuple of its own (poem-openapi takes at most 16 at a level).
-    (api_keys::ApiKeysApi, webhooks::WebhooksApi),
+    (api_keys::ApiKeysApi, webhooks::WebhooksApi, terms::TermsApi),
     audit::AuditApi,
     orgs::OrgsApi,
     estates::Apis,
@@ -102,7 +104,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
     let apis = (
         auth::AuthApi,
         accounts::AccountsApi,
-        (api_keys::ApiKeysApi, webhooks::WebhooksApi),
+        (api_keys::ApiKeysApi, webhooks::WebhooksApi, terms::TermsApi),
         audit::AuditApi,
         orgs::OrgsApi,
         estates::apis(),

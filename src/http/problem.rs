@@ -282,3 +282,53 @@ fn json_response(status: StatusCode, p: &Problem) -> Response {
         .content_type(PROBLEM_CONTENT_TYPE)
         .body(p.to_json_string())
 }
+
+/// The problem in Chinese for a request that prefers it (`error::zh`): title, detail and each
+/// field's message; `code`, `type`, `status`, the fields' names and codes stay as they are.
+/// Other answers pass through.
+pub async fn localize(zh: bool, resp: Response) -> Response {
+    let is_problem = resp
+        .headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if !is_problem {
+        return resp;
+    }
+    let mut resp = resp;
+    // The same problem reads differently by language: caches must keep them apart.
+    resp.headers_mut().append(
+        poem::http::header::VARY,
+        poem::http::HeaderValue::from_static("Accept-Language"),
+    );
+    if !zh {
+        return resp;
+    }
+    let op = resp.data::<poem_openapi::OperationId>().copied();
+    let (mut parts, body) = resp.into_parts();
+    let bytes = body.into_bytes().await.unwrap_or_default();
+    let Ok(mut p) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, poem::Body::from(bytes));
+    };
+    use crate::error::zh;
+    let status = p["status"].as_u64().unwrap_or(0) as u16;
+    p["title"] = zh::title(status).into();
+    if let Some(text) = p["code"].as_str().and_then(zh::problem) {
+        p["detail"] = text.into();
+    }
+    if let Some(errors) = p["errors"].as_array_mut() {
+        for e in errors {
+            if let Some(text) = e["code"].as_str().and_then(zh::reason) {
+                e["message"] = text.into();
+            }
+        }
+    }
+    parts.headers.insert(
+        poem::http::header::CONTENT_LANGUAGE,
+        poem::http::HeaderValue::from_static("zh-CN"),
+    );
+    let mut resp = Response::from_parts(parts, poem::Body::from(p.to_string()));
+    if let Some(op) = op {
+        resp.set_data(op);
+    }
+    resp
+}

@@ -72,7 +72,12 @@ pub fn name<T: Term>() -> Cow<'static, str> {
 /// Implements poem-openapi's traits for domain `Term` enums (a blanket impl over `T: Term` is
 /// not allowed for foreign traits, so each enum is named here once).
 macro_rules! api_terms {
-    ($($ty:path),+ $(,)?) => {$(
+    ($($ty:path),+ $(,)?) => {
+        /// Every term enum of the API, for `GET /terms`.
+        pub fn catalogue() -> Vec<TermSet> {
+            vec![$(TermSet::of::<$ty>()),+]
+        }
+        $(
         impl poem_openapi::types::Type for $ty {
             const IS_REQUIRED: bool = true;
             type RawValueType = Self;
@@ -113,6 +118,99 @@ macro_rules! api_terms {
             }
         }
     )+};
+}
+
+/// One closed set of values with what each is called.
+#[derive(poem_openapi::Object, Clone)]
+pub struct TermSet {
+    /// The schema's name in this document, e.g. `VoteStatus`.
+    pub name: String,
+    pub about: String,
+    pub values: Vec<TermValue>,
+}
+
+#[derive(poem_openapi::Object, Clone)]
+pub struct TermValue {
+    /// The value as sent and stored.
+    pub value: String,
+    /// What people call it: the Chinese term when the request prefers Chinese
+    /// (`Accept-Language: zh-CN`), else the value in words.
+    pub label: String,
+}
+
+impl TermSet {
+    fn of<T: Term>() -> TermSet {
+        TermSet {
+            name: T::NAME.into(),
+            about: T::ABOUT.into(),
+            values: T::all()
+                .iter()
+                .map(|v| TermValue {
+                    value: v.name().into(),
+                    label: v.term().into(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The same, labelled in English (the value in words) rather than Chinese.
+    fn in_english(mut self) -> TermSet {
+        for v in &mut self.values {
+            v.label = v.value.replace(['_', '.'], " ");
+        }
+        self
+    }
+}
+
+pub struct TermsApi;
+
+#[derive(poem_openapi::ApiResponse)]
+pub enum TermsResponse {
+    /// Every closed set of values of the API.
+    #[oai(status = 200)]
+    Ok(
+        poem_openapi::payload::Json<crate::http::paging::Page<TermSet>>,
+        /// `zh-CN` or `en`: the language of the labels.
+        #[oai(header = "Content-Language")]
+        String,
+        /// Public and the same for everyone (of a language).
+        #[oai(header = "Cache-Control")]
+        String,
+        #[oai(header = "Vary")] String,
+    ),
+}
+
+#[poem_openapi::OpenApi(tag = "super::ApiTags::Terms")]
+impl TermsApi {
+    /// Every closed set of values (statuses, kinds, choices) with what people call each value:
+    /// in Chinese when the request prefers it (`Accept-Language: zh-CN`), else in English words.
+    /// The values themselves never change with the language.
+    ///
+    /// Anyone may call this.
+    #[oai(path = "/terms", method = "get", operation_id = "listTerms")]
+    async fn list(
+        &self,
+        /// `zh-CN` for Chinese labels.
+        #[oai(name = "Accept-Language")]
+        accept_language: poem_openapi::param::Header<Option<String>>,
+    ) -> TermsResponse {
+        let zh = accept_language
+            .0
+            .as_deref()
+            .is_some_and(crate::error::zh::prefers_chinese);
+        let sets = catalogue();
+        let (sets, lang) = if zh {
+            (sets, "zh-CN")
+        } else {
+            (sets.into_iter().map(TermSet::in_english).collect(), "en")
+        };
+        TermsResponse::Ok(
+            poem_openapi::payload::Json(crate::http::paging::Page::whole(sets)),
+            lang.into(),
+            "public, max-age=3600".into(),
+            "Accept-Language".into(),
+        )
+    }
 }
 
 use crate::domain::{

@@ -214,3 +214,92 @@ async fn every_bad_field_is_named_at_once(app: TestApp) {
     assert_eq!(users.body["items"].as_array().unwrap().len(), 1);
 }
 both!(every_bad_field_is_named_at_once);
+
+/// Issue 17: people who prefer Chinese read problems in Chinese; programs keep the same codes.
+async fn problems_and_terms_in_chinese_when_asked(app: TestApp) {
+    let admin = app.admin_token().await;
+    let auth = format!("Bearer {admin}");
+    let en = app.get("/api/v1/estates/nope", As::Bearer(&admin)).await;
+    assert_eq!(en.problem(404), "not_found");
+    assert_eq!(en.body["title"], "Not Found");
+    let zh = app
+        .call_with(
+            Method::GET,
+            "/api/v1/estates/nope",
+            &[("authorization", &auth), ("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
+            None,
+        )
+        .await;
+    assert_eq!(zh.problem(404), "not_found");
+    assert_eq!(zh.body["title"], "未找到");
+    assert_eq!(zh.body["detail"], "未找到该记录，或您无权查看。");
+    assert_eq!(zh.headers["content-language"], "zh-CN");
+    assert_eq!(
+        (zh.body["type"].clone(), zh.body["status"].clone()),
+        (en.body["type"].clone(), en.body["status"].clone())
+    );
+    // Field messages too; the field names and codes stay.
+    let bad = app
+        .call_with(
+            Method::POST,
+            "/api/v1/estates",
+            &[("authorization", &auth), ("accept-language", "zh")],
+            Some(serde_json::json!({ "name": "", "kind": "commercial", "community_id": "x" })),
+        )
+        .await;
+    assert_eq!(bad.problem(422), "validation_failed");
+    assert_eq!(bad.body["title"], "无法按此办理");
+    let e = &bad.body["errors"][0];
+    assert_eq!(e["field"], "name");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{e}"
+    );
+    // English is kept for a request that prefers it.
+    let en_first = app
+        .call_with(
+            Method::GET,
+            "/api/v1/estates/nope",
+            &[("authorization", &auth), ("accept-language", "en-US,zh-CN;q=0.5")],
+            None,
+        )
+        .await;
+    assert_eq!(en_first.body["title"], "Not Found");
+
+    // Every closed set of values, labelled in the language asked for.
+    let terms = app
+        .call_with(Method::GET, "/api/v1/terms", &[("accept-language", "zh-CN")], None)
+        .await
+        .expect(200);
+    let vote = terms.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "VoteStatus")
+        .unwrap()
+        .clone();
+    assert!(vote["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["value"] == "open" && v["label"].as_str().unwrap().chars().all(|c| !c.is_ascii())));
+    let terms_en = app.get("/api/v1/terms", As::Nobody).await.expect(200);
+    assert_eq!(terms_en.headers["content-language"], "en");
+    let role = terms_en.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Role")
+        .unwrap()
+        .clone();
+    assert!(role["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["value"] == "party_org" && v["label"] == "party org"));
+}
+both!(problems_and_terms_in_chinese_when_asked);
