@@ -194,7 +194,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
         req.extensions_mut().insert(ClientRequestId(c.clone()));
     }
     let method = req.method().clone();
-    let gzip = super::compress::accepts_gzip(&req);
+    let coding = super::compress::negotiate(&req);
     let zh = req
         .headers()
         .get(poem::http::header::ACCEPT_LANGUAGE)
@@ -249,7 +249,7 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     let operation = resp.data::<OperationId>().map(|o| o.0).unwrap_or("-");
     let status = resp.status().as_u16();
     crate::metrics::request(operation, status, started.elapsed());
-    let resp = super::compress::maybe(gzip, &method, resp).await;
+    let resp = super::compress::maybe(coding, &method, resp).await;
     tracing::info!(
         request_id = %rid,
         client_request_id = client_rid.as_deref().unwrap_or("-"),

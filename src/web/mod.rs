@@ -22,7 +22,7 @@ use poem::{handler, Request, Response};
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-use crate::http::compress::accepts_gzip;
+use crate::http::compress::{encode, negotiate, Coding};
 
 #[derive(RustEmbed)]
 #[folder = "src/web/pages/"]
@@ -63,6 +63,7 @@ struct Asset {
     body: Vec<u8>,
     /// Present when compression saves something.
     gzip: Option<Vec<u8>>,
+    br: Option<Vec<u8>>,
 }
 
 struct Shell {
@@ -103,15 +104,12 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Assets are compressed once, at the best level.
-fn gzip(body: &[u8]) -> Option<Vec<u8>> {
-    crate::http::compress::gzip(body, 9)
-}
-
+/// Assets are compressed once, at start, in both codings, at the best level.
 fn asset(path: &str, body: Vec<u8>) -> Asset {
     Asset {
         content_type: content_type(path),
-        gzip: gzip(&body),
+        gzip: encode(Coding::Gzip, &body, true),
+        br: encode(Coding::Brotli, &body, true),
         body,
     }
 }
@@ -351,12 +349,21 @@ fn send(req: &Request, a: &Asset, cache: &'static str) -> Response {
         .header(header::CONTENT_TYPE, a.content_type)
         .header(header::CACHE_CONTROL, cache)
         .header(header::VARY, "Accept-Encoding");
-    let body = match (&a.gzip, accepts_gzip(req)) {
-        (Some(z), true) => {
-            resp = resp.header(header::CONTENT_ENCODING, "gzip");
+    let coded = match negotiate(req) {
+        Some(Coding::Brotli) => {
+            a.br.as_ref()
+                .map(|b| (Coding::Brotli, b))
+                .or(a.gzip.as_ref().map(|z| (Coding::Gzip, z)))
+        }
+        Some(Coding::Gzip) => a.gzip.as_ref().map(|z| (Coding::Gzip, z)),
+        None => None,
+    };
+    let body = match coded {
+        Some((coding, z)) => {
+            resp = resp.header(header::CONTENT_ENCODING, coding.name());
             z.clone()
         }
-        _ => a.body.clone(),
+        None => a.body.clone(),
     };
     if req.method() == poem::http::Method::HEAD {
         return resp.header(header::CONTENT_LENGTH, body.len()).body(());
@@ -439,9 +446,16 @@ pub async fn estate_page(
         }
     };
     let html = board_page::document(&title, &main, &s.css, &s.icon);
+    // Compressed per request, and only in the coding asked for.
+    let coding = negotiate(req);
     let doc = Asset {
         content_type: "text/html; charset=utf-8",
-        gzip: if accepts_gzip(req) { gzip(html.as_bytes()) } else { None },
+        gzip: (coding == Some(Coding::Gzip))
+            .then(|| encode(Coding::Gzip, html.as_bytes(), false))
+            .flatten(),
+        br: (coding == Some(Coding::Brotli))
+            .then(|| encode(Coding::Brotli, html.as_bytes(), false))
+            .flatten(),
         body: html.into_bytes(),
     };
     let mut resp = send(req, &doc, cache);

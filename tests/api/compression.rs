@@ -31,12 +31,39 @@ async fn raw(
 async fn text_is_sent_gzipped_when_asked(app: TestApp) {
     let (_, plain_h, plain) = raw(&app, Method::GET, "/openapi.json", &[]).await;
     assert!(plain_h.get("content-encoding").is_none());
-    let (status, h, zipped) = raw(&app, Method::GET, "/openapi.json", &[("accept-encoding", "gzip, br")]).await;
+    let (status, h, zipped) = raw(
+        &app,
+        Method::GET,
+        "/openapi.json",
+        &[("accept-encoding", "gzip, deflate")],
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(h.get("content-encoding").unwrap(), "gzip");
     assert!(h.get_all("vary").iter().any(|v| v == "Accept-Encoding"));
     assert!(zipped.len() * 5 < plain.len(), "{} vs {}", zipped.len(), plain.len());
     assert_eq!(gunzip(&zipped), plain);
+    // Brotli where the client takes it (a browser over https), smaller still.
+    let (_, h, br) = raw(
+        &app,
+        Method::GET,
+        "/openapi.json",
+        &[("accept-encoding", "gzip, deflate, br")],
+    )
+    .await;
+    assert_eq!(h.get("content-encoding").unwrap(), "br");
+    let mut back = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut back).unwrap();
+    assert_eq!(back, plain);
+    assert!(br.len() < zipped.len(), "{} vs {}", br.len(), zipped.len());
+    let (_, h, _) = raw(
+        &app,
+        Method::GET,
+        "/openapi.json",
+        &[("accept-encoding", "br;q=0.1, gzip")],
+    )
+    .await;
+    assert_eq!(h.get("content-encoding").unwrap(), "gzip");
 
     // An API list, signed in, and a problem: compressed too when large enough; small ones not.
     let admin = app.admin_token().await;
