@@ -249,6 +249,19 @@ fn endpoint_ctx(
     Ok((row, actor))
 }
 
+/// Whose endpoints a request names: exactly one of a company and a county.
+fn whose(company_id: Option<String>, county_id: Option<String>) -> AppResult<(WebhookOwner, String)> {
+    match (company_id, county_id) {
+        (Some(c), None) => Ok((WebhookOwner::Company, c.trim().to_string())),
+        (None, Some(c)) => Ok((WebhookOwner::County, c.trim().to_string())),
+        _ => Err(AppError::invalid(
+            "company_id",
+            reason::CONFLICT,
+            "give exactly one of company_id and county_id",
+        )),
+    }
+}
+
 fn location(id: &str) -> String {
     format!("{}/webhooks/{id}", super::API_PREFIX)
 }
@@ -277,18 +290,7 @@ impl WebhooksApi {
     ) -> ApiResult<WebhookCreatedResponse> {
         let input = body.0;
         let caller = auth.caller().clone();
-        let (kind, owner_id) = match (&input.company_id, &input.county_id) {
-            (Some(c), None) => (WebhookOwner::Company, c.trim().to_string()),
-            (None, Some(c)) => (WebhookOwner::County, c.trim().to_string()),
-            _ => {
-                return Err(AppError::invalid(
-                    "company_id",
-                    reason::CONFLICT,
-                    "give exactly one of company_id and county_id",
-                )
-                .into())
-            }
-        };
+        let (kind, owner_id) = whose(input.company_id.clone(), input.county_id.clone())?;
         let url = checked_url(&state, &input.url)?;
         let now = ids::now();
         let mut row = EndpointRow {
@@ -366,18 +368,7 @@ impl WebhooksApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<Webhook>>> {
         let caller = auth.caller().clone();
-        let (kind, id) = match (company_id.0, county_id.0) {
-            (Some(c), None) => (WebhookOwner::Company, c),
-            (None, Some(c)) => (WebhookOwner::County, c),
-            _ => {
-                return Err(AppError::invalid(
-                    "company_id",
-                    reason::CONFLICT,
-                    "give exactly one of company_id and county_id",
-                )
-                .into())
-            }
-        };
+        let (kind, id) = whose(company_id.0, county_id.0)?;
         let limit = paging::limit(limit.0);
         let after = paging::decode_cursor::<String>(cursor.0.as_deref())?;
         let rows = state
@@ -590,7 +581,9 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] delivery_id: Path<String>,
+        /// The delivery (from `listWebhookDeliveries`).
+        #[oai(validator(max_length = 64))]
+        delivery_id: Path<String>,
     ) -> ApiResult<Replayed> {
         let caller = auth.caller().clone();
         let out = state

@@ -125,6 +125,18 @@ fn agenda_item(
     })
 }
 
+/// A meeting as shown, with its version's tag.
+fn tagged(c: &mut AnyConnection, ctx: &MeetingCtx) -> AppResult<(Meeting, String)> {
+    let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
+    let out = meeting_out(
+        &ctx.meeting,
+        ctx.parties.iter().map(|(p, _)| p),
+        agenda,
+        &joint_quorum(c, &ctx.meeting.community_path)?,
+    )?;
+    Ok((out, ctx.etag()))
+}
+
 #[OpenApi(tag = "ApiTags::Meetings")]
 impl MeetingsApi {
     /// Convene a meeting of an estate (or a whole community): its kind, time and place, the
@@ -272,17 +284,7 @@ impl MeetingsApi {
             .read(move |c| {
                 let ctx = MeetingCtx::load(c, &caller, &id.0)?;
                 ctx.visible(&caller)?;
-                let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                let tag = ctx.etag();
-                Ok((
-                    meeting_out(
-                        &ctx.meeting,
-                        ctx.parties.iter().map(|(p, _)| p),
-                        agenda,
-                        &joint_quorum(c, &ctx.meeting.community_path)?,
-                    )?,
-                    tag,
-                ))
+                tagged(c, &ctx)
             })
             .await?;
         Ok(Tagged::new(body, tag))
@@ -397,17 +399,7 @@ impl MeetingsApi {
                 trail.record(&actor, "meeting.attendance", "meeting", &ctx.meeting.id, &serde_json::json!({
                     "parties": given.iter().map(|a| serde_json::json!({ "party": a.party_id, "attendance": a.attendance })).collect::<Vec<_>>(),
                 }))?;
-                let agenda = db::meetings::agenda(c, &ctx.meeting.id)?;
-                let tag = ctx.etag();
-                Ok((
-                    meeting_out(
-                        &ctx.meeting,
-                        ctx.parties.iter().map(|(p, _)| p),
-                        agenda,
-                        &joint_quorum(c, &ctx.meeting.community_path)?,
-                    )?,
-                    tag,
-                ))
+                tagged(c, &ctx)
             })
             .await?;
         Ok(Tagged::new(out, tag))
