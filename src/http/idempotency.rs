@@ -66,7 +66,7 @@ pub async fn guard<E: Endpoint>(next: E, req: Request, state: AppState) -> poem:
     let kept_since = now - chrono::Duration::hours(KEPT_HOURS);
     let claim = {
         let row = row.clone();
-        state.db.write(move |c| {
+        on_keys(&state, move |c| {
             if rand::random::<u8>() == 0 {
                 // Now and then, forget expired keys (an index on created_at makes it cheap).
                 store::purge(c, kept_since)?;
@@ -118,7 +118,7 @@ async fn keep(state: &AppState, scope: &str, key: &str, resp: Response) -> poem:
     let worth = status.as_u16() < 500 && !matches!(status.as_u16(), 401 | 403 | 429);
     let (scope, key) = (scope.to_string(), key.to_string());
     if !worth {
-        let _ = state.db.write(move |c| store::release(c, &scope, &key)).await;
+        let _ = on_keys(state, move |c| store::release(c, &scope, &key)).await;
         return Ok(resp);
     }
     let op = resp.data::<poem_openapi::OperationId>().copied();
@@ -141,12 +141,9 @@ async fn keep(state: &AppState, scope: &str, key: &str, resp: Response) -> poem:
         Some(text) => {
             let headers = serde_json::Value::Object(headers).to_string();
             let code = status.as_u16() as i32;
-            state
-                .db
-                .write(move |c| store::complete(c, &scope, &key, code, &headers, &text))
-                .await
+            on_keys(state, move |c| store::complete(c, &scope, &key, code, &headers, &text)).await
         }
-        None => state.db.write(move |c| store::release(c, &scope, &key)).await,
+        None => on_keys(state, move |c| store::release(c, &scope, &key)).await,
     };
     if let Err(e) = stored {
         // The work is done; only its replay is lost. Say so, answer the client all the same.
@@ -157,6 +154,17 @@ async fn keep(state: &AppState, scope: &str, key: &str, resp: Response) -> poem:
         resp.set_data(op);
     }
     Ok(resp)
+}
+
+/// The keys' bookkeeping, each step in a short transaction of its own.
+async fn on_keys<T, F>(state: &AppState, f: F) -> crate::error::AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::AnyConnection) -> crate::error::AppResult<T> + Send + 'static,
+{
+    // Not a command: a key records a request's transport (which answer to repeat), not a
+    // change of the service's state; the request it guards runs as a command, audited.
+    state.db.write(f).await
 }
 
 fn replay(first: KeyRow) -> Response {
