@@ -64,10 +64,23 @@ impl Histogram {
     }
 }
 
-/// A batch writer's queue and batches.
-struct Writer {
+/// A batch writer's queue and batches (its handle is kept by the writer: no lookup per item).
+pub struct Writer {
     queued: AtomicI64,
     batches: Histogram,
+}
+
+impl Writer {
+    /// An item queued.
+    pub fn queued(&self) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A batch of `n` items taken from the queue.
+    pub fn taken(&self, n: usize) {
+        self.queued.fetch_sub(n as i64, Ordering::Relaxed);
+        self.batches.observe(n as f64);
+    }
 }
 
 #[derive(Default)]
@@ -100,23 +113,12 @@ pub fn request(operation: &'static str, status: u16, took: Duration) {
     .observe(took.as_secs_f64());
 }
 
-fn writer(name: &str) -> Arc<Writer> {
+/// The metrics of the batch writer called `name`.
+pub fn writer(name: &str) -> Arc<Writer> {
     series(&registry().writers, &name.to_string(), || Writer {
         queued: AtomicI64::new(0),
         batches: Histogram::new(BATCH_BUCKETS),
     })
-}
-
-/// An item queued for a batch writer.
-pub fn batch_queued(name: &str) {
-    writer(name).queued.fetch_add(1, Ordering::Relaxed);
-}
-
-/// A batch of `n` items taken from a writer's queue.
-pub fn batch_taken(name: &str, n: usize) {
-    let w = writer(name);
-    w.queued.fetch_sub(n as i64, Ordering::Relaxed);
-    w.batches.observe(n as f64);
 }
 
 /// A webhook attempt's outcome: `delivered`, `retry` or `failed`.
@@ -229,9 +231,10 @@ mod tests {
     fn histograms_are_cumulative_and_named() {
         request("testOp", 201, Duration::from_millis(3));
         request("testOp", 201, Duration::from_millis(30));
-        batch_queued("test-writer");
-        batch_queued("test-writer");
-        batch_taken("test-writer", 2);
+        let w = writer("test-writer");
+        w.queued();
+        w.queued();
+        w.taken(2);
         let text = render(&Gauges::default());
         assert!(
             text.contains(

@@ -24,15 +24,15 @@ type Reply<O> = tokio::sync::oneshot::Sender<AppResult<O>>;
 
 pub struct Batcher<I, O> {
     queue: mpsc::Sender<(I, Reply<O>)>,
-    /// Its name in the metrics (`ballots`, `survey`).
-    name: Arc<str>,
+    /// Its queue and batch sizes in the metrics (`ballots`, `survey`).
+    metrics: Arc<crate::metrics::Writer>,
 }
 
 impl<I, O> Clone for Batcher<I, O> {
     fn clone(&self) -> Self {
         Batcher {
             queue: self.queue.clone(),
-            name: Arc::clone(&self.name),
+            metrics: Arc::clone(&self.metrics),
         }
     }
 }
@@ -64,14 +64,14 @@ where
         // Several workers keep several batches in flight: while one waits for its commit to
         // reach the disk, the next is already being written.
         let incoming = Arc::new(Mutex::new(incoming));
-        let metric: Arc<str> = name.trim_start_matches("redprop-").into();
+        let metrics = crate::metrics::writer(name.trim_start_matches("redprop-"));
         for n in 0..workers.max(1) {
-            let (db, incoming, metric) = (db.clone(), Arc::clone(&incoming), Arc::clone(&metric));
+            let (db, incoming, metrics) = (db.clone(), Arc::clone(&incoming), Arc::clone(&metrics));
             std::thread::Builder::new()
                 .name(format!("{name}-{n}"))
                 .spawn(move || {
                     while let Some(batch) = next_batch(&incoming, max_batch) {
-                        crate::metrics::batch_taken(&metric, batch.len());
+                        metrics.taken(batch.len());
                         let (items, replies): (Vec<I>, Vec<Reply<O>>) = batch.into_iter().unzip();
                         for (reply, result) in replies.into_iter().zip(run(&db, mode, write, items)) {
                             let _ = reply.send(result);
@@ -80,13 +80,13 @@ where
                 })
                 .expect("spawning a batch writer thread");
         }
-        Batcher { queue, name: metric }
+        Batcher { queue, metrics }
     }
 
     /// Queues `item` and waits until its batch is committed.
     pub async fn submit(&self, item: I) -> AppResult<O> {
         let (reply, result) = tokio::sync::oneshot::channel();
-        crate::metrics::batch_queued(&self.name);
+        self.metrics.queued();
         self.queue.send((item, reply)).map_err(|_| AppError::Unavailable {
             detail: "the batch writer has stopped".into(),
         })?;
