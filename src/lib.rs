@@ -177,6 +177,8 @@ pub fn build_app(state: &AppState) -> impl Endpoint<Output = Response> {
     let api = http::service();
     let docs = api.swagger_ui();
     web::warm();
+    // Read from the API document once, at start, not in the first 201's request.
+    http::location::rules();
     // `*` means any origin — without credentials (bearer tokens are sent explicitly, never as
     // cookies, so a page of another origin still needs the token to do anything).
     let mut cors = Cors::new()
