@@ -192,6 +192,12 @@ impl Config {
             max_connections: self.max_connections,
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            // The largest body any operation takes, with room for a multipart envelope.
+            max_drain_bytes: self
+                .max_body_bytes
+                .max(self.max_attachment_bytes)
+                .max(crate::http::body::MAX_CSV_BYTES)
+                + 64 * 1024,
             ..crate::http::server::Limits::default()
         }
     }

@@ -30,9 +30,10 @@ pub struct GroupWriter {
 impl GroupWriter {
     /// Starts the writer thread on `conn`, and the checkpointer on `checkpoints`; they stop when
     /// every handle is dropped.
-    pub fn start(mut conn: AnyConnection, checkpoints: AnyConnection) -> GroupWriter {
+    /// `wal`: the path of the database's write-ahead log, watched to keep it bounded.
+    pub fn start(mut conn: AnyConnection, checkpoints: AnyConnection, wal: Option<std::path::PathBuf>) -> GroupWriter {
         let (tx, rx) = mpsc::channel::<Job>();
-        let alive = start_checkpointer(checkpoints);
+        let alive = start_checkpointer(checkpoints, wal);
         std::thread::Builder::new()
             .name("redprop-sqlite-writer".into())
             .spawn(move || {
@@ -104,22 +105,40 @@ impl GroupWriter {
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
+/// The size of the WAL past which a checkpoint waits for readers to move on, so that it
+/// completes and the log starts again from its beginning (and is cut back to this size, see
+/// `journal_size_limit` in `SQLITE_PRAGMAS`).
+pub const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Copies the WAL back into the database on a thread of its own; the writer connection has
 /// automatic checkpoints turned off.
 ///
 /// Why: an automatic checkpoint runs inside the COMMIT of whichever write crosses the threshold,
 /// so every few hundred milliseconds under load one batch (and every request queued behind it)
 /// waited for megabytes to be copied and synced. A PASSIVE checkpoint on another connection runs
-/// beside the writer instead of in its way. Returns the sender whose drop stops the thread.
-fn start_checkpointer(mut conn: AnyConnection) -> mpsc::Sender<()> {
+/// beside the writer instead of in its way.
+///
+/// A PASSIVE checkpoint never waits for a reader, so under reads that never pause it stops short
+/// of the log's end every time; the log is then never started again and grows without bound (a
+/// bulk import left 2.6 GB beside a 0.7 GB database, and writes slowed as it grew). Once the log
+/// passes `WAL_LIMIT_BYTES`, a TRUNCATE checkpoint waits (at most its busy timeout) for the
+/// readers of older snapshots to finish, copies everything back and empties the log. Writers wait
+/// behind it for that moment: milliseconds, once per 64 MiB written. Returns the sender whose
+/// drop stops the thread.
+fn start_checkpointer(mut conn: AnyConnection, wal: Option<std::path::PathBuf>) -> mpsc::Sender<()> {
     use diesel::connection::SimpleConnection;
     let (alive, stop) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("redprop-sqlite-checkpoint".into())
         .spawn(move || loop {
             let last = matches!(stop.recv_timeout(CHECKPOINT_EVERY), Err(RecvTimeoutError::Disconnected));
-            if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            let over = wal
+                .as_ref()
+                .and_then(|p| std::fs::metadata(p).ok())
+                .is_some_and(|m| m.len() > WAL_LIMIT_BYTES);
+            let mode = if over { "TRUNCATE" } else { "PASSIVE" };
+            if let Err(e) = conn.batch_execute(&format!("PRAGMA wal_checkpoint({mode})")) {
+                tracing::warn!(error = %e, mode, "WAL checkpoint failed; will retry");
             }
             if last {
                 break;

@@ -209,8 +209,8 @@ pub fn page(
     Ok(q.load(conn)?)
 }
 
-/// When the meetings of `kind` in these communities began, from `from` until `until`: (estate,
-/// community, start). For the cadence of the deadlines list.
+/// When the meetings of `kind` in these communities that are on record (published minutes) began,
+/// from `from` until `until`: (estate, community, start). For the cadence of the deadlines list.
 pub fn held(
     conn: &mut AnyConnection,
     kind: MeetingKind,
@@ -218,11 +218,17 @@ pub fn held(
     from: NaiveDateTime,
     until: NaiveDateTime,
 ) -> AppResult<Vec<(Option<String>, String, NaiveDateTime)>> {
+    // Held means on record: a meeting counts once minutes of it are published (a version
+    // superseded by a correction was published too), not when it is convened.
+    let on_record = minutes::table
+        .filter(minutes::meeting_id.eq(meetings::id))
+        .filter(minutes::published_at.is_not_null());
     Ok(meetings::table
         .filter(meetings::community_id.eq_any(community_ids))
         .filter(meetings::kind.eq(kind.as_str()))
         .filter(meetings::starts_at.ge(from))
         .filter(meetings::starts_at.le(until))
+        .filter(diesel::dsl::exists(on_record))
         .select((meetings::estate_id, meetings::community_id, meetings::starts_at))
         .load(conn)?)
 }

@@ -161,8 +161,11 @@ impl DbUrl {
 /// Per-connection SQLite settings. `foreign_keys` cannot change inside a transaction, so it is
 /// set here, at connect time; `busy_timeout` comes first so that the one-time switch to WAL
 /// waits, rather than fails, when several connections open at once.
+///
+/// `journal_size_limit`: when the WAL starts again from its beginning, its file is cut back to
+/// 64 MiB (`group_commit::WAL_LIMIT_BYTES`) instead of keeping the size of its largest burst.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;";
 
 pub struct Manager(DbUrl);
 
@@ -314,7 +317,8 @@ impl Db {
                     .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
-                let group = Some(group_commit::GroupWriter::start(writer_conn, checkpoints));
+                let wal = (path != ":memory:" && !path.starts_with("file:")).then(|| format!("{path}-wal").into());
+                let group = Some(group_commit::GroupWriter::start(writer_conn, checkpoints, wal));
                 let side = Pool::builder()
                     .max_size(1)
                     .min_idle(Some(0))

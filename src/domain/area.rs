@@ -55,10 +55,11 @@ impl RecordedAreas {
         }
     }
 
-    /// Both sets of areas together, or `None` when they give different areas for one source.
+    /// Both sets of areas together, or `None` when both give an area for the same source (even
+    /// the same area: a source is stated once).
     pub fn merge(&self, other: &RecordedAreas) -> Option<RecordedAreas> {
         let one = |a: Option<i64>, b: Option<i64>| match (a, b) {
-            (Some(x), Some(y)) if x != y => Err(()),
+            (Some(_), Some(_)) => Err(()),
             (x, y) => Ok(x.or(y)),
         };
         Some(RecordedAreas {

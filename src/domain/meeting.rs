@@ -4,7 +4,7 @@
 //! they published — and frozen: a correction after publication is a new version that supersedes
 //! the old one, never an edit. Decisions create action items (督办事项) followed to done.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::lifecycle::Refused;
 use crate::error::codes;
@@ -199,6 +199,21 @@ impl ActionStatus {
     }
 }
 
+/// Attendance and minutes record a meeting that took place: nothing of it is recorded before it
+/// starts (`now` is server time).
+pub fn under_way(starts_at: NaiveDateTime, now: NaiveDateTime) -> Result<(), Refused> {
+    if now < starts_at {
+        return Err(Refused::rule(
+            codes::MEETING_NOT_STARTED,
+            format!(
+                "the meeting starts at {} UTC; record its attendance and minutes after that",
+                starts_at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether an action item is overdue on `today` (China Standard Time): not done after its due day.
 pub fn action_overdue(status: ActionStatus, due_on: NaiveDate, today: NaiveDate) -> bool {
     status != ActionStatus::Done && today > due_on
@@ -234,16 +249,21 @@ pub fn cadence(kind: MeetingKind) -> Option<fn(NaiveDate) -> Period> {
     }
 }
 
-/// The meetings of `kind` a scope owes on `today` (China Standard Time): for the period before
-/// today's and for today's own, each period in which none was held, as (its last day, whether
-/// it is over). A scope owes a meeting only for a period it existed for from its first day
-/// (`since`, the day it was registered): an estate registered on the 27th owes none that month.
-pub fn missing_meetings(
-    kind: MeetingKind,
-    since: NaiveDate,
-    held: &[NaiveDate],
-    today: NaiveDate,
-) -> Vec<(NaiveDate, bool)> {
+/// A period's meeting of a cadence: the period's last day, the day a meeting of it was held
+/// (on record with published minutes), and whether the period is over without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owed {
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// The meetings of `kind` a scope owes on `today` (China Standard Time), for the period before
+/// today's and for today's own: each with the day its meeting was held (`held`: the days of
+/// meetings on record), or overdue once the period is over without one. A scope owes a meeting
+/// only for a period it existed for from its first day (`since`, the day it was registered): an
+/// estate registered on the 27th owes none that month.
+pub fn meetings_owed(kind: MeetingKind, since: NaiveDate, held: &[NaiveDate], today: NaiveDate) -> Vec<Owed> {
     let Some(period_of) = cadence(kind) else {
         return Vec::new();
     };
@@ -252,8 +272,28 @@ pub fn missing_meetings(
     [previous, current]
         .into_iter()
         .filter(|(first, _)| *first >= since)
-        .filter(|(first, last)| !held.iter().any(|d| first <= d && d <= last))
-        .map(|(_, last)| (last, today > last))
+        .map(|(first, last)| {
+            let done_on = held.iter().filter(|d| first <= **d && **d <= last).min().copied();
+            Owed {
+                due_on: last,
+                done_on,
+                overdue: done_on.is_none() && today > last,
+            }
+        })
+        .collect()
+}
+
+/// The periods of `meetings_owed` still without a meeting: (last day, overdue).
+pub fn missing_meetings(
+    kind: MeetingKind,
+    since: NaiveDate,
+    held: &[NaiveDate],
+    today: NaiveDate,
+) -> Vec<(NaiveDate, bool)> {
+    meetings_owed(kind, since, held, today)
+        .into_iter()
+        .filter(|o| o.done_on.is_none())
+        .map(|o| (o.due_on, o.overdue))
         .collect()
 }
 
@@ -263,6 +303,18 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn nothing_is_recorded_before_the_meeting_starts() {
+        let start = d("2026-12-04").and_hms_opt(6, 30, 0).unwrap();
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(
+            under_way(start, start - second).unwrap_err(),
+            Refused::rule(codes::MEETING_NOT_STARTED, "x")
+        );
+        assert!(under_way(start, start).is_ok());
+        assert!(under_way(start, start + second).is_ok());
     }
 
     #[test]
@@ -300,6 +352,37 @@ mod tests {
         assert_eq!(missing_meetings(k, d("2026-02-01"), &[], d("2026-03-10")).len(), 2);
         assert_eq!(missing_meetings(k, d("2026-02-02"), &[], d("2026-03-10")).len(), 1);
         assert!(missing_meetings(MeetingKind::AdHoc, since, &[], d("2026-03-10")).is_empty());
+    }
+
+    #[test]
+    fn a_met_period_keeps_the_day_it_was_met() {
+        let k = MeetingKind::JointMonthly;
+        let owed = meetings_owed(k, d("2026-01-01"), &[d("2026-02-20"), d("2026-02-03")], d("2026-03-10"));
+        assert_eq!(
+            owed,
+            vec![
+                Owed {
+                    due_on: d("2026-02-28"),
+                    done_on: Some(d("2026-02-03")),
+                    overdue: false
+                },
+                Owed {
+                    due_on: d("2026-03-31"),
+                    done_on: None,
+                    overdue: false
+                },
+            ]
+        );
+        // Met on the last day of the month: on time, not overdue the day after.
+        let owed = meetings_owed(k, d("2026-01-01"), &[d("2026-02-28")], d("2026-03-01"));
+        assert_eq!(
+            owed[0],
+            Owed {
+                due_on: d("2026-02-28"),
+                done_on: Some(d("2026-02-28")),
+                overdue: false
+            }
+        );
     }
 
     #[test]

@@ -199,6 +199,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut seen_units: HashMap<(String, String, String), usize> = HashMap::new();
     let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
+    // (first row, later row) of a unit given twice: both rows are named, not only the later.
+    let mut repeated: Vec<(usize, usize)> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
         if rows.len() + errors.len() >= MAX_ROWS {
@@ -453,6 +455,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                         Col::Number,
                         format!("the same unit is already in row {first}; a repeated row may only add another source's area"),
                     );
+                    repeated.push((first, row));
                 }
                 continue;
             }
@@ -461,6 +464,20 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         if ok {
             rows.push(candidate);
         }
+    }
+    if !repeated.is_empty() {
+        let column = index
+            .get(&Col::Number)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| col_label(Col::Number).into());
+        for (first, later) in repeated {
+            errors.push(RowError {
+                row: first,
+                column: column.clone(),
+                message: format!("the same unit is given again in row {later}; give each unit once (a repeated row may only add another source's area)"),
+            });
+        }
+        errors.sort_by_key(|e| e.row);
     }
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError {
@@ -574,11 +591,17 @@ mod tests {
         assert_eq!(rows[0].areas.contract, Some(10050));
         // The same source with another area, or other details: refused, naming the row.
         let errs = parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,99,合同,未售\n").as_bytes()).unwrap_err();
-        assert_eq!((errs[0].row, errs[0].column.as_str()), (3, "房号"));
+        let named: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(named, vec![(2, "房号"), (3, "房号")]);
+        // The very same row twice is no second source: both rows are named.
+        let errs =
+            parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,100.5,合同,未售\n").as_bytes()).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.row).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(errs[0].message.contains("row 3") && errs[1].message.contains("row 2"));
         let errs =
             parse(format!("{head}1号楼,101,100.5,合同,未售\n1号楼,101,98.25,不动产登记,已售未交付\n").as_bytes())
                 .unwrap_err();
-        assert_eq!(errs[0].row, 3);
+        assert_eq!(errs.iter().map(|e| e.row).collect::<Vec<_>>(), vec![2, 3]);
         // A row without any area.
         let errs = parse("楼栋,房号,合同面积,登记面积,销售状态\n1号楼,101,,,未售\n".as_bytes()).unwrap_err();
         assert_eq!(errs[0].row, 2);

@@ -188,7 +188,16 @@ pub fn parse_url(url: &str, allow_local: bool) -> Result<Target, Refused> {
             _ => return Err(bad("the port is a number from 1 to 65535")),
         },
     };
-    let host = host.to_ascii_lowercase();
+    let mut host = host.to_ascii_lowercase();
+    // A host that ends in a number is an IPv4 address in any of the notations browsers and
+    // resolvers accept (`2130706433`, `0x7f.1`, `017700000001`, `127.1`): read it as one, and
+    // keep it in dotted form, so that no notation slips a private address past the check.
+    if ends_in_number(&host) {
+        match whatwg_ipv4(&host) {
+            Some(v4) => host = v4.to_string(),
+            None => return Err(bad("the host is not a valid name or address")),
+        }
+    }
     let name_ok = !host.is_empty()
         && host.len() <= 253
         && host
@@ -216,6 +225,54 @@ pub fn parse_url(url: &str, allow_local: bool) -> Result<Target, Refused> {
     })
 }
 
+/// Whether the last label of a host (a trailing dot aside) is a number, decimal or `0x` hex: the
+/// WHATWG URL Standard's test for a host to be read as an IPv4 address.
+fn ends_in_number(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let last = host.rsplit('.').next().unwrap_or("");
+    !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last
+                .strip_prefix("0x")
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())))
+}
+
+/// The WHATWG URL Standard's IPv4 parser (as browsers and `inet_aton` read a host): one to four
+/// parts, each decimal, octal (a leading 0) or hex (0x); the last fills the bytes left.
+fn whatwg_ipv4(host: &str) -> Option<std::net::Ipv4Addr> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let number = |p: &str| -> Option<u64> {
+        let (digits, radix) = if let Some(h) = p.strip_prefix("0x") {
+            (h, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (p, 10)
+        };
+        if digits.is_empty() {
+            return (radix != 10).then_some(0);
+        }
+        if digits.len() > 32 {
+            return None;
+        }
+        u64::from_str_radix(digits, radix).ok()
+    };
+    let numbers: Vec<u64> = parts.iter().map(|p| number(p)).collect::<Option<_>>()?;
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|n| *n > 255) || *last >= 256u64.pow(5 - numbers.len() as u32) {
+        return None;
+    }
+    let value = init
+        .iter()
+        .enumerate()
+        .fold(*last, |acc, (i, n)| acc + n * 256u64.pow(3 - i as u32));
+    Some(std::net::Ipv4Addr::from(u32::try_from(value).ok()?))
+}
+
 /// Whether an address is one on the public internet: not loopback, private, link-local,
 /// shared (carrier-grade NAT), documentation, multicast or unspecified — so that a registered
 /// endpoint cannot make the server call into its own network (the database, a metadata service).
@@ -239,7 +296,24 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let seg = v6.segments();
+            let first = seg[0];
+            // Addresses that carry an IPv4 address inside: the deprecated IPv4-compatible ::/96,
+            // NAT64's 64:ff9b::/96 and 6to4's 2002::/16 reach that IPv4 address; Teredo
+            // (2001::/32) tunnels anywhere.
+            let embedded = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            if seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                return false;
+            }
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(IpAddr::V4(embedded(seg[6], seg[7])));
+            }
+            if first == 0x2002 {
+                return is_public(IpAddr::V4(embedded(seg[1], seg[2])));
+            }
+            if first == 0x2001 && seg[1] == 0 {
+                return false;
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -304,6 +378,26 @@ mod tests {
             "https://example.com:0/",
             "https://example.com:70000/",
             "https:///path",
+            // IPv4 in the other notations browsers and resolvers read.
+            "https://2130706433/",
+            "https://0x7f.1/",
+            "https://0x7f000001/",
+            "https://017700000001/",
+            "https://127.1/",
+            "https://0177.0.0.1/",
+            "https://10.0x0.1/",
+            "https://192.168.257/",
+            "https://0xc0.0xa8.1.1/",
+            "https://167772161/",
+            // Not an address at all.
+            "https://1.2.3.4.5/",
+            "https://256.1.1.1/",
+            "https://0x/",
+            // IPv6 forms that carry a private IPv4 address.
+            "https://[::127.0.0.1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[2002:7f00:1::]/",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
         ] {
             assert!(parse_url(bad, false).is_err(), "{bad}");
         }
@@ -316,6 +410,41 @@ mod tests {
             parse_url("https://[2001:db9::1]:444/", false).unwrap().authority(),
             "[2001:db9::1]:444"
         );
+    }
+
+    #[test]
+    fn ipv4_in_every_notation() {
+        let v4 = |h: &str| whatwg_ipv4(h).map(|a| a.to_string());
+        for (host, want) in [
+            ("2130706433", "127.0.0.1"),
+            ("0x7f.1", "127.0.0.1"),
+            ("0x7f000001", "127.0.0.1"),
+            ("017700000001", "127.0.0.1"),
+            ("127.1", "127.0.0.1"),
+            ("127.0.1", "127.0.0.1"),
+            ("8.8.8.8", "8.8.8.8"),
+            ("8.8.8.8.", "8.8.8.8"),
+            ("0x08.010.0.8", "8.8.0.8"),
+            ("4294967295", "255.255.255.255"),
+        ] {
+            assert_eq!(v4(host).as_deref(), Some(want), "{host}");
+        }
+        for host in [
+            "4294967296",
+            "1.2.3.256",
+            "256.1.1.1",
+            "1.2.65536",
+            "1.2.3.4.5",
+            "09",
+            "0x1g",
+            "",
+        ] {
+            assert_eq!(v4(host), None, "{host}");
+        }
+        assert!(ends_in_number("a.b.0x10") && ends_in_number("1.2.3.4.") && !ends_in_number("example.com"));
+        // A public address in another notation is taken, in dotted form.
+        assert_eq!(parse_url("https://134744072/", false).unwrap().host, "8.8.8.8");
+        assert!(parse_url("https://example.123/", false).is_err());
     }
 
     #[test]
@@ -335,6 +464,10 @@ mod tests {
             "fd00::1",
             "::ffff:10.0.0.1",
             "240.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }

@@ -141,6 +141,7 @@ problems! {
     CAMPAIGN_NOT_OPEN = 409 "campaign_not_open" "the campaign is not collecting inputs";
     CAMPAIGN_NOT_SCORING = 409 "campaign_not_scoring" "the campaign is not being scored";
     APPEAL_DECIDED = 409 "appeal_decided" "the appeal is already decided";
+    APPEAL_EXISTS = 409 "appeal_exists" "the company has already appealed this indicator for this estate in this campaign";
     IDEMPOTENCY_IN_PROGRESS = 409 "idempotency_in_progress" "a request with this Idempotency-Key is still running; retry in a moment";
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
@@ -177,6 +178,7 @@ problems! {
     NOT_RATED_HERE = 422 "not_rated_here" "the company is not rated for this estate in this campaign";
     NO_RESULTS = 422 "no_results" "the campaign has no results to publish; score it first";
     TOO_EARLY = 422 "too_early" "the vote opens at its announced time, not before";
+    MEETING_NOT_STARTED = 422 "meeting_not_started" "attendance and minutes are recorded once the meeting has started";
     TOO_LATE = 422 "too_late" "the closing time has passed";
     NOT_YOUR_VOTER = 422 "not_your_voter" "the caller is not the designated voter of this unit";
     AMBIGUOUS_VOTER = 422 "ambiguous_voter" "the caller votes for several roll entries; name the unit";

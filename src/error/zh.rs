@@ -136,6 +136,8 @@ pub fn problem(code: &str) -> Option<&'static str> {
         "not_rated_here" => "该企业在本次评定中不参评此小区。",
         "no_results" => "评定还没有可公布的结果，请先计分。",
         "too_early" => "表决在公告的开始时间才开放。",
+        "meeting_not_started" => "会议开始后才能登记出席情况和起草纪要。",
+        "appeal_exists" => "本企业已就该小区的这一指标提出过申诉，不能重复申诉。",
         "too_late" => "已过截止时间。",
         "not_your_voter" => "您不是该房屋的指定投票人。",
         "ambiguous_voter" => "您代表多个房屋投票，请指明房屋。",

@@ -23,6 +23,7 @@ use crate::AppState;
 pub struct AccountsApi;
 
 #[derive(Object, Deserialize, Clone)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     pub role: Role,
@@ -32,6 +33,7 @@ pub struct GrantInput {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 3–64 characters: a–z, 0–9, `.`, `_`, `-`; compared case-insensitively.
@@ -48,6 +50,7 @@ pub struct NewUser {
 }
 
 #[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GrantOut {
     pub id: String,
     pub role: Role,
@@ -57,6 +60,7 @@ pub struct GrantOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct User {
     pub id: String,
     pub username: String,

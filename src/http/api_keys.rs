@@ -24,6 +24,7 @@ use crate::AppState;
 pub struct ApiKeysApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     /// The property company the key acts for.
@@ -35,6 +36,7 @@ pub struct NewApiKey {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiKey {
     pub id: String,
     pub company_id: String,
@@ -50,6 +52,7 @@ pub struct ApiKey {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiKeyCreated {
     #[oai(flatten)]
     pub key_info: ApiKey,

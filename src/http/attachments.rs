@@ -20,6 +20,7 @@ pub struct AttachmentsApi;
 
 /// A stored file.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Attachment {
     /// The SHA-256 of the file's bytes (lowercase hex): the same file has the same id.
     pub id: String,

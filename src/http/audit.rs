@@ -16,6 +16,7 @@ use crate::AppState;
 pub struct AuditApi;
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEvent {
     /// Order of arrival.
     pub seq: i64,
@@ -51,6 +52,7 @@ pub struct AuditEvent {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChainBreak {
     pub seq: i64,
     pub chain_pos: i64,
@@ -58,6 +60,7 @@ pub struct ChainBreak {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditVerification {
     /// True when every sealed event matches its hash and links to the one before.
     pub ok: bool,

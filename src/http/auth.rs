@@ -22,6 +22,7 @@ use crate::AppState;
 pub struct AuthApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -47,6 +48,7 @@ pub enum RefreshDelivery {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token. Omitted by the web pages, whose refresh token is the
@@ -57,6 +59,7 @@ pub struct RefreshRequest {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     #[oai(validator(min_length = 1, max_length = 128))]
@@ -67,6 +70,7 @@ pub struct PasswordChange {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer …`.
     pub access_token: String,
@@ -140,6 +144,7 @@ fn deliver(st: &AppState, mut tokens: TokenResponse, delivery: RefreshDelivery) 
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     /// `user` or `api_key`.
     pub actor_type: String,

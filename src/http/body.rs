@@ -358,21 +358,31 @@ impl ParsePayload for FileBody {
         };
         let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from(raw)) });
         let mut parts = multer::Multipart::new(stream, boundary);
+        let mut found: Option<FileBody> = None;
         while let Some(field) = parts.next_field().await.map_err(unreadable)? {
             if field.name() != Some("file") {
                 continue;
+            }
+            // One file per upload: which of two the caller meant is not ours to guess.
+            if found.is_some() {
+                return Err(AppError::invalid(
+                    "file",
+                    reason::DUPLICATE,
+                    "the body has more than one part named `file`; upload one file at a time",
+                )
+                .into());
             }
             let file_name = field.file_name().map(str::to_string);
             let bytes = field.bytes().await.map_err(unreadable)?;
             if bytes.len() > limit {
                 return Err(AppError::PayloadTooLarge { limit }.into());
             }
-            return Ok(FileBody {
+            found = Some(FileBody {
                 bytes: bytes.to_vec(),
                 file_name,
             });
         }
-        Err(AppError::invalid("file", reason::REQUIRED, "the body has no part named `file`").into())
+        found.ok_or_else(|| AppError::invalid("file", reason::REQUIRED, "the body has no part named `file`").into())
     }
 }
 

@@ -27,6 +27,7 @@ use crate::AppState;
 pub struct CompaniesApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewCompany {
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -47,6 +48,7 @@ pub struct NewCompany {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Company {
     pub id: String,
     pub name: String,
@@ -65,6 +67,7 @@ pub struct Company {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewContract {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -77,6 +80,7 @@ pub struct NewContract {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Contract {
     pub id: String,
     pub company_id: String,

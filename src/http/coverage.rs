@@ -23,6 +23,7 @@ use crate::AppState;
 pub struct CoverageApi;
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EstatesByKind {
     pub commercial: u64,
     pub village_built: u64,
@@ -30,6 +31,7 @@ pub struct EstatesByKind {
 }
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EstatesByManagement {
     pub contracted: u64,
     pub entrusted: u64,
@@ -38,6 +40,7 @@ pub struct EstatesByManagement {
 }
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CompaniesByCoverage {
     pub own_branch: u64,
     pub joint_branch: u64,
@@ -46,6 +49,7 @@ pub struct CompaniesByCoverage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GridPartyMembers {
     pub grid_id: String,
     pub name: String,
@@ -55,6 +59,7 @@ pub struct GridPartyMembers {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Coverage {
     pub org_id: String,
     pub estates_total: u64,
@@ -79,6 +84,7 @@ pub struct Coverage {
 }
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CommitteeCoverage {
     pub owners_committees: u64,
     pub property_management_committees: u64,

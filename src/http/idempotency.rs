@@ -97,6 +97,7 @@ pub async fn guard<E: Endpoint>(next: E, req: Request, state: AppState) -> poem:
         }
         Claim::Run => {}
     }
+    let path = parts.uri.path().to_string();
     let req = Request::from_parts(parts, Body::from(bytes));
     let resp = match next.call(req).await {
         Ok(r) => r.into_response(),
@@ -109,6 +110,8 @@ pub async fn guard<E: Endpoint>(next: E, req: Request, state: AppState) -> poem:
             r
         }
     };
+    // The `Location` of a 201 is kept with it, so a replay says where the record is too.
+    let resp = super::location::add(&path, resp).await;
     keep(&state, &scope, &key, resp).await
 }
 

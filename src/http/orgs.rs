@@ -24,6 +24,7 @@ use crate::AppState;
 pub struct OrgsApi;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     pub kind: OrgKind,
@@ -39,6 +40,7 @@ pub struct NewOrg {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Org {
     pub id: String,
     pub kind: OrgKind,
@@ -53,6 +55,7 @@ pub struct Org {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrid {
     /// The community the grid belongs to.
@@ -71,6 +74,7 @@ pub struct NewGrid {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Grid {
     pub id: String,
     pub community_id: String,

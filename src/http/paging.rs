@@ -8,6 +8,7 @@ use crate::error::{codes, reason, AppError, AppResult, FieldError};
 
 /// One page of a list: the shape of every list the API returns.
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(bound = "T: serde::Serialize")]
 pub struct Page<T: ParseFromJSON + ToJSON> {
     pub items: Vec<T>,

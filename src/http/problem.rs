@@ -14,6 +14,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// A field that broke a rule.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProblemField {
     /// JSON path of the field in the request body, or the parameter name.
     pub field: String,
@@ -27,6 +28,7 @@ pub struct ProblemField {
 
 /// An error, as RFC 9457 problem details, with a stable `code` to branch on.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI naming the problem type: `urn:redprop:problem:<code>`.
     #[oai(rename = "type")]

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
@@ -48,6 +48,11 @@ pub struct Limits {
     pub max_head_bytes: usize,
     /// Most header lines in a request; more is 431.
     pub max_headers: usize,
+    /// Most bytes of a request body the server reads and discards after answering without
+    /// reading it all (a 401 or 404 decided from the head), so that the connection stays usable
+    /// for the next request. A larger rest, or one that does not arrive within the request's
+    /// time, closes the connection instead, with `Connection: close` on the answer.
+    pub max_drain_bytes: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +63,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(60),
             max_head_bytes: 64 * 1024,
             max_headers: 100,
+            max_drain_bytes: 11 * 1024 * 1024,
         }
     }
 }
@@ -126,9 +132,11 @@ async fn serve_connection(
     mut stop: watch::Receiver<bool>,
 ) {
     let request_timeout = limits.request_timeout;
+    let max_drain = limits.max_drain_bytes;
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let app = app.clone();
         async move {
+            let started = tokio::time::Instant::now();
             // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host header.
             if req.version() == poem::http::Version::HTTP_11
                 && req.headers().get_all(poem::http::header::HOST).iter().count() != 1
@@ -142,14 +150,18 @@ async fn serve_connection(
                 }
                 return Ok::<_, Infallible>(hyper::Response::<HyperBody>::from(r));
             }
-            let req: poem::Request = (
+            let declared = declared_length(req.headers());
+            let expects_continue = req.headers().contains_key(poem::http::header::EXPECT);
+            let mut req: poem::Request = (
                 req,
                 LocalAddr(Addr::SocketAddr(local)),
                 RemoteAddr(Addr::SocketAddr(peer)),
                 poem::http::uri::Scheme::HTTP,
             )
                 .into();
-            let resp = match tokio::time::timeout(request_timeout, app.get_response(req)).await {
+            let body = SharedBody::new(req.take_body());
+            req.set_body(poem::Body::from(HyperBody::new(body.clone())));
+            let mut resp = match tokio::time::timeout(request_timeout, app.get_response(req)).await {
                 Ok(r) => r,
                 Err(_) => {
                     tracing::warn!(peer = %peer.ip(), "request timed out");
@@ -162,6 +174,18 @@ async fn serve_connection(
                     r
                 }
             };
+            // hyper closes a connection whose request body was not read to its end once the
+            // answer is written, without saying so: the client's next request on it is lost.
+            // Read the rest (bounded), or say `Connection: close` so the client knows.
+            let rest_fits = declared.is_none_or(|n| n <= max_drain as u64);
+            if !body.is_end()
+                && (expects_continue || !rest_fits || !body.drain(max_drain, started + request_timeout).await)
+            {
+                resp.headers_mut().insert(
+                    poem::http::header::CONNECTION,
+                    poem::http::HeaderValue::from_static("close"),
+                );
+            }
             Ok::<_, Infallible>(hyper::Response::<HyperBody>::from(resp))
         }
     });
@@ -181,6 +205,78 @@ async fn serve_connection(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+/// The request's `Content-Length`, when it has one that parses.
+fn declared_length(headers: &poem::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(poem::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// A request body that the app reads while the connection keeps a handle on it, so that what
+/// the app left unread can be drained after the answer. Only one side polls it at a time (the
+/// app while it runs, then the drain), so the lock is never contended.
+#[derive(Clone)]
+struct SharedBody(Arc<std::sync::Mutex<HyperBody>>);
+
+impl SharedBody {
+    fn new(body: poem::Body) -> Self {
+        SharedBody(Arc::new(std::sync::Mutex::new(body.into())))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HyperBody> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn is_end(&self) -> bool {
+        hyper::body::Body::is_end_stream(&*self.lock())
+    }
+
+    /// Reads and discards the rest of the body: true when it ended within `max` bytes before
+    /// `deadline`.
+    async fn drain(&self, max: usize, deadline: tokio::time::Instant) -> bool {
+        let read = async {
+            let mut seen = 0usize;
+            loop {
+                let frame = std::future::poll_fn(|cx| Pin::new(&mut *self.lock()).poll_frame(cx)).await;
+                match frame {
+                    None => return true,
+                    Some(Err(_)) => return false,
+                    Some(Ok(frame)) => {
+                        seen += frame.data_ref().map_or(0, |d| d.len());
+                        if seen > max {
+                            return false;
+                        }
+                    }
+                }
+            }
+        };
+        tokio::time::timeout_at(deadline, read).await.unwrap_or(false)
+    }
+}
+
+impl hyper::body::Body for SharedBody {
+    type Data = hyper::body::Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut *self.lock()).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.is_end()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.lock().size_hint()
     }
 }
 

@@ -131,6 +131,26 @@ pub fn yaml() -> String {
     to_yaml(&doc)
 }
 
+/// Operations that replace a whole record others edit: without `If-Match` they answer 428
+/// (`etag::check(.., required = true)`), so the header is required in the document.
+const IF_MATCH_REQUIRED: &[&str] = &["editMinutes", "setRatingConfig"];
+
+/// Operations that answer a file, with the media types they answer
+/// (`domain::attachment::sniff`; the ratings' export).
+const DOWNLOADS: &[(&str, &[&str])] = &[
+    (
+        "getAttachment",
+        &["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"],
+    ),
+    (
+        "exportRatingResults",
+        &[
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "text/csv",
+        ],
+    ),
+];
+
 /// Operations that throttle guesses and may answer 429.
 const THROTTLED: &[&str] = &["login", "activateOwner"];
 
@@ -314,6 +334,12 @@ fn correct_operation(op: &mut Value) {
         }
     }
     let has_body = op.get("requestBody").is_some();
+    // An operation anyone may call says so (`security: []`): generators and linters read an
+    // absent `security` as "not stated", not as "public".
+    if let Some(m) = op.as_mapping_mut() {
+        m.entry("security".into())
+            .or_insert_with(|| Value::Sequence(Vec::new()));
+    }
     let secured = op
         .get("security")
         .and_then(Value::as_sequence)
@@ -324,6 +350,11 @@ fn correct_operation(op: &mut Value) {
             if let (Some(m), Some((_, d))) = (p.as_mapping_mut(), PARAMETERS.iter().find(|(n, _)| *n == name)) {
                 m.entry("description".into())
                     .or_insert_with(|| Value::String((*d).into()));
+            }
+            if name == "If-Match" && IF_MATCH_REQUIRED.contains(&id.as_str()) {
+                if let Some(m) = p.as_mapping_mut() {
+                    m.insert("required".into(), Value::Bool(true));
+                }
             }
         }
     }
@@ -339,7 +370,8 @@ fn correct_operation(op: &mut Value) {
         return;
     };
     responses.retain(|status, _| match status.as_str().unwrap_or("") {
-        "412" | "428" => conditional,
+        "412" => conditional,
+        "428" => IF_MATCH_REQUIRED.contains(&id.as_str()),
         "413" | "415" => has_body,
         "401" => secured || CREDENTIALS.contains(&id.as_str()),
         "403" => secured,
@@ -357,6 +389,21 @@ fn correct_operation(op: &mut Value) {
     for status in ["429", "503"] {
         if let Some(Value::Mapping(r)) = responses.get_mut(status) {
             r.insert("headers".into(), retry_after.clone());
+        }
+    }
+    // A download is one of several media types, named (a generated client picks by them).
+    if let Some(types) = DOWNLOADS.iter().find(|(op, _)| *op == id).map(|(_, t)| *t) {
+        if let Some(Value::Mapping(r)) = responses.get_mut("200") {
+            let binary =
+                serde_yaml::to_value(serde_json::json!({ "schema": { "type": "string", "format": "binary" } }))
+                    .expect("JSON is YAML");
+            let content: serde_yaml::Mapping = types.iter().map(|t| (Value::from(*t), binary.clone())).collect();
+            r.insert("content".into(), Value::Mapping(content));
+            // The media type is said by `content`; OpenAPI ignores a Content-Type header.
+            if let Some(Value::Mapping(h)) = r.get_mut("headers") {
+                h.remove("Content-Type");
+                h.remove("CONTENT-TYPE");
+            }
         }
     }
     // Every 201 says where the new record is read (`http::location`).

@@ -122,6 +122,7 @@ macro_rules! api_terms {
 
 /// One closed set of values with what each is called.
 #[derive(poem_openapi::Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TermSet {
     /// The schema's name in this document, e.g. `VoteStatus`.
     pub name: String,
@@ -130,6 +131,7 @@ pub struct TermSet {
 }
 
 #[derive(poem_openapi::Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TermValue {
     /// The value as sent and stored.
     pub value: String,

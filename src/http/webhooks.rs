@@ -30,6 +30,7 @@ pub struct WebhooksApi;
 pub const MAX_ENDPOINTS_PER_OWNER: i64 = 10;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
     /// The company whose events it receives (give this or `county_id`).
@@ -52,6 +53,7 @@ pub struct NewWebhook {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
     #[oai(validator(min_length = 1, max_length = 2000))]
@@ -65,6 +67,7 @@ pub struct WebhookPatch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Webhook {
     pub id: String,
     pub owner_kind: WebhookOwner,
@@ -84,6 +87,7 @@ pub struct Webhook {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookCreated {
     #[oai(flatten)]
     pub webhook: Webhook,
@@ -93,6 +97,7 @@ pub struct WebhookCreated {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SecretRotated {
     /// The new secret, shown this once.
     pub secret: String,
@@ -102,6 +107,7 @@ pub struct SecretRotated {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookDelivery {
     pub id: String,
     /// The event's id: the same in every attempt and replay (deduplicate on it).

@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP, one module per capability, one test binary. Each test runs on
 //! SQLite, and on PostgreSQL when REDPROP_TEST_POSTGRES_URL is set.
 
+mod contract;
 mod support;
 
 mod access;
@@ -12,6 +13,7 @@ mod backup;
 mod committees;
 mod compression;
 mod concurrency;
+mod connections;
 mod errors;
 mod fixtures;
 mod hardening;

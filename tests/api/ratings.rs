@@ -401,8 +401,8 @@ async fn a_campaign_scores_exactly_from_its_inputs(app: TestApp) {
         .get(&format!("/api/v1/companies/{}/rating-history", p.company), As::Nobody)
         .await
         .expect(200);
-    assert_eq!(history.body[0]["campaign_id"], c.as_str());
-    assert_eq!(history.body[0]["status"], "published");
+    assert_eq!(history.body["items"][0]["campaign_id"], c.as_str());
+    assert_eq!(history.body["items"][0]["status"], "published");
 }
 both!(a_campaign_scores_exactly_from_its_inputs);
 

@@ -135,7 +135,7 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    fn parse(buf: &[u8]) -> Option<RawResponse> {
+    pub fn parse(buf: &[u8]) -> Option<RawResponse> {
         let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
         let head = String::from_utf8_lossy(&buf[..end]).to_string();
         let mut lines = head.split("\r\n");
@@ -351,7 +351,7 @@ impl TestApp {
     }
 
     pub async fn call(&self, method: Method, path: &str, auth: As<'_>, body: Option<Value>) -> Res {
-        let mut req = self.client.request(method, path);
+        let mut req = self.client.request(method.clone(), path);
         req = match auth {
             As::Nobody => req,
             As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
@@ -360,7 +360,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.body_json(&b);
         }
-        Self::read(req.send().await.0).await
+        Self::read(&method, path, req.send().await.0).await
     }
 
     /// A PUT made against the version of the record read (as who) at `read_path`: its `ETag`
@@ -376,7 +376,7 @@ impl TestApp {
             As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
             As::Key(k) => req.header("x-api-key", k),
         };
-        Self::read(req.body_json(&body).send().await.0).await
+        Self::read(&Method::PUT, path, req.body_json(&body).send().await.0).await
     }
 
     /// A request with a raw body and content type, for malformed-input tests.
@@ -388,7 +388,7 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Res {
-        let mut req = self.client.request(method, path).body(body);
+        let mut req = self.client.request(method.clone(), path).body(body);
         if let Some(ct) = content_type {
             req = req.content_type(ct);
         }
@@ -397,13 +397,15 @@ impl TestApp {
             As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
             As::Key(k) => req.header("x-api-key", k),
         };
-        Self::read(req.send().await.0).await
+        Self::read(&method, path, req.send().await.0).await
     }
 
-    async fn read(resp: Response) -> Res {
+    /// The answer, after holding it to the API document (`contract`).
+    async fn read(method: &Method, path: &str, resp: Response) -> Res {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().into_vec().await.unwrap();
+        crate::contract::assert_conforms(method.as_str(), path, status.as_u16(), &headers, &bytes);
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -414,14 +416,14 @@ impl TestApp {
 
     /// A request with extra headers (a source address in `x-real-ip`, two credentials, ...).
     pub async fn call_with(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Res {
-        let mut req = self.client.request(method, path);
+        let mut req = self.client.request(method.clone(), path);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
             req = req.body_json(&b);
         }
-        Self::read(req.send().await.0).await
+        Self::read(&method, path, req.send().await.0).await
     }
 
     /// Logs in from a source address (the app must be configured with

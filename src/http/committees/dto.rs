@@ -3,6 +3,7 @@
 use super::*;
 
 #[derive(Object, Deserialize, Clone)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     pub affiliation: Affiliation,
@@ -32,6 +33,7 @@ pub struct MemberInput {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewCommittee {
     pub kind: CommitteeKind,
@@ -45,6 +47,7 @@ pub struct NewCommittee {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ElectionResult {
     /// The vetting election whose final list (after joint review and publicity) the owners
@@ -63,6 +66,7 @@ pub struct ElectionResult {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct CarryElection {
     /// The closed election vote (not a run-off) of this committee's election.
@@ -71,6 +75,7 @@ pub struct CarryElection {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Appointment {
     pub appointed_on: NaiveDate,
@@ -80,6 +85,7 @@ pub struct Appointment {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Filing {
     pub authority: FilingAuthority,
@@ -87,6 +93,7 @@ pub struct Filing {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct FirstMeeting {
     pub held_on: NaiveDate,
@@ -98,6 +105,7 @@ pub struct FirstMeeting {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Vacancy {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -108,6 +116,7 @@ pub struct Vacancy {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Ending {
     pub date: NaiveDate,
@@ -116,12 +125,14 @@ pub struct Ending {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Handover {
     pub date: NaiveDate,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Member {
     pub id: String,
     #[oai(skip_serializing_if_is_none)]
@@ -144,6 +155,7 @@ pub struct Member {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadlineOut {
     pub kind: DeadlineKind,
     pub due_on: NaiveDate,
@@ -153,6 +165,7 @@ pub struct DeadlineOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PartyBuilding {
     pub members: u32,
     pub party_members: u32,
@@ -167,6 +180,7 @@ pub struct PartyBuilding {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Committee {
     pub id: String,
     pub estate_id: String,
@@ -201,6 +215,7 @@ pub struct Committee {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadlineItem {
     /// The committee, for a committee's deadline.
     pub committee_id: Option<String>,
@@ -213,6 +228,7 @@ pub struct DeadlineItem {
 
 /// A county's committee and vetting rules; every field as in RULES.md §3–4.
 #[derive(Object, Deserialize, Clone)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     pub oc_min: u32,

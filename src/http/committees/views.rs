@@ -102,20 +102,26 @@ pub fn party_building(members: &[MemberRow], target_percent: u32) -> PartyBuildi
     }
 }
 
-/// The day a re-election started for each committee in office: the first election opened for it
-/// (a committee in preparation holds its first election, which is no re-election). One query.
+/// The day (China Standard Time) a re-election started for each committee in office: the first
+/// election opened for its next term, i.e. after the day it was formed. The elections that formed
+/// it (a committee in preparation holds its first election, perhaps more than one) are no
+/// re-election, or the deadline would be met by the committee's own formation. One query.
 pub(crate) fn reelections(
     conn: &mut AnyConnection,
     committees: &[CommitteeRow],
 ) -> AppResult<HashMap<String, NaiveDate>> {
-    let in_office: Vec<String> = committees
+    let formed: HashMap<&str, NaiveDate> = committees
         .iter()
         .filter(|c| c.status().is_ok_and(|s| s != CommitteeStatus::Preparing))
-        .map(|c| c.id.clone())
+        .filter_map(|c| Some((c.id.as_str(), c.formed_on?)))
         .collect();
+    let in_office: Vec<String> = formed.keys().map(|id| id.to_string()).collect();
     let mut out: HashMap<String, NaiveDate> = HashMap::new();
     for (committee, at) in db::vetting::election_starts(conn, &in_office)? {
-        let day = at.date();
+        let day = ids::local_date(at);
+        if formed.get(committee.as_str()).is_none_or(|f| day <= *f) {
+            continue;
+        }
         out.entry(committee).and_modify(|d| *d = (*d).min(day)).or_insert(day);
     }
     Ok(out)

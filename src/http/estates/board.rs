@@ -31,6 +31,7 @@ const BOARD_VOTES: usize = 20;
 const BOARD_CACHE: &str = "public, max-age=60";
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeBoard {
     pub estate_id: String,
     pub name: String,
@@ -55,6 +56,7 @@ pub struct NoticeBoard {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardCompany {
     pub id: String,
     pub name: String,
@@ -64,6 +66,7 @@ pub struct BoardCompany {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardRating {
     pub campaign_name: String,
     pub stars: i32,
@@ -75,6 +78,7 @@ pub struct BoardRating {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardCommittee {
     pub id: String,
     pub kind: CommitteeKind,
@@ -95,6 +99,7 @@ pub struct BoardCommittee {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardMember {
     pub name: String,
     pub role: MemberRole,
@@ -104,6 +109,7 @@ pub struct BoardMember {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardCandidateList {
     pub election_id: String,
     pub committee_id: String,
@@ -117,12 +123,14 @@ pub struct BoardCandidateList {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardCandidate {
     pub name: String,
     pub party_member: bool,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BoardMinutes {
     pub minutes_id: String,
     pub meeting_id: String,

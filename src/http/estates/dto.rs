@@ -3,6 +3,7 @@
 use super::*;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewEstate {
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -26,6 +27,7 @@ pub struct NewEstate {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct EstatePatch {
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -42,6 +44,7 @@ pub struct EstatePatch {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Estate {
     pub id: String,
     pub name: String,
@@ -64,6 +67,7 @@ pub struct Estate {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewBuilding {
     #[oai(validator(min_length = 1, max_length = 50))]
@@ -73,6 +77,7 @@ pub struct NewBuilding {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Building {
     pub id: String,
     pub estate_id: String,
@@ -82,6 +87,7 @@ pub struct Building {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -115,6 +121,7 @@ pub struct NewUnit {
 /// stay). The register's area typically arrives when the certificate is issued. The area that
 /// counts is the register's, else the survey's, else the contract's (SPC interpretation Art. 8).
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct UnitChanges {
     /// The real-estate register's area (不动产登记), hundredths of m².
@@ -130,6 +137,7 @@ pub struct UnitChanges {
 
 /// One change of a unit's area for one source.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AreaChange {
     pub source: AreaSource,
     #[oai(skip_serializing_if_is_none)]
@@ -142,6 +150,7 @@ pub struct AreaChange {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnitHolder {
     pub owner_id: String,
     /// The co-owner who casts the unit's one ballot.
@@ -149,6 +158,7 @@ pub struct UnitHolder {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Unit {
     pub id: String,
     pub building_id: String,
@@ -175,6 +185,7 @@ pub struct Unit {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportReport {
     /// Units created.
     pub units: u64,
@@ -190,6 +201,7 @@ pub struct ImportReport {
 
 /// Totals by the SPC rules (法释〔2009〕7号 Arts. 8–9): what a vote's roll would count today.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Headcount {
     /// Sum of the counted units' areas (best source), hundredths of m².
     pub total_area_centi_m2: i64,

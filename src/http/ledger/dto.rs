@@ -4,7 +4,7 @@ use super::*;
 
 /// A problem reported to an estate's ledger.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ReportItem {
     pub category: Category,
@@ -31,7 +31,7 @@ pub struct ReportItem {
 
 /// The community hands an item to someone.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Dispatch {
     pub assignee_kind: AssigneeKind,
@@ -44,7 +44,7 @@ pub struct Dispatch {
 
 /// A reason, required (declining, reopening).
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     #[oai(validator(min_length = 1, max_length = 2000))]
@@ -53,7 +53,7 @@ pub struct Reason {
 
 /// A note, optionally with files (progress).
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     #[oai(validator(min_length = 1, max_length = 2000))]
@@ -65,7 +65,7 @@ pub struct Note {
 
 /// The assignee reports the item done, with evidence: at least one photo or document.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Done {
     #[oai(validator(min_length = 1, max_length = 2000))]
@@ -76,7 +76,7 @@ pub struct Done {
 
 /// The reporter confirms and rates the handling.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Confirm {
     /// 1 (poor) to 5 (excellent).
@@ -88,6 +88,7 @@ pub struct Confirm {
 
 /// Who reported an item (withheld from an assignee unless the reporter allowed it).
 #[derive(Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Reporter {
     pub name: String,
     /// The role the item was reported under.
@@ -96,6 +97,7 @@ pub struct Reporter {
 
 /// A ledger item.
 #[derive(Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LedgerItem {
     pub id: String,
     pub estate_id: String,
@@ -143,6 +145,7 @@ pub struct LedgerItem {
 
 /// One step of an item's history.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LedgerStep {
     pub id: String,
     pub step: Step,
@@ -161,6 +164,7 @@ pub struct LedgerStep {
 
 /// An item with its whole history.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LedgerItemDetail {
     pub item: LedgerItem,
     /// Oldest first.
@@ -176,7 +180,7 @@ pub enum ItemReported {
 
 /// One category's service level.
 #[derive(Object, Serialize, Deserialize, Clone)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryLevel {
     pub category: Category,
@@ -191,7 +195,7 @@ pub struct CategoryLevel {
 /// A county's ledger settings: service levels (categories not listed have 24 hours and 7 days)
 /// and the days a reporter has to confirm a resolved item before it closes as confirmed.
 #[derive(Object, Serialize, Deserialize, Clone)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerSettings {
     #[oai(validator(max_items = 10))]
@@ -240,7 +244,7 @@ impl LedgerSettings {
 
 /// A community's volunteer team (志愿服务队) of owners.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -253,7 +257,7 @@ pub struct NewTeam {
 
 /// A team's members, replaced as a whole.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMembers {
     #[oai(validator(max_items = 500, unique_items))]
@@ -261,6 +265,7 @@ pub struct TeamMembers {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VolunteerTeam {
     pub id: String,
     pub community_id: String,

@@ -1,5 +1,7 @@
 //! The meetings owed (RULES.md §5): a joint meeting each calendar month for each estate, a
-//! party-building joint meeting each quarter for each community, shown in the deadlines list.
+//! party-building joint meeting each quarter for each community, shown in the deadlines list —
+//! outstanding ones, and met ones with the day of the meeting that met them (a meeting counts
+//! once its minutes are published).
 
 use super::*;
 use crate::db::estates::EstateRow;
@@ -34,14 +36,12 @@ pub(crate) fn meetings_owed(
             .filter(|(estate, _, _)| estate.as_deref() == Some(e.id.as_str()))
             .map(|(_, _, at)| local(*at))
             .collect();
-        for (due_on, overdue) in meeting::missing_meetings(MeetingKind::JointMonthly, local(e.created_at), &held, today)
-        {
+        for o in meeting::meetings_owed(MeetingKind::JointMonthly, local(e.created_at), &held, today) {
             out.push(owed(
                 DeadlineKind::JointMeeting,
                 Some(e.id.clone()),
                 e.community_id.clone(),
-                due_on,
-                overdue,
+                o,
             ));
         }
     }
@@ -56,37 +56,23 @@ pub(crate) fn meetings_owed(
             .filter(|(_, c, _)| c == community)
             .map(|(_, _, at)| local(*at))
             .collect();
-        for (due_on, overdue) in
-            meeting::missing_meetings(MeetingKind::PartyBuildingQuarterly, local(row.created_at), &held, today)
-        {
-            out.push(owed(
-                DeadlineKind::PartyBuildingMeeting,
-                None,
-                community.clone(),
-                due_on,
-                overdue,
-            ));
+        for o in meeting::meetings_owed(MeetingKind::PartyBuildingQuarterly, local(row.created_at), &held, today) {
+            out.push(owed(DeadlineKind::PartyBuildingMeeting, None, community.clone(), o));
         }
     }
     Ok(out)
 }
 
-fn owed(
-    kind: DeadlineKind,
-    estate_id: Option<String>,
-    community_id: String,
-    due_on: NaiveDate,
-    overdue: bool,
-) -> DeadlineItem {
+fn owed(kind: DeadlineKind, estate_id: Option<String>, community_id: String, o: meeting::Owed) -> DeadlineItem {
     DeadlineItem {
         committee_id: None,
         estate_id,
         community_id,
         deadline: DeadlineOut {
             kind,
-            due_on,
-            done_on: None,
-            overdue,
+            due_on: o.due_on,
+            done_on: o.done_on,
+            overdue: o.overdue,
         },
     }
 }

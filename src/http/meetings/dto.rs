@@ -4,7 +4,7 @@ use super::*;
 
 /// A party to invite.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewParty {
     pub kind: PartyKind,
@@ -17,7 +17,7 @@ pub struct NewParty {
 }
 
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgendaItem {
     #[oai(validator(min_length = 1, max_length = 200))]
@@ -32,7 +32,7 @@ pub struct NewAgendaItem {
 
 /// A meeting to convene.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewMeeting {
     pub kind: MeetingKind,
@@ -56,6 +56,7 @@ pub struct NewMeeting {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeetingParty {
     pub id: String,
     pub kind: PartyKind,
@@ -66,6 +67,7 @@ pub struct MeetingParty {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgendaItem {
     /// 1 is the first.
     pub seq: i32,
@@ -75,6 +77,7 @@ pub struct AgendaItem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Meeting {
     pub id: String,
     pub kind: MeetingKind,
@@ -100,7 +103,7 @@ pub enum MeetingCreated {
 }
 
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceOf {
     /// The meeting party.
@@ -114,7 +117,7 @@ pub struct AttendanceOf {
 
 /// Attendance of some or all invited parties.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceIn {
     #[oai(validator(min_items = 1, max_items = 100))]
@@ -123,6 +126,7 @@ pub struct AttendanceIn {
 
 /// A party's answer to minutes out for confirmation.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MinutesAnswer {
     pub party_id: String,
     /// A request for correction (the minutes went back to draft), or a confirmation.
@@ -133,6 +137,7 @@ pub struct MinutesAnswer {
 
 /// One version of a meeting's minutes.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Minutes {
     pub id: String,
     pub meeting_id: String,
@@ -161,7 +166,7 @@ pub enum MinutesCreated {
 
 /// A party's answer.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerIn {
     /// The attending party the caller answers for.
@@ -174,6 +179,7 @@ pub struct AnswerIn {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionStep {
     pub step: String,
     pub note: Option<String>,
@@ -184,6 +190,7 @@ pub struct ActionStep {
 
 /// An action item (督办事项).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionItem {
     pub id: String,
     pub meeting_id: String,
@@ -203,7 +210,7 @@ pub struct ActionItem {
 }
 
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ActionNote {
     #[oai(validator(min_length = 1, max_length = 2000))]
@@ -212,7 +219,7 @@ pub struct ActionNote {
 
 /// The convenor's review of a reported action item.
 #[derive(Object, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ActionReview {
     /// true accepts it as done; false sends it back (a comment says why).

@@ -13,6 +13,7 @@ pub struct FiguresApi;
 const MAX_DAYS: i64 = 400;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeetingsHeld {
     pub kind: MeetingKind,
     /// Begun in the period (and by now).
@@ -20,6 +21,7 @@ pub struct MeetingsHeld {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AttendanceFigure {
     pub party_kind: PartyKind,
     /// Invitations of this kind of party to meetings held in the period.
@@ -29,6 +31,7 @@ pub struct AttendanceFigure {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryFigure {
     pub category: Category,
     pub received: i64,
@@ -37,6 +40,7 @@ pub struct CategoryFigure {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssigneeFigure {
     pub assignee_kind: AssigneeKind,
     pub dispatched: i64,
@@ -44,6 +48,7 @@ pub struct AssigneeFigure {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LedgerFiguresOut {
     /// Reported in the period.
     pub received: i64,
@@ -65,6 +70,7 @@ pub struct LedgerFiguresOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CycleFigures {
     pub org_id: String,
     pub estate_id: Option<String>,

@@ -371,6 +371,7 @@ impl MeetingsApi {
                 let mut ctx = MeetingCtx::load_for_change(c, &caller, &id.0)?;
                 let actor = ctx.as_convenor(&caller)?;
                 etag::check(if_match.0.as_deref(), &ctx.etag(), false)?;
+                meeting::under_way(ctx.meeting.starts_at, ids::now())?;
                 // Attendance is part of the minutes' facts: frozen once a version is published.
                 if db::meetings::versions(c, &ctx.meeting.id)?
                     .iter()

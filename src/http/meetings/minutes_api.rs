@@ -165,6 +165,7 @@ where
             let (ctx, mut m, _) = load_minutes_for_change(c, &caller, &id)?;
             let actor = ctx.as_convenor(&caller)?;
             let now = ids::now();
+            meeting::under_way(ctx.meeting.starts_at, now)?;
             let detail = apply(c, trail, &ctx, &mut m, now)?;
             m.updated_at = now;
             db::meetings::save_minutes(c, &m)?;
@@ -198,6 +199,7 @@ impl MinutesApi {
             .command(move |c, trail| {
                 let ctx = MeetingCtx::load(c, &caller, &id.0)?;
                 let actor = ctx.as_convenor(&caller)?;
+                meeting::under_way(ctx.meeting.starts_at, ids::now())?;
                 if !db::meetings::versions(c, &ctx.meeting.id)?.is_empty() {
                     return Err(AppError::conflict(
                         codes::MINUTES_EXIST,

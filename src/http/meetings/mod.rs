@@ -225,7 +225,7 @@ fn party_place(conn: &mut AnyConnection, p: &PartyRow) -> AppResult<PartyPlace> 
 
 /// The minutes' text: what was said per agenda item, and what was decided.
 #[derive(Object, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct MinutesContent {
     /// What was said, per agenda item.
@@ -237,7 +237,7 @@ pub struct MinutesContent {
 }
 
 #[derive(Object, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Discussion {
     /// The agenda item's place in the agenda (1 is the first).
@@ -250,7 +250,7 @@ pub struct Discussion {
 /// A decision; with a responsible party and a due date, it becomes an action item (督办事项)
 /// when the minutes are published.
 #[derive(Object, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     #[oai(validator(min_length = 1, max_length = 2000))]

@@ -129,6 +129,7 @@ fn page(ctx: &MeetingCtx, agenda: &[AgendaRow], m: &MinutesRow, answers: &[Answe
 
 /// One difference between two versions.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MinutesChange {
     /// Where: `discussion[agenda_seq=N]` or `decisions[N]` (1 is the first decision).
     pub path: String,
@@ -137,6 +138,7 @@ pub struct MinutesChange {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MinutesDiff {
     pub from_id: String,
     pub from_version: i32,

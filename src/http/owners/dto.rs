@@ -3,6 +3,7 @@
 use super::*;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerPatch {
     /// `null` clears it; absent leaves it.
@@ -21,6 +22,7 @@ pub struct OwnerPatch {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
     pub kind: OwnerKind,
@@ -42,6 +44,7 @@ pub struct NewOwner {
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Owner {
     pub id: String,
     pub kind: OwnerKind,
@@ -64,6 +67,7 @@ pub struct Owner {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Ownership {
     pub id: String,
     pub unit_id: String,
@@ -79,6 +83,7 @@ pub struct Ownership {
 
 /// A unit as its owner sees it in their list.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OwnedUnit {
     pub estate_id: String,
     pub estate_name: String,
@@ -91,6 +96,7 @@ pub struct OwnedUnit {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// The new owners of the unit (co-owners together); the current ownerships end.
@@ -102,6 +108,7 @@ pub struct Transfer {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActivationCode {
     /// Names the code in lists and revocation (not the code itself).
     pub id: String,
@@ -112,6 +119,7 @@ pub struct ActivationCode {
 
 /// An activation code as listed: never the code itself.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActivationCodeInfo {
     pub id: String,
     pub status: CodeStatus,
@@ -126,6 +134,7 @@ pub struct ActivationCodeInfo {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Activation {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -137,6 +146,7 @@ pub struct Activation {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Activated {
     pub user_id: String,
     pub username: String,

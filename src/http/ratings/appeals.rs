@@ -54,7 +54,9 @@ impl AppealsApi {
         let out = state
             .db
             .command(move |c, trail| {
-                let ctx = load(c, &id.0, Lock::Shared)?;
+                // Alone with the campaign (appeals are few): two filings of the same appeal at
+                // once cannot both pass the check below.
+                let ctx = load(c, &id.0, Lock::ForChange)?;
                 may_view(c, &caller, &ctx.county)?;
                 let run = db::ratings::latest_run(c, &ctx.row.id, true)?;
                 // The company of the caller rated for that estate in the published results.
@@ -85,6 +87,17 @@ impl AppealsApi {
                         "indicator",
                         reason::INVALID,
                         format!("the campaign has no indicator {}", body.indicator),
+                    ));
+                }
+                // One appeal per company, indicator and estate: a second would be decided apart
+                // from the first, and the later decision would silently win.
+                if db::ratings::appeals_of(c, &ctx.row.id, Some(&company_id))?
+                    .iter()
+                    .any(|a| a.estate_id == body.estate_id && a.indicator == body.indicator)
+                {
+                    return Err(AppError::conflict(
+                        codes::APPEAL_EXISTS,
+                        "the company has already appealed this indicator for this estate; its decision stands for both",
                     ));
                 }
                 let files = own_files(c, &caller, &body.attachment_ids)?;
@@ -135,9 +148,9 @@ impl AppealsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Appeal>>> {
+    ) -> ApiResult<Json<crate::http::paging::Page<Appeal>>> {
         let caller = auth.caller().clone();
-        Ok(Json(
+        Ok(Json(crate::http::paging::Page::whole(
             state
                 .db
                 .read(move |c| {
@@ -157,7 +170,7 @@ impl AppealsApi {
                         .collect()
                 })
                 .await?,
-        ))
+        )))
     }
 
     /// One appeal, with the decision and both sides' texts.

@@ -398,9 +398,9 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Run>>> {
+    ) -> ApiResult<Json<crate::http::paging::Page<Run>>> {
         let caller = auth.0;
-        Ok(Json(
+        Ok(Json(crate::http::paging::Page::whole(
             state
                 .db
                 .read(move |c| {
@@ -409,7 +409,7 @@ impl CampaignsApi {
                     Ok(db::ratings::runs_of(c, &ctx.row.id)?.iter().map(run_out).collect())
                 })
                 .await?,
-        ))
+        )))
     }
 
     /// Publish the latest run: the results are public, and the notice period (申诉期) for appeals

@@ -8,7 +8,7 @@ pub const DECIMAL: &str = r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$";
 
 /// How an indicator's input earns points.
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingRule")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingRule")]
 pub struct RuleDto {
     /// `linear` (no points at `zero_at`, the full weight at `full_at`, straight in between;
     /// `zero_at` above `full_at` when fewer is better) or `bands` (the points of the last band the
@@ -25,7 +25,7 @@ pub struct RuleDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingBand")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingBand")]
 pub struct BandDto {
     /// The least input of the band.
     #[oai(validator(pattern = r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$"))]
@@ -36,7 +36,7 @@ pub struct BandDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingIndicator")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingIndicator")]
 pub struct IndicatorDto {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub code: String,
@@ -53,7 +53,7 @@ pub struct IndicatorDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingQuestion")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingQuestion")]
 pub struct QuestionDto {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub code: String,
@@ -66,7 +66,7 @@ pub struct QuestionDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingSurvey")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingSurvey")]
 pub struct SurveyDto {
     /// Answered 1 (very dissatisfied) to 5 (very satisfied), each.
     #[oai(validator(min_items = 1, max_items = 30))]
@@ -80,7 +80,7 @@ pub struct SurveyDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingBonus")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingBonus")]
 pub struct BonusDto {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub code: String,
@@ -91,7 +91,7 @@ pub struct BonusDto {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingVeto")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingVeto")]
 pub struct VetoDto {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub code: String,
@@ -103,7 +103,7 @@ pub struct VetoDto {
 /// bonuses and their cap, star thresholds, vetoes, and the campaign's rules. Checked for
 /// consistency when set and when the campaign opens; frozen from the opening on.
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[oai(deny_unknown_fields, rename = "RatingConfig")]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields, rename = "RatingConfig")]
 pub struct RatingConfig {
     #[oai(validator(min_items = 1, max_items = 60))]
     pub indicators: Vec<IndicatorDto>,
@@ -132,7 +132,7 @@ pub struct RatingConfig {
 }
 
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct NewCampaign {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
@@ -143,6 +143,7 @@ pub struct NewCampaign {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Campaign {
     pub id: String,
     pub county_id: String,
@@ -161,7 +162,7 @@ pub struct Campaign {
 }
 
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct Answer {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub question: String,
@@ -172,7 +173,7 @@ pub struct Answer {
 
 /// An owner's survey response for one estate: an answer to every question.
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct SurveyResponse {
     #[oai(validator(min_items = 1, max_items = 30))]
     pub answers: Vec<Answer>,
@@ -181,6 +182,7 @@ pub struct SurveyResponse {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SurveyResponseOut {
     pub estate_id: String,
     pub company_id: String,
@@ -190,7 +192,7 @@ pub struct SurveyResponseOut {
 }
 
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct IndicatorScore {
     #[oai(validator(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub indicator: String,
@@ -201,7 +203,7 @@ pub struct IndicatorScore {
 
 /// A committee's evaluation of its estate, or an inspection: a value per indicator of that source.
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct ScoresIn {
     #[oai(validator(min_items = 1, max_items = 60))]
     pub scores: Vec<IndicatorScore>,
@@ -214,6 +216,7 @@ pub struct ScoresIn {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RatingInput {
     pub id: String,
     pub estate_id: String,
@@ -227,7 +230,7 @@ pub struct RatingInput {
 
 /// A bonus awarded to an estate, or a one-vote veto of a company.
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct NewMark {
     /// `bonus` or `veto`.
     #[oai(validator(pattern = "^(bonus|veto)$"))]
@@ -248,6 +251,7 @@ pub struct NewMark {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Mark {
     pub id: String,
     pub kind: String,
@@ -260,6 +264,7 @@ pub struct Mark {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Run {
     pub id: String,
     pub version: i32,
@@ -272,6 +277,7 @@ pub struct Run {
 }
 
 #[derive(Object, Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Points {
     /// An indicator code or a dimension.
     pub key: String,
@@ -281,6 +287,7 @@ pub struct Points {
 
 /// The score of a company for one estate, or overall.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RatingResult {
     pub company_id: String,
     pub company_name: String,
@@ -306,6 +313,7 @@ pub struct RatingResult {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RunResults {
     pub run: Run,
     pub campaign_id: String,
@@ -318,6 +326,7 @@ pub struct RunResults {
 
 /// One company's line of a county's public star list: no personal data.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StarListEntry {
     pub company_id: String,
     pub company_name: String,
@@ -330,6 +339,7 @@ pub struct StarListEntry {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StarList {
     pub campaign_id: String,
     pub campaign_name: String,
@@ -339,6 +349,7 @@ pub struct StarList {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HistoryEntry {
     pub campaign_id: String,
     pub campaign_name: String,
@@ -353,7 +364,7 @@ pub struct HistoryEntry {
 }
 
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct NewAppeal {
     #[oai(validator(max_length = 64))]
     pub estate_id: String,
@@ -369,7 +380,7 @@ pub struct NewAppeal {
 }
 
 #[derive(Object, Clone, Debug, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 pub struct AppealDecision {
     /// `upheld` (with `new_value`) or `dismissed`.
     pub outcome: AppealStatus,
@@ -384,6 +395,7 @@ pub struct AppealDecision {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Appeal {
     pub id: String,
     pub campaign_id: String,

@@ -320,9 +320,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<RatingInput>>> {
+    ) -> ApiResult<Json<crate::http::paging::Page<RatingInput>>> {
         let caller = auth.0;
-        Ok(Json(
+        Ok(Json(crate::http::paging::Page::whole(
             state
                 .db
                 .read(move |c| {
@@ -334,7 +334,7 @@ impl InputsApi {
                         .collect()
                 })
                 .await?,
-        ))
+        )))
     }
 
     /// Award a bonus (加分) to a company for an estate, or record a one-vote veto (一票否决) of a
@@ -427,9 +427,9 @@ impl InputsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<Mark>>> {
+    ) -> ApiResult<Json<crate::http::paging::Page<Mark>>> {
         let caller = auth.caller().clone();
-        Ok(Json(
+        Ok(Json(crate::http::paging::Page::whole(
             state
                 .db
                 .read(move |c| {
@@ -441,7 +441,7 @@ impl InputsApi {
                         .collect())
                 })
                 .await?,
-        ))
+        )))
     }
 }
 

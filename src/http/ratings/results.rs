@@ -354,8 +354,8 @@ impl ResultsApi {
         &self,
         state: Data<&AppState>,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-        Ok(Json(
+    ) -> ApiResult<Json<crate::http::paging::Page<HistoryEntry>>> {
+        Ok(Json(crate::http::paging::Page::whole(
             state
                 .db
                 .read(move |c| {
@@ -382,6 +382,6 @@ impl ResultsApi {
                         .collect()
                 })
                 .await?,
-        ))
+        )))
     }
 }

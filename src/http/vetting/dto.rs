@@ -3,6 +3,7 @@
 use super::*;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NegativeItem {
     pub code: String,
     pub text: String,
@@ -16,12 +17,14 @@ pub struct NegativeItem {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ItemSwitch {
     pub enabled: bool,
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewRecord {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -40,6 +43,7 @@ pub struct NewRecord {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct RecordEnd {
     /// Last day in force (e.g. the day the violation was corrected).
@@ -47,6 +51,7 @@ pub struct RecordEnd {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NegativeRecord {
     pub id: String,
     pub owner_id: String,
@@ -60,6 +65,7 @@ pub struct NegativeRecord {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewElection {
     /// Seats to fill.
@@ -68,6 +74,7 @@ pub struct NewElection {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Nomination {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -80,6 +87,7 @@ pub struct Nomination {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct OnDay {
     /// A date stated for information only (e.g. the day the list went up on the notice board).
@@ -89,6 +97,7 @@ pub struct OnDay {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
     pub passed: bool,
@@ -97,6 +106,7 @@ pub struct ReviewInput {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectionInput {
     #[oai(validator(min_length = 1, max_length = 5000))]
@@ -107,6 +117,7 @@ pub struct ObjectionInput {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectionAnswer {
     pub upheld: bool,
@@ -115,6 +126,7 @@ pub struct ObjectionAnswer {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewOut {
     pub department_code: String,
     pub passed: bool,
@@ -124,6 +136,7 @@ pub struct ReviewOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObjectionOut {
     pub id: String,
     pub candidate_id: String,
@@ -139,6 +152,7 @@ pub struct ObjectionOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Candidate {
     pub id: String,
     pub election_id: String,
@@ -156,6 +170,7 @@ pub struct Candidate {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Election {
     pub id: String,
     pub committee_id: String,
@@ -176,6 +191,7 @@ pub struct Election {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ElectionFigures {
     pub candidates: u32,
     pub screened: u32,

@@ -7,12 +7,14 @@ use super::*;
 pub struct ReviewQueueApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewQueue {
     /// Elections under joint review, oldest first.
     pub elections: Vec<ReviewQueueElection>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewQueueElection {
     pub election_id: String,
     pub estate_id: String,

@@ -3,6 +3,7 @@
 use super::*;
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewVote {
     /// Matter category of Civil Code Art. 278, 1–9: 1 rules of procedure (议事规则), 2 management
@@ -45,12 +46,14 @@ pub struct NewVote {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VoteOption {
     pub option_id: String,
     pub label: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Vote {
     pub id: String,
     pub estate_id: String,
@@ -84,6 +87,7 @@ pub struct Vote {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct BallotInput {
     /// The roll entry (voter) this ballot is for. Needed only when the caller casts the ballots
@@ -100,6 +104,7 @@ pub struct BallotInput {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct PaperBallotInput {
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -113,6 +118,7 @@ pub struct PaperBallotInput {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Receipt {
     pub ballot_id: String,
     pub voter_id: String,
@@ -125,6 +131,7 @@ pub struct Receipt {
 
 /// One voter (roll entry) whose ballot the caller casts.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MyBallot {
     pub voter_id: String,
     /// The voter's weight: the area of its units (hundredths of m²), and how many units.
@@ -138,11 +145,13 @@ pub struct MyBallot {
 
 /// Every voter whose ballot the caller casts in a vote, in voter-id order.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MyBallots {
     pub entries: Vec<MyBallot>,
 }
 
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RollEntry {
     pub voter_id: String,
     /// `owners:<ids>`, `developer` or `unit:<id>`.
@@ -155,6 +164,7 @@ pub struct RollEntry {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Turnout {
     pub total_area_centi_m2: i64,
     pub total_heads: i64,
@@ -163,6 +173,7 @@ pub struct Turnout {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     pub closes_at: DateTime<Utc>,
@@ -172,6 +183,7 @@ pub struct Extension {
 
 /// A fraction, exact: numerator over denominator, plus basis points rounded down for display.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Fraction {
     pub numerator: i64,
     pub denominator: i64,
@@ -181,6 +193,7 @@ pub struct Fraction {
 /// A share the rules require (Civil Code Art. 278): `numerator/denominator` of the whole, reached
 /// at it or, with `strictly_more`, only above it ("more than half").
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RequiredShare {
     pub numerator: i64,
     pub denominator: i64,
@@ -198,6 +211,7 @@ impl From<crate::domain::voting::Share> for RequiredShare {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Tally {
     pub total_area_centi_m2: i64,
     pub total_heads: i64,
@@ -216,6 +230,7 @@ pub struct Tally {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CandidateResult {
     pub option_id: String,
     pub label: String,
@@ -230,6 +245,7 @@ pub struct CandidateResult {
 
 /// A tie at the boundary of an election, undecided until resolved by the county's rule.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TieOut {
     /// `seat` (the last seat or seats) or `alternate:N` (the N-th alternate place).
     pub place: String,
@@ -241,6 +257,7 @@ pub struct TieOut {
 
 /// Participation, by area and heads.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResultTurnout {
     pub total_area_centi_m2: i64,
     pub total_heads: i64,
@@ -251,6 +268,7 @@ pub struct ResultTurnout {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VoteResult {
     pub vote_id: String,
     pub category: i32,
@@ -279,6 +297,7 @@ pub struct VoteResult {
 
 /// A counted ballot's receipt: each voter's last ballot (a signed paper ballot prevails).
 #[derive(Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CountedReceipt {
     /// SHA-256 of the canonical ballot record, as the ballot's answer gave it.
     pub receipt: String,
@@ -287,6 +306,7 @@ pub struct CountedReceipt {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct TieResolutionInput {
     /// The tied place, as the result names it: `seat` or `alternate:N`.
@@ -322,6 +342,7 @@ pub enum BallotAccepted {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct NewProposal {
     #[oai(validator(min_length = 1, max_length = 200))]
@@ -333,12 +354,14 @@ pub struct NewProposal {
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct Endorsement {
     pub party: ProposalParty,
 }
 
 #[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalReview {
     pub approved: bool,
@@ -347,6 +370,7 @@ pub struct ProposalReview {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Proposal {
     pub id: String,
     pub estate_id: String,

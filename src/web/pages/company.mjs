@@ -17,9 +17,10 @@ async function loadCompany(id) {
     api.get(`/companies/${enc(id)}/rating-history`),
     api.get(`/api-keys?company_id=${enc(id)}&limit=100`),
   ]);
-  const latest = history[0] ? await api.get(`/rating-campaigns/${enc(history[0].campaign_id)}`) : null;
+  const past = history.items;
+  const latest = past[0] ? await api.get(`/rating-campaigns/${enc(past[0].campaign_id)}`) : null;
   const appeals = latest ? await api.get(`/rating-campaigns/${enc(latest.id)}/appeals`) : null;
-  return { company, estates: estates.items, assigned: assigned.items, history, keys: keys.items, latest, appeals: appeals ? appeals.items || appeals : [] };
+  return { company, estates: estates.items, assigned: assigned.items, history: past, keys: keys.items, latest, appeals: appeals ? appeals.items : [] };
 }
 
 export function CompanyHome() {

@@ -76,12 +76,12 @@ async function loadCampaign(id) {
   if (["published", "final", "scoring"].includes(campaign.status)) {
     // The latest version, published or not (the bureau reviews a run before publishing it).
     const runs = await api.get(`/rating-campaigns/${enc(id)}/runs`);
-    const list = runs.items || runs;
+    const list = runs.items;
     if (list.length > 0) {
       const version = list[list.length - 1].version;
       results = await api.get(`/rating-campaigns/${enc(id)}/results?limit=200&version=${version}`);
     }
-    appeals = await api.get(`/rating-campaigns/${enc(id)}/appeals`);
+    appeals = (await api.get(`/rating-campaigns/${enc(id)}/appeals`)).items;
   }
   return { campaign, results, appeals };
 }
