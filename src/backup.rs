@@ -109,6 +109,16 @@ pub fn backup(config: &Config, dest: &Path) -> anyhow::Result<Report> {
 /// `redprop.sqlite3.replaced-<time>`); `replace` must be given when a database is there.
 pub fn restore(config: &Config, src: &Path, replace: bool) -> anyhow::Result<Report> {
     let target = sqlite_path(config)?;
+    // Every process that has the database open holds this lock shared (`db::database_lock`): a
+    // server on whatever address, an import, an admin command. Held here to the end, it also
+    // keeps any of them from opening the database while it is replaced.
+    let in_use = crate::db::database_lock(&target)?;
+    if let Err(std::fs::TryLockError::WouldBlock) = in_use.try_lock() {
+        bail!(
+            "{} is in use by another process (a server or a command): stop it before restoring",
+            target.display()
+        );
+    }
     if std::net::TcpStream::connect_timeout(
         &config.bind.parse().context("REDPROP_BIND is not an address")?,
         std::time::Duration::from_millis(300),

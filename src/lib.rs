@@ -50,6 +50,9 @@ pub struct AppState {
     pub passwords: Arc<passwords::Passwords>,
     /// Throttle locks already seen (a cache of the database's; see `db::throttle::KnownLocks`).
     pub known_locks: Arc<db::throttle::KnownLocks>,
+    /// An SQLite database's lock, held shared while this state lives, so that `redprop restore`
+    /// refuses to replace a database that a server or a command has open (`db::hold_open`).
+    _in_use: Option<Arc<std::fs::File>>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             data_dir::prepare(&config.data_dir)?;
         }
         let clock = clock::Clock::default();
+        let in_use = db::hold_open(&config.effective_database_url())?;
         let db = Db::open(&config.effective_database_url(), clock.clone(), config.db_pool_size)?;
         let applied = db::migrate::run(&db)?;
         if !applied.is_empty() {
@@ -119,6 +123,7 @@ impl AppState {
             id_hasher: Arc::new(IdHasher::new(&id_key)),
             passwords: passwords::Passwords::for_this_machine(),
             known_locks: Arc::default(),
+            _in_use: in_use.map(Arc::new),
         })
     }
 }

@@ -271,6 +271,48 @@ pub struct Db {
     clock: crate::clock::Clock,
 }
 
+/// For a database in an SQLite file: its lock (`database_lock`), held shared for as long as the
+/// returned file is kept — by a process that serves or changes the database.
+pub fn hold_open(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let DbUrl::Sqlite(path) = DbUrl::parse(url) else {
+        return Ok(None);
+    };
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(None);
+    }
+    let path = std::path::Path::new(&path);
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            crate::data_dir::prepare(dir)?;
+        }
+    }
+    let lock = database_lock(path)?;
+    if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock_shared() {
+        anyhow::bail!(
+            "{} is being restored from a backup: wait until the restore has finished",
+            path.display()
+        );
+    }
+    Ok(Some(lock))
+}
+
+/// The lock file beside an SQLite database: every process that opens the database holds a shared
+/// lock on it for as long as it has it open; `redprop restore` takes it exclusively before it
+/// puts a backup in the database's place, and refuses while anyone holds it — a server on any
+/// address, an import, a second server. (A separate file, not the database itself: SQLite's own
+/// locks are POSIX locks, which a process loses when it closes any descriptor of that file.)
+pub fn database_lock(db_path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut p = db_path.as_os_str().to_owned();
+    p.push(".lock");
+    let p = std::path::PathBuf::from(p);
+    crate::data_dir::private_file(&p)?;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&p)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", p.display()))
+}
+
 impl Db {
     /// Opens the pools (creating the SQLite file's folder if needed), of `pool_size` connections
     /// (PostgreSQL; `None`: `DEFAULT_POOL_SIZE`). Does not migrate.
@@ -307,6 +349,7 @@ impl Db {
                     // -shm files take the same permissions).
                     crate::data_dir::private_file(std::path::Path::new(path))?;
                 }
+
                 let mut writer_conn = Manager(url.clone()).establish()?;
                 // Checkpoints run on their own thread (see `group_commit`).
                 writer_conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;

@@ -321,7 +321,14 @@ impl CompaniesApi {
                     Some(crate::domain::registry::county_of(&ctx.estate.community_path)),
                     Some(row.company_id.clone()),
                     &row.id,
-                    serde_json::json!({ "change": "created", "contract_id": row.id, "estate_id": row.estate_id, "kind": row.kind, "starts_on": row.starts_on, "ends_on": row.ends_on }),
+                    crate::http::events::data(&crate::http::events::ContractChangedData {
+                        change: "created".into(),
+                        contract_id: row.id.clone(),
+                        estate_id: row.estate_id.clone(),
+                        kind: row.kind.clone(),
+                        starts_on: row.starts_on,
+                        ends_on: row.ends_on,
+                    }),
                 ));
                 Ok(row)
             })

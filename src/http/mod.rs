@@ -13,6 +13,7 @@ pub mod compress;
 pub mod coverage;
 pub mod estates;
 pub mod etag;
+pub mod events;
 pub mod idempotency;
 pub mod json;
 pub mod ledger;

@@ -241,6 +241,12 @@ fn correct(doc: &mut Value) {
         .and_then(|c| c.get_mut("schemas"))
         .and_then(Value::as_mapping_mut);
     if let Some(schemas) = schemas {
+        // What webhook receivers are sent (OpenAPI 3.0 has no `webhooks`): their schemas.
+        for (name, schema) in super::events::schemas() {
+            let mut schema = serde_yaml::to_value(schema).expect("JSON is YAML");
+            correct_schemas(&mut schema);
+            schemas.entry(name.into()).or_insert(schema);
+        }
         for (name, example) in examples() {
             if let Some(Value::Mapping(s)) = schemas.get_mut(name) {
                 s.insert("example".into(), serde_yaml::to_value(example).expect("JSON is YAML"));

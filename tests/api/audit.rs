@@ -180,7 +180,17 @@ async fn every_audit_filter_reads_an_index_in_page_order() {
         &["action", "target_type"],
     ];
     for f in filters {
-        let wheres: Vec<String> = f.iter().map(|c| format!("{c} = 'x'")).collect();
+        // As `db::audit::page` writes them: a kind beside a target id or an action is no index's
+        // to walk.
+        let wheres: Vec<String> = f
+            .iter()
+            .map(|c| match *c {
+                "target_type" if f.contains(&"target_id") || f.contains(&"action") => {
+                    "target_type || '' = 'x'".to_string()
+                }
+                c => format!("{c} = 'x'"),
+            })
+            .collect();
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE seq < 1000000 AND {} ORDER BY seq DESC LIMIT 51",
             wheres.join(" AND ")

@@ -66,10 +66,16 @@ async fn a_backup_under_ballot_load_restores_with_its_audit_chain() {
     assert!(chain.first_break.is_none(), "{:?}", chain.first_break);
     assert!(chain.sealed > 0);
 
+    // While a process has the database open (a server on any address, a command), a restore is
+    // refused, --replace or not: a write accepted meanwhile would be lost.
+    let busy = redprop::backup::restore(&fresh, &dest, true).unwrap_err();
+    assert!(busy.to_string().contains("in use"), "{busy}");
+    let busy = redprop::backup::restore(&app.state.config, &dest, true).unwrap_err();
+    assert!(busy.to_string().contains("in use"), "{busy}");
+    drop(state);
     // A database is there now: replacing it must be asked for, and keeps the old one beside.
     let refused = redprop::backup::restore(&fresh, &dest, false).unwrap_err();
     assert!(refused.to_string().contains("--replace"), "{refused}");
-    drop(state);
     redprop::backup::restore(&fresh, &dest, true).expect("restore with --replace");
     let kept = std::fs::read_dir(&fresh.data_dir)
         .unwrap()

@@ -30,7 +30,7 @@ async fn the_minutes_draft_is_never_overwritten_unseen(app: TestApp) {
             As::Bearer(&p.party),
             json!({
                 "kind": "ad_hoc", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "停车",
-                "starts_at": app.at(Duration::days(1)), "place": "社区",
+                "starts_at": app.at(Duration::minutes(-30)), "place": "社区",
                 "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "停车秩序" }]
             }),
         )

@@ -39,7 +39,8 @@ async fn joint_meeting(app: &TestApp, p: &Parties, item: &str) -> Value {
             "convenor_org_id": p.k.comm_a,
             "estate_id": p.estate.id,
             "title": "十一月联席会议",
-            "starts_at": app.at(Duration::days(1)),
+            // Begun half an hour ago: attendance and minutes come after a meeting's start.
+            "starts_at": app.at(Duration::minutes(-30)),
             "place": "社区党群服务中心",
             "parties": [
                 { "kind": "party_org", "party_id": p.k.comm_a },
@@ -578,6 +579,146 @@ async fn another_county_sees_no_meeting(app: TestApp) {
 }
 both!(another_county_sees_no_meeting);
 
+/// Takes a meeting's minutes to publication: every party present, a draft, sent, confirmed by
+/// each party (a company by its API key), published.
+async fn publish_minutes_of(app: &TestApp, p: &Parties, meeting: &str) {
+    let m = app
+        .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
+        .await
+        .expect(200)
+        .body;
+    let parties = parties_of(&m);
+    let present: Vec<Value> = parties
+        .iter()
+        .map(|(_, id)| json!({ "party_id": id, "attendance": "present" }))
+        .collect();
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/meetings/{meeting}/attendance"),
+        As::Bearer(&p.party),
+        Some(json!({ "parties": present })),
+    )
+    .await
+    .expect(200);
+    let minutes = app
+        .post(
+            &format!("/api/v1/meetings/{meeting}/minutes"),
+            As::Bearer(&p.party),
+            json!({ "discussion": [{ "agenda_seq": 1, "text": "议定" }], "decisions": [] }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    app.post(
+        &format!("/api/v1/minutes/{minutes}/send"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    for (kind, id) in parties.iter().filter(|(k, _)| k != "person") {
+        let by = if kind == "company" {
+            As::Key(&p.key)
+        } else {
+            As::Bearer(&p.party)
+        };
+        app.post(
+            &format!("/api/v1/minutes/{minutes}/answers"),
+            by,
+            json!({ "party_id": id, "correction": false }),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(
+        &format!("/api/v1/minutes/{minutes}/publish"),
+        As::Bearer(&p.party),
+        json!({}),
+    )
+    .await
+    .expect(200);
+}
+
+/// A meeting convened for later takes no attendance and no minutes until it has started.
+async fn nothing_is_recorded_before_a_meeting_starts(app: TestApp) {
+    let p = app.estate_with_parties("NS").await;
+    let id = app
+        .post(
+            "/api/v1/meetings",
+            As::Bearer(&p.party),
+            json!({
+                "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "下周联席会议",
+                "starts_at": app.at(Duration::hours(2)), "place": "社区",
+                "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "物业服务" }]
+            }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    let m = app
+        .get(&format!("/api/v1/meetings/{id}"), As::Bearer(&p.party))
+        .await
+        .expect(200)
+        .body;
+    let company = party(&m, "company");
+    let attendance = json!({ "parties": [{ "party_id": company, "attendance": "present" }] });
+    let minutes = json!({ "discussion": [{ "agenda_seq": 1, "text": "x" }], "decisions": [] });
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            As::Bearer(&p.party),
+            Some(attendance.clone()),
+        )
+        .await;
+    assert_eq!(r.problem(422), "meeting_not_started");
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{id}/minutes"),
+            As::Bearer(&p.party),
+            minutes.clone(),
+        )
+        .await;
+    assert_eq!(r.problem(422), "meeting_not_started");
+    // A second before its start: still refused; at its start: taken.
+    app.advance(Duration::hours(2) - Duration::seconds(2));
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{id}/minutes"),
+            As::Bearer(&p.party),
+            minutes.clone(),
+        )
+        .await;
+    assert_eq!(r.problem(422), "meeting_not_started");
+    app.advance(Duration::seconds(2));
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/meetings/{id}/attendance"),
+        As::Bearer(&p.party),
+        Some(attendance),
+    )
+    .await
+    .expect(200);
+    app.post(&format!("/api/v1/meetings/{id}/minutes"), As::Bearer(&p.party), minutes)
+        .await
+        .expect(201);
+    // Convened, with minutes drafted, it still does not meet the month's deadline.
+    let deadlines = app
+        .get(
+            &format!("/api/v1/deadlines?org_id={}", p.k.comm_a),
+            As::Bearer(&p.party),
+        )
+        .await
+        .expect(200);
+    assert!(deadlines.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "joint_meeting")
+        .all(|d| d["done_on"].is_null()));
+}
+both!(nothing_is_recorded_before_a_meeting_starts);
+
 async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
     let p = app.estate_with_parties("MD").await;
     let deadlines = format!("/api/v1/deadlines?org_id={}", p.k.comm_a);
@@ -605,7 +746,7 @@ async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
         .iter()
         .all(|q| q["community_id"] == p.k.comm_a.as_str()));
     // A joint meeting held this month (begun an hour ago) settles this month.
-    app.post(
+    let held = app.post(
         "/api/v1/meetings",
         As::Bearer(&p.party),
         json!({
@@ -615,7 +756,8 @@ async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
         }),
     )
     .await
-    .expect(201);
+    .expect(201)
+    .s("id");
     let later = app
         .get(&format!("{deadlines}&overdue=true"), As::Bearer(&p.party))
         .await
@@ -623,8 +765,19 @@ async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
     let joint = owed(&later.body, "joint_meeting");
     assert_eq!(joint.len(), 1, "{}", later.body);
     assert_eq!(joint[0]["overdue"], true);
+    // Convened is not held: this month is settled only when the meeting's minutes are published.
     let all = app.get(&deadlines, As::Bearer(&p.party)).await.expect(200);
-    assert_eq!(owed(&all.body, "joint_meeting").len(), 1, "this month is settled");
+    assert_eq!(owed(&all.body, "joint_meeting").len(), 2, "{}", all.body);
+    assert!(owed(&all.body, "joint_meeting").iter().all(|j| j["done_on"].is_null()));
+    publish_minutes_of(&app, &p, &held).await;
+    let all = app.get(&deadlines, As::Bearer(&p.party)).await.expect(200);
+    let joint = owed(&all.body, "joint_meeting");
+    assert_eq!(joint.len(), 2, "{}", all.body);
+    // The month met stays listed, with the day of the meeting that met it (China Standard Time).
+    let met: Vec<&Value> = joint.iter().filter(|j| !j["done_on"].is_null()).collect();
+    assert_eq!(met.len(), 1, "{}", all.body);
+    assert_eq!(met[0]["done_on"], app.local_day_of(Duration::hours(-1)).as_str());
+    assert_eq!(met[0]["overdue"], false);
     // Another county's party organisation sees none of it.
     let b = app.estate_with_parties("MDB").await;
     let r = app.get(&deadlines, As::Bearer(&b.party)).await;
@@ -800,7 +953,7 @@ async fn a_county_sets_the_joint_meeting_quorum(app: TestApp) {
             As::Bearer(&p.party),
             json!({
                 "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id,
-                "title": "联席会议", "starts_at": app.at(Duration::days(1)), "place": "会议室",
+                "title": "联席会议", "starts_at": app.at(Duration::minutes(-30)), "place": "会议室",
                 "parties": [
                     { "kind": "party_org", "party_id": p.k.comm_a },
                     { "kind": "committee", "party_id": p.committee },

@@ -534,13 +534,27 @@ async fn appeals_run_in_the_window_and_a_non_scorer_decides(app: TestApp) {
     let r = app.get(&base, As::Key(&other.key)).await;
     assert_eq!(r.status, 404, "another county's company does not see the campaign");
 
+    // One appeal per company, indicator and estate: a second of the same is refused, even after
+    // the first was decided; another indicator is a new appeal.
+    let r = app
+        .post(&format!("{base}/appeals"), As::Key(&p.key), appeal.clone())
+        .await;
+    assert_eq!(r.problem(409), "appeal_exists");
+    let mut another = appeal.clone();
+    another["indicator"] = json!("party_member_role");
     // The window: 7 days from the publication (the day of publication not counted).
     app.advance(Duration::days(7));
-    app.post(&format!("{base}/appeals"), As::Key(&p.key), appeal.clone())
+    app.post(&format!("{base}/appeals"), As::Key(&p.key), another.clone())
         .await
         .expect(201);
+    let r = app
+        .post(&format!("{base}/appeals"), As::Key(&p.key), another.clone())
+        .await;
+    assert_eq!(r.problem(409), "appeal_exists");
     app.advance(Duration::days(1));
-    let r = app.post(&format!("{base}/appeals"), As::Key(&p.key), appeal).await;
+    let mut third = appeal;
+    third["indicator"] = json!("joint_meetings");
+    let r = app.post(&format!("{base}/appeals"), As::Key(&p.key), third).await;
     assert_eq!(r.problem(422), "appeal_window_closed");
     let campaign = app.get(&base, As::Bearer(&p.bureau)).await.expect(200);
     assert_eq!(campaign.body["status"], "final");

@@ -292,6 +292,11 @@ impl TestApp {
         redprop::domain::ids::local_date(self.state.db.clock().now())
     }
 
+    /// The day in China Standard Time of the instant `d` from the app's now (YYYY-MM-DD).
+    pub fn local_day_of(&self, d: chrono::Duration) -> String {
+        redprop::domain::ids::local_date((self.now() + d).naive_utc()).to_string()
+    }
+
     /// The date `offset` days from the app's today (YYYY-MM-DD).
     pub fn day(&self, offset: i64) -> String {
         (self.today() + chrono::Duration::days(offset)).to_string()

@@ -101,12 +101,15 @@ pub struct Reporter {
 pub struct LedgerItem {
     pub id: String,
     pub estate_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub building_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<String>,
     pub category: Category,
     pub title: String,
     pub description: String,
     /// Absent when withheld from the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter: Option<Reporter>,
     pub show_reporter_to_company: bool,
     /// The status at the time of reading (a resolved item whose confirmation window ran out
@@ -116,26 +119,36 @@ pub struct LedgerItem {
     pub confirmed_by_default: bool,
     /// Not accepted, or not done, within the county's service level (computed when read).
     pub overdue: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_kind: Option<AssigneeKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<String>,
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatched_at: Option<DateTime<Utc>>,
     /// From this instant an unaccepted item is overdue.
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accept_due_at: Option<DateTime<Utc>>,
     /// From this instant an item not reported done is overdue.
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub done_due_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// From this instant a resolved item counts as confirmed by default.
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirm_by: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed_at: Option<DateTime<Utc>>,
     /// The reporter's rating of the handling, 1–5.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<i32>,
     #[serde(serialize_with = "crate::http::json::rfc3339::serialize")]
     pub created_at: DateTime<Utc>,

@@ -80,14 +80,14 @@ fn dispatched(ctx: &ItemCtx) -> crate::db::webhooks::Outbound {
         Some(crate::domain::registry::county_of(&ctx.estate.estate.community_path)),
         company,
         &item.id,
-        serde_json::json!({
-            "ledger_item_id": item.id,
-            "estate_id": item.estate_id,
-            "category": item.category,
-            "assignee_kind": item.assignee_kind,
-            "assignee_id": item.assignee_id,
-            "accept_due": item.accept_due.map(ids::rfc3339),
-            "done_due": item.done_due.map(ids::rfc3339),
+        crate::http::events::data(&crate::http::events::LedgerItemDispatchedData {
+            ledger_item_id: item.id.clone(),
+            estate_id: item.estate_id.clone(),
+            category: item.category.clone(),
+            assignee_kind: item.assignee_kind.clone(),
+            assignee_id: item.assignee_id.clone(),
+            accept_due: item.accept_due.map(ids::rfc3339),
+            done_due: item.done_due.map(ids::rfc3339),
         }),
     )
 }

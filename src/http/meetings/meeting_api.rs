@@ -250,7 +250,7 @@ impl MeetingsApi {
                     crate::domain::webhook::WebhookEvent::MeetingInvitation,
                     &m,
                     &parties.iter().collect::<Vec<_>>(),
-                    serde_json::json!({ "place": m.place }),
+                    |d| d.place = Some(m.place.clone()),
                 ) {
                     trail.publish(e);
                 }

@@ -117,9 +117,12 @@ fn create_actions(
         db::meetings::insert_action(conn, &a, &d.ledger_item_ids)?;
         if let Some((party, _)) = ctx.parties.iter().find(|(p, _)| p.id == a.responsible_party_id) {
             // Told on the morning of its due day (China Standard Time), unless done by then.
-            let due = serde_json::json!({
-                "action_item_id": a.id, "meeting_id": a.meeting_id, "due_on": a.due_on,
-                "responsible_party_kind": party.kind, "responsible_party_id": party.party_id,
+            let due = crate::http::events::data(&crate::http::events::ActionItemDueData {
+                action_item_id: a.id.clone(),
+                meeting_id: a.meeting_id.clone(),
+                due_on: a.due_on,
+                responsible_party_kind: party.kind.clone(),
+                responsible_party_id: party.party_id.clone(),
             });
             let company = (party.kind == PartyKind::Company.as_str())
                 .then(|| party.party_id.clone())
@@ -430,7 +433,11 @@ impl MinutesApi {
                 serde_json::from_str(&m.content).map_err(|e| AppError::Internal(e.to_string()))?;
             let actions = create_actions(c, trail, ctx, m, &content)?;
             let parties: Vec<&PartyRow> = ctx.parties.iter().map(|(p, _)| p).collect();
-            let published = serde_json::json!({ "minutes_id": m.id, "version": m.version, "fingerprint": m.fingerprint });
+            let published = |d: &mut crate::http::events::MeetingEventData| {
+                d.minutes_id = Some(m.id.clone());
+                d.version = Some(m.version);
+                d.fingerprint = m.fingerprint.clone();
+            };
             for e in meeting_events(WebhookEvent::MinutesPublished, &ctx.meeting, &parties, published) {
                 trail.publish(e);
             }

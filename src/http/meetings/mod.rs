@@ -77,13 +77,20 @@ fn meeting_events(
     event: crate::domain::webhook::WebhookEvent,
     meeting: &MeetingRow,
     parties: &[&PartyRow],
-    data: serde_json::Value,
+    fill: impl FnOnce(&mut crate::http::events::MeetingEventData),
 ) -> Vec<db::webhooks::Outbound> {
-    let mut data = data;
-    data["meeting_id"] = meeting.id.clone().into();
-    data["kind"] = meeting.kind.clone().into();
-    data["estate_id"] = meeting.estate_id.clone().into();
-    data["starts_at"] = ids::rfc3339(meeting.starts_at).into();
+    let mut d = crate::http::events::MeetingEventData {
+        meeting_id: meeting.id.clone(),
+        kind: meeting.kind.clone(),
+        estate_id: meeting.estate_id.clone(),
+        starts_at: ids::rfc3339(meeting.starts_at),
+        place: None,
+        minutes_id: None,
+        version: None,
+        fingerprint: None,
+    };
+    fill(&mut d);
+    let data = crate::http::events::data(&d);
     let companies = parties
         .iter()
         .filter(|p| p.kind == PartyKind::Company.as_str())
@@ -257,8 +264,10 @@ pub struct Decision {
     pub text: String,
     /// The invited party (a meeting party id, not a named person) that carries it out.
     #[oai(validator(max_length = 64))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_party_id: Option<String>,
     /// The day it is due (China Standard Time).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_on: Option<NaiveDate>,
     /// Ledger items it follows up (tabled at the meeting).
     #[oai(default, validator(max_items = 50, unique_items))]

@@ -282,9 +282,12 @@ impl AppealsApi {
                     Some(ctx.row.county_id.clone()),
                     Some(appeal.company_id.clone()),
                     &appeal.id,
-                    serde_json::json!({
-                        "appeal_id": appeal.id, "campaign_id": appeal.campaign_id, "estate_id": appeal.estate_id,
-                        "outcome": appeal.status, "new_run_id": appeal.run_id,
+                    crate::http::events::data(&crate::http::events::AppealDecidedData {
+                        appeal_id: appeal.id.clone(),
+                        campaign_id: appeal.campaign_id.clone(),
+                        estate_id: appeal.estate_id.clone(),
+                        outcome: appeal.status.clone(),
+                        new_run_id: appeal.run_id.clone(),
                     }),
                 ));
                 appeal_out(c, appeal)

@@ -67,27 +67,46 @@ fn published_events(
 ) -> AppResult<Vec<db::webhooks::Outbound>> {
     use crate::db::webhooks::Outbound;
     use crate::domain::webhook::WebhookEvent::RatingPublished;
-    let campaign = serde_json::json!({ "campaign_id": ctx.row.id, "name": ctx.row.name, "version": run.version });
+    use crate::http::events::{data, CompanyRatingResult, RatingPublishedData};
+    let campaign = RatingPublishedData {
+        campaign_id: ctx.row.id.clone(),
+        name: ctx.row.name.clone(),
+        version: run.version,
+        companies: None,
+        company_result: None,
+    };
     let overall: Vec<_> = db::ratings::results_of(conn, &run.id, None)?
         .into_iter()
         .filter(|r| r.estate_id.is_empty())
         .collect();
+    let county = RatingPublishedData {
+        companies: Some(overall.len() as u64),
+        ..campaign.clone()
+    };
     let mut out = vec![Outbound::new(
         RatingPublished,
         Some(ctx.row.county_id.clone()),
         None,
         &ctx.row.id,
-        {
-            let mut d = campaign.clone();
-            d["companies"] = overall.len().into();
-            d
-        },
+        data(&county),
     )];
     for r in overall {
-        let mut d = campaign.clone();
-        d["company_result"] =
-            serde_json::json!({ "stars": r.stars, "score_centi": r.score_centi, "rank": r.rank, "vetoed": r.vetoed });
-        out.push(Outbound::new(RatingPublished, None, Some(r.company_id), &ctx.row.id, d));
+        let own = RatingPublishedData {
+            company_result: Some(CompanyRatingResult {
+                stars: r.stars,
+                score_centi: r.score_centi,
+                rank: r.rank,
+                vetoed: r.vetoed,
+            }),
+            ..campaign.clone()
+        };
+        out.push(Outbound::new(
+            RatingPublished,
+            None,
+            Some(r.company_id),
+            &ctx.row.id,
+            data(&own),
+        ));
     }
     Ok(out)
 }

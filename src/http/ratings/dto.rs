@@ -16,11 +16,14 @@ pub struct RuleDto {
     #[oai(validator(pattern = "^(linear|bands)$"))]
     pub kind: String,
     #[oai(validator(pattern = r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zero_at: Option<String>,
     #[oai(validator(pattern = r"^-?[0-9]{1,9}(\.[0-9]{1,2})?$"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_at: Option<String>,
     /// Ascending by `from`.
     #[oai(validator(max_items = 20))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bands: Option<Vec<BandDto>>,
 }
 
@@ -48,6 +51,7 @@ pub struct IndicatorDto {
     pub weight: String,
     pub source: Source,
     /// For `ledger_figures` and `registry_facts`: the computed figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fact: Option<Fact>,
     pub rule: RuleDto,
 }

@@ -66,9 +66,14 @@ pub(crate) fn vote_event(
         Some(crate::domain::registry::county_of(&ctx.estate.community_path)),
         ctx.company.as_ref().map(|(c, _)| c.clone()),
         &v.id,
-        serde_json::json!({
-            "vote_id": v.id, "estate_id": v.estate_id, "title": v.title, "kind": v.kind,
-            "category": v.category, "opens_at": ids::rfc3339(v.opens_at), "closes_at": ids::rfc3339(v.closes_at),
+        crate::http::events::data(&crate::http::events::VoteEventData {
+            vote_id: v.id.clone(),
+            estate_id: v.estate_id.clone(),
+            title: v.title.clone(),
+            kind: v.kind.clone(),
+            category: v.category,
+            opens_at: ids::rfc3339(v.opens_at),
+            closes_at: ids::rfc3339(v.closes_at),
         }),
     )
 }
