@@ -220,12 +220,126 @@ pub fn render(g: &Gauges) -> String {
             n.load(Ordering::Relaxed)
         );
     }
+    process(&mut out);
     out
+}
+
+/// The process's own figures under the names Prometheus' client libraries use
+/// (`process_cpu_seconds_total`, ...), read from /proc on Linux, and the build's version.
+fn process(out: &mut String) {
+    out.push_str("# HELP redprop_build_info The running build: its version.\n");
+    out.push_str("# TYPE redprop_build_info gauge\n");
+    let _ = writeln!(out, "redprop_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    let Some(p) = ProcessFigures::read() else { return };
+    let mut gauge = |name: &str, kind: &str, help: &str, value: f64| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+    };
+    gauge(
+        "process_cpu_seconds_total",
+        "counter",
+        "CPU time used, user and system, in seconds.",
+        p.cpu_seconds,
+    );
+    gauge(
+        "process_resident_memory_bytes",
+        "gauge",
+        "Resident memory in bytes.",
+        p.resident_bytes as f64,
+    );
+    gauge(
+        "process_virtual_memory_bytes",
+        "gauge",
+        "Virtual memory in bytes.",
+        p.virtual_bytes as f64,
+    );
+    gauge("process_open_fds", "gauge", "Open file descriptors.", p.open_fds as f64);
+    gauge(
+        "process_max_fds",
+        "gauge",
+        "The most file descriptors the process may open.",
+        p.max_fds as f64,
+    );
+    gauge(
+        "process_start_time_seconds",
+        "gauge",
+        "When the process started, in seconds since the Unix epoch.",
+        p.start_time_seconds,
+    );
+}
+
+/// What /proc says of this process.
+struct ProcessFigures {
+    cpu_seconds: f64,
+    resident_bytes: u64,
+    virtual_bytes: u64,
+    open_fds: u64,
+    max_fds: u64,
+    start_time_seconds: f64,
+}
+
+impl ProcessFigures {
+    fn read() -> Option<ProcessFigures> {
+        // The kernel's clock ticks per second; 100 on every Linux this runs on (USER_HZ).
+        const TICKS: f64 = 100.0;
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name (which may hold spaces), from field 3 on.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        let (utime, stime, start_ticks) = (field(14)?, field(15)?, field(22)?);
+        let virtual_bytes = field(23)?;
+        let page = 4096;
+        let resident_bytes = field(24)? * page;
+        let boot = std::fs::read_to_string("/proc/stat")
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("btime ").and_then(|v| v.trim().parse::<u64>().ok()))?;
+        let open_fds = std::fs::read_dir("/proc/self/fd").ok()?.count() as u64;
+        let max_fds = std::fs::read_to_string("/proc/self/limits")
+            .ok()?
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Some(ProcessFigures {
+            cpu_seconds: (utime + stime) as f64 / TICKS,
+            resident_bytes,
+            virtual_bytes,
+            open_fds,
+            max_fds,
+            start_time_seconds: boot as f64 + start_ticks as f64 / TICKS,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_process_is_measured() {
+        let text = render(&Gauges::default());
+        assert!(text.contains(&format!(
+            "redprop_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        )));
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .unwrap_or_else(|| panic!("{name} in {text}"))
+                .parse()
+                .unwrap()
+        };
+        assert!(value("process_resident_memory_bytes") > 1e6);
+        assert!(value("process_open_fds") >= 3.0 && value("process_max_fds") >= value("process_open_fds"));
+        let started = value("process_start_time_seconds");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        assert!(started > now - 86_400.0 && started <= now + 1.0, "{started} {now}");
+        assert!(value("process_cpu_seconds_total") >= 0.0);
+    }
 
     #[test]
     fn histograms_are_cumulative_and_named() {

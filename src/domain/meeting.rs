@@ -309,10 +309,10 @@ mod tests {
     fn nothing_is_recorded_before_the_meeting_starts() {
         let start = d("2026-12-04").and_hms_opt(6, 30, 0).unwrap();
         let second = chrono::Duration::seconds(1);
-        assert_eq!(
-            under_way(start, start - second).unwrap_err(),
-            Refused::rule(codes::MEETING_NOT_STARTED, "x")
-        );
+        assert!(matches!(
+            under_way(start, start - second),
+            Err(Refused::Rule { code, .. }) if code == codes::MEETING_NOT_STARTED
+        ));
         assert!(under_way(start, start).is_ok());
         assert!(under_way(start, start + second).is_ok());
     }

@@ -266,6 +266,21 @@ pub fn body(code: Code, detail: &str) -> String {
         .to_json_string()
 }
 
+/// `body`, in Chinese: for a client whose `Accept-Language` prefers it.
+pub fn body_zh(code: Code, detail: &str) -> String {
+    use poem_openapi::types::ToJSON;
+    let status = status_of(code);
+    let mut p = problem(
+        status,
+        code,
+        Some(crate::error::zh::problem(code.name).unwrap_or(detail).to_string()),
+        vec![],
+    )
+    .0;
+    p.title = crate::error::zh::title(status.as_u16()).to_string();
+    p.to_json_string()
+}
+
 /// A problem+json response for a status no `AppError` names (414, a timeout).
 pub fn simple(code: Code, detail: &str) -> Response {
     let status = status_of(code);

@@ -305,17 +305,29 @@ async fn refuse_busy(mut stream: TcpStream) {
 
 /// A complete HTTP/1.1 problem+json response that closes the connection, as bytes.
 fn raw_problem(code: Code, detail: &str) -> Vec<u8> {
+    raw_problem_in(code, detail, false)
+}
+
+/// `raw_problem`, in Chinese when `zh` (the client's `Accept-Language` prefers it).
+fn raw_problem_in(code: Code, detail: &str, zh: bool) -> Vec<u8> {
     let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = problem::body(code, detail);
+    let body = if zh {
+        problem::body_zh(code, detail)
+    } else {
+        problem::body(code, detail)
+    };
     let rid = ids::new_id();
     tracing::info!(request_id = %rid, status = status.as_u16(), code = code.name, "refused before routing");
     let mut out = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\nx-request-id: {rid}\r\n",
+        "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\nx-request-id: {rid}\r\nvary: Accept-Language\r\n",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         problem::PROBLEM_CONTENT_TYPE,
         body.len()
     );
+    if zh {
+        out.push_str("content-language: zh-CN\r\n");
+    }
     if status == StatusCode::SERVICE_UNAVAILABLE {
         out.push_str("retry-after: 1\r\n");
     }
@@ -341,7 +353,7 @@ fn bare_error_status(buf: &[u8]) -> Option<StatusCode> {
 
 /// `long_line`: whether the request line alone was too long (or had not ended) when hyper gave
 /// up. hyper reports any head over its limit as 431, even when it is the URI that is too long.
-fn parse_error_problem(status: StatusCode, long_line: bool) -> Vec<u8> {
+fn parse_error_problem(status: StatusCode, long_line: bool, zh: bool) -> Vec<u8> {
     let status = match status {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE if long_line => StatusCode::URI_TOO_LONG,
         s => s,
@@ -355,7 +367,7 @@ fn parse_error_problem(status: StatusCode, long_line: bool) -> Vec<u8> {
         ),
         _ => (codes::MALFORMED_REQUEST, "the request is not well-formed HTTP/1.1"),
     };
-    raw_problem(code, detail)
+    raw_problem_in(code, detail, zh)
 }
 
 /// The connection's socket, with hyper's bare answers to unparsable requests replaced by
@@ -368,6 +380,9 @@ struct ProblemHeads<S> {
     /// ended.
     line_len: usize,
     line_complete: bool,
+    /// The request head's `Accept-Language`, as far as it was read: a refusal of a head hyper
+    /// cannot parse (431 above all) is written in the client's language too.
+    language: HeadLanguage,
 }
 
 impl<S> ProblemHeads<S> {
@@ -377,7 +392,59 @@ impl<S> ProblemHeads<S> {
             replacing: None,
             line_len: 0,
             line_complete: false,
+            language: HeadLanguage::default(),
         }
+    }
+}
+
+/// Finds the `Accept-Language` value in the bytes of a request head as they arrive, a bounded
+/// amount of work per byte of the head (the body is not looked at).
+#[derive(Default)]
+struct HeadLanguage {
+    /// The last bytes seen, lower-cased, to spot `\naccept-language:` across reads.
+    window: [u8; 17],
+    /// The value being read (at most 256 bytes), once the name was seen.
+    value: Option<Vec<u8>>,
+    /// Whether the value read prefers Chinese.
+    zh: bool,
+    /// The head has ended (a blank line): nothing more to read until the next request.
+    done: bool,
+}
+
+impl HeadLanguage {
+    const NAME: &'static [u8; 17] = b"\naccept-language:";
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.done {
+                return;
+            }
+            if let Some(v) = &mut self.value {
+                if b == b'\r' || b == b'\n' || v.len() >= 256 {
+                    self.zh = crate::error::zh::prefers_chinese(&String::from_utf8_lossy(v));
+                    self.value = None;
+                } else {
+                    v.push(b);
+                }
+            }
+            self.window.rotate_left(1);
+            self.window[16] = b.to_ascii_lowercase();
+            if &self.window == Self::NAME {
+                self.value = Some(Vec::new());
+            }
+            if self.window[13..] == *b"\r\n\r\n" {
+                self.done = true;
+            }
+        }
+    }
+
+    /// Whether the refusal of the current head is to be in Chinese (a value cut short counts).
+    fn zh(&self) -> bool {
+        self.zh
+            || self
+                .value
+                .as_ref()
+                .is_some_and(|v| crate::error::zh::prefers_chinese(&String::from_utf8_lossy(v)))
     }
 }
 
@@ -385,6 +452,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ProblemHeads<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let result = ready!(Pin::new(&mut self.inner).poll_read(cx, buf));
+        if !self.language.done {
+            self.language.feed(&buf.filled()[before..]);
+        }
         if !self.line_complete {
             let fresh = &buf.filled()[before..];
             match fresh.iter().position(|b| *b == b'\n') {
@@ -404,12 +474,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemHeads<S> {
         if self.replacing.is_none() {
             if let Some(status) = bare_error_status(buf) {
                 let long_line = !self.line_complete || self.line_len > crate::http::middleware::MAX_URI_BYTES;
-                let bytes = parse_error_problem(status, long_line);
+                let bytes = parse_error_problem(status, long_line, self.language.zh());
                 self.replacing = Some((bytes, 0, buf.len()));
             }
-            // A response starts: the next request's line is yet to come.
+            // A response starts: the next request's line and head are yet to come.
             self.line_complete = false;
             self.line_len = 0;
+            self.language = HeadLanguage::default();
         }
         let this = &mut *self;
         if let Some((bytes, written, claim)) = &mut this.replacing {
@@ -456,15 +527,53 @@ mod tests {
         let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 12\r\n\r\n{\"a\":1}";
         assert_eq!(bare_error_status(with_body), None);
         assert_eq!(bare_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
-        let p = String::from_utf8(parse_error_problem(StatusCode::URI_TOO_LONG, false)).unwrap();
+        let p = String::from_utf8(parse_error_problem(StatusCode::URI_TOO_LONG, false, false)).unwrap();
         assert!(p.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{p}");
         assert!(
             p.contains("application/problem+json") && p.contains("\"code\":\"uri_too_long\""),
             "{p}"
         );
-        let p = String::from_utf8(parse_error_problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, true)).unwrap();
+        let p = String::from_utf8(parse_error_problem(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            true,
+            false,
+        ))
+        .unwrap();
         assert!(p.starts_with("HTTP/1.1 414 "), "{p}");
-        let p = String::from_utf8(parse_error_problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, false)).unwrap();
+        let p = String::from_utf8(parse_error_problem(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            false,
+            false,
+        ))
+        .unwrap();
         assert!(p.starts_with("HTTP/1.1 431 "), "{p}");
+        let p = String::from_utf8(parse_error_problem(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            false,
+            true,
+        ))
+        .unwrap();
+        assert!(
+            p.contains("content-language: zh-CN")
+                && !p.contains("Too Large\"")
+                && p.contains("\"code\":\"headers_too_large\""),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn the_language_of_a_head_is_read_as_it_arrives() {
+        let mut l = HeadLanguage::default();
+        l.feed(b"GET / HTTP/1.1\r\nHost: a\r\nAccept-Lang");
+        l.feed(b"uage: zh-CN,zh;q=0.9\r\nX-Big: ");
+        assert!(l.zh());
+        l.feed(b"a\r\n\r\nbody with\naccept-language: en\r\n");
+        assert!(l.zh() && l.done, "the body is not read");
+        let mut en = HeadLanguage::default();
+        en.feed(b"GET / HTTP/1.1\r\naccept-language: en-US\r\n");
+        assert!(!en.zh());
+        let mut cut = HeadLanguage::default();
+        cut.feed(b"GET / HTTP/1.1\r\naccept-language: zh");
+        assert!(cut.zh(), "a head cut short in the value");
     }
 }
