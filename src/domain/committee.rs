@@ -468,7 +468,7 @@ pub fn check_oc_size(members: u32, households: u32, r: &CommitteeRules) -> Resul
     } else {
         r.oc_min
     };
-    if members % 2 == 0 {
+    if members.is_multiple_of(2) {
         return Err(format!(
             "an owners' committee has an odd number of members, not {members}"
         ));
@@ -538,7 +538,7 @@ pub fn eligibility(
 
 /// Size of a property management committee: odd, at least the minimum.
 pub fn check_pmc_size(members: u32, r: &CommitteeRules) -> Result<(), String> {
-    if members % 2 == 0 || members < r.pmc_min {
+    if members.is_multiple_of(2) || members < r.pmc_min {
         return Err(format!(
             "a property management committee has an odd number of at least {} members, not {members}",
             r.pmc_min
@@ -565,7 +565,7 @@ pub fn check_preparatory_group(
     led_by_street_office: bool,
     r: &CommitteeRules,
 ) -> Result<(), String> {
-    if size % 2 == 0 || size == 0 {
+    if size.is_multiple_of(2) || size == 0 {
         return Err(format!("a preparatory group has an odd number of members, not {size}"));
     }
     if !led_by_street_office {

@@ -52,7 +52,7 @@ fn template(path: &str) -> Option<&'static str> {
         .map(|(_, k)| k.as_str())
 }
 
-fn resolve<'a>(s: &'a Value) -> &'a Value {
+fn resolve(s: &Value) -> &Value {
     match s.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let name = r.trim_start_matches("#/components/schemas/");
@@ -133,10 +133,8 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
             Some("date") if !is_date(text) => out.push(format!("{path}: {text:?} is not a date")),
             _ => {}
         },
-        Value::Number(n) => {
-            if s["format"] == "int32" && n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) {
-                out.push(format!("{path}: {n} is not an int32"));
-            }
+        Value::Number(n) if s["format"] == "int32" && n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) => {
+            out.push(format!("{path}: {n} is not an int32"));
         }
         _ => {}
     }
