@@ -535,7 +535,7 @@ def minutes_confirmed_by_every_party(srv, s, backend):
     now = iso_to_epoch(admin.call("GET", "/api/v1/test-clock", expect=200)["now"])
     meeting = party.call("POST", "/api/v1/meetings", {
         "kind": "joint_monthly", "convenor_org_id": estate["community_id"], "estate_id": estate["id"],
-        "title": "十二月联席会议", "starts_at": epoch_to_iso(now + 3600), "place": "社区党群服务中心",
+        "title": "十二月联席会议", "starts_at": epoch_to_iso(now - 1800), "place": "社区党群服务中心",
         "parties": [{"kind": "party_org", "party_id": estate["community_id"]},
                     {"kind": "committee", "party_id": committee["id"]},
                     {"kind": "company", "party_id": company}],
