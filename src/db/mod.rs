@@ -156,6 +156,14 @@ impl DbUrl {
             DbUrl::Sqlite(path.to_string())
         }
     }
+
+    /// The file of an SQLite database (not an in-memory or `file:` URI one).
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match self {
+            DbUrl::Sqlite(path) if path != ":memory:" && !path.starts_with("file:") => Some(std::path::Path::new(path)),
+            _ => None,
+        }
+    }
 }
 
 /// Per-connection SQLite settings. `foreign_keys` cannot change inside a transaction, so it is
@@ -274,18 +282,11 @@ pub struct Db {
 /// For a database in an SQLite file: its lock (`database_lock`), held shared for as long as the
 /// returned file is kept — by a process that serves or changes the database.
 pub fn hold_open(url: &str) -> anyhow::Result<Option<std::fs::File>> {
-    let DbUrl::Sqlite(path) = DbUrl::parse(url) else {
+    let url = DbUrl::parse(url);
+    let Some(path) = url.sqlite_file() else {
         return Ok(None);
     };
-    if path == ":memory:" || path.starts_with("file:") {
-        return Ok(None);
-    }
-    let path = std::path::Path::new(&path);
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() && !dir.exists() {
-            crate::data_dir::prepare(dir)?;
-        }
-    }
+    make_folder_of(path)?;
     let lock = database_lock(path)?;
     if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock_shared() {
         anyhow::bail!(
@@ -294,6 +295,14 @@ pub fn hold_open(url: &str) -> anyhow::Result<Option<std::fs::File>> {
         );
     }
     Ok(Some(lock))
+}
+
+/// Creates the folder of an SQLite database file (private, as the data folder) when it is missing.
+fn make_folder_of(file: &std::path::Path) -> anyhow::Result<()> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => crate::data_dir::prepare(dir),
+        _ => Ok(()),
+    }
 }
 
 /// The lock file beside an SQLite database: every process that opens the database holds a shared
@@ -338,18 +347,14 @@ impl Db {
                     clock,
                 })
             }
-            DbUrl::Sqlite(path) => {
-                if path != ":memory:" && !path.starts_with("file:") {
-                    if let Some(dir) = std::path::Path::new(path).parent() {
-                        if !dir.as_os_str().is_empty() && !dir.exists() {
-                            crate::data_dir::prepare(dir)?;
-                        }
-                    }
+            DbUrl::Sqlite(_) => {
+                let file = url.sqlite_file();
+                if let Some(file) = file {
+                    make_folder_of(file)?;
                     // Personal data goes in here: 0600 before SQLite creates it (its -wal and
                     // -shm files take the same permissions).
-                    crate::data_dir::private_file(std::path::Path::new(path))?;
+                    crate::data_dir::private_file(file)?;
                 }
-
                 let mut writer_conn = Manager(url.clone()).establish()?;
                 // Checkpoints run on their own thread (see `group_commit`).
                 writer_conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
@@ -360,7 +365,11 @@ impl Db {
                     .test_on_check_out(false)
                     .connection_timeout(timeout)
                     .build(Manager(url.clone()))?;
-                let wal = (path != ":memory:" && !path.starts_with("file:")).then(|| format!("{path}-wal").into());
+                let wal = file.map(|f| {
+                    let mut p = f.as_os_str().to_owned();
+                    p.push("-wal");
+                    std::path::PathBuf::from(p)
+                });
                 let group = Some(group_commit::GroupWriter::start(writer_conn, checkpoints, wal));
                 let side = Pool::builder()
                     .max_size(1)

@@ -4,21 +4,30 @@
 
 use sha2::{Digest, Sha256};
 
+const JPEG: &str = "image/jpeg";
+const PNG: &str = "image/png";
+const GIF: &str = "image/gif";
+const WEBP: &str = "image/webp";
+const PDF: &str = "application/pdf";
+
+/// Every media type the store takes, and so answers with (the API document lists them).
+pub const MEDIA_TYPES: &[&str] = &[JPEG, PNG, GIF, WEBP, PDF];
+
 /// The media type of `bytes` if it is a file the store takes: JPEG, PNG, GIF, WebP or PDF.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     const KINDS: &[(&[u8], &str)] = &[
-        (b"\xFF\xD8\xFF", "image/jpeg"),
-        (b"\x89PNG\r\n\x1A\n", "image/png"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-        (b"%PDF-", "application/pdf"),
+        (b"\xFF\xD8\xFF", JPEG),
+        (b"\x89PNG\r\n\x1A\n", PNG),
+        (b"GIF87a", GIF),
+        (b"GIF89a", GIF),
+        (b"%PDF-", PDF),
     ];
     if let Some((_, kind)) = KINDS.iter().find(|(magic, _)| bytes.starts_with(magic)) {
         return Some(kind);
     }
     // RIFF, four bytes of length, WEBP.
     if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        return Some("image/webp");
+        return Some(WEBP);
     }
     None
 }

@@ -283,26 +283,26 @@ pub fn meetings_owed(kind: MeetingKind, since: NaiveDate, held: &[NaiveDate], to
         .collect()
 }
 
-/// The periods of `meetings_owed` still without a meeting: (last day, overdue).
-pub fn missing_meetings(
-    kind: MeetingKind,
-    since: NaiveDate,
-    held: &[NaiveDate],
-    today: NaiveDate,
-) -> Vec<(NaiveDate, bool)> {
-    meetings_owed(kind, since, held, today)
-        .into_iter()
-        .filter(|o| o.done_on.is_none())
-        .map(|o| (o.due_on, o.overdue))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The periods of `meetings_owed` still without a meeting: (last day, overdue).
+    fn missing_meetings(
+        kind: MeetingKind,
+        since: NaiveDate,
+        held: &[NaiveDate],
+        today: NaiveDate,
+    ) -> Vec<(NaiveDate, bool)> {
+        meetings_owed(kind, since, held, today)
+            .into_iter()
+            .filter(|o| o.done_on.is_none())
+            .map(|o| (o.due_on, o.overdue))
+            .collect()
     }
 
     #[test]

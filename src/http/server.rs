@@ -63,7 +63,8 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(60),
             max_head_bytes: 64 * 1024,
             max_headers: 100,
-            max_drain_bytes: 11 * 1024 * 1024,
+            // The service sets this from its largest body (`Config::server_limits`).
+            max_drain_bytes: 1024 * 1024,
         }
     }
 }

@@ -135,20 +135,10 @@ pub fn yaml() -> String {
 /// (`etag::check(.., required = true)`), so the header is required in the document.
 const IF_MATCH_REQUIRED: &[&str] = &["editMinutes", "setRatingConfig"];
 
-/// Operations that answer a file, with the media types they answer
-/// (`domain::attachment::sniff`; the ratings' export).
+/// Operations that answer a file, with the media types they answer.
 const DOWNLOADS: &[(&str, &[&str])] = &[
-    (
-        "getAttachment",
-        &["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"],
-    ),
-    (
-        "exportRatingResults",
-        &[
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "text/csv",
-        ],
-    ),
+    ("getAttachment", crate::domain::attachment::MEDIA_TYPES),
+    ("exportRatingResults", &[super::ratings::XLSX, super::ratings::CSV]),
 ];
 
 /// Operations that throttle guesses and may answer 429.

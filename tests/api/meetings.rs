@@ -639,22 +639,26 @@ async fn publish_minutes_of(app: &TestApp, p: &Parties, meeting: &str) {
     .expect(200);
 }
 
+/// The estate's monthly joint meeting with its company, starting `starts` from now; its id.
+async fn company_meeting(app: &TestApp, p: &Parties, title: &str, starts: Duration) -> String {
+    app.post(
+        "/api/v1/meetings",
+        As::Bearer(&p.party),
+        json!({
+            "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": title,
+            "starts_at": app.at(starts), "place": "社区",
+            "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "物业服务" }]
+        }),
+    )
+    .await
+    .expect(201)
+    .s("id")
+}
+
 /// A meeting convened for later takes no attendance and no minutes until it has started.
 async fn nothing_is_recorded_before_a_meeting_starts(app: TestApp) {
     let p = app.estate_with_parties("NS").await;
-    let id = app
-        .post(
-            "/api/v1/meetings",
-            As::Bearer(&p.party),
-            json!({
-                "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "下周联席会议",
-                "starts_at": app.at(Duration::hours(2)), "place": "社区",
-                "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "物业服务" }]
-            }),
-        )
-        .await
-        .expect(201)
-        .s("id");
+    let id = company_meeting(&app, &p, "今晚联席会议", Duration::hours(2)).await;
     let m = app
         .get(&format!("/api/v1/meetings/{id}"), As::Bearer(&p.party))
         .await
@@ -746,18 +750,7 @@ async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
         .iter()
         .all(|q| q["community_id"] == p.k.comm_a.as_str()));
     // A joint meeting held this month (begun an hour ago) settles this month.
-    let held = app.post(
-        "/api/v1/meetings",
-        As::Bearer(&p.party),
-        json!({
-            "kind": "joint_monthly", "convenor_org_id": p.k.comm_a, "estate_id": p.estate.id, "title": "本月联席会议",
-            "starts_at": app.at(Duration::hours(-1)), "place": "社区",
-            "parties": [{ "kind": "company", "party_id": p.company }], "agenda": [{ "title": "物业服务" }]
-        }),
-    )
-    .await
-    .expect(201)
-    .s("id");
+    let held = company_meeting(&app, &p, "本月联席会议", Duration::hours(-1)).await;
     let later = app
         .get(&format!("{deadlines}&overdue=true"), As::Bearer(&p.party))
         .await

@@ -11,6 +11,10 @@ use crate::http::security::AnyAuth;
 
 pub struct ResultsApi;
 
+/// The export's media types (the API document lists them).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const CSV: &str = "text/csv";
+
 #[derive(ApiResponse)]
 pub enum ExportFile {
     /// The workbook or the CSV file, as an attachment.
@@ -274,13 +278,13 @@ impl ResultsApi {
             })
             .await?;
         let content_type = if csv {
-            "text/csv; charset=utf-8"
+            format!("{CSV}; charset=utf-8")
         } else {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            XLSX.to_string()
         };
         Ok(ExportFile::File(
             poem_openapi::payload::Binary(bytes),
-            content_type.into(),
+            content_type,
             crate::http::attachments::content_disposition(&name).replacen("inline", "attachment", 1),
         ))
     }
