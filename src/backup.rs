@@ -21,7 +21,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::config::Config;
-use crate::db::audit;
 
 #[derive(QueryableByName)]
 struct Line {
@@ -147,10 +146,17 @@ pub fn restore(config: &Config, src: &Path, replace: bool) -> anyhow::Result<Rep
         probe.database_url = Some(staged.display().to_string());
         let state = crate::AppState::init(probe).context("the backup cannot be opened with this data folder's keys")?;
         let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
-        while state.db.write_blocking(|c| audit::seal_pending(c, 5000)).map_err(err)? == 5000 {}
-        let chain = state.db.read_blocking(audit::verify).map_err(err)?;
-        if let Some(b) = chain.first_break {
+        state.seal_all().map_err(err)?;
+        let report = state.verify_audit().map_err(err)?;
+        if let Some(b) = report.first_break {
             bail!("the backup's audit chain is broken at seq {}: {}", b.seq, b.reason);
+        }
+        if let Some(m) = report.ballots.first_mismatch {
+            bail!(
+                "the backup's ballots disagree with its audit log in vote {}: {}",
+                m.vote_id,
+                m.reason
+            );
         }
         // One consistent file out of the staged database (its WAL folded in).
         let ready = scratch.join("ready.sqlite3");

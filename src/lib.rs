@@ -50,6 +50,8 @@ pub struct AppState {
     pub passwords: Arc<passwords::Passwords>,
     /// Throttle locks already seen (a cache of the database's; see `db::throttle::KnownLocks`).
     pub known_locks: Arc<db::throttle::KnownLocks>,
+    /// Authenticates the audit chain's anchored head (`db::audit`).
+    pub anchor: Arc<domain::audit::AnchorKey>,
     /// An SQLite database's lock, held shared while this state lives, so that `redprop restore`
     /// refuses to replace a database that a server or a command has open (`db::hold_open`).
     _in_use: Option<Arc<std::fs::File>>,
@@ -98,6 +100,13 @@ impl AppState {
             tracing::warn!("set REDPROP_JWT_SECRET and REDPROP_ID_HASH_KEY: replicas must share them");
         }
         let (secret, id_key) = (secret.bytes, id_key.bytes);
+        let anchor = Arc::new(domain::audit::AnchorKey::new(&secret));
+        {
+            let anchor = anchor.clone();
+            if db.write_blocking(move |c| db::audit::adopt_anchor(c, &anchor))? {
+                tracing::info!("the audit chain's head is anchored from now on");
+            }
+        }
         Ok(AppState {
             rolls: Arc::default(),
             sessions: db::users::SessionCheck::new(db.clone()),
@@ -123,6 +132,7 @@ impl AppState {
             id_hasher: Arc::new(IdHasher::new(&id_key)),
             passwords: passwords::Passwords::for_this_machine(),
             known_locks: Arc::default(),
+            anchor,
             _in_use: in_use.map(Arc::new),
         })
     }
@@ -272,6 +282,7 @@ const SEAL_ROUND: i64 = 250;
 /// Chains pending audit events every `interval` until `stop` fires, then once more.
 pub fn spawn_audit_sealer(
     db: Db,
+    anchor: Arc<domain::audit::AnchorKey>,
     interval: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
@@ -283,7 +294,8 @@ pub fn spawn_audit_sealer(
             };
             loop {
                 // Small rounds, so that requests' writes queued behind one never wait long.
-                let sealed = db.write(|c| db::audit::seal_pending(c, SEAL_ROUND)).await;
+                let key = anchor.clone();
+                let sealed = db.write(move |c| db::audit::seal_pending(c, &key, SEAL_ROUND)).await;
                 match sealed {
                     Ok(n) if n == SEAL_ROUND as usize => continue,
                     Ok(_) => break,
@@ -319,6 +331,7 @@ pub async fn serve_on(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sealer = spawn_audit_sealer(
         state.db.clone(),
+        state.anchor.clone(),
         Duration::from_millis(state.config.audit_seal_interval_ms),
         stop_rx.clone(),
     );
@@ -430,4 +443,29 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+impl AppState {
+    /// Seals every pending audit event (a command does this before it exits; the server in the
+    /// background).
+    pub fn seal_all(&self) -> error::AppResult<()> {
+        const ROUND: i64 = 5000;
+        loop {
+            let key = self.anchor.clone();
+            if self
+                .db
+                .write_blocking(move |c| db::audit::seal_pending(c, &key, ROUND))?
+                < ROUND as usize
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Recomputes the audit chain, checks it reaches its anchored head, and checks the stored
+    /// ballots against their audit events.
+    pub fn verify_audit(&self) -> error::AppResult<db::audit::VerifyReport> {
+        let key = self.anchor.clone();
+        self.db.read_blocking(move |c| db::audit::verify(c, &key))
+    }
 }

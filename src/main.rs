@@ -168,10 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .db
                 .command_blocking(|c, trail| create_user(c, trail, &actor, &input, hash))
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-            state
-                .db
-                .write_blocking(|c| audit::seal_pending(c, 5000))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            state.seal_all().map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created administrator {} ({})", user.username, user.id);
             Ok(ExitCode::SUCCESS)
         }
@@ -184,10 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             match rt.block_on(redprop::http::estates::import_units(&state, None, &estate, bytes)) {
                 Ok(r) => {
-                    state
-                        .db
-                        .write_blocking(|c| audit::seal_pending(c, 5000))
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    state.seal_all().map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!(
                         "imported {} units ({} buildings, {} owners new, {} matched, {} ownerships) in {} ms",
                         r.units,
@@ -240,10 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             let state = AppState::init(config)?;
             let s = redprop::demo::load(&state).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-            state
-                .db
-                .write_blocking(|c| audit::seal_pending(c, 5000))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            state.seal_all().map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "demo county loaded: {} organisations, {} grids, {} estates, {} companies, {} units\ncounty {}",
                 s.organisations, s.grids, s.estates, s.companies, s.units, s.county_id
@@ -258,24 +249,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let state = AppState::init(config)?;
             let err = |e: redprop::error::AppError| anyhow::anyhow!("{e}");
-            while state.db.write_blocking(|c| audit::seal_pending(c, 5000)).map_err(err)? == 5000 {}
-            let report = state.db.read_blocking(audit::verify).map_err(err)?;
-            match report.first_break {
-                None => {
-                    println!(
-                        "audit chain intact: {} events sealed, {} pending",
-                        report.sealed, report.pending
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(b) => {
-                    println!(
-                        "audit chain BROKEN at seq {} (chain position {}): {}",
-                        b.seq, b.chain_pos, b.reason
-                    );
-                    Ok(ExitCode::from(1))
-                }
+            state.seal_all().map_err(err)?;
+            let report = state.verify_audit().map_err(err)?;
+            match &report.first_break {
+                None => println!(
+                    "audit chain intact up to its anchored head: {} events sealed, {} pending",
+                    report.sealed, report.pending
+                ),
+                Some(b) => println!(
+                    "audit chain BROKEN at seq {} (chain position {}): {}",
+                    b.seq, b.chain_pos, b.reason
+                ),
             }
+            match &report.ballots.first_mismatch {
+                None => println!("ballots agree with the audit log: {} checked", report.ballots.checked),
+                Some(m) => println!(
+                    "ballots DISAGREE with the audit log in vote {} (voter {}, ballot {}, audit event {}): {}",
+                    m.vote_id,
+                    m.voter_id.as_deref().unwrap_or("-"),
+                    m.ballot_id.as_deref().unwrap_or("-"),
+                    m.audit_seq.map_or("-".to_string(), |s| s.to_string()),
+                    m.reason
+                ),
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

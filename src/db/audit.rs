@@ -6,9 +6,11 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::schema::audit_events;
+use super::schema::{audit_anchor, audit_events};
 use super::{AnyConnection, Backend};
-use crate::domain::audit::{chain_hash, verify_rows, Break, EventContent, SealedRow, GENESIS};
+use crate::domain::audit::{
+    chain_hash, check_anchor, verify_rows, Anchor, AnchorKey, Break, EventContent, SealedRow, GENESIS,
+};
 use crate::domain::ids;
 use crate::error::{AppError, AppResult};
 
@@ -260,10 +262,11 @@ fn write_seals(conn: &mut AnyConnection, seals: &[(i64, i64, String, String)]) -
     Ok(diesel::sql_query(sql).bind::<Text, _>(payload).execute(conn)?)
 }
 
-/// Chains up to `max` pending events, oldest first. Runs inside a write transaction; on
-/// PostgreSQL it first takes a transaction-scoped advisory lock so that replicas never seal at
-/// once (one that does not get the lock returns 0 and tries again next round).
-pub fn seal_pending(conn: &mut AnyConnection, max: i64) -> AppResult<usize> {
+/// Chains up to `max` pending events, oldest first, and anchors the new head (`audit_anchor`)
+/// in the same transaction. Runs inside a write transaction; on PostgreSQL it first takes a
+/// transaction-scoped advisory lock so that replicas never seal at once (one that does not get
+/// the lock returns 0 and tries again next round).
+pub fn seal_pending(conn: &mut AnyConnection, key: &AnchorKey, max: i64) -> AppResult<usize> {
     if conn.backend() == Backend::Postgres {
         let got: Locked = diesel::sql_query(format!("SELECT pg_try_advisory_xact_lock({SEALER_LOCK_KEY}) AS locked"))
             .get_result(conn)?;
@@ -280,16 +283,8 @@ pub fn seal_pending(conn: &mut AnyConnection, max: i64) -> AppResult<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
-    let last: Option<(Option<i64>, Option<String>)> = audit_events::table
-        .filter(audit_events::chain_pos.is_not_null())
-        .order(audit_events::chain_pos.desc())
-        .select((audit_events::chain_pos, audit_events::hash))
-        .first(conn)
-        .optional()?;
-    let (mut pos, mut prev) = match last {
-        Some((Some(p), Some(h))) => (p + 1, h),
-        _ => (1, GENESIS.to_string()),
-    };
+    let (last, mut prev) = head(conn)?;
+    let mut pos = last + 1;
     let mut seals = Vec::with_capacity(pending.len());
     for row in &pending {
         let hash = chain_hash(pos, &prev, &row.content());
@@ -305,7 +300,58 @@ pub fn seal_pending(conn: &mut AnyConnection, max: i64) -> AppResult<usize> {
             )));
         }
     }
+    // A removed anchor row stays removed (verification names it); it is never written anew here.
+    write_anchor(conn, key, pos - 1, &prev)?;
     Ok(pending.len())
+}
+
+fn write_anchor(conn: &mut AnyConnection, key: &AnchorKey, chain_pos: i64, hash: &str) -> AppResult<()> {
+    diesel::update(audit_anchor::table.find("head"))
+        .set((
+            audit_anchor::chain_pos.eq(chain_pos),
+            audit_anchor::hash.eq(hash),
+            audit_anchor::mac.eq(key.mac(chain_pos, hash)),
+            audit_anchor::anchored_at.eq(ids::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The chain's anchored head, if its row is there.
+fn anchor(conn: &mut AnyConnection) -> AppResult<Option<Anchor>> {
+    Ok(audit_anchor::table
+        .find("head")
+        .select((audit_anchor::chain_pos, audit_anchor::hash, audit_anchor::mac))
+        .first::<(i64, String, String)>(conn)
+        .optional()?
+        .map(|(chain_pos, hash, mac)| Anchor { chain_pos, hash, mac }))
+}
+
+/// The newest sealed position and its hash (0 and the genesis for an empty chain).
+fn head(conn: &mut AnyConnection) -> AppResult<(i64, String)> {
+    let last: Option<(Option<i64>, Option<String>)> = audit_events::table
+        .filter(audit_events::chain_pos.is_not_null())
+        .order(audit_events::chain_pos.desc())
+        .select((audit_events::chain_pos, audit_events::hash))
+        .first(conn)
+        .optional()?;
+    Ok(match last {
+        Some((Some(p), Some(h))) => (p, h),
+        _ => (0, GENESIS.to_string()),
+    })
+}
+
+/// Anchors the chain's head as it is now if the anchor was never adopted: the first start after
+/// the migration that made the anchor (which cannot hold the secret). Returns whether it did.
+pub fn adopt_anchor(conn: &mut AnyConnection, key: &AnchorKey) -> AppResult<bool> {
+    match anchor(conn)? {
+        Some(a) if a.mac.is_empty() => {
+            let (pos, hash) = head(conn)?;
+            write_anchor(conn, key, pos, &hash)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,11 +359,24 @@ pub struct VerifyReport {
     pub sealed: i64,
     pub pending: i64,
     pub first_break: Option<Break>,
+    /// The stored ballots against their audit events.
+    pub ballots: super::ballot_audit::Report,
 }
 
-/// Recomputes the whole chain in pages, in chain order, and names the first row that breaks it.
-pub fn verify(conn: &mut AnyConnection) -> AppResult<VerifyReport> {
+impl VerifyReport {
+    /// The chain is whole, reaches its anchor, and the ballots agree with it.
+    pub fn ok(&self) -> bool {
+        self.first_break.is_none() && self.ballots.first_mismatch.is_none()
+    }
+}
+
+/// Recomputes the whole chain in pages, in chain order, and names the first row that breaks it;
+/// then checks that the chain reaches its anchored head (a cut tail is a break).
+pub fn verify(conn: &mut AnyConnection, key: &AnchorKey) -> AppResult<VerifyReport> {
     const PAGE: i64 = 2000;
+    // Read before the walk: sealing may add to the chain meanwhile, never take from it.
+    let anchored = anchor(conn)?;
+    let mut last_seq = 0i64;
     let mut pos = 1i64;
     let mut prev = GENESIS.to_string();
     let mut first_break = None;
@@ -338,6 +397,7 @@ pub fn verify(conn: &mut AnyConnection) -> AppResult<VerifyReport> {
             })
             .collect();
         let n = rows.len() as i64;
+        last_seq = rows.last().map_or(last_seq, |r| r.seq);
         match verify_rows(&rows, pos, prev) {
             Ok((next_pos, next_prev)) => (pos, prev) = (next_pos, next_prev),
             Err(b) => {
@@ -365,6 +425,25 @@ pub fn verify(conn: &mut AnyConnection) -> AppResult<VerifyReport> {
             reason: "sealed row taken out of the chain",
         });
     }
+    if first_break.is_none() {
+        let reached = pos - 1;
+        let hash_at = match &anchored {
+            Some(a) if a.chain_pos > 0 && a.chain_pos <= reached => audit_events::table
+                .filter(audit_events::chain_pos.eq(a.chain_pos))
+                .select(audit_events::hash)
+                .first::<Option<String>>(conn)
+                .optional()?
+                .flatten(),
+            _ => None,
+        };
+        if let Err(reason) = check_anchor(key, anchored.as_ref(), reached, hash_at.as_deref()) {
+            first_break = Some(Break {
+                seq: last_seq,
+                chain_pos: anchored.as_ref().map_or(reached, |a| a.chain_pos),
+                reason,
+            });
+        }
+    }
     let sealed = audit_events::table
         .filter(audit_events::chain_pos.is_not_null())
         .count()
@@ -377,6 +456,7 @@ pub fn verify(conn: &mut AnyConnection) -> AppResult<VerifyReport> {
         sealed,
         pending,
         first_break,
+        ballots: super::ballot_audit::verify(conn)?,
     })
 }
 

@@ -352,12 +352,14 @@ pub enum ActionsOf {
     Responsible(Vec<String>),
 }
 
-/// A page of action items by due day, then id, after `(due_on, id)`; only the overdue ones on
-/// `today` (not done, due before it) with `overdue`.
+/// A page of action items by due day, then id, after `(due_on, id)`: only the overdue ones on
+/// `today` (not done, due before it) with `overdue = true`, only the others with `false`; only
+/// those in `status` when given.
 pub fn actions_page(
     conn: &mut AnyConnection,
     of: &ActionsOf,
     overdue: Option<bool>,
+    status: Option<ActionStatus>,
     today: NaiveDate,
     after: Option<(NaiveDate, &str)>,
     limit: i64,
@@ -381,6 +383,9 @@ pub fn actions_page(
         Some(true) => q = q.filter(late),
         Some(false) => q = q.filter(diesel::dsl::not(late)),
         None => {}
+    }
+    if let Some(s) = status {
+        q = q.filter(action_items::status.eq(s.as_str()));
     }
     if let Some((due, id)) = after {
         q = q.filter(

@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod attachments;
 pub mod audit;
+pub mod ballot_audit;
 pub mod batcher;
 pub mod committees;
 pub mod companies;

@@ -79,6 +79,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_anchor (id) {
+        id -> Text,
+        chain_pos -> BigInt,
+        hash -> Text,
+        mac -> Text,
+        anchored_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, role_grants, sessions, api_keys, login_throttle, audit_events);

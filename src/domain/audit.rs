@@ -125,6 +125,70 @@ pub fn verify_rows(
     Ok((expected_pos, expected_prev))
 }
 
+/// The key that authenticates the chain's anchored head (`audit_anchor`): derived from the
+/// installation's secret, so a database alone cannot produce an anchor that verifies, and the
+/// same on every replica that shares the secret.
+pub struct AnchorKey {
+    key: Vec<u8>,
+}
+
+impl AnchorKey {
+    pub fn new(secret: &[u8]) -> AnchorKey {
+        AnchorKey {
+            key: mac(secret, b"redprop audit anchor v1"),
+        }
+    }
+
+    /// The MAC of a head: the chain reaches position `chain_pos` and its hash there is `hash`.
+    pub fn mac(&self, chain_pos: i64, hash: &str) -> String {
+        hex::encode(mac(&self.key, format!("{chain_pos}:{hash}").as_bytes()))
+    }
+}
+
+fn mac(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    m.update(msg);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// The chain's head as anchored.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    pub chain_pos: i64,
+    pub hash: String,
+    pub mac: String,
+}
+
+/// Checks the anchored head against the chain as walked: `reached` is the last position the
+/// chain verified up to (0 for an empty chain) and `hash_at` the hash it has at the anchor's
+/// position, if it reaches it. The chain may have grown since the anchor was read (sealing goes
+/// on), never shrunk.
+pub fn check_anchor(
+    key: &AnchorKey,
+    anchor: Option<&Anchor>,
+    reached: i64,
+    hash_at: Option<&str>,
+) -> Result<(), &'static str> {
+    let Some(a) = anchor else {
+        return Err("the chain's anchor is missing");
+    };
+    if a.mac.is_empty() {
+        return Err("the chain's anchor was never adopted by this installation");
+    }
+    if key.mac(a.chain_pos, &a.hash) != a.mac {
+        return Err("the chain's anchor is not authenticated by this installation's key");
+    }
+    if reached < a.chain_pos {
+        return Err("the chain ends before its anchored head: its newest sealed events were removed");
+    }
+    let expected = if a.chain_pos == 0 { Some(GENESIS) } else { hash_at };
+    if expected != Some(a.hash.as_str()) {
+        return Err("the chain's event at its anchored head is not the one anchored");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +228,43 @@ mod tests {
                 row
             })
             .collect()
+    }
+
+    #[test]
+    fn an_anchor_names_a_cut_tail_and_a_forged_head() {
+        let key = AnchorKey::new(b"an installation secret of some length");
+        let rows = chain(5);
+        let head = |pos: i64, hash: &str, key: &AnchorKey| Anchor {
+            chain_pos: pos,
+            hash: hash.into(),
+            mac: key.mac(pos, hash),
+        };
+        let at5 = head(5, &rows[4].hash, &key);
+        assert_eq!(check_anchor(&key, Some(&at5), 5, Some(&rows[4].hash)), Ok(()));
+        // Sealing went on after the anchor was read.
+        assert_eq!(check_anchor(&key, Some(&at5), 6, Some(&rows[4].hash)), Ok(()));
+        // The newest sealed event cut off: the chain reaches 4.
+        assert!(check_anchor(&key, Some(&at5), 4, None).unwrap_err().contains("removed"));
+        // An anchor rewritten without the key, or from another installation.
+        let forged = head(4, &rows[3].hash, &AnchorKey::new(b"another secret"));
+        assert!(check_anchor(&key, Some(&forged), 4, Some(&rows[3].hash))
+            .unwrap_err()
+            .contains("not authenticated"));
+        // A chain rehashed from position 5 on: the anchored hash is not there.
+        assert!(check_anchor(&key, Some(&at5), 5, Some("other"))
+            .unwrap_err()
+            .contains("not the one"));
+        assert!(check_anchor(&key, None, 5, None).unwrap_err().contains("missing"));
+        // An empty chain anchors the genesis.
+        assert_eq!(check_anchor(&key, Some(&head(0, GENESIS, &key)), 0, None), Ok(()));
+        let unadopted = Anchor {
+            chain_pos: 0,
+            hash: String::new(),
+            mac: String::new(),
+        };
+        assert!(check_anchor(&key, Some(&unadopted), 0, None)
+            .unwrap_err()
+            .contains("never adopted"));
     }
 
     #[test]

@@ -79,6 +79,43 @@ impl Channel {
     }
 }
 
+/// The receipt of a ballot: SHA-256 over its canonical record (what an owner keeps to find
+/// their ballot among the counted ones, and what ties the stored ballot to its audit event).
+pub fn receipt(
+    vote_id: &str,
+    voter_id: &str,
+    ballot_id: &str,
+    choice: &str,
+    selections: &str,
+    cast_at: NaiveDateTime,
+) -> String {
+    let canonical = serde_json::json!([
+        vote_id,
+        voter_id,
+        ballot_id,
+        choice,
+        selections,
+        super::ids::rfc3339(cast_at)
+    ]);
+    crate::crypto::sha256_hex(canonical.to_string())
+}
+
+/// The audit event of a recorded ballot: its action and the change it digests (the voter and
+/// the receipt, and a paper ballot's reference). `db::ballot_audit` recomputes it from the
+/// stored ballot to find a ballot changed or removed behind the log's back.
+pub fn audited_ballot(voter_id: &str, receipt: &str, paper_ref: Option<&str>) -> (&'static str, serde_json::Value) {
+    match paper_ref {
+        None => (
+            "ballot.cast",
+            serde_json::json!({ "voter": voter_id, "receipt": receipt }),
+        ),
+        Some(r) => (
+            "ballot.paper",
+            serde_json::json!({ "voter": voter_id, "paper_ref": r, "receipt": receipt }),
+        ),
+    }
+}
+
 /// Whether a ballot arriving at `now` is taken: before the closing time as it stands when the
 /// ballot is written (it may have been extended meanwhile). `db::votes::record` checks this in
 /// the writing transaction.

@@ -62,14 +62,34 @@ pub struct ChainBreak {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditVerification {
-    /// True when every sealed event matches its hash and links to the one before.
+    /// True when every sealed event matches its hash and links to the one before, the chain
+    /// reaches its anchored head, and every stored ballot agrees with its audit event.
     pub ok: bool,
     pub sealed: i64,
     /// Events not yet chained.
     pub pending: i64,
-    /// The first row that does not fit, if any.
+    /// The first row that does not fit, if any (a chain cut short of its anchored head
+    /// included).
     #[oai(skip_serializing_if_is_none)]
     pub first_break: Option<ChainBreak>,
+    /// Ballots (history rows) checked against their audit events.
+    pub ballots_checked: i64,
+    /// The first stored ballot that disagrees with the audit log, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub ballot_mismatch: Option<BallotMismatch>,
+}
+
+/// A stored ballot that disagrees with the audit log: changed after it was cast, recorded
+/// without its event, deleted from the history, or counted other than as recorded.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BallotMismatch {
+    pub vote_id: String,
+    pub voter_id: Option<String>,
+    pub ballot_id: Option<String>,
+    /// The audit event of a ballot missing from the history.
+    pub audit_seq: Option<i64>,
+    pub reason: String,
 }
 
 fn out(e: EventRow) -> AuditEvent {
@@ -137,21 +157,31 @@ impl AuditApi {
         }))
     }
 
-    /// Recompute the whole chain and name the first row that breaks it.
+    /// Recompute the whole chain and name the first row that breaks it; check that it reaches its
+    /// anchored head (a cut tail is a break) and that every stored ballot agrees with its event.
     ///
     /// Administrators only.
     #[oai(path = "/verify", method = "get", operation_id = "verifyAudit")]
     async fn verify(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<AuditVerification>> {
         auth.0.may(&Action::ReadAudit)?;
-        let r = state.db.read(db::audit::verify).await?;
+        let key = state.anchor.clone();
+        let r = state.db.read(move |c| db::audit::verify(c, &key)).await?;
         Ok(Json(AuditVerification {
-            ok: r.first_break.is_none(),
+            ok: r.ok(),
             sealed: r.sealed,
             pending: r.pending,
             first_break: r.first_break.map(|b| ChainBreak {
                 seq: b.seq,
                 chain_pos: b.chain_pos,
                 reason: b.reason.into(),
+            }),
+            ballots_checked: r.ballots.checked,
+            ballot_mismatch: r.ballots.first_mismatch.map(|m| BallotMismatch {
+                vote_id: m.vote_id,
+                voter_id: m.voter_id,
+                ballot_id: m.ballot_id,
+                audit_seq: m.audit_seq,
+                reason: m.reason.into(),
             }),
         }))
     }

@@ -1,10 +1,12 @@
 //! The audit log: one event per state change, chained by the sealer, refused updates and
 //! deletes, and verification that names a tampered row.
 
+use chrono::Duration;
 use redprop::db::{audit, Backend};
 use serde_json::json;
 
 use crate::both;
+use crate::fixtures::open_vote_with_one_owner;
 use crate::support::{As, TestApp};
 
 async fn state_changes_are_audited_and_chained(app: TestApp) {
@@ -219,3 +221,152 @@ async fn every_audit_filter_reads_an_index_in_page_order() {
         assert!(text.contains(want), "{f:?}: {text}");
     }
 }
+
+/// Lets raw SQL change sealed audit rows, as someone with the database's password could.
+fn guard_off(c: &mut redprop::db::AnyConnection, backend: Backend) {
+    let off = match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_events_seal_once; DROP TRIGGER audit_events_no_delete",
+        Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_guard_rows",
+    };
+    audit::try_raw(c, off).unwrap();
+}
+
+async fn verify(app: &TestApp, admin: &str) -> serde_json::Value {
+    app.get("/api/v1/audit/verify", As::Bearer(admin))
+        .await
+        .expect(200)
+        .body
+}
+
+/// The chain's head is anchored outside the log: cutting its newest sealed events off is a
+/// break, and so is an anchor rewritten without the installation's key, or removed.
+async fn a_chain_cut_short_of_its_anchor_is_named(app: TestApp) {
+    let admin = app.admin_token().await;
+    for i in 0..3 {
+        app.create_user(&admin, &format!("cut-{i}"), "user-password-001", &[])
+            .await;
+    }
+    app.seal();
+    let whole = verify(&app, &admin).await;
+    assert_eq!(whole["ok"], true, "{whole}");
+    let sealed = whole["sealed"].as_i64().unwrap();
+
+    let mut c = app.state.db.raw_connection().unwrap();
+    guard_off(&mut c, app.state.db.backend());
+    audit::try_raw(
+        &mut c,
+        &format!("DELETE FROM audit_events WHERE chain_pos > {}", sealed - 2),
+    )
+    .unwrap();
+    drop(c);
+    let cut = verify(&app, &admin).await;
+    assert_eq!(cut["ok"], false);
+    assert_eq!(cut["first_break"]["chain_pos"], sealed, "{cut}");
+    assert!(
+        cut["first_break"]["reason"].as_str().unwrap().contains("removed"),
+        "{cut}"
+    );
+
+    // The anchor moved back to the new end by hand: its MAC is not the installation's.
+    let (pos, hash): (i64, String) = {
+        let head = app
+            .get("/api/v1/audit/events?limit=1", As::Bearer(&admin))
+            .await
+            .expect(200)
+            .body;
+        // Reads are not audited: the newest event is still the newest one left.
+        (
+            head["items"][0]["chain_pos"].as_i64().unwrap(),
+            head["items"][0]["hash"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(pos, sealed - 2);
+    let mut c = app.state.db.raw_connection().unwrap();
+    audit::try_raw(
+        &mut c,
+        &format!("UPDATE audit_anchor SET chain_pos = {pos}, hash = '{hash}' WHERE id = 'head'"),
+    )
+    .unwrap();
+    drop(c);
+    let forged = verify(&app, &admin).await;
+    assert_eq!(forged["ok"], false);
+    assert!(
+        forged["first_break"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not authenticated"),
+        "{forged}"
+    );
+    let mut c = app.state.db.raw_connection().unwrap();
+    audit::try_raw(&mut c, "DELETE FROM audit_anchor").unwrap();
+    drop(c);
+    let gone = verify(&app, &admin).await;
+    assert!(
+        gone["first_break"]["reason"].as_str().unwrap().contains("missing"),
+        "{gone}"
+    );
+}
+both!(a_chain_cut_short_of_its_anchor_is_named);
+
+/// Verification also checks the stored ballots against their audit events: a choice changed in
+/// the history or in the count, or a history row deleted, is named with its vote and voter.
+async fn verification_names_a_changed_or_deleted_ballot(app: TestApp) {
+    let (admin, vid, token) = open_vote_with_one_owner(&app, "核票", Duration::hours(1)).await;
+    for choice in ["yes", "no", "yes"] {
+        app.post(
+            &format!("/api/v1/votes/{vid}/ballots"),
+            As::Bearer(&token),
+            json!({ "choice": choice }),
+        )
+        .await
+        .expect(201);
+    }
+    app.seal();
+    let fine = verify(&app, &admin).await;
+    assert_eq!(fine["ok"], true, "{fine}");
+    assert_eq!(fine["ballots_checked"], 3);
+    let raw = |sql: String| {
+        let mut c = app.state.db.raw_connection().unwrap();
+        audit::try_raw(&mut c, &sql).unwrap();
+    };
+    let vote = format!("vote_id = '{vid}'");
+
+    // The counted ballot's choice changed: it is not the ballot recorded.
+    raw(format!("UPDATE current_ballots SET choice = 'no' WHERE {vote}"));
+    let counted = verify(&app, &admin).await;
+    assert_eq!(counted["ok"], false);
+    assert_eq!(counted["ballot_mismatch"]["vote_id"], vid.as_str());
+    assert!(counted["ballot_mismatch"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("counted ballot"));
+    raw(format!("UPDATE current_ballots SET choice = 'yes' WHERE {vote}"));
+    assert_eq!(verify(&app, &admin).await["ok"], true);
+
+    // A history row's choice changed: its content no longer gives its receipt.
+    raw(format!(
+        "UPDATE ballot_history SET choice = 'abstain' WHERE {vote} AND choice = 'no'"
+    ));
+    let changed = verify(&app, &admin).await;
+    assert_eq!(changed["ok"], false);
+    assert!(changed["ballot_mismatch"]["voter_id"].is_string(), "{changed}");
+    assert!(changed["ballot_mismatch"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("receipt"));
+
+    // The changed row deleted: its audit event names a ballot missing from the history.
+    raw(format!(
+        "DELETE FROM ballot_history WHERE {vote} AND choice = 'abstain'"
+    ));
+    let deleted = verify(&app, &admin).await;
+    assert_eq!(deleted["ok"], false);
+    assert!(deleted["ballot_mismatch"]["audit_seq"].is_i64(), "{deleted}");
+    assert!(deleted["ballot_mismatch"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("deleted"));
+    // The chain itself is whole: only the ballots disagree.
+    assert!(deleted.get("first_break").is_none(), "{deleted}");
+}
+both!(verification_names_a_changed_or_deleted_ballot);

@@ -62,7 +62,7 @@ async fn a_backup_under_ballot_load_restores_with_its_audit_chain() {
     let restored = redprop::backup::restore(&fresh, &dest, false).expect("restore");
     assert_eq!(restored.audit_events, report.audit_events);
     let state = redprop::AppState::init(fresh.clone()).unwrap();
-    let chain = state.db.read_blocking(redprop::db::audit::verify).unwrap();
+    let chain = state.verify_audit().unwrap();
     assert!(chain.first_break.is_none(), "{:?}", chain.first_break);
     assert!(chain.sealed > 0);
 
@@ -116,6 +116,34 @@ async fn a_restore_refuses_what_it_cannot_trust() {
     let text = temp_dir().join("notes.txt");
     std::fs::write(&text, "not a database").unwrap();
     assert!(redprop::backup::restore(&sibling(&app), &text, false).is_err());
+
+    // A backup whose newest sealed audit events were cut off (past the trigger, as someone with
+    // the file could): the chain no longer reaches its anchored head, and nothing is restored.
+    let admin = app.admin_token().await;
+    for i in 0..3 {
+        app.create_user(&admin, &format!("cut-{i}"), "user-password-001", &[])
+            .await;
+    }
+    app.seal();
+    let cut = temp_dir().join("cut.sqlite3");
+    redprop::backup::backup(&app.state.config, &cut).unwrap();
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c = diesel::SqliteConnection::establish(&cut.display().to_string()).unwrap();
+        c.batch_execute(
+            "DROP TRIGGER audit_events_no_delete; \
+             DELETE FROM audit_events WHERE chain_pos > (SELECT MAX(chain_pos) - 2 FROM audit_events)",
+        )
+        .unwrap();
+    }
+    let target = sibling(&app);
+    let e = redprop::backup::restore(&target, &cut, false).unwrap_err();
+    assert!(format!("{e:#}").contains("removed"), "{e:#}");
+    assert!(
+        !target.data_dir.join("redprop.sqlite3").exists(),
+        "nothing put in place"
+    );
 
     // While a server answers on the address, nothing is restored.
     let live = app.listen().await;

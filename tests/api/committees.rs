@@ -82,6 +82,12 @@ async fn owners_committee_composition_and_lifecycle(app: TestApp) {
     let c = committee(&app, &admin, &e.id, json!({ "kind": "owners_committee", "term_years": 5, "preparatory_group": [street, party, owner(&o[0]), owner(&o[1]), owner(&o[2])] })).await.expect(201);
     let cid = c.s("id");
     assert_eq!(c.body["status"], "preparing");
+    // What was just made carries the version its read carries.
+    let read = app
+        .get(&format!("/api/v1/committees/{cid}"), As::Bearer(&admin))
+        .await
+        .expect(200);
+    assert_eq!(c.headers["etag"], read.headers["etag"]);
     assert_eq!(c.body["members"].as_array().unwrap().len(), 5);
     let again = committee(
         &app,

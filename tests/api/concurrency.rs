@@ -37,19 +37,25 @@ async fn the_minutes_draft_is_never_overwritten_unseen(app: TestApp) {
         .await
         .expect(201);
     let meeting = m.s("id");
+    // What was just made carries the version its read carries: a meeting, minutes.
+    let read = app
+        .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
+        .await;
+    assert_eq!(tag(&m), tag(&read.expect(200)));
     let text = |t: &str| json!({ "discussion": [{ "agenda_seq": 1, "text": t }], "decisions": [] });
-    let id = app
+    let made = app
         .post(
             &format!("/api/v1/meetings/{meeting}/minutes"),
             As::Bearer(&p.party),
             text("初稿"),
         )
         .await
-        .expect(201)
-        .s("id");
+        .expect(201);
+    let id = made.s("id");
     let path = format!("/api/v1/minutes/{id}");
     let read = app.get(&path, As::Bearer(&p.party)).await.expect(200);
     let first = tag(&read);
+    assert_eq!(tag(&made), first);
     assert!(first.starts_with('"') && first.ends_with('"'), "{first}");
     // Reading again gives the same version; another reader sees the same tag.
     assert_eq!(tag(&app.get(&path, As::Bearer(&p.party)).await), first);
@@ -121,11 +127,11 @@ async fn a_campaign_configuration_and_a_unit_are_changed_against_their_version(a
             json!({ "name": "2025年度星级评定", "period_from": "2025-01-01", "period_until": "2025-12-31" }),
         )
         .await
-        .expect(201)
-        .s("id");
-    let base = format!("/api/v1/rating-campaigns/{c}");
+        .expect(201);
+    let base = format!("/api/v1/rating-campaigns/{}", c.s("id"));
     let read = app.get(&base, As::Bearer(&p.bureau)).await.expect(200);
     let (v1, mut config) = (tag(&read), read.body["config"].clone());
+    assert_eq!(tag(&c), v1, "a campaign's creation carries its version");
     put_if(&app, &format!("{base}/config"), &p.bureau, None, config.clone())
         .await
         .problem(428);

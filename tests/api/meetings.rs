@@ -582,6 +582,11 @@ both!(another_county_sees_no_meeting);
 /// Takes a meeting's minutes to publication: every party present, a draft, sent, confirmed by
 /// each party (a company by its API key), published.
 async fn publish_minutes_of(app: &TestApp, p: &Parties, meeting: &str) {
+    publish_minutes_with(app, p, meeting, json!([])).await
+}
+
+/// `publish_minutes_of`, with these decisions in the minutes.
+async fn publish_minutes_with(app: &TestApp, p: &Parties, meeting: &str, decisions: Value) {
     let m = app
         .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
         .await
@@ -604,7 +609,7 @@ async fn publish_minutes_of(app: &TestApp, p: &Parties, meeting: &str) {
         .post(
             &format!("/api/v1/meetings/{meeting}/minutes"),
             As::Bearer(&p.party),
-            json!({ "discussion": [{ "agenda_seq": 1, "text": "议定" }], "decisions": [] }),
+            json!({ "discussion": [{ "agenda_seq": 1, "text": "议定" }], "decisions": decisions }),
         )
         .await
         .expect(201)
@@ -722,6 +727,113 @@ async fn nothing_is_recorded_before_a_meeting_starts(app: TestApp) {
         .all(|d| d["done_on"].is_null()));
 }
 both!(nothing_is_recorded_before_a_meeting_starts);
+
+/// An estate's action items: the overdue ones first, then the rest, each by due day, on every
+/// page; filtered by state.
+async fn overdue_action_items_come_first(app: TestApp) {
+    let p = app.estate_with_parties("AO").await;
+    let meeting = company_meeting(&app, &p, "督办", Duration::minutes(-30)).await;
+    let m = app
+        .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
+        .await
+        .expect(200)
+        .body;
+    let company = party(&m, "company");
+    let days = [20, 2, 10, 5];
+    let decisions: Vec<Value> = days
+        .iter()
+        .map(|d| json!({ "text": format!("{d}日内完成"), "responsible_party_id": company, "due_on": app.day(*d) }))
+        .collect();
+    publish_minutes_with(&app, &p, &meeting, json!(decisions)).await;
+    let made = app
+        .get(
+            &format!("/api/v1/meetings/{meeting}/action-items"),
+            As::Bearer(&p.party),
+        )
+        .await
+        .expect(200)
+        .body;
+    let due = |day: i64| {
+        made["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["due_on"] == json!(app.day(day)))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (a2, a5, a10, a20) = (due(2), due(5), due(10), due(20));
+    // The one due in two days is done and accepted in time; a week later the one due in five is overdue.
+    app.post(
+        &format!("/api/v1/action-items/{a2}/done"),
+        As::Key(&p.key),
+        json!({ "note": "已完成" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/action-items/{a2}/review"),
+        As::Bearer(&p.party),
+        json!({ "accept": true }),
+    )
+    .await
+    .expect(200);
+    app.advance(Duration::days(7));
+    let of_estate = format!("/api/v1/estates/{}/action-items", p.estate.id);
+    let ids = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let list = |q: &str| {
+        let url = format!("{of_estate}{q}");
+        let app = &app;
+        let token = p.committee_token.clone();
+        async move { ids(&app.get(&url, As::Bearer(&token)).await.expect(200).body) }
+    };
+    assert_eq!(list("").await, [&a5, &a2, &a10, &a20].map(String::as_str));
+    // Page by page, the same order, across the turn from the overdue part to the rest.
+    let mut walked = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?limit=1&cursor={c}"),
+            None => "?limit=1".into(),
+        };
+        let page = app
+            .get(&format!("{of_estate}{q}"), As::Bearer(&p.committee_token))
+            .await
+            .expect(200)
+            .body;
+        walked.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+        assert!(walked.len() <= 4, "{walked:?}");
+    }
+    assert_eq!(walked, [&a5, &a2, &a10, &a20].map(String::as_str));
+    assert_eq!(list("?status=done").await, [&a2].map(String::as_str));
+    assert_eq!(list("?status=open").await, [&a5, &a10, &a20].map(String::as_str));
+    assert_eq!(list("?overdue=false").await, [&a2, &a10, &a20].map(String::as_str));
+    assert_eq!(list("?overdue=true&status=open").await, [&a5].map(String::as_str));
+    assert!(list("?overdue=true&status=done").await.is_empty());
+    let mine = app
+        .get("/api/v1/action-items/mine?limit=2", As::Key(&p.key))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ids(&mine), [&a5, &a2].map(String::as_str));
+    app.get(&format!("{of_estate}?status=late"), As::Bearer(&p.committee_token))
+        .await
+        .problem(400);
+}
+both!(overdue_action_items_come_first);
 
 async fn meetings_owed_show_in_the_deadlines(app: TestApp) {
     let p = app.estate_with_parties("MD").await;

@@ -650,13 +650,7 @@ impl TestApp {
 
     /// Runs the audit sealer until nothing is pending (the server does this in the background).
     pub fn seal(&self) {
-        while self
-            .state
-            .db
-            .write_blocking(|c| redprop::db::audit::seal_pending(c, 1000))
-            .unwrap()
-            > 0
-        {}
+        self.state.seal_all().unwrap();
     }
 }
 

@@ -6,6 +6,13 @@ use crate::http::etag::Tagged;
 
 pub struct CommitteesApi;
 
+/// A committee as stored, with its version's tag: its row and its roster (`http::etag`).
+fn tagged(c: &mut AnyConnection, id: &str) -> AppResult<(CommitteeRow, String)> {
+    let com = db::committees::get(c, id)?.ok_or(AppError::NotFound { what: "committee" })?;
+    let tag = crate::http::etag::of(&(&com, db::committees::members(c, &com.id)?));
+    Ok((com, tag))
+}
+
 #[OpenApi(tag = "ApiTags::Committees")]
 impl CommitteesApi {
     /// Form a committee for an estate: an owners' committee starts with its preparatory group
@@ -99,10 +106,11 @@ impl CommitteesApi {
                     &row.id,
                     &serde_json::json!({ "estate": row.estate_id, "kind": row.kind, "group": group.len() }),
                 )?;
-                respond(c, row, &ctx)
+                let (row, tag) = tagged(c, &row.id)?;
+                Ok((respond(c, row, &ctx)?, tag))
             })
             .await?;
-        Ok(CommitteeCreated::Created(Json(out)))
+        Ok(CommitteeCreated::Created(Json(out.0), out.1))
     }
 
     /// A committee: roster (published), status, deadlines, party-building figures.
@@ -120,8 +128,7 @@ impl CommitteesApi {
             .db
             .read(move |c| {
                 let (com, ctx, _) = guard(c, &caller, &id.0, false)?;
-                // The committee's version: its row and its roster as stored.
-                let tag = crate::http::etag::of(&(&com, db::committees::members(c, &com.id)?));
+                let (com, tag) = tagged(c, &com.id)?;
                 Ok((respond(c, com, &ctx)?, tag))
             })
             .await?;

@@ -259,5 +259,11 @@ pub struct RulesBody {
 pub enum CommitteeCreated {
     /// Created.
     #[oai(status = 201)]
-    Created(Json<Committee>),
+    Created(
+        Json<Committee>,
+        /// The version of the record as stored, as its GET answers it: send it as `If-Match`
+        /// to change what was just made without reading it again.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }

@@ -74,18 +74,32 @@ where
     ))
 }
 
-/// A page of action items, shown with their ledger items and steps.
+/// Which action items a list keeps.
+#[derive(Clone, Copy)]
+struct Filter {
+    overdue: Option<bool>,
+    status: Option<ActionStatus>,
+}
+
+/// A page of action items, shown with their ledger items and steps: the overdue ones first (what
+/// needs chasing), each part by due day. The cursor names the part it stopped in (`0` overdue,
+/// `1` the rest), the due day and the id.
 async fn page_of(
     state: &AppState,
     caller: Caller,
     of: Scope,
-    overdue: Option<bool>,
+    filter: Filter,
     limit: Option<u32>,
     cursor: Option<String>,
 ) -> ApiResult<Json<Page<ActionItem>>> {
     let limit = paging::limit(limit);
-    let after = match paging::decode_cursor::<paging::Keys<2>>(cursor.as_deref())? {
-        Some(paging::Keys([due, id])) => Some((
+    let after = match paging::decode_cursor::<paging::Keys<3>>(cursor.as_deref())? {
+        Some(paging::Keys([part, due, id])) => Some((
+            match part.as_str() {
+                "0" => true,
+                "1" => false,
+                _ => return Err(paging::bad_cursor().into()),
+            },
             NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| paging::bad_cursor())?,
             id,
         )),
@@ -118,20 +132,35 @@ async fn page_of(
                     db::meetings::ActionsOf::Responsible(ids)
                 }
             };
-            let rows = db::meetings::actions_page(
-                c,
-                &of,
-                overdue,
-                ids::today(),
-                after.as_ref().map(|(d, id)| (*d, id.as_str())),
-                paging::fetch(limit),
-            )?;
-            let keys: Vec<(NaiveDate, String)> = rows.iter().map(|a| (a.due_on, a.id.clone())).collect();
+            let today = ids::today();
+            let fetch = paging::fetch(limit);
+            // The overdue part, then the rest, each read from where the cursor stopped in it.
+            let mut keyed: Vec<((bool, NaiveDate, String), ActionRow)> = Vec::new();
+            for late in [true, false] {
+                if filter.overdue.is_some_and(|o| o != late) {
+                    continue;
+                }
+                let from = match &after {
+                    None => None,
+                    Some((part, due, id)) if *part == late => Some((*due, id.as_str())),
+                    // The cursor stopped in the overdue part: the rest is read from its start.
+                    Some((true, _, _)) => None,
+                    // The cursor stopped in the rest: the overdue part is behind it.
+                    Some((false, _, _)) => continue,
+                };
+                let want = fetch - keyed.len() as i64;
+                if want <= 0 {
+                    break;
+                }
+                let rows = db::meetings::actions_page(c, &of, Some(late), filter.status, today, from, want)?;
+                keyed.extend(rows.into_iter().map(|a| ((late, a.due_on, a.id.clone()), a)));
+            }
+            let (keys, rows): (Vec<_>, Vec<_>) = keyed.into_iter().unzip();
             Ok(keys.into_iter().zip(actions_out(c, rows)?).collect::<Vec<_>>())
         })
         .await?;
-    let (rows, next_cursor) = paging::page(rows, limit, |((due, id), _)| {
-        paging::Keys::join([&due.format("%Y-%m-%d").to_string(), id])
+    let (rows, next_cursor) = paging::page(rows, limit, |((late, due, id), _)| {
+        paging::Keys::join([if *late { "0" } else { "1" }, &due.format("%Y-%m-%d").to_string(), id])
     });
     Ok(Json(Page {
         items: rows.into_iter().map(|(_, a)| a).collect(),
@@ -148,10 +177,11 @@ enum Scope {
 
 #[OpenApi(tag = "ApiTags::Meetings")]
 impl ActionItemsApi {
-    /// The action items decided at an estate's meetings, by due day; `overdue=true` keeps those
-    /// not done after their due day.
+    /// The action items decided at an estate's meetings: the overdue ones first, each part by due
+    /// day; `overdue=true` keeps those not done after their due day, `status` those in one state.
     ///
     /// Administrators, the bureau, party organisations over the estate, its committee.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/estates/:id/action-items",
         method = "get",
@@ -164,15 +194,23 @@ impl ActionItemsApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         /// Only overdue items (true) or only the others (false).
         overdue: Query<Option<bool>>,
+        /// Only the items in this state.
+        status: Query<Option<ActionStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<ActionItem>>> {
-        page_of(&state, auth.0, Scope::Estate(id.0), overdue.0, limit.0, cursor.0).await
+        let filter = Filter {
+            overdue: overdue.0,
+            status: status.0,
+        };
+        page_of(&state, auth.0, Scope::Estate(id.0), filter, limit.0, cursor.0).await
     }
 
-    /// The action items decided at a community's meetings (its own and its estates'), by due day.
+    /// The action items decided at a community's meetings (its own and its estates'): the overdue
+    /// ones first, each part by due day.
     ///
     /// Administrators, the bureau, party organisations over the community.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/orgs/:id/action-items",
         method = "get",
@@ -185,14 +223,20 @@ impl ActionItemsApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
         /// Only overdue items (true) or only the others (false).
         overdue: Query<Option<bool>>,
+        /// Only the items in this state.
+        status: Query<Option<ActionStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<ActionItem>>> {
-        page_of(&state, auth.0, Scope::Community(id.0), overdue.0, limit.0, cursor.0).await
+        let filter = Filter {
+            overdue: overdue.0,
+            status: status.0,
+        };
+        page_of(&state, auth.0, Scope::Community(id.0), filter, limit.0, cursor.0).await
     }
 
     /// The action items the caller's organisation is responsible for (its company, department,
-    /// party organisation or committee), by due day.
+    /// party organisation or committee): the overdue ones first, each part by due day.
     ///
     /// Every signed-in person and every company key (an empty list for those responsible for none).
     #[oai(path = "/action-items/mine", method = "get", operation_id = "listMyActionItems")]
@@ -202,10 +246,16 @@ impl ActionItemsApi {
         auth: AnyAuth,
         /// Only overdue items (true) or only the others (false).
         overdue: Query<Option<bool>>,
+        /// Only the items in this state.
+        status: Query<Option<ActionStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<Page<ActionItem>>> {
-        page_of(&state, auth.caller().clone(), Scope::Mine, overdue.0, limit.0, cursor.0).await
+        let filter = Filter {
+            overdue: overdue.0,
+            status: status.0,
+        };
+        page_of(&state, auth.caller().clone(), Scope::Mine, filter, limit.0, cursor.0).await
     }
 
     /// A meeting's action items, with their steps; `overdue` is computed when read.

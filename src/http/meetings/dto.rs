@@ -99,7 +99,13 @@ pub struct Meeting {
 pub enum MeetingCreated {
     /// Convened.
     #[oai(status = 201)]
-    Created(Json<Meeting>),
+    Created(
+        Json<Meeting>,
+        /// The version of the record as stored, as its GET answers it: send it as `If-Match`
+        /// to change what was just made without reading it again.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 #[derive(Object, Deserialize)]
@@ -161,7 +167,13 @@ pub struct Minutes {
 pub enum MinutesCreated {
     /// Drafted.
     #[oai(status = 201)]
-    Created(Json<Minutes>),
+    Created(
+        Json<Minutes>,
+        /// The version of the record as stored, as its GET answers it: send it as `If-Match`
+        /// to change what was just made without reading it again.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 /// A party's answer.

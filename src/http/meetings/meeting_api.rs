@@ -255,15 +255,10 @@ impl MeetingsApi {
                     trail.publish(e);
                 }
                 let ctx = MeetingCtx::load(c, &caller, &m.id)?;
-                meeting_out(
-                    &ctx.meeting,
-                    ctx.parties.iter().map(|(p, _)| p),
-                    agenda,
-                    &joint_quorum(c, &ctx.meeting.community_path)?,
-                )
+                tagged(c, &ctx)
             })
             .await?;
-        Ok(MeetingCreated::Created(Json(out)))
+        Ok(MeetingCreated::Created(Json(out.0), out.1))
     }
 
     /// Read a meeting: its parties with their attendance, its agenda, whether it had its quorum.

@@ -219,10 +219,11 @@ impl MinutesApi {
                     &m.id,
                     &serde_json::json!({ "meeting": m.meeting_id, "version": 1 }),
                 )?;
-                out(c, &ctx, m)
+                let tag = etag::of(&m);
+                Ok((out(c, &ctx, m)?, tag))
             })
             .await?;
-        Ok(MinutesCreated::Created(Json(out)))
+        Ok(MinutesCreated::Created(Json(out.0), out.1))
     }
 
     /// Every version of a meeting's minutes, oldest first (each stays readable). The estate's
@@ -489,9 +490,10 @@ impl MinutesApi {
                     &next.id,
                     &serde_json::json!({ "corrects": m.id, "version": version }),
                 )?;
-                out(c, &ctx, next)
+                let tag = etag::of(&next);
+                Ok((out(c, &ctx, next)?, tag))
             })
             .await?;
-        Ok(MinutesCreated::Created(Json(out_)))
+        Ok(MinutesCreated::Created(Json(out_.0), out_.1))
     }
 }

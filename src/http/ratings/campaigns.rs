@@ -14,7 +14,13 @@ pub struct CampaignsApi;
 pub enum CampaignCreated {
     /// The campaign, in draft.
     #[oai(status = 201)]
-    Created(Json<Campaign>),
+    Created(
+        Json<Campaign>,
+        /// The version of the record as stored, as its GET answers it: send it as `If-Match`
+        /// to change what was just made without reading it again.
+        #[oai(header = "ETag")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -188,10 +194,10 @@ impl CampaignsApi {
                     &serde_json::json!({ "county": row.county_id, "name": row.name, "from": row.period_from, "until": row.period_until }),
                 )?;
                 let ctx = load(c, &row.id, Lock::None)?;
-                campaign_out(&ctx, ids::now())
+                Ok((campaign_out(&ctx, ids::now())?, etag::of(&ctx.row)))
             })
             .await?;
-        Ok(CampaignCreated::Created(Json(out)))
+        Ok(CampaignCreated::Created(Json(out.0), out.1))
     }
 
     /// A county's campaigns, newest first.

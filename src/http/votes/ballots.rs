@@ -157,19 +157,6 @@ pub(crate) fn choose_entry(entries: Vec<RollRow>, named: Option<&str>) -> AppRes
     }
 }
 
-/// The receipt of a ballot: SHA-256 over its canonical record.
-pub(crate) fn receipt(
-    vote_id: &str,
-    voter_id: &str,
-    ballot_id: &str,
-    choice: &str,
-    selections: &str,
-    cast_at: NaiveDateTime,
-) -> String {
-    let canonical = serde_json::json!([vote_id, voter_id, ballot_id, choice, selections, ids::rfc3339(cast_at)]);
-    crate::crypto::sha256_hex(canonical.to_string())
-}
-
 /// Checks a ballot's content against the vote and returns (choice, selections).
 pub(crate) fn ballot_content(
     v: &VoteRow,
@@ -228,7 +215,7 @@ pub(crate) fn new_ballot(
     let joined = selections.join(",");
     let id = ids::new_id();
     let h = HistoryRow {
-        receipt: receipt(&v.id, &entry.voter_id, &id, &choice, &joined, now),
+        receipt: voting::receipt(&v.id, &entry.voter_id, &id, &choice, &joined, now),
         id,
         vote_id: v.id.clone(),
         voter_id: entry.voter_id.clone(),
@@ -245,16 +232,7 @@ pub(crate) fn new_ballot(
         cast_by: actor.actor_id.clone(),
         cast_at: now,
     };
-    let (action, change) = match paper_ref {
-        None => (
-            "ballot.cast",
-            serde_json::json!({ "voter": h.voter_id, "receipt": h.receipt }),
-        ),
-        Some(r) => (
-            "ballot.paper",
-            serde_json::json!({ "voter": h.voter_id, "paper_ref": r, "receipt": h.receipt }),
-        ),
-    };
+    let (action, change) = voting::audited_ballot(&h.voter_id, &h.receipt, paper_ref.as_deref());
     Ok(NewBallot {
         event: audit::Event {
             actor,
