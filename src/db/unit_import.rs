@@ -58,11 +58,12 @@ pub fn apply(
             Some(o) => holder_hashes.contains(&hasher.hash(&o.id_number)),
         };
         if unit.sale_status().ok() != Some(r.sale_status) || !same_owner {
-            errors.push(RowError {
-                row: r.row,
-                column: "房号".into(),
-                message: "this unit is already registered in the estate: a row for it may only update its areas (with the same owner and sale status)".into(),
-            });
+            errors.push(RowError::new(
+                r.row,
+                "房号",
+                "this unit is already registered in the estate: a row for it may only update its areas (with the same owner and sale status)",
+                "该房屋已在本小区登记：它的行只能更新面积（业主和销售状态须相同）",
+            ));
         } else {
             updates.push((unit, r));
         }
@@ -92,11 +93,12 @@ pub fn apply(
         let hash = &hashes[o.id_number.as_str()];
         match by_hash.get(hash) {
             Some(found) if found.name != o.name => {
-                errors.push(RowError {
-                    row: r.row,
-                    column: "业主姓名".into(),
-                    message: "this ID number is registered under another name".into(),
-                });
+                errors.push(RowError::new(
+                    r.row,
+                    "业主姓名",
+                    "this ID number is registered under another name",
+                    "该身份证号已以另一个姓名登记",
+                ));
             }
             Some(_) => {}
             None => {

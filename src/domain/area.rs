@@ -90,32 +90,50 @@ impl RecordedAreas {
 /// Largest area accepted for one unit: 100,000 m² (a whole commercial block), in centi-m².
 pub const MAX_UNIT_AREA_CENTI: i64 = 100_000 * 100;
 
+/// Why an area was refused, in English and in Chinese.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AreaRefused {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+const fn refused(en: &'static str, zh: &'static str) -> AreaRefused {
+    AreaRefused { en, zh }
+}
+
 /// Parses "102.32", "102.3", "102" (m²) into hundredths, exactly, without floating point.
 /// More than two decimals, signs, exponents, zero or absurd sizes are refused.
-pub fn parse_m2(s: &str) -> Result<i64, &'static str> {
+pub fn parse_m2(s: &str) -> Result<i64, AreaRefused> {
+    let not_a_number = refused(
+        "must be a number of square metres such as 102.32",
+        "须为平方米数，例如 102.32",
+    );
     let s = s.trim();
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("must be a number of square metres such as 102.32");
+        return Err(not_a_number);
     }
     if frac.len() > 2 {
-        return Err("at most two decimals (hundredths of a square metre)");
+        return Err(refused(
+            "at most two decimals (hundredths of a square metre)",
+            "最多两位小数（精确到 0.01 平方米）",
+        ));
     }
     if int.len() > 9 {
-        return Err("too large");
+        return Err(refused("too large", "数值太大"));
     }
-    let int: i64 = int.parse().map_err(|_| "must be a number")?;
+    let int: i64 = int.parse().map_err(|_| not_a_number)?;
     let frac: i64 = if frac.is_empty() {
         0
     } else {
-        format!("{frac:0<2}").parse().map_err(|_| "must be a number")?
+        format!("{frac:0<2}").parse().map_err(|_| not_a_number)?
     };
     let centi = int * 100 + frac;
     if centi <= 0 {
-        return Err("must be greater than zero");
+        return Err(refused("must be greater than zero", "须大于零"));
     }
     if centi > MAX_UNIT_AREA_CENTI {
-        return Err("larger than any unit can be");
+        return Err(refused("larger than any unit can be", "超出一套房屋可能的面积"));
     }
     Ok(centi)
 }

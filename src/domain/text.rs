@@ -22,6 +22,16 @@ pub fn refusal(c: char, multiline: bool) -> String {
     format!("contains the control character U+{:04X}{allowed}", c as u32)
 }
 
+/// `refusal`, in Chinese.
+pub fn refusal_zh(c: char, multiline: bool) -> String {
+    let allowed = if multiline {
+        "；只允许制表符和换行"
+    } else {
+        ""
+    };
+    format!("含有控制字符 U+{:04X}{allowed}", c as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,25 @@ pub struct RowError {
     /// The column's header as written in the file.
     pub column: String,
     pub message: String,
+    /// The same, in Chinese (for a caller whose `Accept-Language` prefers it): a county office
+    /// fixes its spreadsheet from these.
+    pub message_zh: String,
+}
+
+impl RowError {
+    pub fn new(
+        row: usize,
+        column: impl Into<String>,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> RowError {
+        RowError {
+            row,
+            column: column.into(),
+            message: message.into(),
+            message_zh: message_zh.into(),
+        }
+    }
 }
 
 term_enum!(
@@ -130,11 +149,12 @@ pub fn decode(bytes: &[u8]) -> Result<String, RowError> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err(RowError {
-            row: 1,
-            column: String::new(),
-            message: "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again".into(),
-        });
+        return Err(RowError::new(
+            1,
+            "",
+            "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again",
+            "文件既不是 UTF-8 也不是 GBK 文本：请另存为 CSV（UTF-8）后再试",
+        ));
     }
     Ok(text.into_owned())
 }
@@ -157,11 +177,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => {
-            return Err(vec![RowError {
-                row: 1,
-                column: String::new(),
-                message: format!("unreadable header: {e}"),
-            }])
+            return Err(vec![RowError::new(
+                1,
+                "",
+                format!("unreadable header: {e}"),
+                "表头无法读取：请检查第一行是否为逗号分隔的列名",
+            )])
         }
     };
     let mut index: HashMap<Col, (usize, String)> = HashMap::new();
@@ -173,10 +194,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let missing: Vec<RowError> = REQUIRED
         .iter()
         .filter(|c| !index.contains_key(c))
-        .map(|c| RowError {
-            row: 1,
-            column: col_label(*c).into(),
-            message: "required column is missing".into(),
+        .map(|c| {
+            RowError::new(
+                1,
+                col_label(*c),
+                "required column is missing",
+                format!("缺少必需的列“{}”", col_label(*c)),
+            )
         })
         .collect();
     let mut missing = missing;
@@ -185,11 +209,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         .iter()
         .any(|c| index.contains_key(c));
     if !one_area && !per_source {
-        missing.push(RowError {
-            row: 1,
-            column: col_label(if index.contains_key(&Col::Area) { Col::AreaSource } else { Col::Area }).into(),
-            message: "give the area with its source (建筑面积 and 面积来源), or one column per source (登记面积, 实测面积, 合同面积)".into(),
-        });
+        missing.push(RowError::new(
+            1,
+            col_label(if index.contains_key(&Col::Area) { Col::AreaSource } else { Col::Area }),
+            "give the area with its source (建筑面积 and 面积来源), or one column per source (登记面积, 实测面积, 合同面积)",
+            "请给出面积及其来源（“建筑面积”和“面积来源”两列），或每种来源一列（“登记面积”“实测面积”“合同面积”）",
+        ));
     }
     if !missing.is_empty() {
         return Err(missing);
@@ -204,21 +229,23 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
         if rows.len() + errors.len() >= MAX_ROWS {
-            errors.push(RowError {
+            errors.push(RowError::new(
                 row,
-                column: String::new(),
-                message: format!("a file may hold at most {MAX_ROWS} rows"),
-            });
+                "",
+                format!("a file may hold at most {MAX_ROWS} rows"),
+                format!("一个文件最多 {MAX_ROWS} 行：请分成几个文件导入"),
+            ));
             break;
         }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError {
+                errors.push(RowError::new(
                     row,
-                    column: String::new(),
-                    message: format!("unreadable CSV row: {e}"),
-                });
+                    "",
+                    format!("unreadable CSV row: {e}"),
+                    "这一行无法按 CSV 读取（引号未配对或编码有误）",
+                ));
                 continue;
             }
         };
@@ -232,12 +259,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 .map(str::trim)
                 .unwrap_or("")
         };
-        let mut err = |c: Col, message: String| {
+        let mut err = |c: Col, message: String, message_zh: String| {
             let column = index
                 .get(&c)
                 .map(|(_, h)| h.clone())
                 .unwrap_or_else(|| col_label(c).into());
-            errors.push(RowError { row, column, message });
+            errors.push(RowError::new(row, column, message, message_zh));
         };
         // Control characters in any recognised cell (PostgreSQL cannot store NUL; no cell of the
         // county format may hold one).
@@ -247,7 +274,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         for (c, i) in columns {
             let cell = record.get(*i).unwrap_or("").trim();
             if let Some(ch) = crate::domain::text::forbidden_char(cell, false) {
-                err(*c, crate::domain::text::refusal(ch, false));
+                err(
+                    *c,
+                    crate::domain::text::refusal(ch, false),
+                    crate::domain::text::refusal_zh(ch, false),
+                );
                 controls = true;
             }
         }
@@ -260,23 +291,23 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         let mut ok = true;
         for (c, v, max) in [(Col::Building, &building, 50), (Col::Number, &number, 30)] {
             if v.is_empty() {
-                err(c, "must not be empty".into());
+                err(c, "must not be empty".into(), "不能为空".into());
                 ok = false;
             } else if v.chars().count() > max {
-                err(c, format!("at most {max} characters"));
+                err(c, format!("at most {max} characters"), format!("最多 {max} 个字"));
                 ok = false;
             }
         }
         if entrance.chars().count() > 30 {
-            err(Col::Entrance, "at most 30 characters".into());
+            err(Col::Entrance, "at most 30 characters".into(), "最多 30 个字".into());
             ok = false;
         }
         // Areas: 建筑面积 with its 面积来源, and/or one column per source; at least one.
         let mut areas = RecordedAreas::default();
         if !get(Col::Area).is_empty() || !get(Col::AreaSource).is_empty() {
             let area = parse_m2(get(Col::Area));
-            if let Err(m) = area {
-                err(Col::Area, m.into());
+            if let Err(m) = &area {
+                err(Col::Area, m.en.into(), m.zh.into());
                 ok = false;
             }
             let source = AreaSource::from_sheet(get(Col::AreaSource));
@@ -284,10 +315,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 err(
                     Col::AreaSource,
                     format!("{:?} is not one of 不动产登记, 实测, 合同", get(Col::AreaSource)),
+                    format!("“{}”不是“不动产登记”“实测”“合同”之一", get(Col::AreaSource)),
                 );
                 ok = false;
             }
-            if let (Ok(a), Some(s)) = (area, source) {
+            if let (Ok(a), Some(s)) = (&area, source) {
+                let a = *a;
                 areas.set(s, a);
             }
         }
@@ -304,12 +337,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                     err(
                         col,
                         "differs from the area given for the same source in 建筑面积".into(),
+                        "与“建筑面积”中同一来源的面积不一致".into(),
                     );
                     ok = false;
                 }
                 Ok(a) => areas.set(source, a),
                 Err(m) => {
-                    err(col, m.into());
+                    err(col, m.en.into(), m.zh.into());
                     ok = false;
                 }
             }
@@ -318,6 +352,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             err(
                 Col::Area,
                 "the unit needs an area (register, survey or contract)".into(),
+                "房屋需要一个面积（登记、实测或合同面积）".into(),
             );
             ok = false;
         }
@@ -329,6 +364,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             err(
                 Col::Kind,
                 format!("{:?} is not one of 住宅, 商业, 车位", get(Col::Kind)),
+                format!("“{}”不是“住宅”“商业”“车位”之一", get(Col::Kind)),
             );
             ok = false;
         }
@@ -337,6 +373,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             err(
                 Col::SaleStatus,
                 format!("{:?} is not one of 已交付, 已售未交付, 未售", get(Col::SaleStatus)),
+                format!("“{}”不是“已交付”“已售未交付”“未售”之一", get(Col::SaleStatus)),
             );
             ok = false;
         }
@@ -352,7 +389,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             .collect();
         let party = yes_no(get(Col::PartyMember));
         if party.is_none() {
-            err(Col::PartyMember, format!("{:?} is not 是 or 否", get(Col::PartyMember)));
+            err(
+                Col::PartyMember,
+                format!("{:?} is not 是 or 否", get(Col::PartyMember)),
+                format!("“{}”不是“是”或“否”", get(Col::PartyMember)),
+            );
             ok = false;
         }
         let has_owner = !name.is_empty() || !id_number.is_empty();
@@ -362,6 +403,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 err(
                     Col::OwnerName,
                     "an unsold unit has no owner: leave owner columns empty".into(),
+                    "未售房屋没有业主：业主各列请留空".into(),
                 );
                 ok = false;
             }
@@ -369,6 +411,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 err(
                     Col::OwnerName,
                     "a delivered unit needs its owner's name and ID number".into(),
+                    "已交付房屋须填写业主姓名和身份证号".into(),
                 );
                 ok = false;
             }
@@ -383,7 +426,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 None
             };
             if name.is_empty() || name.chars().count() > 100 {
-                err(Col::OwnerName, "the owner's name must be 1–100 characters".into());
+                err(
+                    Col::OwnerName,
+                    "the owner's name must be 1–100 characters".into(),
+                    "业主姓名须为 1 至 100 个字".into(),
+                );
                 ok = false;
             }
             if kind.is_none() {
@@ -391,15 +438,24 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 err(
                     Col::IdNumber,
                     "not a valid ID number or unified social credit code (check digit)".into(),
+                    "不是有效的身份证号或统一社会信用代码（校验位不对）".into(),
                 );
                 ok = false;
             }
             if !phone.is_empty() && !is_valid_mobile(&phone) {
-                err(Col::Phone, "not an 11-digit mobile number".into());
+                err(
+                    Col::Phone,
+                    "not an 11-digit mobile number".into(),
+                    "不是 11 位手机号码".into(),
+                );
                 ok = false;
             }
             if co_owners.iter().any(|c| c.chars().count() > 100) {
-                err(Col::CoOwners, "a co-owner's name may be at most 100 characters".into());
+                err(
+                    Col::CoOwners,
+                    "a co-owner's name may be at most 100 characters".into(),
+                    "共有人姓名最多 100 个字".into(),
+                );
                 ok = false;
             }
             if let Some(kind) = kind {
@@ -408,6 +464,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                         err(
                             Col::IdNumber,
                             format!("the same ID number has another name in row {first}"),
+                            format!("同一身份证号在第 {first} 行对应另一个姓名"),
                         );
                         ok = false;
                     }
@@ -454,6 +511,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                     err(
                         Col::Number,
                         format!("the same unit is already in row {first}; a repeated row may only add another source's area"),
+                        format!("同一房屋已在第 {first} 行：重复的行只能补充另一来源的面积"),
                     );
                     repeated.push((first, row));
                 }
@@ -471,20 +529,17 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             .map(|(_, h)| h.clone())
             .unwrap_or_else(|| col_label(Col::Number).into());
         for (first, later) in repeated {
-            errors.push(RowError {
-                row: first,
-                column: column.clone(),
-                message: format!("the same unit is given again in row {later}; give each unit once (a repeated row may only add another source's area)"),
-            });
+            errors.push(RowError::new(
+                first,
+                column.clone(),
+                format!("the same unit is given again in row {later}; give each unit once (a repeated row may only add another source's area)"),
+                format!("同一房屋在第 {later} 行再次出现：每套房屋只列一次（重复的行只能补充另一来源的面积）"),
+            ));
         }
         errors.sort_by_key(|e| e.row);
     }
     if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: 2,
-            column: String::new(),
-            message: "the file has no unit rows".into(),
-        });
+        errors.push(RowError::new(2, "", "the file has no unit rows", "文件中没有房屋行"));
     }
     if errors.is_empty() {
         Ok(rows)

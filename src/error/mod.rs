@@ -19,15 +19,19 @@ pub struct FieldError {
     pub message: String,
     /// For uploaded spreadsheets: the row (the header is row 1); `field` is then the column.
     pub row: Option<usize>,
+    /// The message in Chinese, where the rule that refused wrote one (a spreadsheet's rows): it
+    /// says what is wrong with the value, which the reason code alone cannot.
+    pub message_zh: Option<String>,
 }
 
 impl FieldError {
-    pub fn at_row(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn at_row(row: usize, column: impl Into<String>, message: impl Into<String>, message_zh: String) -> Self {
         FieldError {
             field: column.into(),
             code: reason::INVALID,
             message: message.into(),
             row: Some(row),
+            message_zh: Some(message_zh),
         }
     }
 
@@ -37,6 +41,7 @@ impl FieldError {
             code,
             message: message.into(),
             row: None,
+            message_zh: None,
         }
     }
 }

@@ -218,6 +218,22 @@ pub fn reason(code: &str) -> Option<&'static str> {
     })
 }
 
+tokio::task_local! {
+    /// Whether the request being answered prefers Chinese (`http::middleware` sets it).
+    static PREFERRED: bool;
+}
+
+/// Runs `f` (a request's handling) knowing whether its caller prefers Chinese, so that a message
+/// written in both languages where it is made (`FieldError::message_zh`) is given in theirs.
+pub async fn scope<F: std::future::Future>(zh: bool, f: F) -> F::Output {
+    PREFERRED.scope(zh, f).await
+}
+
+/// Whether the request being answered prefers Chinese (false outside one).
+pub fn preferred() -> bool {
+    PREFERRED.try_with(|z| *z).unwrap_or(false)
+}
+
 /// Whether a request's `Accept-Language` prefers Chinese: the language of highest weight that
 /// is Chinese or English decides (English when neither is named).
 pub fn prefers_chinese(accept_language: &str) -> bool {

@@ -221,7 +221,9 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
     } else {
         match refuse_controls_in_params(&req) {
             Some(e) => Err(e.into()),
-            None => next.call(req).await.map(IntoResponse::into_response),
+            None => crate::error::zh::scope(zh, next.call(req))
+                .await
+                .map(IntoResponse::into_response),
         }
     };
     let resp = match outcome {

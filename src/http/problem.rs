@@ -91,6 +91,7 @@ pub enum ProblemResponse {
 pub type ApiResult<T> = Result<T, ProblemResponse>;
 
 fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<FieldError>) -> Json<Problem> {
+    let zh = crate::error::zh::preferred();
     Json(Problem {
         type_: format!("urn:redprop:problem:{}", code.name),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -102,7 +103,10 @@ fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<F
             .map(|e| ProblemField {
                 field: e.field,
                 code: e.code.name.to_string(),
-                message: e.message,
+                message: match e.message_zh {
+                    Some(m) if zh => m,
+                    _ => e.message,
+                },
                 row: e.row.map(|r| r as u64),
             })
             .collect(),
@@ -333,7 +337,9 @@ pub async fn localize(zh: bool, resp: Response) -> Response {
         p["detail"] = text.into();
     }
     if let Some(errors) = p["errors"].as_array_mut() {
-        for e in errors {
+        // A spreadsheet's rows were told in Chinese where they were refused (`FieldError::
+        // message_zh`): what is wrong with the value, more than its reason code says.
+        for e in errors.iter_mut().filter(|e| e.get("row").is_none()) {
             if let Some(text) = e["code"].as_str().and_then(zh::reason) {
                 e["message"] = text.into();
             }

@@ -259,6 +259,60 @@ async fn problems_and_terms_in_chinese_when_asked(app: TestApp) {
             .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "{e}"
     );
+    // A spreadsheet's rows say in Chinese what is wrong with each value; nothing is imported.
+    let k = app.county(&admin).await;
+    let estate = app.estate(&admin, "双语导入", &k.comm_a).await;
+    let sheet = "楼栋,房号,建筑面积,面积来源,业主姓名,身份证号,手机号,销售状态\n\
+                 1号楼,101,90.123,实测,文兰,140425198301063490,138,已交付\n\
+                 1号楼,102,90,估算,蔡敏,140425197802218020,,已交付\n";
+    let import = |lang: &'static str| {
+        let (app, auth, path) = (&app, auth.clone(), format!("/api/v1/estates/{estate}/import"));
+        let sheet = sheet.as_bytes().to_vec();
+        async move {
+            app.raw_with(
+                Method::POST,
+                &path,
+                &[("authorization", &auth), ("accept-language", lang)],
+                Some("text/csv"),
+                sheet,
+            )
+            .await
+        }
+    };
+    let rows_zh = import("zh-CN").await;
+    assert_eq!(rows_zh.problem(422), "import_rejected");
+    let said: Vec<(u64, String, String)> = rows_zh.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let of = |row: u64, field: &str| {
+        said.iter()
+            .find(|(r, f, _)| *r == row && f == field)
+            .unwrap_or_else(|| panic!("no error at row {row}, {field}: {said:?}"))
+            .2
+            .clone()
+    };
+    assert!(of(2, "建筑面积").contains("两位小数"), "{said:?}");
+    assert!(of(2, "身份证号").contains("校验位"), "{said:?}");
+    assert!(of(2, "手机号").contains("11 位手机号"), "{said:?}");
+    assert!(of(3, "面积来源").contains("“估算”不是"), "{said:?}");
+    let rows_en = import("en").await;
+    assert_eq!(rows_en.problem(422), "import_rejected");
+    assert!(
+        rows_en.body["errors"][0]["message"].as_str().unwrap().is_ascii(),
+        "{}",
+        rows_en.body
+    );
+    assert_eq!(rows_en.body["errors"].as_array().unwrap().len(), said.len());
+
     // English is kept for a request that prefers it.
     let en_first = app
         .call_with(

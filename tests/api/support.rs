@@ -393,15 +393,31 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Res {
+        let auth = match auth {
+            As::Nobody => None,
+            As::Bearer(t) => Some(("authorization", format!("Bearer {t}"))),
+            As::Key(k) => Some(("x-api-key", k.to_string())),
+        };
+        let headers: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.raw_with(method, path, &headers, content_type, body).await
+    }
+
+    /// `raw`, with these headers.
+    pub async fn raw_with(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Res {
         let mut req = self.client.request(method.clone(), path).body(body);
         if let Some(ct) = content_type {
             req = req.content_type(ct);
         }
-        req = match auth {
-            As::Nobody => req,
-            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
-            As::Key(k) => req.header("x-api-key", k),
-        };
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         Self::read(&method, path, req.send().await.0).await
     }
 

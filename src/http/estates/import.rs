@@ -72,7 +72,7 @@ pub(crate) fn row_errors(errors: Vec<unit_import::RowError>) -> AppError {
         detail: format!("{n} row(s) have problems; nothing was imported"),
         errors: errors
             .into_iter()
-            .map(|e| FieldError::at_row(e.row, e.column, e.message))
+            .map(|e| FieldError::at_row(e.row, e.column, e.message, e.message_zh))
             .collect(),
     }
 }
