@@ -3,9 +3,9 @@
 //! decides anything.
 //!
 //! No build step: the pages are ES modules (`pages/`) and pinned, vendored libraries (`vendor/`,
-//! refreshed and hash-checked by `scripts/web-vendor`), embedded in the binary. At first use each
-//! file gets a content-hashed name (`app.3f2a…mjs`), is compressed once, and is served with a
-//! year-long immutable cache. Modules import each other by bare names (`app/api`, `preact`); the
+//! refreshed and hash-checked by `scripts/web-vendor`), embedded in the binary with their gzip and
+//! brotli forms made when it was built (`build.rs`). At start each file gets a content-hashed name
+//! (`app.3f2a…mjs`) and is served with a year-long immutable cache. Modules import each other by bare names (`app/api`, `preact`); the
 //! one HTML shell carries the import map from those names to the hashed files, so a change to one
 //! module changes only its own name. The shell itself is revalidated (ETag) on every load.
 //!
@@ -14,8 +14,11 @@
 
 mod board_page;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+use bytes::Bytes;
 
 use poem::http::{header, HeaderValue, StatusCode};
 use poem::{handler, Request, Response};
@@ -36,11 +39,29 @@ struct Vendor;
 
 /// Every embedded file, by its path (`pages/…`, `vendor/…`). The vendor manifest is for the
 /// refresh script, not the browser.
-fn files() -> impl Iterator<Item = (String, Vec<u8>)> {
-    let pages = Pages::iter().filter_map(|p| Pages::get(&p).map(|f| (p.to_string(), f.data.into_owned())));
-    let vendor = Vendor::iter().filter_map(|p| Vendor::get(&p).map(|f| (p.to_string(), f.data.into_owned())));
+fn files() -> impl Iterator<Item = (String, Bytes)> {
+    let pages = Pages::iter().filter_map(|p| Pages::get(&p).map(|f| (p.to_string(), bytes_of(f.data))));
+    let vendor = Vendor::iter().filter_map(|p| Vendor::get(&p).map(|f| (p.to_string(), bytes_of(f.data))));
     pages.chain(vendor).filter(|(p, _)| p != "vendor/vendor.json")
 }
+
+/// An embedded file without a copy (a release build holds it in the binary).
+fn bytes_of(data: Cow<'static, [u8]>) -> Bytes {
+    match data {
+        Cow::Borrowed(b) => Bytes::from_static(b),
+        Cow::Owned(v) => Bytes::from(v),
+    }
+}
+
+/// The files as they were when the binary was built, with their gzip and brotli forms (`build.rs`):
+/// (path, file, gzip, brotli).
+type Precompressed = (
+    &'static str,
+    &'static [u8],
+    Option<&'static [u8]>,
+    Option<&'static [u8]>,
+);
+static PRECOMPRESSED: &[Precompressed] = include!(concat!(env!("OUT_DIR"), "/web_compressed.rs"));
 
 /// Where the hashed files are served.
 const ASSETS: &str = "/web/assets/";
@@ -60,10 +81,10 @@ const VENDOR_NAMES: [(&str, &str); 4] = [
 
 struct Asset {
     content_type: &'static str,
-    body: Vec<u8>,
+    body: Bytes,
     /// Present when compression saves something.
-    gzip: Option<Vec<u8>>,
-    br: Option<Vec<u8>>,
+    gzip: Option<Bytes>,
+    br: Option<Bytes>,
 }
 
 struct Shell {
@@ -104,12 +125,25 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Assets are compressed once, at start, in both codings, at the best level.
-fn asset(path: &str, body: Vec<u8>) -> Asset {
+/// A file with its compressed forms: those made when the binary was built while the file is
+/// the one they were made from (a debug build reads the files from disk, which may have changed
+/// since), else made now, once, at a fast level: the shells, made at start, are a few KiB, and the
+/// best levels' tables (megabytes, zeroed per call) were most of the start-up time.
+fn asset(path: &str, body: Bytes) -> Asset {
+    let built = PRECOMPRESSED
+        .iter()
+        .find(|(p, file, _, _)| *p == path && *file == &body[..]);
+    let (gzip, br) = match built {
+        Some((_, _, gz, br)) => (gz.map(Bytes::from_static), br.map(Bytes::from_static)),
+        None => (
+            encode(Coding::Gzip, &body, false).map(Bytes::from),
+            encode(Coding::Brotli, &body, false).map(Bytes::from),
+        ),
+    };
     Asset {
         content_type: content_type(path),
-        gzip: encode(Coding::Gzip, &body, true),
-        br: encode(Coding::Brotli, &body, true),
+        gzip,
+        br,
         body,
     }
 }
@@ -147,7 +181,7 @@ fn file_of(name: &str) -> Option<String> {
 }
 
 /// `file` and every module it imports, directly or not, in a stable order.
-fn closure(file: &str, sources: &BTreeMap<String, Vec<u8>>, out: &mut Vec<String>) {
+fn closure(file: &str, sources: &BTreeMap<String, Bytes>, out: &mut Vec<String>) {
     if out.iter().any(|f| f == file) {
         return;
     }
@@ -170,14 +204,14 @@ struct RouteEntry {
 
 fn build() -> Site {
     // Read once: every embedded file by its path.
-    let sources: BTreeMap<String, Vec<u8>> = files().collect();
+    let sources: BTreeMap<String, Bytes> = files().collect();
     let text = |path: &str| {
         sources
             .get(path)
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
     };
-    let icon = icon_data_url(sources.get("pages/icon.svg").map(Vec::as_slice).unwrap_or_default());
+    let icon = icon_data_url(sources.get("pages/icon.svg").map(|b| &b[..]).unwrap_or_default());
     let mut assets = BTreeMap::new();
     let mut urls: BTreeMap<String, String> = BTreeMap::new();
     let mut shell_template = String::new();
@@ -248,7 +282,7 @@ fn build() -> Site {
         let html = template.replace("{{modulepreload}}", &preload);
         Shell {
             etag: format!("\"{}\"", &digest_hex(html.as_bytes())[..20]),
-            asset: asset(SHELL, html.into_bytes()),
+            asset: asset(SHELL, html.into_bytes().into()),
         }
     };
     let default_shell = shell_for(None);
@@ -452,11 +486,13 @@ pub async fn estate_page(
         content_type: "text/html; charset=utf-8",
         gzip: (coding == Some(Coding::Gzip))
             .then(|| encode(Coding::Gzip, html.as_bytes(), false))
-            .flatten(),
+            .flatten()
+            .map(Bytes::from),
         br: (coding == Some(Coding::Brotli))
             .then(|| encode(Coding::Brotli, html.as_bytes(), false))
-            .flatten(),
-        body: html.into_bytes(),
+            .flatten()
+            .map(Bytes::from),
+        body: html.into_bytes().into(),
     };
     let mut resp = send(req, &doc, cache);
     resp.set_status(status);
@@ -487,7 +523,7 @@ mod tests {
     #[test]
     fn every_module_is_in_the_import_map_and_the_csp_names_its_hash() {
         let s = site();
-        let shell = String::from_utf8(s.default_shell.asset.body.clone()).unwrap();
+        let shell = String::from_utf8(s.default_shell.asset.body.to_vec()).unwrap();
         let start = shell.find("<script type=\"importmap\">").unwrap() + "<script type=\"importmap\">".len();
         let end = start + shell[start..].find("</script>").unwrap();
         let map = &shell[start..end];
@@ -508,7 +544,7 @@ mod tests {
     #[test]
     fn every_bare_import_of_a_module_is_mapped() {
         let s = site();
-        let shell = String::from_utf8(s.default_shell.asset.body.clone()).unwrap();
+        let shell = String::from_utf8(s.default_shell.asset.body.to_vec()).unwrap();
         for (path, body) in files() {
             if !path.ends_with(".mjs") {
                 continue;
@@ -538,7 +574,7 @@ mod tests {
     #[test]
     fn a_page_preloads_its_own_modules_and_not_the_others() {
         let s = site();
-        let owner = String::from_utf8(s.shell_for("/owner/votes/123").asset.body.clone()).unwrap();
+        let owner = String::from_utf8(s.shell_for("/owner/votes/123").asset.body.to_vec()).unwrap();
         let preloads = |html: &str| html.matches("rel=\"modulepreload\"").count();
         assert!(
             owner.contains("/pages/owner.") && owner.contains("/pages/results."),
@@ -547,7 +583,7 @@ mod tests {
         let preloaded =
             |html: &str, what: &str| html.contains(&format!("rel=\"modulepreload\" href=\"/web/assets/{what}"));
         assert!(!preloaded(&owner, "pages/dashboard.") && !preloaded(&owner, "vendor/echarts"));
-        let home = String::from_utf8(s.shell_for("/").asset.body.clone()).unwrap();
+        let home = String::from_utf8(s.shell_for("/").asset.body.to_vec()).unwrap();
         assert!(
             preloads(&home) < preloads(&owner),
             "the bare shell preloads the shell's modules only"
