@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!("seeding {voters} voters …");
     let estate = bench.estate("投票小区", voters, true)?;
     let admin = bench.account("bench-admin", "admin", "")?;
-    let community = bench.community.id.clone();
+    let (county, community) = (bench.county.id.clone(), bench.community.id.clone());
     let wal_path = format!("{}-wal", bench.database_url);
     let server = bench.serve()?;
     let vote = support::open_votes(&server, &admin, &[&estate.estate_id])?.remove(0);
@@ -99,6 +99,13 @@ fn main() -> anyhow::Result<()> {
             }
         })
     };
+    // A commercial estate is the county housing bureau's to supervise.
+    let bureau = server.post(
+        &admin,
+        "/api/v1/orgs",
+        &serde_json::json!({ "kind": "housing_bureau", "name": "住建局", "parent_id": county }),
+    )?;
+    anyhow::ensure!(bureau["id"].is_string(), "no bureau: {bureau}");
     let started = Instant::now();
     let per_estate = 20_000u32;
     let mut imported = 0u32;

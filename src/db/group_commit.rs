@@ -7,7 +7,9 @@
 //! close of a vote (thousands of ballots a second) that overhead, not the inserts, is the limit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::Connection;
@@ -33,11 +35,13 @@ impl GroupWriter {
     /// `wal`: the path of the database's write-ahead log, watched to keep it bounded.
     pub fn start(mut conn: AnyConnection, checkpoints: AnyConnection, wal: Option<std::path::PathBuf>) -> GroupWriter {
         let (tx, rx) = mpsc::channel::<Job>();
-        let alive = start_checkpointer(checkpoints, wal);
+        let bounding = Arc::new(AtomicBool::new(false));
+        let alive = start_checkpointer(checkpoints, bounding.clone());
         std::thread::Builder::new()
             .name("redprop-sqlite-writer".into())
             .spawn(move || {
                 let _alive = alive;
+                let mut bound = WalBound { wal, bounding };
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while batch.len() < MAX_BATCH {
@@ -47,6 +51,7 @@ impl GroupWriter {
                         }
                     }
                     run_batch(&mut conn, batch);
+                    bound.keep(&mut conn);
                 }
             })
             .expect("spawning the SQLite writer thread");
@@ -105,40 +110,35 @@ impl GroupWriter {
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
-/// The size of the WAL past which a checkpoint waits for readers to move on, so that it
-/// completes and the log starts again from its beginning (and is cut back to this size, see
+/// The size of the WAL past which the writer restarts it (and cuts the file back, see
 /// `journal_size_limit` in `SQLITE_PRAGMAS`).
 pub const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Copies the WAL back into the database on a thread of its own; the writer connection has
-/// automatic checkpoints turned off.
+/// Copies the WAL back into the database on a thread of its own (PASSIVE: beside the writer and
+/// the readers, never waiting for them); the writer connection has automatic checkpoints off.
+/// It stands aside while `bounding` is set: SQLite runs one checkpoint at a time, and the
+/// writer's bounding checkpoint must not find this one in its way.
 ///
 /// Why: an automatic checkpoint runs inside the COMMIT of whichever write crosses the threshold,
 /// so every few hundred milliseconds under load one batch (and every request queued behind it)
-/// waited for megabytes to be copied and synced. A PASSIVE checkpoint on another connection runs
-/// beside the writer instead of in its way.
+/// waited for megabytes to be copied and synced.
 ///
-/// A PASSIVE checkpoint never waits for a reader, so under reads that never pause it stops short
-/// of the log's end every time; the log is then never started again and grows without bound (a
-/// bulk import left 2.6 GB beside a 0.7 GB database, and writes slowed as it grew). Once the log
-/// passes `WAL_LIMIT_BYTES`, a TRUNCATE checkpoint waits (at most its busy timeout) for the
-/// readers of older snapshots to finish, copies everything back and empties the log. Writers wait
-/// behind it for that moment: milliseconds, once per 64 MiB written. Returns the sender whose
-/// drop stops the thread.
-fn start_checkpointer(mut conn: AnyConnection, wal: Option<std::path::PathBuf>) -> mpsc::Sender<()> {
+/// A passive checkpoint alone does not bound the log: the log starts again from its beginning
+/// only when a checkpoint has copied all of it, and under continuous writes it never catches up
+/// with the writer (ten seconds of ballots left a WAL of a gigabyte; a bulk import 2.6 GB), so
+/// `WalBound` does the rest on the writer's thread.
+fn start_checkpointer(mut conn: AnyConnection, bounding: Arc<AtomicBool>) -> mpsc::Sender<()> {
     use diesel::connection::SimpleConnection;
     let (alive, stop) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("redprop-sqlite-checkpoint".into())
         .spawn(move || loop {
             let last = matches!(stop.recv_timeout(CHECKPOINT_EVERY), Err(RecvTimeoutError::Disconnected));
-            let over = wal
-                .as_ref()
-                .and_then(|p| std::fs::metadata(p).ok())
-                .is_some_and(|m| m.len() > WAL_LIMIT_BYTES);
-            let mode = if over { "TRUNCATE" } else { "PASSIVE" };
-            if let Err(e) = conn.batch_execute(&format!("PRAGMA wal_checkpoint({mode})")) {
-                tracing::warn!(error = %e, mode, "WAL checkpoint failed; will retry");
+            if bounding.load(Ordering::Acquire) && !last {
+                continue;
+            }
+            if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
             }
             if last {
                 break;
@@ -146,6 +146,60 @@ fn start_checkpointer(mut conn: AnyConnection, wal: Option<std::path::PathBuf>) 
         })
         .expect("spawning the SQLite checkpointer thread");
     alive
+}
+
+/// Keeps the WAL under `WAL_LIMIT_BYTES`. Once it passes half of that, the writer itself, between
+/// two batches, runs a TRUNCATE checkpoint: being the one writer it never waits for a writer, and
+/// with the passive checkpointer standing aside (`bounding`) it never finds another checkpoint
+/// running. It copies what the passive checkpoints have not yet, waits (at most `READERS_WAIT`)
+/// for readers of older snapshots to finish (readers that start meanwhile read the database file,
+/// the log being all copied) and empties the log. If readers keep it from finishing it tries
+/// again after the next batch, with little left to copy.
+struct WalBound {
+    wal: Option<std::path::PathBuf>,
+    bounding: Arc<AtomicBool>,
+}
+
+/// Longest a bounding checkpoint waits for readers, while writes wait behind it.
+const READERS_WAIT: Duration = Duration::from_millis(50);
+
+#[derive(diesel::QueryableByName)]
+struct CheckpointOutcome {
+    /// 1 when the checkpoint could not finish (a reader still on the log).
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+impl WalBound {
+    fn keep(&mut self, conn: &mut AnyConnection) {
+        use diesel::connection::SimpleConnection;
+        use diesel::RunQueryDsl;
+        let over = self
+            .wal
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| m.len() > WAL_LIMIT_BYTES / 2);
+        if !over {
+            self.bounding.store(false, Ordering::Release);
+            return;
+        }
+        self.bounding.store(true, Ordering::Release);
+        let wait = format!("PRAGMA busy_timeout = {}", READERS_WAIT.as_millis());
+        let outcome = conn.batch_execute(&wait).map_err(AppError::from).and_then(|()| {
+            let r = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .get_result::<CheckpointOutcome>(conn)
+                .map_err(AppError::from);
+            // The writer's own waits for the database stay what they were.
+            conn.batch_execute(super::SQLITE_BUSY_TIMEOUT)?;
+            r
+        });
+        match outcome {
+            Ok(o) if o.busy == 0 => self.bounding.store(false, Ordering::Release),
+            // A reader, or the passive checkpoint still finishing: again after the next batch.
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "the WAL could not be emptied yet; again after the next batch"),
+        }
+    }
 }
 
 fn run_batch(conn: &mut AnyConnection, batch: Vec<Job>) {

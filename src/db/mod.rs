@@ -167,6 +167,9 @@ impl DbUrl {
     }
 }
 
+/// The wait for a locked database, as `SQLITE_PRAGMAS` sets it (restored after a shorter one).
+pub(crate) const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+
 /// Per-connection SQLite settings. `foreign_keys` cannot change inside a transaction, so it is
 /// set here, at connect time; `busy_timeout` comes first so that the one-time switch to WAL
 /// waits, rather than fails, when several connections open at once.
