@@ -52,10 +52,7 @@ fn main() -> anyhow::Result<()> {
     let tokens = bench.work.join("tokens.txt");
     std::fs::write(&tokens, estate.tokens.join("\n"))?;
     let ballots = support::ballots_script(&tokens, &vote);
-    let reads = get_script(
-        &format!("/api/v1/estates/{}/units?limit=50", estate.estate_id),
-        &admin,
-    );
+    let reads = get_script(&format!("/api/v1/estates/{}/units?limit=50", estate.estate_id), &admin);
 
     // The WAL's size, every second, until the end; the largest since `mark` was last reset.
     let wal_now = Arc::new(AtomicU64::new(0));
@@ -117,7 +114,9 @@ fn main() -> anyhow::Result<()> {
             "/api/v1/estates",
             &serde_json::json!({ "name": format!("导入小区{file}"), "kind": "commercial", "community_id": community }),
         )?;
-        let id = made["id"].as_str().ok_or_else(|| anyhow::anyhow!("no estate: {made}"))?;
+        let id = made["id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no estate: {made}"))?;
         let csv = bench.work.join(format!("units-{file}.csv"));
         // People after the voters (national_id is distinct below 336,000).
         std::fs::write(&csv, sheet(voters + imported, n))?;
@@ -148,7 +147,12 @@ fn main() -> anyhow::Result<()> {
     wal_peak.store(0, Ordering::Relaxed);
     eprintln!("mixed load: ballots and reads, 16 connections each, for {mixed_seconds} s …");
     let reader = {
-        let (base, work, reads, seconds) = (server.base.clone(), bench.work.clone(), reads.clone(), mixed_seconds.clone());
+        let (base, work, reads, seconds) = (
+            server.base.clone(),
+            bench.work.clone(),
+            reads.clone(),
+            mixed_seconds.clone(),
+        );
         std::thread::spawn(move || {
             let script = work.join("mixed-reads.lua");
             let _ = std::fs::write(&script, reads);

@@ -482,23 +482,45 @@ const APPEND_SKEW: chrono::Duration = chrono::Duration::minutes(10);
 /// A page of events, newest first, before the cursor (a `seq`). Each filter has an index in
 /// `seq` order (target, actor, action); a time range becomes a range of `seq` found from
 /// `audit_events_time`, so a page never sorts the log.
+///
+/// On PostgreSQL a filtered page orders and bounds by `seq + 0`, the expression its filter
+/// indexes end with (migration `…_audit_order`): its planner, left a choice, walked the primary
+/// key backwards testing the filter row by row, through the whole log when the filter's rows are
+/// old. SQLite plans from the indexes and takes the plain `seq`.
 pub fn page(conn: &mut AnyConnection, f: &Filter, before_seq: Option<i64>, limit: i64) -> AppResult<Vec<EventRow>> {
+    let filtered = f.action.is_some() || f.target_type.is_some() || f.target_id.is_some() || f.actor_id.is_some();
+    let by_expression = filtered && conn.backend() == Backend::Postgres;
     let mut q = audit_events::table
         .select(EventRow::as_select())
-        .order(audit_events::seq.desc())
         .limit(limit)
         .into_boxed();
+    // `seq` as the chosen index orders it.
+    macro_rules! bound {
+        ($op:ident, $v:expr) => {
+            if by_expression {
+                q = q.filter((audit_events::seq + 0i64).$op($v));
+            } else {
+                q = q.filter(audit_events::seq.$op($v));
+            }
+        };
+    }
+    q = if by_expression {
+        q.order((audit_events::seq + 0i64).desc())
+    } else {
+        q.order(audit_events::seq.desc())
+    };
     if let Some(s) = before_seq {
-        q = q.filter(audit_events::seq.lt(s));
+        bound!(lt, s);
     }
     if let Some(v) = &f.action {
         q = q.filter(audit_events::action.eq(v.clone()));
     }
     if let Some(v) = &f.target_type {
-        if f.target_id.is_some() || f.action.is_some() {
-            // A target id names one record, and an action mostly one kind of record: the kind is
-            // then checked row by row on the rows of that index, never chosen as the index to
-            // walk (`|| ''` keeps the planner off it).
+        if !by_expression && (f.target_id.is_some() || f.action.is_some()) {
+            // A target id names one record, and an action mostly one kind of record: SQLite then
+            // checks the kind row by row on the rows of that index, never choosing it as the
+            // index to walk (`|| ''` keeps its planner off it). PostgreSQL weighs the plain
+            // column by its statistics and picks the same; the expression would hide them.
             q = q.filter(audit_events::target_type.concat("").eq(v.clone()));
         } else {
             q = q.filter(audit_events::target_type.eq(v.clone()));
@@ -513,14 +535,14 @@ pub fn page(conn: &mut AnyConnection, f: &Filter, before_seq: Option<i64>, limit
     if let Some(from) = f.from {
         // Every event at or after `from` came after the last one recorded before `from - APPEND_SKEW`.
         if let Some(s) = last_seq_before(conn, from - APPEND_SKEW)? {
-            q = q.filter(audit_events::seq.gt(s));
+            bound!(gt, s);
         }
         q = q.filter(audit_events::occurred_at.ge(from));
     }
     if let Some(until) = f.until {
         // Every event before `until` came before the first one recorded at `until + APPEND_SKEW`.
         if let Some(s) = first_seq_at_or_after(conn, until + APPEND_SKEW)? {
-            q = q.filter(audit_events::seq.lt(s));
+            bound!(lt, s);
         }
         q = q.filter(audit_events::occurred_at.lt(until));
     }

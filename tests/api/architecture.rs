@@ -109,7 +109,14 @@ fn lower_layers_never_call_up() {
 #[test]
 fn migrations_that_must_match_do() {
     // Backend-specific: the audit log's append-only triggers, and the code-point order of names.
-    const DIALECT: &[&str] = &["_foundation", "_authentication", "_name_order", "_attachments"];
+    // The audit log's page order on PostgreSQL (expression indexes its planner cannot pass by).
+    const DIALECT: &[&str] = &[
+        "_foundation",
+        "_authentication",
+        "_name_order",
+        "_attachments",
+        "_audit_order",
+    ];
     let dirs = |backend: &str| -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(root().join("migrations").join(backend))
             .unwrap()

@@ -1,0 +1,12 @@
+DROP INDEX audit_events_target;
+CREATE INDEX audit_events_target ON audit_events(target_id, seq);
+DROP INDEX audit_events_target_action;
+CREATE INDEX audit_events_target_action ON audit_events(target_id, action, seq);
+DROP INDEX audit_events_target_type;
+CREATE INDEX audit_events_target_type ON audit_events(target_type, seq);
+DROP INDEX audit_events_actor;
+CREATE INDEX audit_events_actor ON audit_events(actor_id, seq);
+DROP INDEX audit_events_actor_action;
+CREATE INDEX audit_events_actor_action ON audit_events(actor_id, action, seq);
+DROP INDEX audit_events_action;
+CREATE INDEX audit_events_action ON audit_events(action, seq);
