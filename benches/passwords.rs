@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use redprop::passwords::Passwords;
 
 #[path = "support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 fn main() -> anyhow::Result<()> {

@@ -12,11 +12,11 @@
 //! 3. Runs BENCH_MIXED_SECONDS (default 600) of ballots (16 connections) and reads (16
 //!    connections) at once.
 //! 4. Measures the ballot rate again, as in 1.
+//!
 //! The WAL's size is sampled every second throughout. Targets: the WAL never above 64 MiB once
 //! the import is done, and the late ballot rate within 10% of the fresh one.
 
 #[path = "support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::process::Command;
