@@ -91,15 +91,15 @@ impl Drop for Slot {
             line.queued -= 1;
             // Handed over under the lock: a waiter that gives up takes the lock first and finds
             // itself gone from the line, so it knows the worker is its own.
-            if to
-                .send(Slot {
-                    line: self.line.clone(),
-                })
-                .is_ok()
-            {
-                return;
+            match to.send(Slot {
+                line: self.line.clone(),
+            }) {
+                Ok(()) => return,
+                // That request was dropped (its client went away): the next one. The slot that
+                // came back is this same worker, still being handed on: dropping it here would
+                // hand it on again (and take this lock twice).
+                Err(same) => std::mem::forget(same),
             }
-            // That request was dropped (its client went away): the next one.
         }
     }
 }
@@ -303,6 +303,33 @@ mod tests {
         }
         let line = p.line.lock().unwrap();
         assert_eq!((line.free, line.queued, line.turns.len()), (1, 0, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiter_that_went_away_is_passed_over() {
+        let p = Passwords::start(1);
+        let busy = {
+            let p = p.clone();
+            tokio::spawn(async move { p.verify("a", None, "x-password-0001").await })
+        };
+        while p.line.lock().unwrap().free > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // A request that queues and is dropped (its client went away) before its turn.
+        let gone = {
+            let p = p.clone();
+            tokio::spawn(async move { p.verify("b", None, "x-password-0002").await })
+        };
+        while p.line.lock().unwrap().queued < 1 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        busy.await.unwrap().unwrap();
+        // The worker was not lost to it: the next request is served.
+        p.verify("c", None, "x-password-0003").await.unwrap();
+        let line = p.line.lock().unwrap();
+        assert_eq!((line.free, line.queued), (1, 0));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,8 @@
 -- log (a truncated backup, rows deleted past the triggers) leaves an anchor that names a head
 -- the chain no longer reaches; without the secret nobody can write a matching one.
 --
--- The row starts unauthenticated (mac ''): the first start after this migration adopts the head
--- as it is then, because a migration cannot hold the secret. A missing row is a break.
+-- The row starts unauthenticated (mac '', no time): the first start after this migration adopts
+-- the head as it is then, because a migration cannot hold the secret. A missing row is a break.
 CREATE TABLE audit_anchor (
     id TEXT PRIMARY KEY NOT NULL,
     chain_pos BIGINT NOT NULL,
@@ -13,4 +13,4 @@ CREATE TABLE audit_anchor (
     mac TEXT NOT NULL,
     anchored_at TIMESTAMP NOT NULL
 );
-INSERT INTO audit_anchor (id, chain_pos, hash, mac, anchored_at) VALUES ('head', 0, '', '', (now() AT TIME ZONE 'utc'));
+INSERT INTO audit_anchor (id, chain_pos, hash, mac, anchored_at) VALUES ('head', 0, '', '', '1970-01-01 00:00:00');
