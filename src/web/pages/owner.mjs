@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Badge, Field, Loaded, area, dateTime, html, label, useLoad, useTitle } from "app/ui";
+import { Alert, Badge, Field, Loaded, area, dateTime, entrance, html, label, useLoad, useTitle } from "app/ui";
 import { ResultBars } from "app/results";
 import { STATUS as LEDGER_STATUS } from "app/ledger";
 import { Objections } from "app/committees";
@@ -62,7 +62,7 @@ export function OwnerHome() {
       <section class="card" aria-labelledby="units-h">
         <h2 id="units-h">我的房屋</h2>
         <ul class="plain">
-          ${d.units.map((u) => html`<li>${u.estate_name} ${u.building_name}${u.entrance ? ` ${u.entrance}单元` : ""} ${u.number}<div class="small muted">专有部分面积 ${area(u.area_centi_m2)}</div></li>`)}
+          ${d.units.map((u) => html`<li>${u.estate_name} ${u.building_name}${u.entrance ? ` ${entrance(u.entrance)}` : ""} ${u.number}<div class="small muted">专有部分面积 ${area(u.area_centi_m2)}</div></li>`)}
         </ul>
       </section>
       <section class="card" aria-labelledby="estates-h">

@@ -209,7 +209,7 @@ function AppealItem({ appeal: a, results, done }) {
     ${a.status === "filed" && html`<form onSubmit=${submit}>
       <${Alert} error=${error} />
       <div class="grid two">
-        <${Field} id=${"o-" + a.id} label="复核结论"><select id=${"o-" + a.id} name="outcome"><option value="dismissed">驳回</option><option value="upheld">申诉成立</option></select><//>
+        <${Field} id=${"o-" + a.id} label="复核结论"><select id=${"o-" + a.id} name="outcome" required><option value="" disabled selected>请选择</option><option value="upheld">申诉成立</option><option value="dismissed">驳回</option></select><//>
         <${Field} id=${"v-" + a.id} label="更正后的指标值（成立时）"><input id=${"v-" + a.id} name="new_value" maxlength="20" /><//>
       </div>
       <${Field} id=${"r-" + a.id} label="复核意见"><textarea id=${"r-" + a.id} name="reasons" required maxlength="5000"></textarea><//>

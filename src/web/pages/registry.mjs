@@ -4,7 +4,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Field, Loaded, area, html, label, useLoad, useTitle } from "app/ui";
+import { Alert, Field, Loaded, area, entrance, html, label, useLoad, useTitle } from "app/ui";
 
 const enc = encodeURIComponent;
 const ORG_KIND = {
@@ -119,7 +119,7 @@ function Units({ estate, building, owners }) {
   const names = new Map(owners.map((o) => [o.id, o.name]));
   return html`<${Loaded} data=${units} error=${error}>${(list) => html`<div class="table-wrap"><table>
     <thead><tr><th scope="col">房号</th><th class="num" scope="col">专有部分面积</th><th scope="col">面积来源</th><th scope="col">业主</th></tr></thead>
-    <tbody>${list.map((u) => html`<tr><td>${u.entrance ? `${u.entrance}单元 ` : ""}${u.number}</td><td class="num">${area(u.area_centi_m2)}</td>
+    <tbody>${list.map((u) => html`<tr><td>${u.entrance ? `${entrance(u.entrance)} ` : ""}${u.number}</td><td class="num">${area(u.area_centi_m2)}</td>
       <td>${u.area_source}</td><td>${(u.owners || []).map((h) => names.get(h.owner_id) || "（其他）").join("、")}</td></tr>`)}</tbody>
   </table></div>`}<//>`;
 }

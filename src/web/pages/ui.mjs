@@ -154,6 +154,12 @@ export function date(s) {
 }
 
 /** Area in centi-m² (an integer) as m² with two decimals, computed without floating error. */
+/** An entrance as people write it: "1单元" whether the register holds "1" or "1单元". */
+export function entrance(e) {
+  if (!e) return "";
+  return e.endsWith("单元") ? e : `${e}单元`;
+}
+
 export function area(centi) {
   if (centi === undefined || centi === null) return "—";
   const n = BigInt(centi);
