@@ -317,6 +317,9 @@ def owner_votes_on_a_phone(srv, s, backend):
         shot(d, backend, "activate")
         d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
         link = wait(d, "a[href^='/web/owner/votes/']", text="管理规约")
+        # The demo's units have entrances the register names "1单元": written once.
+        units = wait(d, "li", text="专有部分面积").text
+        assert "单元" in units and "单元单元" not in units, units
         shot(d, backend, "owner-home")
         link.click()
         wait(d, "input[name=choice]")
