@@ -366,6 +366,83 @@ pub fn activations_of(conn: &mut AnyConnection, owner_id: &str) -> AppResult<Vec
         .load(conn)?)
 }
 
+/// One owner's current holding of one unit, with where the unit is: a line of an estate's
+/// activation list and of its printed slips.
+#[derive(Clone, Debug, Queryable)]
+pub struct Holding {
+    pub ownership_id: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub unit_id: String,
+    pub building_id: String,
+    pub building_name: String,
+    pub entrance: String,
+    pub number: String,
+}
+
+/// The current holdings of an estate (or of one building), by building, room number and
+/// ownership; `after` is the last row's (building, number, ownership) and `limit` bounds the
+/// rows read.
+pub fn holdings_in_estate(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    building_id: Option<&str>,
+    after: Option<[&str; 3]>,
+    limit: i64,
+) -> AppResult<Vec<Holding>> {
+    use super::schema::{buildings, units};
+    let mut q = ownerships::table
+        .inner_join(units::table.inner_join(buildings::table))
+        .filter(ownerships::estate_id.eq(estate_id.to_string()))
+        .filter(ownerships::ended_at.is_null())
+        .into_boxed();
+    if let Some(b) = building_id {
+        q = q.filter(units::building_id.eq(b.to_string()));
+    }
+    if let Some([b, n, o]) = after {
+        let (b, n, o) = (b.to_string(), n.to_string(), o.to_string());
+        q = q.filter(
+            units::building_id
+                .gt(b.clone())
+                .or(units::building_id.eq(b.clone()).and(units::number.gt(n.clone())))
+                .or(units::building_id.eq(b).and(units::number.eq(n)).and(ownerships::id.gt(o))),
+        );
+    }
+    Ok(q
+        .order((units::building_id.asc(), units::number.asc(), ownerships::id.asc()))
+        .limit(limit)
+        .select((
+            ownerships::id,
+            ownerships::owner_id,
+            ownerships::owner_name,
+            units::id,
+            units::building_id,
+            buildings::name,
+            units::entrance,
+            units::number,
+        ))
+        .load(conn)?)
+}
+
+/// The newest activation code of each of `owner_ids` that has one.
+pub fn latest_activations(
+    conn: &mut AnyConnection,
+    owner_ids: &[String],
+) -> AppResult<std::collections::HashMap<String, ActivationRow>> {
+    let mut latest = std::collections::HashMap::new();
+    for chunk in owner_ids.chunks(500) {
+        let rows: Vec<ActivationRow> = activation_codes::table
+            .filter(activation_codes::owner_id.eq_any(chunk))
+            .order((activation_codes::created_at.asc(), activation_codes::id.asc()))
+            .select(ActivationRow::as_select())
+            .load(conn)?;
+        for r in rows {
+            latest.insert(r.owner_id.clone(), r);
+        }
+    }
+    Ok(latest)
+}
+
 /// Revokes an owner's outstanding codes (all, or one); returns how many.
 pub fn revoke_activations(
     conn: &mut AnyConnection,

@@ -75,6 +75,24 @@ pub fn account_of_owner(conn: &mut AnyConnection, owner_id: &str) -> AppResult<O
         .optional()?)
 }
 
+/// Which of `owner_ids` have an account.
+pub fn owners_with_accounts(
+    conn: &mut AnyConnection,
+    owner_ids: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    let mut with = std::collections::HashSet::new();
+    for chunk in owner_ids.chunks(500) {
+        with.extend(
+            role_grants::table
+                .filter(role_grants::role.eq(Role::Owner.as_str()))
+                .filter(role_grants::scope_id.eq_any(chunk))
+                .select(role_grants::scope_id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(with)
+}
+
 /// How many enabled accounts other than `user_id` hold the admin role.
 pub fn enabled_admins_other_than(conn: &mut AnyConnection, user_id: &str) -> AppResult<i64> {
     Ok(role_grants::table

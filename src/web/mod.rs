@@ -195,6 +195,25 @@ fn closure(file: &str, sources: &BTreeMap<String, Bytes>, out: &mut Vec<String>)
     }
 }
 
+/// Every closed set of the API's values with its Chinese label (`GET /terms` in Chinese), as
+/// `{"VoteStatus": {"open": "投票中", …}, …}`: inlined into the shell so that a page names a
+/// status or kind in Chinese without a request of its own.
+fn terms_json() -> String {
+    let sets: serde_json::Map<String, serde_json::Value> = crate::http::terms::catalogue()
+        .into_iter()
+        .map(|set| {
+            let labels: serde_json::Map<String, serde_json::Value> = set
+                .values
+                .into_iter()
+                .map(|v| (v.value, serde_json::Value::String(v.label)))
+                .collect();
+            (set.name, serde_json::Value::Object(labels))
+        })
+        .collect();
+    // Inside <script>, "</" would end the element early.
+    serde_json::Value::Object(sets).to_string().replace("</", "<\\/")
+}
+
 /// One route of `pages/routes.json`: the pattern (under `/web`) and its module.
 #[derive(serde::Deserialize)]
 struct RouteEntry {
@@ -253,6 +272,7 @@ fn build() -> Site {
     let mut template = shell_template
         .replace("{{importmap}}", &import_map)
         .replace("{{routes}}", &compact_routes)
+        .replace("{{terms}}", &terms_json())
         .replace("{{icon}}", &icon);
     for path in sources.keys() {
         let mark = format!("{{{{inline:{path}}}}}");

@@ -117,8 +117,63 @@ pub struct ActivationCode {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// An activation code as listed: never the code itself.
+/// Which owners of an estate get new activation codes: one building's, the given ones, or all.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct IssueCodes {
+    /// Only the owners of this building's units.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub building_id: Option<String>,
+    /// Only these owners (each holds a unit in the estate, or in the building if one is named).
+    #[oai(validator(min_items = 1, max_items = 500, unique_items))]
+    pub owner_ids: Option<Vec<String>>,
+    /// Also owners who already have an account: their code then sets a new password.
+    #[oai(default)]
+    #[serde(default)]
+    pub include_activated: bool,
+}
+
+/// A unit as written on a slip: building, entrance, room.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SlipUnit {
+    pub unit_id: String,
+    pub building_name: String,
+    pub entrance: String,
+    pub number: String,
+}
+
+/// One owner's new code, with what a printed slip says: the owner's name and units.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ActivationSlip {
+    pub owner_id: String,
+    pub owner_name: String,
+    pub units: Vec<SlipUnit>,
+    /// Names the code in lists and revocation.
+    pub id: String,
+    /// Shown once: print it.
+    pub code: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A unit's current owner and where they stand with their account.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UnitActivation {
+    pub unit: SlipUnit,
+    pub owner_id: String,
+    pub owner_name: String,
+    /// The owner has opened an account.
+    pub has_account: bool,
+    /// The owner's newest activation code, if any was issued.
+    #[oai(skip_serializing_if_is_none)]
+    pub code: Option<ActivationCodeInfo>,
+}
+
+/// An activation code as listed: never the code itself.
+#[derive(Object, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ActivationCodeInfo {
     pub id: String,
@@ -172,6 +227,13 @@ pub enum CodeIssued {
     /// Issued; any earlier unused code of the owner stays valid until it expires.
     #[oai(status = 201)]
     Created(Json<ActivationCode>),
+}
+
+#[derive(ApiResponse)]
+pub enum CodesIssued {
+    /// Issued: one slip per owner (none when every owner asked for already has an account).
+    #[oai(status = 201)]
+    Created(Json<Page<ActivationSlip>>),
 }
 
 #[derive(ApiResponse)]

@@ -24,7 +24,7 @@ use crate::http::body::JsonBody;
 use crate::http::orgs::referenced_org;
 use crate::http::paging::{self, Keys, Page};
 use crate::http::problem::ApiResult;
-use crate::http::scope::{check, estate_ctx, Need};
+use crate::http::scope::{check, estate_ctx, guard_estate, Need};
 use crate::http::security::{BearerAuth, Caller};
 use crate::{crypto, AppState};
 use poem::web::Data;

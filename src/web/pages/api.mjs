@@ -41,7 +41,9 @@ export function currentSession() {
 }
 
 async function send(method, path, body, headers = {}) {
-  const h = { Accept: "application/json", ...headers };
+  // Problems and labels come back in Chinese: the pages are Chinese whatever the browser's
+  // own language is.
+  const h = { Accept: "application/json", "Accept-Language": "zh-CN", ...headers };
   if (access) h.Authorization = `Bearer ${access}`;
   const init = { method, headers: h, credentials: "same-origin" };
   if (body instanceof FormData) {
@@ -86,7 +88,7 @@ export async function upload(path, file, type) {
     fetch(BASE + path, {
       method: "POST",
       credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": type, ...(access ? { Authorization: `Bearer ${access}` } : {}) },
+      headers: { Accept: "application/json", "Accept-Language": "zh-CN", "Content-Type": type, ...(access ? { Authorization: `Bearer ${access}` } : {}) },
       body: file,
     });
   let resp = await go();
@@ -188,7 +190,7 @@ export async function login(username, password) {
   const resp = await fetch(`${BASE}/auth/login`, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": "zh-CN" },
     body: JSON.stringify({ username, password, refresh_delivery: "cookie" }),
   });
   return accept(await read(resp));

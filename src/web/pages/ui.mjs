@@ -110,10 +110,9 @@ export function Alert({ error, ok, info }) {
     const fields = (error.errors || []).filter((f) => f.field);
     return html`<div class="alert error" role="alert">
       <div>${problemText(error)}</div>
-      ${error.code && html`<div class="small muted">代码：${error.code}</div>`}
       ${fields.length > 0 &&
       html`<ul>
-        ${fields.map((f) => html`<li>${f.field}：${f.message}</li>`)}
+        ${fields.map((f) => html`<li>${f.message}</li>`)}
       </ul>`}
     </div>`;
   }
@@ -140,17 +139,32 @@ export function fieldError(error, name) {
 
 // ---- Formatting ----
 
-const CST = { timeZone: "Asia/Shanghai" };
+// One format everywhere, whatever the browser's language: 2026年12月4日 for a day,
+// 2026-12-04 14:30 for a moment, both in China Standard Time.
+const PARTS = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+
+function cstParts(s) {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return null;
+  return Object.fromEntries(PARTS.formatToParts(d).map((p) => [p.type, p.value]));
+}
 
 export function dateTime(s) {
   if (!s) return "—";
-  return new Date(s).toLocaleString("zh-CN", { ...CST, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const p = cstParts(s);
+  return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : "—";
 }
 
 export function date(s) {
   if (!s) return "—";
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$1年$2月$3日");
-  return new Date(s).toLocaleDateString("zh-CN", CST);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  const [y, mo, d] = m ? [m[1], m[2], m[3]] : (() => {
+    const p = cstParts(s);
+    return p ? [p.year, p.month, p.day] : [null];
+  })();
+  return y ? `${y}年${Number(mo)}月${Number(d)}日` : "—";
 }
 
 /** Area in centi-m² (an integer) as m² with two decimals, computed without floating error. */
@@ -210,8 +224,27 @@ export const LABELS = {
   candidate_outcome: { elected: "当选", tied_for_seat: "平票待定", alternate: "候补委员", not_elected: "未当选" },
 };
 
+/** The API's own Chinese names of its values (`GET /terms`), inlined into the page by the
+ * server: `{"VoteStatus": {"open": "投票中"}, …}`. */
+const TERMS = (() => {
+  try {
+    return JSON.parse(document.getElementById("terms").textContent);
+  } catch (e) {
+    return {};
+  }
+})();
+
+const pascal = (kind) => kind.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
+
+/** What people call a value: this page's wording, else the API's term for it (by the set's
+ * schema name or its snake_case form), else the term any set gives that value. */
 export function label(kind, value) {
-  return (LABELS[kind] && LABELS[kind][value]) || value;
+  if (value === undefined || value === null || value === "") return "—";
+  if (LABELS[kind] && LABELS[kind][value]) return LABELS[kind][value];
+  const set = TERMS[kind] || TERMS[pascal(kind || "")];
+  if (set && set[value]) return set[value];
+  for (const labels of Object.values(TERMS)) if (labels[value]) return labels[value];
+  return value;
 }
 
 // ---- Small widgets ----
