@@ -113,6 +113,8 @@ pub struct ActionStepRow {
     pub actor_id: String,
     pub actor_role: String,
     pub at: NaiveDateTime,
+    /// The evidence, a JSON array of attachment ids.
+    pub attachments: String,
 }
 
 pub fn insert(conn: &mut AnyConnection, m: &MeetingRow, parties: &[PartyRow], agenda: &[AgendaRow]) -> AppResult<()> {
@@ -150,6 +152,14 @@ pub fn parties(conn: &mut AnyConnection, meeting_id: &str) -> AppResult<Vec<Part
 }
 
 /// The invited parties of several meetings, in one query.
+/// Meetings by id (those that exist).
+pub fn get_many(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<MeetingRow>> {
+    Ok(meetings::table
+        .filter(meetings::id.eq_any(ids))
+        .select(MeetingRow::as_select())
+        .load(conn)?)
+}
+
 pub fn parties_of_meetings(conn: &mut AnyConnection, ids: &[String]) -> AppResult<Vec<PartyRow>> {
     Ok(meeting_parties::table
         .filter(meeting_parties::meeting_id.eq_any(ids))
@@ -323,6 +333,14 @@ pub fn insert_action(conn: &mut AnyConnection, a: &ActionRow, ledger_items: &[St
 pub fn save_action(conn: &mut AnyConnection, a: &ActionRow) -> AppResult<()> {
     diesel::update(action_items::table.find(&a.id)).set(a).execute(conn)?;
     Ok(())
+}
+
+pub fn get_action(conn: &mut AnyConnection, id: &str) -> AppResult<Option<ActionRow>> {
+    Ok(action_items::table
+        .find(id)
+        .select(ActionRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// An action item about to change, locked for the transaction (`first_for_change`).

@@ -772,6 +772,7 @@ diesel::table! {
         actor_id -> Text,
         actor_role -> Text,
         at -> Timestamp,
+        attachments -> Text,
     }
 }
 

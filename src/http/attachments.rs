@@ -56,6 +56,7 @@ pub enum AttachmentFile {
 
 /// The record kinds that use attachments.
 pub const LEDGER_ITEM: &str = "ledger_item";
+pub const ACTION_ITEM: &str = "action_item";
 
 #[OpenApi(tag = "ApiTags::Attachments")]
 impl AttachmentsApi {
@@ -151,6 +152,7 @@ fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::e
     for (kind, record) in db::attachments::references(conn, id)? {
         let seen = match kind.as_str() {
             LEDGER_ITEM => may_see_item(conn, caller, &record)?,
+            ACTION_ITEM => crate::http::meetings::may_see_action(conn, caller, &record)?,
             crate::http::ratings::RATING_INPUT
             | crate::http::ratings::RATING_MARK
             | crate::http::ratings::RATING_APPEAL => {

@@ -71,12 +71,14 @@ const SHELL: &str = "pages/index.html";
 const ROUTES: &str = "pages/routes.json";
 
 /// The bare names modules import by, for the vendored libraries.
-const VENDOR_NAMES: [(&str, &str); 4] = [
+const VENDOR_NAMES: [(&str, &str); 5] = [
     ("preact", "vendor/preact.mjs"),
     ("preact/hooks", "vendor/preact-hooks.mjs"),
     ("htm", "vendor/htm.mjs"),
     // A UMD build: imported for its effect, it sets `self.echarts` (officials' pages only).
     ("echarts", "vendor/echarts.simple.min.js"),
+    // Draws the QR codes of printed activation slips (loaded with that page only).
+    ("qrcode", "vendor/qrcode.mjs"),
 ];
 
 struct Asset {

@@ -416,13 +416,47 @@ async fn the_monthly_cycle(app: TestApp) {
     )
     .await
     .problem(409);
-    app.post(
-        &format!("/api/v1/action-items/{action}/done"),
-        As::Key(&p.key),
-        json!({ "note": "验收报告已附" }),
-    )
-    .await
-    .expect(200);
+    // Done again, with the acceptance report as evidence: only a file the caller uploaded.
+    let report = upload(&app, As::Key(&p.key), &png("acceptance"), "验收报告.png")
+        .await
+        .expect(201)
+        .s("id");
+    let theirs = upload(&app, As::Bearer(&p.party), &png("not-theirs"), "x.png")
+        .await
+        .expect(201)
+        .s("id");
+    let r = app
+        .post(
+            &format!("/api/v1/action-items/{action}/done"),
+            As::Key(&p.key),
+            json!({ "note": "验收报告已附", "attachment_ids": [theirs] }),
+        )
+        .await;
+    r.problem(422);
+    assert_eq!(r.body["errors"][0]["field"], "attachment_ids");
+    let reported = app
+        .post(
+            &format!("/api/v1/action-items/{action}/done"),
+            As::Key(&p.key),
+            json!({ "note": "验收报告已附", "attachment_ids": [report] }),
+        )
+        .await
+        .expect(200);
+    let last = reported.body["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["attachment_ids"], json!([report]));
+    // The board names who is responsible and where it was decided.
+    assert_eq!(reported.body["responsible_kind"], "company");
+    assert_eq!(reported.body["responsible_org_id"], p.company.as_str());
+    assert!(!reported.body["responsible_name"].as_str().unwrap().is_empty());
+    assert_eq!(reported.body["estate_id"], p.estate.id.as_str());
+    // The convenor reads the evidence; an official of another county does not.
+    app.get(&format!("/api/v1/attachments/{report}"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    let elsewhere = app.estate_with_parties("actev").await;
+    app.get(&format!("/api/v1/attachments/{report}"), As::Bearer(&elsewhere.party))
+        .await
+        .problem(404);
     let ok = app
         .post(
             &format!("/api/v1/action-items/{action}/review"),

@@ -20,6 +20,7 @@ async fn act<F>(
     who: Who,
     step: &'static str,
     note: Option<String>,
+    files: Vec<String>,
     apply: F,
 ) -> ApiResult<Json<ActionItem>>
 where
@@ -39,6 +40,7 @@ where
                     Who::Responsible => ctx.as_party(&caller, &a.responsible_party_id)?,
                     Who::Convenor => ctx.as_convenor(&caller)?,
                 };
+                let files = crate::http::ledger::own_files(c, &caller, &files)?;
                 let now = ids::now();
                 apply(&mut a, now)?;
                 a.updated_at = now;
@@ -57,8 +59,10 @@ where
                         actor_id: actor.actor_id.clone(),
                         actor_role: actor.role.clone(),
                         at: now,
+                        attachments: serde_json::to_string(&files).unwrap_or_else(|_| "[]".into()),
                     },
                 )?;
+                db::attachments::reference(c, &files, crate::http::attachments::ACTION_ITEM, &a.id)?;
                 trail.record(
                     &actor,
                     step,
@@ -72,6 +76,19 @@ where
             })
             .await?,
     ))
+}
+
+/// Whether the caller may see an action item (and so its evidence): whoever sees its meeting
+/// beyond the public notice.
+pub(crate) fn may_see_action(conn: &mut AnyConnection, caller: &Caller, id: &str) -> AppResult<bool> {
+    let Some(a) = db::meetings::get_action(conn, id)? else {
+        return Ok(false);
+    };
+    match MeetingCtx::load(conn, caller, &a.meeting_id) {
+        Ok(ctx) => Ok(ctx.visible(caller)? != Seen::Public),
+        Err(AppError::NotFound { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Which action items a list keeps.
@@ -309,6 +326,7 @@ impl ActionItemsApi {
             Who::Responsible,
             "action.progress",
             Some(body.0.note),
+            body.0.attachment_ids,
             |a, _| {
                 a.status()?.note_progress()?;
                 Ok(())
@@ -335,6 +353,7 @@ impl ActionItemsApi {
             Who::Responsible,
             "action.done",
             Some(body.0.note),
+            body.0.attachment_ids,
             |a, now| {
                 let next = a.status()?.report_done()?;
                 a.set_status(next);
@@ -366,7 +385,7 @@ impl ActionItemsApi {
         }
         let accept = b.accept;
         let step = if accept { "action.accept" } else { "action.send_back" };
-        act(&state, auth.0, id.0, Who::Convenor, step, b.comment, move |a, now| {
+        act(&state, auth.0, id.0, Who::Convenor, step, b.comment, Vec::new(), move |a, now| {
             let next = a.status()?.review(accept)?;
             a.set_status(next);
             if next == ActionStatus::Done {

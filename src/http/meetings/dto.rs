@@ -195,6 +195,8 @@ pub struct AnswerIn {
 pub struct ActionStep {
     pub step: String,
     pub note: Option<String>,
+    /// The evidence of a progress note or a report of done.
+    pub attachment_ids: Vec<String>,
     pub actor_id: String,
     pub actor_role: String,
     pub at: DateTime<Utc>,
@@ -211,6 +213,14 @@ pub struct ActionItem {
     pub decision: i32,
     pub title: String,
     pub responsible_party_id: String,
+    /// Who that party is: its kind and name, as invited to the meeting.
+    pub responsible_kind: PartyKind,
+    pub responsible_name: String,
+    /// The organisation, company or department behind that party, if it is one.
+    pub responsible_org_id: Option<String>,
+    /// The meeting it was decided at, and its estate (absent for a community-wide meeting).
+    pub meeting_title: String,
+    pub estate_id: Option<String>,
     pub due_on: NaiveDate,
     pub status: ActionStatus,
     /// Not done after its due day (computed when read).
@@ -227,6 +237,10 @@ pub struct ActionItem {
 pub struct ActionNote {
     #[oai(validator(min_length = 1, max_length = 2000))]
     pub note: String,
+    /// Evidence (photos, documents) uploaded beforehand with `POST /attachments` by the caller.
+    #[oai(default, validator(max_items = 9, unique_items))]
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
 }
 
 /// The convenor's review of a reported action item.

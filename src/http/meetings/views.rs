@@ -116,11 +116,33 @@ pub(crate) fn actions_out(conn: &mut AnyConnection, rows: Vec<ActionRow>) -> App
     let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
     let ledger = db::meetings::ledger_of_actions(conn, &ids)?;
     let steps = db::meetings::steps_of_actions(conn, &ids)?;
+    let mut meeting_ids: Vec<String> = rows.iter().map(|a| a.meeting_id.clone()).collect();
+    meeting_ids.sort();
+    meeting_ids.dedup();
+    let meetings: std::collections::HashMap<String, MeetingRow> = db::meetings::get_many(conn, &meeting_ids)?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let parties: std::collections::HashMap<String, PartyRow> = db::meetings::parties_of_meetings(conn, &meeting_ids)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
     let today = ids::today();
     rows.into_iter()
         .map(|a| {
             let status = a.status()?;
+            let party = parties
+                .get(&a.responsible_party_id)
+                .ok_or(AppError::NotFound { what: "meeting party" })?;
+            let meeting = meetings
+                .get(&a.meeting_id)
+                .ok_or(AppError::NotFound { what: "meeting" })?;
             Ok(ActionItem {
+                responsible_kind: party.kind()?,
+                responsible_name: party.name.clone(),
+                responsible_org_id: party.party_id.clone(),
+                meeting_title: meeting.title.clone(),
+                estate_id: meeting.estate_id.clone(),
                 overdue: meeting::action_overdue(status, a.due_on, today),
                 status,
                 ledger_item_ids: ledger
@@ -134,6 +156,7 @@ pub(crate) fn actions_out(conn: &mut AnyConnection, rows: Vec<ActionRow>) -> App
                     .map(|s| ActionStep {
                         step: s.step.clone(),
                         note: s.note.clone(),
+                        attachment_ids: serde_json::from_str(&s.attachments).unwrap_or_default(),
                         actor_id: s.actor_id.clone(),
                         actor_role: s.actor_role.clone(),
                         at: s.at.and_utc(),

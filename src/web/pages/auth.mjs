@@ -45,6 +45,11 @@ export function LoginPage() {
   </main>`;
 }
 
+/** A slip's QR code opens this page with the code in the fragment (never sent to the server). */
+function codeFromLink() {
+  return new URLSearchParams(location.hash.slice(1)).get("code") || "";
+}
+
 export function ActivatePage() {
   useTitle("开通业主账号");
   const [error, setError] = useState(null);
@@ -74,11 +79,11 @@ export function ActivatePage() {
   };
   return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>开通业主账号</h1>
-    <p class="muted">请输入社区或业委会发给您的激活码，并设置用户名和密码。</p>
+    <p class="muted">请输入社区或业委会发给您的激活码，并设置用户名和密码。激活码自发放起 14 天内有效，只能使用一次；过期或遗失请联系社区重新发放。</p>
     <${Alert} error=${error} />
     <form class="card" onSubmit=${submit} novalidate>
       <${Field} id="code" label="激活码" error=${fieldError(error, "code")}>
-        <input id="code" name="code" required autocomplete="one-time-code" maxlength="64" />
+        <input id="code" name="code" required autocomplete="one-time-code" maxlength="64" value=${codeFromLink()} />
       <//>
       <${Field} id="username" label="用户名" hint="3–64 个字符" error=${fieldError(error, "username")}>
         <input id="username" name="username" required autocomplete="username" maxlength="64" />

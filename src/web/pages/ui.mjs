@@ -284,3 +284,93 @@ export function Meter({ label: text, part, whole, required, format = (x) => x })
 export function Badge({ kind, value }) {
   return html`<span class=${`badge ${value}`}>${label(kind, value)}</span>`;
 }
+
+// ---- Asking before what cannot be undone ----
+
+/** Asks in a modal dialog before an act that cannot be undone: what will happen, and that it
+ * cannot be taken back. Resolves true when the person chooses `yes`. Chinese buttons whatever
+ * the browser's language (the browser's own confirm() would say "OK" and "Cancel"). */
+export function confirmAct({ title, body, yes = "确定" }) {
+  return new Promise((resolve) => {
+    const dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    const h = document.createElement("h2");
+    h.id = "confirm-title";
+    h.textContent = title;
+    const p = document.createElement("p");
+    p.textContent = body;
+    const warn = document.createElement("p");
+    warn.className = "small muted";
+    warn.textContent = "此操作完成后不能撤销。";
+    const row = document.createElement("div");
+    row.className = "actions";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = "取消";
+    const ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "confirm-yes";
+    ok.textContent = yes;
+    row.append(cancel, ok);
+    dialog.append(h, p, warn, row);
+    document.body.append(dialog);
+    const done = (answer) => {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    };
+    cancel.addEventListener("click", () => done(false));
+    ok.addEventListener("click", () => done(true));
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(false);
+    });
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+// ---- Where a page sits ----
+
+/** Breadcrumbs: [[href, text], …, text of this page]. */
+export function Crumbs({ trail }) {
+  const last = trail[trail.length - 1];
+  return html`<nav class="crumbs" aria-label="当前位置"><ol>
+    ${trail.slice(0, -1).map(([href, text]) => html`<li><a href=${href}>${text}</a></li>`)}
+    <li aria-current="page">${last}</li>
+  </ol></nav>`;
+}
+
+/** An empty list says so, and what to do next. */
+export function Empty({ children }) {
+  return html`<p class="empty muted">${children}</p>`;
+}
+
+/** A code or fingerprint in groups of `n` characters, easier to read out and copy by hand. */
+export function grouped(text, n = 4) {
+  return (String(text || "").match(new RegExp(`.{1,${n}}`, "g")) || []).join(" ");
+}
+
+/** A button that copies `text`, and says so beside itself. */
+export function CopyButton({ text, label: what = "复制" }) {
+  const [done, setDone] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {
+      // Without clipboard permission (an older phone browser): select it for a long press.
+      const t = document.createElement("textarea");
+      t.value = text;
+      document.body.append(t);
+      t.select();
+      document.execCommand("copy");
+      t.remove();
+    }
+    setDone(true);
+    setTimeout(() => setDone(false), 2500);
+  };
+  return html`<button type="button" class="secondary small-button" onClick=${copy}>${what}</button>
+    <span role="status" class="small ok-text">${done ? "已复制" : ""}</span>`;
+}

@@ -1,0 +1,1 @@
+ALTER TABLE action_steps DROP COLUMN attachments;
