@@ -341,15 +341,43 @@ async fn party_members_teams_decline_and_reopen(app: TestApp) {
     app.post(&step(&id, "reopen"), As::Bearer(reporter), json!({ "reason": "x" }))
         .await
         .expect(404);
+    // Reopened with a photo of what is still wrong; only the reopener's own upload is taken.
+    let still = upload(&app, As::Bearer(&p.committee_token), &png("still-noisy"), "b.png")
+        .await
+        .expect(201)
+        .s("id");
     let r = app
         .post(
             &step(&id, "reopen"),
             As::Bearer(&p.committee_token),
-            json!({ "reason": "仍有噪音" }),
+            json!({ "reason": "仍有噪音", "attachment_ids": [ev] }),
+        )
+        .await;
+    r.problem(422);
+    let r = app
+        .post(
+            &step(&id, "reopen"),
+            As::Bearer(&p.committee_token),
+            json!({ "reason": "仍有噪音", "attachment_ids": [still] }),
         )
         .await
         .expect(200);
     assert_eq!(r.body["status"], "in_progress");
+    // The history names who took it: the party member, then the volunteer team.
+    let detail = app
+        .get(&format!("/api/v1/ledger-items/{id}"), As::Bearer(&p.committee_token))
+        .await
+        .expect(200);
+    let steps = detail.body["steps"].as_array().unwrap();
+    let taken: Vec<&str> = steps
+        .iter()
+        .filter(|s| s["step"] == "dispatch")
+        .map(|s| s["assignee_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(taken.len(), 2);
+    assert_eq!(taken[0], p.estate.names[0].as_str());
+    assert_eq!(detail.body["item"]["assignee_name"], taken[1]);
+    assert_eq!(steps.last().unwrap()["attachment_ids"], json!([still]));
 }
 both!(party_members_teams_decline_and_reopen);
 

@@ -42,7 +42,20 @@ pub struct Dispatch {
     pub note: Option<String>,
 }
 
-/// A reason, required (declining, reopening).
+/// Why a resolved item is reopened ("没修好，重新办理"), with photos of what is still wrong.
+#[derive(Object, Deserialize)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct Reopening {
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub reason: String,
+    /// Photos uploaded beforehand with `POST /attachments` by the reporter.
+    #[oai(default, validator(max_items = 9, unique_items))]
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+}
+
+/// A reason, required (declining).
 #[derive(Object, Deserialize)]
 #[oai(skip_serializing_if_is_none, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +136,10 @@ pub struct LedgerItem {
     pub assignee_kind: Option<AssigneeKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<String>,
+    /// Who took it, by name (the company, department, team or party member): in the item's
+    /// own read (`GET /ledger-items/{id}`), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee_name: Option<String>,
     #[serde(serialize_with = "crate::http::json::rfc3339::option::serialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatched_at: Option<DateTime<Utc>>,
@@ -169,6 +186,8 @@ pub struct LedgerStep {
     pub actor_role: String,
     pub assignee_kind: Option<AssigneeKind>,
     pub assignee_id: Option<String>,
+    /// Whom a dispatch went to, by name.
+    pub assignee_name: Option<String>,
     pub note: Option<String>,
     pub rating: Option<i32>,
     pub attachment_ids: Vec<String>,

@@ -162,22 +162,48 @@ impl ItemsApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<LedgerItemDetail>> {
         let caller = auth.caller().clone();
-        let (ctx, seen, steps) = state
+        let ctx = state
             .db
             .read(move |c| {
                 let ctx = ItemCtx::load(c, &caller, &id.0)?;
                 let seen = ctx.visible(&caller)?;
                 let steps = db::ledger::steps(c, &ctx.item.id)?;
-                Ok((ctx.item, seen, steps))
+                // Who took it, by name, for the item and each dispatch of its history.
+                let mut names = std::collections::HashMap::new();
+                let taken = steps
+                    .iter()
+                    .map(|s| (s.assignee_kind.clone(), s.assignee_id.clone()))
+                    .chain(std::iter::once((ctx.item.assignee_kind.clone(), ctx.item.assignee_id.clone())));
+                for (kind, id) in taken {
+                    if let (Some(kind), Some(id)) = (kind, id) {
+                        if !names.contains_key(&id) {
+                            let name = assignee_name(c, &kind, &id)?;
+                            names.insert(id, name);
+                        }
+                    }
+                }
+                Ok((ctx.item, seen, steps, names))
             })
             .await?;
+        let (ctx, seen, steps, names) = (ctx.0, ctx.1, ctx.2, ctx.3);
+        let name_of = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i).cloned().flatten());
         let hide = seen.hides_reporter(&ctx);
         let reporter_id = ctx.reporter_id.clone();
+        let assignee_name = name_of(&ctx.assignee_id);
         Ok(Json(LedgerItemDetail {
-            item: item_out(ctx, seen, ids::now())?,
+            item: LedgerItem {
+                assignee_name,
+                ..item_out(ctx, seen, ids::now())?
+            },
             steps: steps
                 .into_iter()
-                .map(|s| step_out(s, hide, &reporter_id))
+                .map(|s| {
+                    let name = name_of(&s.assignee_id);
+                    Ok(LedgerStep {
+                        assignee_name: name,
+                        ..step_out(s, hide, &reporter_id)?
+                    })
+                })
                 .collect::<AppResult<_>>()?,
         }))
     }

@@ -222,6 +222,16 @@ pub(crate) fn record_step(
     Ok(row)
 }
 
+/// The name of whoever took an item: the company, department, volunteer team or party member.
+pub(crate) fn assignee_name(conn: &mut AnyConnection, kind: &str, id: &str) -> AppResult<Option<String>> {
+    Ok(match db::terms::stored::<AssigneeKind>(kind)? {
+        AssigneeKind::Company => db::companies::get(conn, id)?.map(|c| c.name),
+        AssigneeKind::Department => db::orgs::get(conn, id)?.map(|o| o.name),
+        AssigneeKind::VolunteerTeam => db::ledger::team(conn, id)?.map(|t| t.name),
+        AssigneeKind::PartyMember => db::owners::get(conn, id)?.map(|o| o.name),
+    })
+}
+
 /// Files a step may carry: only ones the caller uploaded (so nobody attaches, and so opens to
 /// others, a file they could not read themselves).
 pub(crate) fn own_files(conn: &mut AnyConnection, caller: &Caller, files: &[String]) -> AppResult<Vec<String>> {

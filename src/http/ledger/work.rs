@@ -430,16 +430,18 @@ impl WorkApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        body: JsonBody<Reason>,
+        body: JsonBody<Reopening>,
     ) -> ApiResult<Json<LedgerItem>> {
-        let reason = body.0.reason;
+        let Reopening { reason, attachment_ids } = body.0;
+        let caller = auth.caller().clone();
         act(
             &state,
-            auth.caller().clone(),
+            caller.clone(),
             id.0,
             Who::Reporter,
             Step::Reopen,
             move |c, _, ctx, now| {
+                let files = own_files(c, &caller, &attachment_ids)?;
                 let next = shown(ctx, now)?.reopen()?;
                 let (level, _) = service_level(c, &ctx.estate, ctx.item.category()?)?;
                 let (_, done_due) = level.due(now);
@@ -450,6 +452,7 @@ impl WorkApi {
                 i.done_due = Some(done_due);
                 Ok(Said {
                     note: Some(reason),
+                    files,
                     ..Said::default()
                 })
             },
