@@ -42,6 +42,11 @@ pub struct ResponseRow {
     pub answers: String,
     pub comment: Option<String>,
     pub submitted_at: NaiveDateTime,
+    /// `online` (the owner's own answer) or `paper` (entered by community staff).
+    pub channel: String,
+    /// Who entered a paper questionnaire (account id).
+    pub entered_by: Option<String>,
+    pub paper_ref: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -200,6 +205,43 @@ pub fn answers_of(conn: &mut AnyConnection, campaign_id: &str) -> AppResult<Vec<
             rating_responses::answers,
         ))
         .load(conn)?)
+}
+
+/// How many responses each (estate, company) has, by channel: (estate, company, channel, n).
+pub fn response_counts(conn: &mut AnyConnection, campaign_id: &str) -> AppResult<Vec<(String, String, String, i64)>> {
+    Ok(rating_responses::table
+        .filter(rating_responses::campaign_id.eq(campaign_id))
+        .group_by((
+            rating_responses::estate_id,
+            rating_responses::company_id,
+            rating_responses::channel,
+        ))
+        .select((
+            rating_responses::estate_id,
+            rating_responses::company_id,
+            rating_responses::channel,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?)
+}
+
+/// Enters a paper questionnaire unless the owner has answered already (either way): whether
+/// it was entered.
+pub fn insert_paper_response(conn: &mut AnyConnection, row: &ResponseRow) -> AppResult<bool> {
+    let insert = diesel::insert_into(rating_responses::table)
+        .values(row)
+        .on_conflict((
+            rating_responses::campaign_id,
+            rating_responses::estate_id,
+            rating_responses::owner_id,
+        ))
+        .do_nothing();
+    // ON CONFLICT is written per backend (the multi-backend connection has no such clause).
+    let n = match conn {
+        AnyConnection::Postgresql(c) => insert.execute(c)?,
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    Ok(n == 1)
 }
 
 /// Records an input; a committee evaluation replaces the estate's earlier one.

@@ -816,6 +816,9 @@ diesel::table! {
         answers -> Text,
         comment -> Nullable<Text>,
         submitted_at -> Timestamp,
+        channel -> Text,
+        entered_by -> Nullable<Text>,
+        paper_ref -> Nullable<Text>,
     }
 }
 

@@ -179,6 +179,10 @@ fn upsert(conn: &mut AnyConnection, rows: &[&ResponseRow]) -> AppResult<Vec<bool
                     rating_responses::answers.eq(excluded(rating_responses::answers)),
                     rating_responses::comment.eq(excluded(rating_responses::comment)),
                     rating_responses::submitted_at.eq(excluded(rating_responses::submitted_at)),
+                    // The owner's own answer replaces a paper one entered for them.
+                    rating_responses::channel.eq(excluded(rating_responses::channel)),
+                    rating_responses::entered_by.eq(excluded(rating_responses::entered_by)),
+                    rating_responses::paper_ref.eq(excluded(rating_responses::paper_ref)),
                 ))
         };
     }

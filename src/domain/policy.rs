@@ -329,6 +329,9 @@ pub enum Action<'a> {
     /// Dispatch an estate's ledger items, and keep the community's volunteer teams: the
     /// community party organisation or one above it.
     DispatchLedgerItem(Place<'a>),
+    /// Enter the paper questionnaire of an owner who cannot answer the rating survey online:
+    /// the community party organisation (its staff) or one above it.
+    EnterPaperSurvey(Place<'a>),
     /// Work an item as its assignee (accept, decline, note progress, report done). The place is
     /// the assignee's: the company, the department, or (as `caller_owns_here`) the party member
     /// or a member of the team.
@@ -445,7 +448,7 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::ReviewProposal(place) => (&[PartyOrg], place.clone()),
         Action::ReportLedgerItem(place) => (&[Admin, PartyOrg, Committee, Company, Owner], place.clone()),
         Action::ViewLedger(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
-        Action::DispatchLedgerItem(place) => (&[Admin, PartyOrg], place.clone()),
+        Action::DispatchLedgerItem(place) | Action::EnterPaperSurvey(place) => (&[Admin, PartyOrg], place.clone()),
         // Only the assignee itself: not even an administrator takes an order for someone else.
         Action::WorkLedgerItem(place) => (&[Company, Department, Owner], place.clone()),
         Action::ConfirmLedgerItem {

@@ -141,6 +141,7 @@ problems! {
     CAMPAIGN_NOT_OPEN = 409 "campaign_not_open" "the campaign is not collecting inputs";
     CAMPAIGN_NOT_SCORING = 409 "campaign_not_scoring" "the campaign is not being scored";
     APPEAL_DECIDED = 409 "appeal_decided" "the appeal is already decided";
+    SURVEY_ANSWERED = 409 "survey_answered" "the owner has already answered this campaign's survey for this estate (online or on paper)";
     APPEAL_EXISTS = 409 "appeal_exists" "the company has already appealed this indicator for this estate in this campaign";
     IDEMPOTENCY_IN_PROGRESS = 409 "idempotency_in_progress" "a request with this Idempotency-Key is still running; retry in a moment";
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";

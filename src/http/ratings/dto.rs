@@ -185,6 +185,45 @@ pub struct SurveyResponse {
     pub comment: Option<String>,
 }
 
+/// A paper questionnaire (纸质问卷) of an owner who cannot answer online, entered by community
+/// staff: the owner, the answers as ticked on paper, and the paper's reference.
+#[derive(Object, Clone, Debug, Deserialize)]
+#[oai(skip_serializing_if_is_none, deny_unknown_fields)]
+pub struct PaperSurvey {
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub owner_id: String,
+    #[oai(validator(min_items = 1, max_items = 30))]
+    pub answers: Vec<Answer>,
+    #[oai(validator(max_length = 1000))]
+    pub comment: Option<String>,
+    /// The questionnaire's number or file reference, to find the paper again.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub paper_ref: String,
+}
+
+/// Where an estate rated in a campaign stands: its survey against the least sample, and which
+/// inputs it still lacks before scoring.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct EstateProgress {
+    pub estate_id: String,
+    pub estate_name: String,
+    pub company_id: String,
+    pub company_name: String,
+    /// Survey responses so far (online and paper).
+    pub responses: i64,
+    /// Of them, paper questionnaires entered by staff.
+    pub paper_responses: i64,
+    /// The campaign's least sample per estate.
+    pub min_responses: i64,
+    /// Fewer responses than the least sample: the estate will be marked low-sample.
+    pub low_sample: bool,
+    pub evaluated: bool,
+    pub inspections: i64,
+    /// The sources with no input yet for this estate (their indicators would earn nothing).
+    pub lacking: Vec<Source>,
+}
+
 #[derive(Object, Clone, Debug)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SurveyResponseOut {

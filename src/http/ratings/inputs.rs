@@ -205,6 +205,9 @@ impl InputsApi {
             answers,
             comment: body.comment,
             submitted_at: ids::now(),
+            channel: "online".into(),
+            entered_by: None,
+            paper_ref: None,
         };
         let out = response_out(&ctx.cat, row.clone());
         let replaced = state
@@ -446,7 +449,7 @@ impl InputsApi {
 }
 
 /// The answers in the order of the survey's questions, comma-separated: every question once.
-fn answers_in_order(cat: &Catalogue, answers: &[Answer]) -> AppResult<String> {
+pub(crate) fn answers_in_order(cat: &Catalogue, answers: &[Answer]) -> AppResult<String> {
     let mut out = Vec::with_capacity(cat.questions.len());
     for (i, a) in answers.iter().enumerate() {
         if !cat.questions.iter().any(|(code, _)| *code == a.question) {
@@ -480,7 +483,7 @@ fn answers_in_order(cat: &Catalogue, answers: &[Answer]) -> AppResult<String> {
     Ok(out.join(","))
 }
 
-fn response_out(cat: &Catalogue, r: db::ratings::ResponseRow) -> SurveyResponseOut {
+pub(crate) fn response_out(cat: &Catalogue, r: db::ratings::ResponseRow) -> SurveyResponseOut {
     SurveyResponseOut {
         answers: cat
             .questions

@@ -33,6 +33,7 @@ mod campaigns;
 mod dto;
 mod export;
 mod inputs;
+mod progress;
 mod results;
 mod scoring;
 mod views;
@@ -41,15 +42,16 @@ pub use appeals::*;
 pub use campaigns::*;
 pub use dto::*;
 pub use inputs::*;
+pub use progress::*;
 pub use results::*;
 pub use views::default_config;
 pub(crate) use views::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (CampaignsApi, InputsApi, ResultsApi, AppealsApi);
+pub type Apis = (CampaignsApi, InputsApi, ProgressApi, ResultsApi, AppealsApi);
 
 pub fn apis() -> Apis {
-    (CampaignsApi, InputsApi, ResultsApi, AppealsApi)
+    (CampaignsApi, InputsApi, ProgressApi, ResultsApi, AppealsApi)
 }
 
 /// A campaign with its county and its configuration, read and checked.

@@ -3,13 +3,12 @@
 
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Badge, Field, Loaded, Meter, area, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
+import { Alert, Badge, Crumbs, Empty, Field, Loaded, Meter, area, confirmAct, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
+import { ActionBoard } from "app/actions";
 import { ResultBars } from "app/results";
 import { Chart } from "app/charts";
 import { CommitteePanel } from "app/committees";
 import { CATEGORIES as LEDGER_CATEGORIES, STATUS as LEDGER_STATUS } from "app/ledger";
-
-const ACTION_STATUS = { open: "办理中", reported: "已报告完成", done: "已办结" };
 
 const enc = encodeURIComponent;
 
@@ -38,6 +37,7 @@ export function ConsoleHome() {
   }, [cursor]);
   const shown = pages.filter((e) => !filter || e.name.includes(filter) || (e.address || "").includes(filter));
   return html`<main id="main" tabindex="-1" class="page">
+    <${Crumbs} trail=${["工作台"]} />
     <h1>工作台</h1>
     <section class="card" aria-labelledby="estates-h">
       <h2 id="estates-h">我负责的小区</h2>
@@ -66,35 +66,29 @@ export function EstateConsole({ id }) {
     meetings: (await api.get(`/estates/${enc(id)}/meetings?limit=20`)).items,
     committees: (await api.get(`/estates/${enc(id)}/committees`)).items,
     ledger: (await api.get(`/estates/${enc(id)}/ledger-items?limit=50`)).items,
-    actions: (await api.get(`/estates/${enc(id)}/action-items?limit=50`)).items,
   }), [id]);
   useTitle(data ? data.estate.name : "小区");
   return html`<main id="main" tabindex="-1" class="page">
-    <p><a href="/web/console">← 工作台</a></p>
     <${Loaded} data=${data} error=${error}>${(d) => html`
+      <${Crumbs} trail=${[["/web/console", "工作台"], d.estate.name]} />
       <h1>${d.estate.name}</h1>
+      <nav class="subnav" aria-label="小区事务">
+        <a class="button secondary" href=${`/web/console/estates/${enc(id)}/activation`}>业主激活码</a>
+        <a class="button secondary" href=${`/web/estates/${enc(id)}`}>公示栏</a>
+        ${(api.hasRole("party_org") || api.hasRole("bureau") || api.hasRole("admin")) && html`<a class="button secondary" href=${`/web/registry/estates/${enc(id)}`}>房屋和业主登记</a>`}
+      </nav>
       <div class="grid two">
         <${CommitteePanel} estate=${d.estate} committees=${d.committees} done=${reload} />
         <section class="card" aria-labelledby="ledger-h">
           <h2 id="ledger-h">问题台账</h2>
-          ${d.ledger.length === 0 && html`<p class="muted">暂无。</p>`}
+          ${d.ledger.length === 0 && html`<${Empty}>暂无报事。业主在手机上报事后会出现在这里，由社区派单。<//>`}
           <ul class="plain">${d.ledger.map((i) => html`<li><a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a>
             <span class="badge">${LEDGER_STATUS[i.status] || i.status}</span>${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
             <div class="small muted">${LEDGER_CATEGORIES[i.category] || i.category} · ${dateTime(i.created_at)}</div></li>`)}</ul>
         </section>
-        <section class="card" aria-labelledby="actions-h">
-          <h2 id="actions-h">督办事项</h2>
-          ${d.actions.length === 0 && html`<p class="muted">暂无。</p>`}
-          <div class="table-wrap"><table>
-            <thead><tr><th scope="col">事项</th><th scope="col">期限</th><th scope="col">状态</th></tr></thead>
-            <tbody>${[...d.actions].sort((a, b) => Number(b.overdue) - Number(a.overdue)).map((a) => html`<tr class=${a.overdue ? "overdue" : ""}>
-              <td><a href=${`/web/meetings/${enc(a.meeting_id)}`}>${a.title}</a></td><td>${a.due_on}</td>
-              <td>${ACTION_STATUS[a.status] || a.status}${a.overdue ? html` <span class="badge bad">已逾期</span>` : ""}</td></tr>`)}</tbody>
-          </table></div>
-        </section>
         <section class="card" aria-labelledby="votes-h">
           <h2 id="votes-h">表决</h2>
-          ${d.votes.length === 0 && html`<p class="muted">暂无表决。</p>`}
+          ${d.votes.length === 0 && html`<${Empty}>暂无表决。在右侧“发布表决公告”发起第一项表决。<//>`}
           <ul class="plain">${d.votes.map((v) => html`<li>
             <a href=${`/web/console/votes/${enc(v.id)}`}>${v.title}</a> <${Badge} kind="vote_status" value=${v.status} />
             <div class="small muted">${dateTime(v.opens_at)} — ${dateTime(v.closes_at)}</div>
@@ -103,11 +97,12 @@ export function EstateConsole({ id }) {
         <${AnnounceVote} estateId=${id} done=${reload} />
         <section class="card" aria-labelledby="meetings-h">
           <h2 id="meetings-h">联席会议</h2>
-          ${d.meetings.length === 0 && html`<p class="muted">暂无会议。</p>`}
+          ${d.meetings.length === 0 && html`<${Empty}>暂无会议。社区党组织每月召开一次联席会议。<//>`}
           <ul class="plain">${d.meetings.map((m) => html`<li><a href=${`/web/meetings/${enc(m.id)}`}>${m.title}</a><div class="small muted">${dateTime(m.starts_at)} · ${m.place}</div></li>`)}</ul>
         </section>
         ${api.hasRole("party_org") && html`<${ConveneMeeting} estate=${d.estate} committees=${d.committees} ledger=${d.ledger} done=${reload} />`}
-      </div>`}<//>
+      </div>
+      <${ActionBoard} source=${`/estates/${enc(id)}/action-items`} />`}<//>
   </main>`;
 }
 
@@ -223,7 +218,7 @@ export function VoteConsole({ id }) {
   }, [data && data.vote.status]);
   useTitle(data ? data.vote.title : "表决");
   return html`<main id="main" tabindex="-1" class="page">
-    <p>${data && html`<a href=${`/web/console/estates/${enc(data.vote.estate_id)}`}>← 返回小区</a>`}</p>
+    ${data && html`<${Crumbs} trail=${[["/web/console", "工作台"], [`/web/console/estates/${enc(data.vote.estate_id)}`, "小区"], data.vote.title]} />`}
     <${Loaded} data=${data} error=${error}>${(d) => html`<${VoteDesk} ...${d} reload=${reload} />`}<//>
   </main>`;
 }
@@ -232,6 +227,8 @@ function VoteDesk({ vote: v, turnout, result, reload }) {
   const [error, setError] = useState(null);
   const open = async () => {
     setError(null);
+    const sure = await confirmAct({ title: "开始投票", body: `开始“${v.title}”的投票：业主名册和面积随即冻结，此后登记的变化不影响本次表决。`, yes: "开始投票" });
+    if (!sure) return;
     try {
       await api.post(`/votes/${enc(v.id)}/opening`, {});
       reload();
