@@ -166,6 +166,9 @@ fn main() -> anyhow::Result<()> {
                         ),
                         comment: None,
                         submitted_at: now,
+                        channel: "online".into(),
+                        entered_by: None,
+                        paper_ref: None,
                     })
                     .collect()
             };

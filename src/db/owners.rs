@@ -405,23 +405,27 @@ pub fn holdings_in_estate(
             units::building_id
                 .gt(b.clone())
                 .or(units::building_id.eq(b.clone()).and(units::number.gt(n.clone())))
-                .or(units::building_id.eq(b).and(units::number.eq(n)).and(ownerships::id.gt(o))),
+                .or(units::building_id
+                    .eq(b)
+                    .and(units::number.eq(n))
+                    .and(ownerships::id.gt(o))),
         );
     }
-    Ok(q
-        .order((units::building_id.asc(), units::number.asc(), ownerships::id.asc()))
-        .limit(limit)
-        .select((
-            ownerships::id,
-            ownerships::owner_id,
-            ownerships::owner_name,
-            units::id,
-            units::building_id,
-            buildings::name,
-            units::entrance,
-            units::number,
-        ))
-        .load(conn)?)
+    Ok(
+        q.order((units::building_id.asc(), units::number.asc(), ownerships::id.asc()))
+            .limit(limit)
+            .select((
+                ownerships::id,
+                ownerships::owner_id,
+                ownerships::owner_name,
+                units::id,
+                units::building_id,
+                buildings::name,
+                units::entrance,
+                units::number,
+            ))
+            .load(conn)?,
+    )
 }
 
 /// The newest activation code of each of `owner_ids` that has one.

@@ -444,12 +444,18 @@ async fn an_estate_s_codes_are_issued_listed_and_kept_to_its_officials(app: Test
     // Nine adults and a minor; three have accounts.
     assert_eq!(slips.len(), p.estate.owners.len() - crate::fixtures::OWNER_ACCOUNTS);
     let first = &slips[0];
-    assert_eq!(first["owner_id"], p.estate.owners[crate::fixtures::OWNER_ACCOUNTS].as_str());
+    assert_eq!(
+        first["owner_id"],
+        p.estate.owners[crate::fixtures::OWNER_ACCOUNTS].as_str()
+    );
     assert_eq!(first["units"][0]["building_name"], "1号楼");
     assert_eq!(first["units"][0]["number"], "104");
     assert_eq!(first["code"].as_str().unwrap().len(), 10);
     // The list names each unit's owner, their account, their code's state (never the code).
-    let listed = app.get(&format!("{codes}?limit=4"), As::Bearer(&p.committee_token)).await.expect(200);
+    let listed = app
+        .get(&format!("{codes}?limit=4"), As::Bearer(&p.committee_token))
+        .await
+        .expect(200);
     let rows = listed.body["items"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["has_account"], true);
@@ -458,31 +464,52 @@ async fn an_estate_s_codes_are_issued_listed_and_kept_to_its_officials(app: Test
     assert_eq!(rows[3]["code"]["status"], "outstanding");
     assert!(!listed.body.to_string().contains(first["code"].as_str().unwrap()));
     let rest = app
-        .get(&format!("{codes}?limit=200&cursor={}", listed.s("next_cursor")), As::Bearer(&p.party))
+        .get(
+            &format!("{codes}?limit=200&cursor={}", listed.s("next_cursor")),
+            As::Bearer(&p.party),
+        )
         .await
         .expect(200);
     assert_eq!(rest.body["items"].as_array().unwrap().len(), p.estate.owners.len() - 4);
     // One owner again: the new code replaces the old, which is revoked.
     let again = app
-        .post(&codes, As::Bearer(&p.party), json!({ "owner_ids": [first["owner_id"]] }))
+        .post(
+            &codes,
+            As::Bearer(&p.party),
+            json!({ "owner_ids": [first["owner_id"]] }),
+        )
         .await
         .expect(201);
     assert_eq!(again.body["items"].as_array().unwrap().len(), 1);
     let theirs = app
-        .get(&format!("/api/v1/owners/{}/activation-codes", first["owner_id"].as_str().unwrap()), As::Bearer(&p.party))
+        .get(
+            &format!(
+                "/api/v1/owners/{}/activation-codes",
+                first["owner_id"].as_str().unwrap()
+            ),
+            As::Bearer(&p.party),
+        )
         .await
         .expect(200);
     assert_eq!(theirs.body["items"][0]["status"], "outstanding");
     assert_eq!(theirs.body["items"][1]["status"], "revoked");
     // An owner of another estate is refused by name, and nothing is issued.
     let refused = app
-        .post(&codes, As::Bearer(&p.party), json!({ "owner_ids": [other.estate.owners[5]] }))
+        .post(
+            &codes,
+            As::Bearer(&p.party),
+            json!({ "owner_ids": [other.estate.owners[5]] }),
+        )
         .await;
     refused.problem(422);
     assert_eq!(refused.body["errors"][0]["field"], "owner_ids[0]");
     // Everyone asked for has an account: nothing to issue.
     let none = app
-        .post(&codes, As::Bearer(&p.party), json!({ "owner_ids": [p.estate.owners[0]] }))
+        .post(
+            &codes,
+            As::Bearer(&p.party),
+            json!({ "owner_ids": [p.estate.owners[0]] }),
+        )
         .await
         .expect(201);
     assert_eq!(none.body["items"].as_array().unwrap().len(), 0);

@@ -668,11 +668,19 @@ async fn progress_and_paper_questionnaires(app: TestApp) {
     let before = app.get(&progress, As::Bearer(&p.bureau)).await.expect(200).body["items"][0].clone();
     assert_eq!(before["estate_id"], p.estate.id.as_str());
     assert_eq!(before["responses"], 0);
-    assert_eq!(before["lacking"], json!(["owner_survey", "committee_evaluation", "bureau_inspection"]));
+    assert_eq!(
+        before["lacking"],
+        json!(["owner_survey", "committee_evaluation", "bureau_inspection"])
+    );
     // An owner answers online; staff enter another owner's paper questionnaire.
-    put(&app, &survey_path(&c, &p.estate.id), As::Bearer(&p.owner_tokens[0]), all_answers(4))
-        .await
-        .expect(201);
+    put(
+        &app,
+        &survey_path(&c, &p.estate.id),
+        As::Bearer(&p.owner_tokens[0]),
+        all_answers(4),
+    )
+    .await
+    .expect(201);
     let paper = format!("{base}/estates/{}/paper-surveys", p.estate.id);
     let body = |owner: &str| {
         let mut b = all_answers(3);
@@ -680,7 +688,10 @@ async fn progress_and_paper_questionnaires(app: TestApp) {
         b["paper_ref"] = json!("纸质问卷 0007");
         b
     };
-    let entered = app.post(&paper, As::Bearer(&p.party), body(&p.estate.owners[5])).await.expect(201);
+    let entered = app
+        .post(&paper, As::Bearer(&p.party), body(&p.estate.owners[5]))
+        .await
+        .expect(201);
     assert_eq!(entered.body["answers"][0]["value"], 3);
     // One per owner: a second paper, or paper for an owner who answered online, is refused.
     let again = app.post(&paper, As::Bearer(&p.party), body(&p.estate.owners[5])).await;
@@ -689,14 +700,18 @@ async fn progress_and_paper_questionnaires(app: TestApp) {
     assert_eq!(online.problem(409), "survey_answered");
     // Only owners of the estate; only community staff (not the company, committee or an owner).
     let stranger = app.estate_with_parties("PQB").await;
-    let r = app.post(&paper, As::Bearer(&p.party), body(&stranger.estate.owners[5])).await;
+    let r = app
+        .post(&paper, As::Bearer(&p.party), body(&stranger.estate.owners[5]))
+        .await;
     r.problem(422);
     assert_eq!(r.body["errors"][0]["code"], "not_an_owner_here");
     for who in [&p.company_token, &p.committee_token, &p.owner_tokens[1]] {
         let r = app.post(&paper, As::Bearer(who), body(&p.estate.owners[6])).await;
         assert!(r.status == 403 || r.status == 404, "{}", r.status);
     }
-    let r = app.post(&paper, As::Bearer(&stranger.party), body(&p.estate.owners[6])).await;
+    let r = app
+        .post(&paper, As::Bearer(&stranger.party), body(&p.estate.owners[6]))
+        .await;
     assert!(r.status == 403 || r.status == 404, "{}", r.status);
     let after = app.get(&progress, As::Bearer(&p.bureau)).await.expect(200).body["items"][0].clone();
     assert_eq!(after["responses"], 2);

@@ -173,12 +173,14 @@ impl ItemsApi {
                 let taken = steps
                     .iter()
                     .map(|s| (s.assignee_kind.clone(), s.assignee_id.clone()))
-                    .chain(std::iter::once((ctx.item.assignee_kind.clone(), ctx.item.assignee_id.clone())));
+                    .chain(std::iter::once((
+                        ctx.item.assignee_kind.clone(),
+                        ctx.item.assignee_id.clone(),
+                    )));
                 for (kind, id) in taken {
                     if let (Some(kind), Some(id)) = (kind, id) {
-                        if !names.contains_key(&id) {
-                            let name = assignee_name(c, &kind, &id)?;
-                            names.insert(id, name);
+                        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id.clone()) {
+                            e.insert(assignee_name(c, &kind, &id)?);
                         }
                     }
                 }

@@ -19,8 +19,7 @@ async fn act<F>(
     id: String,
     who: Who,
     step: &'static str,
-    note: Option<String>,
-    files: Vec<String>,
+    (note, files): (Option<String>, Vec<String>),
     apply: F,
 ) -> ApiResult<Json<ActionItem>>
 where
@@ -325,8 +324,7 @@ impl ActionItemsApi {
             id.0,
             Who::Responsible,
             "action.progress",
-            Some(body.0.note),
-            body.0.attachment_ids,
+            (Some(body.0.note), body.0.attachment_ids),
             |a, _| {
                 a.status()?.note_progress()?;
                 Ok(())
@@ -352,8 +350,7 @@ impl ActionItemsApi {
             id.0,
             Who::Responsible,
             "action.done",
-            Some(body.0.note),
-            body.0.attachment_ids,
+            (Some(body.0.note), body.0.attachment_ids),
             |a, now| {
                 let next = a.status()?.report_done()?;
                 a.set_status(next);
@@ -385,16 +382,24 @@ impl ActionItemsApi {
         }
         let accept = b.accept;
         let step = if accept { "action.accept" } else { "action.send_back" };
-        act(&state, auth.0, id.0, Who::Convenor, step, b.comment, Vec::new(), move |a, now| {
-            let next = a.status()?.review(accept)?;
-            a.set_status(next);
-            if next == ActionStatus::Done {
-                a.done_at = Some(now);
-            } else {
-                a.reported_at = None;
-            }
-            Ok(())
-        })
+        act(
+            &state,
+            auth.0,
+            id.0,
+            Who::Convenor,
+            step,
+            (b.comment, Vec::new()),
+            move |a, now| {
+                let next = a.status()?.review(accept)?;
+                a.set_status(next);
+                if next == ActionStatus::Done {
+                    a.done_at = Some(now);
+                } else {
+                    a.reported_at = None;
+                }
+                Ok(())
+            },
+        )
         .await
     }
 }

@@ -66,7 +66,13 @@ impl ActivationApi {
                 if let Some(b) = &input.building_id {
                     match db::estates::get_building(c, b)? {
                         Some(row) if row.estate_id == ctx.estate.id => {}
-                        _ => return Err(AppError::invalid("building_id", reason::NOT_FOUND, "no such building in this estate")),
+                        _ => {
+                            return Err(AppError::invalid(
+                                "building_id",
+                                reason::NOT_FOUND,
+                                "no such building in this estate",
+                            ))
+                        }
                     }
                 }
                 let holdings = db::owners::holdings_in_estate(
@@ -151,7 +157,9 @@ impl ActivationApi {
             .db
             .read(move |c| {
                 let (ctx, _) = guard_estate(c, &caller, &id.0, Need::ActivationCode)?;
-                let after = after.as_ref().map(|Keys([b, n, o])| [b.as_str(), n.as_str(), o.as_str()]);
+                let after = after
+                    .as_ref()
+                    .map(|Keys([b, n, o])| [b.as_str(), n.as_str(), o.as_str()]);
                 let rows = db::owners::holdings_in_estate(
                     c,
                     &ctx.estate.id,
@@ -165,7 +173,9 @@ impl ActivationApi {
                 Ok((rows, latest, with))
             })
             .await?;
-        let (rows, next_cursor) = paging::page(rows, limit, |h| Keys::join([&h.building_id, &h.number, &h.ownership_id]));
+        let (rows, next_cursor) = paging::page(rows, limit, |h| {
+            Keys::join([&h.building_id, &h.number, &h.ownership_id])
+        });
         let now = ids::now();
         let items = rows
             .into_iter()
