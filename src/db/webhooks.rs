@@ -142,6 +142,43 @@ pub fn append(conn: &mut AnyConnection, events: &[Outbound]) -> AppResult<()> {
     Ok(())
 }
 
+/// A test event for one endpoint: the event, already fanned out, and its one delivery, due now.
+/// Returns the delivery's id.
+pub fn append_test(conn: &mut AnyConnection, endpoint_id: &str, data: &serde_json::Value) -> AppResult<String> {
+    let now = ids::now();
+    let event = EventRow {
+        id: ids::new_id(),
+        event_type: WebhookEvent::Test.as_str().to_string(),
+        county_id: None,
+        company_id: None,
+        subject_id: endpoint_id.to_string(),
+        payload: data.to_string(),
+        occurred_at: now,
+        available_at: now,
+        // Nobody else hears of it: its one delivery is written here.
+        fanned_out: true,
+    };
+    let delivery = DeliveryRow {
+        id: ids::new_id(),
+        event_id: event.id.clone(),
+        endpoint_id: endpoint_id.to_string(),
+        status: WebhookDeliveryStatus::Pending.as_str().into(),
+        attempts: 0,
+        next_attempt_at: now,
+        lease_owner: None,
+        lease_until: None,
+        last_attempt_at: None,
+        last_status_code: None,
+        last_error: None,
+        delivered_at: None,
+        created_at: now,
+    };
+    let id = delivery.id.clone();
+    super::insert_batch!(conn, webhook_events::table, vec![event])?;
+    super::insert_batch!(conn, webhook_deliveries::table, vec![delivery])?;
+    Ok(id)
+}
+
 /// Moves a scheduled event that has not gone out yet (a vote extended), with its new facts.
 pub fn reschedule(
     conn: &mut AnyConnection,

@@ -34,6 +34,8 @@ term_enum!(
         AppealDecided = "rating_appeal.decided", "评定申诉处理结果";
         /// A service contract of the company was recorded or changed.
         ContractChanged = "contract.changed", "服务合同变更";
+        /// A test event asked for on one endpoint (`POST /webhooks/{id}/test`): sent to it alone.
+        Test = "webhook.test", "测试事件";
     }
 );
 

@@ -144,6 +144,7 @@ problems! {
     SURVEY_ANSWERED = 409 "survey_answered" "the owner has already answered this campaign's survey for this estate (online or on paper)";
     APPEAL_EXISTS = 409 "appeal_exists" "the company has already appealed this indicator for this estate in this campaign";
     IDEMPOTENCY_IN_PROGRESS = 409 "idempotency_in_progress" "a request with this Idempotency-Key is still running; retry in a moment";
+    WEBHOOK_PAUSED = 409 "webhook_paused" "the webhook endpoint is paused";
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     // 413, 414, 415, 431.

@@ -133,6 +133,7 @@ pub fn problem(code: &str) -> Option<&'static str> {
         "proposal_not_approved" => "重大事项须经社区党组织审核同意后才能付诸表决。",
         "appeal_window_closed" => "只在结果公示期内受理申诉。",
         "campaign_inconsistent" => "评定配置前后不一致，errors 列出了每个问题。",
+        "webhook_paused" => "该接收地址已暂停，恢复后才会发送事件。",
         "survey_answered" => "该业主已就本小区参加过本次满意度测评（线上或纸质），每位业主只计一份。",
         "not_rated_here" => "该企业在本次评定中不参评此小区。",
         "no_results" => "评定还没有可公布的结果，请先计分。",

@@ -134,6 +134,16 @@ pub struct ContractChangedData {
     pub ends_on: Option<NaiveDate>,
 }
 
+/// `data` of `webhook.test`: sent to one endpoint when its owner asks, to check the receiver
+/// (its address, its signature check) without waiting for a real event.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct WebhookTestData {
+    pub webhook_id: String,
+    /// Says that this is a test.
+    pub message: String,
+}
+
 /// An event's `data` as the JSON the delivery sends.
 pub fn data<T: ToJSON>(d: &T) -> serde_json::Value {
     d.to_json().unwrap_or(serde_json::Value::Null)
@@ -153,6 +163,7 @@ fn data_schema(e: WebhookEvent) -> fn(&mut Registry) -> MetaSchemaRef {
         WebhookEvent::RatingPublished => of::<RatingPublishedData>,
         WebhookEvent::AppealDecided => of::<AppealDecidedData>,
         WebhookEvent::ContractChanged => of::<ContractChangedData>,
+        WebhookEvent::Test => of::<WebhookTestData>,
     }
 }
 

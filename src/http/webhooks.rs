@@ -572,6 +572,48 @@ impl WebhooksApi {
         }))
     }
 
+    /// Send a test event (`webhook.test`) to this endpoint alone, now: to check the receiver's
+    /// address and signature check. It is delivered, signed and retried like any event, and
+    /// listed among the endpoint's deliveries. A paused endpoint is sent nothing (409).
+    ///
+    /// Whoever may manage its owner's endpoints; to anyone else it does not exist (404).
+    #[oai(path = "/:id/test", method = "post", operation_id = "testWebhook")]
+    async fn test(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        #[oai(validator(max_length = 64))] id: Path<String>,
+    ) -> ApiResult<Replayed> {
+        let caller = auth.caller().clone();
+        let out = state
+            .db
+            .command(move |c, trail| {
+                let (row, actor) = endpoint_ctx(c, &caller, &id.0, false)?;
+                if !row.active {
+                    return Err(AppError::conflict(
+                        codes::WEBHOOK_PAUSED,
+                        "the endpoint is paused: resume it to be sent events",
+                    ));
+                }
+                let data = crate::http::events::data(&crate::http::events::WebhookTestData {
+                    webhook_id: row.id.clone(),
+                    message: "这是一条测试事件 (a test event)".into(),
+                });
+                let delivery = db::webhooks::append_test(c, &row.id, &data)?;
+                trail.record(
+                    &actor,
+                    "webhook.test",
+                    "webhook",
+                    &row.id,
+                    &serde_json::json!({ "delivery": delivery }),
+                )?;
+                db::webhooks::delivery(c, &delivery)
+            })
+            .await?;
+        db::webhooks::WAKE.notify_one();
+        Ok(Replayed::Accepted(Json(delivery_out(out)?)))
+    }
+
     /// Replay a delivery: queue it again for an attempt now, with the same event id and body
     /// (a receiver that already has it deduplicates). A delivery being attempted right now is
     /// refused (409); a pending one is simply brought forward.

@@ -497,6 +497,28 @@ async fn a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(app: T
     assert_eq!(got.len(), 2);
     assert!(got[1].signed_by(&new) && !got[1].signed_by(&old) && got[1].signatures() == 1);
 
+    // A test event goes to this endpoint alone, signed, and is listed among its deliveries;
+    // another company cannot send one to it.
+    let other = app.estate_with_parties("WHT").await;
+    app.post(
+        &format!("/api/v1/webhooks/{hook}/test"),
+        As::Bearer(&other.company_token),
+        json!({}),
+    )
+    .await
+    .problem(404);
+    let queued = app
+        .post(&format!("/api/v1/webhooks/{hook}/test"), As::Key(&a.key), json!({}))
+        .await
+        .expect(202);
+    assert_eq!(queued.body["event_type"], "webhook.test");
+    deliver(&app).await;
+    let got = rx.at("/s");
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[2].json()["type"], "webhook.test");
+    assert_eq!(got[2].json()["data"]["webhook_id"], hook.as_str());
+    assert!(got[2].signed_by(&new));
+
     // Paused: events from now on are not queued for it; deleted: gone.
     app.call(
         poem::http::Method::PATCH,
@@ -508,7 +530,11 @@ async fn a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(app: T
     .expect(200);
     new_contract(&app, &a.bureau, &a.k.comm_a, &a.company, "暂停苑").await;
     deliver(&app).await;
-    assert_eq!(rx.at("/s").len(), 2);
+    assert_eq!(rx.at("/s").len(), 3);
+    let r = app
+        .post(&format!("/api/v1/webhooks/{hook}/test"), As::Key(&a.key), json!({}))
+        .await;
+    assert_eq!(r.problem(409), "webhook_paused");
     app.call(
         poem::http::Method::PATCH,
         &format!("/api/v1/webhooks/{hook}"),
