@@ -174,8 +174,8 @@ pub fn append_test(conn: &mut AnyConnection, endpoint_id: &str, data: &serde_jso
         created_at: now,
     };
     let id = delivery.id.clone();
-    super::insert_batch!(conn, webhook_events::table, vec![event])?;
-    super::insert_batch!(conn, webhook_deliveries::table, vec![delivery])?;
+    super::insert_batch!(conn, webhook_events::table, [event])?;
+    super::insert_batch!(conn, webhook_deliveries::table, [delivery])?;
     Ok(id)
 }
 
