@@ -599,12 +599,17 @@ mod tests {
         let owner = String::from_utf8(s.shell_for("/owner/votes/123").asset.body.to_vec()).unwrap();
         let preloads = |html: &str| html.matches("rel=\"modulepreload\"").count();
         assert!(
-            owner.contains("/pages/owner.") && owner.contains("/pages/results."),
+            owner.contains("/pages/vote.") && owner.contains("/pages/results."),
             "{owner}"
         );
         let preloaded =
             |html: &str, what: &str| html.contains(&format!("rel=\"modulepreload\" href=\"/web/assets/{what}"));
         assert!(!preloaded(&owner, "pages/dashboard.") && !preloaded(&owner, "vendor/echarts"));
+        // The vote page loads only its own modules: not the owner's home, the ledger's or the
+        // committees' (issue 28).
+        for other in ["pages/owner.", "pages/ledger.", "pages/committees.", "pages/photos.", "vendor/qrcode"] {
+            assert!(!preloaded(&owner, other), "{other}");
+        }
         let home = String::from_utf8(s.shell_for("/").asset.body.to_vec()).unwrap();
         assert!(
             preloads(&home) < preloads(&owner),

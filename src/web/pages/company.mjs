@@ -3,7 +3,8 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Field, Loaded, dateTime, html, label, stars, useLoad, useTitle } from "app/ui";
+import { Alert, Empty, Field, Loaded, confirmAct, dateTime, fieldError, html, label, stars, useLoad, useTitle } from "app/ui";
+import { ActionBoard } from "app/actions";
 import { CATEGORIES, STATUS } from "app/ledger";
 
 const enc = encodeURIComponent;
@@ -20,7 +21,10 @@ async function loadCompany(id) {
   const past = history.items;
   const latest = past[0] ? await api.get(`/rating-campaigns/${enc(past[0].campaign_id)}`) : null;
   const appeals = latest ? await api.get(`/rating-campaigns/${enc(latest.id)}/appeals`) : null;
-  return { company, estates: estates.items, assigned: assigned.items, history: past, keys: keys.items, latest, appeals: appeals ? appeals.items : [] };
+  // The company's own published result of the latest campaign: the estates it was rated for,
+  // with their low-sample flags and missing inputs.
+  const mine = latest ? await api.get(`/rating-campaigns/${enc(latest.id)}/results?company_id=${enc(id)}&limit=200`).catch(() => null) : null;
+  return { company, estates: estates.items, assigned: assigned.items, history: past, keys: keys.items, latest, appeals: appeals ? appeals.items : [], mine };
 }
 
 export function CompanyHome() {
@@ -30,10 +34,11 @@ export function CompanyHome() {
   return html`<main id="main" tabindex="-1" class="page">
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.company.name}</h1>
+      <nav class="subnav" aria-label="企业事务"><a class="button secondary" href="/web/webhooks">事件推送（系统对接）</a></nav>
       <div class="grid two">
         <section class="card" aria-labelledby="items-h">
           <h2 id="items-h">派给本企业的事项</h2>
-          ${d.assigned.length === 0 && html`<p class="muted">暂无。</p>`}
+          ${d.assigned.length === 0 && html`<${Empty}>暂无派给本企业的报事。社区派单后会出现在这里，请及时接单。<//>`}
           <ul class="plain">${d.assigned.map((i) => html`<li>
             <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${STATUS[i.status] || i.status}</span>
             ${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
@@ -47,17 +52,42 @@ export function CompanyHome() {
       </div>
       <section class="card" aria-labelledby="ratings-h">
         <h2 id="ratings-h">星级评定</h2>
-        ${d.history.length === 0 ? html`<p class="muted">尚无公布的评定。</p>` : html`<table>
+        ${d.mine && html`<${MyResult} result=${d.mine} names=${new Map(d.estates.map((e) => [e.id, e.name]))} indicators=${d.latest ? d.latest.config.indicators : []} />`}
+        ${d.history.length === 0 ? html`<${Empty}>尚无公布的评定。<//>` : html`<table>
           <thead><tr><th scope="col">评定</th><th scope="col">星级</th><th class="num" scope="col">得分</th><th class="num" scope="col">排名</th></tr></thead>
           <tbody>${d.history.map((h) => html`<tr><td>${h.campaign_name}</td><td>${stars(h.stars)}${h.vetoed ? " 一票否决" : ""}</td><td class="num">${h.score}</td><td class="num">${h.rank}</td></tr>`)}</tbody>
         </table>`}
-        ${d.latest && html`<${Appeals} campaign=${d.latest} appeals=${d.appeals} estates=${d.estates} done=${reload} />`}
+        ${d.latest && html`<${Appeals} campaign=${d.latest} appeals=${d.appeals} rated=${ratedEstates(d.mine, d.estates)} done=${reload} />`}
       </section>
+      <${ActionBoard} source="/action-items/mine" title="本企业的督办事项" />
       <${ApiKeys} companyId=${id} keys=${d.keys} done=${reload} />`}<//>
   </main>`;
 }
 
-function Appeals({ campaign, appeals, estates, done }) {
+/** The estates the company was rated for in a result, with their names. */
+function ratedEstates(result, estates) {
+  const rows = result && result.results ? result.results : [];
+  const names = new Map(estates.map((e) => [e.id, e.name]));
+  return rows.flatMap((r) => r.estates || []).map((e) => [e.estate_id, names.get(e.estate_id) || "（已不在服务范围的小区）"]);
+}
+
+function MyResult({ result, names, indicators }) {
+  const named = (code) => (indicators.find((i) => i.code === code) || { name: code }).name;
+  const rows = result.results || [];
+  if (rows.length === 0) return null;
+  const overall = rows[0];
+  return html`<div class="my-result">
+    <p>最新评定：${stars(overall.stars)}${overall.vetoed ? " 一票否决" : ""} · 得分 ${overall.score}${overall.rank ? ` · 第 ${overall.rank} 名` : ""}</p>
+    ${(overall.estates || []).length > 0 && html`<div class="table-wrap"><table>
+      <thead><tr><th scope="col">小区</th><th scope="col">星级</th><th class="num" scope="col">得分</th><th scope="col">调查样本</th><th scope="col">缺少的输入</th></tr></thead>
+      <tbody>${overall.estates.map((e) => html`<tr><td>${names.get(e.estate_id) || ""}</td><td>${stars(e.stars)}</td><td class="num">${e.score}</td>
+        <td>${e.responses}${e.low_sample ? html` <span class="badge bad">样本不足</span>` : ""}</td>
+        <td class="small">${(e.missing || []).length ? e.missing.map(named).join("、") : "—"}</td></tr>`)}</tbody>
+    </table></div>`}
+  </div>`;
+}
+
+function Appeals({ campaign, appeals, rated, done }) {
   const [error, setError] = useState(null);
   const open = campaign.appeals_until && new Date(campaign.appeals_until) > new Date();
   const indicators = (campaign.config.indicators || []).map((i) => [i.code, i.name]);
@@ -66,7 +96,7 @@ function Appeals({ campaign, appeals, estates, done }) {
     const f = new FormData(e.target);
     try {
       await api.post(`/rating-campaigns/${enc(campaign.id)}/appeals`, {
-        estate_id: f.get("estate") || undefined, indicator: f.get("indicator"), statement: f.get("statement"),
+        estate_id: f.get("estate"), indicator: f.get("indicator"), statement: f.get("statement"),
       });
       done();
     } catch (err) {
@@ -75,13 +105,13 @@ function Appeals({ campaign, appeals, estates, done }) {
   };
   return html`<div>
     <h3>申诉（${campaign.name}）</h3>
-    ${appeals.length > 0 && html`<ul>${appeals.map((a) => html`<li>${a.indicator}：${a.statement} — ${APPEAL[a.status] || a.status}${a.reasons ? `（${a.reasons}）` : ""}</li>`)}</ul>`}
+    ${appeals.length > 0 && html`<ul>${appeals.map((a) => html`<li>${(indicators.find(([c]) => c === a.indicator) || [0, a.indicator])[1]}：${a.statement} — ${APPEAL[a.status] || a.status}${a.reasons ? `（${a.reasons}）` : ""}</li>`)}</ul>`}
     ${open
       ? html`<p class="small">申诉期至 ${dateTime(campaign.appeals_until)}。</p>
         <${Alert} error=${error} />
         <form onSubmit=${submit}>
           <div class="grid two">
-            <${Field} id="ap-estate" label="小区（可选）"><select id="ap-estate" name="estate"><option value="">—</option>${estates.map((e) => html`<option value=${e.id}>${e.name}</option>`)}</select><//>
+            <${Field} id="ap-estate" label="申诉的小区" error=${fieldError(error, "estate_id")}><select id="ap-estate" name="estate" required><option value="" disabled selected>请选择参评的小区</option>${rated.map(([id, name]) => html`<option value=${id}>${name}</option>`)}</select><//>
             <${Field} id="ap-ind" label="指标"><select id="ap-ind" name="indicator">${indicators.map(([c, n]) => html`<option value=${c}>${n}</option>`)}</select><//>
           </div>
           <${Field} id="ap-st" label="申诉理由"><textarea id="ap-st" name="statement" required maxlength="5000"></textarea><//>
@@ -106,7 +136,7 @@ function ApiKeys({ companyId, keys, done }) {
     }
   };
   const revoke = async (k) => {
-    if (!window.confirm(`停用接口密钥「${k.name}」？使用它的系统将无法再访问。`)) return;
+    if (!(await confirmAct({ title: "停用接口密钥", body: `停用接口密钥「${k.name}」？使用它的系统将无法再访问。`, yes: "停用" }))) return;
     try {
       await api.call("DELETE", `/api-keys/${enc(k.id)}`);
       done();

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
 import { Alert, Badge, Crumbs, Empty, Field, Loaded, Meter, area, confirmAct, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
 import { ActionBoard } from "app/actions";
+import { EstateRatingInputs } from "app/estate_rating";
 import { ResultBars } from "app/results";
 import { Chart } from "app/charts";
 import { CommitteePanel } from "app/committees";
@@ -56,6 +57,7 @@ export function ConsoleHome() {
       </table></div>
       ${data && data.next_cursor && html`<div class="actions"><button class="secondary" onClick=${() => setCursor(data.next_cursor)}>加载更多</button></div>`}
     </section>
+    ${api.scopes("party_org").map((org) => html`<${ActionBoard} source=${`/orgs/${enc(org)}/action-items`} title="本社区的督办事项" />`)}
   </main>`;
 }
 
@@ -102,7 +104,8 @@ export function EstateConsole({ id }) {
         </section>
         ${api.hasRole("party_org") && html`<${ConveneMeeting} estate=${d.estate} committees=${d.committees} ledger=${d.ledger} done=${reload} />`}
       </div>
-      <${ActionBoard} source=${`/estates/${enc(id)}/action-items`} />`}<//>
+      <${ActionBoard} source=${`/estates/${enc(id)}/action-items`} />
+      <${EstateRatingInputs} estate=${d.estate} />`}<//>
   </main>`;
 }
 

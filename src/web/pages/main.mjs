@@ -55,6 +55,7 @@ function Header({ session }) {
     if (has("bureau")) links.push(["/web/ratings", "星级评定"]);
     if (has("department")) links.push(["/web/reviews", "资格联审"]);
     if (has("company")) links.push(["/web/company", "企业工作台"]);
+    if (has("company") || has("bureau")) links.push(["/web/webhooks", "事件推送"]);
   }
   return html`<header class="bar">
     <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>
@@ -66,6 +67,16 @@ function Header({ session }) {
           <button class="link" onClick=${out}>退出登录</button>`
       : html`<a href="/web/login">登录</a>`}
   </header>`;
+}
+
+/** An owner's main places, at the bottom of the phone's screen (WeChat habits). Only for a
+ * person who is an owner and nothing else: officials use the top menu. */
+function TabBar({ session, path }) {
+  if (!session || !session.roles.every((r) => r.role === "owner")) return null;
+  const tabs = [["/web/owner", "首页", "⌂"], ["/web/owner/report", "报事", "✎"]];
+  return html`<nav class="tabbar" aria-label="业主导航">
+    ${tabs.map(([href, text, icon]) => html`<a href=${href} aria-current=${path === href ? "page" : undefined}><span aria-hidden="true">${icon}</span>${text}</a>`)}
+  </nav>`;
 }
 
 function App() {
@@ -110,7 +121,8 @@ function App() {
   return html`<${Header} session=${session} />
     ${!go || !page
       ? html`<main id="main" tabindex="-1" class="page"><p class="muted" role="status">正在加载……</p></main>`
-      : html`<${page.Component} ...${page.params} session=${session} />`}`;
+      : html`<${page.Component} ...${page.params} session=${session} />`}
+    <${TabBar} session=${session} path=${path} />`;
 }
 
 interceptLinks();

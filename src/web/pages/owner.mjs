@@ -4,7 +4,6 @@
 import { useState } from "preact/hooks";
 import * as api from "app/api";
 import { Alert, Badge, Field, Loaded, area, dateTime, entrance, html, label, useLoad, useTitle } from "app/ui";
-import { ResultBars } from "app/results";
 import { STATUS as LEDGER_STATUS } from "app/ledger";
 import { Objections } from "app/committees";
 
@@ -72,105 +71,6 @@ export function OwnerHome() {
         </ul>
       </section>`}<//>
   </main>`;
-}
-
-async function loadVote(id) {
-  // Both at once (one round trip, not two); the caller's ballots fail for a vote not yet open,
-  // or for someone not on its roll, and the page says so.
-  const [vote, mine] = await Promise.all([
-    api.get(`/votes/${enc(id)}`),
-    api.get(`/votes/${enc(id)}/my-ballot`).catch((e) => {
-      if ([403, 404, 409].includes(e.status)) return null;
-      throw e;
-    }),
-  ]);
-  let result = null;
-  const counted = {};
-  if (vote.status === "closed") {
-    result = await api.get(`/votes/${enc(id)}/result`);
-    for (const entry of (mine && mine.entries) || []) {
-      if (!entry.current) continue;
-      try {
-        await api.get(`/votes/${enc(id)}/receipts/${enc(entry.current.receipt)}`);
-        counted[entry.voter_id] = true;
-      } catch (e) {
-        if (e.status !== 404) throw e;
-        counted[entry.voter_id] = false;
-      }
-    }
-  }
-  return { vote, mine, result, counted };
-}
-
-export function OwnerVote({ id }) {
-  const [data, error, reload] = useLoad(() => loadVote(id), [id]);
-  useTitle(data ? data.vote.title : "表决");
-  return html`<main id="main" tabindex="-1" class="page narrow">
-    <p><a href="/web/owner">← 我的小区</a></p>
-    <${Loaded} data=${data} error=${error}>${(d) => html`<${VoteView} ...${d} reload=${reload} />`}<//>
-  </main>`;
-}
-
-function VoteView({ vote: v, mine, result, counted, reload }) {
-  return html`
-    <h1>${v.title}</h1>
-    <p><${Badge} kind="vote_status" value=${v.status} /> <span class="small muted">${dateTime(v.opens_at)} — ${dateTime(v.closes_at)}</span></p>
-    <section class="card" aria-labelledby="q-h">
-      <h2 id="q-h">表决事项</h2>
-      <p>${v.question}</p>
-      ${v.roll_fingerprint &&
-      html`<p class="small muted">名册：专有部分面积合计 ${area(v.total_area_centi_m2)}，业主 ${v.total_heads} 人。名册指纹 <span class="mono">${v.roll_fingerprint}</span></p>`}
-    </section>
-    ${v.status === "announced" && html`<${Alert} info="投票尚未开始。" />`}
-    ${v.status !== "announced" && !mine && html`<${Alert} info="您不在本次表决的投票名册上。" />`}
-    ${mine && mine.entries.map((entry) => html`<${BallotCard} vote=${v} entry=${entry} several=${mine.entries.length > 1} counted=${counted[entry.voter_id]} reload=${reload} />`)}
-    ${result && html`<section class="card" aria-labelledby="res-h"><h2 id="res-h">表决结果</h2><${ResultBars} result=${result} /></section>`}`;
-}
-
-function BallotCard({ vote: v, entry, several, counted, reload }) {
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [fresh, setFresh] = useState(null);
-  const current = entry.current;
-  const submit = async (e) => {
-    e.preventDefault();
-    const form = new FormData(e.target);
-    const body = several ? { voter_id: entry.voter_id } : {};
-    if (v.kind === "election") body.selections = form.getAll("selections");
-    else body.choice = form.get("choice");
-    setBusy(true);
-    setError(null);
-    try {
-      const receipt = await api.post(`/votes/${enc(v.id)}/ballots`, body);
-      setFresh(receipt);
-      reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const legend = several ? `为 ${area(entry.area_centi_m2)}（${entry.unit_count} 套）投票` : "我的选择";
-  return html`<section class="card ballot" aria-label="我的选票">
-    ${current &&
-    html`<p>我的回执：<span class="receipt mono" data-receipt=${current.receipt}>${current.receipt}</span></p>
-      <p class="small muted">投于 ${dateTime(current.cast_at)}（${label("channel", current.channel)}）。以最后一次投票为准。</p>`}
-    ${fresh && html`<${Alert} ok=${`投票成功，回执 ${fresh.receipt}，请保存。`} />`}
-    ${v.status === "closed" && current && counted === true && html`<${Alert} ok="您的回执已在计票结果中找到：您的选票已计入。" />`}
-    ${v.status === "closed" && current && counted === false && html`<${Alert} error=${{ message: "计票结果中没有找到您的回执。" }} />`}
-    ${v.status === "open" &&
-    html`<form onSubmit=${submit}>
-      <${Alert} error=${error} />
-      <fieldset>
-        <legend>${legend}</legend>
-        ${v.kind === "election"
-          ? html`<p class="hint">最多选 ${v.seats} 人；不选即为空白票（计入参与表决）。</p>
-              ${v.options.map((o) => html`<label class="choice"><input type="checkbox" name="selections" value=${o.option_id} />${o.label}</label>`)}`
-          : ["yes", "no", "abstain"].map((c) => html`<label class="choice"><input type="radio" name="choice" value=${c} required />${label("choice", c)}</label>`)}
-      </fieldset>
-      <div class="actions"><button type="submit" disabled=${busy}>${current ? "更改我的投票" : "提交投票"}</button></div>
-    </form>`}
-  </section>`;
 }
 
 async function loadSurvey(campaign, estate) {

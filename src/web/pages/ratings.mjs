@@ -4,7 +4,8 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Field, Loaded, dateTime, html, stars, useLoad, useTitle } from "app/ui";
+import { Alert, Crumbs, Empty, Field, Loaded, confirmAct, date, dateTime, fieldError, html, label, stars, useLoad, useTitle } from "app/ui";
+import { PhotoPicker, upload } from "app/photos";
 
 const enc = encodeURIComponent;
 const STATUS = { draft: "草稿", open: "调查中", scoring: "评分中", published: "已公布（申诉期）", final: "已终结" };
@@ -21,6 +22,7 @@ export function RatingsPage() {
   const [chosen, setChosen] = useState(null);
   if (!org) return html`<main id="main" tabindex="-1" class="page"><h1>星级评定</h1><p>供住建局使用。</p></main>`;
   return html`<main id="main" tabindex="-1" class="page">
+    <${Crumbs} trail=${[["/web/dashboard", "数据看板"], "星级评定"]} />
     <h1>物业服务企业星级评定</h1>
     <${Loaded} data=${data} error=${error}>${(page) => html`
       <div class="grid two">
@@ -29,12 +31,21 @@ export function RatingsPage() {
           <ul class="plain">${page.items.map((c) => html`<li>
             <button class="link" onClick=${() => setChosen(c.id)} aria-pressed=${chosen === c.id}>${c.name}</button>
             <span class="badge">${STATUS[c.status] || c.status}</span>
-            <div class="small muted">${c.period_from} — ${c.period_until}</div>
+            <div class="small muted">${date(c.period_from)} — ${date(c.period_until)}</div>
           </li>`)}</ul>
         </section>
         <${NewCampaign} org=${org} done=${reload} />
       </div>
       ${chosen && html`<${Campaign} id=${chosen} changed=${reload} />`}`}<//>
+  </main>`;
+}
+
+/** One campaign on its own page (a link to share). */
+export function CampaignPage({ id }) {
+  useTitle("星级评定");
+  return html`<main id="main" tabindex="-1" class="page">
+    <${Crumbs} trail=${[["/web/dashboard", "数据看板"], ["/web/ratings", "星级评定"], "评定活动"]} />
+    <${Campaign} id=${id} changed=${() => {}} />
   </main>`;
 }
 
@@ -73,6 +84,7 @@ async function loadCampaign(id) {
   const campaign = await api.get(`/rating-campaigns/${enc(id)}`);
   let results = null;
   let appeals = [];
+  const progress = ["open", "scoring"].includes(campaign.status) ? (await api.get(`/rating-campaigns/${enc(id)}/progress`)).items : null;
   if (["published", "final", "scoring"].includes(campaign.status)) {
     // The latest version, published or not (the bureau reviews a run before publishing it).
     const runs = await api.get(`/rating-campaigns/${enc(id)}/runs`);
@@ -83,7 +95,7 @@ async function loadCampaign(id) {
     }
     appeals = (await api.get(`/rating-campaigns/${enc(id)}/appeals`)).items;
   }
-  return { campaign, results, appeals };
+  return { campaign, results, appeals, progress };
 }
 
 function Campaign({ id, changed }) {
@@ -91,6 +103,15 @@ function Campaign({ id, changed }) {
   const [failed, setFailed] = useState(null);
   const step = async (path) => {
     setFailed(null);
+    const lacking = (data.progress || []).filter((p) => p.lacking.length > 0 || p.low_sample);
+    const warn = lacking.length > 0 ? `注意：${lacking.length} 个小区的输入不全或样本不足（${lacking.slice(0, 3).map((p) => p.estate_name).join("、")}${lacking.length > 3 ? "等" : ""}），缺少的指标不得分。` : "";
+    const ask = {
+      close: { title: "结束调查", body: `结束“${data.campaign.name}”的业主调查和各项输入，此后不再接受问卷、评价和检查。${warn}`, yes: "结束调查" },
+      runs: { title: "计算评分", body: `按已收集的输入计算评分，生成新的结果版本。${warn}`, yes: "计算" },
+      publish: { title: "公布结果", body: `公布最新的评分结果：结果对外公开，申诉期自现在起算，企业可在申诉期内申诉。${warn}`, yes: "公布" },
+      open: { title: "开始业主调查", body: "开始后评定配置冻结，业主可以填写满意度问卷，各方可以录入评价和检查。", yes: "开始" },
+    }[path];
+    if (ask && !(await confirmAct(ask))) return;
     try {
       await api.post(`/rating-campaigns/${enc(id)}/${path}`, {});
       reload();
@@ -111,10 +132,10 @@ function Campaign({ id, changed }) {
       setFailed(err);
     }
   };
-  return html`<${Loaded} data=${data} error=${error}>${({ campaign: c, results, appeals }) => html`
+  return html`<${Loaded} data=${data} error=${error}>${({ campaign: c, results, appeals, progress }) => html`
     <section class="card" aria-labelledby="one-h">
       <h2 id="one-h">${c.name} <span class="badge">${STATUS[c.status] || c.status}</span></h2>
-      <p class="small muted">评定期 ${c.period_from} — ${c.period_until}${c.appeals_until ? ` · 申诉期至 ${dateTime(c.appeals_until)}` : ""}</p>
+      <p class="small muted">评定期 ${date(c.period_from)} — ${date(c.period_until)}${c.appeals_until ? ` · 申诉期至 ${dateTime(c.appeals_until)}` : ""}</p>
       <${Alert} error=${failed} />
       <div class="actions">
         ${c.status === "draft" && html`<button onClick=${() => step("open")}>开始业主调查</button>`}
@@ -124,17 +145,139 @@ function Campaign({ id, changed }) {
         ${results && html`<button class="secondary" onClick=${exportXlsx}>导出 Excel</button>`}
       </div>
       ${c.status === "draft" && html`<${ConfigEditor} campaign=${c} done=${reload} />`}
+      ${progress && html`<${Progress} items=${progress} />`}
+      ${c.status === "open" && progress && html`<div class="grid two">
+        <${Inspection} campaign=${c} progress=${progress} done=${reload} />
+        <${MarkForm} campaign=${c} progress=${progress} done=${reload} />
+      </div>`}
       ${results && html`<div class="table-wrap"><table>
         <caption class="sr-only">评定结果</caption>
-        <thead><tr><th class="num" scope="col">排名</th><th scope="col">企业</th><th scope="col">星级</th><th class="num" scope="col">得分</th><th class="num" scope="col">调查样本</th></tr></thead>
+        <thead><tr><th class="num" scope="col">排名</th><th scope="col">企业</th><th scope="col">星级</th><th class="num" scope="col">得分</th><th class="num" scope="col">调查样本</th><th scope="col">缺少的输入</th></tr></thead>
         <tbody>${results.results.map((r) => html`<tr><td class="num">${r.rank}</td><td>${r.company_name}</td>
-          <td>${stars(r.stars)}${r.vetoed ? " 一票否决" : ""}</td><td class="num">${r.score}</td><td class="num">${r.responses}${r.low_sample ? "（样本不足）" : ""}</td></tr>`)}</tbody>
+          <td>${stars(r.stars)}${r.vetoed ? " 一票否决" : ""}</td><td class="num">${r.score}</td>
+          <td class="num">${r.responses}${r.low_sample ? html` <span class="badge bad">样本不足</span>` : ""}</td>
+          <td class="small">${(r.missing || []).map((code) => (c.config.indicators.find((i) => i.code === code) || { name: code }).name).join("、") || "—"}</td></tr>`)}</tbody>
       </table></div>`}
     </section>
     ${appeals.length > 0 && html`<section class="card" aria-labelledby="appeals-h">
       <h2 id="appeals-h">申诉</h2>
-      <ul class="plain">${appeals.map((a) => html`<li><${AppealItem} appeal=${a} results=${results} done=${reload} /></li>`)}</ul>
+      <ul class="plain">${appeals.map((a) => html`<li><${AppealItem} appeal=${a} results=${results} indicators=${c.config.indicators} done=${reload} /></li>`)}</ul>
     </section>`}`}<//>`;
+}
+
+/** Each estate's survey against the least sample and what it still lacks: the checklist to
+ * read before closing, scoring or publishing. */
+function Progress({ items }) {
+  const short = items.filter((p) => p.lacking.length > 0 || p.low_sample).length;
+  return html`<div class="progress">
+    <h3>各小区输入进度</h3>
+    ${items.length === 0 ? html`<${Empty}>本县还没有参评的小区（须在评定期内有在约物业企业且服务满规定天数）。<//>` : html`
+    <p class=${short ? "alert info" : "small ok-text"} role="status">${short ? `${short} 个小区尚有输入不全或调查样本不足；缺少的指标不得分。` : "各小区的输入均已齐全。"}</p>
+    <div class="table-wrap"><table>
+      <thead><tr><th scope="col">小区</th><th scope="col">企业</th><th scope="col">满意度调查</th><th scope="col">业委会评价</th><th class="num" scope="col">检查</th><th scope="col">尚缺</th></tr></thead>
+      <tbody>${items.map((p) => html`<tr class=${p.lacking.length ? "overdue" : ""}>
+        <td>${p.estate_name}</td><td>${p.company_name}</td>
+        <td><meter min="0" max=${Math.max(p.min_responses, 1)} value=${Math.min(p.responses, Math.max(p.min_responses, 1))} aria-label=${`${p.estate_name} 调查 ${p.responses} / ${p.min_responses}`}></meter>
+          <div class="small">${p.responses} / ${p.min_responses} 份${p.paper_responses ? `（纸质 ${p.paper_responses}）` : ""}${p.low_sample ? html` <span class="badge bad">样本不足</span>` : ""}</div></td>
+        <td>${p.evaluated ? "已评价" : html`<span class="badge bad">未评价</span>`}</td>
+        <td class="num">${p.inspections}</td>
+        <td class="small">${p.lacking.map((s) => label("Source", s)).join("、") || "—"}</td>
+      </tr>`)}</tbody>
+    </table></div>`}
+  </div>`;
+}
+
+/** A value per inspection indicator for one estate, with evidence. */
+function Inspection({ campaign, progress, done }) {
+  const [error, setError] = useState(null);
+  const [ok, setOk] = useState(null);
+  const [files, setFiles] = useState([]);
+  const indicators = campaign.config.indicators.filter((i) => i.source === "bureau_inspection");
+  if (indicators.length === 0) return null;
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    setError(null);
+    setOk(null);
+    try {
+      const attachment_ids = await upload(files);
+      await api.post(`/rating-campaigns/${enc(campaign.id)}/estates/${enc(f.get("estate"))}/inspections`, {
+        scores: indicators.map((i) => ({ indicator: i.code, value: String(f.get(`ins-${i.code}`)).trim() })),
+        note: f.get("note") || undefined,
+        attachment_ids,
+      });
+      setOk("检查已记录。");
+      setFiles([]);
+      e.target.reset();
+      done();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<section class="card inner" aria-labelledby="ins-h">
+    <h3 id="ins-h">录入检查</h3>
+    <form onSubmit=${submit}>
+      <${Field} id="ins-estate" label="小区"><select id="ins-estate" name="estate" required>${progress.map((p) => html`<option value=${p.estate_id}>${p.estate_name}（${p.company_name}）</option>`)}</select><//>
+      ${indicators.map((i) => html`<${Field} id=${`ins-${i.code}`} label=${`${i.name}（${hint(i)}）`} error=${fieldError(error, "value")}>
+        <input id=${`ins-${i.code}`} name=${`ins-${i.code}`} required inputmode="decimal" pattern="-?[0-9]{1,9}(\.[0-9]{1,2})?" /><//>`)}
+      <${Field} id="ins-note" label="检查情况"><textarea id="ins-note" name="note" maxlength="2000"></textarea><//>
+      <${PhotoPicker} id="ins-files" label="检查照片或记录" files=${files} setFiles=${setFiles} accept="image/*,application/pdf" />
+      <div class="actions"><button type="submit">记录检查</button></div>
+      <${Alert} error=${error} ok=${ok} />
+    </form>
+  </section>`;
+}
+
+/** What an indicator's input is on: its rule's range. */
+function hint(i) {
+  const r = i.rule || {};
+  if (r.kind === "linear") return `${r.zero_at} 至 ${r.full_at}`;
+  return "按档次";
+}
+
+/** A bonus for an estate, or a one-vote veto of a company, with reason and evidence. */
+function MarkForm({ campaign, progress, done }) {
+  const [error, setError] = useState(null);
+  const [ok, setOk] = useState(null);
+  const [kind, setKind] = useState("bonus");
+  const [files, setFiles] = useState([]);
+  const codes = kind === "bonus" ? campaign.config.bonuses.map((b) => [b.code, `${b.name}（${b.points} 分）`]) : campaign.config.vetoes.map((v) => [v.code, v.name]);
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const [estate, company] = String(f.get("pair")).split("|");
+    if (kind === "veto") {
+      const sure = await confirmAct({ title: "一票否决", body: "记录一票否决后，该企业在本次评定中不得星级。请确认事实和证据。", yes: "记录否决" });
+      if (!sure) return;
+    }
+    setError(null);
+    setOk(null);
+    try {
+      const attachment_ids = await upload(files);
+      await api.post(`/rating-campaigns/${enc(campaign.id)}/marks`, { kind, code: f.get("code"), company_id: company, estate_id: estate, reason: f.get("reason"), attachment_ids });
+      setOk(kind === "bonus" ? "加分已记录。" : "一票否决已记录。");
+      setFiles([]);
+      e.target.reset();
+      done();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<section class="card inner" aria-labelledby="mark-h">
+    <h3 id="mark-h">加分与一票否决</h3>
+    <form onSubmit=${submit}>
+      <fieldset><legend>类别</legend>
+        <label class="choice"><input type="radio" name="kind" value="bonus" checked=${kind === "bonus"} onChange=${() => setKind("bonus")} />加分</label>
+        <label class="choice"><input type="radio" name="kind" value="veto" checked=${kind === "veto"} onChange=${() => setKind("veto")} />一票否决</label>
+      </fieldset>
+      <${Field} id="mark-pair" label="小区与企业"><select id="mark-pair" name="pair" required>${progress.map((p) => html`<option value=${`${p.estate_id}|${p.company_id}`}>${p.estate_name}（${p.company_name}）</option>`)}</select><//>
+      <${Field} id="mark-code" label="事项"><select id="mark-code" name="code" required>${codes.map(([c, n]) => html`<option value=${c}>${n}</option>`)}</select><//>
+      <${Field} id="mark-reason" label="理由" error=${fieldError(error, "reason")}><textarea id="mark-reason" name="reason" required maxlength="2000"></textarea><//>
+      <${PhotoPicker} id="mark-files" label="证据材料" files=${files} setFiles=${setFiles} accept="image/*,application/pdf" />
+      <div class="actions"><button type="submit">记录</button></div>
+      <${Alert} error=${error} ok=${ok} />
+    </form>
+  </section>`;
 }
 
 /** The parts of a draft campaign's configuration a bureau sets for its county: indicator
@@ -187,7 +330,7 @@ function ConfigEditor({ campaign, done }) {
   </details>`;
 }
 
-function AppealItem({ appeal: a, results, done }) {
+function AppealItem({ appeal: a, results, indicators, done }) {
   const [error, setError] = useState(null);
   const company = results && results.results.find((r) => r.company_id === a.company_id);
   const submit = async (e) => {
@@ -195,6 +338,8 @@ function AppealItem({ appeal: a, results, done }) {
     const f = new FormData(e.target);
     const body = { outcome: f.get("outcome"), reasons: f.get("reasons") };
     if (f.get("new_value")) body.new_value = f.get("new_value");
+    const sure = await confirmAct({ title: "作出复核决定", body: body.outcome === "upheld" ? "申诉成立：以更正后的指标值重新计算并公布新版本结果。" : "驳回申诉：结果维持不变。", yes: "确定" });
+    if (!sure) return;
     try {
       await api.post(`/rating-appeals/${enc(a.id)}/decision`, body);
       done();
@@ -203,7 +348,7 @@ function AppealItem({ appeal: a, results, done }) {
     }
   };
   return html`<div>
-    <p><strong>${company ? company.company_name : a.company_id}</strong> · 指标 ${a.indicator} · ${dateTime(a.filed_at)} · ${APPEAL[a.status] || a.status}</p>
+    <p><strong>${company ? company.company_name : "企业"}</strong> · 指标 ${(indicators.find((i) => i.code === a.indicator) || { name: a.indicator }).name} · ${dateTime(a.filed_at)} · ${APPEAL[a.status] || a.status}</p>
     <p>${a.statement}</p>
     ${a.reasons && html`<p class="small">复核意见：${a.reasons}</p>`}
     ${a.status === "filed" && html`<form onSubmit=${submit}>

@@ -196,7 +196,9 @@ export function share(part, whole) {
   return Number((BigInt(part) * 10000n) / BigInt(whole));
 }
 
+/** Stars as drawn; 0 (below the lowest band, or vetoed) is written "无星级", not five hollow stars. */
 export function stars(n) {
+  if (!n) return html`<span class="no-star">无星级</span>`;
   return html`<span class="stars" aria-label=${`${n} 星`}>${"★".repeat(n)}${"☆".repeat(Math.max(0, 5 - n))}</span>`;
 }
 
