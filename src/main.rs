@@ -242,6 +242,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for (name, id) in &s.estate_ids {
                 println!("estate {id} {name}");
             }
+            println!("\naccounts (the passwords are shown this once; change them after signing in):");
+            for a in &s.accounts {
+                println!("  {:<24} {:<18} {}", a.who, a.username, a.password);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

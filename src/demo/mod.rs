@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use crate::db::companies::{CompanyRow, ContractRow};
 use crate::db::estates::EstateRow;
 use crate::db::orgs::{GridRow, OrgRow};
+use crate::db::users::{GrantRow, UserRow};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::policy::Role;
 use crate::domain::registry::{child_path, ContractKind, EstateKind, OrgKind, PartyCoverage};
 use crate::domain::{ids, unit_import};
 use crate::error::{codes, AppError, AppResult};
@@ -41,6 +43,60 @@ pub struct DemoSummary {
     pub estates: usize,
     pub companies: usize,
     pub units: usize,
+    /// One account per role, to sign in as each at once (passwords shown once, by the CLI).
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// A sign-in of the demo: what the person is, the username and the password (random).
+#[derive(Debug)]
+pub struct DemoAccount {
+    pub who: &'static str,
+    pub username: String,
+    pub password: String,
+}
+
+/// A random password of 16 letters and digits (no look-alikes), to be printed once.
+fn password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// One account with one role: (who, username, role, scope).
+fn accounts(conn: &mut AnyConnection, wanted: &[(&'static str, &str, Role, String)]) -> AppResult<Vec<DemoAccount>> {
+    let mut out = Vec::new();
+    for (who, username, role, scope) in wanted {
+        let password = password();
+        let user = UserRow {
+            id: ids::new_id(),
+            username: (*username).into(),
+            display_name: (*who).into(),
+            password_hash: crate::crypto::hash_password(&password),
+            disabled: false,
+            created_at: ids::now(),
+            password_changed_at: ids::now(),
+        };
+        db::users::insert(conn, &user)?;
+        db::users::insert_grant(
+            conn,
+            &GrantRow {
+                id: ids::new_id(),
+                user_id: user.id.clone(),
+                role: role.as_str().into(),
+                scope_id: scope.clone(),
+                created_at: ids::now(),
+            },
+        )?;
+        out.push(DemoAccount {
+            who,
+            username: (*username).into(),
+            password,
+        });
+    }
+    Ok(out)
 }
 
 fn org(conn: &mut AnyConnection, parent: Option<&OrgRow>, kind: OrgKind, name: &str) -> AppResult<OrgRow> {
@@ -275,6 +331,57 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
         }
         let report = db::unit_import::apply(c, &heyuan.id, &rows, &hasher, "demo", ids::now())?
             .map_err(|e| AppError::Internal(format!("demo import: {e:?}")))?;
+        // A department of the county that reviews committee candidates.
+        let department = {
+            let id = ids::new_id();
+            let row = OrgRow {
+                path: child_path(Some(&county.path), &id),
+                id,
+                parent_id: Some(county.id.clone()),
+                kind: OrgKind::Department.as_str().into(),
+                name: "平顺县民政局".into(),
+                created_at: ids::now(),
+                department_code: Some("civil_affairs".into()),
+            };
+            db::orgs::insert(c, &row)?;
+            row
+        };
+        orgs += 1;
+        // An owner of 和园小区 the web tests leave alone (the 100th by id).
+        let owner = db::owners::page_in_estate(c, &heyuan.id, None, None, 100)?
+            .pop()
+            .ok_or_else(|| AppError::Internal("the demo estate has no owners".into()))?;
+        let accounts = accounts(
+            c,
+            &[
+                ("住建局", "demo-bureau", Role::Bureau, county.id.clone()),
+                (
+                    "社区党组织（东街社区）",
+                    "demo-party",
+                    Role::PartyOrg,
+                    communities[0].id.clone(),
+                ),
+                (
+                    "业委会（和园小区）",
+                    "demo-committee",
+                    Role::Committee,
+                    heyuan.id.clone(),
+                ),
+                (
+                    "物业企业（和顺物业）",
+                    "demo-company",
+                    Role::Company,
+                    companies[0].id.clone(),
+                ),
+                (
+                    "县直部门（民政局）",
+                    "demo-department",
+                    Role::Department,
+                    department.id.clone(),
+                ),
+                ("业主（和园小区）", "demo-owner", Role::Owner, owner.id.clone()),
+            ],
+        )?;
         audit::append(
             c,
             &audit::Actor::system("cli:demo"),
@@ -292,6 +399,7 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
             estates: estates.len(),
             companies: companies.len(),
             units: report.units,
+            accounts,
         })
     })
 }

@@ -607,7 +607,13 @@ mod tests {
         assert!(!preloaded(&owner, "pages/dashboard.") && !preloaded(&owner, "vendor/echarts"));
         // The vote page loads only its own modules: not the owner's home, the ledger's or the
         // committees' (issue 28).
-        for other in ["pages/owner.", "pages/ledger.", "pages/committees.", "pages/photos.", "vendor/qrcode"] {
+        for other in [
+            "pages/owner.",
+            "pages/ledger.",
+            "pages/committees.",
+            "pages/photos.",
+            "vendor/qrcode",
+        ] {
             assert!(!preloaded(&owner, other), "{other}");
         }
         let home = String::from_utf8(s.shell_for("/").asset.body.to_vec()).unwrap();

@@ -269,6 +269,15 @@ async fn the_monthly_cycle(app: TestApp) {
         .expect(200);
     assert_eq!(published.body["status"], "published");
     assert_eq!(published.body["fingerprint"].as_str().unwrap().len(), 64);
+    // Printed, it is an A4 document with page numbers and a line for each attending party to sign.
+    let printed = app
+        .get(&format!("/api/v1/minutes/{v1_id}/print"), As::Bearer(&p.party))
+        .await
+        .expect(200);
+    let page = printed.body.as_str().unwrap();
+    assert!(page.contains("size:A4") && page.contains("counter(page)"), "{page}");
+    let signing = page.split("参会方签字").nth(1).expect("a signature block");
+    assert!(signing.matches("<tr><td>").count() >= 2, "{signing}");
     // Frozen: no edit, no second publication; owners read it now.
     app.put_matching(
         &format!("/api/v1/minutes/{v1_id}"),

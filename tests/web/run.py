@@ -19,6 +19,22 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.remote.webelement import WebElement
+
+_click = WebElement.click
+
+
+def _centred_click(self):
+    """A click as a thumb makes it: on the element brought to the middle of the screen (clear of
+    the phone's bottom tab bar, which a click at the screen's edge would hit instead)."""
+    try:
+        self.parent.execute_script("arguments[0].scrollIntoView({block: 'center'})", self)
+    except Exception:
+        pass
+    _click(self)
+
+
+WebElement.click = _centred_click
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(os.environ.get("REDPROP_BIN", ROOT / "target" / "debug" / "redprop"))
@@ -227,13 +243,30 @@ def wait(d, css, timeout=15, text=None):
 
 
 def tap(d, css, text=None, timeout=15):
-    """Clicks the element when it shows; again if the page re-rendered it under the click."""
+    """Clicks the element when it shows (brought to the middle of the screen, as a thumb would,
+    clear of the phone's bottom tab bar); again if the page re-rendered it under the click."""
     for attempt in range(3):
         try:
-            return wait(d, css, timeout, text).click()
+            return press(d, wait(d, css, timeout, text))
         except StaleElementReferenceException:
             if attempt == 2:
                 raise
+
+
+def press(d, el):
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.click()
+
+
+def confirm(d, yes=None):
+    """Answers the page's own confirmation dialog (an irreversible act) with its yes button,
+    after checking that it says the act cannot be undone."""
+    dialog = wait(d, "dialog.confirm")
+    assert "不能撤销" in dialog.text, dialog.text
+    if yes:
+        assert yes in dialog.find_element(By.CSS_SELECTOR, ".confirm-yes").text
+    dialog.find_element(By.CSS_SELECTOR, ".confirm-yes").click()
+    WebDriverWait(d, 10).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "dialog.confirm"))
 
 
 def console(d):
@@ -323,8 +356,8 @@ def owner_votes_on_a_phone(srv, s, backend):
         shot(d, backend, "owner-home")
         link.click()
         wait(d, "input[name=choice]")
-        d.find_element(By.CSS_SELECTOR, "input[name=choice][value=yes]").click()
-        d.find_element(By.CSS_SELECTOR, ".ballot form button[type=submit]").click()
+        press(d, d.find_element(By.CSS_SELECTOR, "input[name=choice][value=yes]"))
+        press(d, d.find_element(By.CSS_SELECTOR, ".ballot form button[type=submit]"))
         first = wait(d, ".receipt").get_attribute("data-receipt")
         shot(d, backend, "owner-vote")
         # Change the vote: the last ballot counts, with a new receipt.
@@ -577,6 +610,7 @@ def minutes_confirmed_by_every_party(srv, s, backend):
             WebDriverWait(d, 10).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "button[data-confirm]"))
             if who == s["users"]["party"]:
                 tap(d, "button", text="发布纪要")
+                confirm(d, "发布")
                 wait(d, ".minutes[data-status=published]")
                 shot(d, backend, "meeting-published")
             no_errors(d)
@@ -624,10 +658,12 @@ def owner_reports_and_confirms(srv, s, backend):
             d.get(f"{srv.base}/web/ledger/{item_id}")
             for step in steps:
                 if step == "dispatch":
+                    # The taker is chosen by name, among the companies under contract.
                     tap(d, "#kind option[value=company]")
-                    WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.ID, "assignee").get_attribute("value"))
+                    wait(d, "#assignee option", text="物业")
                     d.find_element(By.XPATH, "//button[normalize-space()='派单']").click()
                     wait(d, ".badge[data-status=dispatched]")
+                    wait(d, "ol.steps", text="派给：物业企业")
                 elif step == "accept":
                     tap(d, "button", text="接单")
                     wait(d, ".badge[data-status=in_progress]")
@@ -672,6 +708,7 @@ def organiser_publishes_and_an_owner_objects(srv, s, backend):
         login(d, srv.base, s["users"]["party"])
         d.get(page)
         tap(d, "button", text="公示合格名单")
+        confirm(d, "公示")
         wait(d, "h1 .badge", text="公示中")
         shot(d, backend, "election")
         no_errors(d)
@@ -753,6 +790,7 @@ def bureau_runs_a_rating(srv, s, backend):
         tap(d, "button", text="保存配置")
         wait(d, "details.config .alert.ok")
         tap(d, "button", text="开始业主调查")
+        confirm(d, "开始")
         wait(d, "#one-h .badge", text="调查中")
         no_errors(d)
     finally:
@@ -778,14 +816,24 @@ def bureau_runs_a_rating(srv, s, backend):
         login(d, srv.base, s["users"]["bureau"])
         d.get(srv.base + "/web/ratings")
         tap(d, "#camp-h ~ ul button", text="2026年度")
+        # The checklist shows each estate's survey against the least sample before closing.
+        wait(d, ".progress tbody tr", text="和园小区")
+        shot(d, backend, "ratings-progress")
         tap(d, "button", text="结束调查")
+        confirm(d, "结束调查")
+        wait(d, "#one-h .badge", text="评分中")
         tap(d, "button", text="计算评分")
+        confirm(d, "计算")
         tap(d, "button", text="公布结果")
+        dialog = wait(d, "dialog.confirm")
+        # Inputs are missing (no evaluation, no inspection): the dialog says so before publishing.
+        assert "输入不全" in dialog.text, dialog.text
+        confirm(d, "公布")
         wait(d, "#one-h .badge", text="已公布")
         campaigns = s["admin"].call("GET", f"/api/v1/orgs/{s['county']}/rating-campaigns", expect=200)["items"]
         assert campaigns[0]["config"]["notice_days"] == 10, campaigns[0]["config"]["notice_days"]
         row = wait(d, "#one-h ~ .table-wrap tbody tr")
-        assert "★" in row.text or "☆" in row.text, row.text
+        assert "★" in row.text or "无星级" in row.text, row.text
         shot(d, backend, "ratings")
         no_errors(d)
     finally:

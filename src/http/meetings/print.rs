@@ -47,11 +47,11 @@ fn page(ctx: &MeetingCtx, agenda: &[AgendaRow], m: &MinutesRow, answers: &[Answe
     h.push_str("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
     h.push_str(&format!("<title>{} 会议纪要</title>", esc(&meeting.title)));
     h.push_str(
-        "<style>@page{size:A4;margin:20mm}body{font-family:\"Songti SC\",\"SimSun\",serif;font-size:12pt;\
+        "<style>@page{size:A4;margin:20mm;@bottom-center{content:\"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\";font-size:9pt}}body{font-family:\"Songti SC\",\"SimSun\",serif;font-size:12pt;\
          line-height:1.6;max-width:170mm;margin:0 auto;color:#000}h1{text-align:center;font-size:18pt}\
          h2{font-size:13pt;border-bottom:1px solid #000;margin-top:1.2em}table{border-collapse:collapse;width:100%}\
          td,th{border:1px solid #000;padding:2pt 4pt;text-align:left;vertical-align:top}\
-         .meta{color:#333}.draft{color:#a00;font-weight:bold;text-align:center}footer{margin-top:2em;font-size:9pt;word-break:break-all}</style>",
+         .sign td{height:14mm}.meta{color:#333}.draft{color:#a00;font-weight:bold;text-align:center}footer{margin-top:2em;font-size:9pt;word-break:break-all}</style>",
     );
     h.push_str("</head><body>");
     h.push_str(&format!("<h1>{}<br>会议纪要</h1>", esc(&meeting.title)));
@@ -113,6 +113,15 @@ fn page(ctx: &MeetingCtx, agenda: &[AgendaRow], m: &MinutesRow, answers: &[Answe
             what,
             cst(a.answered_at)
         ));
+    }
+    // A line for each attending party to sign and date on the printed copy.
+    h.push_str("</table><h2>参会方签字</h2><table class=\"sign\"><tr><th>参会方</th><th>签字</th><th>日期</th></tr>");
+    for (p, _) in ctx
+        .parties
+        .iter()
+        .filter(|(p, _)| p.attendance().is_ok_and(|a| a != Attendance::Absent))
+    {
+        h.push_str(&format!("<tr><td>{}</td><td></td><td></td></tr>", esc(&p.name)));
     }
     h.push_str("</table><footer>");
     h.push_str(&format!("第 {} 版", m.version));

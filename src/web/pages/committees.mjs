@@ -4,7 +4,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Badge, Field, Loaded, date, html, label, useLoad, useTitle, navigate } from "app/ui";
+import { Alert, Badge, Field, Loaded, confirmAct, date, html, label, useLoad, useTitle, navigate } from "app/ui";
 
 const enc = encodeURIComponent;
 const ELECTION = { nominating: "提名中", screening: "资格审查中", publicity: "公示中", final: "名单已确定" };
@@ -95,8 +95,14 @@ export function ElectionPage({ id }) {
 function Election({ election: e, reload }) {
   const [error, setError] = useState(null);
   const organiser = api.hasRole("party_org") || api.hasRole("bureau") || api.hasRole("admin");
+  const ASK = {
+    screening: { title: "截止提名并筛查", body: "截止提名：此后不再接受提名，所有候选人交负面清单筛查和部门联审。", yes: "截止提名" },
+    publication: { title: "公示合格名单", body: "公示经联审合格的候选人名单，公示期自现在起算，业主可在公示期内提出异议。", yes: "公示" },
+    finalization: { title: "确定最终名单", body: "结束公示：所有异议须已答复，名单确定后用于选举表决。", yes: "确定" },
+  };
   const step = async (path, body = {}) => {
     setError(null);
+    if (ASK[path] && !(await confirmAct(ASK[path]))) return;
     try {
       await api.post(`/elections/${enc(e.id)}/${path}`, body);
       reload();

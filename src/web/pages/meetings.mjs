@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Field, Loaded, dateTime, html, useLoad, useTitle } from "app/ui";
+import { Alert, Field, Loaded, confirmAct, dateTime, html, useLoad, useTitle } from "app/ui";
 
 const enc = encodeURIComponent;
 
@@ -180,7 +180,7 @@ function MinutesView({ meeting: m, minutes: v, convenor, done }) {
       ${v.status === "confirming" && waiting.size > 0 && html`<p class="small">等待确认：${[...waiting].map((id) => (byId[id] || {}).name || id).join("、")}</p>`}
       <div class="actions">
         ${v.status === "draft" && convenor && html`<button onClick=${() => act(() => api.post(`/minutes/${enc(v.id)}/send`, {}))}>送各方确认</button>`}
-        ${v.status === "confirming" && convenor && waiting.size === 0 && html`<button onClick=${() => act(() => api.post(`/minutes/${enc(v.id)}/publish`, {}))}>发布纪要</button>`}
+        ${v.status === "confirming" && convenor && waiting.size === 0 && html`<button onClick=${async () => (await confirmAct({ title: "发布纪要", body: "各方已确认。发布后纪要冻结、对外公开，写明责任方和期限的决定成为督办事项；此后只能以更正的新版本修改。", yes: "发布" })) && act(() => api.post(`/minutes/${enc(v.id)}/publish`, {}))}>发布纪要</button>`}
         ${v.status === "published" && html`<button class="secondary" onClick=${() => window.print()}>打印</button>`}
       </div>
       ${v.status === "confirming" && mine.length > 0 && html`<div class="answer">
