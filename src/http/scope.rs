@@ -208,6 +208,9 @@ pub struct CountyViewer {
     pub owns_here: bool,
     /// The estates of the county whose committee the caller acts for.
     pub committee_of: Vec<String>,
+    /// The paths of the caller's party organisations inside the county (a community's staff
+    /// see its campaigns, as they enter paper questionnaires for its owners).
+    pub party_orgs_here: Vec<String>,
 }
 
 impl CountyViewer {
@@ -221,7 +224,16 @@ impl CountyViewer {
                 committee_of.push(estate);
             }
         }
+        let mut party_orgs_here = Vec::new();
+        for org in caller.principal.scopes(Role::PartyOrg) {
+            if let Some(row) = db::orgs::get(conn, &org)? {
+                if crate::domain::registry::path_within(&row.path, &county.id) && row.id != county.id {
+                    party_orgs_here.push(row.path);
+                }
+            }
+        }
         Ok(CountyViewer {
+            party_orgs_here,
             company_id: db::ratings::company_in_county(conn, &companies, &county.id)?,
             owns_here: db::ratings::any_estate_in_county(conn, &held, &county.id)?,
             committee_of,
@@ -229,7 +241,10 @@ impl CountyViewer {
     }
 
     pub fn place<'a>(&'a self, county: &'a OrgRow) -> Place<'a> {
+        let mut org_paths = vec![county.path.as_str()];
+        org_paths.extend(self.party_orgs_here.iter().map(String::as_str));
         Place {
+            org_paths,
             company_id: self.company_id.as_deref(),
             caller_owns_here: self.owns_here,
             estate_ids: self.committee_of.iter().map(String::as_str).collect(),

@@ -713,6 +713,12 @@ async fn progress_and_paper_questionnaires(app: TestApp) {
         .post(&paper, As::Bearer(&stranger.party), body(&p.estate.owners[6]))
         .await;
     assert!(r.status == 403 || r.status == 404, "{}", r.status);
+    // The community's staff find the campaign; another county's do not.
+    let list = format!("/api/v1/orgs/{}/rating-campaigns", p.k.county);
+    let seen = app.get(&list, As::Bearer(&p.party)).await.expect(200);
+    assert_eq!(seen.body["items"][0]["id"], c.as_str());
+    app.get(&list, As::Bearer(&stranger.party)).await.problem(404);
+    app.get(&base, As::Bearer(&stranger.party)).await.problem(404);
     let after = app.get(&progress, As::Bearer(&p.bureau)).await.expect(200).body["items"][0].clone();
     assert_eq!(after["responses"], 2);
     assert_eq!(after["paper_responses"], 1);

@@ -206,14 +206,19 @@ def advance(admin, seconds):
 # ---------------------------------------------------------------- the browser
 
 
-def browser(size):
+LOCALE = "zh-CN"  # the browser's language; the pages are Chinese in both zh-CN and en-US
+
+
+def browser(size, lang=None):
+    lang = lang or LOCALE
     opts = webdriver.ChromeOptions()
     opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage", "--lang=zh-CN", f"--window-size={size[0]},{size[1]}",
+              "--disable-dev-shm-usage", f"--lang={lang}", f"--window-size={size[0]},{size[1]}",
               f"--user-data-dir={tempfile.mkdtemp(prefix='redprop-chrome-')}"]:
         opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": lang})
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     d = webdriver.Chrome(service=service, options=opts)
@@ -295,7 +300,24 @@ def accessible(d, name):
     assert not result, f"{name}: accessibility violations {result}"
 
 
+RAW = [
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "a raw id"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "an ISO timestamp"),
+    (re.compile(r"(?<![\w./:-])[a-z]+(?:_[a-z]+)+(?![\w./-])"), "an English enum value"),
+]
+
+
+def readable(d, name):
+    """What a person reads has no raw id, no ISO timestamp and no English enum value (such as
+    party_coverage or work_unit): every page names things in Chinese."""
+    text = d.find_element(By.TAG_NAME, "body").text
+    for pattern, what in RAW:
+        m = pattern.search(text)
+        assert not m, f"{name}: the page shows {what}: {m.group(0)!r} in …{text[max(0, m.start() - 60):m.end() + 60]}…"
+
+
 def shot(d, backend, name):
+    readable(d, name)
     folder = SHOTS / backend
     folder.mkdir(parents=True, exist_ok=True)
     w, h = d.viewport
@@ -811,6 +833,26 @@ def bureau_runs_a_rating(srv, s, backend):
         no_errors(d)
     finally:
         d.quit()
+    # Community staff enter an older owner's paper questionnaire on the estate's console.
+    paper_owner = s["owners"][7]
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/console/estates/{s['estate']['id']}")
+        wait(d, "#pq-q").send_keys(paper_owner["name"])
+        tap(d, "button", text="查找")
+        wait(d, "#pq-owner option", text=paper_owner["name"])
+        for group in d.find_elements(By.CSS_SELECTOR, "fieldset"):
+            radios = group.find_elements(By.CSS_SELECTOR, "input[type=radio][name^=pq-][value='3']")
+            if radios:
+                radios[0].click()
+        d.find_element(By.ID, "pq-ref").send_keys("纸质问卷 001")
+        tap(d, "button", text="录入问卷")
+        wait(d, ".alert.ok", text="纸质问卷已录入")
+        shot(d, backend, "paper-questionnaire")
+        no_errors(d)
+    finally:
+        d.quit()
     d = browser(LAPTOP)
     try:
         login(d, srv.base, s["users"]["bureau"])
@@ -840,6 +882,155 @@ def bureau_runs_a_rating(srv, s, backend):
         d.quit()
 
 
+def community_prints_activation_slips(srv, s, backend):
+    """The community issues activation codes for one building of the estate and prints them as
+    slips with a QR code; revokes one from the list; an owner opens the account from a slip's
+    link on the phone, the code filled in."""
+    estate = s["estate"]
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/console/estates/{estate['id']}")
+        tap(d, "a", text="业主激活码")
+        building = wait(d, "#scope_building option:nth-child(2)")
+        building.click()
+        tap(d, "button", text="生成并打印开通单")
+        confirm(d, "生成")
+        slip = wait(d, ".slip", timeout=30)
+        wait(d, ".slip img.qr")
+        assert "有效期至" in slip.text and "14 天" in slip.text, slip.text
+        code = slip.find_element(By.CSS_SELECTOR, ".code").text.replace(" ", "")
+        assert len(code) == 10, code
+        owner_id = slip.get_attribute("data-owner")
+        shot(d, backend, "activation-slips")
+        # The list names each unit's owner and code state; revoke one outstanding code.
+        rows = d.find_elements(By.XPATH, "//tr[.//button[normalize-space()='作废']]")
+        assert len(rows) >= 2, len(rows)
+        victim = rows[-1]
+        victim_owner = victim.find_elements(By.TAG_NAME, "td")[1].text
+        victim.find_element(By.XPATH, ".//button[normalize-space()='作废']").click()
+        confirm(d, "作废")
+        wait(d, "tr", text="已作废")
+        assert victim_owner
+        no_errors(d)
+    finally:
+        d.quit()
+    d = browser(PHONE)
+    try:
+        d.get(f"{srv.base}/web/activate#code={code}")
+        assert wait(d, "#code").get_attribute("value") == code
+        assert "14 天" in d.find_element(By.TAG_NAME, "main").text
+        d.find_element(By.ID, "username").send_keys("owner-slip-1")
+        d.find_element(By.ID, "password").send_keys(PASSWORD)
+        d.find_element(By.ID, "password2").send_keys(PASSWORD)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait(d, "nav.tabbar a", text="报事")
+        shot(d, backend, "owner-home-tabbar")
+        no_errors(d)
+    finally:
+        d.quit()
+    me = Api(srv.base).login("owner-slip-1", PASSWORD).call("GET", "/api/v1/auth/me", expect=200)
+    assert any(r.endswith(owner_id) for r in me.get("roles", [])) or owner_id in json.dumps(me), me
+
+
+def action_item_done_and_reviewed(srv, s, backend):
+    """The company finds the action item decided at the meeting on its own page, reports it done
+    with evidence; the community reviews it on the estate's board and accepts it."""
+    photo = pathlib.Path(tempfile.mkdtemp()) / "lift.png"
+    photo.write_bytes(PNG)
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["company"])
+        d.get(f"{srv.base}/web/company")
+        row = wait(d, ".action-board tbody tr", text="电梯维修")
+        row.find_element(By.XPATH, ".//button[contains(., '办理')]").click()
+        wait(d, ".action-board textarea[name=note]").send_keys("已更换1号楼电梯曳引机，验收合格。")
+        d.find_element(By.CSS_SELECTOR, ".action-board input[type=file]").send_keys(str(photo))
+        wait(d, ".action-board .thumb img")
+        tap(d, ".action-board button[type=submit]", text="报告完成")
+        confirm(d, "报告完成")
+        wait(d, ".action-board .alert.ok", text="等待验收")
+        wait(d, ".action-board tbody tr", text="待验收")
+        shot(d, backend, "company-actions")
+        no_errors(d)
+    finally:
+        d.quit()
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/console/estates/{s['estate']['id']}")
+        board = wait(d, ".action-board")
+        d.find_element(By.CSS_SELECTOR, "#ab-status option[value=reported]").click()
+        row = wait(d, ".action-board tbody tr", text="电梯维修")
+        row.find_element(By.XPATH, ".//button[contains(., '办理')]").click()
+        wait(d, ".action-board ol.steps img.photo")
+        tap(d, ".action-board button", text="验收通过")
+        confirm(d, "验收通过")
+        wait(d, ".action-board .alert.ok", text="验收通过")
+        shot(d, backend, "console-actions")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
+def company_manages_webhooks(srv, s, backend):
+    """The company registers a receiving address for chosen events, keeps the secret shown once,
+    sends a test event and sees it among the deliveries."""
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["company"])
+        d.get(f"{srv.base}/web/company")
+        tap(d, "a", text="事件推送")
+        wait(d, "#wh-url").send_keys("https://receiver.example.com/redprop")
+        for t in ["ledger_item.dispatched", "meeting.invitation"]:
+            d.find_element(By.CSS_SELECTOR, f"input[name=events][value='{t}']").click()
+        d.find_element(By.ID, "wh-desc").send_keys("工单系统")
+        tap(d, "button[type=submit]", text="登记")
+        wait(d, ".alert.ok", text="只显示这一次")
+        row = wait(d, "tr[data-hook]")
+        assert "问题派单" in row.text, row.text
+        tap(d, "tr[data-hook] button", text="发送测试")
+        wait(d, "tr[data-hook] .alert.ok", text="测试事件")
+        tap(d, "tr[data-hook] button", text="推送记录")
+        wait(d, "#deliveries-h ~ * tbody tr, #deliveries-h ~ .table-wrap tbody tr", text="测试事件")
+        shot(d, backend, "webhooks")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
+def english_browser_reads_chinese(srv, s, backend):
+    """A browser set to English (en-US) still reads every page in Chinese: field errors from the
+    API, statuses and dates."""
+    d = browser(PHONE, "en-US")
+    try:
+        lang = d.execute_script("return navigator.language")
+        assert lang.startswith("en"), lang
+        d.get(srv.base + "/web/activate")
+        wait(d, "#code").send_keys("ABCDEFGHJK")
+        d.find_element(By.ID, "username").send_keys("english-owner")
+        d.find_element(By.ID, "password").send_keys("short")
+        d.find_element(By.ID, "password2").send_keys("short")
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        alert = wait(d, ".alert.error")
+        assert re.search(r"[\u4e00-\u9fff]", alert.text) and not re.search(r"[A-Za-z]{4,}", alert.text), alert.text
+        shot(d, backend, "en-activate-error")
+    finally:
+        d.quit()
+    d = browser(LAPTOP, "en-US")
+    try:
+        login(d, srv.base, s["users"]["bureau"])
+        for path in ["/web/dashboard", "/web/ratings", f"/web/registry/estates/{s['estate']['id']}"]:
+            d.get(srv.base + path)
+            wait(d, "main h1")
+            WebDriverWait(d, 15).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "main [role=status]:not(.alert)"))
+            time.sleep(0.4)
+            shot(d, backend, "en" + re.sub(r"[^a-z]+", "-", re.sub(r"/[0-9a-f-]{20,}", "", path)))
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 def every_page_on_both_viewports(srv, s, backend):
     """Each page, as the person it is for, on a phone and on a laptop: a screenshot of each, and
     axe-core's accessibility rules on each; nothing wider than the screen."""
@@ -850,8 +1041,9 @@ def every_page_on_both_viewports(srv, s, backend):
         (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}",
                                f"/web/meetings/{s['meeting']}", f"/web/elections/{s['election']['id']}"]),
         (s["users"]["department"], ["/web/reviews"]),
-        (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings"]),
-        (s["users"]["company"], ["/web/company"]),
+        (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings", "/web/webhooks"]),
+        (s["users"]["company"], ["/web/company", "/web/webhooks"]),
+        (s["users"]["party"], [f"/web/console/estates/{estate}/activation"]),
     ]
     for size in (PHONE, LAPTOP):
         for who, paths in pages:
@@ -880,6 +1072,10 @@ SCENARIOS = [
     bureau_runs_a_rating,
     owner_reports_and_confirms,
     minutes_confirmed_by_every_party,
+    action_item_done_and_reviewed,
+    community_prints_activation_slips,
+    company_manages_webhooks,
+    english_browser_reads_chinese,
     department_rejects_a_candidate,
     organiser_publishes_and_an_owner_objects,
     public_page_has_no_personal_data,

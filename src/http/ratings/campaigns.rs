@@ -202,7 +202,8 @@ impl CampaignsApi {
 
     /// A county's campaigns, newest first.
     ///
-    /// The county's officials, and the companies, committees and owners of its estates.
+    /// The county's officials (its community party organisations among them, who enter paper
+    /// questionnaires), and the companies, committees and owners of its estates.
     #[oai(
         path = "/orgs/:id/rating-campaigns",
         method = "get",

@@ -18,10 +18,16 @@ function echarts() {
  */
 export function Chart({ id, title, kind = "bar", data, line, lineLabel, unit = "", max }) {
   const box = useRef(null);
+  // Counts (no unit) are whole numbers: their axis has no fractional ticks.
+  const counts = unit === "";
+  // Nothing counted: say so rather than draw a chart of zeros (a share, such as turnout, is
+  // drawn at 0%: its zero is a figure).
+  const empty = data.length === 0 || (counts && data.every((d) => !d.value));
   useEffect(() => {
     let chart = null;
     let live = true;
     const resize = () => chart && chart.resize();
+    if (empty) return;
     echarts().then((ec) => {
       if (!live || !box.current) return;
       chart = ec.getInstanceByDom(box.current) || ec.init(box.current, null, { renderer: "canvas" });
@@ -34,9 +40,19 @@ export function Chart({ id, title, kind = "bar", data, line, lineLabel, unit = "
             }
           : {
               tooltip: { trigger: "axis" },
-              grid: { left: 48, right: 24, top: 24, bottom: 48 },
-              xAxis: { type: "category", data: data.map((d) => d.name), axisLabel: { interval: 0, hideOverlap: true } },
-              yAxis: { type: "value", max, axisLabel: { formatter: `{value}${unit}` } },
+              // containLabel keeps every label inside the canvas; long names wrap at 6
+              // characters, and tilt when there are many bars, rather than being cut.
+              grid: { left: 16, right: 24, top: 28, bottom: 8, containLabel: true },
+              xAxis: {
+                type: "category",
+                data: data.map((d) => d.name),
+                axisLabel: {
+                  interval: 0,
+                  rotate: data.length > 6 ? 35 : 0,
+                  formatter: (v) => (data.length > 6 ? v : v.replace(/(.{6})/g, "$1\n").trim()),
+                },
+              },
+              yAxis: { type: "value", max, minInterval: counts ? 1 : undefined, axisLabel: { formatter: `{value}${unit}` } },
               series: [
                 {
                   type: "bar",
@@ -57,7 +73,11 @@ export function Chart({ id, title, kind = "bar", data, line, lineLabel, unit = "
       live = false;
       window.removeEventListener("resize", resize);
     };
-  }, [JSON.stringify(data), line, kind]);
+  }, [JSON.stringify(data), line, kind, empty]);
+  if (empty) {
+    return html`<figure class="chart-figure"><figcaption><strong>${title}</strong></figcaption>
+      <p class="empty muted" id=${id} data-chart=${id} data-series="[]">暂无数据。</p></figure>`;
+  }
   const summary = data.map((d) => `${d.name} ${d.value}${unit}`).join("，");
   return html`<figure class="chart-figure">
     <figcaption><strong>${title}</strong></figcaption>

@@ -45,12 +45,12 @@ function CommitteeCard({ committee: c, organiser, done }) {
   return html`<div class="committee">
     <h3>${label("committee_kind", c.kind)} <${Badge} kind="committee_status" value=${c.status} /></h3>
     <p class="small">${c.formed_on ? `成立 ${date(c.formed_on)}；` : ""}${c.term_ends_on ? `任期至 ${date(c.term_ends_on)}；` : ""}委员 ${c.seats} 名${c.by_election_required ? "；须补选" : ""}${c.reelection_warning ? "；须启动换届" : ""}</p>
-    ${c.deadlines.length > 0 && html`<ul class="small">${c.deadlines.map((d) => html`<li>${DEADLINES[d.kind] || d.kind}：${d.done_on ? `已于 ${date(d.done_on)} 完成` : `应于 ${date(d.due_on)} 前`}${d.overdue ? html` <span class="badge bad">已逾期</span>` : ""}</li>`)}</ul>`}
+    ${c.deadlines.length > 0 && html`<ul class="small">${c.deadlines.map((d) => html`<li>${DEADLINES[d.kind] || label("", d.kind)}：${d.done_on ? `已于 ${date(d.done_on)} 完成` : `应于 ${date(d.due_on)} 前`}${d.overdue ? html` <span class="badge bad">已逾期</span>` : ""}</li>`)}</ul>`}
     ${serving.length > 0 && html`<table><caption class="sr-only">成员</caption>
       <thead><tr><th scope="col">姓名</th><th scope="col">职务</th><th scope="col">党员</th></tr></thead>
       <tbody>${serving.map((m) => html`<tr><td>${m.name}</td><td>${label("member_role", m.role)}</td><td>${m.party_member ? "是" : ""}</td></tr>`)}</tbody></table>`}
     <${Loaded} data=${elections} error=${error}>${(page) => html`<ul class="plain">${page.items.map((e) => html`<li>
-      <a href=${`/web/elections/${enc(e.id)}`}>选举（应选 ${e.seats} 名）</a> <span class="badge">${ELECTION[e.status] || e.status}</span></li>`)}</ul>`}<//>
+      <a href=${`/web/elections/${enc(e.id)}`}>选举（应选 ${e.seats} 名）</a> <span class="badge">${ELECTION[e.status] || label("", e.status)}</span></li>`)}</ul>`}<//>
     <${Alert} error=${failed} />
     ${organiser && c.kind === "owners_committee" && html`<form class="actions" onSubmit=${open}>
       <label for=${"seats-" + c.id}>应选名额</label>
@@ -111,7 +111,7 @@ function Election({ election: e, reload }) {
     }
   };
   return html`
-    <h1>业主委员会选举 · 候选人 <span class="badge">${ELECTION[e.status] || e.status}</span></h1>
+    <h1>业主委员会选举 · 候选人 <span class="badge">${ELECTION[e.status] || label("", e.status)}</span></h1>
     <p class="muted">应选 ${e.seats} 名${e.published_at ? ` · 公示于 ${date(e.published_at)}，异议截止 ${date(e.publicity_ends_on)}` : ""}</p>
     <${Alert} error=${error} />
     ${organiser && html`<div class="actions">
@@ -146,7 +146,7 @@ function CandidateRow({ candidate: c, organiser, status, done }) {
     ${c.objections.map((o) => html`<div class="small objection">异议（${o.filed_on}）：${o.statement}
       ${o.answer ? html`<div>答复（${o.upheld ? "成立" : "不成立"}）：${o.answer}</div>`
         : organiser && status === "publicity" && html`<form onSubmit=${(ev) => answer(ev, o)}>
-          <${Field} id=${"ans-" + o.id} label=${`答复（${o.answer_due_on} 前）`}><textarea id=${"ans-" + o.id} name="answer" required maxlength="5000"></textarea><//>
+          <${Field} id=${"ans-" + o.id} label=${`答复（${date(o.answer_due_on)} 前）`}><textarea id=${"ans-" + o.id} name="answer" required maxlength="5000"></textarea><//>
           <label class="choice"><input type="checkbox" name="upheld" value="yes" />异议成立（取消其候选资格）</label>
           <div class="actions"><button type="submit" class="secondary">答复</button></div>
         </form>`}

@@ -40,9 +40,9 @@ export function CompanyHome() {
           <h2 id="items-h">派给本企业的事项</h2>
           ${d.assigned.length === 0 && html`<${Empty}>暂无派给本企业的报事。社区派单后会出现在这里，请及时接单。<//>`}
           <ul class="plain">${d.assigned.map((i) => html`<li>
-            <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${STATUS[i.status] || i.status}</span>
+            <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${STATUS[i.status] || label("", i.status)}</span>
             ${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
-            <div class="small muted">${CATEGORIES[i.category] || i.category} · 办结期限 ${dateTime(i.done_due_at)}</div>
+            <div class="small muted">${CATEGORIES[i.category] || label("", i.category)} · 办结期限 ${dateTime(i.done_due_at)}</div>
           </li>`)}</ul>
         </section>
         <section class="card" aria-labelledby="estates-h">
@@ -105,7 +105,7 @@ function Appeals({ campaign, appeals, rated, done }) {
   };
   return html`<div>
     <h3>申诉（${campaign.name}）</h3>
-    ${appeals.length > 0 && html`<ul>${appeals.map((a) => html`<li>${(indicators.find(([c]) => c === a.indicator) || [0, a.indicator])[1]}：${a.statement} — ${APPEAL[a.status] || a.status}${a.reasons ? `（${a.reasons}）` : ""}</li>`)}</ul>`}
+    ${appeals.length > 0 && html`<ul>${appeals.map((a) => html`<li>${(indicators.find(([c]) => c === a.indicator) || [0, a.indicator])[1]}：${a.statement} — ${APPEAL[a.status] || label("", a.status)}${a.reasons ? `（${a.reasons}）` : ""}</li>`)}</ul>`}
     ${open
       ? html`<p class="small">申诉期至 ${dateTime(campaign.appeals_until)}。</p>
         <${Alert} error=${error} />

@@ -85,8 +85,8 @@ export function EstateConsole({ id }) {
           <h2 id="ledger-h">问题台账</h2>
           ${d.ledger.length === 0 && html`<${Empty}>暂无报事。业主在手机上报事后会出现在这里，由社区派单。<//>`}
           <ul class="plain">${d.ledger.map((i) => html`<li><a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a>
-            <span class="badge">${LEDGER_STATUS[i.status] || i.status}</span>${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
-            <div class="small muted">${LEDGER_CATEGORIES[i.category] || i.category} · ${dateTime(i.created_at)}</div></li>`)}</ul>
+            <span class="badge">${LEDGER_STATUS[i.status] || label("", i.status)}</span>${i.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
+            <div class="small muted">${LEDGER_CATEGORIES[i.category] || label("", i.category)} · ${dateTime(i.created_at)}</div></li>`)}</ul>
         </section>
         <section class="card" aria-labelledby="votes-h">
           <h2 id="votes-h">表决</h2>

@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Field, Loaded, html, label, percent, useLoad, useTitle } from "app/ui";
+import { Field, Loaded, date, html, label, percent, useLoad, useTitle } from "app/ui";
 import { Chart } from "app/charts";
 import { CATEGORIES } from "app/ledger";
 
@@ -104,15 +104,15 @@ function Board({ coverage: c, deadlines, figures: f, org, byCommunity, from, unt
         <div class="figure"><div class="value">${f.ledger.resolved_by_party_members}</div><div class="label">党员接单办结</div></div>
       </div>
       <div class="grid two">
-        <${Chart} id="chart-ledger" title="台账按类别（受理）" data=${f.ledger.by_category.map((x) => ({ name: CATEGORIES[x.category] || x.category, value: x.received }))} />
-        <${Chart} id="chart-meetings" title="召开的会议" data=${f.meetings.map((m) => ({ name: MEETINGS[m.kind] || m.kind, value: m.held }))} />
+        <${Chart} id="chart-ledger" title="台账按类别（受理）" data=${f.ledger.by_category.map((x) => ({ name: CATEGORIES[x.category] || label("", x.category), value: x.received }))} />
+        <${Chart} id="chart-meetings" title="召开的会议" data=${f.meetings.map((m) => ({ name: MEETINGS[m.kind] || label("", m.kind), value: m.held }))} />
       </div>
     </section>
     <section class="card" aria-labelledby="overdue-h">
       <h2 id="overdue-h">逾期事项</h2>
       ${deadlines.length === 0 ? html`<p class="muted">没有逾期事项。</p>` : html`<div class="table-wrap"><table>
         <thead><tr><th scope="col">事项</th><th scope="col">应于</th><th scope="col">小区</th></tr></thead>
-        <tbody>${deadlines.map((x) => html`<tr><td>${DEADLINES[x.kind] || x.kind}</td><td>${x.due_on}</td>
+        <tbody>${deadlines.map((x) => html`<tr><td>${DEADLINES[x.kind] || label("", x.kind)}</td><td>${date(x.due_on)}</td>
           <td>${x.estate_id ? html`<a href=${`/web/estates/${enc(x.estate_id)}`}>公示栏</a>` : "社区"}</td></tr>`)}</tbody>
       </table></div>`}
     </section>`;

@@ -84,9 +84,9 @@ function Item({ item: it, steps, reload }) {
   const dispatcher = api.hasRole("party_org") || api.hasRole("admin");
   return html`
     <h1>${it.title}</h1>
-    <p><span class="badge" data-status=${it.status}>${STATUS[it.status] || it.status}</span>
+    <p><span class="badge" data-status=${it.status}>${STATUS[it.status] || label("", it.status)}</span>
       ${it.overdue ? html` <span class="badge bad">已逾期</span>` : ""}
-      <span class="small muted"> ${CATEGORIES[it.category] || it.category} · ${dateTime(it.created_at)}</span></p>
+      <span class="small muted"> ${CATEGORIES[it.category] || label("", it.category)} · ${dateTime(it.created_at)}</span></p>
     <section class="card"><p>${it.description}</p>
       ${it.assignee_name && html`<p class="small">办理方：${ASSIGNEE[it.assignee_kind] || ""} ${it.assignee_name}</p>`}
       ${it.done_due_at && html`<p class="small">办结期限 ${dateTime(it.done_due_at)}</p>`}
@@ -95,7 +95,7 @@ function Item({ item: it, steps, reload }) {
     </section>
     <section class="card" aria-labelledby="steps-h"><h2 id="steps-h">办理过程</h2>
       <ol class="steps">${steps.map((s) => html`<li>
-        <strong>${STEPS[s.step] || s.step}</strong> <span class="small muted">${dateTime(s.at)}</span>
+        <strong>${STEPS[s.step] || label("", s.step)}</strong> <span class="small muted">${dateTime(s.at)}</span>
         ${s.step === "dispatch" && s.assignee_kind && html`<div class="small">派给：${ASSIGNEE[s.assignee_kind] || label("AssigneeKind", s.assignee_kind)}${s.assignee_name ? ` ${s.assignee_name}` : ""}</div>`}
         ${s.note && html`<div>${s.note}</div>`}
         ${s.rating && html`<div>评价 ${s.rating} 星</div>`}

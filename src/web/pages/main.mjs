@@ -4,7 +4,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
-import { html, interceptLinks, navigate, usePath } from "app/ui";
+import { html, interceptLinks, navigate, usePath, label } from "app/ui";
 
 /** The route table (`routes.json`, also read by the server to preload each page's modules):
  * path patterns (`:id` parts become props) → module and exported page. */
@@ -41,7 +41,7 @@ const ROLE_NAMES = {
 };
 
 function Header({ session }) {
-  const roles = session ? [...new Set(session.roles.map((r) => ROLE_NAMES[r.role] || r.role))] : [];
+  const roles = session ? [...new Set(session.roles.map((r) => ROLE_NAMES[r.role] || label("", r.role)))] : [];
   const out = async () => {
     await api.logout();
     navigate("/web/login", true);

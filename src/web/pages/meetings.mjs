@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Field, Loaded, confirmAct, dateTime, html, useLoad, useTitle } from "app/ui";
+import { Alert, Field, Loaded, confirmAct, date, dateTime, html, useLoad, useTitle, label } from "app/ui";
 
 const enc = encodeURIComponent;
 
@@ -84,13 +84,13 @@ function Attendance({ meeting: m, editable, done }) {
       <table>
         <thead><tr><th scope="col">参会方</th><th scope="col">出席情况</th></tr></thead>
         <tbody>${m.parties.map((p) => html`<tr>
-          <td>${p.name}<div class="small muted">${KIND[p.kind] || p.kind}</div></td>
+          <td>${p.name}<div class="small muted">${KIND[p.kind] || label("", p.kind)}</div></td>
           <td>${editable
             ? html`<label class="sr-only" for=${`att-${p.id}`}>${p.name} 出席情况</label>
                 <select id=${`att-${p.id}`} name=${`att-${p.id}`}>${Object.entries(ATTENDANCE).map(([k, v]) => html`<option value=${k} selected=${p.attendance === k}>${v}</option>`)}</select>
                 <label class="sr-only" for=${`rep-${p.id}`}>代表姓名</label>
                 <input id=${`rep-${p.id}`} name=${`rep-${p.id}`} placeholder="委托出席时填写代表" value=${p.represented_by || ""} />`
-            : html`${ATTENDANCE[p.attendance] || p.attendance}${p.represented_by ? `（${p.represented_by}）` : ""}`}</td>
+            : html`${ATTENDANCE[p.attendance] || label("", p.attendance)}${p.represented_by ? `（${p.represented_by}）` : ""}`}</td>
         </tr>`)}</tbody>
       </table>
       ${editable && html`<div class="actions"><button type="submit" class="secondary">保存出席情况</button></div>`}
@@ -170,11 +170,11 @@ function MinutesView({ meeting: m, minutes: v, convenor, done }) {
   return html`
     ${v.status === "draft" && convenor && html`<${MinutesEditor} meeting=${m} minutes=${v} done=${done} />`}
     <section class="card minutes" aria-labelledby="minutes-h" data-status=${v.status}>
-      <h2 id="minutes-h">会议纪要（第 ${v.version} 版）<span class="badge">${STATUS[v.status] || v.status}</span></h2>
+      <h2 id="minutes-h">会议纪要（第 ${v.version} 版）<span class="badge">${STATUS[v.status] || label("", v.status)}</span></h2>
       <${Alert} error=${error} />
       ${v.content.discussion.map((d) => html`<p><strong>议题 ${d.agenda_seq}：</strong>${d.text}</p>`)}
       <h3>决定</h3>
-      <ol>${v.content.decisions.map((d) => html`<li>${d.text}${d.responsible_party_id ? `（责任方：${(byId[d.responsible_party_id] || {}).name || ""}${d.due_on ? `，${d.due_on} 前` : ""}）` : ""}</li>`)}</ol>
+      <ol>${v.content.decisions.map((d) => html`<li>${d.text}${d.responsible_party_id ? `（责任方：${(byId[d.responsible_party_id] || {}).name || ""}${d.due_on ? `，${date(d.due_on)} 前` : ""}）` : ""}</li>`)}</ol>
       ${v.fingerprint && html`<p class="small muted mono">指纹 ${v.fingerprint}</p>`}
       ${v.answers.length > 0 && html`<h3>各方意见</h3><ul>${v.answers.map((a) => html`<li>${(byId[a.party_id] || {}).name || a.party_id}：${a.correction ? `要求更正：${a.comment || ""}` : "确认"}（${dateTime(a.answered_at)}）</li>`)}</ul>`}
       ${v.status === "confirming" && waiting.size > 0 && html`<p class="small">等待确认：${[...waiting].map((id) => (byId[id] || {}).name || id).join("、")}</p>`}

@@ -50,7 +50,7 @@ export function OwnerHome() {
         <h2 id="ledger-h">我的报事</h2>
         <div class="actions"><a class="button" href="/web/owner/report">报事</a></div>
         <ul class="plain">${d.reported.map((i) => html`<li>
-          <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${LEDGER_STATUS[i.status] || i.status}</span>
+          <a href=${`/web/ledger/${enc(i.id)}`}>${i.title}</a> <span class="badge">${LEDGER_STATUS[i.status] || label("", i.status)}</span>
           <div class="small muted">${dateTime(i.created_at)}</div>
         </li>`)}</ul>
       </section>

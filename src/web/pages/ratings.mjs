@@ -30,7 +30,7 @@ export function RatingsPage() {
           <h2 id="camp-h">评定活动</h2>
           <ul class="plain">${page.items.map((c) => html`<li>
             <button class="link" onClick=${() => setChosen(c.id)} aria-pressed=${chosen === c.id}>${c.name}</button>
-            <span class="badge">${STATUS[c.status] || c.status}</span>
+            <span class="badge">${STATUS[c.status] || label("", c.status)}</span>
             <div class="small muted">${date(c.period_from)} — ${date(c.period_until)}</div>
           </li>`)}</ul>
         </section>
@@ -134,7 +134,7 @@ function Campaign({ id, changed }) {
   };
   return html`<${Loaded} data=${data} error=${error}>${({ campaign: c, results, appeals, progress }) => html`
     <section class="card" aria-labelledby="one-h">
-      <h2 id="one-h">${c.name} <span class="badge">${STATUS[c.status] || c.status}</span></h2>
+      <h2 id="one-h">${c.name} <span class="badge">${STATUS[c.status] || label("", c.status)}</span></h2>
       <p class="small muted">评定期 ${date(c.period_from)} — ${date(c.period_until)}${c.appeals_until ? ` · 申诉期至 ${dateTime(c.appeals_until)}` : ""}</p>
       <${Alert} error=${failed} />
       <div class="actions">
@@ -348,7 +348,7 @@ function AppealItem({ appeal: a, results, indicators, done }) {
     }
   };
   return html`<div>
-    <p><strong>${company ? company.company_name : "企业"}</strong> · 指标 ${(indicators.find((i) => i.code === a.indicator) || { name: a.indicator }).name} · ${dateTime(a.filed_at)} · ${APPEAL[a.status] || a.status}</p>
+    <p><strong>${company ? company.company_name : "企业"}</strong> · 指标 ${(indicators.find((i) => i.code === a.indicator) || { name: a.indicator }).name} · ${dateTime(a.filed_at)} · ${APPEAL[a.status] || label("", a.status)}</p>
     <p>${a.statement}</p>
     ${a.reasons && html`<p class="small">复核意见：${a.reasons}</p>`}
     ${a.status === "filed" && html`<form onSubmit=${submit}>

@@ -50,7 +50,7 @@ function Tree({ orgs, root }) {
     children.get(o.parent_id).push(o);
   }
   const top = orgs.filter((o) => o.id === root || !orgs.some((p) => p.id === o.parent_id));
-  const node = (o) => html`<li>${o.name} <span class="small muted">${ORG_KIND[o.kind] || o.kind}</span>
+  const node = (o) => html`<li>${o.name} <span class="small muted">${ORG_KIND[o.kind] || label("", o.kind)}</span>
     ${children.has(o.id) && html`<ul>${children.get(o.id).map(node)}</ul>`}</li>`;
   return html`<ul class="tree">${top.map(node)}</ul>`;
 }
