@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """First load of the public estate page and of an owner's vote page on DevTools' "Fast 3G"
-profile (562.5 ms round trip, 180 kB/s down, 84 kB/s up), cache disabled, in Chromium; and what
-they transfer. Run by scripts/bench/web.
+profile (562.5 ms round trip, 180 kB/s down, 84 kB/s up) -- the vote page also on a 4G profile
+(50 ms, 1.5 MB/s) -- cache disabled, in Chromium; and what they transfer. Run by
+scripts/bench/web.
 
 For each page and run it reports, from the browser's own clock (navigation start = 0):
   first paint   first contentful paint (the shell's header and "loading")
@@ -15,6 +16,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import run  # the browser tests' server, seed and browser
 
 FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 180000, "uploadThroughput": 84375}
+# A 4G profile: 50 ms round trip, 1.5 MB/s down, 750 kB/s up.
+FOUR_G = {"offline": False, "latency": 50, "downloadThroughput": 1500000, "uploadThroughput": 750000}
 RUNS = 5
 
 # Records when an element matching the selector (with the text) first appears.
@@ -29,10 +32,10 @@ new MutationObserver((_, obs) => {
 """
 
 
-def measure(d, url, css, text):
+def measure(d, url, css, text, profile=FAST_3G):
     d.execute_cdp_cmd("Network.enable", {})
     d.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
-    d.execute_cdp_cmd("Network.emulateNetworkConditions", FAST_3G)
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", profile)
     script = d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH % json.dumps({"css": css, "text": text})})
     d.get(url)
     for _ in range(300):
@@ -71,6 +74,8 @@ def main():
             vote = f"{srv.base}/web/owner/votes/{s['vote']['id']}"
             owner_runs = [measure(d, vote, "#q-h + p", s["vote"]["question"]) for _ in range(RUNS)]
             report("owner's vote page (signed in, reloaded)", owner_runs)
+            owner_4g = [measure(d, vote, "#q-h + p", s["vote"]["question"], FOUR_G) for _ in range(RUNS)]
+            report("owner's vote page on 4G (50 ms, 1.5 MB/s)", owner_4g)
             login_runs = []
             for _ in range(RUNS):
                 d.delete_all_cookies()
