@@ -907,7 +907,8 @@ def community_prints_activation_slips(srv, s, backend):
         owner_id = slip.get_attribute("data-owner")
         shot(d, backend, "activation-slips")
         # The list names each unit's owner and code state; revoke one outstanding code.
-        rows = d.find_elements(By.XPATH, "//tr[.//button[normalize-space()='作废']]")
+        rows = [r for r in d.find_elements(By.XPATH, "//tr[.//button[normalize-space()='作废']]")
+                if r.get_attribute("data-owner") != owner_id]
         assert len(rows) >= 2, len(rows)
         victim = rows[-1]
         victim_owner = victim.find_elements(By.TAG_NAME, "td")[1].text

@@ -169,7 +169,7 @@ export function ActivationCodes({ id }) {
           ? html`<${Empty}>本范围内没有登记业主。请先在“登记信息”中导入房屋和业主。<//>`
           : html`<div class="table-wrap"><table>
           <thead><tr><th scope="col">房屋</th><th scope="col">业主</th><th scope="col">账号</th><th scope="col">激活码</th><th scope="col">有效期至</th><th scope="col">操作</th></tr></thead>
-          <tbody>${rows.map((r) => html`<tr>
+          <tbody>${rows.map((r) => html`<tr data-owner=${r.owner_id}>
             <td>${unitText(r.unit)}</td>
             <td>${r.owner_name}</td>
             <td>${r.has_account ? html`<span class="badge good">已开通</span>` : html`<span class="badge">未开通</span>`}</td>
