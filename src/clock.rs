@@ -21,6 +21,14 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock that starts `seconds` behind the system clock and is then only moved forward:
+    /// `redprop demo` records a year of history through the API, starting a year ago.
+    pub fn behind(seconds: i64) -> Clock {
+        Clock {
+            offset_micros: Arc::new(AtomicI64::new(-seconds.max(0).saturating_mul(1_000_000))),
+        }
+    }
+
     pub fn now(&self) -> NaiveDateTime {
         Utc::now().naive_utc() + Duration::microseconds(self.offset_micros.load(Ordering::Relaxed))
     }

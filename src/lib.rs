@@ -62,6 +62,11 @@ impl AppState {
     /// the keys are the ones it was set up with. A weak or short key is refused before anything
     /// touches the database.
     pub fn init(config: Config) -> anyhow::Result<AppState> {
+        AppState::init_with_clock(config, clock::Clock::default())
+    }
+
+    /// `init`, on a given clock (the demo's history runs on one that starts a year ago).
+    pub fn init_with_clock(config: Config, clock: clock::Clock) -> anyhow::Result<AppState> {
         let secret = crypto::load_or_create_secret(
             config.jwt_secret.as_deref(),
             "REDPROP_JWT_SECRET",
@@ -77,7 +82,6 @@ impl AppState {
         if config.database_url.is_none() {
             data_dir::prepare(&config.data_dir)?;
         }
-        let clock = clock::Clock::default();
         let in_use = db::hold_open(&config.effective_database_url())?;
         let db = Db::open(&config.effective_database_url(), clock.clone(), config.db_pool_size)?;
         let applied = db::migrate::run(&db)?;

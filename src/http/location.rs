@@ -46,6 +46,11 @@ const OVERRIDES: &[(&str, MakeRule)] = &[
         levels: 3,
         then: "inputs",
     }),
+    // A paper questionnaire is counted in the campaign's progress (responses are never listed).
+    ("enterPaperSurvey", || Rule::Up {
+        levels: 3,
+        then: "progress",
+    }),
 ];
 
 /// The rule of every operation that answers 201.

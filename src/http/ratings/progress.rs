@@ -125,7 +125,9 @@ impl ProgressApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(max_length = 64))] estate_id: Path<String>,
+        /// The estate.
+        #[oai(validator(max_length = 64))]
+        estate_id: Path<String>,
         body: JsonBody<PaperSurvey>,
     ) -> ApiResult<PaperEntered> {
         let caller = auth.0;
