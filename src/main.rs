@@ -50,8 +50,13 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
-    /// Load a demo county shaped like the seed articles into an empty database.
-    Demo,
+    /// Load a demo county shaped like the seed articles into an empty database, with a year of
+    /// history made through the API, and print one account per role (passwords shown once).
+    Demo {
+        /// The registry and the accounts only, no history (the browser tests start from this).
+        #[arg(long)]
+        bare: bool,
+    },
     /// Copy the SQLite database into FILE while the server runs (consistent, then checked).
     /// On PostgreSQL use pg_dump.
     Backup { file: PathBuf },
@@ -231,9 +236,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => {
-            let state = AppState::init(config)?;
+        Command::Demo { bare } => {
+            // The history starts a year ago, on a clock that is then moved forward to now.
+            let clock = if bare {
+                redprop::clock::Clock::default()
+            } else {
+                redprop::clock::Clock::behind(366 * 86_400)
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let state = rt.block_on(async {
+                tokio::task::spawn_blocking(move || AppState::init_with_clock(config, clock)).await
+            })??;
             let s = redprop::demo::load(&state).map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            if !bare {
+                let (st, summary) = (state.clone(), &s);
+                rt.block_on(async move { st.db.clock().scope(redprop::demo::history::run(&st, summary)).await })?;
+            }
             state.seal_all().map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "demo county loaded: {} organisations, {} grids, {} estates, {} companies, {} units\ncounty {}",

@@ -4,6 +4,8 @@
 //! party-building coverage, and one estate (和园小区) with its 240 units and owners imported from
 //! the sample spreadsheet.
 
+pub mod history;
+
 use chrono::NaiveDate;
 
 use crate::db::companies::{CompanyRow, ContractRow};
@@ -38,6 +40,9 @@ pub struct DemoSummary {
     /// (name, id) of every estate loaded.
     pub estate_ids: Vec<(String, String)>,
     pub heyuan_estate_id: String,
+    /// 和园小区's community and the company serving it.
+    pub heyuan_community_id: String,
+    pub heyuan_company_id: String,
     pub organisations: usize,
     pub grids: usize,
     pub estates: usize,
@@ -393,6 +398,8 @@ pub fn load(state: &AppState) -> AppResult<DemoSummary> {
         Ok(DemoSummary {
             county_id: county.id,
             estate_ids: estates.iter().map(|e| (e.name.clone(), e.id.clone())).collect(),
+            heyuan_community_id: heyuan.community_id.clone(),
+            heyuan_company_id: companies[0].id.clone(),
             heyuan_estate_id: heyuan.id,
             organisations: orgs,
             grids,

@@ -960,3 +960,95 @@ async fn the_demo_county_and_its_coverage(app: TestApp) {
     assert_eq!(h.body["total_heads"], 233);
 }
 both!(the_demo_county_and_its_coverage);
+
+/// `redprop demo` leaves a county that looks used: a year of history made through the API as
+/// the demo's own accounts (one per role, each able to sign in), with votes closed and open,
+/// ledger items at every step, monthly meetings with published minutes and action items at each
+/// step, and a published rating campaign with an appeal; the audit chain verifies.
+async fn the_demo_has_a_year_of_history(app: TestApp) {
+    let admin = app.admin_token().await;
+    let summary = redprop::demo::load(&app.state).unwrap();
+    let roles: Vec<&str> = summary.accounts.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(
+        roles,
+        [
+            "demo-bureau",
+            "demo-party",
+            "demo-committee",
+            "demo-company",
+            "demo-department",
+            "demo-owner"
+        ]
+    );
+    for a in &summary.accounts {
+        assert!(a.password.len() >= 16);
+        app.login(&a.username, &a.password).await;
+    }
+    let state = app.state.clone();
+    state
+        .db
+        .clock()
+        .clone()
+        .scope(redprop::demo::history::run(&state, &summary))
+        .await
+        .unwrap();
+    let admin = {
+        let _ = admin;
+        app.admin_token().await
+    };
+    let estate = &summary.heyuan_estate_id;
+    let get = |path: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move { app.get(&path, As::Bearer(&admin)).await.expect(200).body }
+    };
+    let votes = get(format!("/api/v1/estates/{estate}/votes")).await;
+    let statuses: Vec<&str> = votes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["open", "closed"]);
+    let closed = &votes["items"][1];
+    let result = get(format!("/api/v1/votes/{}/result", closed["id"].as_str().unwrap())).await;
+    assert_eq!(result["outcome"], "passed", "{result}");
+    let ledger = get(format!("/api/v1/estates/{estate}/ledger-items?limit=50")).await;
+    let mut steps: Vec<&str> = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
+    steps.sort();
+    steps.dedup();
+    assert_eq!(
+        steps,
+        ["confirmed", "dispatched", "in_progress", "reported", "resolved"]
+    );
+    let meetings = get(format!("/api/v1/estates/{estate}/meetings")).await;
+    assert_eq!(meetings["items"].as_array().unwrap().len(), 4);
+    let actions = get(format!("/api/v1/estates/{estate}/action-items?limit=50")).await;
+    let mut kinds: Vec<&str> = actions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["done", "done", "open", "reported"]);
+    let campaigns = get(format!("/api/v1/orgs/{}/rating-campaigns", summary.county_id)).await;
+    let campaign = &campaigns["items"][0];
+    assert!(
+        ["published", "final"].contains(&campaign["status"].as_str().unwrap()),
+        "{campaign}"
+    );
+    let appeals = get(format!(
+        "/api/v1/rating-campaigns/{}/appeals",
+        campaign["id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(appeals["items"].as_array().unwrap().len(), 1);
+    let verified = get("/api/v1/audit/verify".to_string()).await;
+    assert_eq!(verified["ok"], true, "{verified}");
+}
+both!(the_demo_has_a_year_of_history);

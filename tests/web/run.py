@@ -75,7 +75,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         subprocess.run([str(BIN), "admin", "create", "--username", "admin"], check=True, capture_output=True,
                        env=dict(self.env, REDPROP_ADMIN_PASSWORD=ADMIN_PASSWORD))
-        subprocess.run([str(BIN), "demo"], env=self.env, check=True, capture_output=True)
+        subprocess.run([str(BIN), "demo", "--bare"], env=self.env, check=True, capture_output=True)
         self.log = open(self.dir / "server.log", "wb")
         self.proc = subprocess.Popen([str(BIN), "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):

@@ -1,0 +1,561 @@
+//! A year of history for the demo county, made through the public API exactly as people would
+//! make it on the pages — every rule, window and audit event applies — on a clock that starts a
+//! year ago and is moved forward step by step to now (`Clock::behind`). What it leaves: votes
+//! closed (with a result) and one open, monthly joint meetings with published minutes and action
+//! items at each step, ledger items at every step, and a published rating campaign with an
+//! appeal pending.
+//!
+//! It signs in as the demo's accounts (`DemoAccount`), so nothing here bypasses the policy.
+
+use poem::http::Method;
+use poem::{Endpoint, Request};
+use serde_json::{json, Value};
+
+use super::{DemoAccount, DemoSummary};
+use crate::domain::ids;
+use crate::AppState;
+
+const DAY: i64 = 86_400;
+
+/// A tiny valid PNG (1×1), the evidence photos of the history.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49,
+    0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb4,
+    0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// The API, called in-process (no socket), as one person or another.
+struct Api<'a, E> {
+    ep: &'a E,
+    state: &'a AppState,
+}
+
+impl<E: Endpoint> Api<'_, E> {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Value> {
+        let req = Request::builder()
+            .method(method.clone())
+            .uri(format!("/api/v1{path}").parse()?)
+            .header("accept", "application/json")
+            .header("accept-language", "zh-CN")
+            .header("authorization", format!("Bearer {token}"))
+            .content_type(content_type)
+            .body(body);
+        let resp = poem::IntoResponse::into_response(
+            // Boxed: the whole service's future would otherwise sit inside every step's.
+            Box::pin(self.ep.call(req))
+                .await
+                .map_err(|e| anyhow::anyhow!("{method} {path}: {e}"))?,
+        );
+        let status = resp.status();
+        let bytes = resp.into_body().into_vec().await?;
+        let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if !status.is_success() {
+            anyhow::bail!("demo history: {method} {path} answered {status}: {value}");
+        }
+        Ok(value)
+    }
+
+    async fn call(&self, method: Method, path: &str, token: &str, body: Value) -> anyhow::Result<Value> {
+        self.send(method, path, token, "application/json", serde_json::to_vec(&body)?)
+            .await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> anyhow::Result<Value> {
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(format!("/api/v1{path}").parse()?)
+            .header("accept", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .finish();
+        let resp = poem::IntoResponse::into_response(
+            Box::pin(self.ep.call(req))
+                .await
+                .map_err(|e| anyhow::anyhow!("GET {path}: {e}"))?,
+        );
+        let status = resp.status();
+        let value: Value = serde_json::from_slice(&resp.into_body().into_vec().await?).unwrap_or(Value::Null);
+        if !status.is_success() {
+            anyhow::bail!("demo history: GET {path} answered {status}: {value}");
+        }
+        Ok(value)
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Value> {
+        self.call(Method::POST, path, token, body).await
+    }
+
+    async fn put(&self, path: &str, token: &str, body: Value) -> anyhow::Result<Value> {
+        self.call(Method::PUT, path, token, body).await
+    }
+
+    async fn login(&self, username: &str, password: &str) -> anyhow::Result<String> {
+        let t = self
+            .call(
+                Method::POST,
+                "/auth/login",
+                "",
+                json!({ "username": username, "password": password }),
+            )
+            .await?;
+        Ok(t["access_token"].as_str().unwrap_or_default().to_string())
+    }
+
+    async fn photo(&self, token: &str, name: &str) -> anyhow::Result<String> {
+        let boundary = "redprop-demo-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(PNG);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .send(
+                Method::POST,
+                "/attachments",
+                token,
+                &format!("multipart/form-data; boundary={boundary}"),
+                body,
+            )
+            .await?;
+        Ok(r["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Moves the demo's clock forward.
+    fn advance(&self, seconds: i64) {
+        self.state.db.clock().advance(seconds);
+    }
+
+    fn at(&self, seconds_from_now: i64) -> String {
+        ids::rfc3339(ids::now() + chrono::Duration::seconds(seconds_from_now))
+    }
+
+    fn day(&self, days_from_today: i64) -> String {
+        (ids::today() + chrono::Duration::days(days_from_today)).to_string()
+    }
+}
+
+/// Everyone's sessions, renewed after each move of the clock (tokens last 15 minutes).
+struct People {
+    bureau: String,
+    party: String,
+    committee: String,
+    company: String,
+    owners: Vec<String>,
+}
+
+fn password_of<'a>(accounts: &'a [DemoAccount], username: &str) -> &'a str {
+    accounts
+        .iter()
+        .find(|a| a.username == username)
+        .map(|a| a.password.as_str())
+        .unwrap_or_default()
+}
+
+/// Records the history; the clock ends where the system clock is.
+pub async fn run(state: &AppState, s: &DemoSummary) -> anyhow::Result<()> {
+    let ep = crate::build_app(state);
+    let api = Api { ep: &ep, state };
+    let estate = s.heyuan_estate_id.clone();
+    let pw = |u: &str| password_of(&s.accounts, u).to_string();
+
+    // Owners of 和园小区 open accounts with codes the community printed (a few; the rest vote on paper).
+    let party = api.login("demo-party", &pw("demo-party")).await?;
+    let holders = api
+        .get(&format!("/estates/{estate}/activation-codes?limit=200"), &party)
+        .await?;
+    let mut owner_ids: Vec<String> = Vec::new();
+    for row in holders["items"].as_array().into_iter().flatten() {
+        let id = row["owner_id"].as_str().unwrap_or_default().to_string();
+        if !row["has_account"].as_bool().unwrap_or(true) && !owner_ids.contains(&id) && owner_ids.len() < 3 {
+            owner_ids.push(id);
+        }
+    }
+    let slips = api
+        .post(
+            &format!("/estates/{estate}/activation-codes"),
+            &party,
+            json!({ "owner_ids": owner_ids }),
+        )
+        .await?;
+    let mut owner_logins = vec![("demo-owner".to_string(), pw("demo-owner"))];
+    for (i, slip) in slips["items"].as_array().into_iter().flatten().enumerate() {
+        let username = format!("heyuan-owner-{}", i + 1);
+        let password = format!("heyuan-demo-{}-{}", i + 1, &ids::new_id()[..8]);
+        api.post(
+            "/owners/activate",
+            "",
+            json!({ "code": slip["code"], "username": username, "password": password }),
+        )
+        .await?;
+        owner_logins.push((username, password));
+    }
+
+    let sign_in = || async {
+        let mut owners = Vec::new();
+        for (u, p) in &owner_logins {
+            owners.push(api.login(u, p).await?);
+        }
+        anyhow::Ok(People {
+            bureau: api.login("demo-bureau", &pw("demo-bureau")).await?,
+            party: api.login("demo-party", &pw("demo-party")).await?,
+            committee: api.login("demo-committee", &pw("demo-committee")).await?,
+            company: api.login("demo-company", &pw("demo-company")).await?,
+            owners,
+        })
+    };
+
+    // A vote in spring: announced, opened after its notice, carried on paper door to door and
+    // online, closed with its result.
+    let p = sign_in().await?;
+    let vote = api
+        .post(
+            &format!("/estates/{estate}/votes"),
+            &p.party,
+            json!({
+                "category": 5, "title": "使用维修资金更换2号楼电梯", "kind": "question", "convenor": "street_office",
+                "question": "是否同意使用专项维修资金约38万元更换2号楼两部电梯？",
+                "opens_at": api.at(16 * DAY), "closes_at": api.at(30 * DAY),
+            }),
+        )
+        .await?;
+    let vote_id = vote["id"].as_str().unwrap_or_default().to_string();
+    api.advance(16 * DAY + 3600);
+    let p = sign_in().await?;
+    api.post(&format!("/votes/{vote_id}/opening"), &p.party, json!({}))
+        .await?;
+    for (i, owner) in p.owners.iter().enumerate() {
+        let choice = if i == 1 { "no" } else { "yes" };
+        // An owner who is not their unit's designated voter is not on the roll: skipped.
+        let _ = api
+            .post(&format!("/votes/{vote_id}/ballots"), owner, json!({ "choice": choice }))
+            .await;
+    }
+    let mut cursor: Option<String> = None;
+    let mut n = 0;
+    loop {
+        let page = api
+            .get(
+                &format!(
+                    "/votes/{vote_id}/roll?limit=200{}",
+                    cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default()
+                ),
+                &p.party,
+            )
+            .await?;
+        for entry in page["items"].as_array().into_iter().flatten() {
+            n += 1;
+            // Four in five answer the door; most say yes.
+            if n % 5 == 0 {
+                continue;
+            }
+            let choice = if n % 7 == 0 {
+                "no"
+            } else if n % 11 == 0 {
+                "abstain"
+            } else {
+                "yes"
+            };
+            let _ = api
+                .post(
+                    &format!("/votes/{vote_id}/paper-ballots"),
+                    &p.party,
+                    json!({ "voter_id": entry["voter_id"], "choice": choice, "paper_ref": format!("纸质选票 {n:03}") }),
+                )
+                .await;
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    api.advance(14 * DAY);
+
+    // Ledger items through the year: each ends at a different step.
+    let mut items = Vec::new();
+    let reports = [
+        ("elevator", "2号楼电梯异响", "2号楼1单元电梯运行时有异响。"),
+        ("sanitation", "垃圾清运不及时", "北门垃圾站连续两天未清运。"),
+        ("parking", "消防通道被占", "3号楼东侧消防通道长期停车。"),
+        ("repairs", "楼道灯不亮", "5号楼2单元三至六层楼道灯不亮。"),
+        ("greening", "绿地被毁", "中心花园草坪被踩踏。"),
+        ("utilities", "停水未通知", "周二上午停水，未提前通知。"),
+    ];
+    for (i, (category, title, description)) in reports.iter().enumerate() {
+        let p = sign_in().await?;
+        let owner = &p.owners[i % p.owners.len()];
+        let photo = api.photo(owner, "现场.png").await?;
+        let item = api
+            .post(
+                &format!("/estates/{estate}/ledger-items"),
+                owner,
+                json!({ "category": category, "title": title, "description": description, "attachment_ids": [photo], "show_reporter_to_company": false }),
+            )
+            .await?;
+        let id = item["id"].as_str().unwrap_or_default().to_string();
+        items.push((id.clone(), owner.clone()));
+        // The last stays reported; the one before, dispatched; then accepted, and so on.
+        let steps = reports.len() - 1 - i;
+        if steps >= 1 {
+            api.post(
+                &format!("/ledger-items/{id}/dispatch"),
+                &p.party,
+                json!({ "assignee_kind": "company", "assignee_id": s.heyuan_company_id }),
+            )
+            .await?;
+        }
+        if steps >= 2 {
+            api.post(&format!("/ledger-items/{id}/accept"), &p.company, json!({}))
+                .await?;
+            api.post(
+                &format!("/ledger-items/{id}/progress"),
+                &p.company,
+                json!({ "note": "已到现场查看，正在处理。" }),
+            )
+            .await?;
+        }
+        if steps >= 3 {
+            let evidence = api.photo(&p.company, "处理后.png").await?;
+            api.post(
+                &format!("/ledger-items/{id}/done"),
+                &p.company,
+                json!({ "note": "已处理完毕。", "attachment_ids": [evidence] }),
+            )
+            .await?;
+        }
+        if steps == 4 {
+            api.post(
+                &format!("/ledger-items/{id}/reopen"),
+                owner,
+                json!({ "reason": "没修好，仍有问题。" }),
+            )
+            .await?;
+        }
+        if steps == 5 {
+            api.post(
+                &format!("/ledger-items/{id}/confirm"),
+                owner,
+                json!({ "rating": 4, "comment": "处理及时。" }),
+            )
+            .await?;
+        }
+        api.advance(20 * DAY);
+    }
+
+    // Joint meetings, monthly, with published minutes; the company's action items at each step.
+    let mut actions = Vec::new();
+    for month in 0..4 {
+        let p = sign_in().await?;
+        let meeting = api
+            .post(
+                "/meetings",
+                &p.party,
+                json!({
+                    "kind": "joint_monthly", "convenor_org_id": s.heyuan_community_id, "estate_id": estate,
+                    "title": format!("和园小区第{}次联席会议", month + 1), "starts_at": api.at(3600), "place": "东街社区党群服务中心",
+                    "parties": [{ "kind": "party_org", "party_id": s.heyuan_community_id }, { "kind": "company", "party_id": s.heyuan_company_id }],
+                    "agenda": [{ "title": "问题台账办理情况" }, { "title": "下月重点工作" }],
+                }),
+            )
+            .await?;
+        let mid = meeting["id"].as_str().unwrap_or_default().to_string();
+        let parties: Vec<Value> = meeting["parties"].as_array().cloned().unwrap_or_default();
+        let party_of = |kind: &str| {
+            parties
+                .iter()
+                .find(|x| x["kind"] == kind)
+                .and_then(|x| x["id"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        api.advance(2 * 3600);
+        let p = sign_in().await?;
+        api.put(
+            &format!("/meetings/{mid}/attendance"),
+            &p.party,
+            json!({ "parties": parties.iter().map(|x| json!({ "party_id": x["id"], "attendance": "present" })).collect::<Vec<_>>() }),
+        )
+        .await?;
+        let minutes = api
+            .post(
+                &format!("/meetings/{mid}/minutes"),
+                &p.party,
+                json!({
+                    "discussion": [{ "agenda_seq": 1, "text": "通报本月问题台账办理情况，逐项核对。" }],
+                    "decisions": [{ "text": format!("物业企业两周内完成第{}项整改", month + 1), "responsible_party_id": party_of("company"), "due_on": api.day(14) }],
+                }),
+            )
+            .await?;
+        let v = minutes["id"].as_str().unwrap_or_default().to_string();
+        api.post(&format!("/minutes/{v}/send"), &p.party, json!({})).await?;
+        api.post(
+            &format!("/minutes/{v}/answers"),
+            &p.company,
+            json!({ "party_id": party_of("company"), "correction": false }),
+        )
+        .await?;
+        api.post(
+            &format!("/minutes/{v}/answers"),
+            &p.party,
+            json!({ "party_id": party_of("party_org"), "correction": false }),
+        )
+        .await?;
+        api.post(&format!("/minutes/{v}/publish"), &p.party, json!({})).await?;
+        let listed = api.get(&format!("/meetings/{mid}/action-items"), &p.party).await?;
+        if let Some(a) = listed["items"].as_array().and_then(|a| a.first()) {
+            actions.push(a["id"].as_str().unwrap_or_default().to_string());
+        }
+        // The first two are done and accepted, the third reported, the fourth left open.
+        if let Some(a) = actions.last().filter(|_| month < 3) {
+            api.advance(5 * DAY);
+            let p = sign_in().await?;
+            let evidence = api.photo(&p.company, "整改.png").await?;
+            api.post(
+                &format!("/action-items/{a}/progress"),
+                &p.company,
+                json!({ "note": "已安排人员整改。" }),
+            )
+            .await?;
+            api.post(
+                &format!("/action-items/{a}/done"),
+                &p.company,
+                json!({ "note": "整改完成，附照片。", "attachment_ids": [evidence] }),
+            )
+            .await?;
+            if month < 2 {
+                api.post(
+                    &format!("/action-items/{a}/review"),
+                    &p.party,
+                    json!({ "accept": true }),
+                )
+                .await?;
+            }
+        }
+        api.advance(25 * DAY);
+    }
+
+    // The year's rating: the survey, the committee's evaluation, an inspection, scored and
+    // published; the company appeals one indicator.
+    let p = sign_in().await?;
+    let campaign = api
+        .post(
+            &format!("/orgs/{}/rating-campaigns", s.county_id),
+            &p.bureau,
+            json!({ "name": format!("{}年度五好红色物业评价", api.day(-200)[..4].to_string()), "period_from": api.day(-366), "period_until": api.day(-1) }),
+        )
+        .await?;
+    let cid = campaign["id"].as_str().unwrap_or_default().to_string();
+    api.post(&format!("/rating-campaigns/{cid}/open"), &p.bureau, json!({}))
+        .await?;
+    let config = &campaign["config"];
+    let answers: Vec<Value> = config["survey"]["questions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|q| json!({ "question": q["code"], "value": 4 }))
+        .collect();
+    for owner in &p.owners {
+        api.put(
+            &format!("/rating-campaigns/{cid}/survey/{estate}"),
+            owner,
+            json!({ "answers": answers, "comment": "总体满意。" }),
+        )
+        .await?;
+    }
+    let scores = |source: &str, value: &str| -> Vec<Value> {
+        config["indicators"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|i| i["source"] == source)
+            .map(|i| json!({ "indicator": i["code"], "value": value }))
+            .collect()
+    };
+    let evaluation = scores("committee_evaluation", "85");
+    if !evaluation.is_empty() {
+        api.put(
+            &format!("/rating-campaigns/{cid}/estates/{estate}/evaluation"),
+            &p.committee,
+            json!({ "scores": evaluation, "note": "业委会评议。" }),
+        )
+        .await?;
+    }
+    let inspection = scores("bureau_inspection", "80");
+    if !inspection.is_empty() {
+        let photo = api.photo(&p.bureau, "检查.png").await?;
+        api.post(
+            &format!("/rating-campaigns/{cid}/estates/{estate}/inspections"),
+            &p.bureau,
+            json!({ "scores": inspection, "note": "现场检查。", "attachment_ids": [photo] }),
+        )
+        .await?;
+    }
+    for step in ["close", "runs", "publish"] {
+        api.post(&format!("/rating-campaigns/{cid}/{step}"), &p.bureau, json!({}))
+            .await?;
+    }
+    api.advance(2 * DAY);
+    let p = sign_in().await?;
+    if let Some(ind) = config["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["source"] == "bureau_inspection"))
+    {
+        api.post(
+            &format!("/rating-campaigns/{cid}/appeals"),
+            &p.company,
+            json!({ "estate_id": estate, "indicator": ind["code"], "statement": "检查当日正值设备检修，检查分偏低，申请复核。" }),
+        )
+        .await?;
+    }
+
+    // The last weeks: a second vote announced 17 days ago, open since yesterday; one ledger
+    // item reported done and awaiting its reporter's confirmation.
+    let behind = -state.db.clock().offset_secs();
+    api.advance((behind - 17 * DAY).max(0));
+    let p = sign_in().await?;
+    let second = api
+        .post(
+            &format!("/estates/{estate}/votes"),
+            &p.party,
+            json!({
+                "category": 2, "title": "修订《和园小区管理规约》（电动车停放）", "kind": "question", "convenor": "street_office",
+                "question": "是否同意在管理规约中增加电动车集中停放、禁止入户充电的条款？",
+                "opens_at": api.at(16 * DAY), "closes_at": api.at(34 * DAY),
+            }),
+        )
+        .await?;
+    let second_id = second["id"].as_str().unwrap_or_default().to_string();
+    api.advance(16 * DAY + 60);
+    let p = sign_in().await?;
+    api.post(&format!("/votes/{second_id}/opening"), &p.party, json!({}))
+        .await?;
+    for owner in p.owners.iter().take(2) {
+        let _ = api
+            .post(
+                &format!("/votes/{second_id}/ballots"),
+                owner,
+                json!({ "choice": "yes" }),
+            )
+            .await;
+    }
+    if let Some((id, _)) = items.get(3) {
+        let evidence = api.photo(&p.company, "维修后.png").await?;
+        api.post(
+            &format!("/ledger-items/{id}/done"),
+            &p.company,
+            json!({ "note": "已更换楼道灯，全部点亮。", "attachment_ids": [evidence] }),
+        )
+        .await?;
+    }
+    // Up to the system clock.
+    let rest = -state.db.clock().offset_secs() - 5;
+    api.advance(rest.max(0));
+    Ok(())
+}
