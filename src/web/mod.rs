@@ -314,7 +314,16 @@ fn build() -> Site {
          connect-src 'self'; font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
          form-action 'self'",
         inline_hashes(&html, "script"),
-        inline_hashes(&html, "style"),
+        // The shell's own style, and the printed minutes' (opened by the pages in a window that
+        // inherits this policy).
+        format!(
+            "{}{}",
+            inline_hashes(&html, "style"),
+            inline_hashes(
+                &format!("<style>{}</style>", crate::http::meetings::print::PRINT_STYLE),
+                "style"
+            )
+        ),
     );
     let mut shells = BTreeMap::new();
     for r in &routes {

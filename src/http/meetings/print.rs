@@ -4,6 +4,14 @@
 use super::*;
 use poem_openapi::payload::Html;
 
+/// The printed minutes' one style: A4 with page numbers. The pages open this document in a
+/// window of their own, so the shell's policy allows this style by its hash (`web::mod`).
+pub const PRINT_STYLE: &str = "@page{size:A4;margin:20mm;@bottom-center{content:\"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\";font-size:9pt}}body{font-family:\"Songti SC\",\"SimSun\",serif;font-size:12pt;\
+         line-height:1.6;max-width:170mm;margin:0 auto;color:#000}h1{text-align:center;font-size:18pt}\
+         h2{font-size:13pt;border-bottom:1px solid #000;margin-top:1.2em}table{border-collapse:collapse;width:100%}\
+         td,th{border:1px solid #000;padding:2pt 4pt;text-align:left;vertical-align:top}\
+         .sign td{height:14mm}.meta{color:#333}.draft{color:#a00;font-weight:bold;text-align:center}footer{margin-top:2em;font-size:9pt;word-break:break-all}";
+
 pub struct PrintApi;
 
 /// Text made safe to put in HTML.
@@ -46,13 +54,7 @@ fn page(ctx: &MeetingCtx, agenda: &[AgendaRow], m: &MinutesRow, answers: &[Answe
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
     h.push_str(&format!("<title>{} 会议纪要</title>", esc(&meeting.title)));
-    h.push_str(
-        "<style>@page{size:A4;margin:20mm;@bottom-center{content:\"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\";font-size:9pt}}body{font-family:\"Songti SC\",\"SimSun\",serif;font-size:12pt;\
-         line-height:1.6;max-width:170mm;margin:0 auto;color:#000}h1{text-align:center;font-size:18pt}\
-         h2{font-size:13pt;border-bottom:1px solid #000;margin-top:1.2em}table{border-collapse:collapse;width:100%}\
-         td,th{border:1px solid #000;padding:2pt 4pt;text-align:left;vertical-align:top}\
-         .sign td{height:14mm}.meta{color:#333}.draft{color:#a00;font-weight:bold;text-align:center}footer{margin-top:2em;font-size:9pt;word-break:break-all}</style>",
-    );
+    h.push_str(&format!("<style>{PRINT_STYLE}</style>"));
     h.push_str("</head><body>");
     h.push_str(&format!("<h1>{}<br>会议纪要</h1>", esc(&meeting.title)));
     if status != MinutesStatus::Published {

@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Empty, Field, confirmAct, date, dateTime, html, label } from "app/ui";
+import { Alert, Empty, Field, confirmAct, date, dateTime, html, label, useSorted } from "app/ui";
 import { Photo, PhotoPicker, upload } from "app/photos";
 
 const enc = encodeURIComponent;
@@ -60,7 +60,7 @@ export function ActionBoard({ source, title = "督办事项" }) {
     }
   };
   const parties = items ? [...new Map(items.map((a) => [a.responsible_name, a.responsible_kind])).entries()] : [];
-  const shown = (items || []).filter((a) => !party || a.responsible_name === party);
+  const [shown, Th] = useSorted((items || []).filter((a) => !party || a.responsible_name === party));
   const changed = (updated) => {
     setItems((x) => x.map((a) => (a.id === updated.id ? updated : a)));
   };
@@ -83,7 +83,7 @@ export function ActionBoard({ source, title = "督办事项" }) {
     <${Alert} error=${error} />
     ${items && shown.length === 0 && html`<${Empty}>没有符合条件的督办事项。会议纪要发布后，写明责任方和期限的决定会出现在这里。<//>`}
     ${shown.length > 0 && html`<div class="table-wrap"><table>
-      <thead><tr><th scope="col">事项</th><th scope="col">责任方</th><th scope="col">期限</th><th scope="col">状态</th><th scope="col">操作</th></tr></thead>
+      <thead><tr><${Th} k="title">事项<//><${Th} k="responsible_name">责任方<//><${Th} k="due_on">期限<//><${Th} k="status">状态<//><th scope="col">操作</th></tr></thead>
       <tbody>${shown.map((a) => html`<tr class=${a.overdue ? "overdue" : ""} data-action=${a.id}>
         <td>${a.title}<div class="small muted"><a href=${`/web/meetings/${enc(a.meeting_id)}`}>${a.meeting_title}</a></div></td>
         <td>${a.responsible_name}</td>

@@ -104,6 +104,11 @@ export async function blob(path) {
   return resp.blob();
 }
 
+/** A document (HTML) the API renders, with the caller's token. */
+export async function text(path) {
+  return (await blob(path)).text();
+}
+
 export const get = (path) => call("GET", path);
 export const post = (path, body = {}) => call("POST", path, body);
 export const put = (path, body = {}, ifMatch) => call("PUT", path, body, ifMatch);

@@ -40,7 +40,11 @@ const ROLE_NAMES = {
   company: "物业企业", owner: "业主", department: "县直部门",
 };
 
-function Header({ session }) {
+/** Officials work on laptops: their menu is a side menu there (Element habits); owners keep the
+ * top bar and the bottom tab bar of a phone. */
+const OFFICIAL = new Set(["admin", "bureau", "party_org", "committee", "department", "company"]);
+
+function Header({ session, path }) {
   const roles = session ? [...new Set(session.roles.map((r) => ROLE_NAMES[r.role] || label("", r.role)))] : [];
   const out = async () => {
     await api.logout();
@@ -57,10 +61,11 @@ function Header({ session }) {
     if (has("company")) links.push(["/web/company", "企业工作台"]);
     if (has("company") || has("bureau")) links.push(["/web/webhooks", "事件推送"]);
   }
-  return html`<header class="bar">
+  const official = !!session && session.roles.some((r) => OFFICIAL.has(r.role));
+  return html`<header class=${official ? "bar side" : "bar"}>
     <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>
     <nav aria-label="主导航">
-      ${links.map(([href, text]) => html`<a href=${href}>${text}</a>`)}
+      ${links.map(([href, text]) => html`<a href=${href} aria-current=${path && path.startsWith(href) ? "page" : undefined}>${text}</a>`)}
     </nav>
     ${session
       ? html`<span class="who">${roles.join("、")}</span>
@@ -118,7 +123,7 @@ function App() {
     if (ready && !session && !isPublic) navigate(`/web/login?next=${encodeURIComponent(path)}`, true);
   }, [ready, session, path]);
 
-  return html`<${Header} session=${session} />
+  return html`<${Header} session=${session} path=${path} />
     ${!go || !page
       ? html`<main id="main" tabindex="-1" class="page"><p class="muted" role="status">正在加载……</p></main>`
       : html`<${page.Component} ...${page.params} session=${session} />`}

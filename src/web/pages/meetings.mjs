@@ -20,6 +20,20 @@ async function loadMeeting(id) {
   return { meeting, versions };
 }
 
+/** Opens the minutes as the API prints them — an A4 document with the attendance table, the
+ * decisions with responsible parties and dates, a signature line per attending party and page
+ * numbers — in a window of its own, and prints it. */
+async function printMinutes(id) {
+  const doc = await api.text(`/minutes/${enc(id)}/print`);
+  const w = window.open("", "_blank");
+  if (!w) throw { message: "浏览器拦截了打印窗口，请允许本站弹出窗口后重试。" };
+  w.document.open();
+  w.document.write(doc);
+  w.document.close();
+  w.focus();
+  w.print();
+}
+
 /** The parties the signed-in person may answer for (the API has the last word). */
 function speaksFor(meeting, party) {
   const s = api.currentSession();
@@ -181,7 +195,7 @@ function MinutesView({ meeting: m, minutes: v, convenor, done }) {
       <div class="actions">
         ${v.status === "draft" && convenor && html`<button onClick=${() => act(() => api.post(`/minutes/${enc(v.id)}/send`, {}))}>送各方确认</button>`}
         ${v.status === "confirming" && convenor && waiting.size === 0 && html`<button onClick=${async () => (await confirmAct({ title: "发布纪要", body: "各方已确认。发布后纪要冻结、对外公开，写明责任方和期限的决定成为督办事项；此后只能以更正的新版本修改。", yes: "发布" })) && act(() => api.post(`/minutes/${enc(v.id)}/publish`, {}))}>发布纪要</button>`}
-        ${v.status === "published" && html`<button class="secondary" onClick=${() => window.print()}>打印</button>`}
+        ${v.status !== "draft" && html`<button class="secondary" onClick=${() => act(() => printMinutes(v.id))}>打印纪要（A4）</button>`}
       </div>
       ${v.status === "confirming" && mine.length > 0 && html`<div class="answer">
         <${Field} id="answer-comment" label="更正意见（要求更正时填写）"><textarea id="answer-comment" value=${comment} onInput=${(e) => setComment(e.target.value)} maxlength="2000"></textarea><//>

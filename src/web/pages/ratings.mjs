@@ -4,7 +4,7 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Crumbs, Empty, Field, Loaded, confirmAct, date, dateTime, fieldError, html, label, stars, useLoad, useTitle } from "app/ui";
+import { Alert, Crumbs, Empty, Field, Loaded, confirmAct, date, dateTime, fieldError, html, label, stars, useLoad, useSorted, useTitle } from "app/ui";
 import { PhotoPicker, upload } from "app/photos";
 
 const enc = encodeURIComponent;
@@ -167,14 +167,15 @@ function Campaign({ id, changed }) {
 
 /** Each estate's survey against the least sample and what it still lacks: the checklist to
  * read before closing, scoring or publishing. */
-function Progress({ items }) {
+function Progress({ items: all }) {
+  const [items, Th] = useSorted(all.map((p) => ({ ...p, evaluated_n: p.evaluated ? 1 : 0, lacking_n: p.lacking.length })));
   const short = items.filter((p) => p.lacking.length > 0 || p.low_sample).length;
   return html`<div class="progress">
     <h3>各小区输入进度</h3>
     ${items.length === 0 ? html`<${Empty}>本县还没有参评的小区（须在评定期内有在约物业企业且服务满规定天数）。<//>` : html`
     <p class=${short ? "alert info" : "small ok-text"} role="status">${short ? `${short} 个小区尚有输入不全或调查样本不足；缺少的指标不得分。` : "各小区的输入均已齐全。"}</p>
     <div class="table-wrap"><table>
-      <thead><tr><th scope="col">小区</th><th scope="col">企业</th><th scope="col">满意度调查</th><th scope="col">业委会评价</th><th class="num" scope="col">检查</th><th scope="col">尚缺</th></tr></thead>
+      <thead><tr><${Th} k="estate_name">小区<//><${Th} k="company_name">企业<//><${Th} k="responses">满意度调查<//><${Th} k="evaluated_n">业委会评价<//><${Th} k="inspections" num>检查<//><${Th} k="lacking_n">尚缺<//></tr></thead>
       <tbody>${items.map((p) => html`<tr class=${p.lacking.length ? "overdue" : ""}>
         <td>${p.estate_name}</td><td>${p.company_name}</td>
         <td><meter min="0" max=${Math.max(p.min_responses, 1)} value=${Math.min(p.responses, Math.max(p.min_responses, 1))} aria-label=${`${p.estate_name} 调查 ${p.responses} / ${p.min_responses}`}></meter>

@@ -376,3 +376,28 @@ export function CopyButton({ text, label: what = "复制" }) {
   return html`<button type="button" class="secondary small-button" onClick=${copy}>${what}</button>
     <span role="status" class="small ok-text">${done ? "已复制" : ""}</span>`;
 }
+
+// ---- Tables ----
+
+const collator = new Intl.Collator("zh-CN", { numeric: true });
+
+/** A table sorted by a column the person chooses (Element habits): `[rows sorted, Th]`, where
+ * `<Th k="field">` is a header cell that sorts by `row.field`; chosen again, it reverses. */
+export function useSorted(rows, initial = null) {
+  const [sort, setSort] = useState(initial);
+  const value = (row, k) => row[k];
+  const sorted = !sort
+    ? rows
+    : [...rows].sort((a, b) => {
+        const [x, y] = [value(a, sort.key), value(b, sort.key)];
+        const c = typeof x === "number" && typeof y === "number" ? x - y : collator.compare(String(x ?? ""), String(y ?? ""));
+        return c * sort.dir;
+      });
+  const Th = ({ k, num, children }) => {
+    const on = sort && sort.key === k;
+    return html`<th scope="col" class=${num ? "num" : ""} aria-sort=${on ? (sort.dir > 0 ? "ascending" : "descending") : "none"}>
+      <button type="button" class="sort" onClick=${() => setSort({ key: k, dir: on ? -sort.dir : 1 })}>${children}<span aria-hidden="true">${on ? (sort.dir > 0 ? " ▲" : " ▼") : " ↕"}</span></button>
+    </th>`;
+  };
+  return [sorted, Th];
+}
