@@ -642,6 +642,17 @@ mod tests {
     }
 
     #[test]
+    fn the_printed_minutes_style_is_allowed_by_the_shell() {
+        // The pages write the API's printed minutes into a window that inherits the shell's policy.
+        let s = site();
+        let hash = inline_hashes(
+            &format!("<style>{}</style>", crate::http::meetings::print::PRINT_STYLE),
+            "style",
+        );
+        assert!(!hash.is_empty() && s.csp.contains(hash.trim()), "{}", s.csp);
+    }
+
+    #[test]
     fn every_inline_block_is_hashed_and_nothing_else() {
         let html = "<script type=\"importmap\">{}</script><script src=\"/a.js\"></script><style>b{}</style>";
         use base64::Engine;
