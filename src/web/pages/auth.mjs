@@ -31,7 +31,6 @@ export function LoginPage() {
   };
   return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>登录</h1>
-    <${Alert} error=${error} />
     <form class="card" onSubmit=${submit} novalidate>
       <${Field} id="username" label="用户名">
         <input id="username" name="username" autocomplete="username" required maxlength="64" />
@@ -40,6 +39,7 @@ export function LoginPage() {
         <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128" />
       <//>
       <div class="actions"><button type="submit" disabled=${busy}>${busy ? "正在登录……" : "登录"}</button></div>
+      <${Alert} error=${error} />
     </form>
     <p>业主第一次使用？<a href="/web/activate">用社区发放的激活码开通账号</a></p>
   </main>`;
@@ -80,7 +80,6 @@ export function ActivatePage() {
   return html`<main id="main" tabindex="-1" class="page narrow">
     <h1>开通业主账号</h1>
     <p class="muted">请输入社区或业委会发给您的激活码，并设置用户名和密码。激活码自发放起 14 天内有效，只能使用一次；过期或遗失请联系社区重新发放。</p>
-    <${Alert} error=${error} />
     <form class="card" onSubmit=${submit} novalidate>
       <${Field} id="code" label="激活码" error=${fieldError(error, "code")}>
         <input id="code" name="code" required autocomplete="one-time-code" maxlength="64" value=${codeFromLink()} />
@@ -95,6 +94,7 @@ export function ActivatePage() {
         <input id="password2" name="password2" type="password" required autocomplete="new-password" maxlength="128" />
       <//>
       <div class="actions"><button type="submit" disabled=${busy}>${busy ? "正在开通……" : "开通并登录"}</button></div>
+      <${Alert} error=${error} />
     </form>
   </main>`;
 }

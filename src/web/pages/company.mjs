@@ -108,7 +108,6 @@ function Appeals({ campaign, appeals, rated, done }) {
     ${appeals.length > 0 && html`<ul>${appeals.map((a) => html`<li>${(indicators.find(([c]) => c === a.indicator) || [0, a.indicator])[1]}：${a.statement} — ${APPEAL[a.status] || label("", a.status)}${a.reasons ? `（${a.reasons}）` : ""}</li>`)}</ul>`}
     ${open
       ? html`<p class="small">申诉期至 ${dateTime(campaign.appeals_until)}。</p>
-        <${Alert} error=${error} />
         <form onSubmit=${submit}>
           <div class="grid two">
             <${Field} id="ap-estate" label="申诉的小区" error=${fieldError(error, "estate_id")}><select id="ap-estate" name="estate" required><option value="" disabled selected>请选择参评的小区</option>${rated.map(([id, name]) => html`<option value=${id}>${name}</option>`)}</select><//>
@@ -116,6 +115,7 @@ function Appeals({ campaign, appeals, rated, done }) {
           </div>
           <${Field} id="ap-st" label="申诉理由"><textarea id="ap-st" name="statement" required maxlength="5000"></textarea><//>
           <div class="actions"><button type="submit">提出申诉</button></div>
+          <${Alert} error=${error} />
         </form>`
       : html`<p class="small muted">不在申诉期内。</p>`}
   </div>`;

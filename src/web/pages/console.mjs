@@ -140,7 +140,6 @@ function ConveneMeeting({ estate, committees, ledger, done }) {
   return html`<section class="card" aria-labelledby="convene-h">
     <h2 id="convene-h">召开联席会议</h2>
     <p class="hint">社区党组织召集，业委会（物管会）和物业企业参加。</p>
-    <${Alert} error=${error} />
     <form onSubmit=${submit}>
       <${Field} id="m-title" label="会议名称" error=${fieldError(error, "title")}><input id="m-title" name="title" required maxlength="200" /><//>
       <${Field} id="m-starts" label="时间（北京时间）" error=${fieldError(error, "starts_at")}><input id="m-starts" name="starts_at" type="datetime-local" required /><//>
@@ -150,6 +149,7 @@ function ConveneMeeting({ estate, committees, ledger, done }) {
       </fieldset>`}
       <${Field} id="m-agenda" label="其他议程（每行一项）" error=${fieldError(error, "agenda")}><textarea id="m-agenda" name="agenda"></textarea><//>
       <div class="actions"><button type="submit">召开会议</button></div>
+      <${Alert} error=${error} />
     </form>
   </section>`;
 }
@@ -187,7 +187,6 @@ function AnnounceVote({ estateId, done }) {
   return html`<section class="card" aria-labelledby="announce-h">
     <h2 id="announce-h">发布表决公告</h2>
     <p class="hint">投票开始前须公告满规定天数（自公告录入次日起算）。</p>
-    <${Alert} error=${error} ok=${ok} />
     <form onSubmit=${submit}>
       <${Field} id="category" label="事项类别（民法典第二百七十八条）" error=${fieldError(error, "category")}>
         <select id="category" name="category">${CATEGORIES.map((c, i) => html`<option value=${i + 1}>${i + 1}. ${c}</option>`)}</select>
@@ -200,6 +199,7 @@ function AnnounceVote({ estateId, done }) {
       <${Field} id="opens_at" label="开始投票（北京时间）" error=${fieldError(error, "opens_at")}><input id="opens_at" name="opens_at" type="datetime-local" required /><//>
       <${Field} id="closes_at" label="结束投票（北京时间）" error=${fieldError(error, "closes_at")}><input id="closes_at" name="closes_at" type="datetime-local" required /><//>
       <div class="actions"><button type="submit">发布公告</button></div>
+      <${Alert} error=${error} ok=${ok} />
     </form>
   </section>`;
 }
@@ -331,7 +331,6 @@ function PaperBallot({ vote: v, done }) {
   };
   return html`<section class="card" aria-labelledby="paper-h">
     <h2 id="paper-h">录入纸质选票</h2>
-    <${Alert} error=${error} ok=${ok} />
     <form onSubmit=${submit}>
       <${Field} id="voter-q" label="查找投票人（姓名）">
         <div class="actions">
@@ -350,6 +349,7 @@ function PaperBallot({ vote: v, done }) {
       <${Field} id="paper_no" label="纸质选票编号" error=${fieldError(error, "paper_ref")}><input id="paper_no" name="paper_no" required maxlength="100" /><//>
       <${Field} id="scan" label="选票扫描件（可选）"><input id="scan" name="scan" type="file" accept="image/*,application/pdf" /><//>
       <div class="actions"><button type="submit">录入</button></div>
+      <${Alert} error=${error} ok=${ok} />
     </form>
   </section>`;
 }
@@ -368,11 +368,11 @@ function Extend({ vote: v, done }) {
   };
   return html`<section class="card" aria-labelledby="ext-h">
     <h2 id="ext-h">延长投票</h2>
-    <${Alert} error=${error} />
     <form onSubmit=${submit}>
       <${Field} id="ext-closes" label="新的结束时间（北京时间）"><input id="ext-closes" name="closes_at" type="datetime-local" required /><//>
       <${Field} id="ext-reason" label="原因"><input id="ext-reason" name="reason" required maxlength="500" /><//>
       <div class="actions"><button type="submit" class="secondary">延长</button></div>
+      <${Alert} error=${error} />
     </form>
   </section>`;
 }

@@ -93,7 +93,6 @@ function Attendance({ meeting: m, editable, done }) {
   };
   return html`<section class="card" aria-labelledby="att-h">
     <h2 id="att-h">参会各方</h2>
-    <${Alert} error=${error} />
     <form onSubmit=${submit}>
       <table>
         <thead><tr><th scope="col">参会方</th><th scope="col">出席情况</th></tr></thead>
@@ -108,6 +107,7 @@ function Attendance({ meeting: m, editable, done }) {
         </tr>`)}</tbody>
       </table>
       ${editable && html`<div class="actions"><button type="submit" class="secondary">保存出席情况</button></div>`}
+      <${Alert} error=${error} />
     </form>
   </section>`;
 }
@@ -144,7 +144,6 @@ function MinutesEditor({ meeting: m, minutes, done }) {
   };
   return html`<section class="card" aria-labelledby="draft-h">
     <h2 id="draft-h">${minutes ? "修改纪要草稿" : "起草会议纪要"}</h2>
-    <${Alert} error=${error} />
     <form onSubmit=${submit}>
       ${m.agenda.map((a) => html`<${Field} id=${`disc-${a.seq}`} label=${`议题 ${a.seq}：${a.title}`}>
         <textarea id=${`disc-${a.seq}`} name=${`disc-${a.seq}`} maxlength="5000" value=${(start.discussion.find((d) => d.agenda_seq === a.seq) || {}).text || ""}></textarea>
@@ -162,6 +161,7 @@ function MinutesEditor({ meeting: m, minutes, done }) {
         <button type="button" class="secondary" onClick=${() => setDecisions([...decisions, { text: "" }])}>添加一项决定</button>
       </fieldset>
       <div class="actions"><button type="submit">保存草稿</button></div>
+      <${Alert} error=${error} />
     </form>
   </section>`;
 }

@@ -109,7 +109,6 @@ export function SurveyPage({ campaign, estate }) {
     <${Loaded} data=${data} error=${error}>${(d) => html`
       <h1>${d.campaign.name}</h1>
       <p class="muted">请对本小区物业服务企业的服务作出评价（1 很不满意 — 5 很满意）。再次提交将替换您之前的回答。</p>
-      <${Alert} error=${failed} ok=${ok} />
       <form class="card" onSubmit=${submit}>
         ${d.campaign.config.survey.questions.map((q) => {
           const had = d.mine && (d.mine.answers || []).find((a) => a.question === q.code);
@@ -119,6 +118,7 @@ export function SurveyPage({ campaign, estate }) {
         })}
         <${Field} id="comment" label="意见建议（可选）"><textarea id="comment" name="comment" maxlength="2000"></textarea><//>
         <div class="actions"><button type="submit">${d.mine ? "更新我的评价" : "提交"}</button></div>
+        <${Alert} error=${failed} ok=${ok} />
       </form>`}<//>
   </main>`;
 }

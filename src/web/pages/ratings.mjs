@@ -68,7 +68,6 @@ function NewCampaign({ org, done }) {
   return html`<section class="card" aria-labelledby="new-h">
     <h2 id="new-h">新建评定</h2>
     <p class="hint">采用默认指标体系，开始调查前可调整。</p>
-    <${Alert} error=${error} />
     <form onSubmit=${submit}>
       <${Field} id="c-name" label="名称"><input id="c-name" name="name" required maxlength="200" placeholder="2026年度五好红色物业评定" /><//>
       <div class="grid two">
@@ -76,6 +75,7 @@ function NewCampaign({ org, done }) {
         <${Field} id="c-until" label="评定期结束"><input id="c-until" name="until" type="date" required /><//>
       </div>
       <div class="actions"><button type="submit">新建</button></div>
+      <${Alert} error=${error} />
     </form>
   </section>`;
 }
@@ -309,7 +309,6 @@ function ConfigEditor({ campaign, done }) {
     }
   };
   return html`<details class="config"><summary>评定配置（开始调查后不可再改）</summary>
-    <${Alert} error=${error} ok=${ok} />
     <form onSubmit=${submit}>
       <table><caption>指标权重</caption>
         <thead><tr><th scope="col">指标</th><th scope="col">权重（分）</th></tr></thead>
@@ -327,6 +326,7 @@ function ConfigEditor({ campaign, done }) {
         <${Field} id="min_responses" label="每个小区调查最少样本"><input id="min_responses" name="min_responses" type="number" min="0" value=${cfg.survey.min_responses} required /><//>
       </div>
       <div class="actions"><button type="submit" class="secondary">保存配置</button></div>
+      <${Alert} error=${error} ok=${ok} />
     </form>
   </details>`;
 }
