@@ -1036,8 +1036,9 @@ def english_browser_reads_chinese(srv, s, backend):
 
 
 def every_page_on_both_viewports(srv, s, backend):
-    """Each page, as the person it is for, on a phone and on a laptop: a screenshot of each, and
-    axe-core's accessibility rules on each; nothing wider than the screen."""
+    """Each page, as the person it is for, on a phone and on a laptop, in a Chinese and an English
+    browser: a screenshot of each, axe-core's accessibility rules on each, nothing wider than the
+    screen, and no raw id, ISO timestamp or English enum value on any."""
     estate, vote = s["estate"]["id"], s["vote"]["id"]
     pages = [
         (None, ["/web/login", "/web/activate", f"/web/estates/{estate}"]),
@@ -1049,9 +1050,10 @@ def every_page_on_both_viewports(srv, s, backend):
         (s["users"]["company"], ["/web/company", "/web/webhooks"]),
         (s["users"]["party"], [f"/web/console/estates/{estate}/activation"]),
     ]
-    for size in (PHONE, LAPTOP):
+    # Every page in a Chinese browser and in an English one: the pages are Chinese in both.
+    for lang, size in [("zh-CN", PHONE), ("zh-CN", LAPTOP), ("en-US", PHONE), ("en-US", LAPTOP)]:
         for who, paths in pages:
-            d = browser(size)
+            d = browser(size, lang)
             try:
                 if who:
                     login(d, srv.base, who)
@@ -1061,7 +1063,7 @@ def every_page_on_both_viewports(srv, s, backend):
                     WebDriverWait(d, 15).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "main [role=status]:not(.alert)"))
                     time.sleep(0.4)  # charts draw after their data
                     slug = re.sub(r"[^a-z]+", "-", re.sub(r"/[0-9a-f-]{20,}", "", path)).strip("-") or "home"
-                    shot(d, backend, f"all-{slug}")
+                    shot(d, backend, f"{'all' if lang == 'zh-CN' else 'en'}-{slug}")
                 no_errors(d)
             finally:
                 d.quit()
