@@ -309,21 +309,18 @@ fn build() -> Site {
     };
     let default_shell = shell_for(None);
     let html = String::from_utf8_lossy(&default_shell.asset.body).into_owned();
+    // The shell's own style, and the printed minutes' (opened by the pages in a window that
+    // inherits this policy).
+    let print_style = inline_hashes(
+        &format!("<style>{}</style>", crate::http::meetings::print::PRINT_STYLE),
+        "style",
+    );
     let csp = format!(
-        "default-src 'none'; script-src 'self'{}; style-src 'self'{}; img-src 'self' data: blob:; \
+        "default-src 'none'; script-src 'self'{}; style-src 'self'{}{print_style}; img-src 'self' data: blob:; \
          connect-src 'self'; font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
          form-action 'self'",
         inline_hashes(&html, "script"),
-        // The shell's own style, and the printed minutes' (opened by the pages in a window that
-        // inherits this policy).
-        format!(
-            "{}{}",
-            inline_hashes(&html, "style"),
-            inline_hashes(
-                &format!("<style>{}</style>", crate::http::meetings::print::PRINT_STYLE),
-                "style"
-            )
-        ),
+        inline_hashes(&html, "style"),
     );
     let mut shells = BTreeMap::new();
     for r in &routes {
