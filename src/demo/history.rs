@@ -1,8 +1,9 @@
 //! A year of history for the demo county, made through the public API exactly as people would
 //! make it on the pages — every rule, window and audit event applies — on a clock that starts a
-//! year ago and is moved forward step by step to now (`Clock::behind`). What it leaves: votes
-//! closed (with a result) and one open, monthly joint meetings with published minutes and action
-//! items at each step, ledger items at every step, and a published rating campaign with an
+//! year ago and is moved forward step by step to now (`Clock::behind`). What it leaves: an
+//! owners' committee elected through nomination, joint review and publicity, filed and in office;
+//! votes closed (with a result) and one open, monthly joint meetings with published minutes and
+//! action items at each step, ledger items at every step, and a published rating campaign with an
 //! appeal pending.
 //!
 //! It signs in as the demo's accounts (`DemoAccount`), so nothing here bypasses the policy.
@@ -159,6 +160,105 @@ fn password_of<'a>(accounts: &'a [DemoAccount], username: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// Forms and elects 和园小区's owners' committee through every step of RULES §3–§4.
+async fn elect_committee<E: Endpoint>(api: &Api<'_, E>, s: &DemoSummary, pw: &dyn Fn(&str) -> String) -> anyhow::Result<()> {
+    let estate = &s.heyuan_estate_id;
+    let bureau = api.login("demo-bureau", &pw("demo-bureau")).await?;
+    let party = api.login("demo-party", &pw("demo-party")).await?;
+    // The demo county has one reviewing department (民政局): its rules name it.
+    let rules_path = format!("/orgs/{}/committee-rules", s.county_id);
+    let mut rules = api.get(&rules_path, &bureau).await?;
+    rules["required_departments"] = json!(["civil_affairs"]);
+    api.put(&rules_path, &bureau, rules).await?;
+    let committee = api
+        .post(
+            &format!("/estates/{estate}/committees"),
+            &party,
+            json!({ "kind": "owners_committee", "term_years": 5 }),
+        )
+        .await?;
+    let cid = committee["id"].as_str().unwrap_or_default().to_string();
+    let election = api
+        .post(&format!("/committees/{cid}/elections"), &party, json!({ "seats": 5 }))
+        .await?;
+    let eid = election["id"].as_str().unwrap_or_default().to_string();
+    // Three party members and two other owners.
+    let members = api
+        .get(&format!("/estates/{estate}/owners?party_member=true&limit=3"), &party)
+        .await?;
+    let others = api
+        .get(&format!("/estates/{estate}/owners?party_member=false&limit=20"), &party)
+        .await?;
+    let mut chosen: Vec<String> = Vec::new();
+    for o in members["items"].as_array().into_iter().flatten().take(3) {
+        chosen.push(o["id"].as_str().unwrap_or_default().to_string());
+    }
+    for o in others["items"].as_array().into_iter().flatten() {
+        if chosen.len() >= 5 {
+            break;
+        }
+        chosen.push(o["id"].as_str().unwrap_or_default().to_string());
+    }
+    let mut candidates = Vec::new();
+    for owner in &chosen {
+        let c = api
+            .post(
+                &format!("/elections/{eid}/candidates"),
+                &party,
+                json!({ "owner_id": owner, "nominated_by": "party_org", "supporter_owner_ids": [] }),
+            )
+            .await?;
+        candidates.push(c["id"].as_str().unwrap_or_default().to_string());
+    }
+    api.post(&format!("/elections/{eid}/screening"), &party, json!({})).await?;
+    let department = api.login("demo-department", &pw("demo-department")).await?;
+    for c in &candidates {
+        api.post(
+            &format!("/candidates/{c}/reviews"),
+            &department,
+            json!({ "passed": true, "reason": "经核查，无负面清单记录。" }),
+        )
+        .await?;
+    }
+    api.post(&format!("/elections/{eid}/publication"), &party, json!({})).await?;
+    api.advance(8 * DAY);
+    let party = api.login("demo-party", &pw("demo-party")).await?;
+    api.post(&format!("/elections/{eid}/finalization"), &party, json!({})).await?;
+    let elected = api
+        .post(
+            &format!("/committees/{cid}/election-result"),
+            &party,
+            json!({
+                "election_id": eid, "elected_on": api.day(0), "alternates": [],
+                "members": chosen.iter().map(|o| json!({ "affiliation": "owner", "owner_id": o })).collect::<Vec<_>>(),
+            }),
+        )
+        .await?;
+    for authority in ["housing_bureau", "street_office"] {
+        api.post(
+            &format!("/committees/{cid}/filings"),
+            &party,
+            json!({ "authority": authority, "filed_on": api.day(0) }),
+        )
+        .await?;
+    }
+    let chair = elected["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["owner_id"].as_str() == chosen.first().map(String::as_str))
+        .map(|m| m["id"].clone())
+        .unwrap_or(Value::Null);
+    api.post(
+        &format!("/committees/{cid}/first-meeting"),
+        &party,
+        json!({ "held_on": api.day(0), "chair_member_id": chair }),
+    )
+    .await?;
+    api.advance(3 * DAY);
+    Ok(())
+}
+
 /// Records the history; the clock ends where the system clock is.
 pub async fn run(state: &AppState, s: &DemoSummary) -> anyhow::Result<()> {
     let ep = crate::build_app(state);
@@ -211,6 +311,11 @@ pub async fn run(state: &AppState, s: &DemoSummary) -> anyhow::Result<()> {
             owners,
         })
     };
+
+    // The owners' committee: formed, its candidates nominated by the party organisation,
+    // screened, reviewed by the county's department, published for objections, the list made
+    // final, the result recorded, filed with both authorities, the first meeting held.
+    Box::pin(elect_committee(&api, s, &pw)).await?;
 
     // A vote in spring: announced, opened after its notice, carried on paper door to door and
     // online, closed with its result.

@@ -962,7 +962,8 @@ async fn the_demo_county_and_its_coverage(app: TestApp) {
 both!(the_demo_county_and_its_coverage);
 
 /// `redprop demo` leaves a county that looks used: a year of history made through the API as
-/// the demo's own accounts (one per role, each able to sign in), with votes closed and open,
+/// the demo's own accounts (one per role, each able to sign in), with an owners' committee elected
+/// and in office, votes closed and open,
 /// ledger items at every step, monthly meetings with published minutes and action items at each
 /// step, and a published rating campaign with an appeal; the audit chain verifies.
 async fn the_demo_has_a_year_of_history(app: TestApp) {
@@ -1001,6 +1002,11 @@ async fn the_demo_has_a_year_of_history(app: TestApp) {
         let (app, admin) = (&app, admin.clone());
         async move { app.get(&path, As::Bearer(&admin)).await.expect(200).body }
     };
+    let committees = get(format!("/api/v1/estates/{estate}/committees")).await;
+    let committee = &committees["items"][0];
+    assert_eq!(committee["status"], "active", "{committee}");
+    let elections = get(format!("/api/v1/committees/{}/elections", committee["id"].as_str().unwrap())).await;
+    assert_eq!(elections["items"].as_array().unwrap().len(), 1);
     let votes = get(format!("/api/v1/estates/{estate}/votes")).await;
     let statuses: Vec<&str> = votes["items"]
         .as_array()
