@@ -161,7 +161,11 @@ fn password_of<'a>(accounts: &'a [DemoAccount], username: &str) -> &'a str {
 }
 
 /// Forms and elects 和园小区's owners' committee through every step of RULES §3–§4.
-async fn elect_committee<E: Endpoint>(api: &Api<'_, E>, s: &DemoSummary, pw: &dyn Fn(&str) -> String) -> anyhow::Result<()> {
+async fn elect_committee<E: Endpoint>(
+    api: &Api<'_, E>,
+    s: &DemoSummary,
+    pw: &dyn Fn(&str) -> String,
+) -> anyhow::Result<()> {
     let estate = &s.heyuan_estate_id;
     let bureau = api.login("demo-bureau", &pw("demo-bureau")).await?;
     let party = api.login("demo-party", &pw("demo-party")).await?;
@@ -210,7 +214,8 @@ async fn elect_committee<E: Endpoint>(api: &Api<'_, E>, s: &DemoSummary, pw: &dy
             .await?;
         candidates.push(c["id"].as_str().unwrap_or_default().to_string());
     }
-    api.post(&format!("/elections/{eid}/screening"), &party, json!({})).await?;
+    api.post(&format!("/elections/{eid}/screening"), &party, json!({}))
+        .await?;
     let department = api.login("demo-department", &pw("demo-department")).await?;
     for c in &candidates {
         api.post(
@@ -220,10 +225,12 @@ async fn elect_committee<E: Endpoint>(api: &Api<'_, E>, s: &DemoSummary, pw: &dy
         )
         .await?;
     }
-    api.post(&format!("/elections/{eid}/publication"), &party, json!({})).await?;
+    api.post(&format!("/elections/{eid}/publication"), &party, json!({}))
+        .await?;
     api.advance(8 * DAY);
     let party = api.login("demo-party", &pw("demo-party")).await?;
-    api.post(&format!("/elections/{eid}/finalization"), &party, json!({})).await?;
+    api.post(&format!("/elections/{eid}/finalization"), &party, json!({}))
+        .await?;
     let elected = api
         .post(
             &format!("/committees/{cid}/election-result"),

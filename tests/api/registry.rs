@@ -1005,7 +1005,11 @@ async fn the_demo_has_a_year_of_history(app: TestApp) {
     let committees = get(format!("/api/v1/estates/{estate}/committees")).await;
     let committee = &committees["items"][0];
     assert_eq!(committee["status"], "active", "{committee}");
-    let elections = get(format!("/api/v1/committees/{}/elections", committee["id"].as_str().unwrap())).await;
+    let elections = get(format!(
+        "/api/v1/committees/{}/elections",
+        committee["id"].as_str().unwrap()
+    ))
+    .await;
     assert_eq!(elections["items"].as_array().unwrap().len(), 1);
     let votes = get(format!("/api/v1/estates/{estate}/votes")).await;
     let statuses: Vec<&str> = votes["items"]
