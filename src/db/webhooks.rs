@@ -158,21 +158,7 @@ pub fn append_test(conn: &mut AnyConnection, endpoint_id: &str, data: &serde_jso
         // Nobody else hears of it: its one delivery is written here.
         fanned_out: true,
     };
-    let delivery = DeliveryRow {
-        id: ids::new_id(),
-        event_id: event.id.clone(),
-        endpoint_id: endpoint_id.to_string(),
-        status: WebhookDeliveryStatus::Pending.as_str().into(),
-        attempts: 0,
-        next_attempt_at: now,
-        lease_owner: None,
-        lease_until: None,
-        last_attempt_at: None,
-        last_status_code: None,
-        last_error: None,
-        delivered_at: None,
-        created_at: now,
-    };
+    let delivery = DeliveryRow::pending(&event.id, endpoint_id, now);
     let id = delivery.id.clone();
     super::insert_batch!(conn, webhook_events::table, [event])?;
     super::insert_batch!(conn, webhook_deliveries::table, [delivery])?;
@@ -320,6 +306,27 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
 }
 
+impl DeliveryRow {
+    /// A delivery of an event to an endpoint, due now, not yet attempted.
+    pub fn pending(event_id: &str, endpoint_id: &str, now: NaiveDateTime) -> DeliveryRow {
+        DeliveryRow {
+            id: ids::new_id(),
+            event_id: event_id.into(),
+            endpoint_id: endpoint_id.into(),
+            status: WebhookDeliveryStatus::Pending.as_str().into(),
+            attempts: 0,
+            next_attempt_at: now,
+            lease_owner: None,
+            lease_until: None,
+            last_attempt_at: None,
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: now,
+        }
+    }
+}
+
 /// Events due and not yet fanned out, oldest first.
 pub fn due_events(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) -> AppResult<Vec<String>> {
     Ok(webhook_events::table
@@ -368,21 +375,7 @@ pub fn fan_out(conn: &mut AnyConnection, event_id: &str, now: NaiveDateTime) -> 
             .select(EndpointRow::as_select())
             .load(conn)?;
         for ep in endpoints.into_iter().filter(|ep| ep.wants(&e.event_type)) {
-            rows.push(DeliveryRow {
-                id: ids::new_id(),
-                event_id: e.id.clone(),
-                endpoint_id: ep.id,
-                status: WebhookDeliveryStatus::Pending.as_str().into(),
-                attempts: 0,
-                next_attempt_at: now,
-                lease_owner: None,
-                lease_until: None,
-                last_attempt_at: None,
-                last_status_code: None,
-                last_error: None,
-                delivered_at: None,
-                created_at: now,
-            });
+            rows.push(DeliveryRow::pending(&e.id, &ep.id, now));
         }
     }
     super::insert_batch!(conn, webhook_deliveries::table, rows)

@@ -150,6 +150,13 @@ pub enum Replayed {
     Accepted(Json<WebhookDelivery>),
 }
 
+#[derive(ApiResponse)]
+pub enum TestQueued {
+    /// The test event is queued for an attempt now: its one delivery.
+    #[oai(status = 202)]
+    Accepted(Json<WebhookDelivery>),
+}
+
 fn out(e: EndpointRow) -> AppResult<Webhook> {
     Ok(Webhook {
         owner_kind: e.owner()?,
@@ -583,7 +590,7 @@ impl WebhooksApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Replayed> {
+    ) -> ApiResult<TestQueued> {
         let caller = auth.caller().clone();
         let out = state
             .db
@@ -611,7 +618,7 @@ impl WebhooksApi {
             })
             .await?;
         db::webhooks::WAKE.notify_one();
-        Ok(Replayed::Accepted(Json(delivery_out(out)?)))
+        Ok(TestQueued::Accepted(Json(delivery_out(out)?)))
     }
 
     /// Replay a delivery: queue it again for an attempt now, with the same event id and body

@@ -36,7 +36,7 @@ fn estate_of(conn: &mut AnyConnection, caller: &Caller, ctx: &CampaignCtx, estat
 
 /// The estate, if the caller may at least see it (404 otherwise) and it is in the campaign's
 /// county.
-fn in_campaign(caller: &Caller, ctx: &CampaignCtx, estate: EstateCtx) -> AppResult<EstateCtx> {
+pub(crate) fn in_campaign(caller: &Caller, ctx: &CampaignCtx, estate: EstateCtx) -> AppResult<EstateCtx> {
     check(caller, &estate.place(), &Action::ViewPublic(estate.place()))?;
     if !crate::domain::registry::path_within(&estate.estate.community_path, &ctx.county.id) {
         return Err(AppError::rule(

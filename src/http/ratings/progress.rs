@@ -96,7 +96,7 @@ impl ProgressApi {
                             responses,
                             paper_responses: paper,
                             min_responses: min,
-                            low_sample: responses < min,
+                            low_sample: rating::low_sample(responses, min),
                             evaluated,
                             inspections,
                             lacking,
@@ -136,14 +136,8 @@ impl ProgressApi {
             .db
             .command(move |c, trail| {
                 let ctx = load(c, &id.0, Lock::Shared)?;
-                let estate = estate_ctx(c, &caller, &estate_id.0)?;
+                let estate = in_campaign(&caller, &ctx, estate_ctx(c, &caller, &estate_id.0)?)?;
                 let actor = check(&caller, &estate.place(), &Action::EnterPaperSurvey(estate.place()))?;
-                if !crate::domain::registry::path_within(&estate.estate.community_path, &ctx.county.id) {
-                    return Err(AppError::rule(
-                        codes::NOT_RATED_HERE,
-                        "the estate is not in the campaign's county",
-                    ));
-                }
                 ctx.step(CampaignStep::Collect, ids::now())?;
                 let owner = body.owner_id.clone();
                 if db::estates::holder_in(c, std::slice::from_ref(&owner), &estate.estate.id)?.is_none() {
