@@ -12,6 +12,7 @@ pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
 pub mod meeting;
+pub mod money;
 pub mod policy;
 pub mod rating;
 pub mod registry;

@@ -147,6 +147,10 @@ problems! {
     WEBHOOK_PAUSED = 409 "webhook_paused" "the webhook endpoint is paused";
     DELIVERY_IN_FLIGHT = 409 "delivery_in_flight" "the webhook delivery is being attempted now";
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
+    STATEMENT_SUPERSEDED = 409 "statement_superseded" "the statement has been corrected; correct the version in force";
+    STATEMENT_EXISTS = 409 "statement_exists" "a statement of this account and period is already published; publish a correction";
+    FUND_USE_DECIDED = 409 "fund_use_decided" "the use of the maintenance fund is already decided, refused or withdrawn";
+    FUND_USE_NOT_APPROVED = 409 "fund_use_not_approved" "the use of the maintenance fund has not been approved";
     // 413, 414, 415, 431.
     PRECONDITION_FAILED = 412 "precondition_failed" "the record changed since it was read: its ETag no longer matches If-Match; read it again";
     PRECONDITION_REQUIRED = 428 "precondition_required" "this change replaces a whole record that others edit: send If-Match with the ETag it was read with";
@@ -172,6 +176,20 @@ problems! {
     PREPARATORY_MEMBER_ELECTED = 422 "preparatory_member_elected" "a member of the preparatory group who stands must first leave it";
     PUBLICITY_NOT_OVER = 422 "publicity_not_over" "the publicity period has not ended";
     OBJECTIONS_UNANSWERED = 422 "objections_unanswered" "every objection must be answered first";
+    STATEMENT_UNRECONCILED = 422 "statement_unreconciled" "opening balance + income − spending is not the stated closing balance, to the fen";
+    STATEMENT_OPENING_MISMATCH = 422 "statement_opening_mismatch" "a statement opens at the closing balance of the last one published";
+    STATEMENT_OUT_OF_SEQUENCE = 422 "statement_out_of_sequence" "a statement begins the day after the last one published ends: no period is skipped";
+    STATEMENT_PERIOD_OPEN = 422 "statement_period_open" "the period has not ended yet";
+    STATEMENT_BALANCE_MISMATCH = 422 "statement_balance_mismatch" "the fund statement's closing balance is not the balance in the county's fund records";
+    COSTS_EXCEED_SHARE = 422 "costs_exceed_share" "the company's costs exceed the share of common income the owners decided it may keep";
+    FUND_BASIS_INVALID = 422 "fund_basis_invalid" "a use of the maintenance fund rests on a closed vote of category 5 of the same estate that passed";
+    FUND_USE_EMERGENCY = 422 "fund_use_emergency" "an emergency use is approved by the county, not decided by a vote";
+    FUND_USE_NOT_EMERGENCY = 422 "fund_use_not_emergency" "an ordinary use is decided by the owners' vote, not approved by the county";
+    NOT_AN_EMERGENCY_HERE = 422 "not_an_emergency_here" "the county's list of emergencies does not include this one";
+    SETTLEMENT_EXCEEDS_ESTIMATE = 422 "settlement_exceeds_estimate" "a settlement is not above the estimate that was decided";
+    FEE_BASIS_INVALID = 422 "fee_basis_invalid" "a fee standard rests on a closed vote of the same estate that passed, a major matter whose vote passed, or a named government price";
+    FEE_STANDARD_AMBIGUOUS = 422 "fee_standard_ambiguous" "two items of one name apply equally to some unit: say which applies";
+    USE_WITHOUT_BASIS = 422 "use_without_basis" "a use of common income names the owners' decision (a vote that passed) that authorised it";
     OBJECTION_WINDOW_CLOSED = 422 "objection_window_closed" "objections are accepted only while the list is published";
     NOT_ON_THE_LIST = 422 "not_on_the_list" "objections concern candidates on the published list";
     PROPOSAL_NOT_APPROVED = 422 "proposal_not_approved" "a major matter goes to the vote only after the community party committee approved it";
