@@ -21,6 +21,7 @@ pub mod instance_keys;
 pub mod introspect;
 pub mod ledger;
 pub mod meetings;
+pub mod money;
 pub mod migrate;
 pub mod orgs;
 pub mod owners;

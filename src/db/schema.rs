@@ -981,3 +981,148 @@ diesel::table! {
         locked_until -> Timestamp,
     }
 }
+
+diesel::table! {
+    fee_standards (id) {
+        id -> Text,
+        estate_id -> Text,
+        effective_from -> Date,
+        basis -> Text,
+        basis_vote_id -> Nullable<Text>,
+        basis_proposal_id -> Nullable<Text>,
+        basis_document -> Nullable<Text>,
+        complaint_phone -> Text,
+        note -> Text,
+        items -> Text,
+        company_id -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    income_shares (id) {
+        id -> Text,
+        estate_id -> Text,
+        share_permille -> Integer,
+        basis_vote_id -> Text,
+        effective_from -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    money_entries (id) {
+        id -> Text,
+        estate_id -> Text,
+        account -> Text,
+        kind -> Text,
+        category -> Text,
+        amount_fen -> BigInt,
+        occurred_on -> Date,
+        counterparty -> Text,
+        description -> Text,
+        basis_vote_id -> Nullable<Text>,
+        fund_use_id -> Nullable<Text>,
+        balance_fen -> Nullable<BigInt>,
+        attachments -> Text,
+        source -> Text,
+        company_id -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statements (id) {
+        id -> Text,
+        estate_id -> Text,
+        account -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        version -> Integer,
+        status -> Text,
+        opening_fen -> BigInt,
+        income_fen -> BigInt,
+        spending_fen -> BigInt,
+        costs_fen -> BigInt,
+        closing_fen -> BigInt,
+        line_count -> Integer,
+        fingerprint -> Text,
+        note -> Text,
+        supersedes -> Nullable<Text>,
+        correction_reason -> Nullable<Text>,
+        changes -> Nullable<Text>,
+        company_id -> Nullable<Text>,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statement_lines (statement_id, seq) {
+        statement_id -> Text,
+        seq -> Integer,
+        entry_id -> Text,
+        kind -> Text,
+        category -> Text,
+        amount_fen -> BigInt,
+        occurred_on -> Date,
+        counterparty -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    statement_questions (id) {
+        id -> Text,
+        statement_id -> Text,
+        estate_id -> Text,
+        owner_id -> Text,
+        asked_by -> Text,
+        question -> Text,
+        asked_at -> Timestamp,
+        answer_due -> Date,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    fund_uses (id) {
+        id -> Text,
+        estate_id -> Text,
+        kind -> Text,
+        emergency -> Nullable<Text>,
+        title -> Text,
+        location -> Text,
+        description -> Text,
+        estimate_fen -> BigInt,
+        building_ids -> Text,
+        status -> Text,
+        basis_vote_id -> Nullable<Text>,
+        applied_by -> Text,
+        applied_role -> Text,
+        applied_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        settled_fen -> Nullable<BigInt>,
+        invoices -> Text,
+        settled_by -> Nullable<Text>,
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    money_settings (county_id) {
+        county_id -> Text,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(statements, statement_lines, statement_questions, estates);
+diesel::allow_tables_to_appear_in_same_query!(money_entries, estates);

@@ -638,6 +638,12 @@ term_enum!(
         JointMeeting = "joint_meeting", "每月联席会议";
         /// A community's quarterly party-building joint meeting (一季一议), for a quarter without one.
         PartyBuildingMeeting = "party_building_meeting", "一季一议";
+        /// An estate's quarterly statement of common income (公共收益), for a period without one.
+        IncomeStatement = "income_statement", "公共收益季度公示";
+        /// An estate's statement of the maintenance fund (at least yearly), for a period without one.
+        FundStatement = "fund_statement", "维修资金年度公示";
+        /// An owner's question on a published statement, unanswered.
+        StatementQuestion = "statement_question", "账目询问答复";
     }
 );
 

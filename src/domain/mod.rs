@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit;
 pub mod committee;
 pub mod credentials;
+pub mod fund_import;
 pub mod headcount;
 pub mod identity;
 pub mod ids;

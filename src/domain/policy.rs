@@ -373,6 +373,26 @@ pub enum Action<'a> {
     /// the place names only the company (its own people and keys; not the bureau, since the
     /// events are the company's). A county's: the county's place (its bureau).
     ManageWebhooks(Place<'a>),
+    /// Keep an estate's accounts (RULES.md §9): fee standards, entries of common income,
+    /// statements and their corrections, answers to owners' questions, settlements of fund uses.
+    /// The company under contract today (its people and its keys); administrators.
+    KeepAccounts(Place<'a>),
+    /// Read an estate's accounts in full (entries with counterparties, every statement line,
+    /// questions, uses of the fund): whoever sees the estate — its owners, committee, party
+    /// organisations, bureau and its company.
+    ViewAccounts(Place<'a>),
+    /// Record an owners' decision on money (the company's share of common income, the vote an
+    /// ordinary use of the fund rests on): the committee, party organisations over the estate.
+    RecordMoneyDecision(Place<'a>),
+    /// Propose a use of the maintenance fund. An emergency use is applied for by the committee
+    /// or the community (party organisations); an ordinary use may also be proposed by the company.
+    ProposeFundUse { place: Place<'a>, emergency: bool },
+    /// Approve or refuse an emergency use of the fund: the county's bureau.
+    ApproveFundUse(Place<'a>),
+    /// Ask a question on a published statement: the estate's owners.
+    AskAboutAccounts(Place<'a>),
+    /// Set a county's money settings (cadence, answer window, emergencies): its bureau.
+    ManageMoneySettings(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -485,6 +505,19 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
             (&[Admin, Bureau], place.clone())
         }
         Action::ManageWebhooks(place) => (&[Admin, Bureau, Company], place.clone()),
+        Action::KeepAccounts(place) => (&[Admin, Company], place.clone()),
+        Action::ViewAccounts(place) => (&[Admin, Bureau, PartyOrg, Committee, Company, Owner], place.clone()),
+        Action::RecordMoneyDecision(place) => (&[Admin, PartyOrg, Committee], place.clone()),
+        Action::ProposeFundUse { place, emergency } => (
+            if *emergency {
+                &[Admin, PartyOrg, Committee]
+            } else {
+                &[Admin, PartyOrg, Committee, Company]
+            },
+            place.clone(),
+        ),
+        Action::ApproveFundUse(place) | Action::ManageMoneySettings(place) => (&[Admin, Bureau], place.clone()),
+        Action::AskAboutAccounts(place) => (&[Owner], place.clone()),
     };
     roles
         .iter()

@@ -34,6 +34,14 @@ term_enum!(
         AppealDecided = "rating_appeal.decided", "评定申诉处理结果";
         /// A service contract of the company was recorded or changed.
         ContractChanged = "contract.changed", "服务合同变更";
+        /// A statement of an estate's accounts was published (a correction too: its version is above 1).
+        StatementPublished = "statement.published", "账目公示";
+        /// An owner asked a question on a statement of an estate the company serves.
+        QuestionAsked = "statement_question.asked", "业主询问账目";
+        /// The company answered an owner's question on a statement.
+        QuestionAnswered = "statement_question.answered", "账目询问已答复";
+        /// A use of an estate's maintenance fund was proposed, decided, refused, withdrawn or settled.
+        FundUseChanged = "fund_use.changed", "维修资金使用事项变化";
         /// A test event asked for on one endpoint (`POST /webhooks/{id}/test`): sent to it alone.
         Test = "webhook.test", "测试事件";
     }

@@ -149,6 +149,7 @@ problems! {
     ACTION_NOT_REPORTED = 409 "action_not_reported" "the action item has not been reported done";
     STATEMENT_SUPERSEDED = 409 "statement_superseded" "the statement has been corrected; correct the version in force";
     STATEMENT_EXISTS = 409 "statement_exists" "a statement of this account and period is already published; publish a correction";
+    QUESTION_ANSWERED = 409 "question_answered" "the question has been answered; the answer stands with it";
     FUND_USE_DECIDED = 409 "fund_use_decided" "the use of the maintenance fund is already decided, refused or withdrawn";
     FUND_USE_NOT_APPROVED = 409 "fund_use_not_approved" "the use of the maintenance fund has not been approved";
     // 413, 414, 415, 431.

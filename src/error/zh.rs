@@ -136,6 +136,7 @@ pub fn problem(code: &str) -> Option<&'static str> {
         "webhook_paused" => "该接收地址已暂停，恢复后才会发送事件。",
         "statement_superseded" => "该账目已更正，请更正现行版本。",
         "statement_exists" => "本期账目已公示，如需修改请发布更正版本。",
+        "question_answered" => "该询问已答复，答复随询问一并公开。",
         "fund_use_decided" => "该维修资金使用事项已有决定、被驳回或已撤回。",
         "fund_use_not_approved" => "该维修资金使用事项尚未批准。",
         "statement_unreconciled" => "期初余额 + 本期收入 − 本期支出 不等于所填期末余额（精确到分），不能公示。",

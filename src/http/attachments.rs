@@ -153,6 +153,9 @@ fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::e
         let seen = match kind.as_str() {
             LEDGER_ITEM => may_see_item(conn, caller, &record)?,
             ACTION_ITEM => crate::http::meetings::may_see_action(conn, caller, &record)?,
+            crate::http::money::MONEY_ENTRY | crate::http::money::FUND_USE => {
+                crate::http::money::may_see_record(conn, caller, &kind, &record)?
+            }
             crate::http::ratings::RATING_INPUT
             | crate::http::ratings::RATING_MARK
             | crate::http::ratings::RATING_APPEAL => {

@@ -144,6 +144,51 @@ pub struct WebhookTestData {
     pub message: String,
 }
 
+/// `data` of `statement.published`.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct StatementPublishedData {
+    pub statement_id: String,
+    pub estate_id: String,
+    /// `common_income` or `maintenance_fund`.
+    pub account: String,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub version: i32,
+    /// The version it corrects.
+    pub supersedes: Option<String>,
+    pub closing_fen: i64,
+    /// SHA-256 of what was published, hex.
+    pub fingerprint: String,
+}
+
+/// `data` of `statement_question.asked` and `statement_question.answered`.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct StatementQuestionData {
+    pub question_id: String,
+    pub statement_id: String,
+    pub estate_id: String,
+    /// The last day for the answer.
+    pub answer_due: NaiveDate,
+    /// When it was answered (RFC 3339; `statement_question.answered`).
+    pub answered_at: Option<String>,
+}
+
+/// `data` of `fund_use.changed`.
+#[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FundUseChangedData {
+    pub fund_use_id: String,
+    pub estate_id: String,
+    /// `ordinary` or `emergency`.
+    pub kind: String,
+    /// Its status now (`GET /terms`, `fund_use_status`).
+    pub status: String,
+    pub estimate_fen: i64,
+    pub settled_fen: Option<i64>,
+}
+
 /// An event's `data` as the JSON the delivery sends.
 pub fn data<T: ToJSON>(d: &T) -> serde_json::Value {
     d.to_json().unwrap_or(serde_json::Value::Null)
@@ -164,6 +209,9 @@ fn data_schema(e: WebhookEvent) -> fn(&mut Registry) -> MetaSchemaRef {
         WebhookEvent::AppealDecided => of::<AppealDecidedData>,
         WebhookEvent::ContractChanged => of::<ContractChangedData>,
         WebhookEvent::Test => of::<WebhookTestData>,
+        WebhookEvent::StatementPublished => of::<StatementPublishedData>,
+        WebhookEvent::QuestionAsked | WebhookEvent::QuestionAnswered => of::<StatementQuestionData>,
+        WebhookEvent::FundUseChanged => of::<FundUseChangedData>,
     }
 }
 

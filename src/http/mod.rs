@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod location;
 pub mod meetings;
 pub mod middleware;
+pub mod money;
 pub mod orgs;
 pub mod owners;
 pub mod paging;
@@ -72,6 +73,9 @@ pub enum ApiTags {
     Meetings,
     /// Star ratings of property companies (五好红色物业): campaigns, surveys, scores, appeals.
     Ratings,
+    /// Money the owners are owed an account of (阳光账目): fee standards, common income, the
+    /// maintenance fund, statements and owners' questions.
+    Money,
     /// Files (photos, evidence, scans) that records use.
     Attachments,
     /// Webhooks: signed deliveries of events to integrators, with retries and replay.
@@ -97,7 +101,7 @@ pub type Apis = (
     ledger::Apis,
     meetings::Apis,
     ratings::Apis,
-    attachments::AttachmentsApi,
+    (attachments::AttachmentsApi, money::Apis),
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -118,7 +122,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         ledger::apis(),
         meetings::apis(),
         ratings::apis(),
-        attachments::AttachmentsApi,
+        (attachments::AttachmentsApi, money::apis()),
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(format!(

@@ -216,7 +216,7 @@ impl TermsApi {
 }
 
 use crate::domain::{
-    area, committee, credentials, ledger, meeting, policy, rating, registry, unit_import, vetting, voting, webhook,
+    area, committee, credentials, ledger, meeting, money, policy, rating, registry, unit_import, vetting, voting, webhook,
 };
 
 api_terms!(
@@ -238,6 +238,16 @@ api_terms!(
     meeting::MeetingKind,
     meeting::MinutesStatus,
     meeting::PartyKind,
+    money::Account,
+    money::EmergencyKind,
+    money::EntryKind,
+    money::FeeBasis,
+    money::FeeKind,
+    money::FeeUnit,
+    money::FundUseKind,
+    money::FundUseStatus,
+    money::IncomeCategory,
+    money::StatementStatus,
     policy::Role,
     rating::AppealStatus,
     rating::CampaignStatus,

@@ -219,6 +219,8 @@ impl CommitteesApi {
                 }
                 let owed = crate::http::meetings::meetings_owed(c, &org, &estate_rows, today)?;
                 items.extend(owed.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
+                let accounts = crate::http::money::accounts_owed(c, &estate_rows, today)?;
+                items.extend(accounts.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
                 items.sort_by_key(|i| (!i.deadline.overdue, i.deadline.due_on));
                 Ok(items)
             })

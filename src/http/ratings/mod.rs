@@ -31,7 +31,7 @@ use std::sync::Arc;
 mod appeals;
 mod campaigns;
 mod dto;
-mod export;
+pub(crate) mod export;
 mod inputs;
 mod progress;
 mod results;
