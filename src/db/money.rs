@@ -501,6 +501,27 @@ pub fn published_periods(conn: &mut AnyConnection, estate_ids: &[String]) -> App
     Ok(out)
 }
 
+/// A statement's lines added up by kind and category: (kind, category, fen, entries). Added in
+/// Rust: a sum of BIGINT is NUMERIC on PostgreSQL and BIGINT on SQLite.
+pub fn line_totals(conn: &mut AnyConnection, statement_id: &str) -> AppResult<Vec<(String, String, i64, i64)>> {
+    let rows: Vec<(String, String, i64)> = statement_lines::table
+        .filter(statement_lines::statement_id.eq(statement_id))
+        .select((statement_lines::kind, statement_lines::category, statement_lines::amount_fen))
+        .load(conn)?;
+    let mut out: Vec<(String, String, i64, i64)> = Vec::new();
+    for (k, c, a) in rows {
+        match out.iter_mut().find(|(k2, c2, _, _)| *k2 == k && *c2 == c) {
+            Some(slot) => {
+                slot.2 = slot.2.saturating_add(a);
+                slot.3 += 1;
+            }
+            None => out.push((k, c, a, 1)),
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// A page of a statement's lines in order (after line `after`).
 pub fn lines_page(conn: &mut AnyConnection, statement_id: &str, after: Option<i32>, limit: i64) -> AppResult<Vec<LineRow>> {
     Ok(statement_lines::table

@@ -22,6 +22,7 @@ mod ledger;
 mod lists;
 mod meetings;
 mod metrics;
+mod money;
 mod ratings;
 mod registry;
 mod rules;

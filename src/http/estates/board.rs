@@ -51,6 +51,11 @@ pub struct NoticeBoard {
     pub results: Vec<VoteResult>,
     /// Published minutes of the estate's meetings, newest meeting first (at most 20 meetings).
     pub minutes: Vec<BoardMinutes>,
+    /// The fee standards in force and to come (明码标价), with their items and complaint telephone.
+    pub fee_standards: Vec<crate::http::money::FeeStandard>,
+    /// The latest published statement of each account: balances and totals by category (the
+    /// lines, with counterparties, are for the estate's owners: `GET /statements/{id}/lines`).
+    pub statements: Vec<crate::http::money::BoardStatement>,
     /// When this board was read (server time).
     pub generated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -280,6 +285,8 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
             });
         }
     }
+    let fee_standards = crate::http::money::board_standards(c, &estate.id)?;
+    let statements = crate::http::money::board_statements(c, &estate.id)?;
     Ok(NoticeBoard {
         kind: crate::db::terms::stored(&estate.kind)?,
         estate_id: estate.id,
@@ -291,6 +298,8 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
         votes,
         results,
         minutes,
+        fee_standards,
+        statements,
         generated_at: utc(now),
     })
 }

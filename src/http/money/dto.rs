@@ -562,3 +562,30 @@ pub enum MoneyFile {
         #[oai(header = "Content-Disposition")] String,
     ),
 }
+
+/// The latest published statement of an account, as the public notice board shows it.
+#[derive(Object)]
+pub struct BoardStatement {
+    pub statement_id: String,
+    pub account: Account,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub version: i32,
+    pub opening_fen: i64,
+    pub income_fen: i64,
+    pub spending_fen: i64,
+    pub closing_fen: i64,
+    pub published_at: DateTime<Utc>,
+    pub fingerprint: String,
+    /// Totals by kind and category.
+    pub totals: Vec<CategoryTotal>,
+}
+
+/// The entries of one kind and category of a statement, added up.
+#[derive(Object)]
+pub struct CategoryTotal {
+    pub kind: EntryKind,
+    pub category: IncomeCategory,
+    pub amount_fen: i64,
+    pub entries: i64,
+}

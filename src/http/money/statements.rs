@@ -797,3 +797,46 @@ fn print_page(ctx: &EstateCtx, s: &StatementRow, lines: &[LineRow]) -> AppResult
     h.push_str("</body></html>");
     Ok(h)
 }
+
+/// The fee standards the notice board shows: the one in force and those to come.
+pub(crate) fn board_standards(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<FeeStandard>> {
+    let today = ids::today();
+    Ok(standards_out(db::money::standards_of(conn, estate_id)?, today)?
+        .into_iter()
+        .filter(|s| s.in_force || s.effective_from > today)
+        .collect())
+}
+
+/// The latest published statement of each account, for the notice board.
+pub(crate) fn board_statements(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<BoardStatement>> {
+    let mut out = Vec::new();
+    for account in Account::ALL {
+        let Some(s) = db::money::in_force(conn, estate_id, *account)?.into_iter().next() else { continue };
+        let totals = db::money::line_totals(conn, &s.id)?
+            .into_iter()
+            .map(|(kind, category, amount, n)| {
+                Ok(CategoryTotal {
+                    kind: db::terms::stored(&kind)?,
+                    category: db::terms::stored(&category)?,
+                    amount_fen: amount,
+                    entries: n,
+                })
+            })
+            .collect::<AppResult<_>>()?;
+        out.push(BoardStatement {
+            statement_id: s.id,
+            account: *account,
+            period_from: s.period_from,
+            period_to: s.period_to,
+            version: s.version,
+            opening_fen: s.opening_fen,
+            income_fen: s.income_fen,
+            spending_fen: s.spending_fen,
+            closing_fen: s.closing_fen,
+            published_at: utc(s.published_at),
+            fingerprint: s.fingerprint,
+            totals,
+        });
+    }
+    Ok(out)
+}
