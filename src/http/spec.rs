@@ -139,6 +139,8 @@ const IF_MATCH_REQUIRED: &[&str] = &["editMinutes", "setRatingConfig"];
 const DOWNLOADS: &[(&str, &[&str])] = &[
     ("getAttachment", crate::domain::attachment::MEDIA_TYPES),
     ("exportRatingResults", &[super::ratings::XLSX, super::ratings::CSV]),
+    ("exportStatement", &[super::ratings::XLSX]),
+    ("exportDisclosure", &[super::ratings::XLSX]),
 ];
 
 /// Operations that throttle guesses and may answer 429.

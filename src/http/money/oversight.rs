@@ -346,7 +346,7 @@ impl OversightApi {
             .await?;
         Ok(MoneyFile::File(
             poem_openapi::payload::Binary(bytes),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            crate::http::ratings::XLSX.into(),
             crate::http::attachments::content_disposition(&name).replacen("inline", "attachment", 1),
         ))
     }
