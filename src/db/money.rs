@@ -365,7 +365,11 @@ pub fn first_recorded(conn: &mut AnyConnection, estate_ids: &[String]) -> AppRes
 }
 
 /// The first day of the fee standard in force on `day` for each of many estates that has one.
-pub fn standards_from(conn: &mut AnyConnection, estate_ids: &[String], day: NaiveDate) -> AppResult<Vec<(String, NaiveDate)>> {
+pub fn standards_from(
+    conn: &mut AnyConnection,
+    estate_ids: &[String],
+    day: NaiveDate,
+) -> AppResult<Vec<(String, NaiveDate)>> {
     use diesel::dsl::max;
     let mut out = Vec::new();
     for chunk in estate_ids.chunks(super::BATCH_ROWS) {
@@ -382,7 +386,11 @@ pub fn standards_from(conn: &mut AnyConnection, estate_ids: &[String], day: Naiv
 
 /// The contract in force on `day` of each of many estates: (estate, company, first day); the
 /// latest-starting one if several overlap.
-pub fn contracts_on(conn: &mut AnyConnection, estate_ids: &[String], day: NaiveDate) -> AppResult<Vec<(String, String, NaiveDate)>> {
+pub fn contracts_on(
+    conn: &mut AnyConnection,
+    estate_ids: &[String],
+    day: NaiveDate,
+) -> AppResult<Vec<(String, String, NaiveDate)>> {
     use super::schema::service_contracts as sc;
     let mut out: Vec<(String, String, NaiveDate)> = Vec::new();
     for chunk in estate_ids.chunks(super::BATCH_ROWS) {
@@ -506,7 +514,11 @@ pub fn published_periods(conn: &mut AnyConnection, estate_ids: &[String]) -> App
 pub fn line_totals(conn: &mut AnyConnection, statement_id: &str) -> AppResult<Vec<(String, String, i64, i64)>> {
     let rows: Vec<(String, String, i64)> = statement_lines::table
         .filter(statement_lines::statement_id.eq(statement_id))
-        .select((statement_lines::kind, statement_lines::category, statement_lines::amount_fen))
+        .select((
+            statement_lines::kind,
+            statement_lines::category,
+            statement_lines::amount_fen,
+        ))
         .load(conn)?;
     let mut out: Vec<(String, String, i64, i64)> = Vec::new();
     for (k, c, a) in rows {
@@ -523,7 +535,12 @@ pub fn line_totals(conn: &mut AnyConnection, statement_id: &str) -> AppResult<Ve
 }
 
 /// A page of a statement's lines in order (after line `after`).
-pub fn lines_page(conn: &mut AnyConnection, statement_id: &str, after: Option<i32>, limit: i64) -> AppResult<Vec<LineRow>> {
+pub fn lines_page(
+    conn: &mut AnyConnection,
+    statement_id: &str,
+    after: Option<i32>,
+    limit: i64,
+) -> AppResult<Vec<LineRow>> {
     Ok(statement_lines::table
         .filter(statement_lines::statement_id.eq(statement_id))
         .filter(statement_lines::seq.gt(after.unwrap_or(-1)))
@@ -536,7 +553,9 @@ pub fn lines_page(conn: &mut AnyConnection, statement_id: &str, after: Option<i3
 // Questions.
 
 pub fn insert_question(conn: &mut AnyConnection, row: &QuestionRow) -> AppResult<()> {
-    diesel::insert_into(statement_questions::table).values(row).execute(conn)?;
+    diesel::insert_into(statement_questions::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -606,7 +625,12 @@ pub fn save_use(conn: &mut AnyConnection, row: &FundUseRow) -> AppResult<()> {
 }
 
 /// A page of an estate's uses of the fund, the latest applied first.
-pub fn uses_page(conn: &mut AnyConnection, estate_id: &str, before: Option<&str>, limit: i64) -> AppResult<Vec<FundUseRow>> {
+pub fn uses_page(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<FundUseRow>> {
     let mut q = fund_uses::table
         .filter(fund_uses::estate_id.eq(estate_id))
         .order(fund_uses::id.desc())

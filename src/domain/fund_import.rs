@@ -39,8 +39,14 @@ const HEADERS: &[(Col, &[&str])] = &[
     (Col::Estate, &["小区", "小区名称", "项目名称", "小区编号", "estate"]),
     (Col::Date, &["日期", "记账日期", "交易日期", "date"]),
     (Col::Description, &["摘要", "说明", "description"]),
-    (Col::Income, &["收入", "收入(元)", "收入（元）", "缴存", "贷方发生额", "income"]),
-    (Col::Spending, &["支出", "支出(元)", "支出（元）", "使用", "借方发生额", "spending"]),
+    (
+        Col::Income,
+        &["收入", "收入(元)", "收入（元）", "缴存", "贷方发生额", "income"],
+    ),
+    (
+        Col::Spending,
+        &["支出", "支出(元)", "支出（元）", "使用", "借方发生额", "spending"],
+    ),
     (Col::Balance, &["余额", "余额(元)", "余额（元）", "balance"]),
 ];
 
@@ -130,7 +136,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<FundRecord>, Vec<RowError>> {
             match parse_yuan(t) {
                 Some(f) if f.0 >= 0 && f.0 < MAX_AMOUNT => Some(f),
                 _ => {
-                    bad(c, "an amount in yuan, at most two decimals, not negative", "金额应为不为负的元数，最多两位小数");
+                    bad(
+                        c,
+                        "an amount in yuan, at most two decimals, not negative",
+                        "金额应为不为负的元数，最多两位小数",
+                    );
                     None
                 }
             }
@@ -142,12 +152,22 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<FundRecord>, Vec<RowError>> {
             parse_yuan(cell(Col::Balance)).filter(|f| f.0.abs() < MAX_AMOUNT)
         };
         if balance.is_none() {
-            errors.push(RowError::new(row, label(Col::Balance), "the balance after the movement, in yuan", "请填写发生后的余额（元）"));
+            errors.push(RowError::new(
+                row,
+                label(Col::Balance),
+                "the balance after the movement, in yuan",
+                "请填写发生后的余额（元）",
+            ));
         }
         let description = cell(Col::Description).chars().take(200).collect::<String>();
         if let (Some(on), Some(income), Some(spending), Some(balance)) = (on, income, spending, balance) {
             if income.0 > 0 && spending.0 > 0 {
-                errors.push(RowError::new(row, label(Col::Income), "one movement per row: money in or money out", "每行只记一笔收入或支出"));
+                errors.push(RowError::new(
+                    row,
+                    label(Col::Income),
+                    "one movement per row: money in or money out",
+                    "每行只记一笔收入或支出",
+                ));
                 continue;
             }
             rows.push(FundRecord {
@@ -192,8 +212,20 @@ pub fn check_chain(rows: &[&FundRecord], last: Option<(NaiveDate, Fen)>) -> Vec<
                 errors.push(RowError::new(
                     r.row,
                     label(Col::Balance),
-                    format!("{balance} + {} − {} = {}, not {}", r.income, r.spending, Fen(expected), r.balance),
-                    format!("余额不连续：{balance} + {} − {} = {}，而不是 {}", r.income, r.spending, Fen(expected), r.balance),
+                    format!(
+                        "{balance} + {} − {} = {}, not {}",
+                        r.income,
+                        r.spending,
+                        Fen(expected),
+                        r.balance
+                    ),
+                    format!(
+                        "余额不连续：{balance} + {} − {} = {}，而不是 {}",
+                        r.income,
+                        r.spending,
+                        Fen(expected),
+                        r.balance
+                    ),
                 ));
             }
         }
@@ -221,7 +253,10 @@ mod tests {
         let refs: Vec<&FundRecord> = rows.iter().collect();
         assert!(check_chain(&refs, None).is_empty());
         // Against a stored balance one fen off, the first row does not follow.
-        let e = check_chain(&refs, Some((NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), Fen(10_000_001))));
+        let e = check_chain(
+            &refs,
+            Some((NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), Fen(10_000_001))),
+        );
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].row, 2);
     }

@@ -159,7 +159,11 @@ pub fn totals(opening: Fen, lines: impl IntoIterator<Item = Line>) -> Result<Rec
     let (mut income, mut spending, mut costs) = (Fen::ZERO, Fen::ZERO, Fen::ZERO);
     for l in lines {
         if l.amount.0 <= 0 {
-            return Err(Refused::field("lines", reason::OUT_OF_RANGE, "an entry's amount is positive"));
+            return Err(Refused::field(
+                "lines",
+                reason::OUT_OF_RANGE,
+                "an entry's amount is positive",
+            ));
         }
         if l.kind.is_income() {
             income = income.checked_add(l.amount).ok_or_else(overflow)?;
@@ -185,7 +189,11 @@ pub fn totals(opening: Fen, lines: impl IntoIterator<Item = Line>) -> Result<Rec
 
 /// A statement's figures, if the closing stated by whoever publishes it is exactly opening +
 /// income − spending (to the fen); otherwise the refusal names the difference.
-pub fn reconcile(opening: Fen, lines: impl IntoIterator<Item = Line>, stated_closing: Fen) -> Result<Reconciled, Refused> {
+pub fn reconcile(
+    opening: Fen,
+    lines: impl IntoIterator<Item = Line>,
+    stated_closing: Fen,
+) -> Result<Reconciled, Refused> {
     let r = totals(opening, lines)?;
     if r.closing != stated_closing {
         let off = Fen(stated_closing.0 - r.closing.0);
@@ -275,7 +283,8 @@ pub fn period_of(day: NaiveDate, months: u32) -> Period {
 }
 
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
-    d.checked_add_months(chrono::Months::new(months)).expect("a date within range")
+    d.checked_add_months(chrono::Months::new(months))
+        .expect("a date within range")
 }
 
 /// The period starting on `from`, if `from` starts one (a statement names its period by its first day).
@@ -285,7 +294,10 @@ pub fn period_starting(from: NaiveDate, months: u32) -> Result<Period, Refused> 
         return Err(Refused::field(
             "period_from",
             reason::INVALID,
-            format!("a period of {months} months starts on the first day of a month in {}", starts(months)),
+            format!(
+                "a period of {months} months starts on the first day of a month in {}",
+                starts(months)
+            ),
         ));
     }
     Ok(p)
@@ -686,12 +698,16 @@ mod tests {
 
     #[test]
     fn a_statement_reconciles_to_the_fen() {
-        let lines = [line(EntryKind::Income, 100_00), line(EntryKind::Cost, 30_00), line(EntryKind::Use, 50_00)];
-        let r = reconcile(Fen(10_00), lines, Fen(30_00)).unwrap();
-        assert_eq!((r.income, r.spending, r.costs), (Fen(100_00), Fen(80_00), Fen(30_00)));
-        let e = reconcile(Fen(10_00), lines, Fen(30_01)).unwrap_err();
+        let lines = [
+            line(EntryKind::Income, 10_000),
+            line(EntryKind::Cost, 3_000),
+            line(EntryKind::Use, 5_000),
+        ];
+        let r = reconcile(Fen(1_000), lines, Fen(3_000)).unwrap();
+        assert_eq!((r.income, r.spending, r.costs), (Fen(10_000), Fen(8_000), Fen(3_000)));
+        let e = reconcile(Fen(1_000), lines, Fen(3_001)).unwrap_err();
         assert_eq!(e.code(), "statement_unreconciled");
-        assert!(reconcile(Fen(10_00), lines, Fen(29_99)).is_err());
+        assert!(reconcile(Fen(1_000), lines, Fen(2_999)).is_err());
         assert!(totals(Fen(0), [line(EntryKind::Income, 0)]).is_err());
         assert!(totals(Fen(i64::MAX - 1), [line(EntryKind::Income, 2)]).is_err());
     }
@@ -700,8 +716,14 @@ mod tests {
     fn the_next_statement_opens_at_the_last_close() {
         assert!(check_opening(None, Fen(7)).is_ok());
         assert!(check_opening(Some(Fen(7)), Fen(7)).is_ok());
-        assert_eq!(check_opening(Some(Fen(7)), Fen(8)).unwrap_err().code(), "statement_opening_mismatch");
-        assert_eq!(check_opening(Some(Fen(7)), Fen(6)).unwrap_err().code(), "statement_opening_mismatch");
+        assert_eq!(
+            check_opening(Some(Fen(7)), Fen(8)).unwrap_err().code(),
+            "statement_opening_mismatch"
+        );
+        assert_eq!(
+            check_opening(Some(Fen(7)), Fen(6)).unwrap_err().code(),
+            "statement_opening_mismatch"
+        );
     }
 
     #[test]
@@ -716,7 +738,10 @@ mod tests {
         // 30% of 10.00 yuan is 3.00: 3.00 is within, 3.01 is not.
         assert!(check_costs(&at(300), Some(300)).is_ok());
         assert!(check_costs(&at(299), Some(300)).is_ok());
-        assert_eq!(check_costs(&at(301), Some(300)).unwrap_err().code(), "costs_exceed_share");
+        assert_eq!(
+            check_costs(&at(301), Some(300)).unwrap_err().code(),
+            "costs_exceed_share"
+        );
         assert!(check_costs(&at(0), None).is_ok());
         assert!(check_costs(&at(1), None).is_err());
         // A fraction of a fen is the owners': 333‰ of 10 fen is 3 fen.
@@ -730,9 +755,27 @@ mod tests {
 
     #[test]
     fn periods_are_calendar_quarters_and_years() {
-        assert_eq!(period_of(d(2026, 3, 31), 3), Period { from: d(2026, 1, 1), to: d(2026, 3, 31) });
-        assert_eq!(period_of(d(2026, 4, 1), 3), Period { from: d(2026, 4, 1), to: d(2026, 6, 30) });
-        assert_eq!(period_of(d(2026, 12, 31), 12), Period { from: d(2026, 1, 1), to: d(2026, 12, 31) });
+        assert_eq!(
+            period_of(d(2026, 3, 31), 3),
+            Period {
+                from: d(2026, 1, 1),
+                to: d(2026, 3, 31)
+            }
+        );
+        assert_eq!(
+            period_of(d(2026, 4, 1), 3),
+            Period {
+                from: d(2026, 4, 1),
+                to: d(2026, 6, 30)
+            }
+        );
+        assert_eq!(
+            period_of(d(2026, 12, 31), 12),
+            Period {
+                from: d(2026, 1, 1),
+                to: d(2026, 12, 31)
+            }
+        );
         assert_eq!(period_of(d(2024, 2, 10), 1).to, d(2024, 2, 29));
         assert!(period_starting(d(2026, 4, 1), 3).is_ok());
         assert!(period_starting(d(2026, 5, 1), 3).is_err());
@@ -784,7 +827,11 @@ mod tests {
             )
             .map(|v| v.iter().map(|i| i.4).collect())
         };
-        let u = |b, floor, kind| UnitFacts { building_id: b, floor, kind };
+        let u = |b, floor, kind| UnitFacts {
+            building_id: b,
+            floor,
+            kind,
+        };
         assert_eq!(pick(u("b2", Some(1), "residential")), Ok(vec![150]));
         assert_eq!(pick(u("b1", Some(1), "residential")), Ok(vec![180]));
         assert_eq!(pick(u("b2", Some(2), "residential")), Ok(vec![150, 20]));
@@ -837,16 +884,31 @@ mod tests {
         for bad in [
             VoteBasis { category: 6, ..ok },
             VoteBasis { category: 4, ..ok },
-            VoteBasis { same_estate: false, ..ok },
+            VoteBasis {
+                same_estate: false,
+                ..ok
+            },
             VoteBasis { passed: false, ..ok },
             VoteBasis { closed: false, ..ok },
         ] {
-            assert_eq!(p.decide(FundUseKind::Ordinary, bad).unwrap_err().code(), "fund_basis_invalid");
+            assert_eq!(
+                p.decide(FundUseKind::Ordinary, bad).unwrap_err().code(),
+                "fund_basis_invalid"
+            );
         }
-        assert_eq!(p.decide(FundUseKind::Emergency, ok).unwrap_err().code(), "fund_use_emergency");
+        assert_eq!(
+            p.decide(FundUseKind::Emergency, ok).unwrap_err().code(),
+            "fund_use_emergency"
+        );
         assert!(FundUseStatus::Approved.decide(FundUseKind::Ordinary, ok).is_err());
-        assert_eq!(p.approve(FundUseKind::Emergency, true).unwrap(), FundUseStatus::Approved);
-        assert_eq!(p.approve(FundUseKind::Ordinary, true).unwrap_err().code(), "fund_use_not_emergency");
+        assert_eq!(
+            p.approve(FundUseKind::Emergency, true).unwrap(),
+            FundUseStatus::Approved
+        );
+        assert_eq!(
+            p.approve(FundUseKind::Ordinary, true).unwrap_err().code(),
+            "fund_use_not_emergency"
+        );
     }
 
     #[test]
@@ -854,7 +916,10 @@ mod tests {
         let a = FundUseStatus::Approved;
         assert!(a.settle(Fen(100), Fen(100), 1).is_ok());
         assert!(a.settle(Fen(100), Fen(99), 1).is_ok());
-        assert_eq!(a.settle(Fen(100), Fen(101), 1).unwrap_err().code(), "settlement_exceeds_estimate");
+        assert_eq!(
+            a.settle(Fen(100), Fen(101), 1).unwrap_err().code(),
+            "settlement_exceeds_estimate"
+        );
         assert!(a.settle(Fen(100), Fen(100), 0).is_err());
         assert_eq!(
             FundUseStatus::Proposed.settle(Fen(100), Fen(1), 1).unwrap_err().code(),

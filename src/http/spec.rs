@@ -167,6 +167,10 @@ const PARAMETERS: &[(&str, &str)] = &[
     ),
     ("grant_id", "The id of the grant, from the account's `grants`."),
     ("company_id", "Only this company's records."),
+    (
+        "account",
+        "Which account: `common_income` (公共收益) or `maintenance_fund` (专项维修资金).",
+    ),
     ("org_id", "An organisation: its subtree is what is counted or listed."),
     ("community_id", "Only estates of this community."),
     ("within", "Only organisations under this one."),

@@ -45,7 +45,13 @@ use crate::support::{As, TestApp};
 /// A closed vote of `category` written straight into the database with a roll of `voters`
 /// (area, designated owner) and the given ballots (voter index, choice), so that the tally runs
 /// through the real aggregate queries on either backend.
-pub(crate) fn closed_vote(app: &TestApp, estate: &str, category: i32, voters: &[i64], ballots: &[(usize, &str)]) -> VoteRow {
+pub(crate) fn closed_vote(
+    app: &TestApp,
+    estate: &str,
+    category: i32,
+    voters: &[i64],
+    ballots: &[(usize, &str)],
+) -> VoteRow {
     let now = ids::now();
     let v = VoteRow {
         id: ids::new_id(),

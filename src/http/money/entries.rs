@@ -40,7 +40,11 @@ impl EntriesApi {
     /// period, a corrected statement.
     ///
     /// The company under contract today (its people or its API key), administrators.
-    #[oai(path = "/estates/:id/money-entries", method = "post", operation_id = "recordMoneyEntry")]
+    #[oai(
+        path = "/estates/:id/money-entries",
+        method = "post",
+        operation_id = "recordMoneyEntry"
+    )]
     async fn record(
         &self,
         state: Data<&AppState>,
@@ -121,7 +125,11 @@ impl EntriesApi {
     ///
     /// Whoever may see the estate's accounts: its owners, committee, party organisations, bureau
     /// and company.
-    #[oai(path = "/estates/:id/money-entries", method = "get", operation_id = "listMoneyEntries")]
+    #[oai(
+        path = "/estates/:id/money-entries",
+        method = "get",
+        operation_id = "listMoneyEntries"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,
@@ -219,8 +227,10 @@ impl EntriesApi {
                 let mut errors = Vec::new();
                 let mut by_estate: Vec<(String, Vec<&fund_import::FundRecord>)> = Vec::new();
                 for r in &records {
-                    let named: Vec<&db::estates::EstateRow> =
-                        estates.iter().filter(|e| e.id == r.estate || e.name == r.estate).collect();
+                    let named: Vec<&db::estates::EstateRow> = estates
+                        .iter()
+                        .filter(|e| e.id == r.estate || e.name == r.estate)
+                        .collect();
                     let estate_id = match named.as_slice() {
                         [one] => one.id.clone(),
                         [] => {

@@ -27,7 +27,11 @@ impl UnitOfEstate {
 }
 
 /// Every unit of an estate with its legal area (the best recorded source).
-pub(crate) fn units_of(conn: &mut AnyConnection, estate_id: &str, buildings: &[String]) -> AppResult<Vec<UnitOfEstate>> {
+pub(crate) fn units_of(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    buildings: &[String],
+) -> AppResult<Vec<UnitOfEstate>> {
     Ok(db::money::units_of(conn, estate_id, buildings)?
         .into_iter()
         .map(|u| UnitOfEstate {
@@ -51,7 +55,11 @@ fn applies(item: &FeeItem) -> (Vec<&'static str>, &FeeItem) {
 }
 
 /// The items of `items` that apply to a unit (one per name, the most specific).
-fn items_for<'i>(items: &'i [FeeItem], kinds: &'i [Vec<&'static str>], unit: &UnitFacts<'_>) -> Result<Vec<&'i FeeItem>, String> {
+fn items_for<'i>(
+    items: &'i [FeeItem],
+    kinds: &'i [Vec<&'static str>],
+    unit: &UnitFacts<'_>,
+) -> Result<Vec<&'i FeeItem>, String> {
     let indexed: Vec<(usize, &FeeItem)> = items.iter().enumerate().collect();
     money::applicable(
         &indexed,
@@ -119,7 +127,11 @@ fn check_basis(conn: &mut AnyConnection, estate_id: &str, b: &NewFeeStandard) ->
     match b.basis {
         FeeBasis::Vote => {
             let id = b.vote_id.as_deref().ok_or_else(|| {
-                AppError::invalid("vote_id", reason::REQUIRED, "name the owners' vote that set the standard")
+                AppError::invalid(
+                    "vote_id",
+                    reason::REQUIRED,
+                    "name the owners' vote that set the standard",
+                )
             })?;
             let v = vote_basis(conn, estate_id, id, "vote_id")?;
             if !(v.same_estate && v.passed) {
@@ -127,9 +139,10 @@ fn check_basis(conn: &mut AnyConnection, estate_id: &str, b: &NewFeeStandard) ->
             }
         }
         FeeBasis::MajorMatter => {
-            let id = b.proposal_id.as_deref().ok_or_else(|| {
-                AppError::invalid("proposal_id", reason::REQUIRED, "name the major-matter proposal")
-            })?;
+            let id = b
+                .proposal_id
+                .as_deref()
+                .ok_or_else(|| AppError::invalid("proposal_id", reason::REQUIRED, "name the major-matter proposal"))?;
             let p = db::votes::get_proposal(conn, id)?
                 .ok_or_else(|| AppError::invalid("proposal_id", reason::NOT_FOUND, "no proposal with this id"))?;
             if p.estate_id != estate_id {
@@ -141,7 +154,9 @@ fn check_basis(conn: &mut AnyConnection, estate_id: &str, b: &NewFeeStandard) ->
                 .map(|v| vote_basis(conn, estate_id, &v.id, "proposal_id"))
                 .collect::<AppResult<Vec<_>>>()?;
             if !vote.iter().any(|v| v.passed) {
-                return Err(refuse("the major matter has no vote that passed: all four steps come first"));
+                return Err(refuse(
+                    "the major matter has no vote that passed: all four steps come first",
+                ));
             }
         }
         FeeBasis::GovernmentPrice => {
@@ -163,7 +178,7 @@ fn check_items(units: &[UnitOfEstate], items: &[FeeItem]) -> AppResult<()> {
         if let (Some(a), Some(b)) = (it.floor_min, it.floor_max) {
             if a > b {
                 return Err(AppError::invalid(
-&format!("items[{i}].floor_max"),
+                    &format!("items[{i}].floor_max"),
                     reason::OUT_OF_RANGE,
                     "the highest floor is below the lowest",
                 ));
@@ -171,7 +186,7 @@ fn check_items(units: &[UnitOfEstate], items: &[FeeItem]) -> AppResult<()> {
         }
         if it.unit == FeeUnit::PerSpaceMonth && it.kind == FeeKind::PropertyService {
             return Err(AppError::invalid(
-&format!("items[{i}].unit"),
+                &format!("items[{i}].unit"),
                 reason::INVALID,
                 "a property service fee is charged per m² or per unit, not per parking space",
             ));
@@ -182,7 +197,10 @@ fn check_items(units: &[UnitOfEstate], items: &[FeeItem]) -> AppResult<()> {
         if let Err(name) = items_for(items, &kinds, &u.facts()) {
             return Err(AppError::rule(
                 codes::FEE_STANDARD_AMBIGUOUS,
-                format!("two items named {name} apply equally to unit {} (building {}): make one more specific", u.number, u.building_id),
+                format!(
+                    "two items named {name} apply equally to unit {} (building {}): make one more specific",
+                    u.number, u.building_id
+                ),
             ));
         }
     }
@@ -198,7 +216,11 @@ impl FeesApi {
     /// unit (`fee_standard_ambiguous`) or the decision is not one (`fee_basis_invalid`).
     ///
     /// The company under contract today (its people or its API key), administrators.
-    #[oai(path = "/estates/:id/fee-standards", method = "post", operation_id = "publishFeeStandard")]
+    #[oai(
+        path = "/estates/:id/fee-standards",
+        method = "post",
+        operation_id = "publishFeeStandard"
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
@@ -262,7 +284,11 @@ impl FeesApi {
     /// replaced. Published: the notice board shows them too.
     ///
     /// Whoever may see the estate.
-    #[oai(path = "/estates/:id/fee-standards", method = "get", operation_id = "listFeeStandards")]
+    #[oai(
+        path = "/estates/:id/fee-standards",
+        method = "get",
+        operation_id = "listFeeStandards"
+    )]
     async fn list(
         &self,
         state: Data<&AppState>,
@@ -337,7 +363,8 @@ impl FeesApi {
                             .iter()
                             .any(|o| o.ended_at.is_none() && mine.contains(&o.owner_id))
                 };
-                let official = crate::domain::policy::authorize(&caller.principal, &Action::ViewPrivate(ctx.place())).is_ok()
+                let official = crate::domain::policy::authorize(&caller.principal, &Action::ViewPrivate(ctx.place()))
+                    .is_ok()
                     || crate::domain::policy::authorize(&caller.principal, &Action::KeepAccounts(ctx.place())).is_ok();
                 if !holds_it && !official {
                     // 404 to whoever may not see the estate at all, 403 to the others.
@@ -390,7 +417,11 @@ impl FeesApi {
     /// statement (`costs_exceed_share`). A later decision applies from its first day.
     ///
     /// The estate's committee, party organisations over it, administrators.
-    #[oai(path = "/estates/:id/income-shares", method = "post", operation_id = "recordIncomeShare")]
+    #[oai(
+        path = "/estates/:id/income-shares",
+        method = "post",
+        operation_id = "recordIncomeShare"
+    )]
     async fn record_share(
         &self,
         state: Data<&AppState>,
@@ -439,7 +470,11 @@ impl FeesApi {
     /// The owners' decisions on the company's share, the latest first.
     ///
     /// Whoever may see the estate's accounts.
-    #[oai(path = "/estates/:id/income-shares", method = "get", operation_id = "listIncomeShares")]
+    #[oai(
+        path = "/estates/:id/income-shares",
+        method = "get",
+        operation_id = "listIncomeShares"
+    )]
     async fn shares(
         &self,
         state: Data<&AppState>,
@@ -453,7 +488,10 @@ impl FeesApi {
             .db
             .read(move |c| {
                 let (ctx, _) = estate_for(c, &caller, &id.0, Acts::ViewAccounts)?;
-                Ok(db::money::shares_of(c, &ctx.estate.id)?.into_iter().map(share_out).collect())
+                Ok(db::money::shares_of(c, &ctx.estate.id)?
+                    .into_iter()
+                    .map(share_out)
+                    .collect())
             })
             .await?;
         Ok(Json(Page::whole(out)))

@@ -72,7 +72,9 @@ async fn step(
     caller: Caller,
     id: String,
     name: &'static str,
-    apply: impl FnOnce(&mut AnyConnection, &Caller, &EstateCtx, &mut FundUseRow) -> AppResult<db::audit::Actor> + Send + 'static,
+    apply: impl FnOnce(&mut AnyConnection, &Caller, &EstateCtx, &mut FundUseRow) -> AppResult<db::audit::Actor>
+        + Send
+        + 'static,
 ) -> AppResult<FundUse> {
     state
         .db
@@ -245,7 +247,10 @@ impl FundApi {
         id: Path<String>,
     ) -> ApiResult<Json<FundUse>> {
         let caller = auth.caller().clone();
-        let out = state.db.read(move |c| use_out(load(c, &caller, &id.0, false)?.0)).await?;
+        let out = state
+            .db
+            .read(move |c| use_out(load(c, &caller, &id.0, false)?.0))
+            .await?;
         Ok(Json(out))
     }
 
@@ -358,7 +363,11 @@ impl FundApi {
     /// Withdraw a use before it is decided.
     ///
     /// As for proposing it.
-    #[oai(path = "/fund-uses/:id/withdrawal", method = "post", operation_id = "withdrawFundUse")]
+    #[oai(
+        path = "/fund-uses/:id/withdrawal",
+        method = "post",
+        operation_id = "withdrawFundUse"
+    )]
     async fn withdraw(
         &self,
         state: Data<&AppState>,
@@ -367,18 +376,24 @@ impl FundApi {
         #[oai(validator(max_length = 64))]
         id: Path<String>,
     ) -> ApiResult<Json<FundUse>> {
-        let out = step(&state, auth.caller().clone(), id.0, "fund_use.withdraw", |_, caller, ctx, u| {
-            let actor = check(
-                caller,
-                &ctx.place(),
-                &Action::ProposeFundUse {
-                    place: ctx.place(),
-                    emergency: u.kind()? == FundUseKind::Emergency,
-                },
-            )?;
-            u.set_status(u.status()?.withdraw()?);
-            Ok(actor)
-        })
+        let out = step(
+            &state,
+            auth.caller().clone(),
+            id.0,
+            "fund_use.withdraw",
+            |_, caller, ctx, u| {
+                let actor = check(
+                    caller,
+                    &ctx.place(),
+                    &Action::ProposeFundUse {
+                        place: ctx.place(),
+                        emergency: u.kind()? == FundUseKind::Emergency,
+                    },
+                )?;
+                u.set_status(u.status()?.withdraw()?);
+                Ok(actor)
+            },
+        )
         .await?;
         Ok(Json(out))
     }
@@ -399,25 +414,33 @@ impl FundApi {
         body: JsonBody<FundSettlement>,
     ) -> ApiResult<Json<FundUse>> {
         let b = body.0;
-        let out = step(&state, auth.caller().clone(), id.0, "fund_use.settle", move |c, caller, ctx, u| {
-            let actor = check(caller, &ctx.place(), &Action::KeepAccounts(ctx.place()))
-                .or_else(|_| check(caller, &ctx.place(), &Action::RecordMoneyDecision(ctx.place())))?;
-            let files = own_files(c, caller, "invoice_ids", &b.invoice_ids)?;
-            let next = u.status()?.settle(Fen(u.estimate_fen), Fen(b.amount_fen), files.len())?;
-            u.set_status(next);
-            u.settled_fen = Some(b.amount_fen);
-            u.invoices = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
-            u.settled_by = Some(actor.actor_id.clone());
-            u.settled_at = Some(ids::now());
-            if let Some(note) = b.note {
-                u.decision_note = Some(match u.decision_note.take() {
-                    Some(n) => format!("{n}\n{note}"),
-                    None => note,
-                });
-            }
-            db::attachments::reference(c, &files, FUND_USE, &u.id)?;
-            Ok(actor)
-        })
+        let out = step(
+            &state,
+            auth.caller().clone(),
+            id.0,
+            "fund_use.settle",
+            move |c, caller, ctx, u| {
+                let actor = check(caller, &ctx.place(), &Action::KeepAccounts(ctx.place()))
+                    .or_else(|_| check(caller, &ctx.place(), &Action::RecordMoneyDecision(ctx.place())))?;
+                let files = own_files(c, caller, "invoice_ids", &b.invoice_ids)?;
+                let next = u
+                    .status()?
+                    .settle(Fen(u.estimate_fen), Fen(b.amount_fen), files.len())?;
+                u.set_status(next);
+                u.settled_fen = Some(b.amount_fen);
+                u.invoices = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
+                u.settled_by = Some(actor.actor_id.clone());
+                u.settled_at = Some(ids::now());
+                if let Some(note) = b.note {
+                    u.decision_note = Some(match u.decision_note.take() {
+                        Some(n) => format!("{n}\n{note}"),
+                        None => note,
+                    });
+                }
+                db::attachments::reference(c, &files, FUND_USE, &u.id)?;
+                Ok(actor)
+            },
+        )
         .await?;
         Ok(Json(out))
     }

@@ -10,7 +10,7 @@ use super::ApiTags;
 use crate::db::money::{EntryRow, FeeStandardRow, FundUseRow, LineRow, QuestionRow, ShareRow, StatementRow};
 use crate::db::{self, AnyConnection};
 use crate::domain::money::{
-    self, Account, EmergencyKind, EntryKind, Fen, FeeBasis, FeeKind, FeeUnit, FundUseKind, FundUseStatus,
+    self, Account, EmergencyKind, EntryKind, FeeBasis, FeeKind, FeeUnit, Fen, FundUseKind, FundUseStatus,
     IncomeCategory, StatementStatus,
 };
 use crate::domain::policy::{Action, Role};
@@ -115,8 +115,9 @@ pub(crate) fn vote_basis(
         .ok_or_else(|| AppError::invalid(field, reason::NOT_FOUND, "no vote with this id"))?;
     let closed = v.status_at(ids::now()) == crate::domain::voting::VoteStatus::Closed;
     let same_estate = v.estate_id == estate_id;
-    let passed =
-        closed && same_estate && crate::http::votes::result_of(conn, &v)?.outcome == crate::domain::voting::Outcome::Passed;
+    let passed = closed
+        && same_estate
+        && crate::http::votes::result_of(conn, &v)?.outcome == crate::domain::voting::Outcome::Passed;
     Ok(money::VoteBasis {
         same_estate,
         category: v.category,
@@ -126,7 +127,12 @@ pub(crate) fn vote_basis(
 }
 
 /// Files the caller uploaded, for a record of this capability (each named once).
-fn own_files(conn: &mut AnyConnection, caller: &Caller, field: &'static str, files: &[String]) -> AppResult<Vec<String>> {
+fn own_files(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    field: &'static str,
+    files: &[String],
+) -> AppResult<Vec<String>> {
     let mut files: Vec<String> = files.to_vec();
     files.sort();
     files.dedup();

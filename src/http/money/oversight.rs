@@ -18,12 +18,15 @@ pub struct OversightApi;
 const KEEP_INCOME: usize = 4;
 const KEEP_FUND: usize = 2;
 
+/// Each estate's published periods per account: (first day, last day, day first published).
+type Published = HashMap<(String, String), Vec<(NaiveDate, NaiveDate, NaiveDate)>>;
+
 /// What the figures and the deadlines are made from, for many estates at once.
 struct Facts {
     settings: HashMap<String, MoneySettings>,
     contracts: HashMap<String, (String, NaiveDate)>,
     first: HashMap<String, NaiveDate>,
-    published: HashMap<(String, String), Vec<(NaiveDate, NaiveDate, NaiveDate)>>,
+    published: Published,
     questions: Vec<QuestionRow>,
 }
 
@@ -32,9 +35,9 @@ fn facts(conn: &mut AnyConnection, estates: &[EstateRow], today: NaiveDate) -> A
     let mut settings = HashMap::new();
     for e in estates {
         let county = county_of(&e.community_path);
-        if !settings.contains_key(&county) {
-            let s = county_settings(conn, &county)?;
-            settings.insert(county, s);
+        if let std::collections::hash_map::Entry::Vacant(slot) = settings.entry(county) {
+            let s = county_settings(conn, slot.key())?;
+            slot.insert(s);
         }
     }
     let contracts = db::money::contracts_on(conn, &ids_, today)?
@@ -45,9 +48,12 @@ fn facts(conn: &mut AnyConnection, estates: &[EstateRow], today: NaiveDate) -> A
         .into_iter()
         .map(|(e, at)| (e, ids::local_date(at)))
         .collect();
-    let mut published: HashMap<(String, String), Vec<(NaiveDate, NaiveDate, NaiveDate)>> = HashMap::new();
+    let mut published: Published = HashMap::new();
     for (e, account, from, to, at) in db::money::published_periods(conn, &ids_)? {
-        published.entry((e, account)).or_default().push((from, to, ids::local_date(at)));
+        published
+            .entry((e, account))
+            .or_default()
+            .push((from, to, ids::local_date(at)));
     }
     Ok(Facts {
         settings,
@@ -60,8 +66,12 @@ fn facts(conn: &mut AnyConnection, estates: &[EstateRow], today: NaiveDate) -> A
 
 /// The statements an estate owes, per account (the latest periods).
 fn owed(f: &Facts, e: &EstateRow, today: NaiveDate) -> Vec<(Account, money::Owed)> {
-    let Some((_, contract_from)) = f.contracts.get(&e.id) else { return Vec::new() };
-    let Some(s) = f.settings.get(&county_of(&e.community_path)) else { return Vec::new() };
+    let Some((_, contract_from)) = f.contracts.get(&e.id) else {
+        return Vec::new();
+    };
+    let Some(s) = f.settings.get(&county_of(&e.community_path)) else {
+        return Vec::new();
+    };
     // Owed from the county's start, or the estate's first record, whichever is earlier; never
     // before the company's contract.
     let started = match (s.accounts_from, f.first.get(&e.id)) {
@@ -72,7 +82,10 @@ fn owed(f: &Facts, e: &EstateRow, today: NaiveDate) -> Vec<(Account, money::Owed
     };
     let since = started.max(*contract_from);
     let mut out = Vec::new();
-    for (account, keep) in [(Account::CommonIncome, KEEP_INCOME), (Account::MaintenanceFund, KEEP_FUND)] {
+    for (account, keep) in [
+        (Account::CommonIncome, KEEP_INCOME),
+        (Account::MaintenanceFund, KEEP_FUND),
+    ] {
         let published: Vec<(NaiveDate, NaiveDate)> = f
             .published
             .get(&(e.id.clone(), account.as_str().to_string()))
@@ -88,7 +101,11 @@ fn owed(f: &Facts, e: &EstateRow, today: NaiveDate) -> Vec<(Account, money::Owed
 
 /// The statements and answers owed by the estates under `org`, as deadlines: outstanding ones,
 /// and met ones with the day they were met.
-pub(crate) fn accounts_owed(conn: &mut AnyConnection, estates: &[EstateRow], today: NaiveDate) -> AppResult<Vec<DeadlineItem>> {
+pub(crate) fn accounts_owed(
+    conn: &mut AnyConnection,
+    estates: &[EstateRow],
+    today: NaiveDate,
+) -> AppResult<Vec<DeadlineItem>> {
     let f = facts(conn, estates, today)?;
     let mut out = Vec::new();
     for e in estates {
@@ -109,12 +126,19 @@ pub(crate) fn accounts_owed(conn: &mut AnyConnection, estates: &[EstateRow], tod
             });
         }
     }
-    let community: HashMap<&str, &str> = estates.iter().map(|e| (e.id.as_str(), e.community_id.as_str())).collect();
+    let community: HashMap<&str, &str> = estates
+        .iter()
+        .map(|e| (e.id.as_str(), e.community_id.as_str()))
+        .collect();
     for q in &f.questions {
         out.push(DeadlineItem {
             committee_id: None,
             estate_id: Some(q.estate_id.clone()),
-            community_id: community.get(q.estate_id.as_str()).copied().unwrap_or_default().to_string(),
+            community_id: community
+                .get(q.estate_id.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
             deadline: DeadlineOut {
                 kind: DeadlineKind::StatementQuestion,
                 due_on: q.answer_due,
@@ -292,7 +316,11 @@ impl OversightApi {
     /// The disclosure status as a workbook (XLSX, Chinese headers), one row per estate.
     ///
     /// As for the disclosure.
-    #[oai(path = "/orgs/:id/disclosure/export", method = "get", operation_id = "exportDisclosure")]
+    #[oai(
+        path = "/orgs/:id/disclosure/export",
+        method = "get",
+        operation_id = "exportDisclosure"
+    )]
     async fn export(
         &self,
         state: Data<&AppState>,

@@ -72,7 +72,10 @@ fn build(
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            text.push_str(&format!("{}|{}|{}|{}|{}\n", e.id, e.kind, e.category, e.amount_fen, e.occurred_on));
+            text.push_str(&format!(
+                "{}|{}|{}|{}|{}\n",
+                e.id, e.kind, e.category, e.amount_fen, e.occurred_on
+            ));
             LineRow {
                 statement_id: statement_id.to_string(),
                 seq: i as i32 + 1,
@@ -95,7 +98,10 @@ fn build(
 
 /// The version in force of the account's statement for the period just before `from`, if any.
 fn previous(in_force: &[StatementRow], from: NaiveDate) -> Option<&StatementRow> {
-    in_force.iter().filter(|s| s.period_to < from).max_by_key(|s| s.period_to)
+    in_force
+        .iter()
+        .filter(|s| s.period_to < from)
+        .max_by_key(|s| s.period_to)
 }
 
 fn row_of(ctx: &EstateCtx, account: Account, period: Period, version: i32, b: &Built, note: String) -> StatementRow {
@@ -336,7 +342,11 @@ impl StatementsApi {
     /// next statement opens at it).
     ///
     /// The company under contract today (its people or its API key), administrators.
-    #[oai(path = "/statements/:id/corrections", method = "post", operation_id = "correctStatement")]
+    #[oai(
+        path = "/statements/:id/corrections",
+        method = "post",
+        operation_id = "correctStatement"
+    )]
     async fn correct(
         &self,
         state: Data<&AppState>,
@@ -572,7 +582,11 @@ impl StatementsApi {
     /// answer stay attached, visible to the estate's owners.
     ///
     /// The estate's owners.
-    #[oai(path = "/statements/:id/questions", method = "post", operation_id = "askAboutStatement")]
+    #[oai(
+        path = "/statements/:id/questions",
+        method = "post",
+        operation_id = "askAboutStatement"
+    )]
     async fn ask(
         &self,
         state: Data<&AppState>,
@@ -590,7 +604,9 @@ impl StatementsApi {
                 let (s, ctx) = load(c, &caller, &id.0, false)?;
                 let actor = check(&caller, &ctx.place(), &Action::AskAboutAccounts(ctx.place()))?;
                 let owner_id = db::estates::holder_in(c, &caller.principal.scopes(Role::Owner), &ctx.estate.id)?
-                    .ok_or_else(|| AppError::Forbidden { detail: "only the estate's owners ask".into() })?;
+                    .ok_or_else(|| AppError::Forbidden {
+                        detail: "only the estate's owners ask".into(),
+                    })?;
                 let settings = settings_of(c, &ctx)?;
                 let now = ids::now();
                 let q = QuestionRow {
@@ -627,7 +643,11 @@ impl StatementsApi {
     /// the last day is taken and marked late.
     ///
     /// The company under contract today (its people or its API key), administrators.
-    #[oai(path = "/statement-questions/:id/answer", method = "post", operation_id = "answerStatementQuestion")]
+    #[oai(
+        path = "/statement-questions/:id/answer",
+        method = "post",
+        operation_id = "answerStatementQuestion"
+    )]
     async fn answer(
         &self,
         state: Data<&AppState>,
@@ -650,7 +670,10 @@ impl StatementsApi {
                 })?;
                 let actor = check(&caller, &ctx.place(), &Action::KeepAccounts(ctx.place()))?;
                 if q.answered_at.is_some() {
-                    return Err(AppError::conflict(codes::QUESTION_ANSWERED, "the question has its answer"));
+                    return Err(AppError::conflict(
+                        codes::QUESTION_ANSWERED,
+                        "the question has its answer",
+                    ));
                 }
                 let now = ids::now();
                 q.answer = Some(b.answer);
@@ -747,7 +770,10 @@ fn print_page(ctx: &EstateCtx, s: &StatementRow, lines: &[LineRow]) -> AppResult
     let title = format!("{} {}", ctx.estate.name, account_title(s.account()?));
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
-    h.push_str(&format!("<title>{}</title><style>{PRINT_STYLE}</style></head><body>", esc(&title)));
+    h.push_str(&format!(
+        "<title>{}</title><style>{PRINT_STYLE}</style></head><body>",
+        esc(&title)
+    ));
     h.push_str(&format!("<h1>{}<br>公示</h1>", esc(&title)));
     if s.status()? != StatementStatus::Published {
         h.push_str("<p class=\"draft\">本版本已被更正，现行版本见更正公示</p>");
@@ -811,7 +837,9 @@ pub(crate) fn board_standards(conn: &mut AnyConnection, estate_id: &str) -> AppR
 pub(crate) fn board_statements(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<BoardStatement>> {
     let mut out = Vec::new();
     for account in Account::ALL {
-        let Some(s) = db::money::in_force(conn, estate_id, *account)?.into_iter().next() else { continue };
+        let Some(s) = db::money::in_force(conn, estate_id, *account)?.into_iter().next() else {
+            continue;
+        };
         let totals = db::money::line_totals(conn, &s.id)?
             .into_iter()
             .map(|(kind, category, amount, n)| {
