@@ -379,6 +379,34 @@ pub fn statements_owed(
     out.split_off(skip)
 }
 
+/// How timely an estate's statements were over a rating period: of the periods of `months` that
+/// end within `from`–`until` and are judged (their due day has passed by `today`, or they were
+/// published), how many were published by their due day: (on time, judged).
+pub fn timeliness(
+    from: NaiveDate,
+    until: NaiveDate,
+    months: u32,
+    due_days: u32,
+    published: &[(NaiveDate, NaiveDate)],
+    today: NaiveDate,
+) -> (i64, i64) {
+    let (mut on_time, mut judged) = (0, 0);
+    let mut p = period_of(from, months);
+    if p.from < from {
+        p = period_of(p.to + Duration::days(1), months);
+    }
+    while p.to <= until {
+        let due_on = p.to + Duration::days(due_days as i64);
+        let published_on = published.iter().find(|(f, _)| *f == p.from).map(|(_, on)| *on);
+        if published_on.is_some() || today > due_on {
+            judged += 1;
+            on_time += i64::from(published_on.is_some_and(|d| d <= due_on));
+        }
+        p = period_of(p.to + Duration::days(1), months);
+    }
+    (on_time, judged)
+}
+
 term_enum!(
     /// What a fee is charged by (计费单位).
     FeeUnit, "the unit a fee is charged by (计费方式)", {
@@ -802,6 +830,18 @@ mod tests {
         assert_eq!(met[0].published_on, Some(d(2026, 11, 2)));
         // Only the latest `keep` periods.
         assert_eq!(statements_owed(d(2020, 1, 1), 3, 30, &[], d(2026, 12, 1), 4).len(), 4);
+    }
+
+    #[test]
+    fn timeliness_counts_the_periods_judged() {
+        // A rating year 2025: four quarters, due 30 days after each.
+        let (from, until) = (d(2025, 1, 1), d(2025, 12, 31));
+        let published = [(d(2025, 1, 1), d(2025, 4, 30)), (d(2025, 4, 1), d(2025, 7, 31))];
+        // Q1 on its due day (30 April), Q2 a day late; Q3 missing and overdue; Q4 not yet due.
+        assert_eq!(timeliness(from, until, 3, 30, &published, d(2026, 1, 15)), (1, 3));
+        assert_eq!(timeliness(from, until, 3, 30, &published, d(2026, 1, 31)), (1, 4));
+        // A period that starts before the rating period is not its to judge.
+        assert_eq!(timeliness(d(2025, 2, 1), until, 3, 30, &published, d(2026, 2, 1)), (0, 3));
     }
 
     #[test]

@@ -81,6 +81,9 @@ term_enum!(
         PartyCoverage = "party_coverage", "党组织覆盖";
         /// 100 when the estate's committee in office is filed with the bureau, else 0.
         CommitteeFiled = "committee_filed", "业委会备案";
+        /// Of the quarterly statements of common income owed for the period (RULES.md §9), the
+        /// percentage published by their due day (operation and management).
+        StatementsOnTimePercent = "statements_on_time_percent", "公共收益按期公示率(%)";
     }
 );
 

@@ -142,6 +142,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
         .into_iter()
         .collect();
     let months = months(from, until);
+    let statements = statement_timeliness(conn, ctx, &estate_ids, from, until)?;
 
     // The survey: per (estate, company) the sum of each question's answers and the count; per
     // question the campaign's sum and count.
@@ -225,6 +226,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
                     ledger.get(&pair.estate_id).map(Vec::as_slice).unwrap_or_default(),
                     meetings.get(&pair.estate_id).copied(),
                     months,
+                    statements.get(&pair.estate_id).copied(),
                 ),
             };
             if let Some(v) = value {
@@ -332,6 +334,7 @@ fn fact(
     of_estate: &[(Option<String>, db::ratings::LedgerFact)],
     meetings_held: Option<i64>,
     months: i64,
+    statements: Option<(i64, i64)>,
 ) -> Option<Q> {
     let company = || {
         of_estate
@@ -375,7 +378,37 @@ fn fact(
             },
         )),
         Fact::CommitteeFiled => Some(rating::q(if estate?.committee_filed > 0 { 100 } else { 0 })),
+        Fact::StatementsOnTimePercent => {
+            let (on_time, judged) = statements?;
+            percent(on_time, judged)
+        }
     }
+}
+
+/// Per estate, the quarterly statements of common income of the period: (on time, judged).
+fn statement_timeliness(
+    conn: &mut AnyConnection,
+    ctx: &CampaignCtx,
+    estate_ids: &[String],
+    from: NaiveDate,
+    until: NaiveDate,
+) -> AppResult<HashMap<String, (i64, i64)>> {
+    use crate::domain::money::{self, Account};
+    let due_days = crate::http::money::county_settings(conn, &ctx.county.id)?.statement_due_days;
+    let mut published: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (estate, account, first, _, at) in db::money::published_periods(conn, estate_ids)? {
+        if account == Account::CommonIncome.as_str() {
+            published.entry(estate).or_default().push((first, ids::local_date(at)));
+        }
+    }
+    let today = ids::today();
+    Ok(estate_ids
+        .iter()
+        .map(|e| {
+            let p = published.get(e).map(Vec::as_slice).unwrap_or_default();
+            (e.clone(), money::timeliness(from, until, 3, due_days, p, today))
+        })
+        .collect())
 }
 
 fn shown(x: &Q) -> String {
