@@ -1003,6 +1003,63 @@ def company_manages_webhooks(srv, s, backend):
         d.quit()
 
 
+def company_publishes_accounts_and_an_owner_asks(srv, s, backend):
+    """The company publishes last quarter's statement of common income (its entries posted by
+    its accounting system); an owner reads it on a phone with its lines and asks a question; the
+    company answers on its laptop, and the owner reads the answer."""
+    estate = s["estate"]["id"]
+    company = Api(srv.base).login(s["users"]["company"], PASSWORD)
+    now = s["admin"].call("GET", "/api/v1/test-clock", expect=200)["now"][:10]
+    y, m = int(now[:4]), int(now[5:7])
+    q = (m - 1) // 3 - 1
+    if q < 0:
+        q, y = 3, y - 1
+    first = f"{y}-{q * 3 + 1:02d}-01"
+    for fen, party in [(120000, "地面停车"), (35050, "电梯广告")]:
+        company.call("POST", f"/api/v1/estates/{estate}/money-entries", {
+            "kind": "income", "category": "parking" if fen == 120000 else "advertising", "amount_fen": fen,
+            "occurred_on": first, "counterparty": party, "description": f"{party}收入"}, expect=201)
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["company"])
+        d.get(f"{srv.base}/web/company")
+        tap(d, "a[href^='/web/accounts/']")
+        wait(d, "#pub-open").send_keys("0")
+        d.find_element(By.ID, "pub-close").send_keys("1,550.50")
+        tap(d, "#pub-h ~ form button[type=submit]")
+        wait(d, "#pub-h ~ form .alert.ok", text="已公示")
+        wait(d, "li[data-statement]", text="1,550.50")
+        shot(d, backend, "company-accounts")
+        no_errors(d)
+    finally:
+        d.quit()
+    owner_account(srv, s, 16, "owner-web-accounts")
+    d = browser(PHONE)
+    try:
+        login(d, srv.base, "owner-web-accounts")
+        tap(d, "a[href^='/web/accounts/']")
+        tap(d, "li[data-statement] button")
+        wait(d, "[data-statement-view] tbody tr", text="电梯广告")
+        wait(d, "#ask-q").send_keys("停车收入为何比上季度少？")
+        tap(d, "[data-statement-view] form button[type=submit]", text="提交询问")
+        wait(d, "[data-statement-view] .alert.ok", text="询问已提交")
+        shot(d, backend, "owner-accounts")
+        no_errors(d)
+    finally:
+        d.quit()
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["company"])
+        d.get(f"{srv.base}/web/accounts/{estate}")
+        tap(d, "li[data-statement] button")
+        wait(d, "[data-statement-view] textarea[id^=ans-]").send_keys("本季度部分车位空置，已在明细中列明。")
+        tap(d, "[data-statement-view] form button[type=submit]", text="提交答复")
+        wait(d, "[data-statement-view] li", text="答：")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 def english_browser_reads_chinese(srv, s, backend):
     """A browser set to English (en-US) still reads every page in Chinese: field errors from the
     API, statuses and dates."""
@@ -1042,12 +1099,14 @@ def every_page_on_both_viewports(srv, s, backend):
     estate, vote = s["estate"]["id"], s["vote"]["id"]
     pages = [
         (None, ["/web/login", "/web/activate", f"/web/estates/{estate}"]),
-        ("owner-web-2", ["/web/owner", f"/web/owner/votes/{vote}", "/web/owner/report", f"/web/ledger/{s['ledger_item']}"]),
+        ("owner-web-2", ["/web/owner", f"/web/owner/votes/{vote}", "/web/owner/report", f"/web/ledger/{s['ledger_item']}",
+                         f"/web/accounts/{estate}"]),
         (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}",
                                f"/web/meetings/{s['meeting']}", f"/web/elections/{s['election']['id']}"]),
         (s["users"]["department"], ["/web/reviews"]),
-        (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings", "/web/webhooks"]),
-        (s["users"]["company"], ["/web/company", "/web/webhooks"]),
+        (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings", "/web/webhooks",
+                                "/web/accounts", f"/web/accounts/{estate}"]),
+        (s["users"]["company"], ["/web/company", "/web/webhooks", f"/web/accounts/{estate}"]),
         (s["users"]["party"], [f"/web/console/estates/{estate}/activation"]),
     ]
     # Every page in a Chinese browser and in an English one: the pages are Chinese in both.
@@ -1081,6 +1140,7 @@ SCENARIOS = [
     action_item_done_and_reviewed,
     community_prints_activation_slips,
     company_manages_webhooks,
+    company_publishes_accounts_and_an_owner_asks,
     english_browser_reads_chinese,
     department_rejects_a_candidate,
     organiser_publishes_and_an_owner_objects,

@@ -47,7 +47,7 @@ export function CompanyHome() {
         </section>
         <section class="card" aria-labelledby="estates-h">
           <h2 id="estates-h">服务的小区</h2>
-          <ul class="plain">${d.estates.map((e) => html`<li><a href=${`/web/estates/${enc(e.id)}`}>${e.name}</a> <span class="small muted">${label("estate_kind", e.kind)}</span></li>`)}</ul>
+          <ul class="plain">${d.estates.map((e) => html`<li><a href=${`/web/estates/${enc(e.id)}`}>${e.name}</a> <span class="small muted">${label("estate_kind", e.kind)}</span> · <a href=${`/web/accounts/${enc(e.id)}`}>阳光账目</a></li>`)}</ul>
         </section>
       </div>
       <section class="card" aria-labelledby="ratings-h">

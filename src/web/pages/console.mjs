@@ -77,6 +77,7 @@ export function EstateConsole({ id }) {
       <nav class="subnav" aria-label="小区事务">
         <a class="button secondary" href=${`/web/console/estates/${enc(id)}/activation`}>业主激活码</a>
         <a class="button secondary" href=${`/web/estates/${enc(id)}`}>公示栏</a>
+        <a class="button secondary" href=${`/web/accounts/${enc(id)}`}>阳光账目</a>
         ${(api.hasRole("party_org") || api.hasRole("bureau") || api.hasRole("admin")) && html`<a class="button secondary" href=${`/web/registry/estates/${enc(id)}`}>房屋和业主登记</a>`}
       </nav>
       <div class="grid two">

@@ -67,7 +67,7 @@ export function OwnerHome() {
       <section class="card" aria-labelledby="estates-h">
         <h2 id="estates-h">小区公示栏</h2>
         <ul class="plain">
-          ${d.estates.map((e) => html`<li><a href=${`/web/estates/${enc(e.id)}`}>${e.name}</a></li>`)}
+          ${d.estates.map((e) => html`<li><a href=${`/web/estates/${enc(e.id)}`}>${e.name}</a> · <a href=${`/web/accounts/${enc(e.id)}`}>阳光账目</a></li>`)}
         </ul>
       </section>`}<//>
   </main>`;

@@ -9,7 +9,8 @@ import { Alert, CopyButton, Crumbs, Empty, Field, Loaded, confirmAct, dateTime, 
 const enc = encodeURIComponent;
 const EVENTS = [
   "ledger_item.dispatched", "meeting.invitation", "minutes.published", "action_item.due", "vote.opened",
-  "vote.closed", "rating.published", "rating_appeal.decided", "contract.changed",
+  "vote.closed", "rating.published", "rating_appeal.decided", "contract.changed", "statement.published",
+  "statement_question.asked", "statement_question.answered", "fund_use.changed",
 ];
 
 /** Whose endpoints this person manages: their company, else their county (bureau). */
