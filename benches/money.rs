@@ -173,7 +173,10 @@ fn main() -> anyhow::Result<()> {
         &serde_json::json!({ "account": "common_income", "period_from": q, "opening_fen": 0, "closing_fen": income - costs }),
     )?;
     let publish_ms = millis(t);
-    anyhow::ensure!(s["line_count"] == serde_json::json!(n_lines), "statement not published: {s}");
+    anyhow::ensure!(
+        s["line_count"] == serde_json::json!(n_lines),
+        "statement not published: {s}"
+    );
     let sid = s["id"].as_str().unwrap_or_default().to_string();
     // A correction re-reads and re-stores every line too.
     let mut corrections = Vec::new();
@@ -204,14 +207,20 @@ fn main() -> anyhow::Result<()> {
         lines.push(millis(t));
         anyhow::ensure!(l["items"].as_array().map_or(0, Vec::len) == 50);
         let t = Instant::now();
-        server.get(&admin, &format!("/api/v1/estates/{}/money-entries?limit=50", estates[0]))?;
+        server.get(
+            &admin,
+            &format!("/api/v1/estates/{}/money-entries?limit=50", estates[0]),
+        )?;
         entries_page.push(millis(t));
     }
     println!("| {} | measure | ms |", bench.backend);
     println!("|---|---|---|");
     println!("| | publish a statement of {n_lines} lines (first) | {publish_ms:.1} |");
     println!("| | correct it (median of {repeat}) | {:.1} |", median(corrections));
-    println!("| | disclosure of {items} estates (median of {repeat}) | {:.1} |", median(disclosure));
+    println!(
+        "| | disclosure of {items} estates (median of {repeat}) | {:.1} |",
+        median(disclosure)
+    );
     println!("| | 50 lines of the statement (median) | {:.1} |", median(lines));
     println!("| | 50 entries of the estate (median) | {:.1} |", median(entries_page));
     println!("peak memory {:.1} MiB", server.peak_mib());

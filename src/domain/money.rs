@@ -841,7 +841,10 @@ mod tests {
         assert_eq!(timeliness(from, until, 3, 30, &published, d(2026, 1, 15)), (1, 3));
         assert_eq!(timeliness(from, until, 3, 30, &published, d(2026, 1, 31)), (1, 4));
         // A period that starts before the rating period is not its to judge.
-        assert_eq!(timeliness(d(2025, 2, 1), until, 3, 30, &published, d(2026, 2, 1)), (0, 3));
+        assert_eq!(
+            timeliness(d(2025, 2, 1), until, 3, 30, &published, d(2026, 2, 1)),
+            (0, 3)
+        );
     }
 
     #[test]

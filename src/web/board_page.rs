@@ -315,7 +315,80 @@ pub fn render(b: &NoticeBoard) -> String {
         );
     }
     o.push_str("</section>");
+    accounts(&mut o, b);
     o
+}
+
+/// The fee standards and the latest statements (RULES.md §9): prices and totals, nothing personal.
+fn accounts(o: &mut String, b: &NoticeBoard) {
+    use crate::domain::money::Fen;
+    o.push_str("<section class=\"card\" aria-labelledby=\"fees-h\"><h2 id=\"fees-h\">收费标准（明码标价）</h2>");
+    if b.fee_standards.is_empty() {
+        o.push_str("<p class=\"muted\">尚未公示收费标准。</p>");
+    }
+    for st in &b.fee_standards {
+        let _ = write!(
+            o,
+            "<article><h3>{} 起执行{}</h3><p class=\"small muted\">定价依据：{}{} · 价格举报电话 {}</p><table><thead><tr><th scope=\"col\">项目</th><th scope=\"col\">单价</th><th scope=\"col\">服务内容</th></tr></thead><tbody>",
+            day(&st.effective_from),
+            if st.in_force { "（现行）" } else { "" },
+            st.basis.label(),
+            st.document.as_deref().map(|d| format!("（{}）", esc(d))).unwrap_or_default(),
+            esc(&st.complaint_phone)
+        );
+        for i in &st.items {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{} {}</td><td>{}{}</td></tr>",
+                esc(&i.name),
+                Fen(i.price_fen),
+                i.unit.label(),
+                esc(&i.service_content),
+                i.service_level
+                    .as_deref()
+                    .map(|l| format!("（{}）", esc(l)))
+                    .unwrap_or_default()
+            );
+        }
+        o.push_str("</tbody></table></article>");
+    }
+    o.push_str(
+        "</section><section class=\"card\" aria-labelledby=\"stm-h\"><h2 id=\"stm-h\">公共收益和维修资金收支公示</h2>",
+    );
+    if b.statements.is_empty() {
+        o.push_str("<p class=\"muted\">尚未公示账目。</p>");
+    }
+    for st in &b.statements {
+        let _ = write!(
+            o,
+            "<article><h3>{}：{} 至 {}（第 {} 版）</h3><p>期初余额 {} 元，收入 {} 元，支出 {} 元，期末余额 <strong>{} 元</strong>。</p><ul>",
+            st.account.label(),
+            day(&st.period_from),
+            day(&st.period_to),
+            st.version,
+            Fen(st.opening_fen),
+            Fen(st.income_fen),
+            Fen(st.spending_fen),
+            Fen(st.closing_fen)
+        );
+        for t in &st.totals {
+            let _ = write!(
+                o,
+                "<li>{} · {}：{} 元（{} 笔）</li>",
+                t.kind.label(),
+                t.category.label(),
+                Fen(t.amount_fen),
+                t.entries
+            );
+        }
+        let _ = write!(
+            o,
+            "</ul><p class=\"small muted\">公示于 {} · 指纹 <span class=\"mono\">{}</span></p></article>",
+            cst(&st.published_at),
+            esc(&st.fingerprint)
+        );
+    }
+    o.push_str("</section>");
 }
 
 /// The whole document around the page's `<main>`.

@@ -49,7 +49,9 @@ CREATE TABLE money_entries (
     recorded_by TEXT NOT NULL,
     recorded_at TIMESTAMP NOT NULL
 );
+-- The period's entries of a statement, in date order; a page of entries, the latest recorded first.
 CREATE INDEX money_entries_account ON money_entries (estate_id, account, occurred_on, id);
+CREATE INDEX money_entries_recorded ON money_entries (estate_id, account, id);
 
 CREATE TABLE statements (
     id TEXT PRIMARY KEY NOT NULL,
@@ -75,7 +77,7 @@ CREATE TABLE statements (
     published_at TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX statements_version ON statements (estate_id, account, period_from, version);
-CREATE INDEX statements_published ON statements (estate_id, published_at, id);
+CREATE INDEX statements_published ON statements (estate_id, id);
 
 CREATE TABLE statement_lines (
     statement_id TEXT NOT NULL REFERENCES statements(id),
@@ -129,7 +131,7 @@ CREATE TABLE fund_uses (
     settled_by TEXT,
     settled_at TIMESTAMP
 );
-CREATE INDEX fund_uses_estate ON fund_uses (estate_id, applied_at, id);
+CREATE INDEX fund_uses_estate ON fund_uses (estate_id, id);
 
 CREATE TABLE money_settings (
     county_id TEXT PRIMARY KEY NOT NULL,
