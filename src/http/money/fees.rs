@@ -357,7 +357,7 @@ impl FeesApi {
                 let unit = db::estates::get_unit(c, &id.0)?.ok_or_else(not_found)?;
                 let ctx = estate_ctx(c, &caller, &unit.estate_id).map_err(|_| not_found())?;
                 let holds_it = {
-                    let mine = caller.principal.scopes(Role::Owner);
+                    let mine = caller.principal.owner_ids();
                     !mine.is_empty()
                         && db::owners::of_unit(c, &unit.id)?
                             .iter()

@@ -598,44 +598,45 @@ impl StatementsApi {
     ) -> ApiResult<QuestionCreated> {
         let caller = auth.0;
         let b = body.0;
-        let out = state
-            .db
-            .command(move |c, trail| {
-                let (s, ctx) = load(c, &caller, &id.0, false)?;
-                let actor = check(&caller, &ctx.place(), &Action::AskAboutAccounts(ctx.place()))?;
-                let owner_id = db::estates::holder_in(c, &caller.principal.scopes(Role::Owner), &ctx.estate.id)?
-                    .ok_or_else(|| AppError::Forbidden {
-                        detail: "only the estate's owners ask".into(),
-                    })?;
-                let settings = settings_of(c, &ctx)?;
-                let now = ids::now();
-                let q = QuestionRow {
-                    id: ids::new_id(),
-                    statement_id: s.id.clone(),
-                    estate_id: ctx.estate.id.clone(),
-                    owner_id,
-                    asked_by: actor.actor_id.clone(),
-                    question: b.question,
-                    asked_at: now,
-                    answer_due: window::last_day(now, settings.answer_days),
-                    answer: None,
-                    answered_by: None,
-                    answered_at: None,
-                };
-                db::money::insert_question(c, &q)?;
-                trail.record(
-                    &actor,
-                    "statement.question",
-                    "statement_question",
-                    &q.id,
-                    &serde_json::json!({ "statement": q.statement_id, "answer_due": q.answer_due }),
-                )?;
-                for e in question_event(WebhookEvent::QuestionAsked, &ctx, &q) {
-                    trail.publish(e);
-                }
-                Ok(question_out(q, &caller, ids::today()))
-            })
-            .await?;
+        let out =
+            state
+                .db
+                .command(move |c, trail| {
+                    let (s, ctx) = load(c, &caller, &id.0, false)?;
+                    let actor = check(&caller, &ctx.place(), &Action::AskAboutAccounts(ctx.place()))?;
+                    let owner_id = db::estates::holder_in(c, &caller.principal.owner_ids(), &ctx.estate.id)?
+                        .ok_or_else(|| AppError::Forbidden {
+                            detail: "only the estate's owners ask".into(),
+                        })?;
+                    let settings = settings_of(c, &ctx)?;
+                    let now = ids::now();
+                    let q = QuestionRow {
+                        id: ids::new_id(),
+                        statement_id: s.id.clone(),
+                        estate_id: ctx.estate.id.clone(),
+                        owner_id,
+                        asked_by: actor.actor_id.clone(),
+                        question: b.question,
+                        asked_at: now,
+                        answer_due: window::last_day(now, settings.answer_days),
+                        answer: None,
+                        answered_by: None,
+                        answered_at: None,
+                    };
+                    db::money::insert_question(c, &q)?;
+                    trail.record(
+                        &actor,
+                        "statement.question",
+                        "statement_question",
+                        &q.id,
+                        &serde_json::json!({ "statement": q.statement_id, "answer_due": q.answer_due }),
+                    )?;
+                    for e in question_event(WebhookEvent::QuestionAsked, &ctx, &q) {
+                        trail.publish(e);
+                    }
+                    Ok(question_out(q, &caller, ids::today()))
+                })
+                .await?;
         Ok(QuestionCreated::Created(Json(out)))
     }
 
