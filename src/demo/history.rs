@@ -152,6 +152,95 @@ struct People {
     owners: Vec<String>,
 }
 
+/// The estate's sunshine accounts (RULES.md §9): the fee standard the county's price set, last
+/// quarter's common income posted by the company and published, an owner's question and the
+/// company's answer, and an emergency use of the fund applied for by the committee and approved
+/// by the bureau.
+async fn accounts<E: Endpoint>(api: &Api<'_, E>, estate: &str, p: &People) -> anyhow::Result<()> {
+    let today = ids::today();
+    let quarter = crate::domain::money::period_of(today, 3);
+    let last = crate::domain::money::period_of(quarter.from - chrono::Duration::days(1), 3);
+    api.post(
+        &format!("/estates/{estate}/fee-standards"),
+        &p.company,
+        json!({
+            "effective_from": last.from, "basis": "government_price", "document": "县发改〔2024〕12号",
+            "complaint_phone": "12345",
+            "items": [
+                { "name": "物业服务费", "kind": "property_service", "unit": "per_m2_month", "price_fen": 85,
+                  "service_content": "公共区域保洁、秩序维护、绿化养护、共用设施日常维护", "service_level": "三级" },
+                { "name": "地面停车费", "kind": "parking", "unit": "per_space_month", "price_fen": 6000,
+                  "service_content": "地面车位管理与秩序维护" },
+            ],
+        }),
+    )
+    .await?;
+    let entries = [
+        ("income", "parking", 1_260_000, 5, "临时停车收费", "停车场收费系统"),
+        (
+            "income",
+            "advertising",
+            480_000,
+            20,
+            "电梯轿厢广告",
+            "县城广告传媒有限公司",
+        ),
+        ("income", "leasing", 90_000, 40, "快递柜场地租金", "快递柜运营企业"),
+    ];
+    let mut income = 0;
+    for (kind, category, fen, day, what, who) in entries {
+        income += fen;
+        api.post(
+            &format!("/estates/{estate}/money-entries"),
+            &p.company,
+            json!({ "kind": kind, "category": category, "amount_fen": fen, "occurred_on": last.from + chrono::Duration::days(day),
+                    "counterparty": who, "description": what }),
+        )
+        .await?;
+    }
+    let statement = api
+        .post(
+            &format!("/estates/{estate}/statements"),
+            &p.company,
+            json!({ "account": "common_income", "period_from": last.from, "opening_fen": 0, "closing_fen": income,
+                    "note": "公共收益全部计入业主共有资金，使用须经业主共同决定。" }),
+        )
+        .await?;
+    let sid = statement["id"].as_str().unwrap_or_default().to_string();
+    if let Some(owner) = p.owners.first() {
+        let q = api
+            .post(
+                &format!("/statements/{sid}/questions"),
+                owner,
+                json!({ "question": "电梯广告收入是按几部电梯计算的？" }),
+            )
+            .await?;
+        let qid = q["id"].as_str().unwrap_or_default();
+        api.post(
+            &format!("/statement-questions/{qid}/answer"),
+            &p.company,
+            json!({ "answer": "按全小区 8 部电梯、每部每月 200 元计算，合同已作为凭证附后。" }),
+        )
+        .await?;
+    }
+    let lift = api
+        .post(
+            &format!("/estates/{estate}/fund-uses"),
+            &p.committee,
+            json!({ "kind": "emergency", "emergency": "lift", "title": "3号楼电梯曳引机抢修", "location": "3号楼1单元电梯",
+                    "description": "电梯曳引机故障停运，住户出行困难，申请应急使用维修资金抢修。", "estimate_fen": 3_800_000 }),
+        )
+        .await?;
+    let lid = lift["id"].as_str().unwrap_or_default();
+    api.post(
+        &format!("/fund-uses/{lid}/approval"),
+        &p.bureau,
+        json!({ "approve": true, "note": "情况属实，同意应急使用。" }),
+    )
+    .await?;
+    Ok(())
+}
+
 fn password_of<'a>(accounts: &'a [DemoAccount], username: &str) -> &'a str {
     accounts
         .iter()
@@ -626,6 +715,8 @@ pub async fn run(state: &AppState, s: &DemoSummary) -> anyhow::Result<()> {
         )
         .await?;
     }
+
+    Box::pin(accounts(&api, &estate, &sign_in().await?)).await?;
 
     // The last weeks: a second vote announced 17 days ago, open since yesterday; one ledger
     // item reported done and awaiting its reporter's confirmation.

@@ -1058,6 +1058,16 @@ async fn the_demo_has_a_year_of_history(app: TestApp) {
     ))
     .await;
     assert_eq!(appeals["items"].as_array().unwrap().len(), 1);
+    // The sunshine accounts: a fee standard, a quarter's statement with an answered question,
+    // an emergency use of the fund approved.
+    let standards = get(format!("/api/v1/estates/{estate}/fee-standards")).await;
+    assert_eq!(standards["items"][0]["in_force"], true, "{standards}");
+    let statements = get(format!("/api/v1/estates/{estate}/statements")).await;
+    let statement = &statements["items"][0];
+    assert_eq!(statement["line_count"], 3, "{statement}");
+    assert!(statement["questions"][0]["answer"].is_string(), "{statement}");
+    let uses = get(format!("/api/v1/estates/{estate}/fund-uses")).await;
+    assert_eq!(uses["items"][0]["status"], "approved", "{uses}");
     let verified = get("/api/v1/audit/verify".to_string()).await;
     assert_eq!(verified["ok"], true, "{verified}");
 }
