@@ -375,7 +375,8 @@ pub enum Action<'a> {
     ManageWebhooks(Place<'a>),
     /// Keep an estate's accounts (RULES.md §9): fee standards, entries of common income,
     /// statements and their corrections, answers to owners' questions, settlements of fund uses.
-    /// The company under contract today (its people and its keys); administrators.
+    /// The company under contract today (its people and its keys); where no company serves (a
+    /// self-managed estate), its committee; administrators.
     KeepAccounts(Place<'a>),
     /// Read an estate's accounts in full (entries with counterparties, every statement line,
     /// questions, uses of the fund): whoever sees the estate — its owners, committee, party
@@ -505,7 +506,14 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
             (&[Admin, Bureau], place.clone())
         }
         Action::ManageWebhooks(place) => (&[Admin, Bureau, Company], place.clone()),
-        Action::KeepAccounts(place) => (&[Admin, Company], place.clone()),
+        Action::KeepAccounts(place) => (
+            if place.company_id.is_some() {
+                &[Admin, Company]
+            } else {
+                &[Admin, Committee]
+            },
+            place.clone(),
+        ),
         Action::ViewAccounts(place) => (&[Admin, Bureau, PartyOrg, Committee, Company, Owner], place.clone()),
         Action::RecordMoneyDecision(place) => (&[Admin, PartyOrg, Committee], place.clone()),
         Action::ProposeFundUse { place, emergency } => (
@@ -544,6 +552,25 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_company_keeps_the_accounts_and_without_one_the_committee() {
+        let served = Place {
+            estate_ids: vec!["e"],
+            company_id: Some("c"),
+            ..Place::default()
+        };
+        let alone = Place {
+            company_id: None,
+            ..served.clone()
+        };
+        let company = who(&[(Role::Company, Some("c"))]);
+        let committee = who(&[(Role::Committee, Some("e"))]);
+        assert!(authorize(&company, &Action::KeepAccounts(served.clone())).is_ok());
+        assert!(authorize(&committee, &Action::KeepAccounts(served)).is_err());
+        assert!(authorize(&committee, &Action::KeepAccounts(alone.clone())).is_ok());
+        assert!(authorize(&company, &Action::KeepAccounts(alone)).is_err());
     }
 
     #[test]

@@ -930,3 +930,29 @@ async fn another_county_sees_nothing_of_the_accounts(app: TestApp) {
     assert!(st.body["questions"][0]["answer"].is_null());
 }
 both!(another_county_sees_nothing_of_the_accounts);
+
+/// A self-managed estate (no company under contract): its committee keeps the accounts.
+async fn without_a_company_the_committee_keeps_the_accounts(app: TestApp) {
+    let admin = app.admin_token().await;
+    let k = app.county(&admin).await;
+    let estate = app.estate(&admin, "自管小区", &k.comm_a).await;
+    let committee = app.account(&admin, "committee", estate.clone(), "selfm").await;
+    let q0 = previous_quarter(app.today());
+    app.post(
+        &format!("/api/v1/estates/{estate}/money-entries"),
+        As::Bearer(&committee),
+        json!({ "kind": "income", "category": "leasing", "amount_fen": 12_345, "occurred_on": q0, "counterparty": "快递柜", "description": "场地租金" }),
+    )
+    .await
+    .expect(201);
+    let s = app
+        .post(
+            &format!("/api/v1/estates/{estate}/statements"),
+            As::Bearer(&committee),
+            json!({ "account": "common_income", "period_from": q0, "opening_fen": 0, "closing_fen": 12_345 }),
+        )
+        .await
+        .expect(201);
+    assert_eq!(s.body["company_id"], serde_json::Value::Null);
+}
+both!(without_a_company_the_committee_keeps_the_accounts);

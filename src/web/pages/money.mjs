@@ -84,6 +84,8 @@ export function AccountsPage({ id }) {
   const [data, error, reload] = useLoad(() => loadAccounts(id), [id]);
   const [open, setOpen] = useState(null);
   const company = api.hasRole("company") || api.hasRole("admin");
+  // The company keeps the accounts; where none serves (a self-managed estate), the committee.
+  const keeps = (d) => company || (api.hasRole("committee") && !d.estate.current_company_id);
   const deciding = api.hasRole("committee") || api.hasRole("party_org") || api.hasRole("admin");
   const owner = api.hasRole("owner");
   const home = owner && !deciding && !company ? ["/web/owner", "我的小区"] : company && !deciding ? ["/web/company", "企业工作台"] : ["/web/console", "工作台"];
@@ -94,7 +96,7 @@ export function AccountsPage({ id }) {
       <p class="muted">收费标准、公共收益和专项维修资金的收支按期向业主公示；业主可对公示提出询问，物业服务企业在规定期限内答复。</p>
       ${d.mine.map((m) => html`<${MyFees} unit=${m.unit} fees=${m.fees} />`)}
       <${Standards} items=${d.standards} />
-      ${company && html`<${NewStandard} estate=${id} votes=${d.votes} done=${reload} />`}
+      ${keeps(d) && html`<${NewStandard} estate=${id} votes=${d.votes} done=${reload} />`}
       <section class="card" aria-labelledby="stm-h">
         <h2 id="stm-h">账目公示</h2>
         ${d.statements.length === 0
@@ -106,10 +108,10 @@ export function AccountsPage({ id }) {
             <div class="small muted">公示于 ${dateTime(s.published_at)}${s.published_on_time ? "" : html` <span class="badge bad">逾期公示</span>`} · 询问 ${s.questions.length}${s.questions.some((q) => q.overdue) ? html` <span class="badge bad">逾期未答复</span>` : ""}</div>
           </li>`)}</ul>`}
       </section>
-      ${d.statements.filter((s) => s.id === open).map((s) => html`<${StatementView} statement=${s} company=${company} owner=${owner} done=${reload} />`)}
-      ${company && html`<${NewEntry} estate=${id} votes=${d.votes} done=${reload} />`}
-      ${company && html`<${Publish} estate=${id} done=${reload} />`}
-      <${FundUses} estate=${id} uses=${d.uses} votes=${d.votes} done=${reload} />`}<//>
+      ${d.statements.filter((s) => s.id === open).map((s) => html`<${StatementView} statement=${s} company=${keeps(d)} owner=${owner} done=${reload} />`)}
+      ${keeps(d) && html`<${NewEntry} estate=${id} votes=${d.votes} done=${reload} />`}
+      ${keeps(d) && html`<${Publish} estate=${id} done=${reload} />`}
+      <${FundUses} estate=${id} uses=${d.uses} votes=${d.votes} keeps=${keeps(d)} done=${reload} />`}<//>
   </main>`;
 }
 
@@ -401,7 +403,7 @@ function Publish({ estate, done }) {
   </section>`;
 }
 
-function FundUses({ estate, uses, votes, done }) {
+function FundUses({ estate, uses, votes, keeps, done }) {
   const [error, setError] = useState(null);
   const [ok, setOk] = useState(null);
   const act = async (fn, said) => {
@@ -417,7 +419,7 @@ function FundUses({ estate, uses, votes, done }) {
   };
   const deciding = api.hasRole("committee") || api.hasRole("party_org") || api.hasRole("admin");
   const bureau = api.hasRole("bureau") || api.hasRole("admin");
-  const company = api.hasRole("company") || api.hasRole("admin");
+  const company = keeps;
   return html`<section class="card" aria-labelledby="fund-h">
     <h2 id="fund-h">专项维修资金使用</h2>
     ${uses.length === 0 ? html`<${Empty}>尚无维修资金使用事项。<//>` : html`<ul class="plain">${uses.map((u) => html`<li class="block" data-fund-use=${u.id}>
