@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod meeting;
 pub mod money;
+pub mod notice;
 pub mod policy;
 pub mod rating;
 pub mod registry;
