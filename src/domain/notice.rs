@@ -59,7 +59,7 @@ fn local_time(at: NaiveDateTime) -> NaiveTime {
 /// unless the matter closes within 24 hours of `now`.
 pub fn may_text_at(now: NaiveDateTime, closes_at: Option<NaiveDateTime>) -> bool {
     let h = local_time(now).hour();
-    let quiet = h >= QUIET_FROM || h < QUIET_UNTIL;
+    let quiet = !(QUIET_UNTIL..QUIET_FROM).contains(&h);
     !quiet || closes_at.is_some_and(|c| c > now && c - now <= Duration::hours(24))
 }
 
