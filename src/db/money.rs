@@ -310,30 +310,24 @@ pub fn entries_between(
         .load(conn)?)
 }
 
-/// The county's fund balance on a day: the balance after the last imported movement dated on
-/// or before it.
-pub fn fund_balance_on(conn: &mut AnyConnection, estate_id: &str, day: NaiveDate) -> AppResult<Option<i64>> {
-    Ok(money_entries::table
-        .filter(money_entries::estate_id.eq(estate_id))
-        .filter(money_entries::account.eq(Account::MaintenanceFund.as_str()))
-        .filter(money_entries::occurred_on.le(day))
-        .filter(money_entries::balance_fen.is_not_null())
-        .order((money_entries::occurred_on.desc(), money_entries::id.desc()))
-        .select(money_entries::balance_fen)
-        .first::<Option<i64>>(conn)
-        .optional()?
-        .flatten())
-}
-
-/// The last imported fund record of an estate: its day and the balance after it.
-pub fn last_fund_record(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Option<(NaiveDate, i64)>> {
-    Ok(money_entries::table
+/// The county's fund balance of an estate: its last imported record (dated on or before `on`,
+/// if given) — its day and the balance after it.
+pub fn fund_balance(
+    conn: &mut AnyConnection,
+    estate_id: &str,
+    on: Option<NaiveDate>,
+) -> AppResult<Option<(NaiveDate, i64)>> {
+    let mut q = money_entries::table
         .filter(money_entries::estate_id.eq(estate_id))
         .filter(money_entries::account.eq(Account::MaintenanceFund.as_str()))
         .filter(money_entries::balance_fen.is_not_null())
         .order((money_entries::occurred_on.desc(), money_entries::id.desc()))
         .select((money_entries::occurred_on, money_entries::balance_fen))
-        .first::<(NaiveDate, Option<i64>)>(conn)
+        .into_boxed();
+    if let Some(day) = on {
+        q = q.filter(money_entries::occurred_on.le(day));
+    }
+    Ok(q.first::<(NaiveDate, Option<i64>)>(conn)
         .optional()?
         .and_then(|(d, b)| b.map(|b| (d, b))))
 }

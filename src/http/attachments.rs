@@ -143,6 +143,28 @@ impl AttachmentsApi {
     }
 }
 
+/// Files a record is to use, each named once: all uploaded by the caller, or `field` is refused
+/// (422, `not_found`) naming the first that was not.
+pub(crate) fn uploaded_by_caller(
+    conn: &mut db::AnyConnection,
+    caller: &Caller,
+    field: &str,
+    files: &[String],
+) -> crate::error::AppResult<Vec<String>> {
+    let mut files: Vec<String> = files.to_vec();
+    files.sort();
+    files.dedup();
+    let mine = db::attachments::uploaded_by(conn, &files, caller.principal.actor_id())?;
+    if let Some(missing) = files.iter().find(|f| !mine.contains(f)) {
+        return Err(AppError::invalid(
+            field,
+            crate::error::reason::NOT_FOUND,
+            format!("no attachment {missing} uploaded by the caller"),
+        ));
+    }
+    Ok(files)
+}
+
 /// Whether the caller may read a file: it uploaded it, or may see a record that uses it.
 fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::error::AppResult<bool> {
     let me = caller.principal.actor_id();

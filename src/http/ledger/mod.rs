@@ -235,18 +235,7 @@ pub(crate) fn assignee_name(conn: &mut AnyConnection, kind: &str, id: &str) -> A
 /// Files a step may carry: only ones the caller uploaded (so nobody attaches, and so opens to
 /// others, a file they could not read themselves).
 pub(crate) fn own_files(conn: &mut AnyConnection, caller: &Caller, files: &[String]) -> AppResult<Vec<String>> {
-    let mut files: Vec<String> = files.to_vec();
-    files.sort();
-    files.dedup();
-    let mine = db::attachments::uploaded_by(conn, &files, caller.principal.actor_id())?;
-    if let Some(missing) = files.iter().find(|f| !mine.contains(f)) {
-        return Err(AppError::invalid(
-            "attachment_ids",
-            reason::NOT_FOUND,
-            format!("no attachment {missing} uploaded by the caller"),
-        ));
-    }
-    Ok(files)
+    crate::http::attachments::uploaded_by_caller(conn, caller, "attachment_ids", files)
 }
 
 /// A county's ledger settings (its own, or the defaults).

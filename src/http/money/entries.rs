@@ -86,7 +86,7 @@ impl EntriesApi {
                     }
                     (_, None) => None,
                 };
-                let files = own_files(c, &caller, "attachment_ids", &b.attachment_ids)?;
+                let files = crate::http::attachments::uploaded_by_caller(c, &caller, "attachment_ids", &b.attachment_ids)?;
                 let row = EntryRow {
                     id: ids::new_id(),
                     estate_id: ctx.estate.id.clone(),
@@ -260,7 +260,7 @@ impl EntriesApi {
                 let now = ids::now();
                 let mut rows = Vec::new();
                 for (estate_id, records) in &by_estate {
-                    let last = db::money::last_fund_record(c, estate_id)?.map(|(d, b)| (d, Fen(b)));
+                    let last = db::money::fund_balance(c, estate_id, None)?.map(|(d, b)| (d, Fen(b)));
                     errors.extend(fund_import::check_chain(records, last));
                     for r in records {
                         let income = r.income.0 > 0;

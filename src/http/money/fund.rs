@@ -422,7 +422,7 @@ impl FundApi {
             move |c, caller, ctx, u| {
                 let actor = check(caller, &ctx.place(), &Action::KeepAccounts(ctx.place()))
                     .or_else(|_| check(caller, &ctx.place(), &Action::RecordMoneyDecision(ctx.place())))?;
-                let files = own_files(c, caller, "invoice_ids", &b.invoice_ids)?;
+                let files = crate::http::attachments::uploaded_by_caller(c, caller, "invoice_ids", &b.invoice_ids)?;
                 let next = u
                     .status()?
                     .settle(Fen(u.estimate_fen), Fen(b.amount_fen), files.len())?;

@@ -30,25 +30,29 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
+mod documents;
 mod dto;
 mod entries;
 mod fees;
 mod fund;
 mod oversight;
+mod questions;
 mod statements;
 
+pub(crate) use documents::*;
 pub use dto::*;
 pub use entries::*;
 pub use fees::*;
 pub use fund::*;
 pub use oversight::*;
+pub use questions::*;
 pub use statements::*;
 
 /// The operations of this capability, for the service.
-pub type Apis = (FeesApi, EntriesApi, StatementsApi, FundApi, OversightApi);
+pub type Apis = (FeesApi, EntriesApi, StatementsApi, QuestionsApi, FundApi, OversightApi);
 
 pub fn apis() -> Apis {
-    (FeesApi, EntriesApi, StatementsApi, FundApi, OversightApi)
+    (FeesApi, EntriesApi, StatementsApi, QuestionsApi, FundApi, OversightApi)
 }
 
 /// The record kinds whose attachments this capability names (`http::attachments`).
@@ -124,27 +128,6 @@ pub(crate) fn vote_basis(
         closed,
         passed,
     })
-}
-
-/// Files the caller uploaded, for a record of this capability (each named once).
-fn own_files(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    field: &'static str,
-    files: &[String],
-) -> AppResult<Vec<String>> {
-    let mut files: Vec<String> = files.to_vec();
-    files.sort();
-    files.dedup();
-    let mine = db::attachments::uploaded_by(conn, &files, caller.principal.actor_id())?;
-    if let Some(missing) = files.iter().find(|f| !mine.contains(f)) {
-        return Err(AppError::invalid(
-            field,
-            reason::NOT_FOUND,
-            format!("no attachment {missing} uploaded by the caller"),
-        ));
-    }
-    Ok(files)
 }
 
 fn json_list(text: &str) -> Vec<String> {

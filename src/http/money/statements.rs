@@ -1,12 +1,13 @@
 //! Statements (账目公示): built from an account's entries of a period, published only when they
 //! reconcile to the fen, versioned and never edited (a correction is a new version that says what
-//! changed and why); owners' questions on them and the company's answers; the statement as a
-//! workbook and as a printable A4 page.
+//! changed and why); read whole, by lines, as a workbook and as an A4 page (`documents.rs`).
 
+use super::documents::{print_page, sheets};
+use super::questions::question_out;
 use super::*;
 use crate::domain::money::{Period, Reconciled};
 use crate::domain::webhook::WebhookEvent;
-use crate::http::ratings::export::{self, Cell, Sheet};
+use crate::http::ratings::export;
 
 pub struct StatementsApi;
 
@@ -44,7 +45,7 @@ fn build(
     match account {
         Account::CommonIncome => money::check_costs(&figures, share_on(conn, estate_id, period.to)?)?,
         Account::MaintenanceFund => {
-            if let Some(balance) = db::money::fund_balance_on(conn, estate_id, period.to)? {
+            if let Some(balance) = db::money::fund_balance(conn, estate_id, Some(period.to))?.map(|(_, b)| b) {
                 if balance != closing.0 {
                     return Err(AppError::rule(
                         codes::STATEMENT_BALANCE_MISMATCH,
@@ -104,6 +105,27 @@ fn previous(in_force: &[StatementRow], from: NaiveDate) -> Option<&StatementRow>
         .max_by_key(|s| s.period_to)
 }
 
+/// A statement opens at the last one's close; the fund's first at the county's balance the day
+/// before its period (when the county's records reach back that far).
+fn check_opening(
+    conn: &mut AnyConnection,
+    ctx: &EstateCtx,
+    account: Account,
+    published: &[StatementRow],
+    period: Period,
+    opening: i64,
+) -> AppResult<()> {
+    let known = match previous(published, period.from) {
+        Some(p) => Some(p.closing_fen),
+        None if account == Account::MaintenanceFund => {
+            db::money::fund_balance(conn, &ctx.estate.id, Some(period.from - chrono::Duration::days(1)))?
+                .map(|(_, b)| b)
+        }
+        None => None,
+    };
+    Ok(money::check_opening(known.map(Fen), Fen(opening))?)
+}
+
 fn row_of(ctx: &EstateCtx, account: Account, period: Period, version: i32, b: &Built, note: String) -> StatementRow {
     StatementRow {
         id: String::new(),
@@ -150,39 +172,6 @@ fn published_event(ctx: &EstateCtx, s: &StatementRow) -> Vec<db::webhooks::Outbo
         &s.id,
         &data,
     )
-}
-
-fn question_event(event: WebhookEvent, ctx: &EstateCtx, q: &QuestionRow) -> Vec<db::webhooks::Outbound> {
-    let data = crate::http::events::data(&crate::http::events::StatementQuestionData {
-        question_id: q.id.clone(),
-        statement_id: q.statement_id.clone(),
-        estate_id: q.estate_id.clone(),
-        answer_due: q.answer_due,
-        answered_at: q.answered_at.map(ids::rfc3339),
-    });
-    db::webhooks::to_county_and_companies(
-        event,
-        &county_of(&ctx.estate.community_path),
-        ctx.company.iter().map(|(c, _)| c.clone()),
-        &q.id,
-        &data,
-    )
-}
-
-fn question_out(q: QuestionRow, caller: &Caller, today: NaiveDate) -> StatementQuestion {
-    let answered_on = q.answered_at.map(ids::local_date);
-    StatementQuestion {
-        mine: caller.principal.is_owner(&q.owner_id),
-        overdue: q.answered_at.is_none() && today > q.answer_due,
-        answered_late: answered_on.is_some_and(|d| d > q.answer_due),
-        id: q.id,
-        statement_id: q.statement_id,
-        question: q.question,
-        asked_at: utc(q.asked_at),
-        answer_due: q.answer_due,
-        answer: q.answer,
-        answered_at: q.answered_at.map(utc),
-    }
 }
 
 /// The statements as published, with each period's due day, the version that replaced each,
@@ -239,7 +228,12 @@ fn statements_out(
 }
 
 /// A statement the caller may read in full, with its estate.
-fn load(conn: &mut AnyConnection, caller: &Caller, id: &str, for_change: bool) -> AppResult<(StatementRow, EstateCtx)> {
+pub(super) fn load(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    for_change: bool,
+) -> AppResult<(StatementRow, EstateCtx)> {
     let not_found = || AppError::NotFound { what: "statement" };
     let s = if for_change {
         db::money::statement_for_change(conn, id)?
@@ -305,14 +299,7 @@ impl StatementsApi {
                 }
                 let prev = previous(&published, period.from);
                 money::check_follows(prev.map(|p| Period { from: p.period_from, to: p.period_to }), period)?;
-                let opening_known = match prev {
-                    Some(p) => Some(p.closing_fen),
-                    None if b.account == Account::MaintenanceFund => {
-                        db::money::fund_balance_on(c, &ctx.estate.id, period.from - chrono::Duration::days(1))?
-                    }
-                    None => None,
-                };
-                money::check_opening(opening_known.map(Fen), Fen(b.opening_fen))?;
+                check_opening(c, &ctx, b.account, &published, period, b.opening_fen)?;
                 let id = ids::new_id();
                 let built = build(c, &ctx.estate.id, b.account, period, Fen(b.opening_fen), Fen(b.closing_fen), &id)?;
                 let mut row = row_of(&ctx, b.account, period, 1, &built, b.note.unwrap_or_default());
@@ -371,14 +358,7 @@ impl StatementsApi {
                     to: old.period_to,
                 };
                 let published = db::money::in_force(c, &ctx.estate.id, account)?;
-                let opening_known = match previous(&published, period.from) {
-                    Some(p) => Some(p.closing_fen),
-                    None if account == Account::MaintenanceFund => {
-                        db::money::fund_balance_on(c, &ctx.estate.id, period.from - chrono::Duration::days(1))?
-                    }
-                    None => None,
-                };
-                money::check_opening(opening_known.map(Fen), Fen(b.opening_fen))?;
+                check_opening(c, &ctx, account, &published, period, b.opening_fen)?;
                 if published.iter().any(|s| s.period_from > period.to) && b.closing_fen != old.closing_fen {
                     return Err(AppError::rule(
                         codes::STATEMENT_OPENING_MISMATCH,
@@ -575,127 +555,6 @@ impl StatementsApi {
             .await?;
         Ok(poem_openapi::payload::Html(page))
     }
-
-    /// Ask a question on a published statement (signed: the company sees that an owner asked,
-    /// the owner's name stays with the record). The company answers within the county's window
-    /// (7 days unless the county set fewer), counted from the day after it is asked; question and
-    /// answer stay attached, visible to the estate's owners.
-    ///
-    /// The estate's owners.
-    #[oai(
-        path = "/statements/:id/questions",
-        method = "post",
-        operation_id = "askAboutStatement"
-    )]
-    async fn ask(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        /// The statement.
-        #[oai(validator(max_length = 64))]
-        id: Path<String>,
-        body: JsonBody<NewQuestion>,
-    ) -> ApiResult<QuestionCreated> {
-        let caller = auth.0;
-        let b = body.0;
-        let out =
-            state
-                .db
-                .command(move |c, trail| {
-                    let (s, ctx) = load(c, &caller, &id.0, false)?;
-                    let actor = check(&caller, &ctx.place(), &Action::AskAboutAccounts(ctx.place()))?;
-                    let owner_id = db::estates::holder_in(c, &caller.principal.owner_ids(), &ctx.estate.id)?
-                        .ok_or_else(|| AppError::Forbidden {
-                            detail: "only the estate's owners ask".into(),
-                        })?;
-                    let settings = settings_of(c, &ctx)?;
-                    let now = ids::now();
-                    let q = QuestionRow {
-                        id: ids::new_id(),
-                        statement_id: s.id.clone(),
-                        estate_id: ctx.estate.id.clone(),
-                        owner_id,
-                        asked_by: actor.actor_id.clone(),
-                        question: b.question,
-                        asked_at: now,
-                        answer_due: window::last_day(now, settings.answer_days),
-                        answer: None,
-                        answered_by: None,
-                        answered_at: None,
-                    };
-                    db::money::insert_question(c, &q)?;
-                    trail.record(
-                        &actor,
-                        "statement.question",
-                        "statement_question",
-                        &q.id,
-                        &serde_json::json!({ "statement": q.statement_id, "answer_due": q.answer_due }),
-                    )?;
-                    for e in question_event(WebhookEvent::QuestionAsked, &ctx, &q) {
-                        trail.publish(e);
-                    }
-                    Ok(question_out(q, &caller, ids::today()))
-                })
-                .await?;
-        Ok(QuestionCreated::Created(Json(out)))
-    }
-
-    /// Answer an owner's question (once; the answer stands with the question). An answer after
-    /// the last day is taken and marked late.
-    ///
-    /// The company under contract today (its people or its API key), administrators.
-    #[oai(
-        path = "/statement-questions/:id/answer",
-        method = "post",
-        operation_id = "answerStatementQuestion"
-    )]
-    async fn answer(
-        &self,
-        state: Data<&AppState>,
-        auth: AnyAuth,
-        /// The question.
-        #[oai(validator(max_length = 64))]
-        id: Path<String>,
-        body: JsonBody<NewAnswer>,
-    ) -> ApiResult<Json<StatementQuestion>> {
-        let caller = auth.caller().clone();
-        let b = body.0;
-        let out = state
-            .db
-            .command(move |c, trail| {
-                let not_found = || AppError::NotFound { what: "question" };
-                let mut q = db::money::question_for_change(c, &id.0)?.ok_or_else(not_found)?;
-                let (_, ctx) = load(c, &caller, &q.statement_id, false).map_err(|e| match e {
-                    AppError::NotFound { .. } => not_found(),
-                    e => e,
-                })?;
-                let actor = check(&caller, &ctx.place(), &Action::KeepAccounts(ctx.place()))?;
-                if q.answered_at.is_some() {
-                    return Err(AppError::conflict(
-                        codes::QUESTION_ANSWERED,
-                        "the question has its answer",
-                    ));
-                }
-                let now = ids::now();
-                q.answer = Some(b.answer);
-                q.answered_by = Some(actor.actor_id.clone());
-                q.answered_at = Some(now);
-                db::money::save_question(c, &q)?;
-                trail.record(
-                    &actor,
-                    "statement.answer",
-                    "statement_question",
-                    &q.id,
-                    &serde_json::json!({ "statement": q.statement_id, "late": ids::local_date(now) > q.answer_due }),
-                )?;
-                for e in question_event(WebhookEvent::QuestionAnswered, &ctx, &q) {
-                    trail.publish(e);
-                }
-                Ok(question_out(q, &caller, ids::today()))
-            })
-            .await?;
-        Ok(Json(out))
-    }
 }
 
 fn line_out(l: LineRow) -> AppResult<StatementLine> {
@@ -709,163 +568,4 @@ fn line_out(l: LineRow) -> AppResult<StatementLine> {
         counterparty: l.counterparty,
         description: l.description,
     })
-}
-
-fn account_title(a: Account) -> &'static str {
-    match a {
-        Account::CommonIncome => "公共收益收支情况",
-        Account::MaintenanceFund => "专项维修资金收支情况",
-    }
-}
-
-/// The statement's two sheets: its balances, and its lines.
-fn sheets(ctx: &EstateCtx, s: &StatementRow, lines: &[LineRow]) -> AppResult<[Sheet; 2]> {
-    let text = |t: &str| Cell::Text(t.to_string());
-    let summary = vec![
-        vec![text("小区"), text(&ctx.estate.name)],
-        vec![text("账目"), text(account_title(s.account()?))],
-        vec![text("期间"), text(&format!("{} 至 {}", s.period_from, s.period_to))],
-        vec![text("版本"), Cell::Int(s.version as i64)],
-        vec![text("期初余额(元)"), Cell::Centi(s.opening_fen)],
-        vec![text("本期收入(元)"), Cell::Centi(s.income_fen)],
-        vec![text("本期支出(元)"), Cell::Centi(s.spending_fen)],
-        vec![text("其中合理成本(元)"), Cell::Centi(s.costs_fen)],
-        vec![text("期末余额(元)"), Cell::Centi(s.closing_fen)],
-        vec![text("更正原因"), text(s.correction_reason.as_deref().unwrap_or(""))],
-        vec![text("数字指纹(SHA-256)"), text(&s.fingerprint)],
-    ];
-    let rows = lines
-        .iter()
-        .map(|l| {
-            Ok(vec![
-                Cell::Int(l.seq as i64),
-                text(&l.occurred_on.to_string()),
-                text(l.kind()?.label()),
-                text(l.category()?.label()),
-                Cell::Centi(l.amount_fen),
-                text(&l.counterparty),
-                text(&l.description),
-            ])
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok([
-        Sheet {
-            name: "汇总",
-            headers: vec!["项目".into(), "内容".into()],
-            rows: summary,
-        },
-        Sheet {
-            name: "明细",
-            headers: ["序号", "日期", "收支", "科目", "金额(元)", "对方", "摘要"]
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
-            rows,
-        },
-    ])
-}
-
-/// The statement for the notice board, on A4.
-fn print_page(ctx: &EstateCtx, s: &StatementRow, lines: &[LineRow]) -> AppResult<String> {
-    use crate::http::meetings::{esc, PRINT_STYLE};
-    let title = format!("{} {}", ctx.estate.name, account_title(s.account()?));
-    let mut h = String::new();
-    h.push_str("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
-    h.push_str(&format!(
-        "<title>{}</title><style>{PRINT_STYLE}</style></head><body>",
-        esc(&title)
-    ));
-    h.push_str(&format!("<h1>{}<br>公示</h1>", esc(&title)));
-    if s.status()? != StatementStatus::Published {
-        h.push_str("<p class=\"draft\">本版本已被更正，现行版本见更正公示</p>");
-    }
-    h.push_str(&format!(
-        "<p class=\"meta\">期间：{} 至 {}　第 {} 版　公示时间：{}</p>",
-        s.period_from,
-        s.period_to,
-        s.version,
-        (s.published_at + chrono::Duration::hours(8)).format("%Y年%m月%d日 %H:%M")
-    ));
-    h.push_str("<h2>收支汇总（元）</h2><table>");
-    for (k, v) in [
-        ("期初余额", s.opening_fen),
-        ("本期收入", s.income_fen),
-        ("本期支出", s.spending_fen),
-        ("其中合理成本", s.costs_fen),
-        ("期末余额", s.closing_fen),
-    ] {
-        h.push_str(&format!("<tr><th>{k}</th><td>{}</td></tr>", Fen(v)));
-    }
-    h.push_str("</table>");
-    if let Some(reason) = &s.correction_reason {
-        h.push_str(&format!("<h2>更正说明</h2><p>{}</p>", esc(reason)));
-    }
-    h.push_str("<h2>收支明细</h2><table><tr><th>序号</th><th>日期</th><th>收支</th><th>科目</th><th>金额（元）</th><th>对方</th><th>摘要</th></tr>");
-    for l in lines {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            l.seq,
-            l.occurred_on,
-            l.kind()?.label(),
-            l.category()?.label(),
-            Fen(l.amount_fen),
-            esc(&l.counterparty),
-            esc(&l.description)
-        ));
-    }
-    h.push_str("</table>");
-    if !s.note.is_empty() {
-        h.push_str(&format!("<h2>说明</h2><p>{}</p>", esc(&s.note)));
-    }
-    h.push_str(&format!(
-        "<footer>业主如有疑问，可在平台上对本公示提出询问，物业服务企业应在规定期限内答复。数字指纹（SHA-256）：{}</footer>",
-        s.fingerprint
-    ));
-    h.push_str("</body></html>");
-    Ok(h)
-}
-
-/// The fee standards the notice board shows: the one in force and those to come.
-pub(crate) fn board_standards(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<FeeStandard>> {
-    let today = ids::today();
-    Ok(standards_out(db::money::standards_of(conn, estate_id)?, today)?
-        .into_iter()
-        .filter(|s| s.in_force || s.effective_from > today)
-        .collect())
-}
-
-/// The latest published statement of each account, for the notice board.
-pub(crate) fn board_statements(conn: &mut AnyConnection, estate_id: &str) -> AppResult<Vec<BoardStatement>> {
-    let mut out = Vec::new();
-    for account in Account::ALL {
-        let Some(s) = db::money::in_force(conn, estate_id, *account)?.into_iter().next() else {
-            continue;
-        };
-        let totals = db::money::line_totals(conn, &s.id)?
-            .into_iter()
-            .map(|(kind, category, amount, n)| {
-                Ok(CategoryTotal {
-                    kind: db::terms::stored(&kind)?,
-                    category: db::terms::stored(&category)?,
-                    amount_fen: amount,
-                    entries: n,
-                })
-            })
-            .collect::<AppResult<_>>()?;
-        out.push(BoardStatement {
-            statement_id: s.id,
-            account: *account,
-            period_from: s.period_from,
-            period_to: s.period_to,
-            version: s.version,
-            opening_fen: s.opening_fen,
-            income_fen: s.income_fen,
-            spending_fen: s.spending_fen,
-            closing_fen: s.closing_fen,
-            published_at: utc(s.published_at),
-            fingerprint: s.fingerprint,
-            totals,
-        });
-    }
-    Ok(out)
 }
