@@ -48,6 +48,55 @@ pub struct Config {
     pub webhooks: Webhooks,
     /// Where Prometheus metrics are served (`GET /metrics`); `None`: not at all.
     pub metrics_bind: Option<String>,
+    /// Notices (issue 30): see `Notices`.
+    pub notices: Notices,
+}
+
+/// How notices leave the service: the text-message transport and the address the links in
+/// texts point to. Retries, timeouts and `allow_local` (for work-group robots) are the
+/// webhooks' settings.
+#[derive(Clone, Debug, Default)]
+pub struct Notices {
+    pub sms: SmsTransport,
+    /// The pages' public address (`REDPROP_PUBLIC_URL`, e.g. `https://wuye.example.gov.cn`), put
+    /// before a notice's link in a text; unset, a text names the owner's page instead.
+    pub public_url: Option<String>,
+}
+
+/// The text-message transport (`REDPROP_SMS`).
+#[derive(Clone, Debug, Default)]
+pub enum SmsTransport {
+    /// No texts at all (the default): notices reach inboxes and work groups only.
+    #[default]
+    Off,
+    /// Development: a text is written to the log (without its number) and counted as accepted.
+    Log,
+    /// Alibaba Cloud SMS (阿里云短信服务, `SendSms` / `QuerySendDetails`).
+    Aliyun(AliyunSms),
+}
+
+/// An Alibaba Cloud SMS account: the access key, the approved signature and template. The
+/// template takes the variables `matter`, `time` and `place`.
+#[derive(Clone)]
+pub struct AliyunSms {
+    /// `https://dysmsapi.aliyuncs.com/` unless set (`REDPROP_SMS_ENDPOINT`).
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub sign_name: String,
+    pub template_code: String,
+}
+
+impl std::fmt::Debug for AliyunSms {
+    /// Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AliyunSms")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("sign_name", &self.sign_name)
+            .field("template_code", &self.template_code)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How webhooks are delivered.
@@ -108,6 +157,7 @@ impl Default for Config {
             test_clock: false,
             webhooks: Webhooks::default(),
             metrics_bind: None,
+            notices: Notices::default(),
         }
     }
 }
@@ -183,6 +233,24 @@ impl Config {
         }
         w.allow_local = s.webhook_allow_local;
         c.metrics_bind = text(&s.metrics_bind);
+        c.notices.public_url = text(&s.public_url).map(|u| u.trim_end_matches('/').to_string());
+        c.notices.sms = match text(&s.sms).as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("off") => SmsTransport::Off,
+            Some("log") => SmsTransport::Log,
+            Some("aliyun") => {
+                let need = |v: &Option<String>, name: &str| {
+                    text(v).ok_or_else(|| anyhow::anyhow!("REDPROP_SMS=aliyun needs {name}"))
+                };
+                SmsTransport::Aliyun(AliyunSms {
+                    endpoint: text(&s.sms_endpoint).unwrap_or_else(|| "https://dysmsapi.aliyuncs.com/".into()),
+                    access_key_id: need(&s.sms_access_key_id, "REDPROP_SMS_ACCESS_KEY_ID")?,
+                    access_key_secret: need(&s.sms_access_key_secret, "REDPROP_SMS_ACCESS_KEY_SECRET")?,
+                    sign_name: need(&s.sms_sign_name, "REDPROP_SMS_SIGN_NAME")?,
+                    template_code: need(&s.sms_template_code, "REDPROP_SMS_TEMPLATE_CODE")?,
+                })
+            }
+            Some(other) => anyhow::bail!("REDPROP_SMS must be off, log or aliyun, not {other}"),
+        };
         Ok(c)
     }
 
@@ -303,4 +371,27 @@ pub struct Settings {
     /// 127.0.0.1:9090 [default: off].
     #[arg(long, env = "REDPROP_METRICS_BIND", global = true)]
     pub metrics_bind: Option<String>,
+    /// The pages' public address, put before the links in text messages, e.g.
+    /// https://wuye.example.gov.cn [default: none].
+    #[arg(long, env = "REDPROP_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Text messages to owners: off, log (development: written to the log without the number)
+    /// or aliyun (Alibaba Cloud SMS) [default: off].
+    #[arg(long, env = "REDPROP_SMS", global = true)]
+    pub sms: Option<String>,
+    /// Alibaba Cloud SMS: the API's address [default: https://dysmsapi.aliyuncs.com/].
+    #[arg(long, env = "REDPROP_SMS_ENDPOINT", global = true)]
+    pub sms_endpoint: Option<String>,
+    /// Alibaba Cloud SMS: the AccessKey ID.
+    #[arg(long, env = "REDPROP_SMS_ACCESS_KEY_ID", global = true)]
+    pub sms_access_key_id: Option<String>,
+    /// Alibaba Cloud SMS: the AccessKey secret (give it by the environment, not on the command line).
+    #[arg(long, env = "REDPROP_SMS_ACCESS_KEY_SECRET", global = true, hide_env_values = true)]
+    pub sms_access_key_secret: Option<String>,
+    /// Alibaba Cloud SMS: the approved signature (签名名称).
+    #[arg(long, env = "REDPROP_SMS_SIGN_NAME", global = true)]
+    pub sms_sign_name: Option<String>,
+    /// Alibaba Cloud SMS: the approved template's code (模板CODE), with the variables matter, time and place.
+    #[arg(long, env = "REDPROP_SMS_TEMPLATE_CODE", global = true)]
+    pub sms_template_code: Option<String>,
 }

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod notices;
 pub mod passwords;
 pub mod web;
 pub mod webhooks;
@@ -343,6 +344,12 @@ pub async fn serve_on(
         Some(addr) => Some(spawn_metrics(state.clone(), addr, stop_rx.clone()).await?),
         None => None,
     };
+    let notices = notices::Worker::new(
+        state.db.clone(),
+        state.config.notices.clone(),
+        state.config.webhooks.clone(),
+    )
+    .spawn(stop_rx.clone());
     let deliveries =
         webhooks::Worker::new(state.db.clone(), state.jwt.clone(), state.config.webhooks.clone()).spawn(stop_rx);
     let app = build_app(&state).boxed();
@@ -357,6 +364,7 @@ pub async fn serve_on(
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     let _ = deliveries.await;
+    let _ = notices.await;
     if let Some(m) = metrics_task {
         let _ = m.await;
     }

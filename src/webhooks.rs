@@ -208,6 +208,23 @@ impl Worker {
 /// POSTs `body` to `target` and returns the status. The address is resolved here and each
 /// resolved address is checked again (a name may point into a private network, or change).
 async fn post(target: &Target, headers: &[(&str, String)], body: String, allow_local: bool) -> Result<u16, String> {
+    send(target, headers, body, allow_local, 0)
+        .await
+        .map(|(status, _)| status)
+}
+
+/// The most of an answer's body read (a provider's JSON answer is far smaller).
+pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// POSTs `body` to `target`: the status and the first `read` bytes of the answer (none when 0).
+/// Shared by the webhook deliveries and the notice senders (an SMS provider, work-group robots).
+pub(crate) async fn send(
+    target: &Target,
+    headers: &[(&str, String)],
+    body: String,
+    allow_local: bool,
+    read: usize,
+) -> Result<(u16, Vec<u8>), String> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((target.host.as_str(), target.port))
         .await
         .map_err(|e| format!("cannot resolve {}: {e}", target.host))?
@@ -228,9 +245,9 @@ async fn post(target: &Target, headers: &[(&str, String)], body: String, allow_l
                         .connect(&target.host, tcp)
                         .await
                         .map_err(|e| format!("TLS with {}: {e}", target.host))?;
-                    exchange(stream, target, headers, body).await
+                    exchange(stream, target, headers, body, read).await
                 } else {
-                    exchange(tcp, target, headers, body).await
+                    exchange(tcp, target, headers, body, read).await
                 };
             }
             Err(e) => last = format!("cannot connect to {addr}: {e}"),
@@ -239,8 +256,14 @@ async fn post(target: &Target, headers: &[(&str, String)], body: String, allow_l
     Err(last)
 }
 
-/// One HTTP/1.1 request on a connection; the answer's body is not read.
-async fn exchange<S>(stream: S, target: &Target, headers: &[(&str, String)], body: String) -> Result<u16, String>
+/// One HTTP/1.1 request on a connection; at most `read` bytes of the answer's body are read.
+async fn exchange<S>(
+    stream: S,
+    target: &Target,
+    headers: &[(&str, String)],
+    body: String,
+    read: usize,
+) -> Result<(u16, Vec<u8>), String>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -257,6 +280,18 @@ where
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| format!("request: {e}"))?;
     let resp = sender.send_request(req).await.map_err(|e| format!("HTTP: {e}"));
+    let out = match resp {
+        Ok(resp) if read > 0 => {
+            let status = resp.status().as_u16();
+            let limited = http_body_util::Limited::new(resp.into_body(), read);
+            match http_body_util::BodyExt::collect(limited).await {
+                Ok(b) => Ok((status, b.to_bytes().to_vec())),
+                Err(e) => Err(format!("reading the answer: {e}")),
+            }
+        }
+        Ok(resp) => Ok((resp.status().as_u16(), Vec::new())),
+        Err(e) => Err(e),
+    };
     driver.abort();
-    Ok(resp?.status().as_u16())
+    out
 }

@@ -123,6 +123,7 @@ pub struct Trail {
     events: Vec<Event>,
     unchanged: bool,
     outbox: Vec<super::webhooks::Outbound>,
+    notices: Vec<super::notices::Raise>,
 }
 
 impl Trail {
@@ -151,6 +152,12 @@ impl Trail {
         self.outbox.push(event);
     }
 
+    /// Raises a notice to owners and officials (RULES.md §10): written to the notices' outbox as
+    /// the command commits, in its transaction; the notice worker fans it out.
+    pub fn notify(&mut self, notice: super::notices::Raise) {
+        self.notices.push(notice);
+    }
+
     /// Says that this command, on this path, changed nothing (an idempotent repeat): there is
     /// nothing to audit. A path that neither records nor says so is a bug.
     pub fn unchanged(&mut self) {
@@ -164,6 +171,10 @@ impl Trail {
         if published {
             super::webhooks::append(conn, &self.outbox)?;
         }
+        if !self.notices.is_empty() {
+            super::notices::raise(conn, &self.notices)?;
+        }
+        let published = published || !self.notices.is_empty();
         if self.events.is_empty() && self.unchanged {
             return Ok(published);
         }

@@ -23,6 +23,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod migrate;
 pub mod money;
+pub mod notices;
 pub mod orgs;
 pub mod owners;
 pub mod ratings;
@@ -498,6 +499,7 @@ impl Db {
             .await?;
         if published {
             webhooks::WAKE.notify_one();
+            notices::WAKE.notify_one();
         }
         Ok(out)
     }
@@ -514,6 +516,7 @@ impl Db {
         })?;
         if published {
             webhooks::WAKE.notify_one();
+            notices::WAKE.notify_one();
         }
         Ok(out)
     }

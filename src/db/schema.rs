@@ -1126,3 +1126,112 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(statements, statement_lines, statement_questions, estates);
 diesel::allow_tables_to_appear_in_same_query!(money_entries, estates);
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        kind -> Text,
+        county_id -> Text,
+        estate_id -> Nullable<Text>,
+        subject_id -> Text,
+        title -> Text,
+        body -> Text,
+        link -> Text,
+        closes_at -> Nullable<Timestamp>,
+        audience -> Text,
+        created_at -> Timestamp,
+        available_at -> Timestamp,
+        fan_cursor -> Nullable<Text>,
+        fanned_out -> Bool,
+        recipients -> Integer,
+    }
+}
+
+diesel::table! {
+    notice_inbox (id) {
+        id -> Text,
+        notice_id -> Text,
+        addressee -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_reads (inbox_id, reader_id) {
+        inbox_id -> Text,
+        reader_id -> Text,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_deliveries (id) {
+        id -> Text,
+        notice_id -> Text,
+        county_id -> Text,
+        channel -> Text,
+        addressee -> Text,
+        once_key -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        attempts -> Integer,
+        available_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        provider -> Nullable<Text>,
+        provider_request_id -> Nullable<Text>,
+        provider_message_id -> Nullable<Text>,
+        provider_code -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_text_counts (county_id, day) {
+        county_id -> Text,
+        day -> Date,
+        sent -> Integer,
+    }
+}
+
+diesel::table! {
+    notice_settings (county_id) {
+        county_id -> Text,
+        daily_text_cap -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_opt_outs (owner_id) {
+        owner_id -> Text,
+        opted_out_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_groups (addressee) {
+        addressee -> Text,
+        county_id -> Text,
+        kind -> Text,
+        url -> Text,
+        secret -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paper_notices (id) {
+        id -> Text,
+        notice_id -> Text,
+        place -> Text,
+        photos -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notice_inbox -> notices (notice_id));
+diesel::allow_tables_to_appear_in_same_query!(notices, notice_inbox, notice_reads, notice_deliveries);

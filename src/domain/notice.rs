@@ -1,8 +1,8 @@
-//! Notice to owners and officials (RULES.md §10; issue 30, in progress): what a notice is about,
-//! which notices are statutory (no opting out), when a text message may go (quiet hours, the
-//! 24-hour exception), at most one text per owner per matter per day, the county's daily cap, and
-//! who is notified for a roll of units (each person once). Pure rules: the inbox, the outbox and
-//! the senders build on them.
+//! Notice to owners and officials (RULES.md §10; issue 30): what a notice is about, whom it is
+//! addressed to, which notices are statutory (no opting out), when a text message may go (quiet
+//! hours, the 24-hour exception), at most one text per owner per matter per day, the county's
+//! daily cap, who is notified for a roll of units (each person once), and the statuses a
+//! delivery goes through. Pure rules: the inbox, the outbox and the senders build on them.
 
 use chrono::{Duration, NaiveDateTime, NaiveTime, Timelike};
 
@@ -32,6 +32,189 @@ term_enum!(
         DeadlineOverdue = "deadline_overdue", "事项逾期";
     }
 );
+
+term_enum!(
+    /// How a notice reached (or was to reach) its addressee.
+    NoticeChannel, "a channel of notice (通知渠道)", {
+        /// The addressee's inbox on their own page: always, for every notice.
+        Page = "page", "站内通知";
+        /// A text message to the owner's mobile number on record.
+        Sms = "sms", "短信";
+        /// A post to the office's work-group robot (WeCom or DingTalk).
+        WorkGroup = "work_group", "工作群";
+    }
+);
+
+term_enum!(
+    /// Where one text message or work-group post stands.
+    NoticeDeliveryStatus, "a notice delivery's status (通知发送状态)", {
+        /// Waiting to be sent (quiet hours, a retry, or its turn).
+        Pending = "pending", "待发送";
+        /// The provider took it (its request id is kept); no receipt yet.
+        Accepted = "accepted", "已提交";
+        /// The provider reported it delivered to the handset.
+        Delivered = "delivered", "已送达";
+        /// The provider refused it or reported it undelivered, or every attempt failed.
+        Failed = "failed", "发送失败";
+        /// Not sent, for the reason given (no mobile number, opted out, already texted today,
+        /// the county's daily cap).
+        NotSent = "not_sent", "未发送";
+    }
+);
+
+impl NoticeDeliveryStatus {
+    /// Whether it may be tried again by hand.
+    pub fn retryable(self) -> bool {
+        matches!(self, NoticeDeliveryStatus::Failed | NoticeDeliveryStatus::NotSent)
+    }
+}
+
+term_enum!(
+    /// Why a text was not sent.
+    NotSentReason, "why a text message was not sent (未发送原因)", {
+        /// The owner has no mobile number on record.
+        NoMobile = "no_mobile", "无手机号";
+        /// The owner opted out of non-statutory notices.
+        OptedOut = "opted_out", "已退订";
+        /// The owner had a text on this matter today already.
+        AlreadyTexted = "already_texted", "当日已发送";
+        /// The county's daily cap on texts was reached.
+        CapReached = "cap_reached", "超出当日上限";
+    }
+);
+
+term_enum!(
+    /// The kind of an office's work-group robot.
+    WorkGroupKind, "a work-group robot (工作群机器人)", {
+        /// A WeCom group robot (企业微信群机器人): `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`.
+        Wecom = "wecom", "企业微信群机器人";
+        /// A DingTalk custom robot (钉钉自定义机器人) with signing: `https://oapi.dingtalk.com/robot/send?access_token=…` and its `SEC…` secret.
+        Dingtalk = "dingtalk", "钉钉群机器人";
+    }
+);
+
+impl WorkGroupKind {
+    /// The only host a robot of this kind is reached at.
+    pub fn host(self) -> &'static str {
+        match self {
+            WorkGroupKind::Wecom => "qyapi.weixin.qq.com",
+            WorkGroupKind::Dingtalk => "oapi.dingtalk.com",
+        }
+    }
+}
+
+/// Who a notice is addressed to: one owner, or an office (whose officials share its inbox).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Addressee {
+    Owner(String),
+    /// The committee (业委会/物管会) of an estate.
+    Committee(String),
+    /// A party organisation, a county's bureau, or a department.
+    Org(String),
+    Company(String),
+}
+
+impl Addressee {
+    /// Stored form, `kind:id`.
+    pub fn key(&self) -> String {
+        let (k, id) = match self {
+            Addressee::Owner(id) => ("owner", id),
+            Addressee::Committee(id) => ("committee", id),
+            Addressee::Org(id) => ("org", id),
+            Addressee::Company(id) => ("company", id),
+        };
+        format!("{k}:{id}")
+    }
+
+    pub fn parse(key: &str) -> Option<Addressee> {
+        let (k, id) = key.split_once(':')?;
+        let id = id.to_string();
+        Some(match k {
+            "owner" => Addressee::Owner(id),
+            "committee" => Addressee::Committee(id),
+            "org" => Addressee::Org(id),
+            "company" => Addressee::Company(id),
+            _ => return None,
+        })
+    }
+
+    /// An office (not an owner): its work group, if any, hears of the notice.
+    pub fn is_office(&self) -> bool {
+        !matches!(self, Addressee::Owner(_))
+    }
+}
+
+/// Whom a notice goes to: every current owner of an estate (each once), and named addressees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Audience {
+    pub estate_owners: Option<String>,
+    pub addressees: Vec<Addressee>,
+}
+
+impl Audience {
+    pub fn owners_of(estate_id: &str) -> Audience {
+        Audience {
+            estate_owners: Some(estate_id.to_string()),
+            addressees: vec![],
+        }
+    }
+
+    pub fn to(addressees: impl IntoIterator<Item = Addressee>) -> Audience {
+        Audience {
+            estate_owners: None,
+            addressees: addressees.into_iter().collect(),
+        }
+    }
+
+    pub fn and(mut self, a: Addressee) -> Audience {
+        if !self.addressees.contains(&a) {
+            self.addressees.push(a);
+        }
+        self
+    }
+
+    /// Stored form: space-separated keys, `estate:ID` for an estate's owners.
+    pub fn key(&self) -> String {
+        let mut parts: Vec<String> = self.estate_owners.iter().map(|e| format!("estate:{e}")).collect();
+        parts.extend(self.addressees.iter().map(Addressee::key));
+        parts.join(" ")
+    }
+
+    pub fn parse(key: &str) -> Audience {
+        let mut out = Audience::default();
+        for part in key.split_whitespace() {
+            match part.strip_prefix("estate:") {
+                Some(e) => out.estate_owners = Some(e.to_string()),
+                None => out.addressees.extend(Addressee::parse(part)),
+            }
+        }
+        out
+    }
+}
+
+/// The DingTalk robot's signature of a request sent at `timestamp_ms` (Unix milliseconds): the
+/// base64 HMAC-SHA256 of `"{timestamp}\n{secret}"` under the secret, as its documentation has
+/// it (the caller URL-encodes it into the `sign` parameter).
+pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(format!("{timestamp_ms}\n{secret}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The longest matter name a text carries (the provider limits a template variable's length).
+pub const TEXT_MATTER_CHARS: usize = 35;
+
+/// A matter's name cut to what a text carries, on a character boundary.
+pub fn text_matter(title: &str) -> String {
+    let mut out: String = title.chars().take(TEXT_MATTER_CHARS).collect();
+    if title.chars().count() > TEXT_MATTER_CHARS {
+        out.pop();
+        out.push('…');
+    }
+    out
+}
 
 impl NoticeKind {
     /// A statutory notice (a vote's announcement, a candidate list's publicity) reaches every
@@ -161,6 +344,37 @@ mod tests {
         assert!(texts_owner(NoticeKind::CandidateList, true));
         assert!(!texts_owner(NoticeKind::MinutesPublished, true));
         assert!(texts_owner(NoticeKind::MinutesPublished, false));
+    }
+
+    #[test]
+    fn audiences_round_trip() {
+        let a = Audience::owners_of("e1")
+            .and(Addressee::Committee("e1".into()))
+            .and(Addressee::Org("c1".into()))
+            .and(Addressee::Org("c1".into()));
+        assert_eq!(a.key(), "estate:e1 committee:e1 org:c1");
+        assert_eq!(Audience::parse(&a.key()), a);
+        assert_eq!(Addressee::parse("owner:x"), Some(Addressee::Owner("x".into())));
+        assert_eq!(Addressee::parse("nobody:x"), None);
+    }
+
+    #[test]
+    fn dingtalk_signature_as_documented() {
+        // HMAC-SHA256 over "1577262236757\nSECxxx", base64: recomputed with an independent tool
+        // (python3 hmac/base64).
+        assert_eq!(
+            dingtalk_sign("SEC7f3e", 1_577_262_236_757),
+            "g6EXGNhd5mmRxEt2zG+iHPF6epMbClExOLogToMXHdE="
+        );
+    }
+
+    #[test]
+    fn a_long_matter_is_cut_for_a_text() {
+        let long = "关".repeat(40);
+        let cut = text_matter(&long);
+        assert_eq!(cut.chars().count(), TEXT_MATTER_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(text_matter("短"), "短");
     }
 
     #[test]

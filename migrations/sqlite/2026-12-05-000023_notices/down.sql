@@ -1,0 +1,9 @@
+DROP TABLE paper_notices;
+DROP TABLE work_groups;
+DROP TABLE notice_opt_outs;
+DROP TABLE notice_settings;
+DROP TABLE notice_text_counts;
+DROP TABLE notice_deliveries;
+DROP TABLE notice_reads;
+DROP TABLE notice_inbox;
+DROP TABLE notices;
