@@ -144,6 +144,25 @@ impl Addressee {
     }
 }
 
+/// The inboxes a caller reads: its own as an owner, and those of the offices it works for.
+pub fn addressees(p: &super::policy::Principal) -> Vec<String> {
+    use super::policy::Role;
+    p.grants
+        .iter()
+        .filter_map(|g| {
+            let id = g.scope_id.clone()?;
+            Some(match g.role {
+                Role::Owner => Addressee::Owner(id),
+                Role::Committee => Addressee::Committee(id),
+                Role::PartyOrg | Role::Bureau | Role::Department => Addressee::Org(id),
+                Role::Company => Addressee::Company(id),
+                Role::Admin => return None,
+            })
+        })
+        .map(|a| a.key())
+        .collect()
+}
+
 /// Whom a notice goes to: every current owner of an estate (each once), and named addressees.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Audience {

@@ -394,6 +394,17 @@ pub enum Action<'a> {
     AskAboutAccounts(Place<'a>),
     /// Set a county's money settings (cadence, answer window, emergencies): its bureau.
     ManageMoneySettings(Place<'a>),
+    /// Read the proof of a notice owner by owner (names, channels, what the provider answered)
+    /// and record a paper notice posted in the estate: the estate's committee, the party
+    /// organisations over it (the community), the bureau, administrators.
+    ProveNotice(Place<'a>),
+    /// Set a county's daily cap on texts, see its count, and list and retry its failed or unsent
+    /// deliveries: its bureau, administrators.
+    ManageNotices(Place<'a>),
+    /// Connect an office's work-group robot: the office itself (a committee for its estate, a
+    /// party organisation or department for itself and those below it, the bureau for its
+    /// county), administrators.
+    ManageWorkGroup(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -526,6 +537,9 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         ),
         Action::ApproveFundUse(place) | Action::ManageMoneySettings(place) => (&[Admin, Bureau], place.clone()),
         Action::AskAboutAccounts(place) => (&[Owner], place.clone()),
+        Action::ProveNotice(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
+        Action::ManageNotices(place) => (&[Admin, Bureau], place.clone()),
+        Action::ManageWorkGroup(place) => (&[Admin, Bureau, PartyOrg, Committee, Department], place.clone()),
     };
     roles
         .iter()

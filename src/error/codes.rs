@@ -152,6 +152,7 @@ problems! {
     QUESTION_ANSWERED = 409 "question_answered" "the question has been answered; the answer stands with it";
     FUND_USE_DECIDED = 409 "fund_use_decided" "the use of the maintenance fund is already decided, refused or withdrawn";
     FUND_USE_NOT_APPROVED = 409 "fund_use_not_approved" "the use of the maintenance fund has not been approved";
+    DELIVERY_NOT_RETRYABLE = 409 "delivery_not_retryable" "only a failed or unsent delivery is sent again";
     // 413, 414, 415, 431.
     PRECONDITION_FAILED = 412 "precondition_failed" "the record changed since it was read: its ETag no longer matches If-Match; read it again";
     PRECONDITION_REQUIRED = 428 "precondition_required" "this change replaces a whole record that others edit: send If-Match with the ETag it was read with";

@@ -139,6 +139,7 @@ pub fn problem(code: &str) -> Option<&'static str> {
         "question_answered" => "该询问已答复，答复随询问一并公开。",
         "fund_use_decided" => "该维修资金使用事项已有决定、被驳回或已撤回。",
         "fund_use_not_approved" => "该维修资金使用事项尚未批准。",
+        "delivery_not_retryable" => "只有发送失败或未发送的通知可以重新发送。",
         "statement_unreconciled" => "期初余额 + 本期收入 − 本期支出 不等于所填期末余额（精确到分），不能公示。",
         "statement_opening_mismatch" => "本期期初余额须等于上期公示的期末余额。",
         "statement_out_of_sequence" => "本期须紧接上期公示的期间，不得跳过。",

@@ -21,6 +21,7 @@ pub mod location;
 pub mod meetings;
 pub mod middleware;
 pub mod money;
+pub mod notices;
 pub mod orgs;
 pub mod owners;
 pub mod paging;
@@ -80,6 +81,8 @@ pub enum ApiTags {
     Attachments,
     /// Webhooks: signed deliveries of events to integrators, with retries and replay.
     Webhooks,
+    /// Notice to owners and officials (通知): inboxes, text messages, work groups, proof owner by owner.
+    Notices,
     /// The closed sets of values (statuses, kinds) and what people call them.
     Terms,
 }
@@ -101,7 +104,7 @@ pub type Apis = (
     ledger::Apis,
     meetings::Apis,
     ratings::Apis,
-    (attachments::AttachmentsApi, money::Apis),
+    (attachments::AttachmentsApi, money::Apis, notices::NoticesApi),
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -122,7 +125,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         ledger::apis(),
         meetings::apis(),
         ratings::apis(),
-        (attachments::AttachmentsApi, money::apis()),
+        (attachments::AttachmentsApi, money::apis(), notices::NoticesApi),
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(format!(

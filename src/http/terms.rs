@@ -216,7 +216,7 @@ impl TermsApi {
 }
 
 use crate::domain::{
-    area, committee, credentials, ledger, meeting, money, policy, rating, registry, unit_import, vetting, voting,
+    area, committee, credentials, ledger, meeting, money, notice, policy, rating, registry, unit_import, vetting, voting,
     webhook,
 };
 
@@ -249,6 +249,11 @@ api_terms!(
     money::FundUseStatus,
     money::IncomeCategory,
     money::StatementStatus,
+    notice::NoticeChannel,
+    notice::NoticeDeliveryStatus,
+    notice::NoticeKind,
+    notice::NotSentReason,
+    notice::WorkGroupKind,
     policy::Role,
     rating::AppealStatus,
     rating::CampaignStatus,
