@@ -945,18 +945,23 @@ pub fn totals(conn: &mut AnyConnection, notice_id: &str) -> AppResult<Totals> {
         .filter(notice_inbox::addressee.like("owner:%"))
         .count()
         .get_result(conn)?;
-    let rows: Vec<(String, Option<String>)> = notice_deliveries::table
+    let rows: Vec<(String, Option<String>, i64)> = notice_deliveries::table
         .filter(notice_deliveries::notice_id.eq(notice_id))
         .filter(notice_deliveries::channel.eq(NoticeChannel::Sms.as_str()))
-        .select((notice_deliveries::status, notice_deliveries::reason))
+        .group_by((notice_deliveries::status, notice_deliveries::reason))
+        .select((
+            notice_deliveries::status,
+            notice_deliveries::reason,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let mut by_status = std::collections::BTreeMap::<String, i64>::new();
     let mut by_reason = std::collections::BTreeMap::<String, i64>::new();
-    for (s, r) in rows {
+    for (s, r, n) in rows {
         if s == Status::NotSent.as_str() {
-            *by_reason.entry(r.unwrap_or_default()).or_default() += 1;
+            *by_reason.entry(r.unwrap_or_default()).or_default() += n;
         }
-        *by_status.entry(s).or_default() += 1;
+        *by_status.entry(s).or_default() += n;
     }
     let paper: i64 = paper_notices::table
         .filter(paper_notices::notice_id.eq(notice_id))

@@ -107,6 +107,8 @@ impl WorkGroupKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Addressee {
     Owner(String),
+    /// One person's account (a reporter of a problem, whoever they are).
+    User(String),
     /// The committee (业委会/物管会) of an estate.
     Committee(String),
     /// A party organisation, a county's bureau, or a department.
@@ -119,6 +121,7 @@ impl Addressee {
     pub fn key(&self) -> String {
         let (k, id) = match self {
             Addressee::Owner(id) => ("owner", id),
+            Addressee::User(id) => ("user", id),
             Addressee::Committee(id) => ("committee", id),
             Addressee::Org(id) => ("org", id),
             Addressee::Company(id) => ("company", id),
@@ -131,6 +134,7 @@ impl Addressee {
         let id = id.to_string();
         Some(match k {
             "owner" => Addressee::Owner(id),
+            "user" => Addressee::User(id),
             "committee" => Addressee::Committee(id),
             "org" => Addressee::Org(id),
             "company" => Addressee::Company(id),
@@ -138,15 +142,19 @@ impl Addressee {
         })
     }
 
-    /// An office (not an owner): its work group, if any, hears of the notice.
+    /// An office (not a person): its work group, if any, hears of the notice.
     pub fn is_office(&self) -> bool {
-        !matches!(self, Addressee::Owner(_))
+        !matches!(self, Addressee::Owner(_) | Addressee::User(_))
     }
 }
 
 /// The inboxes a caller reads: its own as an owner, and those of the offices it works for.
 pub fn addressees(p: &super::policy::Principal) -> Vec<String> {
-    use super::policy::Role;
+    use super::policy::{Actor, Role};
+    let me = match &p.actor {
+        Actor::User { id, .. } => Some(Addressee::User(id.clone()).key()),
+        Actor::ApiKey { .. } => None,
+    };
     p.grants
         .iter()
         .filter_map(|g| {
@@ -160,6 +168,7 @@ pub fn addressees(p: &super::policy::Principal) -> Vec<String> {
             })
         })
         .map(|a| a.key())
+        .chain(me)
         .collect()
 }
 

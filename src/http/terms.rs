@@ -216,8 +216,8 @@ impl TermsApi {
 }
 
 use crate::domain::{
-    area, committee, credentials, ledger, meeting, money, notice, policy, rating, registry, unit_import, vetting, voting,
-    webhook,
+    area, committee, credentials, ledger, meeting, money, notice, policy, rating, registry, unit_import, vetting,
+    voting, webhook,
 };
 
 api_terms!(

@@ -64,6 +64,7 @@ CREATE TABLE notice_deliveries (
 CREATE UNIQUE INDEX notice_texts_once ON notice_deliveries (once_key);
 CREATE INDEX notice_deliveries_due ON notice_deliveries (status, available_at);
 CREATE INDEX notice_deliveries_notice ON notice_deliveries (notice_id, addressee);
+CREATE INDEX notice_deliveries_totals ON notice_deliveries (notice_id, channel, status, reason);
 CREATE INDEX notice_deliveries_county ON notice_deliveries (county_id, status, id);
 
 CREATE TABLE notice_text_counts (

@@ -58,6 +58,9 @@ where
             if step == Step::Dispatch {
                 trail.publish(dispatched(&ctx));
             }
+            if let Some(n) = step_notice(&ctx, step) {
+                trail.notify(n);
+            }
             // How the caller sees the item now (a dispatcher who is not an official of the
             // estate does not exist; an assignee that declined no longer sees it as one).
             let seen = ctx.seen_as(&caller)?.unwrap_or(Seen::Assignee);
@@ -90,6 +93,43 @@ fn dispatched(ctx: &ItemCtx) -> crate::db::webhooks::Outbound {
             done_due: item.done_due.map(ids::rfc3339),
         }),
     )
+}
+
+/// The notice of a step to whom it concerns: a dispatch to the taker and the reporter; the
+/// taker's steps to the reporter; the reporter's confirmation or reopening to the taker.
+fn step_notice(ctx: &ItemCtx, step: Step) -> Option<crate::db::notices::Raise> {
+    use crate::domain::notice::{Addressee, NoticeKind};
+    use crate::http::notices::raise::{self, About};
+    let item = &ctx.item;
+    let taker = match (
+        item.assignee_kind.as_deref().and_then(AssigneeKind::parse),
+        &item.assignee_id,
+    ) {
+        (Some(AssigneeKind::Company), Some(id)) => Some(Addressee::Company(id.clone())),
+        (Some(AssigneeKind::Department), Some(id)) => Some(Addressee::Org(id.clone())),
+        (Some(AssigneeKind::PartyMember), Some(id)) => Some(Addressee::Owner(id.clone())),
+        // A volunteer team is the community's: its notices go to the community.
+        (Some(AssigneeKind::VolunteerTeam), Some(_)) => Some(Addressee::Org(ctx.estate.estate.community_id.clone())),
+        _ => None,
+    };
+    let reporter = (item.reporter_type == "user").then(|| Addressee::User(item.reporter_id.clone()));
+    let to: Vec<Addressee> = match step {
+        Step::Dispatch => taker.into_iter().chain(reporter).collect(),
+        Step::Accept | Step::Decline | Step::Progress | Step::Done => reporter.into_iter().collect(),
+        Step::Confirm | Step::Reopen => taker.into_iter().collect(),
+        Step::Report => vec![],
+    };
+    if to.is_empty() {
+        return None;
+    }
+    let about = About::new(
+        NoticeKind::LedgerStep,
+        &item.id,
+        format!("问题办理进展：{}", item.title),
+        format!("「{}」：{}。", step.label(), item.title),
+        format!("/web/ledger/{}", item.id),
+    );
+    Some(raise::to(&ctx.estate.estate, to, about))
 }
 
 /// The audit log's name of a step.

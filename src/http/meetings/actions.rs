@@ -47,6 +47,7 @@ where
                 if a.status()? == ActionStatus::Done {
                     // Done before its day: nobody is told that it is due.
                     db::webhooks::cancel(c, &a.id, crate::domain::webhook::WebhookEvent::ActionItemDue)?;
+                    db::notices::cancel(c, &a.id, crate::domain::notice::NoticeKind::ActionDue)?;
                 }
                 db::meetings::add_action_step(
                     c,

@@ -129,9 +129,33 @@ fn create_actions(
                 .flatten();
             let county = crate::domain::registry::county_of(&ctx.meeting.community_path);
             trail.publish(
-                db::webhooks::Outbound::new(WebhookEvent::ActionItemDue, Some(county), company, &a.id, due)
+                db::webhooks::Outbound::new(WebhookEvent::ActionItemDue, Some(county.clone()), company, &a.id, due)
                     .at(ids::start_of_local_day(a.due_on)),
             );
+            // And the responsible office's inbox (and work group), with the convenor's.
+            use crate::domain::notice::{Addressee, NoticeKind};
+            let responsible = party.party_id.clone().and_then(|id| match party.kind().ok()? {
+                PartyKind::Company => Some(Addressee::Company(id)),
+                PartyKind::PartyOrg | PartyKind::Department => Some(Addressee::Org(id)),
+                _ => None,
+            });
+            let to = responsible
+                .into_iter()
+                .chain([Addressee::Org(ctx.meeting.convenor_org_id.clone())]);
+            let about = crate::http::notices::raise::About::new(
+                NoticeKind::ActionDue,
+                &a.id,
+                format!("督办事项今日到期：{}", a.title),
+                format!(
+                    "会议「{}」决定的督办事项今日（{}）到期，请报告办理情况。",
+                    ctx.meeting.title, a.due_on
+                ),
+                format!("/web/meetings/{}", a.meeting_id),
+            );
+            trail.notify(crate::http::notices::raise::at(
+                crate::http::notices::raise::to_county(&county, to, about),
+                ids::start_of_local_day(a.due_on),
+            ));
         }
         created += 1;
     }
@@ -442,6 +466,7 @@ impl MinutesApi {
             for e in meeting_events(WebhookEvent::MinutesPublished, &ctx.meeting, &parties, published) {
                 trail.publish(e);
             }
+            trail.notify(minutes_notice(ctx, m));
             Ok(serde_json::json!({
                 "version": m.version, "fingerprint": m.fingerprint, "supersedes": m.previous_id, "action_items": actions,
             }))
@@ -496,4 +521,43 @@ impl MinutesApi {
             .await?;
         Ok(MinutesCreated::Created(Json(out_.0), out_.1))
     }
+}
+
+/// The notice of published minutes: to the estate's owners, committee and community for an
+/// estate's meeting, and to every invited party that is an office.
+fn minutes_notice(ctx: &MeetingCtx, m: &MinutesRow) -> crate::db::notices::Raise {
+    use crate::domain::notice::{Addressee, Audience, NoticeKind};
+    use crate::http::notices::raise::{self, local, About};
+    let about = About::new(
+        NoticeKind::MinutesPublished,
+        &m.id,
+        format!("会议纪要发布：{}", ctx.meeting.title),
+        format!(
+            "{} 召开的会议纪要已发布，请查阅会议决定及督办事项。",
+            local(ctx.meeting.starts_at)
+        ),
+        format!("/web/meetings/{}", ctx.meeting.id),
+    );
+    let offices = ctx.parties.iter().filter_map(|(p, _)| {
+        let id = p.party_id.clone()?;
+        match p.kind().ok()? {
+            PartyKind::Company => Some(Addressee::Company(id)),
+            PartyKind::PartyOrg | PartyKind::Department => Some(Addressee::Org(id)),
+            _ => None,
+        }
+    });
+    let mut r = match &ctx.estate {
+        Some(e) => raise::to_estate(&e.estate, about),
+        None => raise::to_county(
+            &crate::domain::registry::county_of(&ctx.meeting.community_path),
+            [Addressee::Org(ctx.community.id.clone())],
+            about,
+        ),
+    };
+    let mut audience: Audience = r.audience.clone();
+    for a in offices {
+        audience = audience.and(a);
+    }
+    r.audience = audience;
+    r
 }

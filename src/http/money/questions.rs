@@ -158,6 +158,18 @@ impl QuestionsApi {
                 for e in question_event(WebhookEvent::QuestionAnswered, &ctx, &q) {
                     trail.publish(e);
                 }
+                let about = crate::http::notices::raise::About::new(
+                    crate::domain::notice::NoticeKind::QuestionAnswered,
+                    &q.id,
+                    "您对账目的询问已答复".to_string(),
+                    "您在账目公示中提出的询问已有答复，请查阅。".to_string(),
+                    format!("/web/accounts/{}", q.estate_id),
+                );
+                trail.notify(crate::http::notices::raise::to(
+                    &ctx.estate,
+                    [crate::domain::notice::Addressee::Owner(q.owner_id.clone())],
+                    about,
+                ));
                 Ok(question_out(q, &caller, ids::today()))
             })
             .await?;

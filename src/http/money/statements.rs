@@ -153,6 +153,25 @@ fn row_of(ctx: &EstateCtx, account: Account, period: Period, version: i32, b: &B
 }
 
 /// The event of a published statement: to the county and the estate's company.
+/// The notice of a published statement (or its correction) to the estate's owners (RULES.md §9, §10).
+fn published_notice(ctx: &EstateCtx, s: &StatementRow) -> db::notices::Raise {
+    use crate::http::notices::raise::{self, About};
+    let account = s.account().map(|a| a.label()).unwrap_or_default();
+    let title = if s.version > 1 {
+        format!("账目更正公示：{account} {} 至 {}", s.period_from, s.period_to)
+    } else {
+        format!("账目公示：{account} {} 至 {}", s.period_from, s.period_to)
+    };
+    let about = About::new(
+        crate::domain::notice::NoticeKind::StatementPublished,
+        &s.id,
+        title,
+        "本期账目已公示，业主可查看明细并在答复期内提出询问。".to_string(),
+        format!("/web/accounts/{}", s.estate_id),
+    );
+    raise::to_estate(&ctx.estate, about)
+}
+
 fn published_event(ctx: &EstateCtx, s: &StatementRow) -> Vec<db::webhooks::Outbound> {
     let data = crate::http::events::data(&crate::http::events::StatementPublishedData {
         statement_id: s.id.clone(),
@@ -316,6 +335,7 @@ impl StatementsApi {
                 for e in published_event(&ctx, &row) {
                     trail.publish(e);
                 }
+                trail.notify(published_notice(&ctx, &row));
                 Ok(statements_out(c, &caller, &settings, vec![row])?.remove(0))
             })
             .await?;
@@ -403,6 +423,7 @@ impl StatementsApi {
                 for e in published_event(&ctx, &row) {
                     trail.publish(e);
                 }
+                trail.notify(published_notice(&ctx, &row));
                 Ok(statements_out(c, &caller, &settings, vec![row])?.remove(0))
             })
             .await?;

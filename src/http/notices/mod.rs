@@ -14,7 +14,7 @@ use crate::db::notices::{self as store, DeliveryRow, NoticeRow, Totals};
 use crate::db::{self, AnyConnection};
 use crate::domain::ids;
 use crate::domain::notice::{
-    self, Addressee, NoticeChannel, NoticeDeliveryStatus, NoticeKind, NotSentReason, WorkGroupKind,
+    self, Addressee, NotSentReason, NoticeChannel, NoticeDeliveryStatus, NoticeKind, WorkGroupKind,
 };
 use crate::domain::policy::{Action, Place};
 use crate::domain::registry::{county_of, OrgKind};
@@ -200,7 +200,10 @@ pub enum PaperCreated {
 #[derive(Object)]
 pub struct NoticeSettings {
     /// Most texts handed to the provider per day (China Standard Time); absent: no cap.
-    #[oai(skip_serializing_if_is_none, validator(minimum(value = "0"), maximum(value = "10000000")))]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(minimum(value = "0"), maximum(value = "10000000"))
+    )]
     pub daily_text_cap: Option<i32>,
     /// Texts handed to the provider today (read-only).
     #[oai(read_only)]
@@ -335,7 +338,9 @@ fn delivery_out(d: DeliveryRow, n: &NoticeRow) -> AppResult<NoticeDelivery> {
     let (status, not_sent_reason) = status_of(&d)?;
     Ok(NoticeDelivery {
         channel: d.channel()?,
-        error: (status != NoticeDeliveryStatus::NotSent).then_some(d.reason.clone()).flatten(),
+        error: (status != NoticeDeliveryStatus::NotSent)
+            .then_some(d.reason.clone())
+            .flatten(),
         id: d.id,
         notice_id: d.notice_id,
         notice_title: n.title.clone(),
@@ -388,7 +393,12 @@ fn work_group_out(w: store::WorkGroupRow) -> AppResult<WorkGroup> {
 
 /// An office and the place its work group is managed at: an estate's committee, or an
 /// organisation (a party organisation, a department, a county's bureau).
-fn office(conn: &mut AnyConnection, caller: &Caller, estate: Option<&str>, org: Option<&str>) -> AppResult<(Addressee, String, OfficePlace)> {
+fn office(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    estate: Option<&str>,
+    org: Option<&str>,
+) -> AppResult<(Addressee, String, OfficePlace)> {
     if let Some(e) = estate {
         let ctx = estate_ctx(conn, caller, e)?;
         return Ok((
@@ -456,7 +466,14 @@ impl NoticesApi {
             .read(move |c| {
                 let mine = notice::addressees(&caller.principal);
                 let me = caller.principal.actor_id();
-                let rows = store::inbox(c, &mine, me, before.as_deref(), unread.0.unwrap_or(false), paging::fetch(limit))?;
+                let rows = store::inbox(
+                    c,
+                    &mine,
+                    me,
+                    before.as_deref(),
+                    unread.0.unwrap_or(false),
+                    paging::fetch(limit),
+                )?;
                 let (rows, next_cursor) = paging::page(rows, limit, |m| m.inbox.id.clone());
                 Ok(Inbox {
                     unread: store::unread(c, &mine, me)?,
@@ -534,7 +551,11 @@ impl NoticesApi {
     /// The caller's choice about text messages, as an owner.
     ///
     /// Owners.
-    #[oai(path = "/me/notice-preferences", method = "get", operation_id = "getNoticePreferences")]
+    #[oai(
+        path = "/me/notice-preferences",
+        method = "get",
+        operation_id = "getNoticePreferences"
+    )]
     async fn preferences(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<NoticePreferences>> {
         let caller = auth.0;
         let out = state.db.read(move |c| preferences_of(c, &caller)).await?;
@@ -545,7 +566,11 @@ impl NoticesApi {
     /// and a candidate list's publicity are texted whatever the choice.
     ///
     /// Owners (for every owner record they hold).
-    #[oai(path = "/me/notice-preferences", method = "put", operation_id = "setNoticePreferences")]
+    #[oai(
+        path = "/me/notice-preferences",
+        method = "put",
+        operation_id = "setNoticePreferences"
+    )]
     async fn set_preferences(
         &self,
         state: Data<&AppState>,
@@ -564,7 +589,13 @@ impl NoticesApi {
                 let actor = caller.actor_as(crate::domain::policy::Role::Owner.as_str());
                 for o in &owners {
                     store::set_opted_out(c, o, out_, ids::now())?;
-                    trail.record(&actor, "notice.preferences", "owner", o, &serde_json::json!({ "texts_opted_out": out_ }))?;
+                    trail.record(
+                        &actor,
+                        "notice.preferences",
+                        "owner",
+                        o,
+                        &serde_json::json!({ "texts_opted_out": out_ }),
+                    )?;
                 }
                 preferences_of(c, &caller)
             })
@@ -616,7 +647,11 @@ impl NoticesApi {
     /// page, the text's status, provider, request id and answer — and the totals. No phone numbers.
     ///
     /// As `GET /notices/{id}/proof`.
-    #[oai(path = "/notices/:id/proof/export", method = "get", operation_id = "exportNoticeProof")]
+    #[oai(
+        path = "/notices/:id/proof/export",
+        method = "get",
+        operation_id = "exportNoticeProof"
+    )]
     async fn export(
         &self,
         state: Data<&AppState>,
@@ -632,7 +667,10 @@ impl NoticesApi {
                 let (n, _) = provable(c, &caller, &id.0)?;
                 let lines = store::proof(c, &n.id, None, i64::MAX)?;
                 let totals = totals_out(&n, &store::totals(c, &n.id)?)?;
-                Ok((proof_workbook(&n, &totals, lines)?, format!("notice-proof-{}.xlsx", n.id)))
+                Ok((
+                    proof_workbook(&n, &totals, lines)?,
+                    format!("notice-proof-{}.xlsx", n.id),
+                ))
             })
             .await?;
         Ok(crate::http::money::MoneyFile::File(
@@ -673,7 +711,13 @@ impl NoticesApi {
                 };
                 store::insert_paper(c, &row)?;
                 db::attachments::reference(c, &photos, PAPER_NOTICE, &row.id)?;
-                trail.record(&actor, "notice.paper", "notice", &n.id, &serde_json::json!({ "paper": row.id, "place": row.place, "photos": photos }))?;
+                trail.record(
+                    &actor,
+                    "notice.paper",
+                    "notice",
+                    &n.id,
+                    &serde_json::json!({ "paper": row.id, "place": row.place, "photos": photos }),
+                )?;
                 Ok(paper_out(row))
             })
             .await?;
@@ -683,7 +727,11 @@ impl NoticesApi {
     /// A county's settings of texts (the daily cap) and today's count.
     ///
     /// The county's bureau, administrators.
-    #[oai(path = "/orgs/:id/notice-settings", method = "get", operation_id = "getNoticeSettings")]
+    #[oai(
+        path = "/orgs/:id/notice-settings",
+        method = "get",
+        operation_id = "getNoticeSettings"
+    )]
     async fn settings(
         &self,
         state: Data<&AppState>,
@@ -709,7 +757,11 @@ impl NoticesApi {
     /// are listed for the bureau to send by hand.
     ///
     /// The county's bureau, administrators.
-    #[oai(path = "/orgs/:id/notice-settings", method = "put", operation_id = "setNoticeSettings")]
+    #[oai(
+        path = "/orgs/:id/notice-settings",
+        method = "put",
+        operation_id = "setNoticeSettings"
+    )]
     async fn set_settings(
         &self,
         state: Data<&AppState>,
@@ -728,7 +780,13 @@ impl NoticesApi {
                 let k = county(c, &id.0)?;
                 let actor = check(&caller, &org_place(&k), &Action::ManageNotices(org_place(&k)))?;
                 store::set_daily_cap(c, &k.id, cap, ids::now())?;
-                trail.record(&actor, "notice.settings", "organisation", &k.id, &serde_json::json!({ "daily_text_cap": cap }))?;
+                trail.record(
+                    &actor,
+                    "notice.settings",
+                    "organisation",
+                    &k.id,
+                    &serde_json::json!({ "daily_text_cap": cap }),
+                )?;
                 settings_of(c, &k.id, transport)
             })
             .await?;
@@ -739,7 +797,11 @@ impl NoticesApi {
     /// default; `status` picks others). No phone numbers.
     ///
     /// The county's bureau, administrators.
-    #[oai(path = "/orgs/:id/notice-deliveries", method = "get", operation_id = "listNoticeDeliveries")]
+    #[oai(
+        path = "/orgs/:id/notice-deliveries",
+        method = "get",
+        operation_id = "listNoticeDeliveries"
+    )]
     async fn deliveries(
         &self,
         state: Data<&AppState>,
@@ -766,7 +828,10 @@ impl NoticesApi {
                 let rows = store::deliveries_of_county(c, &k.id, &statuses, before.as_deref(), paging::fetch(limit))?;
                 let (rows, next_cursor) = paging::page(rows, limit, |(d, _)| d.id.clone());
                 Ok(Page {
-                    items: rows.into_iter().map(|(d, n)| delivery_out(d, &n)).collect::<AppResult<_>>()?,
+                    items: rows
+                        .into_iter()
+                        .map(|(d, n)| delivery_out(d, &n))
+                        .collect::<AppResult<_>>()?,
                     next_cursor,
                 })
             })
@@ -777,7 +842,11 @@ impl NoticesApi {
     /// Send a failed or unsent text or post again, now (it counts against today's cap afresh).
     ///
     /// The bureau of the delivery's county, administrators.
-    #[oai(path = "/notice-deliveries/:id/retry", method = "post", operation_id = "retryNoticeDelivery")]
+    #[oai(
+        path = "/notice-deliveries/:id/retry",
+        method = "post",
+        operation_id = "retryNoticeDelivery"
+    )]
     async fn retry(
         &self,
         state: Data<&AppState>,
@@ -794,11 +863,20 @@ impl NoticesApi {
                 if !d.status()?.retryable() {
                     return Err(AppError::conflict(
                         codes::DELIVERY_NOT_RETRYABLE,
-                        format!("the delivery is {}: only a failed or unsent one is sent again", d.status),
+                        format!(
+                            "the delivery is {}: only a failed or unsent one is sent again",
+                            d.status
+                        ),
                     ));
                 }
                 store::retry(c, &d.id, ids::now())?;
-                trail.record(&actor, "notice.retry", "notice_delivery", &d.id, &serde_json::json!({ "was": d.status }))?;
+                trail.record(
+                    &actor,
+                    "notice.retry",
+                    "notice_delivery",
+                    &d.id,
+                    &serde_json::json!({ "was": d.status }),
+                )?;
                 let d = store::delivery(c, &d.id)?.ok_or(AppError::NotFound { what: "delivery" })?;
                 let n = store::get(c, &d.notice_id)?.ok_or(AppError::NotFound { what: "notice" })?;
                 delivery_out(d, &n)
@@ -810,7 +888,11 @@ impl NoticesApi {
     /// An estate committee's work-group robot.
     ///
     /// The committee, the party organisations over the estate, administrators.
-    #[oai(path = "/estates/:id/work-group", method = "get", operation_id = "getCommitteeWorkGroup")]
+    #[oai(
+        path = "/estates/:id/work-group",
+        method = "get",
+        operation_id = "getCommitteeWorkGroup"
+    )]
     async fn committee_group(
         &self,
         state: Data<&AppState>,
@@ -818,7 +900,10 @@ impl NoticesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<WorkGroup>> {
         let caller = auth.0;
-        let out = state.db.read(move |c| read_group(c, &caller, Some(&id.0), None)).await?;
+        let out = state
+            .db
+            .read(move |c| read_group(c, &caller, Some(&id.0), None))
+            .await?;
         Ok(Json(out))
     }
 
@@ -826,7 +911,11 @@ impl NoticesApi {
     /// addressed to the committee.
     ///
     /// The committee, the party organisations over the estate, administrators.
-    #[oai(path = "/estates/:id/work-group", method = "put", operation_id = "setCommitteeWorkGroup")]
+    #[oai(
+        path = "/estates/:id/work-group",
+        method = "put",
+        operation_id = "setCommitteeWorkGroup"
+    )]
     async fn set_committee_group(
         &self,
         state: Data<&AppState>,
@@ -846,7 +935,11 @@ impl NoticesApi {
     /// Disconnect the committee's work-group robot.
     ///
     /// As `PUT`.
-    #[oai(path = "/estates/:id/work-group", method = "delete", operation_id = "deleteCommitteeWorkGroup")]
+    #[oai(
+        path = "/estates/:id/work-group",
+        method = "delete",
+        operation_id = "deleteCommitteeWorkGroup"
+    )]
     async fn delete_committee_group(
         &self,
         state: Data<&AppState>,
@@ -872,7 +965,10 @@ impl NoticesApi {
         #[oai(validator(max_length = 64))] id: Path<String>,
     ) -> ApiResult<Json<WorkGroup>> {
         let caller = auth.0;
-        let out = state.db.read(move |c| read_group(c, &caller, None, Some(&id.0))).await?;
+        let out = state
+            .db
+            .read(move |c| read_group(c, &caller, None, Some(&id.0)))
+            .await?;
         Ok(Json(out))
     }
 
@@ -900,7 +996,11 @@ impl NoticesApi {
     /// Disconnect an organisation's work-group robot.
     ///
     /// As `GET`.
-    #[oai(path = "/orgs/:id/work-group", method = "delete", operation_id = "deleteOrgWorkGroup")]
+    #[oai(
+        path = "/orgs/:id/work-group",
+        method = "delete",
+        operation_id = "deleteOrgWorkGroup"
+    )]
     async fn delete_org_group(
         &self,
         state: Data<&AppState>,
@@ -944,7 +1044,12 @@ pub(crate) fn may_see_paper(conn: &mut AnyConnection, caller: &Caller, paper_id:
 
 use diesel::prelude::*;
 
-fn read_group(conn: &mut AnyConnection, caller: &Caller, estate: Option<&str>, org: Option<&str>) -> AppResult<WorkGroup> {
+fn read_group(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    estate: Option<&str>,
+    org: Option<&str>,
+) -> AppResult<WorkGroup> {
     let (who, _, place) = office(conn, caller, estate, org)?;
     check(caller, &place.place(), &Action::ManageWorkGroup(place.place()))?;
     let row = store::work_group(conn, &who.key())?.ok_or(AppError::NotFound { what: "work group" })?;
@@ -969,7 +1074,13 @@ fn write_group(
                 return Err(AppError::NotFound { what: "work group" });
             }
             store::set_work_group(conn, &key, None)?;
-            trail.record(&actor, "notice.work_group_removed", "work_group", &key, &serde_json::json!({}))?;
+            trail.record(
+                &actor,
+                "notice.work_group_removed",
+                "work_group",
+                &key,
+                &serde_json::json!({}),
+            )?;
             Ok(None)
         }
         Some(w) => {
@@ -985,7 +1096,13 @@ fn write_group(
             };
             store::set_work_group(conn, &key, Some(&row))?;
             // The address and secret are credentials: the audit log names only the kind.
-            trail.record(&actor, "notice.work_group_set", "work_group", &key, &serde_json::json!({ "kind": row.kind }))?;
+            trail.record(
+                &actor,
+                "notice.work_group_set",
+                "work_group",
+                &key,
+                &serde_json::json!({ "kind": row.kind }),
+            )?;
             Ok(Some(work_group_out(row)?))
         }
     }
@@ -1026,7 +1143,11 @@ fn proof_workbook(n: &NoticeRow, t: &NoticeTotals, lines: Vec<store::ProofLine>)
             Cell::Text(line.owner_name.clone()),
             Cell::Text(raise::local(line.on_page_at.naive_utc())),
             Cell::Text(text.map(|t| t.status.label().to_string()).unwrap_or_else(|| "—".into())),
-            Cell::Text(text.and_then(|t| t.not_sent_reason).map(|r| r.label().to_string()).unwrap_or_default()),
+            Cell::Text(
+                text.and_then(|t| t.not_sent_reason)
+                    .map(|r| r.label().to_string())
+                    .unwrap_or_default(),
+            ),
             Cell::Text(text.and_then(|t| t.provider.clone()).unwrap_or_default()),
             Cell::Text(text.and_then(|t| t.provider_request_id.clone()).unwrap_or_default()),
             Cell::Text(text.and_then(|t| t.provider_code.clone()).unwrap_or_default()),
@@ -1036,16 +1157,37 @@ fn proof_workbook(n: &NoticeRow, t: &NoticeTotals, lines: Vec<store::ProofLine>)
     }
     let owners = Sheet {
         name: "逐户送达记录",
-        headers: ["业主", "站内送达时间", "短信状态", "未发送原因", "短信服务商", "请求编号", "回执代码", "提交时间", "回执时间"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "业主",
+            "站内送达时间",
+            "短信状态",
+            "未发送原因",
+            "短信服务商",
+            "请求编号",
+            "回执代码",
+            "提交时间",
+            "回执时间",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     };
     let summary = Sheet {
         name: "汇总",
-        headers: ["事项", "发出时间", "站内送达业主", "短信已提交", "短信已送达", "短信失败", "待发送", "无手机号", "其他未发送", "纸质公告"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "事项",
+            "发出时间",
+            "站内送达业主",
+            "短信已提交",
+            "短信已送达",
+            "短信失败",
+            "待发送",
+            "无手机号",
+            "其他未发送",
+            "纸质公告",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: vec![vec![
             Cell::Text(n.title.clone()),
             Cell::Text(raise::local(n.sent_at())),
@@ -1071,7 +1213,9 @@ fn preferences_of(conn: &mut AnyConnection, caller: &Caller) -> AppResult<Notice
     let mut mobile = false;
     for o in &owners {
         opted |= store::opted_out(conn, o)?;
-        mobile |= db::owners::get(conn, o)?.and_then(|r| r.phone).is_some_and(|p| !p.is_empty());
+        mobile |= db::owners::get(conn, o)?
+            .and_then(|r| r.phone)
+            .is_some_and(|p| !p.is_empty());
     }
     Ok(NoticePreferences {
         texts_opted_out: opted,

@@ -59,7 +59,10 @@ impl About {
 
 /// The offices of an estate that hear of what its owners are told: its committee and its community.
 fn estate_offices(e: &EstateRow) -> [Addressee; 2] {
-    [Addressee::Committee(e.id.clone()), Addressee::Org(e.community_id.clone())]
+    [
+        Addressee::Committee(e.id.clone()),
+        Addressee::Org(e.community_id.clone()),
+    ]
 }
 
 /// To every current owner of the estate (each once), its committee and its community.
@@ -71,7 +74,11 @@ pub fn to_estate(e: &EstateRow, about: About) -> Raise {
 
 /// To named addressees of an estate's matter (a reporter, the company, the committee …).
 pub fn to(e: &EstateRow, addressees: impl IntoIterator<Item = Addressee>, about: About) -> Raise {
-    about.raise(county_of(&e.community_path), Some(e.id.clone()), Audience::to(addressees))
+    about.raise(
+        county_of(&e.community_path),
+        Some(e.id.clone()),
+        Audience::to(addressees),
+    )
 }
 
 /// To offices of a county, about no one estate (a rating published, an appeal decided).

@@ -290,6 +290,17 @@ impl AppealsApi {
                         new_run_id: appeal.run_id.clone(),
                     }),
                 ));
+                trail.notify(crate::http::notices::raise::to_county(
+                    &ctx.row.county_id,
+                    [crate::domain::notice::Addressee::Company(appeal.company_id.clone())],
+                    crate::http::notices::raise::About::new(
+                        crate::domain::notice::NoticeKind::AppealDecided,
+                        &appeal.id,
+                        format!("评定申诉处理结果：{}", ctx.row.name),
+                        format!("您的申诉已处理，结论：{}。", appeal.status().map(|s| s.label()).unwrap_or_default()),
+                        format!("/web/ratings/campaigns/{}", ctx.row.id),
+                    ),
+                ));
                 appeal_out(c, appeal)
             })
             .await?;

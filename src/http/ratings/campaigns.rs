@@ -64,6 +64,60 @@ async fn step<T: Send + 'static>(
         .await
 }
 
+/// The notices of a campaign to each rated estate's owners, committee and community: its survey
+/// opened (with the estate's survey page), or its results published (with the rated company,
+/// which hears of its own result; the county's bureau hears of the publication).
+fn campaign_notices(
+    conn: &mut AnyConnection,
+    ctx: &CampaignCtx,
+    kind: crate::domain::notice::NoticeKind,
+    run: Option<&db::ratings::RunRow>,
+) -> AppResult<Vec<db::notices::Raise>> {
+    use crate::domain::notice::{Addressee, NoticeKind};
+    use crate::http::notices::raise::{self, About};
+    let pairs = super::scoring::pairs(conn, ctx)?;
+    let mut out = Vec::new();
+    let mut companies = std::collections::BTreeSet::new();
+    for p in pairs {
+        let Some(estate) = db::estates::get(conn, &p.estate_id)? else {
+            continue;
+        };
+        let about = match kind {
+            NoticeKind::SurveyOpened => About::new(
+                kind,
+                &format!("{}:{}", ctx.row.id, estate.id),
+                format!("物业服务满意度测评：{}", ctx.row.name),
+                "物业服务满意度测评已开始，请登录业主页面为本小区的物业服务打分。".to_string(),
+                format!("/web/owner/surveys/{}/{}", ctx.row.id, estate.id),
+            ),
+            _ => About::new(
+                kind,
+                &format!("{}:{}", ctx.row.id, estate.id),
+                format!("物业服务星级评定结果公布：{}", ctx.row.name),
+                "本小区物业服务企业的星级评定结果已公布，公示期内可查阅。".to_string(),
+                "/web/ratings".to_string(),
+            ),
+        };
+        out.push(raise::to_estate(&estate, about));
+        companies.insert(p.company_id);
+    }
+    if let (NoticeKind::RatingPublished, Some(_)) = (kind, run) {
+        let about = About::new(
+            kind,
+            &ctx.row.id,
+            format!("星级评定结果公布：{}", ctx.row.name),
+            "评定结果已公布；对结果有异议的企业可在公示期内申诉。".to_string(),
+            "/web/ratings".to_string(),
+        );
+        let to = companies
+            .into_iter()
+            .map(Addressee::Company)
+            .chain([Addressee::Org(ctx.row.county_id.clone())]);
+        out.push(raise::to_county(&ctx.row.county_id, to, about));
+    }
+    Ok(out)
+}
+
 /// The webhook events of a publication: one to the county, and to each rated company its own
 /// overall result (never another company's).
 fn published_events(
@@ -339,7 +393,10 @@ impl CampaignsApi {
             id.0,
             CampaignStep::Open,
             "rating.campaign.open",
-            |_, ctx, now, _, _| {
+            |c, ctx, now, _, trail| {
+                for n in campaign_notices(c, ctx, crate::domain::notice::NoticeKind::SurveyOpened, None)? {
+                    trail.notify(n);
+                }
                 ctx.row.opened_at = Some(now);
                 let mut out = campaign_out(ctx, now)?;
                 out.status = CampaignStatus::Open;
@@ -465,6 +522,9 @@ impl CampaignsApi {
                 db::ratings::publish_run(c, &run.id, now)?;
                 for e in published_events(c, ctx, &run)? {
                     trail.publish(e);
+                }
+                for n in campaign_notices(c, ctx, crate::domain::notice::NoticeKind::RatingPublished, Some(&run))? {
+                    trail.notify(n);
                 }
                 ctx.row.published_at = Some(now);
                 let mut out = campaign_out(ctx, now)?;

@@ -299,6 +299,25 @@ impl CandidatesApi {
                     &cand.id,
                     &serde_json::json!({ "objection": o.id, "upheld": input.upheld }),
                 )?;
+                let about = crate::http::notices::raise::About::new(
+                    crate::domain::notice::NoticeKind::ObjectionAnswered,
+                    &o.id,
+                    "您提出的候选人异议已答复".to_string(),
+                    format!(
+                        "您对候选人提出的异议已答复，结论：{}。",
+                        if input.upheld {
+                            "异议成立"
+                        } else {
+                            "异议不成立"
+                        }
+                    ),
+                    format!("/web/elections/{}", cand.election_id),
+                );
+                trail.notify(crate::http::notices::raise::to(
+                    &ctx.estate.estate,
+                    [crate::domain::notice::Addressee::Owner(o.filed_by.clone())],
+                    about,
+                ));
                 Ok(objection_out(o))
             })
             .await?;

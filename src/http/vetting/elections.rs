@@ -1,6 +1,7 @@
 //! An owners' committee election's vetting: opened, screened, published for objections, finalised.
 
 use super::*;
+use crate::http::notices;
 
 pub struct ElectionsApi;
 
@@ -225,6 +226,20 @@ impl ElectionsApi {
                     &ctx.election.id,
                     &serde_json::json!({ "at": ids::rfc3339(now), "stated": stated, "until": last, "qualified": qualified }),
                 )?;
+                // The statutory notice of the publicity to every owner (RULES.md §4, §10).
+                let ends = window::after_day(last);
+                let about = notices::raise::About::new(
+                    crate::domain::notice::NoticeKind::CandidateList,
+                    &ctx.election.id,
+                    "业委会候选人名单公示".to_string(),
+                    format!(
+                        "候选人名单已公示，公示期至 {} 24:00（北京时间）。业主对候选人有异议的，可在公示期内实名提出。",
+                        last
+                    ),
+                    format!("/web/elections/{}", ctx.election.id),
+                )
+                .closing(ends);
+                trail.notify(notices::raise::to_estate(&ctx.estate.estate, about));
                 election_out(c, ctx.election, true)
             })
             .await?;

@@ -84,6 +84,11 @@ pub struct Vote {
     pub total_area_centi_m2: Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub total_heads: Option<i64>,
+    /// The proof of the vote's announcement, as totals only (owners reached on their page,
+    /// texts taken and delivered, owners without a mobile number, paper notices): no one's name.
+    /// Owner by owner: `GET /notices/{notice_id}/proof`.
+    #[oai(skip_serializing_if_is_none)]
+    pub notice: Option<crate::http::notices::NoticeTotals>,
 }
 
 #[derive(Object, Deserialize)]

@@ -78,6 +78,40 @@ pub(crate) fn vote_event(
     )
 }
 
+/// A notice of a vote to the estate's owners, committee and community: what is decided, when
+/// the ballot is open, and where to vote.
+pub(crate) fn vote_notice(kind: crate::domain::notice::NoticeKind, v: &VoteRow, ctx: &EstateCtx) -> db::notices::Raise {
+    use crate::domain::notice::NoticeKind as K;
+    use crate::http::notices::raise::{self, local, About};
+    let when = format!(
+        "投票时间：{} 至 {}（北京时间）。",
+        local(v.opens_at),
+        local(v.closes_at)
+    );
+    let (title, body) = match kind {
+        K::VoteAnnounced => (
+            format!("表决公告：{}", v.title),
+            format!("{when}请届时登录业主页面投票。"),
+        ),
+        K::VoteOpened => (format!("表决开始：{}", v.title), format!("{when}请登录业主页面投票。")),
+        K::VoteClosing => (
+            format!("表决即将结束：{}", v.title),
+            format!("本表决将于 {} 结束，尚未投票的业主请尽快投票。", local(v.closes_at)),
+        ),
+        _ => (
+            format!("表决结束：{}", v.title),
+            format!("表决已于 {} 结束，结果已在小区公告栏公布。", local(v.closes_at)),
+        ),
+    };
+    let about = About::new(kind, &v.id, title, body, format!("/web/owner/votes/{}", v.id)).closing(v.closes_at);
+    raise::to_estate(&ctx.estate, about)
+}
+
+/// When the reminder before a vote closes goes out: a day before, or at once if less is left.
+pub(crate) fn closing_reminder_at(v: &VoteRow) -> NaiveDateTime {
+    v.closes_at - chrono::Duration::hours(24)
+}
+
 pub(crate) fn load(conn: &mut AnyConnection, caller: &Caller, vote_id: &str) -> AppResult<(VoteRow, EstateCtx)> {
     let v = db::votes::get(conn, vote_id)?.ok_or(AppError::NotFound { what: "vote" })?;
     let ctx = estate_ctx(conn, caller, &v.estate_id)?;

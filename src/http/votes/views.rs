@@ -22,7 +22,9 @@ pub(crate) fn vote_out(conn: &mut AnyConnection, v: VoteRow) -> AppResult<Vote> 
             label: o.label,
         })
         .collect();
+    let notice = crate::http::notices::statutory_totals(conn, &v.id)?;
     Ok(Vote {
+        notice,
         status: v.status_at(ids::now()),
         kind: v.kind()?,
         convenor: v.convenor()?,

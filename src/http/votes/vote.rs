@@ -1,6 +1,8 @@
 //! A vote's life: announced with its notice, opened with its roll frozen, extended once, watched.
 
 use super::*;
+use crate::domain::notice::NoticeKind;
+use crate::http::notices;
 
 pub struct VotesApi;
 
@@ -127,6 +129,8 @@ impl VotesApi {
                 db::votes::insert(c, &row)?;
                 db::votes::insert_options(c, &options)?;
                 trail.record(&actor, "vote.announce", "vote", &row.id, &serde_json::json!({ "estate": row.estate_id, "category": row.category, "kind": row.kind, "opens_at": row.opens_at, "closes_at": row.closes_at }))?;
+                // The statutory notice to every owner (RULES.md §10), proved owner by owner.
+                trail.notify(vote_notice(NoticeKind::VoteAnnounced, &row, &ctx));
                 vote_out(c, row)
             })
             .await?;
@@ -222,6 +226,9 @@ impl VotesApi {
                 trail.publish(vote_event(WebhookEvent::VoteOpened, &v, &ctx));
                 // Told when it closes (moved if it is extended).
                 trail.publish(vote_event(WebhookEvent::VoteClosed, &v, &ctx).at(v.closes_at));
+                trail.notify(vote_notice(NoticeKind::VoteOpened, &v, &ctx));
+                trail.notify(notices::raise::at(vote_notice(NoticeKind::VoteClosing, &v, &ctx), closing_reminder_at(&v)));
+                trail.notify(notices::raise::at(vote_notice(NoticeKind::VoteClosed, &v, &ctx), v.closes_at));
                 vote_out(c, v)
             })
             .await?;
@@ -261,6 +268,13 @@ impl VotesApi {
                 db::votes::save(c, &v)?;
                 let closed = vote_event(WebhookEvent::VoteClosed, &v, &ctx);
                 db::webhooks::reschedule(c, &v.id, WebhookEvent::VoteClosed, new_close, &closed.data)?;
+                for (kind, at) in [
+                    (NoticeKind::VoteClosing, closing_reminder_at(&v)),
+                    (NoticeKind::VoteClosed, new_close),
+                ] {
+                    let n = vote_notice(kind, &v, &ctx);
+                    db::notices::reschedule(c, &v.id, kind, at, new_close, &n.body)?;
+                }
                 trail.record(
                     &actor,
                     "vote.extend",
