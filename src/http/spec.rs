@@ -141,6 +141,7 @@ const DOWNLOADS: &[(&str, &[&str])] = &[
     ("exportRatingResults", &[super::ratings::XLSX, super::ratings::CSV]),
     ("exportStatement", &[super::ratings::XLSX]),
     ("exportDisclosure", &[super::ratings::XLSX]),
+    ("exportNoticeProof", &[super::ratings::XLSX]),
 ];
 
 /// Operations that throttle guesses and may answer 429.

@@ -23,6 +23,7 @@ mod lists;
 mod meetings;
 mod metrics;
 mod money;
+mod notices;
 mod ratings;
 mod registry;
 mod rules;
