@@ -670,7 +670,7 @@ pub fn record(conn: &mut AnyConnection, id: &str, worker: &str, at: NaiveDateTim
             unsent,
         } => {
             if *unsent {
-                diesel::update(q.clone())
+                diesel::update(q)
                     .set(notice_deliveries::sent_at.eq(None::<NaiveDateTime>))
                     .execute(conn)?;
             }

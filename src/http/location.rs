@@ -46,6 +46,11 @@ const OVERRIDES: &[(&str, MakeRule)] = &[
         levels: 3,
         then: "inputs",
     }),
+    // A paper notice is listed in its notice's proof.
+    ("recordPaperNotice", || Rule::Up {
+        levels: 1,
+        then: "proof",
+    }),
     // A paper questionnaire is counted in the campaign's progress (responses are never listed).
     ("enterPaperSurvey", || Rule::Up {
         levels: 3,

@@ -809,6 +809,7 @@ impl NoticesApi {
         /// The county.
         #[oai(validator(max_length = 64))]
         id: Path<String>,
+        /// Only deliveries in this status (default: the failed and the unsent).
         status: Query<Option<NoticeDeliveryStatus>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
