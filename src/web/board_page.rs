@@ -280,6 +280,17 @@ pub fn render(b: &NoticeBoard) -> String {
                 esc(fp)
             );
         }
+        if let Some(t) = &v.notice {
+            let _ = write!(
+                o,
+                "<p class=\"small\">表决公告已送达 {} 户业主的页面；短信已提交 {} 条{}；{} 户无手机号{}。</p>",
+                t.owners,
+                t.texted,
+                if t.delivered > 0 { format!("（已送达 {}）", t.delivered) } else { String::new() },
+                t.without_mobile,
+                if t.paper_notices > 0 { format!("；纸质公告 {} 处", t.paper_notices) } else { String::new() }
+            );
+        }
         if let Some(r) = b.results.iter().find(|r| r.vote_id == v.id) {
             result(&mut o, r);
             let _ = write!(

@@ -60,7 +60,9 @@ class Server:
 
     def __init__(self, postgres=None):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="redprop-web-"))
-        self.env = dict(os.environ, REDPROP_DATA_DIR=str(self.dir), REDPROP_TEST_CLOCK="1", REDPROP_LOG="json")
+        self.env = dict(os.environ, REDPROP_DATA_DIR=str(self.dir), REDPROP_TEST_CLOCK="1", REDPROP_LOG="json",
+                        # Texts go to the log transport: the proof of notice shows them.
+                        REDPROP_SMS="log")
         self.env.pop("DATABASE_URL", None)
         self.db = None
         if postgres:
@@ -1060,6 +1062,46 @@ def company_publishes_accounts_and_an_owner_asks(srv, s, backend):
         d.quit()
 
 
+def owner_reads_notices_and_the_community_proves_them(srv, s, backend):
+    """An owner sees the badge of unread notices in the phone's tab bar, reads the vote's
+    announcement, opts out of other texts and marks everything read; the community, on its
+    laptop, opens the announcement's proof owner by owner from the vote and records the paper
+    notice posted in the lobby with its photo."""
+    owner_account(srv, s, 18, "owner-web-notices")
+    photo = pathlib.Path(tempfile.mkdtemp()) / "notice.png"
+    photo.write_bytes(PNG)
+    d = browser(PHONE)
+    try:
+        login(d, srv.base, "owner-web-notices")
+        wait(d, "nav.tabbar .count")
+        tap(d, "nav.tabbar a[href='/web/notices']")
+        wait(d, "li[data-notice]", text="表决公告")
+        tap(d, "#sms-out")
+        wait(d, "#sms-h ~ .alert.ok, #sms-h ~ * .alert.ok, .alert.ok", text="已退订")
+        shot(d, backend, "owner-notices")
+        tap(d, "button", text="全部标为已读")
+        WebDriverWait(d, 15).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "nav.tabbar .count"))
+        no_errors(d)
+    finally:
+        d.quit()
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/console/votes/{s['vote']['id']}")
+        wait(d, "[data-notice-totals]", text="户业主")
+        tap(d, "[data-notice-totals] a")
+        wait(d, "table[data-proof] tbody tr")
+        wait(d, "#paper-place").send_keys("1号楼大堂公告栏")
+        d.find_element(By.ID, "paper-photos").send_keys(str(photo))
+        wait(d, "img.photo")
+        tap(d, "#paper-h ~ form button[type=submit]")
+        wait(d, "#paper-h ~ ul li", text="1号楼大堂公告栏")
+        shot(d, backend, "notice-proof")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 def english_browser_reads_chinese(srv, s, backend):
     """A browser set to English (en-US) still reads every page in Chinese: field errors from the
     API, statuses and dates."""
@@ -1097,17 +1139,18 @@ def every_page_on_both_viewports(srv, s, backend):
     browser: a screenshot of each, axe-core's accessibility rules on each, nothing wider than the
     screen, and no raw id, ISO timestamp or English enum value on any."""
     estate, vote = s["estate"]["id"], s["vote"]["id"]
+    proof = s["admin"].call("GET", f"/api/v1/votes/{vote}", expect=200)["notice"]["notice_id"]
     pages = [
         (None, ["/web/login", "/web/activate", f"/web/estates/{estate}"]),
         ("owner-web-2", ["/web/owner", f"/web/owner/votes/{vote}", "/web/owner/report", f"/web/ledger/{s['ledger_item']}",
-                         f"/web/accounts/{estate}"]),
-        (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}",
+                         f"/web/accounts/{estate}", "/web/notices"]),
+        (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}", "/web/notices",
                                f"/web/meetings/{s['meeting']}", f"/web/elections/{s['election']['id']}"]),
         (s["users"]["department"], ["/web/reviews"]),
         (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings", "/web/webhooks",
-                                "/web/accounts", f"/web/accounts/{estate}"]),
+                                "/web/accounts", f"/web/accounts/{estate}", "/web/notices"]),
         (s["users"]["company"], ["/web/company", "/web/webhooks", f"/web/accounts/{estate}"]),
-        (s["users"]["party"], [f"/web/console/estates/{estate}/activation"]),
+        (s["users"]["party"], [f"/web/console/estates/{estate}/activation", f"/web/notices/{proof}/proof"]),
     ]
     # Every page in a Chinese browser and in an English one: the pages are Chinese in both.
     for lang, size in [("zh-CN", PHONE), ("zh-CN", LAPTOP), ("en-US", PHONE), ("en-US", LAPTOP)]:
@@ -1141,6 +1184,7 @@ SCENARIOS = [
     community_prints_activation_slips,
     company_manages_webhooks,
     company_publishes_accounts_and_an_owner_asks,
+    owner_reads_notices_and_the_community_proves_them,
     english_browser_reads_chinese,
     department_rejects_a_candidate,
     organiser_publishes_and_an_owner_objects,

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import * as api from "app/api";
 import { Alert, Badge, Crumbs, Empty, Field, Loaded, Meter, area, confirmAct, dateTime, fieldError, html, label, navigate, useLoad, useTitle } from "app/ui";
+import { NoticeTotals } from "app/notices";
 import { ActionBoard } from "app/actions";
 import { EstateRatingInputs } from "app/estate_rating";
 import { ResultBars } from "app/results";
@@ -246,6 +247,7 @@ function VoteDesk({ vote: v, turnout, result, reload }) {
     <p class="small muted">第 ${v.category} 类事项 · 召集：${label("convenor", v.convenor)} · ${dateTime(v.opens_at)} — ${dateTime(v.closes_at)}</p>
     ${v.extension_reason && html`<p class="small">已延长：${v.extension_reason}</p>`}
     ${v.roll_fingerprint && html`<p class="small">名册 ${area(v.total_area_centi_m2)}，${v.total_heads} 人；指纹 <span class="mono">${v.roll_fingerprint}</span></p>`}
+    <${NoticeTotals} totals=${v.notice} proof=${true} />
     <${Alert} error=${error} />
     ${v.status === "announced" && html`<div class="actions"><button onClick=${open}>开始投票（冻结名册）</button></div>`}
     ${turnout && html`<div class="grid two">

@@ -44,7 +44,30 @@ const ROLE_NAMES = {
  * top bar and the bottom tab bar of a phone. */
 const OFFICIAL = new Set(["admin", "bureau", "party_org", "committee", "department", "company"]);
 
-function Header({ session, path }) {
+/** How many notices the person has not read: read again on each page and when a page marks
+ * some read (the `notices-read` event), for the badge. */
+function useUnread(session, path) {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (!session) return;
+    let live = true;
+    const read = () => api.get("/me/notices/unread").then((r) => live && setN(r.unread), () => {});
+    read();
+    window.addEventListener("notices-read", read);
+    return () => {
+      live = false;
+      window.removeEventListener("notices-read", read);
+    };
+  }, [session, path]);
+  return session ? n : 0;
+}
+
+/** The badge of unread notices (a count people can read, and a screen reader too). */
+function UnreadBadge({ n }) {
+  return n > 0 ? html`<span class="count" aria-label=${`${n} 条未读`}>${n > 99 ? "99+" : n}</span>` : null;
+}
+
+function Header({ session, path, unread }) {
   const roles = session ? [...new Set(session.roles.map((r) => ROLE_NAMES[r.role] || label("", r.role)))] : [];
   const out = async () => {
     await api.logout();
@@ -62,11 +85,13 @@ function Header({ session, path }) {
     if (has("company")) links.push(["/web/company", "企业工作台"]);
     if (has("company") || has("bureau")) links.push(["/web/webhooks", "事件推送"]);
   }
+  const owner = !!session && session.roles.every((r) => r.role === "owner");
   const official = !!session && session.roles.some((r) => OFFICIAL.has(r.role));
   return html`<header class=${official ? "bar side" : "bar"}>
     <a class="brand" href=${homeOf(session)}><img src=${document.querySelector("link[rel=icon]").href} alt="" />红色物业</a>
     <nav aria-label="主导航">
       ${links.map(([href, text]) => html`<a href=${href} aria-current=${path && path.startsWith(href) ? "page" : undefined}>${text}</a>`)}
+      ${session && !owner && html`<a href="/web/notices" aria-current=${path && path.startsWith("/web/notices") ? "page" : undefined}>通知<${UnreadBadge} n=${unread} /></a>`}
     </nav>
     ${session
       ? html`<span class="who">${roles.join("、")}</span>
@@ -77,11 +102,11 @@ function Header({ session, path }) {
 
 /** An owner's main places, at the bottom of the phone's screen (WeChat habits). Only for a
  * person who is an owner and nothing else: officials use the top menu. */
-function TabBar({ session, path }) {
+function TabBar({ session, path, unread }) {
   if (!session || !session.roles.every((r) => r.role === "owner")) return null;
-  const tabs = [["/web/owner", "首页", "⌂"], ["/web/owner/report", "报事", "✎"]];
+  const tabs = [["/web/owner", "首页", "⌂"], ["/web/owner/report", "报事", "✎"], ["/web/notices", "通知", "✉"]];
   return html`<nav class="tabbar" aria-label="业主导航">
-    ${tabs.map(([href, text, icon]) => html`<a href=${href} aria-current=${path === href ? "page" : undefined}><span aria-hidden="true">${icon}</span>${text}</a>`)}
+    ${tabs.map(([href, text, icon]) => html`<a href=${href} aria-current=${path === href ? "page" : undefined}><span aria-hidden="true">${icon}</span>${text}${href === "/web/notices" && html`<${UnreadBadge} n=${unread} />`}</a>`)}
   </nav>`;
 }
 
@@ -90,6 +115,7 @@ function App() {
   const [session, setSession] = useState(api.currentSession());
   const [ready, setReady] = useState(false);
   const [page, setPage] = useState(null);
+  const unread = useUnread(session, path);
 
   useEffect(() => {
     const off = api.onSession(setSession);
@@ -124,11 +150,11 @@ function App() {
     if (ready && !session && !isPublic) navigate(`/web/login?next=${encodeURIComponent(path)}`, true);
   }, [ready, session, path]);
 
-  return html`<${Header} session=${session} path=${path} />
+  return html`<${Header} session=${session} path=${path} unread=${unread} />
     ${!go || !page
       ? html`<main id="main" tabindex="-1" class="page"><p class="muted" role="status">正在加载……</p></main>`
       : html`<${page.Component} ...${page.params} session=${session} />`}
-    <${TabBar} session=${session} path=${path} />`;
+    <${TabBar} session=${session} path=${path} unread=${unread} />`;
 }
 
 interceptLinks();
