@@ -144,7 +144,7 @@ impl Bench {
         })
     }
 
-    fn state(&self) -> &AppState {
+    pub fn state(&self) -> &AppState {
         self.state
             .as_ref()
             .expect("the bench's state is open until the server starts")
@@ -294,6 +294,11 @@ impl Bench {
     /// the test clock on (`REDPROP_TEST_CLOCK=1`: a vote's 15-day notice is passed by moving the
     /// clock, not by waiting).
     pub fn serve(&mut self) -> anyhow::Result<Server> {
+        self.serve_with(&[])
+    }
+
+    /// `serve`, with more of the server's settings (`REDPROP_…` variables).
+    pub fn serve_with(&mut self, extra: &[(&str, &str)]) -> anyhow::Result<Server> {
         self.state = None;
         let port = 18_300 + (std::process::id() % 500) as u16;
         let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/redprop");
@@ -307,6 +312,7 @@ impl Bench {
             .env("REDPROP_LOG_LEVEL", env("BENCH_LOG_LEVEL", "warn"))
             .env("REDPROP_AUDIT_SEAL_INTERVAL_MS", env("BENCH_SEAL_INTERVAL_MS", "500"))
             .env("REDPROP_TEST_CLOCK", "1")
+            .envs(extra.iter().copied())
             .stdout(Stdio::null())
             // The server's log, for a look after the run (BENCH_LOG_LEVEL=info shows more).
             .stderr(std::fs::File::create(self.work.join("server.log"))?)
