@@ -46,7 +46,11 @@ fn fake_provider() -> anyhow::Result<(String, Arc<AtomicU64>)> {
                     if let Some(i) = text.find("\r\n\r\n") {
                         let len: usize = text[..i]
                             .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
                             .unwrap_or(0);
                         if buf.len() >= i + 4 + len {
                             break;
@@ -83,7 +87,15 @@ fn timed_get(server: &Server, token: &str, path: &str, n: usize) -> anyhow::Resu
     let mut times = Vec::new();
     for _ in 0..n {
         let out = std::process::Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{time_total}", "-H", &format!("authorization: Bearer {token}")])
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{time_total}",
+                "-H",
+                &format!("authorization: Bearer {token}"),
+            ])
             .arg(format!("{}{path}", server.base))
             .output()?;
         times.push(String::from_utf8_lossy(&out.stdout).trim().parse::<f64>()? * 1000.0);
@@ -102,7 +114,10 @@ fn main() -> anyhow::Result<()> {
     let connections = env("BENCH_CONNECTIONS", "32");
     let seconds = env("BENCH_SECONDS", "15");
     let mut bench = Bench::new()?;
-    eprintln!("seeding {owners} owners to notify and {voters} voters on {} …", bench.backend);
+    eprintln!(
+        "seeding {owners} owners to notify and {voters} voters on {} …",
+        bench.backend
+    );
     let big = bench.estate("通知小区", owners, false)?;
     let small = bench.estate("投票小区", voters, true)?;
     let admin = bench.account("bench-admin", "admin", "")?;
@@ -165,8 +180,10 @@ fn main() -> anyhow::Result<()> {
         ("REDPROP_SMS_SIGN_NAME", "红色物业"),
         ("REDPROP_SMS_TEMPLATE_CODE", "SMS_1"),
     ])?;
-    let vote = support::open_votes(&server, &admin, &[&small.estate_id])?.remove(0);
+    // Daytime (texts are held at night), then a vote of the small estate opened for the ballots
+    // (17 days on: still 10:00).
     to_morning(&server, &admin)?;
+    let vote = support::open_votes(&server, &admin, &[&small.estate_id])?.remove(0);
     // The small estate's own notices (its vote announced and opened) go first.
     std::thread::sleep(Duration::from_secs(3));
     let tokens_file = bench.work.join("tokens.txt");
@@ -182,7 +199,7 @@ fn main() -> anyhow::Result<()> {
     let work = bench.work.clone();
     let (c2, s2, script2) = (connections.clone(), seconds.clone(), script.clone());
     let server_ref = &server;
-    let (during, announce_ms, fan_out_s, inbox_rows) = std::thread::scope(|scope| -> anyhow::Result<_> {
+    let (during, announce_ms, fan_out_s, inbox_rows, big_vote) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let load = scope.spawn(move || wrk(server_ref, &work, "ballots-during", &script2, &c2, &s2));
         std::thread::sleep(Duration::from_millis(500));
         let clock = server_ref.get(&admin, "/api/v1/test-clock")?;
@@ -193,7 +210,10 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let v = server_ref.post(&admin, &format!("/api/v1/estates/{}/votes", big.estate_id), &body)?;
         let announce_ms = t.elapsed().as_secs_f64() * 1000.0;
-        let vid = v["id"].as_str().ok_or_else(|| anyhow::anyhow!("announce failed: {v}"))?.to_string();
+        let vid = v["id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("announce failed: {v}"))?
+            .to_string();
         let deadline = Instant::now() + Duration::from_secs(300);
         let rows;
         loop {
@@ -204,12 +224,15 @@ fn main() -> anyhow::Result<()> {
                 rows = n["owners"].as_i64().unwrap_or(0);
                 break;
             }
-            anyhow::ensure!(Instant::now() < deadline, "fan-out not done in 300 s: {n} texts {texts}");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "fan-out not done in 300 s: {n} texts {texts}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let fan_out = t.elapsed().as_secs_f64();
         let during = load.join().map_err(|_| anyhow::anyhow!("wrk thread"))??;
-        Ok((during, announce_ms, fan_out, rows))
+        Ok((during, announce_ms, fan_out, rows, vid))
     })?;
     let _ = base;
     support::settle();
@@ -219,11 +242,20 @@ fn main() -> anyhow::Result<()> {
     let light_page = timed_get(&server, &light_token, "/api/v1/me/notices?limit=50", 21)?;
     let heavy_count = timed_get(&server, &heavy_token, "/api/v1/me/notices/unread", 21)?;
     let light_count = timed_get(&server, &light_token, "/api/v1/me/notices/unread", 21)?;
+    // A vote's read carries its announcement's totals: with 20,000 owners notified and with none.
+    let vote_big = timed_get(&server, &admin, &format!("/api/v1/votes/{big_vote}"), 21)?;
+    let vote_small = timed_get(&server, &admin, &format!("/api/v1/votes/{vote}"), 21)?;
     let peak = server.peak_mib();
     let clock = server.get(&admin, "/api/v1/test-clock")?;
-    let hour = clock["now"].as_str().and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()).map(|t| (t.naive_utc() + chrono::Duration::hours(8)).hour());
+    let hour = clock["now"]
+        .as_str()
+        .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
+        .map(|t| (t.naive_utc() + chrono::Duration::hours(8)).hour());
 
-    println!("== notice fan-out on {} ({owners} owners, each with a mobile number; clock at {:?}h CST)", bench.backend, hour);
+    println!(
+        "== notice fan-out on {} ({owners} owners, each with a mobile number; clock at {:?}h CST)",
+        bench.backend, hour
+    );
     println!("announcement answered in {announce_ms:.1} ms");
     println!("inbox rows written for {inbox_rows} owners and {texts} texts handed to the provider in {fan_out_s:.1} s");
     println!(
@@ -238,6 +270,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!("inbox page of 50: {heavy_page:.1} ms with {inbox_n} notices, {light_page:.1} ms with a few");
     println!("unread count: {heavy_count:.1} ms with {inbox_n} notices, {light_count:.1} ms with a few");
+    println!("GET /votes/{{id}} with its notice's totals: {vote_big:.1} ms ({owners} owners notified), {vote_small:.1} ms ({voters})");
     println!("server peak memory {peak:.0} MiB");
     anyhow::ensure!(texts >= owners as u64, "texts missing");
     anyhow::ensure!(alone.non2xx == 0 && during.non2xx == 0, "errors under load");

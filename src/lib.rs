@@ -285,6 +285,25 @@ fn spec_yaml() -> Response {
 const SEAL_ROUND: i64 = 250;
 
 /// Chains pending audit events every `interval` until `stop` fires, then once more.
+/// Looks for overdue deadlines a minute after start and then hourly, and tells their offices
+/// (`http::notices::overdue`). Each is told once, whichever replica finds it first.
+pub fn spawn_overdue_sweeps(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut wait = Duration::from_secs(60);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => break,
+            }
+            let clock = db.clock().clone();
+            if let Err(e) = clock.scope(http::notices::overdue::sweep(&db)).await {
+                tracing::warn!(error = %e, "looking for overdue deadlines failed; will retry");
+            }
+            wait = Duration::from_secs(3600);
+        }
+    })
+}
+
 pub fn spawn_audit_sealer(
     db: Db,
     anchor: Arc<domain::audit::AnchorKey>,
@@ -344,6 +363,7 @@ pub async fn serve_on(
         Some(addr) => Some(spawn_metrics(state.clone(), addr, stop_rx.clone()).await?),
         None => None,
     };
+    let sweeps = spawn_overdue_sweeps(state.db.clone(), stop_rx.clone());
     let notices = notices::Worker::new(
         state.db.clone(),
         state.config.notices.clone(),
@@ -365,6 +385,7 @@ pub async fn serve_on(
     let _ = sealer.await;
     let _ = deliveries.await;
     let _ = notices.await;
+    let _ = sweeps.await;
     if let Some(m) = metrics_task {
         let _ = m.await;
     }

@@ -106,3 +106,12 @@ pub fn grids_of_community(conn: &mut AnyConnection, community_id: &str) -> AppRe
 super::terms::term_columns!(OrgRow {
     kind, set_kind: crate::domain::registry::OrgKind;
 });
+
+/// Every county (the organisations without a parent).
+pub fn counties(conn: &mut AnyConnection) -> AppResult<Vec<OrgRow>> {
+    Ok(organisations::table
+        .filter(organisations::kind.eq(crate::domain::registry::OrgKind::County.as_str()))
+        .order(organisations::id.asc())
+        .select(OrgRow::as_select())
+        .load(conn)?)
+}

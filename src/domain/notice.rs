@@ -187,11 +187,9 @@ impl Audience {
         }
     }
 
+    /// To these addressees, each once.
     pub fn to(addressees: impl IntoIterator<Item = Addressee>) -> Audience {
-        Audience {
-            estate_owners: None,
-            addressees: addressees.into_iter().collect(),
-        }
+        addressees.into_iter().fold(Audience::default(), Audience::and)
     }
 
     pub fn and(mut self, a: Addressee) -> Audience {
@@ -384,6 +382,9 @@ mod tests {
         assert_eq!(Audience::parse(&a.key()), a);
         assert_eq!(Addressee::parse("owner:x"), Some(Addressee::Owner("x".into())));
         assert_eq!(Addressee::parse("nobody:x"), None);
+        // The convenor is also the community: told once.
+        let twice = Audience::to([Addressee::Org("c1".into()), Addressee::Org("c1".into())]);
+        assert_eq!(twice.addressees.len(), 1);
     }
 
     #[test]

@@ -401,9 +401,8 @@ pub enum Action<'a> {
     /// Set a county's daily cap on texts, see its count, and list and retry its failed or unsent
     /// deliveries: its bureau, administrators.
     ManageNotices(Place<'a>),
-    /// Connect an office's work-group robot: the office itself (a committee for its estate, a
-    /// party organisation or department for itself and those below it, the bureau for its
-    /// county), administrators.
+    /// Connect an office's work-group robot: a committee for its estate, a party organisation for
+    /// itself and those below it, the bureau for its county's offices, administrators.
     ManageWorkGroup(Place<'a>),
 }
 
@@ -539,7 +538,7 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::AskAboutAccounts(place) => (&[Owner], place.clone()),
         Action::ProveNotice(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
         Action::ManageNotices(place) => (&[Admin, Bureau], place.clone()),
-        Action::ManageWorkGroup(place) => (&[Admin, Bureau, PartyOrg, Committee, Department], place.clone()),
+        Action::ManageWorkGroup(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
     };
     roles
         .iter()

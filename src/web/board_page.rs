@@ -75,6 +75,27 @@ fn meter(out: &mut String, label: &str, part: i64, whole: i64, required: &Requir
     );
 }
 
+/// How a statutory notice reached the owners, as totals (RULES.md §10): no one's name.
+fn notice_line(o: &mut String, what: &str, t: &crate::http::notices::NoticeTotals) {
+    let _ = write!(
+        o,
+        "<p class=\"small\">{what}已送达 {} 户业主的页面；短信已提交 {} 条{}；{} 户无手机号{}。</p>",
+        t.owners,
+        t.texted,
+        if t.delivered > 0 {
+            format!("（已送达 {}）", t.delivered)
+        } else {
+            String::new()
+        },
+        t.without_mobile,
+        if t.paper_notices > 0 {
+            format!("；纸质公告 {} 处", t.paper_notices)
+        } else {
+            String::new()
+        }
+    );
+}
+
 fn people(n: i64) -> String {
     format!("{n} 人")
 }
@@ -250,6 +271,9 @@ pub fn render(b: &NoticeBoard) -> String {
                 );
             }
             o.push_str("</ul>");
+            if let Some(t) = &l.notice {
+                notice_line(&mut o, "名单公示", t);
+            }
         }
         o.push_str("</section>");
     }
@@ -281,15 +305,7 @@ pub fn render(b: &NoticeBoard) -> String {
             );
         }
         if let Some(t) = &v.notice {
-            let _ = write!(
-                o,
-                "<p class=\"small\">表决公告已送达 {} 户业主的页面；短信已提交 {} 条{}；{} 户无手机号{}。</p>",
-                t.owners,
-                t.texted,
-                if t.delivered > 0 { format!("（已送达 {}）", t.delivered) } else { String::new() },
-                t.without_mobile,
-                if t.paper_notices > 0 { format!("；纸质公告 {} 处", t.paper_notices) } else { String::new() }
-            );
+            notice_line(&mut o, "表决公告", t);
         }
         if let Some(r) = b.results.iter().find(|r| r.vote_id == v.id) {
             result(&mut o, r);

@@ -24,7 +24,7 @@ fn parties_of(m: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn party(m: &Value, kind: &str) -> String {
+pub(crate) fn party(m: &Value, kind: &str) -> String {
     parties_of(m).into_iter().find(|(k, _)| k == kind).unwrap().1
 }
 
@@ -629,7 +629,7 @@ async fn publish_minutes_of(app: &TestApp, p: &Parties, meeting: &str) {
 }
 
 /// `publish_minutes_of`, with these decisions in the minutes.
-async fn publish_minutes_with(app: &TestApp, p: &Parties, meeting: &str, decisions: Value) {
+pub(crate) async fn publish_minutes_with(app: &TestApp, p: &Parties, meeting: &str, decisions: Value) {
     let m = app
         .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
         .await
@@ -688,7 +688,7 @@ async fn publish_minutes_with(app: &TestApp, p: &Parties, meeting: &str, decisio
 }
 
 /// The estate's monthly joint meeting with its company, starting `starts` from now; its id.
-async fn company_meeting(app: &TestApp, p: &Parties, title: &str, starts: Duration) -> String {
+pub(crate) async fn company_meeting(app: &TestApp, p: &Parties, title: &str, starts: Duration) -> String {
     app.post(
         "/api/v1/meetings",
         As::Bearer(&p.party),

@@ -1028,3 +1028,81 @@ async fn no_phone_number_leaves_for_anywhere_but_the_provider(app: TestApp) {
         );
     }
 }
+
+both!(an_overdue_deadline_is_told_once_to_the_community_and_the_bureau);
+async fn an_overdue_deadline_is_told_once_to_the_community_and_the_bureau(app: TestApp) {
+    let p = app.estate_with_parties("nd").await;
+    // A meeting's decision, the company to act within two days.
+    let meeting = crate::meetings::company_meeting(&app, &p, "督办", Duration::minutes(-30)).await;
+    let m = app
+        .get(&format!("/api/v1/meetings/{meeting}"), As::Bearer(&p.party))
+        .await
+        .expect(200)
+        .body;
+    let company = crate::meetings::party(&m, "company");
+    crate::meetings::publish_minutes_with(
+        &app,
+        &p,
+        &meeting,
+        json!([{ "text": "两日内修复门禁", "responsible_party_id": company, "due_on": app.day(2) }]),
+    )
+    .await;
+    // Two months on, last month's joint meeting of the estate was never held (this month's
+    // meeting counted for its own month), and the action is late.
+    app.advance(Duration::days(70));
+    let overdue = app
+        .get(
+            &format!("/api/v1/deadlines?org_id={}&overdue=true", p.k.county),
+            As::Bearer(&p.bureau),
+        )
+        .await
+        .expect(200)
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(overdue > 0);
+    let raised = redprop::http::notices::overdue::sweep(&app.state.db).await.unwrap();
+    assert_eq!(
+        raised,
+        overdue + 1,
+        "one notice per overdue deadline, and the late action item"
+    );
+    deliver(&app).await;
+    let late = |n: &Value, prefix: &str| {
+        n["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["kind"] == "deadline_overdue" && x["title"].as_str().unwrap().starts_with(prefix))
+            .count()
+    };
+    let bureau = inbox(&app, &p.bureau).await;
+    assert_eq!(late(&bureau, "事项逾期"), overdue);
+    assert_eq!(
+        late(&bureau, "督办事项逾期"),
+        0,
+        "the action item is the community's and the company's"
+    );
+    let community = inbox(&app, &p.party).await;
+    assert_eq!(late(&community, "事项逾期"), overdue);
+    assert_eq!(late(&community, "督办事项逾期"), 1);
+    let company = inbox(&app, &p.company_token).await;
+    assert_eq!(late(&company, "督办事项逾期"), 1);
+    // The company heard on the morning of the due day, too.
+    assert!(company["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["kind"] == "action_due"));
+    // Not the owners', not the company's, not another county's.
+    let owner = inbox(&app, &p.owner_tokens[0]).await;
+    assert!(!owner["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["kind"] == "deadline_overdue"));
+    assert_eq!(late(&company, "事项逾期"), 0);
+    // Told once.
+    assert_eq!(redprop::http::notices::overdue::sweep(&app.state.db).await.unwrap(), 0);
+}

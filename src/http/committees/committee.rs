@@ -184,47 +184,58 @@ impl CommitteesApi {
             .read(move |c| {
                 let org = db::orgs::get(c, &org_id.0)?.ok_or(AppError::NotFound { what: "organisation" })?;
                 check(&caller, &org_place(&org), &Action::ViewCoverage(org_place(&org)))?;
-                let estate_rows = db::estates::all_within(c, &org.id)?;
-                let estates: Vec<String> = estate_rows.iter().map(|e| e.id.clone()).collect();
-                let community_of: std::collections::HashMap<&str, &str> = estate_rows
-                    .iter()
-                    .map(|e| (e.id.as_str(), e.community_id.as_str()))
-                    .collect();
-                let today = ids::today();
-                let mut items = Vec::new();
-                let committees = db::committees::live_of_estates(c, &estates)?;
-                let started = reelections(c, &committees)?;
-                for com in committees {
-                    for d in rules::deadlines(com.kind()?, &facts(&com, started.get(&com.id).copied())) {
-                        let overdue = d.overdue(today);
-                        if d.done_on.is_some() || (only_overdue && !overdue) {
-                            continue;
-                        }
-                        items.push(DeadlineItem {
-                            committee_id: Some(com.id.clone()),
-                            community_id: community_of
-                                .get(com.estate_id.as_str())
-                                .copied()
-                                .unwrap_or_default()
-                                .to_string(),
-                            estate_id: Some(com.estate_id.clone()),
-                            deadline: DeadlineOut {
-                                kind: d.kind,
-                                due_on: d.due_on,
-                                done_on: d.done_on,
-                                overdue,
-                            },
-                        });
-                    }
-                }
-                let owed = crate::http::meetings::meetings_owed(c, &org, &estate_rows, today)?;
-                items.extend(owed.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
-                let accounts = crate::http::money::accounts_owed(c, &estate_rows, today)?;
-                items.extend(accounts.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
-                items.sort_by_key(|i| (!i.deadline.overdue, i.deadline.due_on));
-                Ok(items)
+                deadline_items(c, &org, only_overdue, ids::today())
             })
             .await?;
         Ok(Json(Page::whole(out)))
     }
+}
+
+/// The deadlines of the committees, meetings and accounts under an organisation on `today`
+/// (only the overdue ones with `only_overdue`), overdue ones first: `GET /deadlines`, and the
+/// notices of overdue deadlines (`http::notices::overdue`).
+pub(crate) fn deadline_items(
+    c: &mut AnyConnection,
+    org: &db::orgs::OrgRow,
+    only_overdue: bool,
+    today: chrono::NaiveDate,
+) -> AppResult<Vec<DeadlineItem>> {
+    let estate_rows = db::estates::all_within(c, &org.id)?;
+    let estates: Vec<String> = estate_rows.iter().map(|e| e.id.clone()).collect();
+    let community_of: std::collections::HashMap<&str, &str> = estate_rows
+        .iter()
+        .map(|e| (e.id.as_str(), e.community_id.as_str()))
+        .collect();
+    let mut items = Vec::new();
+    let committees = db::committees::live_of_estates(c, &estates)?;
+    let started = reelections(c, &committees)?;
+    for com in committees {
+        for d in rules::deadlines(com.kind()?, &facts(&com, started.get(&com.id).copied())) {
+            let overdue = d.overdue(today);
+            if d.done_on.is_some() || (only_overdue && !overdue) {
+                continue;
+            }
+            items.push(DeadlineItem {
+                committee_id: Some(com.id.clone()),
+                community_id: community_of
+                    .get(com.estate_id.as_str())
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+                estate_id: Some(com.estate_id.clone()),
+                deadline: DeadlineOut {
+                    kind: d.kind,
+                    due_on: d.due_on,
+                    done_on: d.done_on,
+                    overdue,
+                },
+            });
+        }
+    }
+    let owed = crate::http::meetings::meetings_owed(c, org, &estate_rows, today)?;
+    items.extend(owed.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
+    let accounts = crate::http::money::accounts_owed(c, &estate_rows, today)?;
+    items.extend(accounts.into_iter().filter(|i| !only_overdue || i.deadline.overdue));
+    items.sort_by_key(|i| (!i.deadline.overdue, i.deadline.due_on));
+    Ok(items)
 }

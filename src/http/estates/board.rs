@@ -125,6 +125,9 @@ pub struct BoardCandidateList {
     #[oai(skip_serializing_if_is_none)]
     pub objections_until: Option<chrono::NaiveDate>,
     pub candidates: Vec<BoardCandidate>,
+    /// The proof of the list's publicity, as totals only (owners reached, texts, paper notices).
+    #[oai(skip_serializing_if_is_none)]
+    pub notice: Option<crate::http::notices::NoticeTotals>,
 }
 
 #[derive(Object)]
@@ -229,6 +232,7 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
             // The published list only: qualified candidates, nothing about the others.
             let list = crate::http::vetting::election_out(c, e, false)?;
             candidate_lists.push(BoardCandidateList {
+                notice: crate::http::notices::statutory_totals(c, &list.id)?,
                 election_id: list.id,
                 committee_id: list.committee_id,
                 seats: list.seats,

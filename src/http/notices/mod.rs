@@ -26,6 +26,7 @@ use crate::http::scope::{check, estate_ctx, org_place};
 use crate::http::security::{AnyAuth, BearerAuth, Caller};
 use crate::AppState;
 
+pub mod overdue;
 pub mod raise;
 
 pub struct NoticesApi;
@@ -888,7 +889,7 @@ impl NoticesApi {
 
     /// An estate committee's work-group robot.
     ///
-    /// The committee, the party organisations over the estate, administrators.
+    /// The committee, the party organisations over the estate, the county's bureau, administrators.
     #[oai(
         path = "/estates/:id/work-group",
         method = "get",
@@ -911,7 +912,7 @@ impl NoticesApi {
     /// Connect the committee's work-group robot (WeCom or DingTalk): it gets the notices
     /// addressed to the committee.
     ///
-    /// The committee, the party organisations over the estate, administrators.
+    /// The committee, the party organisations over the estate, the county's bureau, administrators.
     #[oai(
         path = "/estates/:id/work-group",
         method = "put",
@@ -955,9 +956,9 @@ impl NoticesApi {
         Ok(Deleted::Deleted)
     }
 
-    /// An organisation's work-group robot (a community's, a department's, a county bureau's).
+    /// An organisation's work-group robot (a community's, a township's, a county bureau's).
     ///
-    /// The organisation's people and those above it, the county's bureau, administrators.
+    /// Party organisations at or above it, the county's bureau, administrators.
     #[oai(path = "/orgs/:id/work-group", method = "get", operation_id = "getOrgWorkGroup")]
     async fn org_group(
         &self,
