@@ -473,11 +473,12 @@ pub fn due_deliveries(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) 
         .load(conn)?)
 }
 
-/// Claims deliveries for `worker` until `lease_until` (the conditional update is the claim: of
-/// two replicas the second updates nothing). A text about to be handed to the provider for the
-/// first time counts against its county's daily cap here, under the count's row lock, so the
-/// cap is reached exactly whichever replicas send; one over the cap is not sent (and can be
-/// retried by hand). Call in a write transaction.
+/// Claims deliveries for `worker` until `lease_until`, a round at once (a handful of statements
+/// whatever its size: the writer is shared with the ballots). The conditional update is the
+/// claim: of two replicas the second updates nothing, and each loads only the rows it leased. A
+/// text about to be handed to the provider for the first time counts against its county's daily
+/// cap here, under the count's row lock, so the cap is reached exactly whichever replicas send;
+/// those over the cap are not sent (and can be retried by hand). Call in a write transaction.
 pub fn claim(
     conn: &mut AnyConnection,
     ids: &[String],
@@ -486,76 +487,131 @@ pub fn claim(
     lease_until: NaiveDateTime,
     provider: &str,
 ) -> AppResult<Vec<Claimed>> {
-    let mut out = Vec::new();
-    for id in ids {
-        let n = diesel::update(
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let live = [Status::Pending.as_str(), Status::Accepted.as_str()];
+    diesel::update(
+        notice_deliveries::table
+            .filter(notice_deliveries::id.eq_any(ids))
+            .filter(notice_deliveries::status.eq_any(live))
+            .filter(
+                notice_deliveries::lease_until
+                    .is_null()
+                    .or(notice_deliveries::lease_until.lt(now)),
+            ),
+    )
+    .set((
+        notice_deliveries::lease_owner.eq(worker),
+        notice_deliveries::lease_until.eq(lease_until),
+    ))
+    .execute(conn)?;
+    let mut rows: Vec<(DeliveryRow, NoticeRow)> = notice_deliveries::table
+        .inner_join(notices::table.on(notices::id.eq(notice_deliveries::notice_id)))
+        .filter(notice_deliveries::id.eq_any(ids))
+        .filter(notice_deliveries::lease_owner.eq(worker))
+        .filter(notice_deliveries::lease_until.eq(lease_until))
+        .order(notice_deliveries::available_at.asc())
+        .select((DeliveryRow::as_select(), NoticeRow::as_select()))
+        .load(conn)?;
+    let pending = |d: &DeliveryRow| d.status == Status::Pending.as_str();
+    let is_text = |d: &DeliveryRow| d.channel == NoticeChannel::Sms.as_str();
+    // The cap: texts handed over for the first time, per county, in order.
+    let mut over = Vec::new();
+    let mut first: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (d, _) in &rows {
+        if is_text(d) && pending(d) && d.sent_at.is_none() && d.attempts == 0 {
+            first.entry(d.county_id.clone()).or_default().push(d.id.clone());
+        }
+    }
+    for (county, wanting) in first {
+        let allowed = take_from_cap(conn, &county, now, wanting.len())?;
+        over.extend(wanting.into_iter().skip(allowed));
+    }
+    if !over.is_empty() {
+        diesel::update(notice_deliveries::table.filter(notice_deliveries::id.eq_any(&over)))
+            .set((
+                notice_deliveries::status.eq(Status::NotSent.as_str()),
+                notice_deliveries::reason.eq(NotSentReason::CapReached.as_str()),
+                notice_deliveries::lease_owner.eq(None::<String>),
+                notice_deliveries::lease_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        rows.retain(|(d, _)| !over.contains(&d.id));
+    }
+    // Marked as being handed over, committed with the claim, before the requests go.
+    let sending: Vec<&str> = rows
+        .iter()
+        .filter(|(d, _)| pending(d))
+        .map(|(d, _)| d.id.as_str())
+        .collect();
+    if !sending.is_empty() {
+        diesel::update(notice_deliveries::table.filter(notice_deliveries::id.eq_any(&sending)))
+            .set((
+                notice_deliveries::provider.eq(Some(provider)),
+                notice_deliveries::attempts.eq(notice_deliveries::attempts + 1),
+            ))
+            .execute(conn)?;
+        diesel::update(
             notice_deliveries::table
-                .filter(notice_deliveries::id.eq(id))
-                .filter(notice_deliveries::status.eq_any([Status::Pending.as_str(), Status::Accepted.as_str()]))
-                .filter(
-                    notice_deliveries::lease_until
-                        .is_null()
-                        .or(notice_deliveries::lease_until.lt(now)),
-                ),
+                .filter(notice_deliveries::id.eq_any(&sending))
+                .filter(notice_deliveries::sent_at.is_null()),
         )
-        .set((
-            notice_deliveries::lease_owner.eq(worker),
-            notice_deliveries::lease_until.eq(lease_until),
-        ))
+        .set(notice_deliveries::sent_at.eq(Some(now)))
         .execute(conn)?;
-        if n == 0 {
-            continue;
-        }
-        let (delivery, notice) = notice_deliveries::table
-            .inner_join(notices::table.on(notices::id.eq(notice_deliveries::notice_id)))
-            .filter(notice_deliveries::id.eq(id))
-            .select((DeliveryRow::as_select(), NoticeRow::as_select()))
-            .first::<(DeliveryRow, NoticeRow)>(conn)?;
-        let pending = delivery.status == Status::Pending.as_str();
-        let first_send = pending && delivery.sent_at.is_none() && delivery.attempts == 0;
-        let was_sending = pending && delivery.sent_at.is_some();
-        let mut phone = None;
-        let mut group = None;
-        match (delivery.channel()?, Addressee::parse(&delivery.addressee)) {
-            (NoticeChannel::Sms, Some(Addressee::Owner(owner))) => {
-                phone = owners::table
-                    .find(&owner)
-                    .select(owners::phone)
-                    .first::<Option<String>>(conn)
-                    .optional()?
-                    .flatten()
-                    .filter(|p| !p.is_empty());
-                if first_send && !take_from_cap(conn, &delivery.county_id, now)? {
-                    not_sent(conn, id, NotSentReason::CapReached)?;
-                    continue;
-                }
-            }
-            _ => group = work_group(conn, &delivery.addressee)?,
-        }
-        if pending {
-            // Marked as being handed over, committed with the claim, before the request goes.
-            diesel::update(notice_deliveries::table.find(id))
-                .set((
-                    notice_deliveries::sent_at.eq(Some(delivery.sent_at.unwrap_or(now))),
-                    notice_deliveries::provider.eq(Some(provider)),
-                    notice_deliveries::attempts.eq(delivery.attempts + 1),
-                ))
-                .execute(conn)?;
-        }
-        out.push(Claimed {
+    }
+    // What the senders need: the owners' numbers, read now, and the offices' robots.
+    let owners_: Vec<String> = rows
+        .iter()
+        .filter(|(d, _)| is_text(d))
+        .filter_map(|(d, _)| d.addressee.strip_prefix("owner:").map(String::from))
+        .collect();
+    let phones: std::collections::HashMap<String, String> = if owners_.is_empty() {
+        Default::default()
+    } else {
+        owners::table
+            .filter(owners::id.eq_any(&owners_))
+            .select((owners::id, owners::phone))
+            .load::<(String, Option<String>)>(conn)?
+            .into_iter()
+            .filter_map(|(id, p)| Some((id, p.filter(|p| !p.is_empty())?)))
+            .collect()
+    };
+    let offices: Vec<String> = rows
+        .iter()
+        .filter(|(d, _)| !is_text(d))
+        .map(|(d, _)| d.addressee.clone())
+        .collect();
+    let groups: std::collections::HashMap<String, WorkGroupRow> = if offices.is_empty() {
+        Default::default()
+    } else {
+        work_groups::table
+            .filter(work_groups::addressee.eq_any(&offices))
+            .select(WorkGroupRow::as_select())
+            .load::<WorkGroupRow>(conn)?
+            .into_iter()
+            .map(|g| (g.addressee.clone(), g))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, notice)| Claimed {
+            was_sending: pending(&delivery) && delivery.sent_at.is_some(),
+            phone: delivery
+                .addressee
+                .strip_prefix("owner:")
+                .filter(|_| is_text(&delivery))
+                .and_then(|o| phones.get(o).cloned()),
+            group: groups.get(&delivery.addressee).cloned(),
             delivery,
             notice,
-            phone,
-            group,
-            was_sending,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
-/// Counts one text against the county's cap for today (China Standard Time); false when the
-/// cap is reached.
-fn take_from_cap(conn: &mut AnyConnection, county_id: &str, now: NaiveDateTime) -> AppResult<bool> {
+/// Counts up to `wanted` texts against the county's cap for today (China Standard Time);
+/// returns how many fit.
+fn take_from_cap(conn: &mut AnyConnection, county_id: &str, now: NaiveDateTime, wanted: usize) -> AppResult<usize> {
     let day = ids::local_date(now);
     let cap = daily_cap(conn, county_id)?;
     super::each_backend!(conn, c => diesel::insert_into(notice_text_counts::table)
@@ -573,25 +629,16 @@ fn take_from_cap(conn: &mut AnyConnection, county_id: &str, now: NaiveDateTime) 
             .select(notice_text_counts::sent)
     )?
     .unwrap_or(0);
-    if !notice::under_cap(sent.max(0) as u64, cap.map(|c| c.max(0) as u64)) {
-        return Ok(false);
+    let mut allowed = 0;
+    while allowed < wanted && notice::under_cap((sent.max(0) as u64) + allowed as u64, cap.map(|c| c.max(0) as u64)) {
+        allowed += 1;
     }
-    diesel::update(notice_text_counts::table.find((county_id.to_string(), day)))
-        .set(notice_text_counts::sent.eq(sent + 1))
-        .execute(conn)?;
-    Ok(true)
-}
-
-fn not_sent(conn: &mut AnyConnection, id: &str, why: NotSentReason) -> AppResult<()> {
-    diesel::update(notice_deliveries::table.find(id))
-        .set((
-            notice_deliveries::status.eq(Status::NotSent.as_str()),
-            notice_deliveries::reason.eq(why.as_str()),
-            notice_deliveries::lease_owner.eq(None::<String>),
-            notice_deliveries::lease_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(())
+    if allowed > 0 {
+        diesel::update(notice_text_counts::table.find((county_id.to_string(), day)))
+            .set(notice_text_counts::sent.eq(sent + allowed as i32))
+            .execute(conn)?;
+    }
+    Ok(allowed)
 }
 
 /// What an attempt or a receipt came to.
