@@ -225,9 +225,16 @@ pub(crate) async fn send(
     allow_local: bool,
     read: usize,
 ) -> Result<(u16, Vec<u8>), String> {
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((target.host.as_str(), target.port))
-        .await
-        .map_err(|e| format!("cannot resolve {}: {e}", target.host))?
+    // An address written as such needs no resolver (a thread hop per request otherwise).
+    let resolved: Vec<SocketAddr> = match target.host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, target.port)],
+        Err(_) => tokio::net::lookup_host((target.host.as_str(), target.port))
+            .await
+            .map_err(|e| format!("cannot resolve {}: {e}", target.host))?
+            .collect(),
+    };
+    let addrs: Vec<SocketAddr> = resolved
+        .into_iter()
         .filter(|a| allow_local || webhook::is_public(a.ip()))
         .collect();
     if addrs.is_empty() {
