@@ -29,51 +29,50 @@ fn fake_provider() -> anyhow::Result<(String, Arc<AtomicU64>)> {
     let url = format!("http://{}/", listener.local_addr()?);
     let sent = Arc::new(AtomicU64::new(0));
     let count = sent.clone();
-    // Two threads take the connections in turn (a provider's work is elsewhere: this fake should
-    // cost the machine little).
-    let listener = Arc::new(listener);
-    for _ in 0..2 {
-        let listener = listener.clone();
-        let count = count.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
+    // A thread per connection, each serving requests on it while it is kept alive (the
+    // service keeps a pool of them, as it would with the real provider).
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let count = count.clone();
+            std::thread::spawn(move || {
                 let mut s = stream;
-                let mut buf = Vec::new();
+                let mut buf: Vec<u8> = Vec::new();
                 let mut chunk = [0u8; 8192];
-                let complete = loop {
-                    let n = s.read(&mut chunk).unwrap_or(0);
-                    if n == 0 {
-                        break false;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let text = String::from_utf8_lossy(&buf);
-                    if let Some(i) = text.find("\r\n\r\n") {
-                        let len: usize = text[..i]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if buf.len() >= i + 4 + len {
-                            break true;
+                loop {
+                    // One request: its head and its body.
+                    let (head_end, len) = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..i]).to_ascii_lowercase();
+                            let len: usize = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                                .unwrap_or(0);
+                            if buf.len() >= i + 4 + len {
+                                break (i, len);
+                            }
                         }
+                        let n = s.read(&mut chunk).unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                    };
+                    let request: Vec<u8> = buf.drain(..head_end + 4 + len).collect();
+                    if String::from_utf8_lossy(&request).contains("Action=SendSms") {
+                        count.fetch_add(1, Ordering::SeqCst);
                     }
-                };
-                if !complete {
-                    continue;
+                    let body = r#"{"Code":"OK","Message":"OK","RequestId":"bench","BizId":"bench"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if s.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
                 }
-                if String::from_utf8_lossy(&buf).contains("Action=SendSms") {
-                    count.fetch_add(1, Ordering::SeqCst);
-                }
-                let body = r#"{"Code":"OK","Message":"OK","RequestId":"bench","BizId":"bench"}"#;
-                let _ = s.write_all(
-                    format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes(),
-                );
-            }
-        });
-    }
+            });
+        }
+    });
     Ok((url, sent))
 }
 

@@ -216,8 +216,9 @@ async fn post(target: &Target, headers: &[(&str, String)], body: String, allow_l
 /// The most of an answer's body read (a provider's JSON answer is far smaller).
 pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
-/// POSTs `body` to `target`: the status and the first `read` bytes of the answer (none when 0).
-/// Shared by the webhook deliveries and the notice senders (an SMS provider, work-group robots).
+/// POSTs `body` to `target` on a connection of its own: the status and the first `read` bytes
+/// of the answer (none when 0). Webhooks and work-group robots use it; the SMS provider's
+/// requests go through a `Pool` of kept-alive connections.
 pub(crate) async fn send(
     target: &Target,
     headers: &[(&str, String)],
@@ -225,6 +226,18 @@ pub(crate) async fn send(
     allow_local: bool,
     read: usize,
 ) -> Result<(u16, Vec<u8>), String> {
+    let mut sender = connect(target, allow_local).await?;
+    // Dropping the sender afterwards closes the connection.
+    request(&mut sender, target, headers, body, read).await
+}
+
+/// An HTTP/1.1 connection's sending half.
+pub(crate) type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// Opens a connection to `target` (TLS for https). The address is resolved here and each
+/// resolved address is checked again (a name may point into a private network, or change). The
+/// connection lives until its sender is dropped or the other side closes it.
+pub(crate) async fn connect(target: &Target, allow_local: bool) -> Result<Sender, String> {
     // An address written as such needs no resolver (a thread hop per request otherwise).
     let resolved: Vec<SocketAddr> = match target.host.parse::<std::net::IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, target.port)],
@@ -252,9 +265,9 @@ pub(crate) async fn send(
                         .connect(&target.host, tcp)
                         .await
                         .map_err(|e| format!("TLS with {}: {e}", target.host))?;
-                    exchange(stream, target, headers, body, read).await
+                    handshake(stream).await
                 } else {
-                    exchange(tcp, target, headers, body, read).await
+                    handshake(tcp).await
                 };
             }
             Err(e) => last = format!("cannot connect to {addr}: {e}"),
@@ -263,21 +276,27 @@ pub(crate) async fn send(
     Err(last)
 }
 
+async fn handshake<S>(stream: S) -> Result<Sender, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("HTTP: {e}"))?;
+    // Drives the connection until it closes (its sender dropped, or the other side done).
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
 /// One HTTP/1.1 request on a connection; at most `read` bytes of the answer's body are read.
-async fn exchange<S>(
-    stream: S,
+pub(crate) async fn request(
+    sender: &mut Sender,
     target: &Target,
     headers: &[(&str, String)],
     body: String,
     read: usize,
-) -> Result<(u16, Vec<u8>), String>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("HTTP: {e}"))?;
-    let driver = tokio::spawn(conn);
+) -> Result<(u16, Vec<u8>), String> {
+    sender.ready().await.map_err(|e| format!("HTTP: {e}"))?;
     let mut req = hyper::Request::post(target.path.as_str()).header("host", target.authority());
     for (k, v) in headers {
         req = req.header(*k, v.as_str());
@@ -286,19 +305,62 @@ where
         .header("content-length", body.len())
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| format!("request: {e}"))?;
-    let resp = sender.send_request(req).await.map_err(|e| format!("HTTP: {e}"));
-    let out = match resp {
-        Ok(resp) if read > 0 => {
-            let status = resp.status().as_u16();
-            let limited = http_body_util::Limited::new(resp.into_body(), read);
-            match http_body_util::BodyExt::collect(limited).await {
-                Ok(b) => Ok((status, b.to_bytes().to_vec())),
-                Err(e) => Err(format!("reading the answer: {e}")),
+    let resp = sender.send_request(req).await.map_err(|e| format!("HTTP: {e}"))?;
+    let status = resp.status().as_u16();
+    if read == 0 {
+        return Ok((status, Vec::new()));
+    }
+    let limited = http_body_util::Limited::new(resp.into_body(), read);
+    match http_body_util::BodyExt::collect(limited).await {
+        Ok(b) => Ok((status, b.to_bytes().to_vec())),
+        Err(e) => Err(format!("reading the answer: {e}")),
+    }
+}
+
+/// Kept-alive connections to one trusted address (the SMS provider's): a text costs a request,
+/// not a TCP and TLS handshake. A connection the other side closed is dropped when found; a
+/// request that fails on a kept connection is not retried here (its caller treats it as an
+/// answer lost: the next attempt asks the provider first).
+#[derive(Clone, Default)]
+pub(crate) struct Pool {
+    idle: Arc<std::sync::Mutex<Vec<Sender>>>,
+}
+
+/// Connections kept idle at most (a round's worth of concurrent requests).
+const POOL_MAX: usize = 128;
+
+impl Pool {
+    pub(crate) async fn send(
+        &self,
+        target: &Target,
+        headers: &[(&str, String)],
+        body: String,
+        read: usize,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let kept = loop {
+            let next = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
+            match next {
+                // Closed by the other side meanwhile, or not ready: nothing was sent on it.
+                Some(mut s) => {
+                    if !s.is_closed() && s.ready().await.is_ok() {
+                        break Some(s);
+                    }
+                }
+                None => break None,
+            }
+        };
+        let mut sender = match kept {
+            Some(s) => s,
+            None => connect(target, true).await?,
+        };
+        let out = request(&mut sender, target, headers, body, read).await?;
+        if !sender.is_closed() {
+            if let Ok(mut idle) = self.idle.lock() {
+                if idle.len() < POOL_MAX {
+                    idle.push(sender);
+                }
             }
         }
-        Ok(resp) => Ok((resp.status().as_u16(), Vec::new())),
-        Err(e) => Err(e),
-    };
-    driver.abort();
-    out
+        Ok(out)
+    }
 }

@@ -48,6 +48,8 @@ pub struct Worker {
     settings: Settings,
     retry: Retry,
     id: String,
+    /// Kept-alive connections to the SMS provider.
+    pool: crate::webhooks::Pool,
 }
 
 impl Worker {
@@ -57,6 +59,7 @@ impl Worker {
             settings,
             retry,
             id: format!("{}-{}", std::process::id(), ids::new_id()),
+            pool: Default::default(),
         }
     }
 
@@ -306,7 +309,8 @@ impl Worker {
         ];
         let sent = tokio::time::timeout(
             self.retry.timeout,
-            crate::webhooks::send(&target, &headers, body, true, crate::webhooks::MAX_ANSWER_BYTES),
+            self.pool
+                .send(&target, &headers, body, crate::webhooks::MAX_ANSWER_BYTES),
         )
         .await
         .map_err(|_| format!("no answer within {} s", self.retry.timeout.as_secs()))??;
