@@ -55,7 +55,7 @@ both!(failures_are_slowed_then_refused);
 async fn tokens_expire(app: TestApp) {
     let token = app.admin_token().await;
     app.get("/api/v1/auth/me", As::Bearer(&token)).await.expect(200);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     assert_eq!(
         app.get("/api/v1/auth/me", As::Bearer(&token)).await.problem(401),
         "invalid_token"
@@ -64,12 +64,14 @@ async fn tokens_expire(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_expire_sqlite() {
-    tokens_expire(TestApp::sqlite_with(|c| c.access_token_ttl_secs = 1)).await;
+    // Expiry is in whole seconds: a 1-second token issued at x.999 lasts a millisecond, and a
+    // loaded machine may take longer than that between the login and the first call.
+    tokens_expire(TestApp::sqlite_with(|c| c.access_token_ttl_secs = 3)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_expire_postgres() {
-    if let Some(app) = TestApp::postgres_with(|c| c.access_token_ttl_secs = 1) {
+    if let Some(app) = TestApp::postgres_with(|c| c.access_token_ttl_secs = 3) {
         tokens_expire(app).await;
     }
 }
