@@ -42,6 +42,9 @@ pub struct ItemRow {
     pub rating: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Minutes of service a party member or a volunteer team reported with "done" (hours are
+    /// recorded only when the resident confirms, `http::service::hours`).
+    pub service_minutes: Option<i32>,
 }
 
 super::terms::term_columns!(ItemRow {

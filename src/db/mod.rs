@@ -29,6 +29,7 @@ pub mod owners;
 pub mod ratings;
 pub mod rolls;
 pub mod schema;
+pub mod service;
 pub mod sessions;
 pub mod survey;
 pub mod tallies;

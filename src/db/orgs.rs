@@ -115,3 +115,17 @@ pub fn counties(conn: &mut AnyConnection) -> AppResult<Vec<OrgRow>> {
         .select(OrgRow::as_select())
         .load(conn)?)
 }
+
+/// The names of organisations by id.
+pub fn names(conn: &mut AnyConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(super::BATCH_ROWS) {
+        out.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(chunk))
+                .select((organisations::id, organisations::name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}

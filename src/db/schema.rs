@@ -617,6 +617,7 @@ diesel::table! {
         rating -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        service_minutes -> Nullable<Integer>,
     }
 }
 
@@ -1235,3 +1236,213 @@ diesel::table! {
 
 diesel::joinable!(notice_inbox -> notices (notice_id));
 diesel::allow_tables_to_appear_in_same_query!(notices, notice_inbox, notice_reads, notice_deliveries);
+
+diesel::table! {
+    service_settings (county_id) {
+        county_id -> Text,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_reports (id) {
+        id -> Text,
+        county_id -> Text,
+        community_id -> Text,
+        community_path -> Text,
+        org_id -> Text,
+        org_name -> Text,
+        members -> Integer,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_reports (id) {
+        id -> Text,
+        county_id -> Text,
+        community_id -> Text,
+        community_path -> Text,
+        owner_id -> Nullable<Text>,
+        org_report_id -> Nullable<Text>,
+        name -> Text,
+        own_org_id -> Nullable<Text>,
+        own_org_name -> Text,
+        skills -> Text,
+        availability -> Text,
+        status -> Text,
+        placement_org_id -> Nullable<Text>,
+        estate_id -> Nullable<Text>,
+        post -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_households (member_id, unit_id) {
+        member_id -> Text,
+        unit_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_records (id) {
+        id -> Text,
+        county_id -> Text,
+        community_path -> Text,
+        subject -> Text,
+        kind -> Text,
+        source_id -> Text,
+        minutes -> Integer,
+        points -> BigInt,
+        served_on -> Date,
+        confirmed_as -> Text,
+        confirmed_by -> Text,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stations (id) {
+        id -> Text,
+        county_id -> Text,
+        community_id -> Text,
+        community_path -> Text,
+        estate_id -> Nullable<Text>,
+        code -> Text,
+        name -> Text,
+        address -> Text,
+        opening_hours -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    station_evidence (station_id, item_code) {
+        station_id -> Text,
+        item_code -> Text,
+        note -> Text,
+        attachments -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        county_id -> Text,
+        community_id -> Text,
+        community_path -> Text,
+        station_id -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        place -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        cap -> Integer,
+        admitted -> Integer,
+        waiting -> Integer,
+        checked_in -> Integer,
+        next_seq -> Integer,
+        status -> Text,
+        created_by -> Text,
+        announced_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        served_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    activity_signups (id) {
+        id -> Text,
+        activity_id -> Text,
+        owner_id -> Text,
+        status -> Text,
+        seq -> Integer,
+        signed_at -> Timestamp,
+        admitted_at -> Nullable<Timestamp>,
+        checked_in_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    selections (id) {
+        id -> Text,
+        county_id -> Text,
+        org_id -> Text,
+        org_path -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        year -> Integer,
+        publicity_days -> Integer,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        shortlisted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    selection_nominations (id) {
+        id -> Text,
+        selection_id -> Text,
+        nominee_name -> Text,
+        company_id -> Nullable<Text>,
+        estate_id -> Nullable<Text>,
+        reason -> Text,
+        nominator_kind -> Text,
+        nominator_id -> Text,
+        nominated_by -> Text,
+        created_at -> Timestamp,
+        shortlisted -> Bool,
+        disqualified -> Bool,
+        winner -> Bool,
+    }
+}
+
+diesel::table! {
+    selection_objections (id) {
+        id -> Text,
+        selection_id -> Text,
+        nomination_id -> Text,
+        owner_id -> Text,
+        signature -> Text,
+        text -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        answer_due -> Date,
+        upheld -> Nullable<Bool>,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    member_reports,
+    member_households,
+    service_records,
+    stations,
+    station_evidence,
+    activities,
+    activity_signups,
+    selections,
+    selection_nominations,
+    selection_objections
+);
+diesel::allow_tables_to_appear_in_same_query!(member_households, units);
+diesel::allow_tables_to_appear_in_same_query!(activity_signups, owners);

@@ -18,6 +18,7 @@ pub mod notice;
 pub mod policy;
 pub mod rating;
 pub mod registry;
+pub mod service;
 pub mod session;
 pub mod term;
 pub mod text;

@@ -30,6 +30,16 @@ term_enum!(
         StatementPublished = "statement_published", "账目公示";
         QuestionAnswered = "question_answered", "账目询问答复";
         DeadlineOverdue = "deadline_overdue", "事项逾期";
+        /// A community's activity announced (RULES.md §11).
+        ActivityAnnounced = "activity_announced", "活动预告";
+        /// A sign-up's place: moved up from the waiting list, or the activity cancelled.
+        ActivitySignup = "activity_signup", "活动报名变动";
+        /// A party member's report-in placed or declined.
+        ReportDecided = "report_decided", "报到处理结果";
+        /// A selection's shortlist published for objections.
+        ShortlistPublished = "shortlist_published", "评选公示";
+        /// A selection decided and its results published.
+        SelectionDecided = "selection_decided", "评选结果";
     }
 );
 

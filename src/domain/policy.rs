@@ -404,6 +404,29 @@ pub enum Action<'a> {
     /// Connect an office's work-group robot: a committee for its estate, a party organisation for
     /// itself and those below it, the bureau for its county's offices, administrators.
     ManageWorkGroup(Place<'a>),
+    /// Report in to a community (双报到): a resident party member for themself; the community
+    /// records one on a member's behalf.
+    ReportIn(Place<'a>),
+    /// Report an organisation in to a community, with its members (机关党组织报到): the
+    /// organisation's own people (at the organisation's place).
+    ReportOrgIn(Place<'a>),
+    /// Run a community's party members and volunteers: accept and place report-ins, link
+    /// households, keep stations and their evidence, run activities and record their hours.
+    ManageService(Place<'a>),
+    /// Read the service figures (and the members' chain) of an organisation's area.
+    ViewServiceFigures(Place<'a>),
+    /// Read the yearly service of the members whose own party organisation this is.
+    ReadMembersService(Place<'a>),
+    /// Sign up for a community's activity, for themself.
+    SignUpForActivity(Place<'a>),
+    /// Set a county's points table and station standard.
+    ManageServiceSettings(Place<'a>),
+    /// Run a selection ("最美物业人"): publish the shortlist, answer objections, decide.
+    RunSelection(Place<'a>),
+    /// Nominate for a selection: companies (their staff), committees, residents, party organisations.
+    NominateForSelection(Place<'a>),
+    /// File a signed objection to a shortlist.
+    ObjectToShortlist(Place<'a>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -539,6 +562,16 @@ pub fn authorize(p: &Principal, action: &Action<'_>) -> Result<Role, Denied> {
         Action::ProveNotice(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
         Action::ManageNotices(place) => (&[Admin, Bureau], place.clone()),
         Action::ManageWorkGroup(place) => (&[Admin, Bureau, PartyOrg, Committee], place.clone()),
+        Action::ReportIn(place) => (&[Admin, PartyOrg, Owner], place.clone()),
+        Action::ReportOrgIn(place) | Action::ReadMembersService(place) => {
+            (&[Admin, PartyOrg, Department], place.clone())
+        }
+        Action::ManageService(place) => (&[Admin, PartyOrg], place.clone()),
+        Action::RunSelection(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
+        Action::ViewServiceFigures(place) => (&[Admin, Bureau, PartyOrg], place.clone()),
+        Action::SignUpForActivity(place) | Action::ObjectToShortlist(place) => (&[Owner], place.clone()),
+        Action::ManageServiceSettings(place) => (&[Admin, Bureau], place.clone()),
+        Action::NominateForSelection(place) => (&[Admin, PartyOrg, Committee, Company, Owner], place.clone()),
     };
     roles
         .iter()

@@ -84,6 +84,9 @@ term_enum!(
         /// Of the quarterly statements of common income owed for the period (RULES.md §9), the
         /// percentage published by their due day (operation and management).
         StatementsOnTimePercent = "statements_on_time_percent", "公共收益按期公示率(%)";
+        /// Winners of selections ("最美物业人" and the like, RULES.md §11) naming the company,
+        /// decided within the period (social image).
+        SelectionWinners = "selection_winners", "评选获奖人次";
     }
 );
 

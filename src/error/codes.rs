@@ -152,6 +152,14 @@ problems! {
     QUESTION_ANSWERED = 409 "question_answered" "the question has been answered; the answer stands with it";
     FUND_USE_DECIDED = 409 "fund_use_decided" "the use of the maintenance fund is already decided, refused or withdrawn";
     FUND_USE_NOT_APPROVED = 409 "fund_use_not_approved" "the use of the maintenance fund has not been approved";
+    REPORT_CLOSED = 409 "report_closed" "the report-in was declined or withdrawn";
+    ALREADY_REPORTED = 409 "already_reported" "the person has a standing report-in to this community";
+    ACTIVITY_CLOSED = 409 "activity_closed" "the activity has started, or was cancelled";
+    ALREADY_SIGNED_UP = 409 "already_signed_up" "the resident has a standing sign-up for this activity";
+    SIGNUP_NOT_OPEN = 409 "signup_not_open" "the sign-up is not in a status that allows this step";
+    SERVICE_RECORDED = 409 "service_recorded" "the service hours of this activity are recorded";
+    SELECTION_NOT_NOMINATING = 409 "selection_not_nominating" "the selection no longer takes nominations";
+    SELECTION_NOT_IN_PUBLICITY = 409 "selection_not_in_publicity" "the selection's shortlist is not in publicity";
     DELIVERY_NOT_RETRYABLE = 409 "delivery_not_retryable" "only a failed or unsent delivery is sent again";
     // 413, 414, 415, 431.
     PRECONDITION_FAILED = 412 "precondition_failed" "the record changed since it was read: its ETag no longer matches If-Match; read it again";
@@ -199,6 +207,10 @@ problems! {
     CAMPAIGN_INCONSISTENT = 422 "campaign_inconsistent" "the campaign's configuration is not consistent; `errors` names each problem";
     NOT_RATED_HERE = 422 "not_rated_here" "the company is not rated for this estate in this campaign";
     NO_RESULTS = 422 "no_results" "the campaign has no results to publish; score it first";
+    NOT_THE_ACTIVITY_DAY = 422 "not_the_activity_day" "check-in is on the activity's day only (China Standard Time)";
+    ACTIVITY_NOT_OVER = 422 "activity_not_over" "service hours of an activity are recorded after it ends";
+    NOT_ON_SHORTLIST = 422 "not_on_shortlist" "a winner is a shortlisted nomination no upheld objection disqualified";
+    HOURS_NOT_CONFIRMABLE = 422 "hours_not_confirmable" "hours are confirmed by someone other than who served";
     TOO_EARLY = 422 "too_early" "the vote opens at its announced time, not before";
     MEETING_NOT_STARTED = 422 "meeting_not_started" "attendance and minutes are recorded once the meeting has started";
     TOO_LATE = 422 "too_late" "the closing time has passed";
@@ -249,6 +261,7 @@ reasons! {
     BEFORE_START = "before_start" "the end is before the start";
     BEFORE_ELECTION = "before_election" "the date is before the election";
     BEFORE_OPENING = "before_opening" "the time is before the vote opens";
+    NOT_AHEAD = "not_ahead" "the time is not after now (announced ahead)";
     NOT_LATER = "not_later" "the new time is not later than the current one";
     NOTICE_TOO_SHORT = "notice_too_short" "the vote opens before the notice period has run";
     WRONG_KIND = "wrong_kind" "the record is of another kind";

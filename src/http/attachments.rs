@@ -179,6 +179,7 @@ fn may_read(conn: &mut db::AnyConnection, caller: &Caller, id: &str) -> crate::e
                 crate::http::money::may_see_record(conn, caller, &kind, &record)?
             }
             crate::http::notices::PAPER_NOTICE => crate::http::notices::may_see_paper(conn, caller, &record)?,
+            crate::http::volunteers::STATION => crate::http::volunteers::may_see_station(conn, caller, &record)?,
             crate::http::ratings::RATING_INPUT
             | crate::http::ratings::RATING_MARK
             | crate::http::ratings::RATING_APPEAL => {

@@ -35,6 +35,7 @@ pub mod terms;
 pub mod test_clock;
 pub mod validate;
 pub mod vetting;
+pub mod volunteers;
 pub mod votes;
 pub mod webhooks;
 
@@ -83,6 +84,9 @@ pub enum ApiTags {
     Webhooks,
     /// Notice to owners and officials (通知): inboxes, text messages, work groups, proof owner by owner.
     Notices,
+    /// Party members and volunteers at home (双报到, 党群服务站): report-ins and placement, service
+    /// hours and points, stations, activities, selections.
+    Volunteers,
     /// The closed sets of values (statuses, kinds) and what people call them.
     Terms,
 }
@@ -104,7 +108,12 @@ pub type Apis = (
     ledger::Apis,
     meetings::Apis,
     ratings::Apis,
-    (attachments::AttachmentsApi, money::Apis, notices::NoticesApi),
+    (
+        attachments::AttachmentsApi,
+        money::Apis,
+        notices::NoticesApi,
+        volunteers::Apis,
+    ),
 );
 
 /// The OpenAPI service: every operation, the contract that `openapi/openapi.yaml` records.
@@ -125,7 +134,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
         ledger::apis(),
         meetings::apis(),
         ratings::apis(),
-        (attachments::AttachmentsApi, money::apis(), notices::NoticesApi),
+        (
+            attachments::AttachmentsApi,
+            money::apis(),
+            notices::NoticesApi,
+            volunteers::apis(),
+        ),
     );
     OpenApiService::new(apis, "redprop", env!("CARGO_PKG_VERSION"))
         .description(format!(

@@ -216,8 +216,8 @@ impl TermsApi {
 }
 
 use crate::domain::{
-    area, committee, credentials, ledger, meeting, money, notice, policy, rating, registry, unit_import, vetting,
-    voting, webhook,
+    area, committee, credentials, ledger, meeting, money, notice, policy, rating, registry, service, unit_import,
+    vetting, voting, webhook,
 };
 
 api_terms!(
@@ -269,6 +269,14 @@ api_terms!(
     registry::PartyPost,
     registry::SaleStatus,
     registry::UnitKind,
+    service::ActivityStatus,
+    service::ConfirmedAs,
+    service::NominatorKind,
+    service::ReportStatus,
+    service::SelectionKind,
+    service::SelectionStatus,
+    service::ServiceKind,
+    service::SignupStatus,
     unit_import::OwnerKind,
     vetting::CandidateStatus,
     vetting::ElectionStatus,

@@ -343,7 +343,55 @@ pub fn render(b: &NoticeBoard) -> String {
     }
     o.push_str("</section>");
     accounts(&mut o, b);
+    service(&mut o, b);
     o
+}
+
+/// Activities to come and selections (RULES.md §11): names and places, no households.
+fn service(o: &mut String, b: &NoticeBoard) {
+    o.push_str("<section class=\"card\" aria-labelledby=\"act-h\"><h2 id=\"act-h\">党群活动预告</h2>");
+    if b.activities.is_empty() {
+        o.push_str("<p class=\"muted\">近期没有活动。</p>");
+    }
+    for a in &b.activities {
+        let _ = write!(
+            o,
+            "<article><h3>{}</h3><p>{} 至 {} · {} · 名额 {} 人（已报名 {}，候补 {}）</p></article>",
+            esc(&a.title),
+            cst(&a.starts_at),
+            cst(&a.ends_at),
+            esc(&a.place),
+            a.cap,
+            a.admitted,
+            a.waiting
+        );
+    }
+    o.push_str("</section><section class=\"card\" aria-labelledby=\"sel-h\"><h2 id=\"sel-h\">评选公示与结果</h2>");
+    if b.selections.is_empty() {
+        o.push_str("<p class=\"muted\">暂无评选公示。</p>");
+    }
+    for s in &b.selections {
+        let when = match &s.publicity_ends_at {
+            Some(t) if s.status == crate::domain::service::SelectionStatus::Publicity => {
+                format!("公示至 {} 前，异议请实名提出", cst(t))
+            }
+            _ => s.status.label().to_string(),
+        };
+        let _ = write!(
+            o,
+            "<article><h3>{}（{}）</h3><p class=\"small muted\">{} · {}</p><p>{}</p>{}</article>",
+            esc(&s.title),
+            s.kind.label(),
+            esc(&s.org_name),
+            when,
+            esc(&s.names.join("、")),
+            s.decision
+                .as_deref()
+                .map(|d| format!("<p class=\"small\">{}</p>", esc(d)))
+                .unwrap_or_default()
+        );
+    }
+    o.push_str("</section>");
 }
 
 /// The fee standards and the latest statements (RULES.md §9): prices and totals, nothing personal.

@@ -56,6 +56,10 @@ pub struct NoticeBoard {
     /// The latest published statement of each account: balances and totals by category (the
     /// lines, with counterparties, are for the estate's owners: `GET /statements/{id}/lines`).
     pub statements: Vec<crate::http::money::BoardStatement>,
+    /// The community's activities to come (RULES.md §11), soonest last, at most 20.
+    pub activities: Vec<crate::http::volunteers::BoardActivity>,
+    /// Selections on the estate's chain: shortlists in publicity (for objections) and results.
+    pub selections: Vec<crate::http::volunteers::BoardSelection>,
     /// When this board was read (server time).
     pub generated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -291,6 +295,7 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
     }
     let fee_standards = crate::http::money::board_standards(c, &estate.id)?;
     let statements = crate::http::money::board_statements(c, &estate.id)?;
+    let (activities, selections) = crate::http::volunteers::board_part(c, &estate)?;
     Ok(NoticeBoard {
         kind: crate::db::terms::stored(&estate.kind)?,
         estate_id: estate.id,
@@ -304,6 +309,8 @@ pub fn read_board(c: &mut AnyConnection, estate_id: &str) -> AppResult<NoticeBoa
         minutes,
         fee_standards,
         statements,
+        activities,
+        selections,
         generated_at: utc(now),
     })
 }

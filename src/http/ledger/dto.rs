@@ -85,6 +85,10 @@ pub struct Done {
     pub note: String,
     #[oai(validator(min_items = 1, max_items = 9, unique_items))]
     pub attachment_ids: Vec<String>,
+    /// Minutes of service, for an order taken by a party member or a volunteer team (RULES.md
+    /// §11): they become hours only when the resident served confirms.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
+    pub service_minutes: Option<u32>,
 }
 
 /// The reporter confirms and rates the handling.
@@ -125,6 +129,9 @@ pub struct LedgerItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter: Option<Reporter>,
     pub show_reporter_to_company: bool,
+    /// Minutes of service the party member or team reported with "done" (hours once confirmed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_minutes: Option<i32>,
     /// The status at the time of reading (a resolved item whose confirmation window ran out
     /// reads as confirmed).
     pub status: ItemStatus,

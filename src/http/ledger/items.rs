@@ -128,6 +128,7 @@ impl ItemsApi {
                     confirm_by: None,
                     confirmed_at: None,
                     rating: None,
+                    service_minutes: None,
                     created_at: now,
                     updated_at: now,
                 };

@@ -52,6 +52,14 @@ pub(crate) struct ItemCtx {
     pub assignee: Assignee,
 }
 
+impl ItemCtx {
+    /// Whether the caller is the party member the item is dispatched to, or one of the team's
+    /// members (who may not confirm their own service, `http::volunteers::hours`).
+    pub(crate) fn caller_is_assignee(&self) -> bool {
+        self.assignee.caller_is_it
+    }
+}
+
 /// The assignee of an item as the policy sees it.
 #[derive(Default)]
 pub(crate) struct Assignee {

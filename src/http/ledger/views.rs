@@ -28,6 +28,7 @@ pub(crate) fn item_out(i: ItemRow, seen: Seen, now: NaiveDateTime) -> AppResult<
         title: i.title,
         description: i.description,
         show_reporter_to_company: i.show_reporter,
+        service_minutes: i.service_minutes,
         assignee_id: i.assignee_id,
         assignee_name: None,
         dispatched_at: utc(i.dispatched_at),

@@ -404,6 +404,8 @@ impl WorkApi {
                 no_open_actions(c, &ctx.item)?;
                 let files = own_files(c, caller, &b.attachment_ids)?;
                 let (_, confirm_days) = service_level(c, &ctx.estate, ctx.item.category()?)?;
+                ctx.item.service_minutes =
+                    crate::http::volunteers::hours::minutes_for_done(&ctx.item, b.service_minutes)?;
                 ctx.item.set_status(next);
                 ctx.item.resolved_at = Some(now);
                 ctx.item.confirm_by = Some(ledger::confirm_by(now, confirm_days));
@@ -440,12 +442,13 @@ impl WorkApi {
             id.0,
             Who::Reporter,
             Step::Confirm,
-            move |c, _, ctx, now| {
+            move |c, caller, ctx, now| {
                 let next = shown(ctx, now)?.confirm()?;
                 no_open_actions(c, &ctx.item)?;
                 ctx.item.set_status(next);
                 ctx.item.confirmed_at = Some(now);
                 ctx.item.rating = Some(b.rating);
+                crate::http::volunteers::hours::record_order(c, caller, ctx, now)?;
                 Ok(Said {
                     note: b.comment,
                     rating: Some(b.rating),

@@ -143,6 +143,10 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
         .collect();
     let months = months(from, until);
     let statements = statement_timeliness(conn, ctx, &estate_ids, from, until)?;
+    let companies: Vec<String> = pairs.iter().map(|p| p.company_id.clone()).collect();
+    let winners: HashMap<String, i64> = db::service::winners_of_companies(conn, &companies, t0, t1)?
+        .into_iter()
+        .collect();
 
     // The survey: per (estate, company) the sum of each question's answers and the count; per
     // question the campaign's sum and count.
@@ -227,6 +231,7 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
                     meetings.get(&pair.estate_id).copied(),
                     months,
                     statements.get(&pair.estate_id).copied(),
+                    winners.get(&pair.company_id).copied().unwrap_or(0),
                 ),
             };
             if let Some(v) = value {
@@ -335,6 +340,7 @@ fn fact(
     meetings_held: Option<i64>,
     months: i64,
     statements: Option<(i64, i64)>,
+    winners: i64,
 ) -> Option<Q> {
     let company = || {
         of_estate
@@ -382,6 +388,7 @@ fn fact(
             let (on_time, judged) = statements?;
             percent(on_time, judged)
         }
+        Fact::SelectionWinners => Some(rating::q(winners as i128)),
     }
 }
 

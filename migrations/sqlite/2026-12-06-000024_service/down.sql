@@ -1,0 +1,13 @@
+ALTER TABLE ledger_items DROP COLUMN service_minutes;
+DROP TABLE selection_objections;
+DROP TABLE selection_nominations;
+DROP TABLE selections;
+DROP TABLE activity_signups;
+DROP TABLE activities;
+DROP TABLE station_evidence;
+DROP TABLE stations;
+DROP TABLE service_records;
+DROP TABLE member_households;
+DROP TABLE member_reports;
+DROP TABLE org_reports;
+DROP TABLE service_settings;
