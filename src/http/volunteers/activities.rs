@@ -251,6 +251,7 @@ impl ActivitiesApi {
         /// The community.
         #[oai(validator(max_length = 64))]
         id: Path<String>,
+        /// Only those still to start.
         upcoming: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,

@@ -276,7 +276,7 @@ pub struct MyService {
 #[derive(Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct Server {
+pub struct ActivityServer {
     /// A reporting member of the community (placed).
     #[oai(validator(max_length = 64))]
     pub member_id: Option<String>,
@@ -293,7 +293,7 @@ pub struct Server {
 #[serde(deny_unknown_fields)]
 pub struct ActivityService {
     #[oai(validator(min_items = 1, max_items = 200))]
-    pub servers: Vec<Server>,
+    pub servers: Vec<ActivityServer>,
 }
 
 /// What the community recorded.
@@ -493,7 +493,7 @@ pub struct NewSelection {
 #[derive(Object, Deserialize)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct NewNomination {
+pub struct NewSelectionNomination {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub nominee_name: String,
     /// The company the nominee works for (a company's own nominations are always its own).
@@ -508,7 +508,7 @@ pub struct NewNomination {
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
-pub struct Nomination {
+pub struct SelectionNomination {
     pub id: String,
     pub selection_id: String,
     pub nominee_name: String,
@@ -529,7 +529,7 @@ pub struct Nomination {
 #[derive(ApiResponse)]
 pub enum NominationCreated {
     #[oai(status = 201)]
-    Created(Json<Nomination>),
+    Created(Json<SelectionNomination>),
 }
 
 #[derive(Object, Deserialize)]
@@ -617,7 +617,7 @@ pub struct Selection {
     pub decided_at: Option<DateTime<Utc>>,
     pub decision: Option<String>,
     /// The shortlist (published) with the winners once decided.
-    pub shortlist: Vec<Nomination>,
+    pub shortlist: Vec<SelectionNomination>,
     /// The objections the caller may see: the organiser all, an objector theirs. Answers to all
     /// are published with the shortlist, without signatures.
     pub objections: Vec<ShortlistObjection>,

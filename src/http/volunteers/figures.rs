@@ -291,7 +291,9 @@ impl FiguresApi {
         /// The member's own party organisation.
         #[oai(validator(max_length = 64))]
         id: Path<String>,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<MembersServiceReport>> {

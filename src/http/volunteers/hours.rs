@@ -269,7 +269,9 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ServiceYear>> {
@@ -306,7 +308,9 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
     ) -> ApiResult<MoneyFile> {
         let caller = auth.0;
         let (bytes, name) = state
@@ -336,7 +340,9 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ServiceYear>> {
@@ -374,7 +380,9 @@ impl HoursApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
     ) -> ApiResult<MoneyFile> {
         let caller = auth.0;
         let (bytes, name) = state
@@ -403,7 +411,9 @@ impl HoursApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+        /// The year (this one unless named).
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
+        year: Query<Option<i32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<MyService>> {
@@ -450,7 +460,7 @@ pub(crate) fn activity_records(
     conn: &mut AnyConnection,
     area: &AreaCtx,
     activity: &crate::db::service::ActivityRow,
-    servers: &[Server],
+    servers: &[ActivityServer],
     confirmed_by: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<Vec<RecordRow>> {

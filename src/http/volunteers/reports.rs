@@ -444,6 +444,7 @@ impl ReportsApi {
         /// The community.
         #[oai(validator(max_length = 64))]
         id: Path<String>,
+        /// Only reports of this status.
         status: Query<Option<ReportStatus>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(max_length = 200))] cursor: Query<Option<String>>,

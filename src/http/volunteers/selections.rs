@@ -79,8 +79,8 @@ fn made_by_caller(caller: &Caller, n: &NominationRow) -> bool {
     }
 }
 
-fn nomination_out(n: NominationRow, caller: &Caller, companies: &HashMap<String, String>) -> AppResult<Nomination> {
-    Ok(Nomination {
+fn nomination_out(n: NominationRow, caller: &Caller, companies: &HashMap<String, String>) -> AppResult<SelectionNomination> {
+    Ok(SelectionNomination {
         nominator_kind: n.nominator_kind()?,
         mine: made_by_caller(caller, &n),
         company_name: n.company_id.as_ref().and_then(|c| companies.get(c).cloned()),
@@ -312,7 +312,7 @@ impl SelectionsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-        body: JsonBody<NewNomination>,
+        body: JsonBody<NewSelectionNomination>,
     ) -> ApiResult<NominationCreated> {
         let caller = auth.caller().clone();
         let b = body.0;
@@ -397,7 +397,7 @@ impl SelectionsApi {
         state: Data<&AppState>,
         auth: AnyAuth,
         #[oai(validator(max_length = 64))] id: Path<String>,
-    ) -> ApiResult<Json<Page<Nomination>>> {
+    ) -> ApiResult<Json<Page<SelectionNomination>>> {
         let caller = auth.caller().clone();
         let out = state
             .db
