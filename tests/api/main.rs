@@ -29,6 +29,7 @@ mod registry;
 mod rules;
 mod schema;
 mod settings;
+mod volunteers;
 mod votes;
 mod web;
 mod webhooks;

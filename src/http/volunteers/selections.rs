@@ -79,7 +79,11 @@ fn made_by_caller(caller: &Caller, n: &NominationRow) -> bool {
     }
 }
 
-fn nomination_out(n: NominationRow, caller: &Caller, companies: &HashMap<String, String>) -> AppResult<SelectionNomination> {
+fn nomination_out(
+    n: NominationRow,
+    caller: &Caller,
+    companies: &HashMap<String, String>,
+) -> AppResult<SelectionNomination> {
     Ok(SelectionNomination {
         nominator_kind: n.nominator_kind()?,
         mine: made_by_caller(caller, &n),
