@@ -60,6 +60,7 @@ fn items(estate: &str, n: usize) -> Vec<ItemRow> {
                 confirm_by: (status == Resolved).then(|| now + chrono::Duration::days(7)),
                 confirmed_at: (status == Confirmed).then_some(now),
                 rating: None,
+                service_minutes: None,
                 created_at: created,
                 updated_at: now,
             }

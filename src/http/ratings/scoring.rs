@@ -332,6 +332,8 @@ pub(crate) fn compute(conn: &mut AnyConnection, ctx: &CampaignCtx) -> AppResult<
 }
 
 /// The input of a computed indicator for a pair; `None` when the figure has no denominator.
+/// One argument per source of figures, each read once for the whole run.
+#[allow(clippy::too_many_arguments)]
 fn fact(
     fact: Option<Fact>,
     pair: &Pair,

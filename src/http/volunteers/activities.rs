@@ -176,7 +176,7 @@ impl ActivitiesApi {
                 let (starts_at, ends_at) = (b.starts_at.naive_utc(), b.ends_at.naive_utc());
                 service::check_schedule(now, starts_at, ends_at)?;
                 if let Some(s) = &b.station_id {
-                    if !db::service::station(c, s)?.is_some_and(|s| s.community_id == area.org.id) {
+                    if db::service::station(c, s)?.is_none_or(|s| s.community_id != area.org.id) {
                         return Err(AppError::invalid(
                             "station_id",
                             reason::WRONG_COMMUNITY,

@@ -484,7 +484,7 @@ pub(crate) fn activity_records(
                 Subject::Member(m).key()
             }
             (None, Some(t)) => {
-                if !db::ledger::team(conn, t)?.is_some_and(|t| t.community_id == area.org.id) {
+                if db::ledger::team(conn, t)?.is_none_or(|t| t.community_id != area.org.id) {
                     return Err(AppError::invalid(
                         field,
                         reason::WRONG_COMMUNITY,

@@ -534,7 +534,7 @@ impl ReportsApi {
                         )
                     })?;
                 if let Some(e) = &b.estate_id {
-                    if !db::estates::get(c, e)?.is_some_and(|e| e.community_id == area.org.id) {
+                    if db::estates::get(c, e)?.is_none_or(|e| e.community_id != area.org.id) {
                         return Err(AppError::invalid(
                             "estate_id",
                             reason::WRONG_COMMUNITY,

@@ -104,9 +104,9 @@ fn nomination_out(
 fn company_names(conn: &mut AnyConnection, rows: &[NominationRow]) -> AppResult<HashMap<String, String>> {
     let mut out = HashMap::new();
     for id in rows.iter().filter_map(|n| n.company_id.clone()) {
-        if !out.contains_key(&id) {
-            if let Some(c) = db::companies::get(conn, &id)? {
-                out.insert(id, c.name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id) {
+            if let Some(c) = db::companies::get(conn, slot.key())? {
+                slot.insert(c.name);
             }
         }
     }

@@ -81,7 +81,7 @@ fn one(conn: &mut AnyConnection, caller: &Caller, s: StationRow, area: &AreaCtx)
 /// in the county.
 fn check(conn: &mut AnyConnection, area: &AreaCtx, b: &NewStation, id: &str) -> AppResult<()> {
     if let Some(e) = &b.estate_id {
-        if !db::estates::get(conn, e)?.is_some_and(|e| e.community_id == area.org.id) {
+        if db::estates::get(conn, e)?.is_none_or(|e| e.community_id != area.org.id) {
             return Err(AppError::invalid(
                 "estate_id",
                 reason::WRONG_COMMUNITY,

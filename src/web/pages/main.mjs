@@ -80,7 +80,7 @@ function Header({ session, path, unread }) {
     if (has("committee") || has("party_org") || has("admin")) links.push(["/web/console", "工作台"]);
     if (has("bureau") || has("admin") || has("party_org")) links.push(["/web/dashboard", "数据看板"], ["/web/registry", "登记信息"]);
     if (has("bureau")) links.push(["/web/ratings", "星级评定"]);
-    if (has("bureau") || has("party_org")) links.push(["/web/accounts", "阳光账目"]);
+    if (has("bureau") || has("party_org")) links.push(["/web/accounts", "阳光账目"], ["/web/service", "党员志愿服务"]);
     if (has("department")) links.push(["/web/reviews", "资格联审"]);
     if (has("company")) links.push(["/web/company", "企业工作台"]);
     if (has("company") || has("bureau")) links.push(["/web/webhooks", "事件推送"]);

@@ -64,6 +64,10 @@ export function OwnerHome() {
           ${d.units.map((u) => html`<li>${u.estate_name} ${u.building_name}${u.entrance ? ` ${entrance(u.entrance)}` : ""} ${u.number}<div class="small muted">专有部分面积 ${area(u.area_centi_m2)}</div></li>`)}
         </ul>
       </section>
+      <section class="card" aria-labelledby="service-h">
+        <h2 id="service-h">党员志愿服务</h2>
+        <p><a href="/web/service">社区活动报名、在职党员报到、我的服务时长</a></p>
+      </section>
       <section class="card" aria-labelledby="estates-h">
         <h2 id="estates-h">小区公示栏</h2>
         <ul class="plain">
