@@ -18,7 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.remote.webelement import WebElement
 
 _click = WebElement.click
@@ -1134,6 +1134,49 @@ def english_browser_reads_chinese(srv, s, backend):
         d.quit()
 
 
+def party_member_reports_in_and_signs_up(srv, s, backend):
+    """A resident party member, on a phone, reports in to the community with their own party
+    organisation and skills and signs up for the community's activity; the community, on its
+    laptop, places them in an estate party branch and sees the figures."""
+    owner = owner_account(srv, s, 19, "owner-web-service")
+    admin = Api(srv.base).login("admin", ADMIN_PASSWORD)
+    party = Api(srv.base).login(s["users"]["party"], PASSWORD)
+    community = s["estate"]["community_id"]
+    admin.call("POST", "/api/v1/orgs", {"kind": "grid_party_branch", "name": "和园小区党支部", "parent_id": community}, expect=201)
+    now = iso_to_epoch(admin.call("GET", "/api/v1/test-clock", expect=200)["now"])
+    party.call("POST", f"/api/v1/communities/{community}/activities", {
+        "title": "义诊进小区", "description": "测血压、测血糖", "place": "和园小区党群服务站",
+        "starts_at": epoch_to_iso(now + 2 * DAY), "ends_at": epoch_to_iso(now + 2 * DAY + 7200), "cap": 30}, expect=201)
+    d = browser(PHONE)
+    try:
+        login(d, srv.base, "owner-web-service")
+        tap(d, "a[href='/web/service']")
+        wait(d, "#org").send_keys("县财政局机关党支部")
+        d.find_element(By.ID, "skills").send_keys("水电维修，法律咨询")
+        d.find_element(By.ID, "avail").send_keys("周末上午")
+        tap(d, "#mine-h ~ form button[type=submit]")
+        wait(d, "#mine-h ~ ul li", text="待社区安排")
+        tap(d, "#acts-h ~ ul button", text="报名")
+        wait(d, "#acts-h ~ ul li", text="已报名")
+        shot(d, backend, "owner-service")
+        no_errors(d)
+    finally:
+        d.quit()
+    d = browser(LAPTOP)
+    try:
+        login(d, srv.base, s["users"]["party"])
+        d.get(f"{srv.base}/web/service")
+        row = wait(d, "table tbody tr", text=owner["name"])
+        Select(row.find_element(By.CSS_SELECTOR, "select")).select_by_visible_text("和园小区党支部")
+        tap(d, "table tbody tr button", text="安排")
+        wait(d, "table tbody tr", text="已安排")
+        wait(d, "dl.figures", text="报到党员")
+        shot(d, backend, "community-service")
+        no_errors(d)
+    finally:
+        d.quit()
+
+
 def every_page_on_both_viewports(srv, s, backend):
     """Each page, as the person it is for, on a phone and on a laptop, in a Chinese and an English
     browser: a screenshot of each, axe-core's accessibility rules on each, nothing wider than the
@@ -1142,15 +1185,24 @@ def every_page_on_both_viewports(srv, s, backend):
     # A fresh session (the seed's administrator token has expired by now).
     party = Api(srv.base).login(s["users"]["party"], PASSWORD)
     proof = party.call("GET", f"/api/v1/votes/{vote}", expect=200)["notice"]["notice_id"]
+    now = iso_to_epoch(party.call("GET", "/api/v1/test-clock", expect=200)["now"])
+    activity = party.call("POST", f"/api/v1/communities/{s['estate']['community_id']}/activities", {
+        "title": "邻里议事会", "description": "", "place": "社区会议室", "starts_at": epoch_to_iso(now + 3 * DAY),
+        "ends_at": epoch_to_iso(now + 3 * DAY + 3600), "cap": 20}, expect=201)["id"]
+    bureau = Api(srv.base).login(s["users"]["bureau"], PASSWORD)
+    selection = bureau.call("POST", f"/api/v1/orgs/{s['county']}/selections", {
+        "kind": "best_service_worker", "title": "年度最美物业人", "description": "", "year": 2026}, expect=201)["id"]
     pages = [
         (None, ["/web/login", "/web/activate", f"/web/estates/{estate}"]),
         ("owner-web-2", ["/web/owner", f"/web/owner/votes/{vote}", "/web/owner/report", f"/web/ledger/{s['ledger_item']}",
-                         f"/web/accounts/{estate}", "/web/notices"]),
+                         f"/web/accounts/{estate}", "/web/notices", "/web/service", f"/web/activities/{activity}"]),
+        (s["users"]["party"], ["/web/service", f"/web/activities/{activity}", f"/web/selections/{selection}"]),
         (s["users"]["party"], ["/web/console", f"/web/console/estates/{estate}", f"/web/console/votes/{vote}", "/web/notices",
                                f"/web/meetings/{s['meeting']}", f"/web/elections/{s['election']['id']}"]),
         (s["users"]["department"], ["/web/reviews"]),
         (s["users"]["bureau"], ["/web/dashboard", "/web/registry", f"/web/registry/estates/{estate}", "/web/ratings", "/web/webhooks",
-                                "/web/accounts", f"/web/accounts/{estate}", "/web/notices"]),
+                                "/web/accounts", f"/web/accounts/{estate}", "/web/notices", "/web/service",
+                                f"/web/selections/{selection}"]),
         (s["users"]["company"], ["/web/company", "/web/webhooks", f"/web/accounts/{estate}"]),
         (s["users"]["party"], [f"/web/console/estates/{estate}/activation", f"/web/notices/{proof}/proof"]),
     ]
@@ -1187,6 +1239,7 @@ SCENARIOS = [
     company_manages_webhooks,
     company_publishes_accounts_and_an_owner_asks,
     owner_reads_notices_and_the_community_proves_them,
+    party_member_reports_in_and_signs_up,
     english_browser_reads_chinese,
     department_rejects_a_candidate,
     organiser_publishes_and_an_owner_objects,

@@ -5,13 +5,15 @@
 
 import { useState } from "preact/hooks";
 import * as api from "app/api";
-import { Alert, Empty, Field, Loaded, confirmAct, dateTime, html, label, useLoad, useTitle } from "app/ui";
+import { Alert, Empty, Field, Loaded, confirmAct, date, dateTime, html, useLoad, useTitle } from "app/ui";
 
 const enc = encodeURIComponent;
 const REPORT = { reported: "待社区安排", placed: "已安排", declined: "未接收", withdrawn: "已退出" };
 const SIGNUP = { admitted: "已报名", waiting: "候补", checked_in: "已签到", cancelled: "已取消" };
 const POST = { unit_leader: "党员单元长", central_household: "党员中心户" };
 const SELECTION = { nominating: "推荐中", publicity: "公示中", decided: "已公布结果" };
+const ACTIVITY = { announced: "报名中", held: "已举办", cancelled: "已取消" };
+const NOMINATOR = { company: "物业服务企业推荐", committee: "业委会推荐", resident: "居民推荐", party_org: "党组织推荐" };
 
 /** Runs an action, shows its problem, reloads. */
 function useAct(reload) {
@@ -237,7 +239,7 @@ export function ActivityPage({ params }) {
   return html`<main id="main" tabindex="-1" class="page"><${Loaded} data=${data} error=${error}>${({ a, signups }) => html`
     <h1>${a.title}</h1>${alert}
     <p>${dateTime(a.starts_at)} 至 ${dateTime(a.ends_at)} · ${a.place}</p>
-    <p>名额 ${a.cap} · 已报名 ${a.admitted} · 候补 ${a.waiting} · 已签到 ${a.checked_in} · ${label("activity_status", a.status)}</p>
+    <p>名额 ${a.cap} · 已报名 ${a.admitted} · 候补 ${a.waiting} · 已签到 ${a.checked_in} · ${ACTIVITY[a.status]}</p>
     ${a.description && html`<p>${a.description}</p>`}
     ${api.hasRole("owner") && html`<${Activities} items=${[a]} act=${act} mine=${true} />`}
     ${signups && html`<section class="card" aria-labelledby="su-h"><h2 id="su-h">报名名单</h2>
@@ -279,13 +281,13 @@ export function SelectionPage({ params }) {
         ${s.decision && html`<p class="small">${s.decision}</p>`}</section>`}
       ${s.objections.length > 0 && html`<section class="card" aria-labelledby="ob-h"><h2 id="ob-h">异议与答复</h2>
         <ul class="plain">${s.objections.map((o) => html`<li>${o.text}${o.signature ? ` —— ${o.signature}` : ""}
-          <div class="small">${o.answer ? `${o.upheld ? "异议成立" : "异议不成立"}：${o.answer}` : `待答复（${o.answer_due} 前）`}</div>
+          <div class="small">${o.answer ? `${o.upheld ? "异议成立" : "异议不成立"}：${o.answer}` : `待答复（${date(o.answer_due)}前）`}</div>
           ${runs && !o.answer && html`<button class="secondary" onClick=${() => {
             const answer = window.prompt("答复");
             if (answer) act(() => api.post(`/selection-objections/${enc(o.id)}/answer`, { upheld: window.confirm("异议是否成立？"), answer }), "已答复");
           }}>答复</button>`}</li>`)}</ul></section>`}
       ${runs && nominations.length > 0 && html`<section class="card" aria-labelledby="nm-h"><h2 id="nm-h">全部推荐</h2>
-        <ul class="plain">${nominations.map((n) => html`<li><label><input type="checkbox" checked=${picked.includes(n.id)} onChange=${(e) => setPicked(e.target.checked ? [...picked, n.id] : picked.filter((x) => x !== n.id))} /> ${n.nominee_name}${n.company_name ? `（${n.company_name}）` : ""} · ${label("nominator_kind", n.nominator_kind)}</label></li>`)}</ul>
+        <ul class="plain">${nominations.map((n) => html`<li><label><input type="checkbox" checked=${picked.includes(n.id)} onChange=${(e) => setPicked(e.target.checked ? [...picked, n.id] : picked.filter((x) => x !== n.id))} /> ${n.nominee_name}${n.company_name ? `（${n.company_name}）` : ""} · ${NOMINATOR[n.nominator_kind]}</label></li>`)}</ul>
         ${s.status === "nominating" && html`<button disabled=${picked.length === 0} onClick=${() => act(() => api.post(`/selections/${enc(s.id)}/shortlist`, { nomination_ids: picked }), "名单已公示")}>公示所选</button>`}
         ${s.status === "publicity" && html`<button disabled=${picked.length === 0} onClick=${async () => {
           const decision = window.prompt("决定（公布的文字）");
