@@ -474,5 +474,7 @@ mod tests {
         assert!(check_schedule(now, at(1, 1, 0), at(1, 3, 0)).is_ok());
         assert!(check_schedule(now, at(1, 1, 0), at(8, 1, 0)).is_ok());
         assert!(check_schedule(now, at(1, 1, 0), at(8, 1, 1)).is_err());
+        let next_year = now + chrono::Duration::days(367);
+        assert!(check_schedule(now, next_year, next_year + chrono::Duration::hours(1)).is_err());
     }
 }

@@ -479,7 +479,7 @@ impl ActivitiesApi {
         let out = state
             .db
             .read(move |c| {
-                let (s, _, _, own) = load_signup(c, &caller, &id.0)?;
+                let (s, _, _, own) = load_signup(c, &caller, &id.0, false)?;
                 let name = if own {
                     None
                 } else {
@@ -510,7 +510,7 @@ impl ActivitiesApi {
         let out = state
             .db
             .command(move |c, trail| {
-                let (mut s, mut a, area, own) = load_signup(c, &caller, &id.0)?;
+                let (mut s, mut a, area, own) = load_signup(c, &caller, &id.0, true)?;
                 if !own {
                     return Err(AppError::forbidden());
                 }
@@ -600,7 +600,7 @@ impl ActivitiesApi {
         let out = state
             .db
             .command(move |c, trail| {
-                let (mut s, mut a, area, _) = load_signup(c, &caller, &id.0)?;
+                let (mut s, mut a, area, _) = load_signup(c, &caller, &id.0, true)?;
                 let actor = caller.may(&Action::ManageService(area.office_place()))?;
                 if a.status()? == ActivityStatus::Cancelled {
                     return Err(AppError::conflict(codes::ACTIVITY_CLOSED, "the activity was cancelled"));
