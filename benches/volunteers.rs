@@ -42,7 +42,9 @@ fn timed_get(server: &Server, token: &str, path: &str, n: usize) -> anyhow::Resu
 
 /// One sign-up over a fresh connection; the status code (0 when the connection failed).
 fn sign_up(addr: &str, activity: &str, token: &str) -> u16 {
-    let Ok(mut s) = std::net::TcpStream::connect(addr) else { return 0 };
+    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+        return 0;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_secs(60)));
     let req = format!(
         "POST /api/v1/activities/{activity}/signups HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
@@ -69,7 +71,10 @@ fn main() -> anyhow::Result<()> {
     let rush: usize = env("BENCH_RUSH", "500").parse()?;
     let cap: i32 = env("BENCH_CAP", "200").parse()?;
     let mut bench = Bench::new()?;
-    eprintln!("seeding {members} members, {stations} stations, {signups} sign-ups on {} …", bench.backend);
+    eprintln!(
+        "seeding {members} members, {stations} stations, {signups} sign-ups on {} …",
+        bench.backend
+    );
     let estate = bench.estate("服务小区", rush as u32, true)?;
     let admin = bench.account("bench-admin", "admin", "")?;
     let county = bench.county.clone();
@@ -138,7 +143,16 @@ fn main() -> anyhow::Result<()> {
                 })
                 .collect();
             redprop::db::service::insert_members(c, &rows)?;
-            let items = ["code", "sign", "facilities", "rules", "team", "activities", "services", "support"];
+            let items = [
+                "code",
+                "sign",
+                "facilities",
+                "rules",
+                "team",
+                "activities",
+                "services",
+                "support",
+            ];
             for i in 0..stations {
                 let comm = if i < 5 { &communities[20] } else { &communities[i % 20] };
                 let s = StationRow {
@@ -243,15 +257,49 @@ fn main() -> anyhow::Result<()> {
     let small_party = bench.account("bench-small-party", "party_org", &small.id)?;
 
     let server = bench.serve()?;
-    let figures = timed_get(&server, &admin, &format!("/api/v1/orgs/{}/service-figures", county.id), 11)?;
+    let figures = timed_get(
+        &server,
+        &admin,
+        &format!("/api/v1/orgs/{}/service-figures", county.id),
+        11,
+    )?;
     let f = server.get(&admin, &format!("/api/v1/orgs/{}/service-figures", county.id))?;
-    let big_members = timed_get(&server, &party, &format!("/api/v1/communities/{}/member-reports?limit=50", big.id), 21)?;
-    let small_members =
-        timed_get(&server, &small_party, &format!("/api/v1/communities/{}/member-reports?limit=50", small.id), 21)?;
-    let county_stations = timed_get(&server, &admin, &format!("/api/v1/orgs/{}/stations?limit=50", county.id), 21)?;
-    let small_stations = timed_get(&server, &small_party, &format!("/api/v1/orgs/{}/stations?limit=50", small.id), 21)?;
-    let big_acts = timed_get(&server, &party, &format!("/api/v1/communities/{}/activities?limit=50", big.id), 21)?;
-    let small_acts = timed_get(&server, &small_party, &format!("/api/v1/communities/{}/activities?limit=50", small.id), 21)?;
+    let big_members = timed_get(
+        &server,
+        &party,
+        &format!("/api/v1/communities/{}/member-reports?limit=50", big.id),
+        21,
+    )?;
+    let small_members = timed_get(
+        &server,
+        &small_party,
+        &format!("/api/v1/communities/{}/member-reports?limit=50", small.id),
+        21,
+    )?;
+    let county_stations = timed_get(
+        &server,
+        &admin,
+        &format!("/api/v1/orgs/{}/stations?limit=50", county.id),
+        21,
+    )?;
+    let small_stations = timed_get(
+        &server,
+        &small_party,
+        &format!("/api/v1/orgs/{}/stations?limit=50", small.id),
+        21,
+    )?;
+    let big_acts = timed_get(
+        &server,
+        &party,
+        &format!("/api/v1/communities/{}/activities?limit=50", big.id),
+        21,
+    )?;
+    let small_acts = timed_get(
+        &server,
+        &small_party,
+        &format!("/api/v1/communities/{}/activities?limit=50", small.id),
+        21,
+    )?;
 
     // The rush: one activity, `rush` residents at once.
     let clock = server.get(&admin, "/api/v1/test-clock")?;
@@ -262,7 +310,10 @@ fn main() -> anyhow::Result<()> {
         &serde_json::json!({ "title": "义诊", "description": "", "place": "服务站", "starts_at": now + chrono::Duration::days(3),
             "ends_at": now + chrono::Duration::days(3) + chrono::Duration::hours(2), "cap": cap }),
     )?;
-    let activity = a["id"].as_str().ok_or_else(|| anyhow::anyhow!("activity: {a}"))?.to_string();
+    let activity = a["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("activity: {a}"))?
+        .to_string();
     let addr = server.base.trim_start_matches("http://").to_string();
     let gate = Arc::new(Barrier::new(estate.tokens.len()));
     let t = Instant::now();
@@ -311,8 +362,13 @@ fn main() -> anyhow::Result<()> {
         "county figures ({} members reported, {} stations, {} meeting the standard, {} activities, {} served, {} h): {figures:.1} ms",
         f["members_reported"], f["stations"], f["stations_meeting_standard"], f["activities"], f["people_served"], f["hours"]
     );
-    println!("report-ins, page of 50: {big_members:.1} ms (community of {} members) vs {small_members:.1} ms (a handful)", members / 2);
-    println!("stations, page of 50: {county_stations:.1} ms (county, {stations}) vs {small_stations:.1} ms (community, 5)");
+    println!(
+        "report-ins, page of 50: {big_members:.1} ms (community of {} members) vs {small_members:.1} ms (a handful)",
+        members / 2
+    );
+    println!(
+        "stations, page of 50: {county_stations:.1} ms (county, {stations}) vs {small_stations:.1} ms (community, 5)"
+    );
     println!("activities, page of 50: {big_acts:.1} ms (community with ~20) vs {small_acts:.1} ms (3)");
     println!(
         "{rush} residents at once for a cap of {cap}: {created} answered 201 in {rush_s:.1} s; admitted {} waiting {}; {listed} sign-ups listed",
@@ -320,7 +376,10 @@ fn main() -> anyhow::Result<()> {
     );
     println!("server peak memory {peak:.0} MiB");
     anyhow::ensure!(created == rush, "sign-ups lost: {created} of {rush}");
-    anyhow::ensure!(got["admitted"] == cap && got["waiting"] == (rush as i32 - cap), "cap not exact: {got}");
+    anyhow::ensure!(
+        got["admitted"] == cap && got["waiting"] == (rush as i32 - cap),
+        "cap not exact: {got}"
+    );
     anyhow::ensure!(listed == rush, "listed {listed}");
     anyhow::ensure!(figures < 1000.0, "figures slower than 1 s");
     Ok(())

@@ -96,15 +96,22 @@ fn mine_of(conn: &mut AnyConnection, caller: &Caller, activity_id: &str) -> AppR
     db::service::signup_of(conn, activity_id, &owners)
 }
 
-/// A sign-up with its activity (locked for change), as its resident or the organiser sees it.
+/// A sign-up with its activity (locked for a change), as its resident or the organiser sees it.
 fn load_signup(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: &str,
+    for_change: bool,
 ) -> AppResult<(SignupRow, ActivityRow, AreaCtx, bool)> {
     let not_found = || AppError::NotFound { what: "sign-up" };
     let s = db::service::signup(conn, id)?.ok_or_else(not_found)?;
-    let (a, area) = load(conn, caller, &s.activity_id, true).map_err(|_| not_found())?;
+    let (a, area) = load(conn, caller, &s.activity_id, for_change).map_err(|_| not_found())?;
+    // Read again under the activity's lock: a cancellation or a move up may have just changed it.
+    let s = if for_change {
+        db::service::signup(conn, id)?.ok_or_else(not_found)?
+    } else {
+        s
+    };
     let own = caller.principal.is_owner(&s.owner_id);
     let organiser = authorize(&caller.principal, &Action::ManageService(area.office_place())).is_ok();
     if !own && !organiser {
