@@ -100,9 +100,11 @@ fn main() -> anyhow::Result<()> {
     let small = communities[20].clone();
     let owners = estate.owner_ids.clone();
     let state = bench.state();
+    let seed_county = county.clone();
     state
         .db
         .write_blocking(move |c| {
+            let county = seed_county;
             for o in &communities[1..] {
                 redprop::db::orgs::insert(c, o)?;
             }
