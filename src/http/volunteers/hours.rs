@@ -4,7 +4,7 @@
 //! an activity's are recorded by the community after it ends. Points follow the county's table.
 //! A member's or a team's year is readable and exportable.
 
-use super::reports::{load_member, member_out, utc};
+use super::reports::{load_member, members_out, utc};
 use super::*;
 use crate::db::ledger::ItemRow;
 use crate::db::service::RecordRow;
@@ -443,10 +443,7 @@ impl HoursApi {
                     limit,
                 )?;
                 Ok(MyService {
-                    reports: reports
-                        .into_iter()
-                        .map(|m| member_out(c, m, true))
-                        .collect::<AppResult<_>>()?,
+                    reports: members_out(c, reports, true)?,
                     year,
                 })
             })

@@ -91,37 +91,61 @@ fn own_org_reads(conn: &mut AnyConnection, caller: &Caller, org_id: Option<&str>
     Ok(authorize(&caller.principal, &Action::ReadMembersService(place)).is_ok())
 }
 
-/// A report as the API shows it; households listed only when `households` (the community, the member).
+/// Reports as the API shows them, in two queries for the lot (household counts, placement
+/// names); households listed only when `households` (the community, the member).
+pub(super) fn members_out(
+    conn: &mut AnyConnection,
+    rows: Vec<MemberRow>,
+    households: bool,
+) -> AppResult<Vec<MemberReport>> {
+    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+    let counts: std::collections::HashMap<String, i64> =
+        db::service::household_counts(conn, &ids)?.into_iter().collect();
+    let places: Vec<String> = rows.iter().filter_map(|m| m.placement_org_id.clone()).collect();
+    let names = db::orgs::names(conn, &places)?;
+    rows.into_iter()
+        .map(|m| {
+            let links = if households {
+                Some(household_links(conn, &m.id)?)
+            } else {
+                None
+            };
+            let count = counts.get(&m.id).copied().unwrap_or(0) as u32;
+            let name = m.placement_org_id.as_ref().and_then(|p| names.get(p).cloned());
+            report_out(m, links, count, name)
+        })
+        .collect()
+}
+
+/// One report as the API shows it (`members_out` for one).
 pub(super) fn member_out(conn: &mut AnyConnection, m: MemberRow, households: bool) -> AppResult<MemberReport> {
-    let links = if households {
-        let units = db::service::households(conn, &m.id)?;
-        let mut out = Vec::new();
-        for u in units {
-            if let Some(unit) = db::estates::get_unit(conn, &u)? {
-                let building = db::estates::get_building(conn, &unit.building_id)?
-                    .map(|b| b.name)
-                    .unwrap_or_default();
-                out.push(HouseholdLink {
-                    label: format!("{building} {}单元 {}", unit.entrance, unit.number),
-                    unit_id: unit.id,
-                    estate_id: unit.estate_id,
-                });
-            }
+    Ok(members_out(conn, vec![m], households)?.remove(0))
+}
+
+/// The households linked to a member, labelled as the registry has them.
+fn household_links(conn: &mut AnyConnection, member_id: &str) -> AppResult<Vec<HouseholdLink>> {
+    let mut out = Vec::new();
+    for u in db::service::households(conn, member_id)? {
+        if let Some(unit) = db::estates::get_unit(conn, &u)? {
+            let building = db::estates::get_building(conn, &unit.building_id)?
+                .map(|b| b.name)
+                .unwrap_or_default();
+            out.push(HouseholdLink {
+                label: format!("{building} {}单元 {}", unit.entrance, unit.number),
+                unit_id: unit.id,
+                estate_id: unit.estate_id,
+            });
         }
-        Some(out)
-    } else {
-        None
-    };
-    let household_count = match &links {
-        Some(l) => l.len() as u32,
-        None => db::service::household_counts(conn, std::slice::from_ref(&m.id))?
-            .first()
-            .map_or(0, |(_, n)| *n as u32),
-    };
-    let placement_org_name = match &m.placement_org_id {
-        Some(id) => db::orgs::get(conn, id)?.map(|o| o.name),
-        None => None,
-    };
+    }
+    Ok(out)
+}
+
+fn report_out(
+    m: MemberRow,
+    links: Option<Vec<HouseholdLink>>,
+    household_count: u32,
+    placement_org_name: Option<String>,
+) -> AppResult<MemberReport> {
     Ok(MemberReport {
         status: m.status()?,
         post: m.post.as_deref().map(db::terms::stored).transpose()?,
@@ -385,10 +409,7 @@ impl ReportsApi {
                     &report.id,
                     &serde_json::json!({ "community": community.id, "org": org.id, "members": rows.len() }),
                 )?;
-                let members = rows
-                    .into_iter()
-                    .map(|m| member_out(c, m, false))
-                    .collect::<AppResult<_>>()?;
+                let members = members_out(c, rows, false)?;
                 Ok(org_report_out(report, members))
             })
             .await?;
@@ -419,10 +440,7 @@ impl ReportsApi {
                     return Err(not_found());
                 }
                 let rows = db::service::members_of_org_report(c, &r.id)?;
-                let members = rows
-                    .into_iter()
-                    .map(|m| member_out(c, m, false))
-                    .collect::<AppResult<_>>()?;
+                let members = members_out(c, rows, false)?;
                 Ok(org_report_out(r, members))
             })
             .await?;
@@ -461,10 +479,7 @@ impl ReportsApi {
                     db::service::members_page(c, &area.org.id, status.0, before.as_deref(), paging::fetch(limit))?;
                 let (rows, next_cursor) = paging::page(rows, limit, |m| m.id.clone());
                 Ok(Page {
-                    items: rows
-                        .into_iter()
-                        .map(|m| member_out(c, m, false))
-                        .collect::<AppResult<_>>()?,
+                    items: members_out(c, rows, false)?,
                     next_cursor,
                 })
             })
