@@ -91,14 +91,14 @@ function Mine() {
 }
 
 /** A community's report-ins: place or decline. */
-function Reports({ community, act }) {
+function Reports({ community, act, tick }) {
   const [data, error] = useLoad(async () => {
     const [list, chain] = await Promise.all([
       api.get(`/communities/${enc(community)}/member-reports?limit=50`),
       api.get(`/communities/${enc(community)}/placement-chain`),
     ]);
     return { list: list.items, nodes: chain.nodes.filter((n) => n.kind !== "community") };
-  }, [community]);
+  }, [community, tick]);
   const [where, setWhere] = useState({});
   return html`<${Loaded} data=${data} error=${error}>${(d) => html`
     ${d.list.length === 0 && html`<${Empty}>还没有党员报到。<//>`}
@@ -120,8 +120,8 @@ function Reports({ community, act }) {
 }
 
 /** A community's stations and the county's standard, item by item. */
-function Stations({ community, act }) {
-  const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(community)}/stations?limit=50`), [community]);
+function Stations({ community, act, tick }) {
+  const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(community)}/stations?limit=50`), [community, tick]);
   const [form, setForm] = useState({ code: "", name: "", address: "", opening_hours: "" });
   const create = (e) => {
     e.preventDefault();
@@ -149,8 +149,8 @@ function Stations({ community, act }) {
 }
 
 /** A community's activities: announce one. */
-function CommunityActivities({ community, act }) {
-  const [data, error, reload] = useLoad(() => api.get(`/communities/${enc(community)}/activities?limit=20`), [community]);
+function CommunityActivities({ community, act, tick }) {
+  const [data, error, reload] = useLoad(() => api.get(`/communities/${enc(community)}/activities?limit=20`), [community, tick]);
   const [form, setForm] = useState({ title: "", place: "", starts_at: "", hours: "2", cap: "30" });
   const create = (e) => {
     e.preventDefault();
@@ -173,8 +173,8 @@ function CommunityActivities({ community, act }) {
     </form>`}<//>`;
 }
 
-function Selections({ org, act, runs }) {
-  const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(org)}/selections?limit=20`), [org]);
+function Selections({ org, act, runs, tick }) {
+  const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(org)}/selections?limit=20`), [org, tick]);
   const create = () => {
     const title = window.prompt("评选名称（如：2026年度最美物业人）");
     if (title) act(async () => { await api.post(`/orgs/${enc(org)}/selections`, { kind: "best_service_worker", title, description: "", year: new Date().getFullYear() }); reload(); }, "评选已开始接受推荐");
@@ -185,8 +185,8 @@ function Selections({ org, act, runs }) {
     ${runs && html`<button class="secondary" onClick=${create}>发起评选</button>`}`}<//>`;
 }
 
-function Figures({ org }) {
-  const [data, error] = useLoad(() => api.get(`/orgs/${enc(org)}/service-figures`), [org]);
+function Figures({ org, tick }) {
+  const [data, error] = useLoad(() => api.get(`/orgs/${enc(org)}/service-figures`), [org, tick]);
   return html`<${Loaded} data=${data} error=${error}>${(f) => html`
     <dl class="figures">
       <div><dt>报到党员</dt><dd>${f.members_reported}（已安排 ${f.members_placed}）</dd></div>
@@ -201,16 +201,18 @@ function Figures({ org }) {
 
 /** The officials' part, one organisation at a time. */
 function Office({ org }) {
-  const [data, error, reload] = useLoad(() => api.get(`/orgs/${enc(org)}`), [org]);
-  const [act, alert] = useAct(reload);
+  const [data, error] = useLoad(() => api.get(`/orgs/${enc(org)}`), [org]);
+  // Each part reads its own list; an action anywhere reads them all again.
+  const [tick, setTick] = useState(0);
+  const [act, alert] = useAct(() => setTick((t) => t + 1));
   return html`<${Loaded} data=${data} error=${error}>${(o) => html`
     <h2>${o.name}</h2>${alert}
-    <section class="card" aria-label="数据"><h3>党员和志愿服务数据</h3><${Figures} org=${org} /></section>
+    <section class="card" aria-label="数据"><h3>党员和志愿服务数据</h3><${Figures} org=${org} tick=${tick} /></section>
     ${o.kind === "community" && html`
-      <section class="card" aria-label="报到"><h3>在职党员报到</h3><${Reports} community=${org} act=${act} /></section>
-      <section class="card" aria-label="服务站"><h3>党群服务站</h3><${Stations} community=${org} act=${act} /></section>
-      <section class="card" aria-label="活动"><h3>社区活动</h3><${CommunityActivities} community=${org} act=${act} /></section>`}
-    <section class="card" aria-label="评选"><h3>评选</h3><${Selections} org=${org} act=${act} runs=${true} /></section>`}<//>`;
+      <section class="card" aria-label="报到"><h3>在职党员报到</h3><${Reports} community=${org} act=${act} tick=${tick} /></section>
+      <section class="card" aria-label="服务站"><h3>党群服务站</h3><${Stations} community=${org} act=${act} tick=${tick} /></section>
+      <section class="card" aria-label="活动"><h3>社区活动</h3><${CommunityActivities} community=${org} act=${act} tick=${tick} /></section>`}
+    <section class="card" aria-label="评选"><h3>评选</h3><${Selections} org=${org} act=${act} runs=${true} tick=${tick} /></section>`}<//>`;
 }
 
 export function ServicePage() {
