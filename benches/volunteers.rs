@@ -111,7 +111,7 @@ fn main() -> anyhow::Result<()> {
             let pick = |i: usize| {
                 if i < members / 2 {
                     &communities[0]
-                } else if i % 200 == 0 {
+                } else if i.is_multiple_of(200) {
                     &communities[20]
                 } else {
                     &communities[1 + i % 19]
@@ -132,7 +132,7 @@ fn main() -> anyhow::Result<()> {
                         own_org_name: "县直机关党支部".into(),
                         skills: "[\"维修\"]".into(),
                         availability: "周末".into(),
-                        status: if i % 2 == 0 { "placed" } else { "reported" }.into(),
+                        status: if i.is_multiple_of(2) { "placed" } else { "reported" }.into(),
                         placement_org_id: None,
                         estate_id: None,
                         post: None,
@@ -172,7 +172,7 @@ fn main() -> anyhow::Result<()> {
                     updated_at: now,
                 };
                 redprop::db::service::insert_station(c, &s)?;
-                let n = if i % 2 == 0 { 8 } else { 7 };
+                let n = if i.is_multiple_of(2) { 8 } else { 7 };
                 for item in &items[..n] {
                     redprop::db::service::put_evidence(
                         c,
