@@ -773,16 +773,15 @@ pub fn save_selection(conn: &mut AnyConnection, row: &SelectionRow) -> AppResult
     Ok(())
 }
 
-/// Selections run by organisations on these paths' chains: those whose organiser is at or
-/// above (a county's for everyone in it) — `paths` are the viewer's; newest first.
+/// Selections organised by an organisation or one below it, newest first.
 pub fn selections_page(
     conn: &mut AnyConnection,
-    county_id: &str,
+    org_id: &str,
     before: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<SelectionRow>> {
     let mut q = selections::table
-        .filter(selections::county_id.eq(county_id))
+        .filter(selections::org_path.like(segment_pattern(org_id)))
         .order(selections::id.desc())
         .limit(limit)
         .select(SelectionRow::as_select())

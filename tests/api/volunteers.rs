@@ -745,5 +745,37 @@ async fn selection_objections_run_through_the_last_day(app: TestApp) {
         .await
         .expect(200);
     assert!(public.body["objections"][0].get("signature").is_none());
+    // A community runs its own; an area's list holds those organised in it or below.
+    let local = app
+        .post(
+            &format!("/api/v1/orgs/{}/selections", p.k.comm_a),
+            As::Bearer(&p.party),
+            json!({ "kind": "other", "title": "优秀楼道长", "description": "", "year": 2026 }),
+        )
+        .await
+        .expect(201)
+        .s("id");
+    let listed = app
+        .get(
+            &format!("/api/v1/orgs/{}/selections", p.k.comm_a),
+            As::Bearer(&p.owner_tokens[0]),
+        )
+        .await
+        .expect(200);
+    let ids: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [local.as_str()]);
+    let listed = app
+        .get(
+            &format!("/api/v1/orgs/{}/selections", p.k.county),
+            As::Bearer(&p.bureau),
+        )
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
 }
 both!(selection_objections_run_through_the_last_day);
