@@ -199,14 +199,21 @@ impl ActivityStatus {
     }
 }
 
-/// An activity is announced ahead: it starts after it is recorded, and ends after it starts,
-/// at most 7 days later.
+/// An activity is announced ahead: it starts after it is recorded (within a year), and ends
+/// after it starts, at most 7 days later.
 pub fn check_schedule(now: NaiveDateTime, starts_at: NaiveDateTime, ends_at: NaiveDateTime) -> Result<(), Refused> {
     if starts_at <= now {
         return Err(Refused::field(
             "starts_at",
             reason::NOT_AHEAD,
             "an activity is announced before it starts",
+        ));
+    }
+    if starts_at - now > chrono::Duration::days(366) {
+        return Err(Refused::field(
+            "starts_at",
+            reason::OUT_OF_RANGE,
+            "an activity is announced at most a year ahead",
         ));
     }
     if ends_at <= starts_at || ends_at - starts_at > chrono::Duration::days(7) {
