@@ -65,7 +65,7 @@ impl AreaCtx {
         let org = db::orgs::get(conn, org_id)?.ok_or(AppError::NotFound { what: "organisation" })?;
         let p = &caller.principal;
         let mut party_orgs_inside = Vec::new();
-        for id in p.scopes(Role::PartyOrg) {
+        for id in p.party_org_ids() {
             if let Some(row) = db::orgs::get(conn, &id)? {
                 if path_within(&row.path, &org.id) && row.id != org.id {
                     party_orgs_inside.push(row.path);
@@ -73,7 +73,7 @@ impl AreaCtx {
             }
         }
         let mut committee_estates = Vec::new();
-        for id in p.scopes(Role::Committee) {
+        for id in p.committee_estates() {
             if db::estates::get(conn, &id)?.is_some_and(|e| path_within(&e.community_path, &org.id)) {
                 committee_estates.push(id);
             }
