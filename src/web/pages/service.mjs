@@ -225,18 +225,18 @@ export function ServicePage() {
 }
 
 /** One activity: sign up (a resident), or run it (the community: sign-ups, check-in, hours). */
-export function ActivityPage({ params }) {
+export function ActivityPage({ id }) {
   useTitle("社区活动");
   const [data, error, reload] = useLoad(async () => {
-    const a = await api.get(`/activities/${enc(params.id)}`);
+    const a = await api.get(`/activities/${enc(id)}`);
     let signups = null;
     try {
-      signups = (await api.get(`/activities/${enc(params.id)}/signups?limit=200`)).items;
+      signups = (await api.get(`/activities/${enc(id)}/signups?limit=200`)).items;
     } catch (e) {
       signups = null;
     }
     return { a, signups };
-  }, [params.id]);
+  }, [id]);
   const [act, alert] = useAct(reload);
   return html`<main id="main" tabindex="-1" class="page"><${Loaded} data=${data} error=${error}>${({ a, signups }) => html`
     <h1>${a.title}</h1>${alert}
@@ -252,13 +252,13 @@ export function ActivityPage({ params }) {
 }
 
 /** One selection: nominate, object (signed), and for the organiser shortlist, answer, decide. */
-export function SelectionPage({ params }) {
+export function SelectionPage({ id }) {
   useTitle("评选");
   const [data, error, reload] = useLoad(async () => {
-    const s = await api.get(`/selections/${enc(params.id)}`);
-    const nominations = (await api.get(`/selections/${enc(params.id)}/nominations`)).items;
+    const s = await api.get(`/selections/${enc(id)}`);
+    const nominations = (await api.get(`/selections/${enc(id)}/nominations`)).items;
     return { s, nominations };
-  }, [params.id]);
+  }, [id]);
   const [act, alert] = useAct(reload);
   const [picked, setPicked] = useState([]);
   return html`<main id="main" tabindex="-1" class="page"><${Loaded} data=${data} error=${error}>${({ s, nominations }) => {
