@@ -13,7 +13,6 @@ use crate::http::paging::{self, Page};
 use crate::http::problem::ApiResult;
 use crate::http::security::BearerAuth;
 use crate::AppState;
-use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -72,19 +71,9 @@ fn county_area(
     Ok((area, actor))
 }
 
-fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(AppError::invalid("year", reason::OUT_OF_RANGE, "not a year")),
-    }
-}
-
 /// The figures of an area: grouped in the database by community, added up here.
 fn figures_of(conn: &mut AnyConnection, area: &AreaCtx, year: i32) -> AppResult<ServiceFigures> {
-    let (from, until) = year_bounds(year)?;
+    let (from, until) = year_days(year)?;
     let standard: Vec<String> = county_settings(conn, &area.county_id())?
         .standard
         .into_iter()
@@ -263,10 +252,7 @@ impl FiguresApi {
             .db
             .read(move |c| {
                 let (area, _) = area_for(c, &caller, &id.0, Acts::ViewServiceFigures, true)?;
-                let year = year.0.unwrap_or_else(|| {
-                    use chrono::Datelike;
-                    ids::today().year()
-                });
+                let year = year_or_this(year.0);
                 figures_of(c, &area, year)
             })
             .await?;
@@ -304,19 +290,11 @@ impl FiguresApi {
             .db
             .read(move |c| {
                 let org = db::orgs::get(c, &id.0)?.ok_or(AppError::NotFound { what: "organisation" })?;
-                let place = Place {
-                    org_paths: vec![&org.path],
-                    department_ids: vec![&org.id],
-                    ..Place::default()
-                };
-                if authorize(&caller.principal, &Action::ReadMembersService(place)).is_err() {
+                if authorize(&caller.principal, &Action::ReadMembersService(own_org_place(&org))).is_err() {
                     return Err(AppError::NotFound { what: "organisation" });
                 }
-                let year = year.0.unwrap_or_else(|| {
-                    use chrono::Datelike;
-                    ids::today().year()
-                });
-                let (from, until) = year_bounds(year)?;
+                let year = year_or_this(year.0);
+                let (from, until) = year_days(year)?;
                 let rows = db::service::members_of_own_org(c, &org.id, before.as_deref(), paging::fetch(limit))?;
                 let (rows, next_cursor) = paging::page(rows, limit, |m| m.id.clone());
                 let mut subjects = Vec::new();

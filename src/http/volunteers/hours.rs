@@ -4,7 +4,8 @@
 //! an activity's are recorded by the community after it ends. Points follow the county's table.
 //! A member's or a team's year is readable and exportable.
 
-use super::reports::{load_member, members_out, utc};
+use super::reports::{load_member, utc};
+use super::views::members_out;
 use super::*;
 use crate::db::ledger::ItemRow;
 use crate::db::service::RecordRow;
@@ -18,7 +19,6 @@ use crate::http::paging::{self, Page};
 use crate::http::problem::ApiResult;
 use crate::http::security::BearerAuth;
 use crate::AppState;
-use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -112,17 +112,6 @@ pub(crate) fn record_order(
     Ok(())
 }
 
-/// The days of a year.
-fn year_days(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(AppError::invalid("year", reason::OUT_OF_RANGE, "not a year")),
-    }
-}
-
 /// Hours as people read them: one decimal, rounded down.
 pub(crate) fn hours_text(minutes: i64) -> String {
     let tenths = minutes * 10 / 60;
@@ -179,11 +168,6 @@ fn member_subjects(m: &crate::db::service::MemberRow) -> Vec<String> {
         s.push(Subject::Owner(o).key());
     }
     s
-}
-
-fn this_year() -> i32 {
-    use chrono::Datelike;
-    ids::today().year()
 }
 
 /// A volunteer team the caller may read the service of: the community's officials, its members.
@@ -286,7 +270,7 @@ impl HoursApi {
                     c,
                     m.name.clone(),
                     &member_subjects(&m),
-                    year.0.unwrap_or_else(this_year),
+                    year_or_this(year.0),
                     before.as_deref(),
                     limit,
                 )
@@ -317,7 +301,7 @@ impl HoursApi {
             .db
             .read(move |c| {
                 let (m, _, _) = load_member(c, &caller, &id.0, false)?;
-                let year = year.0.unwrap_or_else(this_year);
+                let year = year_or_this(year.0);
                 let subjects = member_subjects(&m);
                 let y = year_of(c, m.name.clone(), &subjects, year, None, 1)?;
                 let rows = all_records(c, &subjects, year)?;
@@ -358,7 +342,7 @@ impl HoursApi {
                     c,
                     team.name.clone(),
                     &subjects,
-                    year.0.unwrap_or_else(this_year),
+                    year_or_this(year.0),
                     before.as_deref(),
                     limit,
                 )
@@ -389,7 +373,7 @@ impl HoursApi {
             .db
             .read(move |c| {
                 let team = team_for(c, &caller, &id.0)?;
-                let year = year.0.unwrap_or_else(this_year);
+                let year = year_or_this(year.0);
                 let subjects = [Subject::Team(&team.id).key()];
                 let y = year_of(c, team.name.clone(), &subjects, year, None, 1)?;
                 let rows = all_records(c, &subjects, year)?;
@@ -434,14 +418,7 @@ impl HoursApi {
                     Some(m) => m.name.clone(),
                     None => db::owners::get(c, &owners[0])?.map(|o| o.name).unwrap_or_default(),
                 };
-                let year = year_of(
-                    c,
-                    name,
-                    &subjects,
-                    year.0.unwrap_or_else(this_year),
-                    before.as_deref(),
-                    limit,
-                )?;
+                let year = year_of(c, name, &subjects, year_or_this(year.0), before.as_deref(), limit)?;
                 Ok(MyService {
                     reports: members_out(c, reports, true)?,
                     year,

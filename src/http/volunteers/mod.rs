@@ -21,6 +21,7 @@ pub mod hours;
 pub mod reports;
 pub mod selections;
 pub mod stations;
+pub mod views;
 
 pub use dto::*;
 
@@ -141,6 +142,37 @@ impl AreaCtx {
             Err(AppError::NotFound { what: "community" })
         }
     }
+}
+
+/// An organisation as itself (its people: its party organisation and those above it, or a
+/// department's users): where its members' report-ins and their yearly service are its own.
+pub(crate) fn own_org_place(org: &OrgRow) -> Place<'_> {
+    Place {
+        org_paths: vec![&org.path],
+        department_ids: vec![&org.id],
+        ..Place::default()
+    }
+}
+
+/// The days of a year (1 January to 31 December).
+pub(crate) fn year_days(year: i32) -> AppResult<(chrono::NaiveDate, chrono::NaiveDate)> {
+    match (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(AppError::invalid(
+            "year",
+            crate::error::reason::OUT_OF_RANGE,
+            "not a year",
+        )),
+    }
+}
+
+/// The year named, or this one (China Standard Time).
+pub(crate) fn year_or_this(year: Option<i32>) -> i32 {
+    use chrono::Datelike;
+    year.unwrap_or_else(|| crate::domain::ids::today().year())
 }
 
 /// What a caller is about to do in an area (the policy's action at its place).

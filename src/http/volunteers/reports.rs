@@ -4,6 +4,7 @@
 //! household) and links households to them. Household links are shown to the community and the
 //! member only; the chain (names and posts) to whoever sees the community.
 
+use super::views::{member_out, members_out, org_report_out};
 use super::*;
 use crate::db::service::{MemberRow, OrgReportRow};
 use crate::domain::ids;
@@ -83,90 +84,7 @@ fn own_org_reads(conn: &mut AnyConnection, caller: &Caller, org_id: Option<&str>
     let Some(org) = org_id.map(|id| db::orgs::get(conn, id)).transpose()?.flatten() else {
         return Ok(false);
     };
-    let place = Place {
-        org_paths: vec![&org.path],
-        department_ids: vec![&org.id],
-        ..Place::default()
-    };
-    Ok(authorize(&caller.principal, &Action::ReadMembersService(place)).is_ok())
-}
-
-/// Reports as the API shows them, in two queries for the lot (household counts, placement
-/// names); households listed only when `households` (the community, the member).
-pub(super) fn members_out(
-    conn: &mut AnyConnection,
-    rows: Vec<MemberRow>,
-    households: bool,
-) -> AppResult<Vec<MemberReport>> {
-    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
-    let counts: std::collections::HashMap<String, i64> =
-        db::service::household_counts(conn, &ids)?.into_iter().collect();
-    let places: Vec<String> = rows.iter().filter_map(|m| m.placement_org_id.clone()).collect();
-    let names = db::orgs::names(conn, &places)?;
-    rows.into_iter()
-        .map(|m| {
-            let links = if households {
-                Some(household_links(conn, &m.id)?)
-            } else {
-                None
-            };
-            let count = counts.get(&m.id).copied().unwrap_or(0) as u32;
-            let name = m.placement_org_id.as_ref().and_then(|p| names.get(p).cloned());
-            report_out(m, links, count, name)
-        })
-        .collect()
-}
-
-/// One report as the API shows it (`members_out` for one).
-pub(super) fn member_out(conn: &mut AnyConnection, m: MemberRow, households: bool) -> AppResult<MemberReport> {
-    Ok(members_out(conn, vec![m], households)?.remove(0))
-}
-
-/// The households linked to a member, labelled as the registry has them.
-fn household_links(conn: &mut AnyConnection, member_id: &str) -> AppResult<Vec<HouseholdLink>> {
-    let mut out = Vec::new();
-    for u in db::service::households(conn, member_id)? {
-        if let Some(unit) = db::estates::get_unit(conn, &u)? {
-            let building = db::estates::get_building(conn, &unit.building_id)?
-                .map(|b| b.name)
-                .unwrap_or_default();
-            out.push(HouseholdLink {
-                label: format!("{building} {}单元 {}", unit.entrance, unit.number),
-                unit_id: unit.id,
-                estate_id: unit.estate_id,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn report_out(
-    m: MemberRow,
-    links: Option<Vec<HouseholdLink>>,
-    household_count: u32,
-    placement_org_name: Option<String>,
-) -> AppResult<MemberReport> {
-    Ok(MemberReport {
-        status: m.status()?,
-        post: m.post.as_deref().map(db::terms::stored).transpose()?,
-        skills: serde_json::from_str(&m.skills).unwrap_or_default(),
-        id: m.id,
-        community_id: m.community_id,
-        name: m.name,
-        owner_id: m.owner_id,
-        org_report_id: m.org_report_id,
-        own_org_id: m.own_org_id,
-        own_org_name: m.own_org_name,
-        availability: m.availability,
-        placement_org_id: m.placement_org_id,
-        placement_org_name,
-        estate_id: m.estate_id,
-        decided_at: m.decided_at.map(utc),
-        decline_reason: m.decline_reason,
-        reported_at: utc(m.reported_at),
-        household_count,
-        households: links,
-    })
+    Ok(authorize(&caller.principal, &Action::ReadMembersService(own_org_place(&org))).is_ok())
 }
 
 /// The own organisation a report names must exist (it will read the member's service).
@@ -345,12 +263,7 @@ impl ReportsApi {
                     .ok_or(AppError::NotFound { what: "community" })?;
                 let org = db::orgs::get(c, &b.org_id)?
                     .ok_or_else(|| AppError::invalid("org_id", reason::NOT_FOUND, "no organisation with this id"))?;
-                let place = Place {
-                    org_paths: vec![&org.path],
-                    department_ids: vec![&org.id],
-                    ..Place::default()
-                };
-                let actor = caller.may(&Action::ReportOrgIn(place))?;
+                let actor = caller.may(&Action::ReportOrgIn(own_org_place(&org)))?;
                 if org.id == community.id || path_within(&org.path, &community.id) {
                     return Err(AppError::invalid(
                         "org_id",
@@ -804,16 +717,5 @@ impl ReportsApi {
             })
             .await?;
         Ok(Json(out))
-    }
-}
-
-fn org_report_out(r: OrgReportRow, members: Vec<MemberReport>) -> OrgReport {
-    OrgReport {
-        id: r.id,
-        community_id: r.community_id,
-        org_id: r.org_id,
-        org_name: r.org_name,
-        reported_at: utc(r.reported_at),
-        members,
     }
 }
